@@ -1,0 +1,149 @@
+# tokscope -- a fast, exact tokenizer library (libtokscope) and command (tokscope).
+#
+#   make                  library, command and pkg-config file in build/
+#   make test             build and run every test (ends with "N passed, N failed")
+#   make bench            speed next to the reference implementations (needs npm)
+#   make asan             the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz             build the libFuzzer harnesses (clang) and run each briefly
+#   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary
+#   make regen            regenerate committed generated sources (needs npm)
+#   make check-regen      fail if regenerating changes a committed file
+#
+# WERROR=1 turns warnings into errors (CI does this). BUILD=dir builds elsewhere.
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+VERSION := 0.1.0
+SOVERSION := 0
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+        -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+LIB_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden
+
+PKGS := libpcre2-8 libutf8proc libcjson
+DEB_PKGS := pkg-config libpcre2-dev libutf8proc-dev libcjson-dev
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/vocab_embed.o
+CLI_SRC := $(sort $(wildcard cli/*.c))
+CLI_OBJ := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
+TEST_SRC := $(sort $(wildcard tests/*.c tests/unit/*.c tests/cli/*.c tests/conformance/*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+VOCABS := r50k_base p50k_base cl100k_base o200k_base
+VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
+PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o \
+            $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o
+
+.PHONY: all test bench asan fuzz install uninstall clean regen check-regen
+all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
+
+# Dependencies: found with pkg-config; installed with apt-get when missing and we are root,
+# else make stops and prints the command. The result is cached in $(BUILD)/deps.mk.
+include $(BUILD)/deps.mk
+$(BUILD)/deps.mk:
+	@mkdir -p $(BUILD)
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PKGS); then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing $(DEB_PKGS)"; \
+	    (apt-get install -y -q $(DEB_PKGS) || (apt-get update -q && apt-get install -y -q $(DEB_PKGS))) >&2 || exit 1; \
+	  else \
+	    echo "make: missing build dependencies; run:  sudo apt-get install $(DEB_PKGS)" >&2; exit 1; \
+	  fi; \
+	fi
+	@echo "DEP_CFLAGS := $$(pkg-config --cflags $(PKGS))" > $@.tmp
+	@echo "DEP_LIBS := $$(pkg-config --libs $(PKGS)) -lpthread" >> $@.tmp
+	@mv $@.tmp $@
+
+# ---- library ----
+
+$(BUILD)/obj/lib/%.o: lib/%.c lib/*.h $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+
+$(BUILD)/pack_vocab: lib/gen/pack_vocab.c $(PACK_OBJ)
+	$(CC) $(ALL_CFLAGS) $^ -o $@
+
+$(BUILD)/vocabs/%.bin: vocabs/%.tiktoken vocabs/MANIFEST $(BUILD)/pack_vocab
+	@mkdir -p $(@D)
+	$(BUILD)/pack_vocab $< $@ $$(awk '$$1 == "$*.tiktoken" { print $$2 }' vocabs/MANIFEST)
+
+$(BUILD)/obj/lib/vocab_embed.o: lib/vocab_embed.S $(VOCAB_BIN)
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@ -Wa,-I,$(BUILD)/vocabs
+
+$(BUILD)/libtokscope.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libtokscope.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libtokscope.so.$(SOVERSION) $(LDFLAGS) $^ $(DEP_LIBS) -o $@.$(VERSION)
+	ln -sf libtokscope.so.$(VERSION) $(BUILD)/libtokscope.so.$(SOVERSION)
+	ln -sf libtokscope.so.$(VERSION) $@
+
+$(BUILD)/tokscope.pc: Makefile
+	@mkdir -p $(@D)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: tokscope' 'Description: Fast exact tokenizers (tiktoken, Hugging Face, SentencePiece)' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -ltokscope' \
+	  'Libs.private: -lpthread' 'Cflags: -I$${includedir}' > $@
+
+# ---- command ----
+
+$(BUILD)/obj/cli/%.o: cli/%.c cli/*.h lib/tokscope.h $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -c $< -o $@
+
+$(BUILD)/tokscope: $(CLI_OBJ) $(BUILD)/libtokscope.a
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+# ---- tests ----
+
+$(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -Itests -c $< -o $@
+
+$(BUILD)/test_runner: $(TEST_OBJ) $(BUILD)/libtokscope.a
+	$(CC) $(LDFLAGS) $(TEST_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+test: all $(BUILD)/test_runner
+	$(BUILD)/test_runner --bin $(BUILD)/tokscope
+
+asan:
+	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+# ---- install ----
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 lib/tokscope.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libtokscope.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so.$(SOVERSION)
+	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so
+	install -m 644 $(BUILD)/tokscope.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(BUILD)/tokscope $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/tokscope.h $(DESTDIR)$(PREFIX)/lib/libtokscope.* \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/bin/tokscope
+
+# ---- generated sources ----
+
+regen:
+	cd lib/gen && npm ci --no-audit --no-fund --silent
+	node lib/gen/unicode_tables.mjs > lib/unicode_tables.c
+
+check-regen: regen
+	git diff --exit-code -- lib/unicode_tables.c
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

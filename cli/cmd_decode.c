@@ -1,0 +1,200 @@
+/* decode: token ids -> text. Prints exactly the bytes the ids stand for (no newline added), so
+ * `tokscope encode | tokscope decode` gives the input back. --jsonl reads a JSON array of ids per
+ * line and prints a JSON string per line. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: tokscope decode [OPTIONS] [ID...]\n"
+    "       tokscope decode [OPTIONS] --jsonl [-f FILE]\n"
+    "\n"
+    "Print the text of token ids given as arguments or on standard input (separated by\n"
+    "spaces, commas or newlines; [ and ] are ignored). The bytes are printed exactly, with\n"
+    "no newline added.\n"
+    "\n"
+    "  -e, --encoding NAME   built-in encoding (default o200k_base)\n"
+    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o\n"
+    "  -t, --tokenizer PATH  tokenizer file\n"
+    "  -f, --file FILE       read the ids from FILE\n"
+    "      --jsonl           one JSON array of ids per input line; print one JSON string per\n"
+    "                        line (bytes that are not valid UTF-8 become U+FFFD)\n"
+    "      --skip-special    leave special tokens out\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "An id that is not in the vocabulary is an error (exit 2) naming it.\n";
+
+typedef struct idvec {
+    uint32_t *v;
+    size_t n, cap;
+} idvec;
+
+static bool push_id(idvec *iv, uint32_t id)
+{
+    if (iv->n == iv->cap) {
+        iv->cap = iv->cap ? iv->cap * 2 : 256;
+        uint32_t *v = realloc(iv->v, iv->cap * sizeof *v);
+        if (!v)
+            return false;
+        iv->v = v;
+    }
+    iv->v[iv->n++] = id;
+    return true;
+}
+
+/* Parse ids from s[0..n): numbers separated by whitespace, commas and brackets. On a bad word,
+ * returns false and points bad, bad_len at it. */
+static bool parse_ids(const char *s, size_t n, idvec *iv, const char **bad, size_t *bad_len)
+{
+    size_t i = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '[' || c == ']') {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !strchr(" \t\n\r,[]", s[j]))
+            j++;
+        uint64_t v = 0;
+        bool ok = true;
+        for (size_t k = i; k < j; k++) {
+            if (s[k] < '0' || s[k] > '9' || v > UINT32_MAX) {
+                ok = false;
+                break;
+            }
+            v = v * 10 + (uint64_t)(s[k] - '0');
+        }
+        if (!ok || v > UINT32_MAX || !push_id(iv, (uint32_t)v)) {
+            *bad = s + i;
+            *bad_len = j - i;
+            return false;
+        }
+        i = j;
+    }
+    return true;
+}
+
+static int decode_jsonl(const tok_tokenizer *tok, const char *path, unsigned flags)
+{
+    input in;
+    if (!read_input(path, &in))
+        return EXIT_BAD;
+    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    line_iter it = {in.data, in.data + in.len, 0};
+    const char *line;
+    size_t len;
+    int status = EXIT_OK;
+    idvec iv = {0};
+    while (status == EXIT_OK && next_line(&it, &line, &len)) {
+        const char *bad;
+        size_t bad_len, a = 0, b = len;
+        while (a < b && (line[a] == ' ' || line[a] == '\t'))
+            a++;
+        while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t'))
+            b--;
+        iv.n = 0;
+        if (b - a < 2 || line[a] != '[' || line[b - 1] != ']') {
+            warnx_("%s:%zu: expected a JSON array of token ids", name, it.lineno);
+            status = EXIT_BAD;
+        } else if (!parse_ids(line + a + 1, b - a - 2, &iv, &bad, &bad_len)) {
+            warnx_("%s:%zu: '%.*s' is not a token id", name, it.lineno, (int)bad_len, bad);
+            status = EXIT_BAD;
+        } else {
+            char *text;
+            size_t tl;
+            tok_error err;
+            if (tok_decode_alloc(tok, iv.v, iv.n, flags, &text, &tl, &err) != TOK_OK) {
+                warnx_("%s:%zu: %s", name, it.lineno, err.message);
+                status = EXIT_BAD;
+            } else {
+                json_str(stdout, text, tl);
+                putchar('\n');
+                tok_free(text);
+            }
+        }
+    }
+    free(iv.v);
+    input_free(&in);
+    check_stdout();
+    return status;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    enum { OPT_JSONL = 256, OPT_SKIP };
+    static const struct option longs[] = {
+        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
+        {"tokenizer", required_argument, 0, 't'}, {"file", required_argument, 0, 'f'},
+        {"jsonl", no_argument, 0, OPT_JSONL},    {"skip-special", no_argument, 0, OPT_SKIP},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    tok_choices tc = {0};
+    const char *file = NULL;
+    bool jsonl = false;
+    unsigned flags = 0;
+    int opt;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, ":e:m:t:f:h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
+        case 'f': file = optarg; break;
+        case OPT_JSONL: jsonl = true; break;
+        case OPT_SKIP: flags |= TOK_DECODE_SKIP_SPECIAL; break;
+        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
+        case ':': return usage_error("decode", "option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("decode", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (tc.n > 1)
+        return usage_error("decode", "decode takes one tokenizer (-e, -m or -t), not %zu", tc.n);
+    if ((file || jsonl) && optind < argc)
+        return usage_error("decode", "give ids as arguments or on input, not both");
+    if (!choices_open(&tc, "o200k_base")) {
+        choices_close(&tc);
+        return EXIT_BAD;
+    }
+    const tok_tokenizer *tok = tc.v[0].tok;
+    int status = EXIT_OK;
+    if (jsonl) {
+        status = decode_jsonl(tok, file ? file : "-", flags);
+        choices_close(&tc);
+        return status;
+    }
+    idvec iv = {0};
+    const char *bad;
+    size_t bad_len;
+    input in = {0};
+    if (optind < argc) {
+        for (int i = optind; i < argc && status == EXIT_OK; i++)
+            if (!parse_ids(argv[i], strlen(argv[i]), &iv, &bad, &bad_len)) {
+                warnx_("'%.*s' is not a token id", (int)bad_len, bad);
+                status = EXIT_BAD;
+            }
+    } else if (!read_input(file ? file : "-", &in)) {
+        status = EXIT_BAD;
+    } else if (!parse_ids(in.data, in.len, &iv, &bad, &bad_len)) {
+        warnx_("%s: '%.*s' is not a token id", file && strcmp(file, "-") ? file : "<stdin>",
+               (int)bad_len, bad);
+        status = EXIT_BAD;
+    }
+    if (status == EXIT_OK) {
+        char *text;
+        size_t tl;
+        tok_error err;
+        if (tok_decode_alloc(tok, iv.v, iv.n, flags, &text, &tl, &err) != TOK_OK) {
+            warnx_("%s", err.message);
+            status = EXIT_BAD;
+        } else {
+            fwrite(text, 1, tl, stdout);
+            tok_free(text);
+            check_stdout();
+        }
+    }
+    free(iv.v);
+    input_free(&in);
+    choices_close(&tc);
+    return status;
+}

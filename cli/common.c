@@ -1,0 +1,373 @@
+/* common: messages, input, tokenizer choice and JSON helpers shared by the commands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *prog = "tokscope";
+
+void warnx_(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void warn_err(const char *source, const tok_error *err)
+{
+    /* Library messages name the file when it knows it; for text it was handed, prefix ours. */
+    if (source && err->source[0] == 0 && strncmp(err->message, source, strlen(source)) != 0)
+        warnx_("%s: %s", source, err->message);
+    else
+        warnx_("%s", err->message);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s%s%s: ", prog, cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s%s%s --help'.\n", prog, cmd ? " " : "", cmd ? cmd : "");
+    return EXIT_BAD;
+}
+
+bool read_input(const char *path, input *in)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    in->data = NULL;
+    in->len = 0;
+    if (!f) {
+        warnx_("%s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        warnx_("%s: is a directory (-r counts the files in it)", path);
+        if (!is_stdin)
+            fclose(f);
+        return false;
+    }
+    size_t cap = (S_ISREG(st.st_mode) && st.st_size > 0) ? (size_t)st.st_size + 1 : 65536;
+    char *buf = malloc(cap);
+    size_t n = 0;
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            if (ferror(f)) {
+                warnx_("%s: read error after %zu bytes: %s", is_stdin ? "<stdin>" : path, n,
+                       strerror(errno));
+                free(buf);
+                if (!is_stdin)
+                    fclose(f);
+                return false;
+            }
+            break;
+        }
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger)
+            free(buf);
+        buf = bigger;
+        cap *= 2;
+    }
+    if (!is_stdin)
+        fclose(f);
+    if (!buf) {
+        warnx_("%s: out of memory", path);
+        return false;
+    }
+    in->data = buf;
+    in->len = n;
+    return true;
+}
+
+void input_free(input *in)
+{
+    free(in->data);
+    in->data = NULL;
+}
+
+void choices_add(tok_choices *c, char kind, const char *arg)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 4;
+        c->v = realloc(c->v, c->cap * sizeof *c->v);
+        if (!c->v) {
+            warnx_("out of memory");
+            exit(EXIT_BAD);
+        }
+    }
+    c->v[c->n++] = (tok_choice){kind, arg, NULL};
+}
+
+bool choices_open(tok_choices *c, const char *def)
+{
+    if (c->n == 0)
+        choices_add(c, 'e', def);
+    for (size_t i = 0; i < c->n; i++) {
+        tok_choice *ch = &c->v[i];
+        tok_error err;
+        tok_status st = ch->kind == 'e'   ? tok_open_encoding(ch->arg, &ch->tok, &err)
+                        : ch->kind == 'm' ? tok_open_model(ch->arg, &ch->tok, &err)
+                                          : tok_open_file(ch->arg, NULL, &ch->tok, &err);
+        if (st != TOK_OK) {
+            warn_err(NULL, &err);
+            return false;
+        }
+    }
+    return true;
+}
+
+void choices_close(tok_choices *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        tok_close(c->v[i].tok);
+    free(c->v);
+    c->v = NULL;
+    c->n = c->cap = 0;
+}
+
+bool parse_special(const char *s, tok_special_policy *out)
+{
+    if (!strcmp(s, "ordinary"))
+        *out = TOK_SPECIAL_ORDINARY;
+    else if (!strcmp(s, "allow"))
+        *out = TOK_SPECIAL_ALLOW;
+    else if (!strcmp(s, "reject"))
+        *out = TOK_SPECIAL_REJECT;
+    else
+        return false;
+    return true;
+}
+
+bool parse_count(const char *s, uint64_t *out)
+{
+    if (!*s)
+        return false;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t need = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!need || need > n)
+        return 0;
+    for (size_t k = 1; k < need; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if (need == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)))
+        return 0;
+    if (need == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)))
+        return 0;
+    return need;
+}
+
+void json_str(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    putc('"', f);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            putc('\\', f);
+            putc(c, f);
+            i++;
+        } else if (c < 0x20 || c == 0x7F) {
+            switch (c) {
+            case '\n': fputs("\\n", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\t': fputs("\\t", f); break;
+            default: fprintf(f, "\\u%04x", c);
+            }
+            i++;
+        } else if (c < 0x80) {
+            putc(c, f);
+            i++;
+        } else {
+            size_t l = utf8_len(p + i, n - i);
+            if (l) {
+                fwrite(p + i, 1, l, f);
+                i += l;
+            } else {
+                fputs("\xEF\xBF\xBD", f);
+                i++;
+            }
+        }
+    }
+    putc('"', f);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static bool hex4(const char *p, const char *end, unsigned *v)
+{
+    if (end - p < 4)
+        return false;
+    *v = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = hexval(p[k]);
+        if (h < 0)
+            return false;
+        *v = *v * 16 + (unsigned)h;
+    }
+    return true;
+}
+
+static size_t put_utf8(unsigned cp, char *o)
+{
+    if (cp < 0x80) { o[0] = (char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (char)(0xC0 | cp >> 6); o[1] = (char)(0x80 | (cp & 63)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12); o[1] = (char)(0x80 | (cp >> 6 & 63));
+        o[2] = (char)(0x80 | (cp & 63));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | cp >> 18); o[1] = (char)(0x80 | (cp >> 12 & 63));
+    o[2] = (char)(0x80 | (cp >> 6 & 63)); o[3] = (char)(0x80 | (cp & 63));
+    return 4;
+}
+
+const char *json_parse_string(const char *line, size_t n, char **out, size_t *out_len,
+                              size_t *col)
+{
+    const char *p = line, *end = line + n;
+    *out = NULL;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p == end || *p != '"') {
+        *col = (size_t)(p - line) + 1;
+        return "expected a JSON string";
+    }
+    p++;
+    char *buf = malloc(n + 1), *o = buf; /* escapes never expand */
+    if (!buf) {
+        *col = 1;
+        return "out of memory";
+    }
+    const char *msg = NULL;
+    for (;;) {
+        if (p >= end) {
+            msg = "unterminated string";
+            break;
+        }
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') {
+            p++;
+            break;
+        }
+        if (c < 0x20) {
+            msg = "control character in string (must be escaped)";
+            break;
+        }
+        if (c != '\\') {
+            *o++ = (char)c;
+            p++;
+            continue;
+        }
+        if (++p >= end) {
+            msg = "unterminated escape";
+            break;
+        }
+        char e = *p++;
+        switch (e) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            unsigned cp, lo;
+            if (!hex4(p, end, &cp)) {
+                msg = "bad \\u escape";
+                break;
+            }
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (end - p >= 6 && p[0] == '\\' && p[1] == 'u' && hex4(p + 2, end, &lo) &&
+                    lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                } else {
+                    msg = "lone surrogate in \\u escape (not valid text)";
+                    break;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                msg = "lone surrogate in \\u escape (not valid text)";
+                break;
+            }
+            o += put_utf8(cp, o);
+            break;
+        }
+        default: msg = "unknown escape";
+        }
+        if (msg)
+            break;
+    }
+    if (!msg) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++;
+        if (p != end)
+            msg = "text after the string";
+    }
+    if (msg) {
+        *col = (size_t)(p - line) + 1;
+        free(buf);
+        return msg;
+    }
+    *out = buf;
+    *out_len = (size_t)(o - buf);
+    return NULL;
+}
+
+bool next_line(line_iter *it, const char **line, size_t *len)
+{
+    if (it->p >= it->end)
+        return false;
+    const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+    const char *e = nl ? nl : it->end;
+    *line = it->p;
+    *len = (size_t)(e - it->p);
+    if (*len && (*line)[*len - 1] == '\r')
+        (*len)--;
+    it->p = nl ? nl + 1 : it->end;
+    it->lineno++;
+    return true;
+}
+
+void check_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE)
+            exit(EXIT_OK);
+        warnx_("write error: %s", strerror(errno));
+        exit(EXIT_BAD);
+    }
+}

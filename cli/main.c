@@ -1,0 +1,55 @@
+/* tokscope: the command. main only picks the command; each lives in cmd_<name>.c. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char usage[] =
+    "Usage: tokscope COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Count, encode and decode tokens with exactly the ids of OpenAI's tiktoken.\n"
+    "\n"
+    "Commands:\n"
+    "  count [FILE|DIR|-]...   count tokens, one row per file (wc-style)\n"
+    "  encode [TEXT|-f FILE]   print token ids (--jsonl: one JSON string per input line)\n"
+    "  decode [ID...]          print the text of token ids\n"
+    "  encodings               list the built-in encodings\n"
+    "\n"
+    "Tokenizer (every command): -e NAME built-in encoding (default o200k_base),\n"
+    "  -m MODEL OpenAI model name (gpt-4o, gpt-4, ...), -t PATH tokenizer file.\n"
+    "\n"
+    "  tokscope COMMAND --help   options of one command\n"
+    "  tokscope --version\n"
+    "\n"
+    "Exit status: 0 success, 1 a count is over --limit, 2 usage, input or file error.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_BAD;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        check_stdout();
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("tokscope %s\n", tok_version());
+        check_stdout();
+        return EXIT_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } cmds[] = {
+        {"count", cmd_count},
+        {"encode", cmd_encode},
+        {"decode", cmd_decode},
+        {"encodings", cmd_encodings},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(cmd, cmds[i].name))
+            return cmds[i].run(argc - 1, argv + 1);
+    return usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,61 @@
+/* Unicode 16.0 character properties (General_Category, White_Space) and UTF-8 helpers.
+ *
+ * The references classify with Unicode 16.0 (tiktoken's Rust regex crate, HF tokenizers); the
+ * system libraries here are older (PCRE2 10.42: 14.0, utf8proc 2.8: 15.0), so the built-in
+ * pretokenizers use these generated tables instead (lib/gen/unicode_tables.mjs). */
+#ifndef TOK_UNICODE_H
+#define TOK_UNICODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+enum tok_gc {
+    TOK_GC_Cn, TOK_GC_Lu, TOK_GC_Ll, TOK_GC_Lt, TOK_GC_Lm, TOK_GC_Lo,
+    TOK_GC_Mn, TOK_GC_Mc, TOK_GC_Me, TOK_GC_Nd, TOK_GC_Nl, TOK_GC_No,
+    TOK_GC_Pc, TOK_GC_Pd, TOK_GC_Ps, TOK_GC_Pe, TOK_GC_Pi, TOK_GC_Pf, TOK_GC_Po,
+    TOK_GC_Sm, TOK_GC_Sc, TOK_GC_Sk, TOK_GC_So, TOK_GC_Zs, TOK_GC_Zl, TOK_GC_Zp,
+    TOK_GC_Cc, TOK_GC_Cf, TOK_GC_Cs, TOK_GC_Co
+};
+#define TOK_UNI_WS 0x20u /* White_Space property bit in the props byte */
+
+extern const uint16_t tok_uni_stage1[];
+extern const uint8_t tok_uni_stage2[];
+
+/* Props byte for a code point (cp < 0x110000): gc in bits 0-4, TOK_UNI_WS. */
+static inline uint8_t tok_uni_props(uint32_t cp)
+{
+    return tok_uni_stage2[((uint32_t)tok_uni_stage1[cp >> 7] << 7) | (cp & 127)];
+}
+static inline unsigned tok_uni_gc(uint32_t cp) { return tok_uni_props(cp) & 31u; }
+static inline bool tok_gc_is_letter(unsigned gc) { return gc >= TOK_GC_Lu && gc <= TOK_GC_Lo; }
+static inline bool tok_gc_is_mark(unsigned gc) { return gc >= TOK_GC_Mn && gc <= TOK_GC_Me; }
+static inline bool tok_gc_is_number(unsigned gc) { return gc >= TOK_GC_Nd && gc <= TOK_GC_No; }
+static inline bool tok_gc_is_punct(unsigned gc) { return gc >= TOK_GC_Pc && gc <= TOK_GC_Po; }
+static inline bool tok_gc_is_symbol(unsigned gc) { return gc >= TOK_GC_Sm && gc <= TOK_GC_So; }
+
+/* Decode one code point from valid UTF-8 at s (the caller validated the text); *len gets its
+ * byte length. */
+static inline uint32_t tok_utf8_decode(const uint8_t *s, unsigned *len)
+{
+    uint8_t c = s[0];
+    if (c < 0x80) { *len = 1; return c; }
+    if (c < 0xE0) { *len = 2; return ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3Fu); }
+    if (c < 0xF0) {
+        *len = 3;
+        return ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3Fu);
+    }
+    *len = 4;
+    return ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3Fu);
+}
+
+/* Encode cp as UTF-8 into out (4 bytes room); returns the length. */
+size_t tok_utf8_encode(uint32_t cp, uint8_t *out);
+
+/* Length of the longest valid UTF-8 prefix of s[0..n): n when all of it is valid. *bad_len gets
+ * the number of bytes of the invalid sequence at the returned offset (the maximal subpart, as
+ * the Unicode standard's U+FFFD substitution practice counts it). */
+size_t tok_utf8_valid_prefix(const uint8_t *s, size_t n, size_t *bad_len);
+
+#endif
