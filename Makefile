@@ -105,12 +105,14 @@ $(BUILD)/tokscope: $(CLI_OBJ) $(BUILD)/libtokscope.a
 
 # ---- tests ----
 
-$(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h $(BUILD)/deps.mk
+# Tests see the library's internal headers and link the command's helpers (not its main).
+CLI_LIB_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
+$(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h cli/*.h $(BUILD)/deps.mk
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -Itests -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -Icli -Itests -c $< -o $@
 
-$(BUILD)/test_runner: $(TEST_OBJ) $(BUILD)/libtokscope.a
-	$(CC) $(LDFLAGS) $(TEST_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+$(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
+	$(CC) $(LDFLAGS) $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
 test: all $(BUILD)/test_runner
 	$(BUILD)/test_runner --bin $(BUILD)/tokscope

@@ -163,21 +163,28 @@ bool parse_count(const char *s, uint64_t *out)
     return true;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid; then *bad gets the length of
+ * the maximal invalid subpart (what one U+FFFD replaces, as Python's and Rust's lossy decoders
+ * count it). */
+static size_t utf8_len(const unsigned char *s, size_t n, size_t *bad)
 {
     unsigned char c = s[0];
     size_t need = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
                              : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (!need || need > n)
+    *bad = 1;
+    if (!need)
         return 0;
-    for (size_t k = 1; k < need; k++)
-        if ((s[k] & 0xC0) != 0x80)
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+    for (size_t k = 1; k < need; k++) {
+        if (k >= n || s[k] < (k == 1 ? lo : 0x80) || s[k] > (k == 1 ? hi : 0xBF)) {
+            *bad = k;
             return 0;
-    if (need == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)))
-        return 0;
-    if (need == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)))
-        return 0;
+        }
+    }
     return need;
 }
 
@@ -203,13 +210,13 @@ void json_str(FILE *f, const char *s, size_t n)
             putc(c, f);
             i++;
         } else {
-            size_t l = utf8_len(p + i, n - i);
+            size_t bad, l = utf8_len(p + i, n - i, &bad);
             if (l) {
                 fwrite(p + i, 1, l, f);
                 i += l;
             } else {
                 fputs("\xEF\xBF\xBD", f);
-                i++;
+                i += bad;
             }
         }
     }

@@ -153,6 +153,11 @@ const void *tok_embedded_vocab(const char *name, size_t *len);
 tok_status tok_builtin_open(const tok_builtin *b, const tok_vocab *vocab, const char *name,
                             tok_tokenizer **out, tok_error *err);
 
+/* Model names worth suggesting when a name is unknown (models.c): up to cap into out; returns
+ * how many. TOK_MODEL_NAMES_MAX is always enough. */
+#define TOK_MODEL_NAMES_MAX 128
+size_t tok_model_names(const char **out, size_t cap);
+
 /* SHA-256 (sha256.c). */
 void tok_sha256(const void *data, size_t len, uint8_t out[32]);
 

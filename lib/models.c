@@ -56,6 +56,22 @@ static const model_map prefixes[] = {
 
 #define N_EXACT (sizeof exact / sizeof exact[0])
 
+/* Names to suggest: the exact names, then examples of families known only by prefix. */
+static const char *const prefix_examples[] = {
+    "gpt-4o-mini", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-5-mini", "gpt-5-nano", "o3-mini",
+    "o1-mini", "gpt-oss-120b", "gpt-oss-20b", "chatgpt-4o-latest", "gpt-4-turbo"};
+#define N_EXAMPLES (sizeof prefix_examples / sizeof prefix_examples[0])
+
+size_t tok_model_names(const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_EXACT && n < cap; i++)
+        out[n++] = exact[i].name;
+    for (size_t i = 0; i < N_EXAMPLES && n < cap; i++)
+        out[n++] = prefix_examples[i];
+    return n;
+}
+
 tok_status tok_encoding_for_model(const char *model, const char **encoding, tok_error *err)
 {
     if (!model || !encoding)
@@ -73,13 +89,10 @@ tok_status tok_encoding_for_model(const char *model, const char **encoding, tok_
     *encoding = NULL;
     if (!err)
         return TOK_ENOENT;
-    const char *names[N_EXACT + 2];
-    for (size_t i = 0; i < N_EXACT; i++)
-        names[i] = exact[i].name;
-    names[N_EXACT] = "gpt-oss-120b";
-    names[N_EXACT + 1] = "gpt-oss-20b";
+    const char *names[N_EXACT + N_EXAMPLES];
+    size_t n = tok_model_names(names, N_EXACT + N_EXAMPLES);
     char near[256];
-    tok_closest_names(model, names, N_EXACT + 2, near, sizeof near);
+    tok_closest_names(model, names, n, near, sizeof near);
     return tok_fail(err, TOK_ENOENT, model, TOK_NO_OFFSET, "unknown model '%s' (closest: %s)",
                     model, near);
 }

@@ -45,15 +45,25 @@ tok_status tok_regex_split(const void *re_, const uint8_t *s, size_t from, size_
 {
     const pcre2_code *re = re_;
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    pcre2_match_context *mc = pcre2_match_context_create(NULL);
-    pcre2_jit_stack *js = pcre2_jit_stack_create(32 * 1024, 64 * 1024 * 1024, NULL);
-    tok_status st = md && mc && js ? TOK_OK : TOK_ENOMEM;
-    if (st == TOK_OK)
-        pcre2_jit_stack_assign(mc, NULL, js);
+    /* The JIT's default stack (32 KB) suffices for ordinary text; a bigger one is made only
+     * when a match runs out of it (long runs under backtracking patterns). */
+    pcre2_match_context *mc = NULL;
+    pcre2_jit_stack *js = NULL;
+    tok_status st = md ? TOK_OK : TOK_ENOMEM;
     const uint8_t *subj = s + from;
     size_t len = to - from, at = 0;
     while (st == TOK_OK && at < len) {
         int rc = pcre2_match(re, subj, len, at, PCRE2_NO_UTF_CHECK, md, mc);
+        if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !js) {
+            mc = pcre2_match_context_create(NULL);
+            js = pcre2_jit_stack_create(64 * 1024, 256 * 1024 * 1024, NULL);
+            if (!mc || !js) {
+                st = TOK_ENOMEM;
+                break;
+            }
+            pcre2_jit_stack_assign(mc, NULL, js);
+            continue;
+        }
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
         if (rc < 0) { /* a match or stack limit: fail rather than split differently */
@@ -72,8 +82,10 @@ tok_status tok_regex_split(const void *re_, const uint8_t *s, size_t from, size_
                 at++;
         }
     }
-    pcre2_jit_stack_free(js);
-    pcre2_match_context_free(mc);
+    if (js)
+        pcre2_jit_stack_free(js);
+    if (mc)
+        pcre2_match_context_free(mc);
     pcre2_match_data_free(md);
     return st;
 }

@@ -114,6 +114,24 @@ static tok_status read_file(const char *path, uint8_t **data, size_t *len, tok_e
     return TOK_OK;
 }
 
+/* A SentencePiece .model is a protobuf ModelProto whose first field is a repeated
+ * SentencePiece (field 1, length-delimited: tag 0x0A, a varint length) that itself starts with
+ * its piece string (tag 0x0A again). Text formats do not start that way. */
+static bool looks_like_model_proto(const uint8_t *p, size_t len)
+{
+    if (len < 4 || p[0] != 0x0A)
+        return false;
+    uint64_t l = 0;
+    size_t i = 1;
+    for (int shift = 0; i < len && shift < 35; shift += 7, i++) {
+        l |= (uint64_t)(p[i] & 0x7F) << shift;
+        if (!(p[i] & 0x80))
+            break;
+    }
+    i++;
+    return l > 0 && i < len && l <= len - i && p[i] == 0x0A;
+}
+
 tok_status tok_open_memory(const void *data, size_t len, const char *label,
                            const tok_open_options *opts, tok_tokenizer **out, tok_error *err)
 {
@@ -130,7 +148,7 @@ tok_status tok_open_memory(const void *data, size_t len, const char *label,
     if (i < len && p[i] == '{')
         return tok_fail(err, TOK_EUNSUPPORTED, src, 0,
                         "%s: Hugging Face tokenizer.json files are not supported yet", src);
-    if (p[0] == 0x0A && len > 1 && !(p[1] >= 'A' && p[1] <= 'z'))
+    if (looks_like_model_proto(p, len))
         return tok_fail(err, TOK_EUNSUPPORTED, src, 0,
                         "%s: SentencePiece .model files are not supported yet", src);
     return tok_open_tiktoken(p, len, src, opts, out, err);
@@ -177,12 +195,16 @@ tok_status tok_open(const char *name, tok_tokenizer **out, tok_error *err)
     if (stat(name, &stbuf) == 0)
         return tok_open_file(name, NULL, out, err);
     *out = NULL;
-    tok_error merr;
-    tok_encoding_for_model(name, &enc, &merr); /* its message lists the closest names */
-    const char *near = strstr(merr.message, "(closest: ");
+    const char *all[TOK_MODEL_NAMES_MAX + 16];
+    size_t n = 0;
+    while (n < tok_builtin_count())
+        all[n] = tok_builtin_name(n), n++;
+    n += tok_model_names(all + n, TOK_MODEL_NAMES_MAX);
+    char near[256];
+    tok_closest_names(name, all, n, near, sizeof near);
     return tok_fail(err, TOK_ENOENT, name, TOK_NO_OFFSET,
-                    "'%s' is not a built-in encoding, a known model or a file %s", name,
-                    near ? near : "");
+                    "'%s' is not a built-in encoding, a known model or a file (closest: %s)",
+                    name, near);
 }
 
 /* ---- facts and lookups ---- */

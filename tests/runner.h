@@ -1,0 +1,91 @@
+/* runner.h -- the test runner: tests register themselves with TEST(name) and check with
+ * CHECK(...). A failing check records file, line and message and ends that test; the run goes
+ * on. The runner ends with "N passed, N failed". */
+#ifndef TOKSCOPE_TEST_RUNNER_H
+#define TOKSCOPE_TEST_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef void (*test_fn)(void);
+void test_register(const char *file, const char *name, test_fn fn);
+/* Record a failure of the running test (printf-style message). */
+void test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool test_failed(void);
+
+/* The tokscope binary under test (--bin) and the repository root (cwd). */
+extern const char *test_bin;
+
+#define TEST(name)                                                               \
+    static void test_##name(void);                                               \
+    __attribute__((constructor)) static void register_##name(void)              \
+    {                                                                            \
+        test_register(__FILE__, #name, test_##name);                             \
+    }                                                                            \
+    static void test_##name(void)
+
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                   \
+            return;                                                              \
+        }                                                                        \
+    } while (0)
+
+#define CHECK_MSG(cond, ...)                                                     \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            test_fail(__FILE__, __LINE__, __VA_ARGS__);                          \
+            return;                                                              \
+        }                                                                        \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                           \
+    do {                                                                         \
+        long long a_ = (long long)(a), b_ = (long long)(b);                      \
+        if (a_ != b_) {                                                          \
+            test_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, a_, #b, b_); \
+            return;                                                              \
+        }                                                                        \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                          \
+    do {                                                                         \
+        const char *a_ = (a), *b_ = (b);                                         \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                 \
+            test_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #a,   \
+                      a_ ? a_ : "(null)", b_ ? b_ : "(null)");                   \
+            return;                                                              \
+        }                                                                        \
+    } while (0)
+
+/* ---- helpers (util.c) ---- */
+
+/* Read a whole file; NULL if it cannot be read. *len gets the size. Caller frees. */
+char *read_file(const char *path, size_t *len);
+
+/* Run build/tokscope with args (NULL-terminated), feeding stdin_data; capture everything. */
+typedef struct cli_result {
+    int status; /* exit status, or 128 + signal */
+    char *out, *err;
+    size_t out_len, err_len;
+} cli_result;
+cli_result run_cli(const char *const *args, const char *stdin_data, size_t stdin_len);
+/* The same with extra environment settings ("NAME=value", NULL-terminated; may be NULL). */
+cli_result run_cli_env(const char *const *args, const char *stdin_data, size_t stdin_len,
+                       const char *const *env);
+void cli_free(cli_result *r);
+
+/* Deterministic random numbers for property tests. */
+uint64_t test_rand(uint64_t *state);
+
+/* A fresh temporary directory (removed at exit). */
+const char *test_tmpdir(void);
+/* Write data to path; false on error. */
+bool write_file(const char *path, const void *data, size_t len);
+
+#endif

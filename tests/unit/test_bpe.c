@@ -1,0 +1,110 @@
+/* bpe: tiktoken's merge rule, on a hand-built vocabulary and on cl100k/o200k; the array scan
+ * and the heap agree everywhere. */
+#include "internal.h"
+#include "runner.h"
+
+/* A tiny vocabulary where the merge order matters (a worked example): the bytes a b c d have
+ * ranks 0-3, then "bc" 4, "ab" 5, "cd" 6. */
+static void tiny_vocab(tok_vocab *v)
+{
+    static const char *toks[] = {"a", "b", "c", "d", "bc", "ab", "cd"};
+    const uint8_t *p[7];
+    uint32_t lens[7], ids[7];
+    for (int i = 0; i < 7; i++) {
+        p[i] = (const uint8_t *)toks[i];
+        lens[i] = (uint32_t)strlen(toks[i]);
+        ids[i] = (uint32_t)i;
+    }
+    size_t dup;
+    if (tok_vocab_build(v, 7, p, lens, ids, &dup) != 0)
+        abort();
+}
+
+TEST(bpe_lowest_rank_merges_first)
+{
+    tok_vocab v;
+    tiny_vocab(&v);
+    uint32_t ids[8], starts[9];
+    /* "abcd": pairs ab(5) bc(4) cd(6): bc merges first (rank 4); then neither "abc" nor "bcd"
+     * is a token -> a, bc, d. "ab" and "cd" never form although they are tokens. */
+    size_t n = tok_bpe_rank_merge_small(&v, (const uint8_t *)"abcd", 4, ids, starts);
+    CHECK_EQ(n, 3);
+    CHECK_EQ(ids[0], 0);
+    CHECK_EQ(ids[1], 4);
+    CHECK_EQ(ids[2], 3);
+    CHECK_EQ(starts[1], 1);
+    CHECK_EQ(starts[2], 3);
+    /* "abab": ab, ab (leftmost first on the tie; the result is the same either way here) */
+    n = tok_bpe_rank_merge_small(&v, (const uint8_t *)"abab", 4, ids, starts);
+    CHECK_EQ(n, 2);
+    CHECK(ids[0] == 5 && ids[1] == 5);
+    tok_vocab_free(&v);
+}
+
+static void agree_on_random(const char *enc, uint64_t seed)
+{
+    tok_tokenizer *t;
+    tok_error err;
+    CHECK_MSG(tok_open_encoding(enc, &t, &err) == TOK_OK, "%s", err.message);
+    const tok_vocab *v = &t->vocab;
+    static const char *frags[] = {"a", "aa", " ", "  ", "the", "ing", "\xC3\xA9", "\xE4\xB8\x80",
+                                  "0", "12", "!", "==", "\n", "\xF0\x9F\x98\x80", "er", "ab"};
+    uint8_t p[64];
+    uint32_t ids1[64], starts1[65], ids2[64], starts2[65];
+    void *work = malloc(tok_bpe_rank_heap_work(64));
+    for (int r = 0; r < 20000; r++) {
+        size_t n = 0, want = 2 + test_rand(&seed) % 62;
+        while (n < want) {
+            const char *f = frags[test_rand(&seed) % 16];
+            size_t l = strlen(f);
+            if (n + l > 64)
+                break;
+            memcpy(p + n, f, l);
+            n += l;
+        }
+        size_t m1 = tok_bpe_rank_merge_small(v, p, n, ids1, starts1);
+        size_t m2 = tok_bpe_rank_merge_heap(v, p, n, ids2, starts2, work);
+        bool same = m1 == m2;
+        for (size_t k = 0; same && k < m1; k++)
+            same = ids1[k] == ids2[k] && starts1[k] == starts2[k];
+        CHECK_MSG(same, "%s: scan and heap disagree on a %zu-byte piece (round %d)", enc, n, r);
+        /* and the parts are tokens whose bytes are the piece */
+        for (size_t k = 0; k < m1; k++)
+            CHECK(tok_vocab_find(v, p + starts1[k], starts1[k + 1] - starts1[k]) == ids1[k]);
+    }
+    free(work);
+    tok_close(t);
+}
+
+TEST(bpe_scan_and_heap_agree_cl100k) { agree_on_random("cl100k_base", 21); }
+TEST(bpe_scan_and_heap_agree_o200k) { agree_on_random("o200k_base", 22); }
+TEST(bpe_scan_and_heap_agree_r50k) { agree_on_random("r50k_base", 23); }
+
+/* No quadratic path: a megabyte of one character is one piece for every pattern (letters) or
+ * many (digits); either way it finishes, and decodes back. Timing is left to make bench. */
+TEST(bpe_long_runs_round_trip)
+{
+    static const char *encs[] = {"r50k_base", "cl100k_base", "o200k_base"};
+    static const char fill[] = {'a', ' ', '\n', '7', '!'};
+    size_t len = 1 << 20;
+    char *s = malloc(len);
+    for (size_t e = 0; e < 3; e++) {
+        tok_tokenizer *t;
+        CHECK(tok_open_encoding(encs[e], &t, NULL) == TOK_OK);
+        for (size_t f = 0; f < sizeof fill; f++) {
+            memset(s, fill[f], len);
+            uint32_t *ids;
+            size_t n, dl;
+            char *back;
+            CHECK(tok_encode_alloc(t, s, len, NULL, &ids, NULL, &n, NULL) == TOK_OK);
+            CHECK(n > 0 && n <= len); /* r50k has no token for two spaces */
+            CHECK(tok_decode_alloc(t, ids, n, 0, &back, &dl, NULL) == TOK_OK);
+            CHECK_MSG(dl == len && memcmp(back, s, len) == 0, "%s: run of '%c' round trip",
+                      encs[e], fill[f]);
+            tok_free(ids);
+            tok_free(back);
+        }
+        tok_close(t);
+    }
+    free(s);
+}

@@ -1,0 +1,99 @@
+/* unicode tables and UTF-8 helpers */
+#include "runner.h"
+#include "unicode.h"
+
+#include <utf8proc.h>
+
+TEST(unicode_categories_of_known_characters)
+{
+    CHECK_EQ(tok_uni_gc('a'), TOK_GC_Ll);
+    CHECK_EQ(tok_uni_gc('A'), TOK_GC_Lu);
+    CHECK_EQ(tok_uni_gc('7'), TOK_GC_Nd);
+    CHECK_EQ(tok_uni_gc(0x0301), TOK_GC_Mn);  /* combining acute */
+    CHECK_EQ(tok_uni_gc(0x01C5), TOK_GC_Lt);  /* Dz with caron */
+    CHECK_EQ(tok_uni_gc(0x02B0), TOK_GC_Lm);  /* modifier h */
+    CHECK_EQ(tok_uni_gc(0x4E00), TOK_GC_Lo);
+    CHECK_EQ(tok_uni_gc(0x2160), TOK_GC_Nl);  /* Roman numeral one */
+    CHECK_EQ(tok_uni_gc(0x00BD), TOK_GC_No);  /* one half */
+    CHECK_EQ(tok_uni_gc(0x1C89), TOK_GC_Lu);  /* new in Unicode 16.0 */
+    CHECK_EQ(tok_uni_gc(0x1C8A), TOK_GC_Ll);  /* new in Unicode 16.0 */
+    CHECK_EQ(tok_uni_gc(0x1171E), TOK_GC_Mc); /* Mn until 15.1, Mc in 16.0 */
+    CHECK_EQ(tok_uni_gc(0x10FFFF), TOK_GC_Cn);
+    CHECK_EQ(tok_uni_gc(0xE000), TOK_GC_Co);
+}
+
+TEST(unicode_white_space_property)
+{
+    static const uint32_t ws[] = {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680,
+                                  0x2000, 0x2005, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000};
+    for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+        CHECK_MSG(tok_uni_props(ws[i]) & TOK_UNI_WS, "U+%04X should be White_Space", ws[i]);
+    /* not White_Space, though some regex engines' \s include them */
+    static const uint32_t not_ws[] = {0x180E, 0x200B, 0xFEFF, 0x1C, 0x1F, 'a', 0x2060};
+    for (size_t i = 0; i < sizeof not_ws / sizeof not_ws[0]; i++)
+        CHECK_MSG(!(tok_uni_props(not_ws[i]) & TOK_UNI_WS), "U+%04X is not White_Space",
+                  not_ws[i]);
+    size_t n = 0;
+    for (uint32_t cp = 0; cp < 0x110000; cp++)
+        n += (tok_uni_props(cp) & TOK_UNI_WS) != 0;
+    CHECK_EQ(n, 25); /* PropList.txt 16.0: 25 White_Space code points */
+}
+
+/* The generated table agrees with utf8proc (Unicode 15.0) everywhere utf8proc knows the
+ * character, except the one character whose category changed in 16.0. */
+TEST(unicode_table_agrees_with_utf8proc_where_versions_agree)
+{
+    size_t newer = 0;
+    for (uint32_t cp = 0; cp < 0x110000; cp++) {
+        int theirs = utf8proc_category((utf8proc_int32_t)cp);
+        unsigned ours = tok_uni_gc(cp);
+        if (theirs == 0 && ours != 0) {
+            newer++;
+            continue;
+        }
+        if (cp == 0x1171E)
+            continue;
+        CHECK_MSG((unsigned)theirs == ours, "U+%04X: utf8proc %d, ours %u", cp, theirs, ours);
+    }
+    CHECK_EQ(newer, 5812); /* assigned in Unicode 15.1 and 16.0 */
+}
+
+TEST(utf8_valid_prefix_and_maximal_subparts)
+{
+    struct {
+        const char *s;
+        size_t len, ok, bad;
+    } cases[] = {
+        {"hello", 5, 5, 0},
+        {"\xC3\xA9", 2, 2, 0},             /* é */
+        {"a\x80", 2, 1, 1},                /* lone continuation */
+        {"\xC0\xAF", 2, 0, 1},             /* overlong lead */
+        {"\xE0\x80\x80", 3, 0, 1},         /* overlong 3-byte: second byte out of range */
+        {"\xED\xA0\x80", 3, 0, 1},         /* surrogate D800 */
+        {"\xE2\x82", 2, 0, 2},             /* truncated euro sign */
+        {"ab\xF0\x9F\x98", 5, 2, 3},       /* truncated emoji */
+        {"\xF4\x90\x80\x80", 4, 0, 1},     /* above U+10FFFF */
+        {"\xF0\x9F\x98\x80!", 5, 5, 0},    /* emoji */
+        {"x\xFFy", 3, 1, 1},
+        {"0123456789abcdef\xC3", 17, 16, 1}, /* after the 8-byte ASCII fast path */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t bad = 99, ok = tok_utf8_valid_prefix((const uint8_t *)cases[i].s, cases[i].len, &bad);
+        CHECK_MSG(ok == cases[i].ok && bad == cases[i].bad, "case %zu: ok %zu bad %zu", i, ok, bad);
+    }
+}
+
+TEST(utf8_encode_decode_round_trip)
+{
+    uint64_t seed = 1;
+    for (int i = 0; i < 100000; i++) {
+        uint32_t cp = (uint32_t)(test_rand(&seed) % 0x110000);
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        uint8_t buf[4];
+        size_t n = tok_utf8_encode(cp, buf), bad;
+        unsigned len;
+        CHECK(tok_utf8_valid_prefix(buf, n, &bad) == n);
+        CHECK(tok_utf8_decode(buf, &len) == cp && len == n);
+    }
+}
