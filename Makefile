@@ -115,7 +115,7 @@ $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 	$(CC) $(LDFLAGS) $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
 test: all $(BUILD)/test_runner
-	$(BUILD)/test_runner --bin $(BUILD)/tokscope
+	$(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
@@ -131,7 +131,7 @@ install: all
 	install -m 755 $(BUILD)/libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so.$(SOVERSION)
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so
-	install -m 644 $(BUILD)/tokscope.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc
 	install -m 755 $(BUILD)/tokscope $(DESTDIR)$(PREFIX)/bin/
 
 uninstall:

@@ -37,11 +37,14 @@ typedef struct tok_choice {
     tok_tokenizer *tok;
 } tok_choice;
 
+#define MAX_CHOICES 32
 typedef struct tok_choices {
-    tok_choice *v;
-    size_t n, cap;
+    tok_choice v[MAX_CHOICES];
+    size_t n;
 } tok_choices;
 
+/* Add a choice (nothing is opened yet, nothing allocated); exits with a usage error past
+ * MAX_CHOICES. */
 void choices_add(tok_choices *c, char kind, const char *arg);
 /* Open every choice; with none, open def (an encoding name). Prints errors; false on failure. */
 bool choices_open(tok_choices *c, const char *def);

@@ -98,13 +98,9 @@ void input_free(input *in)
 
 void choices_add(tok_choices *c, char kind, const char *arg)
 {
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 4;
-        c->v = realloc(c->v, c->cap * sizeof *c->v);
-        if (!c->v) {
-            warnx_("out of memory");
-            exit(EXIT_BAD);
-        }
+    if (c->n == MAX_CHOICES) {
+        warnx_("at most %d tokenizers at once", MAX_CHOICES);
+        exit(EXIT_BAD);
     }
     c->v[c->n++] = (tok_choice){kind, arg, NULL};
 }
@@ -129,11 +125,11 @@ bool choices_open(tok_choices *c, const char *def)
 
 void choices_close(tok_choices *c)
 {
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         tok_close(c->v[i].tok);
-    free(c->v);
-    c->v = NULL;
-    c->n = c->cap = 0;
+        c->v[i].tok = NULL;
+    }
+    c->n = 0;
 }
 
 bool parse_special(const char *s, tok_special_policy *out)

@@ -48,12 +48,10 @@ size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, 
         if (best == NONE)
             break;
         ids[at] = best;
-        /* drop boundary at+1 */
-        for (size_t k = at + 1; k < cnt; k++) {
-            starts[k] = starts[k + 1];
-            ids[k] = ids[k + 1];
-            rank[k] = rank[k + 1];
-        }
+        /* drop part at+1: starts has cnt + 1 entries, ids and rank cnt */
+        memmove(starts + at + 1, starts + at + 2, (cnt - at - 1) * sizeof *starts);
+        memmove(ids + at + 1, ids + at + 2, (cnt - at - 2) * sizeof *ids);
+        memmove(rank + at + 1, rank + at + 2, (cnt - at - 2) * sizeof *rank);
         cnt--;
         rank[at] = at + 1 < cnt ? rank_of(v, p + starts[at], starts[at + 2] - starts[at]) : NONE;
         if (at > 0)

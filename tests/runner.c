@@ -16,6 +16,7 @@ static size_t n_tests, cap_tests;
 static bool cur_failed;
 static const test *cur;
 const char *test_bin = "build/tokscope";
+const char *test_cc = "cc";
 
 void test_register(const char *file, const char *name, test_fn fn)
 {
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--bin") && i + 1 < argc)
             test_bin = argv[++i];
+        else if (!strcmp(argv[i], "--cc") && i + 1 < argc)
+            test_cc = argv[++i];
         else if (!strcmp(argv[i], "-v"))
             verbose = true;
         else if (n_filters < 64)

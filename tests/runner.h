@@ -17,8 +17,10 @@ void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool test_failed(void);
 
-/* The tokscope binary under test (--bin) and the repository root (cwd). */
+/* The tokscope binary under test (--bin), and the compiler command the library was built with
+ * (--cc, flags included), for tests that build programs against it. The cwd is the repository. */
 extern const char *test_bin;
+extern const char *test_cc;
 
 #define TEST(name)                                                               \
     static void test_##name(void);                                               \

@@ -152,7 +152,7 @@ TEST(count_recursive_honours_gitignore_and_skips_binary)
         CHECK(write_file(path, files[i].text, strlen(files[i].text)));
     }
     snprintf(path, sizeof path, "%s/image.bin", dir);
-    CHECK(write_file(path, "PNG\0\0\x01binary", 13));
+    CHECK(write_file(path, "PNG\0\0\x01" "binary", 12));
     cli_result r = RUN("count", "-r", "--json", dir);
     CHECK_EQ(r.status, 0);
     CHECK(all_lines_json(r.out));

@@ -1,0 +1,84 @@
+/* make install and the README's library example: the installed header, libraries and .pc file
+ * are enough to build a program, statically and dynamically, and the example prints what the
+ * README says it does. */
+#include "cli_helpers.h"
+
+#include <stdlib.h>
+
+/* The C block after "<!-- example: library -->" in README.md. */
+static char *readme_example(void)
+{
+    size_t len;
+    char *md = read_file("README.md", &len);
+    if (!md)
+        return NULL;
+    char *mark = strstr(md, "<!-- example: library -->");
+    char *start = mark ? strstr(mark, "```c\n") : NULL;
+    char *end = start ? strstr(start + 5, "\n```") : NULL;
+    char *code = NULL;
+    if (end) {
+        start += 5;
+        code = strndup(start, (size_t)(end - start) + 1);
+    }
+    free(md);
+    return code;
+}
+
+TEST(install_and_build_the_readme_example)
+{
+    char *code = readme_example();
+    CHECK_MSG(code, "README.md has no library example block");
+    const char *src = tmpfile_with("example.c", code);
+    free(code);
+    char prefix[600], cmd[4096];
+    snprintf(prefix, sizeof prefix, "%s/prefix", test_tmpdir());
+    /* BUILD is the directory the tests were built from (the binary's directory) */
+    char build[512];
+    snprintf(build, sizeof build, "%s", test_bin);
+    char *slash = strrchr(build, '/');
+    CHECK(slash);
+    *slash = 0;
+    snprintf(cmd, sizeof cmd, "make -s install BUILD=%s PREFIX=%s >/dev/null", build, prefix);
+    CHECK_MSG(system(cmd) == 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd,
+             "%s %s $(PKG_CONFIG_PATH=%s/lib/pkgconfig pkg-config --cflags --libs tokscope) "
+             "-o %s/ex_shared && LD_LIBRARY_PATH=%s/lib %s/ex_shared > %s/out_shared.txt",
+             test_cc, src, prefix, test_tmpdir(), prefix, test_tmpdir(), test_tmpdir());
+    CHECK_MSG(system(cmd) == 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd,
+             "%s %s %s/lib/libtokscope.a -I%s/include "
+             "$(pkg-config --libs libpcre2-8 libutf8proc libcjson) -lpthread -o %s/ex_static "
+             "&& %s/ex_static > %s/out_static.txt",
+             test_cc, src, prefix, prefix, test_tmpdir(), test_tmpdir(), test_tmpdir());
+    CHECK_MSG(system(cmd) == 0, "%s", cmd);
+    const char *want = "13225 [0,5)\n11 [5,6)\n2375 [6,12)\n0 [12,13)\n4 tokens, round trip ok\n";
+    for (int i = 0; i < 2; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", test_tmpdir(), i ? "out_static.txt" : "out_shared.txt");
+        size_t len;
+        char *out = read_file(path, &len);
+        CHECK(out);
+        CHECK_STR(out, want);
+        free(out);
+    }
+    /* the installed pieces */
+    static const char *files[] = {"include/tokscope.h", "lib/libtokscope.a", "lib/libtokscope.so",
+                                  "lib/libtokscope.so.0", "lib/pkgconfig/tokscope.pc",
+                                  "bin/tokscope"};
+    for (int i = 0; i < 6; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", prefix, files[i]);
+        size_t len;
+        char *data = read_file(path, &len);
+        CHECK_MSG(data && len > 0, "%s missing", path);
+        free(data);
+    }
+    snprintf(cmd, sizeof cmd, "objdump -p %s/lib/libtokscope.so | grep -q 'SONAME *libtokscope.so.0'",
+             prefix);
+    CHECK_MSG(system(cmd) == 0, "soname");
+    /* only tok_ names are exported */
+    snprintf(cmd, sizeof cmd,
+             "nm -D --defined-only %s/lib/libtokscope.so | awk '$2 ~ /[TDR]/ {print $3}' | "
+             "grep -v '^tok_' | grep -v '^_' | grep -q . && exit 1 || exit 0", prefix);
+    CHECK_MSG(system(cmd) == 0, "libtokscope.so exports names without the tok_ prefix");
+}
