@@ -38,7 +38,7 @@ TEST_SRC := $(sort $(wildcard tests/*.c tests/unit/*.c tests/cli/*.c tests/confo
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 VOCABS := r50k_base p50k_base cl100k_base o200k_base
 VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
-PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o \
+PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/obj/lib/bpe_tables.o \
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o
 
 .PHONY: all test bench asan fuzz install uninstall clean regen check-regen
@@ -116,6 +116,16 @@ $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 
 test: all $(BUILD)/test_runner
 	$(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
+
+# ---- speed ----
+
+$(BUILD)/bench_tokscope: tests/bench/bench.c $(BUILD)/libtokscope.a
+	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+bench: all $(BUILD)/bench_tokscope
+	bash tests/bench/make_corpus.sh $(BUILD)/bench
+	cd tests/bench && npm ci --no-audit --no-fund --silent
+	node tests/bench/run.mjs $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \

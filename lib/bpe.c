@@ -7,17 +7,18 @@
  * Speed, in the order it matters on real text:
  *   1. Whole-piece lookup. Most pieces (a word with its leading space) are one token, found
  *      with one hash probe (or a direct table for one and two bytes) before any merging.
- *   2. Short pieces (<= SMALL_MAX bytes): tiktoken's own array scan, O(n^2) on at most 64
- *      bytes, all in registers and L1, no allocation. Initial pair ranks come from a 64K-entry
- *      table of two-byte tokens rather than the hash.
- *   3. Long pieces (a run of 1 MB of one character is one piece): a doubly linked list of parts
- *      and a binary heap of candidate merges keyed (rank, start), so the leftmost lowest pair
- *      pops first, exactly as the scan would pick it. Stale heap entries are skipped by
- *      checking the part's current rank. O(n log n); memory from the call's scratch.
- * Both strategies are checked against each other on random pieces in the tests. */
+ *   2. Short pieces (<= SCAN_MAX bytes): tiktoken's own array scan -- O(n^2) on a handful of
+ *      bytes, in registers and L1, pair ranks from a 64K-entry table of two-byte tokens.
+ *   3. Longer pieces (CJK runs, base64, a megabyte of one character): the linear backtracking
+ *      encoder below, on tables computed once per vocabulary (bpe_tables.c).
+ * No allocation per piece: long pieces borrow the call's scratch block.
+ *
+ * tiktoken's merge, with a heap for long pieces (O(n log n)), is kept as the reference the tests
+ * check the linear encoder against, and serves vocabularies without the tables. */
 #include "internal.h"
 
-#define SMALL_MAX 64
+#define SMALL_MAX 64 /* longest piece the array scan handles (its stack arrays) */
+#define SCAN_MAX 16  /* up to here the scan beats the linear encoder (measured, make bench) */
 #define NONE UINT32_MAX
 
 static inline uint32_t rank_of(const tok_vocab *v, const uint8_t *p, size_t n)
@@ -148,6 +149,66 @@ size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, u
     return m;
 }
 
+/* The longest reachable token starting at p[pos] within p[0..n). Single bytes are always
+ * tokens, so there is one. */
+static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n)
+{
+    uint32_t node = v->byte1[p[pos]], best = node;
+    for (size_t i = pos + 1; i < n; i++) {
+        node = tok_trie_child(v, node, p[i]);
+        if (node == NONE)
+            break;
+        if (node < v->n_ids)
+            best = node;
+    }
+    return best;
+}
+
+/* Linear BPE (the backtracking encoder of rust-gems' bpe crate): a sequence of tokens covering
+ * the piece is BPE's encoding exactly when every adjacent pair is valid (tok_bpe_valid_pair), so
+ * take the longest token that keeps the sequence valid, else the next shorter prefix token, and
+ * when no token fits at a position, mark the position dead and back up one token. Each
+ * position dies at most once, so the work is linear in the piece (times the few candidates
+ * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
+size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
+                              uint32_t *starts, uint64_t *dead)
+{
+    memset(dead, 0, ((n >> 6) + 1) * sizeof *dead);
+    size_t top = 0, pos = 0;
+    uint32_t next = longest_token(v, p, 0, n);
+    for (;;) {
+        uint32_t t = next, last = top ? toks[top - 1] : NONE;
+        for (;;) {
+            size_t end = pos + tok_vocab_len(v, t);
+            if (!(dead[end >> 6] >> (end & 63) & 1) &&
+                (last == NONE || tok_bpe_valid_pair(v, p, pos, last, t, NONE))) {
+                toks[top] = t;
+                starts[top] = (uint32_t)pos;
+                top++;
+                pos = end;
+                if (pos == n) {
+                    starts[top] = (uint32_t)n;
+                    return top;
+                }
+                next = longest_token(v, p, pos, n);
+                break;
+            }
+            if (v->next_prefix[t] != NONE) {
+                t = v->next_prefix[t];
+                continue;
+            }
+            /* nothing fits at pos after `last`: pos is dead; retry `last` shorter */
+            if (top == 0)
+                return 0;
+            dead[pos >> 6] |= 1ull << (pos & 63);
+            top--;
+            pos = starts[top];
+            next = toks[top];
+            break;
+        }
+    }
+}
+
 bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc)
 {
@@ -156,12 +217,31 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
         tok_out_push(o, id, base, base + n);
         return true;
     }
-    uint32_t ids_small[SMALL_MAX], starts_small[SMALL_MAX + 1];
+    enum { STACK = 256 };
+    uint32_t ids_small[STACK], starts_small[STACK + 1];
+    uint64_t dead_small[STACK / 64 + 1];
     uint32_t *ids = ids_small, *starts = starts_small;
-    size_t m;
-    if (n <= SMALL_MAX) {
+    uint64_t *dead = dead_small;
+    size_t m = 0;
+    if (n > STACK) {
+        size_t words = (n >> 6) + 1, work = v->split ? 0 : tok_bpe_rank_heap_work(n);
+        uint8_t *mem = tok_scratch_get(sc, work + words * 8 + (2 * n + 1) * sizeof(uint32_t));
+        if (!mem)
+            return false;
+        dead = (uint64_t *)(mem + work);
+        ids = (uint32_t *)(dead + words);
+        starts = ids + n;
+        if (!v->split)
+            m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
+    }
+    if (v->split && n <= SCAN_MAX)
         m = tok_bpe_rank_merge_small(v, p, n, ids, starts);
-    } else {
+    else if (v->split)
+        m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead);
+    else if (n <= STACK)
+        m = n <= SMALL_MAX ? tok_bpe_rank_merge_small(v, p, n, ids, starts)
+                           : 0;
+    if (m == 0) { /* no tables (or a vocabulary they cannot describe): tiktoken's own merge */
         size_t work = tok_bpe_rank_heap_work(n);
         uint8_t *mem = tok_scratch_get(sc, work + (2 * n + 1) * sizeof(uint32_t));
         if (!mem)

@@ -65,10 +65,21 @@ void tok_scratch_free(tok_scratch *s);
 bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc);
 
-/* The two merge strategies, exposed for tests that check they agree. */
+/* Linear BPE tables (bpe_tables.c). */
+tok_status tok_bpe_tables_build(tok_vocab *v, uint32_t **split, uint32_t **next_prefix,
+                                uint64_t **trie, uint32_t *trie_bits, uint64_t **pairs,
+                                uint32_t *pair_bits);
+bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t a, uint32_t b,
+                        uint32_t bound);
+
+/* The reference merge strategies (tiktoken's own algorithm), kept for tests that check the
+ * linear encoder against them. */
 size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                 uint32_t *starts);
 size_t tok_bpe_rank_heap_work(size_t n); /* bytes of work memory the heap merge needs */
+/* The linear encoder: toks/starts have n and n + 1 entries, dead (n >> 6) + 1 words. */
+size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
+                              uint32_t *starts, uint64_t *dead);
 size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                uint32_t *starts, void *work);
 

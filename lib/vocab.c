@@ -1,24 +1,27 @@
 /* vocab: building, packing and viewing token tables (see vocab.h for the layout). */
-#include "vocab.h"
+#include "internal.h"
 
 #include <stdlib.h>
 
-#define BLOB_MAGIC "TOKVOC01"
+#define BLOB_MAGIC "TOKVOC03"
 
 /* Packed blob: header, then off[n_ids + 1], slots[1 << hash_bits], pair2[65536], byte1[256],
- * bytes[bytes_len]; every array starts 8-byte aligned. */
+ * bytes[bytes_len], and when has_bpe: split[2 n_ids], next_prefix[n_ids], trie[1 << trie_bits],
+ * pairs[1 << pair_bits];
+ * every array starts 8-byte aligned. */
 typedef struct blob_header {
     char magic[8];
-    uint32_t n_ids, n_tokens, hash_bits, id_bits, bytes_len, reserved;
+    uint32_t n_ids, n_tokens, hash_bits, id_bits, bytes_len, has_bpe, trie_bits, pair_bits;
 } blob_header;
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 typedef struct layout {
-    size_t off, slots, pair2, byte1, bytes, total;
+    size_t off, slots, pair2, byte1, bytes, split, prefix, trie, pairs, total;
 } layout;
 
-static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len)
+static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len, bool bpe,
+                        uint32_t trie_bits, uint32_t pair_bits)
 {
     layout l;
     l.off = align8(sizeof(blob_header));
@@ -27,6 +30,14 @@ static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len)
     l.byte1 = l.pair2 + 65536 * 4;
     l.bytes = l.byte1 + 256 * 4;
     l.total = align8(l.bytes + bytes_len);
+    l.split = l.prefix = l.trie = l.pairs = 0;
+    if (bpe) {
+        l.split = l.total;
+        l.prefix = align8(l.split + (size_t)n_ids * 8);
+        l.trie = align8(l.prefix + (size_t)n_ids * 4);
+        l.pairs = l.trie + ((size_t)1 << trie_bits) * 8;
+        l.total = l.pairs + ((size_t)1 << pair_bits) * 8;
+    }
     return l;
 }
 
@@ -58,7 +69,7 @@ int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const ui
     if (id_bits > 28 || bytes_len >= UINT32_MAX)
         return -2; /* leaves fewer than 4 tag bits: no real vocabulary is that large */
 
-    layout l = layout_of(n_ids, hash_bits, bytes_len);
+    layout l = layout_of(n_ids, hash_bits, bytes_len, false, 0, 0);
     uint8_t *base = calloc(1, l.total);
     if (!base)
         return -2;
@@ -145,16 +156,46 @@ int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const ui
 
 void tok_vocab_free(tok_vocab *v)
 {
-    if (v && v->heap) {
-        free(v->heap);
-        v->heap = NULL;
+    if (!v)
+        return;
+    free(v->heap);
+    free(v->heap_bpe);
+    v->heap = v->heap_bpe = NULL;
+}
+
+int tok_vocab_add_bpe_tables(tok_vocab *v)
+{
+    uint32_t *split, *prefix, bits, pbits;
+    uint64_t *trie, *pairs;
+    if (tok_bpe_tables_build(v, &split, &prefix, &trie, &bits, &pairs, &pbits) != TOK_OK)
+        return -2;
+    /* one owned block, so the vocabulary frees it like its other arrays */
+    size_t a = (size_t)v->n_ids * 8, b = align8((size_t)v->n_ids * 4);
+    size_t c = ((size_t)1 << bits) * 8, d = ((size_t)1 << pbits) * 8;
+    uint8_t *blk = malloc(a + b + c + d);
+    if (blk) {
+        memcpy(blk, split, a);
+        memcpy(blk + a, prefix, (size_t)v->n_ids * 4);
+        memcpy(blk + a + b, trie, c);
+        memcpy(blk + a + b + c, pairs, d);
+        free(v->heap_bpe);
+        v->heap_bpe = blk;
+        v->split = (const uint32_t *)blk;
+        v->next_prefix = (const uint32_t *)(blk + a);
+        v->trie = (const uint64_t *)(blk + a + b);
+        v->pairs = (const uint64_t *)(blk + a + b + c);
+        v->trie_bits = bits;
+        v->pair_bits = pbits;
     }
+    free(split), free(prefix), free(trie), free(pairs);
+    return blk ? 0 : -2;
 }
 
 int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len)
 {
     size_t bytes_len = v->off[v->n_ids];
-    layout l = layout_of(v->n_ids, v->hash_bits, bytes_len);
+    bool bpe = v->split != NULL;
+    layout l = layout_of(v->n_ids, v->hash_bits, bytes_len, bpe, v->trie_bits, v->pair_bits);
     uint8_t *base = calloc(1, l.total);
     if (!base)
         return -2;
@@ -165,6 +206,15 @@ int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len)
     hd->hash_bits = v->hash_bits;
     hd->id_bits = v->id_bits;
     hd->bytes_len = (uint32_t)bytes_len;
+    hd->has_bpe = bpe;
+    hd->trie_bits = v->trie_bits;
+    hd->pair_bits = v->pair_bits;
+    if (bpe) {
+        memcpy(base + l.split, v->split, (size_t)v->n_ids * 8);
+        memcpy(base + l.prefix, v->next_prefix, (size_t)v->n_ids * 4);
+        memcpy(base + l.trie, v->trie, ((size_t)1 << v->trie_bits) * 8);
+        memcpy(base + l.pairs, v->pairs, ((size_t)1 << v->pair_bits) * 8);
+    }
     memcpy(base + l.off, v->off, ((size_t)v->n_ids + 1) * 4);
     memcpy(base + l.slots, v->slots, ((size_t)1 << v->hash_bits) * 4);
     memcpy(base + l.pair2, v->pair2, 65536 * 4);
@@ -178,9 +228,11 @@ int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len)
 int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
 {
     const blob_header *hd = blob;
-    if (len < sizeof *hd || memcmp(hd->magic, BLOB_MAGIC, 8) != 0 || hd->hash_bits > 31)
+    if (len < sizeof *hd || memcmp(hd->magic, BLOB_MAGIC, 8) != 0 || hd->hash_bits > 31 ||
+        hd->trie_bits > 31 || hd->pair_bits > 31)
         return -1;
-    layout l = layout_of(hd->n_ids, hd->hash_bits, hd->bytes_len);
+    layout l = layout_of(hd->n_ids, hd->hash_bits, hd->bytes_len, hd->has_bpe, hd->trie_bits,
+                         hd->pair_bits);
     if (l.total > len)
         return -1;
     memset(v, 0, sizeof *v);
@@ -188,6 +240,15 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
     v->n_tokens = hd->n_tokens;
     v->hash_bits = hd->hash_bits;
     v->id_bits = hd->id_bits;
-    point_into(v, (uint8_t *)(uintptr_t)blob, &l);
+    uint8_t *base = (uint8_t *)(uintptr_t)blob;
+    point_into(v, base, &l);
+    if (hd->has_bpe) {
+        v->split = (const uint32_t *)(base + l.split);
+        v->next_prefix = (const uint32_t *)(base + l.prefix);
+        v->trie = (const uint64_t *)(base + l.trie);
+        v->pairs = (const uint64_t *)(base + l.pairs);
+        v->trie_bits = hd->trie_bits;
+        v->pair_bits = hd->pair_bits;
+    }
     return 0;
 }

@@ -28,7 +28,14 @@ typedef struct tok_vocab {
     const uint32_t *pair2; /* 65536 entries: id of the two-byte token (b0 << 8 | b1) or NO_ID */
     const uint32_t *byte1; /* 256 entries: id of the one-byte token or NO_ID */
     const uint8_t *bytes;
+    /* For the linear BPE encoder (bpe_tables.c); NULL until tok_vocab_add_bpe_tables(). */
+    const uint32_t *split;       /* 2 per id: the pair BPE merges last into it */
+    const uint32_t *next_prefix; /* per id: longest reachable proper prefix token */
+    const uint64_t *trie;        /* 1 << trie_bits slots: (node << 8 | byte) -> child */
+    const uint64_t *pairs;       /* 1 << pair_bits slots: (left, right) -> the token they make */
+    uint32_t trie_bits, pair_bits;
     void *heap;            /* owned storage for vocabularies built at run time, else NULL */
+    void *heap_bpe;        /* owned BPE tables, else NULL */
 } tok_vocab;
 
 #define TOK_VOCAB_EMPTY_SLOT UINT32_MAX
@@ -101,6 +108,42 @@ static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size
 int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
                     const uint32_t *ids, size_t *dup);
 void tok_vocab_free(tok_vocab *v);
+
+static inline uint32_t tok_trie_hash(uint32_t key)
+{
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* The trie child of node by byte, or TOK_NO_ID. */
+static inline uint32_t tok_trie_child(const tok_vocab *v, uint32_t node, uint8_t byte)
+{
+    uint32_t key = node << 8 | byte, mask = (1u << v->trie_bits) - 1;
+    for (uint32_t i = tok_trie_hash(key) & mask;; i = (i + 1) & mask) {
+        uint64_t s = v->trie[i];
+        if (s == UINT64_MAX)
+            return TOK_NO_ID;
+        if ((uint32_t)s == key)
+            return (uint32_t)(s >> 32);
+    }
+}
+
+/* The token BPE makes by merging left and right (they are its split), or TOK_NO_ID. Slots hold
+ * left, right and the token in id_bits each (3 * id_bits <= 63). */
+static inline uint32_t tok_pair_lookup(const tok_vocab *v, uint32_t left, uint32_t right)
+{
+    uint64_t key = (uint64_t)left << v->id_bits | right;
+    uint32_t mask = (1u << v->pair_bits) - 1, idmask = (uint32_t)((1ull << v->id_bits) - 1);
+    for (uint32_t i = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;; i = (i + 1) & mask) {
+        uint64_t s = v->pairs[i];
+        if (s == UINT64_MAX)
+            return TOK_NO_ID;
+        if (s >> v->id_bits == key)
+            return (uint32_t)s & idmask;
+    }
+}
+
+/* Compute the BPE tables (bpe_tables.c) and attach them: 0, or -2 when out of memory. */
+int tok_vocab_add_bpe_tables(tok_vocab *v);
 
 /* Serialise to / view a packed blob (the layout of embedded vocabularies). tok_vocab_view
  * returns 0 on success, -1 if the blob is not a vocabulary of this build. */

@@ -44,6 +44,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.message);
         return 2;
     }
+    if (tok_vocab_add_bpe_tables(&v) != 0) {
+        fprintf(stderr, "out of memory\n");
+        return 2;
+    }
     void *blob;
     size_t len;
     if (tok_vocab_pack(&v, &blob, &len) != 0) {

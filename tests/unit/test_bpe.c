@@ -108,3 +108,71 @@ TEST(bpe_long_runs_round_trip)
     }
     free(s);
 }
+
+/* The linear encoder gives tiktoken's merge result on random pieces of every length, including
+ * multi-byte characters and long runs (it never gives up and falls back). */
+static void backtrack_agrees(const char *enc, uint64_t seed)
+{
+    tok_tokenizer *t;
+    CHECK(tok_open_encoding(enc, &t, NULL) == TOK_OK);
+    const tok_vocab *v = &t->vocab;
+    CHECK(v->split && v->trie && v->pairs);
+    static const char *frags[] = {"a", "aa", " ", "  ", "the", "ing", "\xC3\xA9", "\xE4\xB8\x80",
+                                  "\xE6\x97\xA5\xE6\x9C\xAC", "0", "12", "!", "==", "\n", "er",
+                                  "\xF0\x9F\x98\x80", "\xD0\xBF\xD1\x80", "ab", "Zq", "/+"};
+    enum { MAXN = 600 };
+    static uint8_t p[MAXN];
+    static uint32_t i1[MAXN], s1[MAXN + 1], i2[MAXN], s2[MAXN + 1];
+    static uint64_t dead[MAXN / 64 + 1];
+    void *work = malloc(tok_bpe_rank_heap_work(MAXN));
+    for (int r = 0; r < 6000; r++) {
+        size_t n = 0, want = 2 + test_rand(&seed) % (r % 10 == 0 ? MAXN - 8 : 40);
+        while (n < want) {
+            const char *f = frags[test_rand(&seed) % 20];
+            size_t l = strlen(f);
+            if (n + l > MAXN)
+                break;
+            memcpy(p + n, f, l);
+            n += l;
+        }
+        size_t m1 = tok_bpe_rank_backtrack(v, p, n, i1, s1, dead);
+        size_t m2 = tok_bpe_rank_merge_heap(v, p, n, i2, s2, work);
+        CHECK_MSG(m1 > 0, "%s: the linear encoder gave up on a %zu-byte piece", enc, n);
+        bool same = m1 == m2;
+        for (size_t k = 0; same && k < m1; k++)
+            same = i1[k] == i2[k] && s1[k] == s2[k];
+        CHECK_MSG(same, "%s: linear encoder and merge disagree on a %zu-byte piece (round %d)",
+                  enc, n, r);
+    }
+    free(work);
+    tok_close(t);
+}
+
+TEST(bpe_linear_matches_merge_r50k) { backtrack_agrees("r50k_base", 31); }
+TEST(bpe_linear_matches_merge_p50k) { backtrack_agrees("p50k_base", 32); }
+TEST(bpe_linear_matches_merge_cl100k) { backtrack_agrees("cl100k_base", 33); }
+TEST(bpe_linear_matches_merge_o200k) { backtrack_agrees("o200k_base", 34); }
+
+/* Every token of the built-in vocabularies is reachable by merges (BPE of its own bytes is the
+ * token itself), so the linear encoder can produce each of them. */
+TEST(bpe_every_builtin_token_encodes_to_itself)
+{
+    static const char *encs[] = {"r50k_base", "p50k_base", "cl100k_base", "o200k_base"};
+    uint32_t *ids = malloc(256 * 4), *st = malloc(257 * 4);
+    uint64_t dead[8];
+    for (int e = 0; e < 4; e++) {
+        tok_tokenizer *t;
+        CHECK(tok_open_encoding(encs[e], &t, NULL) == TOK_OK);
+        const tok_vocab *v = &t->vocab;
+        for (uint32_t id = 0; id < v->n_ids; id++) {
+            uint32_t len = tok_vocab_len(v, id);
+            if (len < 2)
+                continue;
+            CHECK_MSG(v->split[2 * id] != TOK_NO_ID, "%s: token %u is unreachable", encs[e], id);
+            size_t m = tok_bpe_rank_backtrack(v, v->bytes + v->off[id], len, ids, st, dead);
+            CHECK_MSG(m == 1 && ids[0] == id, "%s: token %u encodes to %zu tokens", encs[e], id, m);
+        }
+        tok_close(t);
+    }
+    free(ids), free(st);
+}

@@ -1,0 +1,103 @@
+/* bench: tokscope's single-thread speed on files, for make bench.
+ *
+ *   bench [-e ENC]... [-n RUNS] FILE...
+ *
+ * For each file and encoding: encode (ids materialised) and count, best of RUNS, in MB/s
+ * (10^6 bytes per second of input), one "RESULT file enc mode mbps tokens" line each. Best-of
+ * because the machines are shared and noisy; ratios to the references, measured in the same
+ * run, are what make bench reports. */
+#include "tokscope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    const char *encs[16];
+    int n_enc = 0, runs = 5, first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (!strcmp(argv[first], "-e") && first + 1 < argc && n_enc < 16)
+            encs[n_enc++] = argv[++first];
+        else if (!strcmp(argv[first], "-n") && first + 1 < argc)
+            runs = atoi(argv[++first]);
+        else {
+            fprintf(stderr, "usage: bench [-e ENC]... [-n RUNS] FILE...\n");
+            return 2;
+        }
+    }
+    if (!n_enc)
+        encs[n_enc++] = "cl100k_base";
+    for (int e = 0; e < n_enc; e++) {
+        tok_tokenizer *t;
+        tok_error err;
+        double t0 = now();
+        if (tok_open(encs[e], &t, &err) != TOK_OK) {
+            fprintf(stderr, "%s\n", err.message);
+            return 2;
+        }
+        printf("OPEN %s %.3f ms\n", encs[e], (now() - t0) * 1e3);
+        for (int i = first; i < argc; i++) {
+            size_t len;
+            char *text = slurp(argv[i], &len);
+            if (!text) {
+                perror(argv[i]);
+                return 2;
+            }
+            for (int mode = 0; mode < 2; mode++) {
+                double best = 1e30;
+                size_t n = 0;
+                for (int r = 0; r < runs; r++) {
+                    double a = now();
+                    tok_status st;
+                    if (mode == 0) {
+                        uint32_t *ids;
+                        st = tok_encode_alloc(t, text, len, NULL, &ids, NULL, &n, &err);
+                        tok_free(ids);
+                    } else {
+                        st = tok_count(t, text, len, NULL, &n, &err);
+                    }
+                    double d = now() - a;
+                    if (st != TOK_OK) {
+                        fprintf(stderr, "%s: %s\n", argv[i], err.message);
+                        return 2;
+                    }
+                    if (d < best)
+                        best = d;
+                }
+                printf("RESULT %s %s %s %.2f %zu\n", argv[i], encs[e], mode ? "count" : "encode",
+                       (double)len / best / 1e6, n);
+                fflush(stdout);
+            }
+            free(text);
+        }
+        tok_close(t);
+    }
+    return 0;
+}
