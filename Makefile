@@ -42,6 +42,7 @@ PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/o
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o
 
 .PHONY: all test bench asan fuzz install uninstall clean regen check-regen
+SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
 # Dependencies: found with pkg-config; installed with apt-get when missing and we are root,
@@ -131,6 +132,25 @@ asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" test
+
+# ---- fuzzing (clang, libFuzzer) ----
+
+FUZZ_SECONDS ?= 20
+FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 EXTRA_CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+	  build-fuzz/libtokscope.a
+	@set -e; for f in $(FUZZERS); do \
+	  clang -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
+	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -o build-fuzz/$$f; \
+	  mkdir -p build-fuzz/corpus/$$f; cp -n fuzz/corpus/$${f#fuzz_}/* build-fuzz/corpus/$$f/ 2>/dev/null || true; \
+	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	  build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/tokscope.dict -print_final_stats=1 \
+	    -max_len=4096 build-fuzz/corpus/$$f 2>&1 | grep -E "^(stat::number_of_executed_runs|stat::new_units_added|==.*ERROR|SUMMARY)" ; \
+	  test $${PIPESTATUS[0]} -eq 0; \
+	done
 
 # ---- install ----
 
