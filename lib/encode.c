@@ -34,6 +34,35 @@ void tok_out_slow(tok_out *o, uint32_t id, uint64_t start, uint64_t end)
     o->n++;
 }
 
+bool tok_buf_put(tok_buf *b, const void *p, size_t n)
+{
+    if (b->oom)
+        return false;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        uint8_t *d = realloc(b->data, cap);
+        if (!d) {
+            b->oom = true;
+            return false;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return true;
+}
+
+void tok_buf_free(tok_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
 void *tok_scratch_get(tok_scratch *s, size_t bytes)
 {
     if (bytes > s->cap) {
@@ -126,6 +155,18 @@ static uint64_t lossy_orig(const lossy_map *m, uint64_t p, bool is_end)
     return p - r[0] - 3 + r[1] + r[2];
 }
 
+/* Spans were computed on the cleaned text: map those written back to the original bytes. */
+static void lossy_map_spans(const lossy_map *m, tok_out *o)
+{
+    if (!m->n || !o->want_spans)
+        return;
+    size_t have = o->n < o->cap ? o->n : o->cap;
+    for (size_t k = 0; k < have; k++) {
+        o->spans[k].start = lossy_orig(m, o->spans[k].start, false);
+        o->spans[k].end = lossy_orig(m, o->spans[k].end, true);
+    }
+}
+
 static void lossy_free(lossy_map *m)
 {
     free(m->text);
@@ -195,6 +236,14 @@ tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
     tok_status st = TOK_OK;
     tok_scratch sc = {0};
     size_t pos = 0;
+    if (t->ops) {
+        st = t->ops->encode(t, s, n, opts, o, &sc, err);
+        if (st == TOK_OK && o->oom)
+            st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
+        if (st == TOK_OK)
+            lossy_map_spans(&lm, o);
+        goto done;
+    }
     if (policy != TOK_SPECIAL_ORDINARY && t->specials.n) {
         for (;;) {
             size_t which, at = tok_specials_find(&t->specials, s, pos, n, &which);
@@ -221,13 +270,7 @@ tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
         st = TOK_ENOMEM;
         goto failed;
     }
-    if (lm.n && o->want_spans) {
-        size_t have = o->n < o->cap ? o->n : o->cap;
-        for (size_t k = 0; k < have; k++) {
-            o->spans[k].start = lossy_orig(&lm, o->spans[k].start, false);
-            o->spans[k].end = lossy_orig(&lm, o->spans[k].end, true);
-        }
-    }
+    lossy_map_spans(&lm, o);
     goto done;
 failed:
     if (st == TOK_ENOMEM)

@@ -112,9 +112,33 @@ void tok_specials_free(tok_specials *sp);
 size_t tok_specials_find(const tok_specials *sp, const uint8_t *s, size_t from, size_t n,
                          size_t *which);
 
+/* ---- growable byte buffer (decoders write text into one) ---- */
+
+typedef struct tok_buf {
+    uint8_t *data;
+    size_t len, cap;
+    bool oom;
+} tok_buf;
+
+bool tok_buf_put(tok_buf *b, const void *p, size_t n); /* false (and oom set) when out of memory */
+void tok_buf_free(tok_buf *b);
+
 /* ---- the tokenizer ---- */
 
 typedef enum tok_fmt { TOK_FMT_TIKTOKEN, TOK_FMT_HF, TOK_FMT_SPM } tok_fmt;
+
+/* Formats other than tiktoken bring their own pipeline: a loader sets t->ops and t->impl.
+ * encode gets valid UTF-8 (invalid input was already refused or replaced, and the caller maps
+ * spans back) and writes ids and spans (byte offsets into s) to out; decode appends the text
+ * of ids to buf. Both must be thread-safe (impl is read-only after loading). */
+typedef struct tok_format_ops {
+    tok_status (*encode)(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                         const tok_encode_options *opts, tok_out *out, tok_scratch *sc,
+                         tok_error *err);
+    tok_status (*decode)(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
+                         tok_buf *buf, tok_error *err);
+    void (*free_impl)(void *impl);
+} tok_format_ops;
 
 struct tok_tokenizer {
     char *name;
@@ -127,6 +151,8 @@ struct tok_tokenizer {
     uint32_t n_ids;          /* max over vocab and special ids, plus one */
     uint8_t *special_bits;   /* n_ids bits: set where the id is a special token */
     uint32_t *special_sorted; /* (id, index into specials.toks) pairs sorted by id, index */
+    const tok_format_ops *ops; /* NULL for tiktoken encodings */
+    void *impl;               /* the format's pipeline, owned */
 };
 
 /* Allocate an empty tokenizer named name (copied). */
@@ -171,6 +197,13 @@ size_t tok_model_names(const char **out, size_t cap);
 
 /* SHA-256 (sha256.c). */
 void tok_sha256(const void *data, size_t len, uint8_t out[32]);
+
+/* SentencePiece .model (load_spm.c): data is a ModelProto. */
+tok_status tok_open_spm(const uint8_t *data, size_t len, const char *source, tok_tokenizer **out,
+                        tok_error *err);
+/* Hugging Face tokenizer.json (load_hf.c). */
+tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_tokenizer **out,
+                       tok_error *err);
 
 /* .tiktoken text -> vocabulary (load_tiktoken.c). */
 tok_status tok_tiktoken_parse(const uint8_t *data, size_t len, const char *source, tok_vocab *v,

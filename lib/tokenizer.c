@@ -59,6 +59,8 @@ void tok_close(tok_tokenizer *t)
 {
     if (!t)
         return;
+    if (t->ops && t->ops->free_impl)
+        t->ops->free_impl(t->impl);
     tok_vocab_free(&t->vocab);
     tok_specials_free(&t->specials);
     tok_regex_free(t->regex);
@@ -146,11 +148,9 @@ tok_status tok_open_memory(const void *data, size_t len, const char *label,
     if (len == 0)
         return tok_fail(err, TOK_EFORMAT, src, 0, "%s: the file is empty", src);
     if (i < len && p[i] == '{')
-        return tok_fail(err, TOK_EUNSUPPORTED, src, 0,
-                        "%s: Hugging Face tokenizer.json files are not supported yet", src);
+        return tok_open_hf(p, len, src, out, err);
     if (looks_like_model_proto(p, len))
-        return tok_fail(err, TOK_EUNSUPPORTED, src, 0,
-                        "%s: SentencePiece .model files are not supported yet", src);
+        return tok_open_spm(p, len, src, out, err);
     return tok_open_tiktoken(p, len, src, opts, out, err);
 }
 
