@@ -161,6 +161,11 @@ tok_tokenizer *tok_tokenizer_new(const char *name, tok_fmt fmt);
 tok_status tok_tokenizer_finish(tok_tokenizer *t);
 
 /* Pattern compilation for the regex fallback (pretok_regex.c). */
+typedef enum tok_regex_dialect { TOK_REGEX_RUST, TOK_REGEX_ONIG } tok_regex_dialect;
+/* A compiled pattern (pcre2_code), or NULL with msg and *err_at set. literal: match the text
+ * itself. */
+void *tok_regex_new(const char *pattern, size_t len, bool literal, tok_regex_dialect dialect,
+                    char *msg, size_t msg_cap, size_t *err_at);
 tok_status tok_regex_compile(tok_tokenizer *t, const char *pattern, tok_error *err);
 void tok_regex_free(void *re);
 /* Calls piece(ctx, start, end) for each match in s[from..to); unmatched text between matches is

@@ -1,33 +1,194 @@
 /* pretok_regex: splitting with a regular expression from a file or the caller, on PCRE2 (JIT).
  *
- * Used when a pattern has no hand-written scanner. Flags make PCRE2 read it the way Rust's regex
- * crate (tiktoken, Hugging Face) does: UTF-8, Unicode properties for \s \d \w (UCP), and '$'
- * only at the very end of the text (DOLLAR_ENDONLY; PCRE2 would also match before a final
- * newline). Each segment between special tokens is matched as its own subject, as tiktoken
- * slices the text. Note PCRE2 10.42 classifies by Unicode 14; the hand-written scanners use
- * Unicode 16 like the references. */
+ * Used when a pattern has no hand-written scanner. Patterns are read the way their reference
+ * reads them: tiktoken's with Rust's regex crate ('$' only at the very end of the text), HF
+ * tokenizer.json's with Oniguruma's Ruby syntax ('^' and '$' at line boundaries); both with
+ * Unicode properties (UCP) and the White_Space meaning of \s. Each segment between special
+ * tokens is matched as its own subject, as tiktoken slices the text. PCRE2 10.42 classifies
+ * letters and digits by Unicode 14 (Oniguruma 6.9.8, inside HF tokenizers, does the same); the
+ * hand-written scanners for the tiktoken encodings use Unicode 16 like tiktoken. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "internal.h"
+#include "hf.h"
 
 #include <pcre2.h>
+#include <stdio.h>
 #include <string.h>
+
+/* The characters of the White_Space property: what \s means in Rust's regex crate and in
+ * Oniguruma. PCRE2's \s also matches U+180E (it keeps the pre-6.3 Zs list in \h), so \s and \S
+ * are rewritten into this class. */
+#define WS_BODY "\\x{9}-\\x{d}\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
+
+static bool put(char **o, size_t *n, size_t *cap, const char *s, size_t l)
+{
+    if (*n + l + 1 > *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        while (c < *n + l + 1)
+            c *= 2;
+        char *b = realloc(*o, c);
+        if (!b)
+            return false;
+        *o = b;
+        *cap = c;
+    }
+    memcpy(*o + *n, s, l);
+    *n += l;
+    (*o)[*n] = 0;
+    return true;
+}
+
+/* Rewrite \s and \S (outside and inside character classes). Returns NULL on OOM or, with
+ * *why set, when the pattern uses \S inside a negated class (not expressible here). */
+static char *rewrite_spaces(const char *p, size_t len, const char **why)
+{
+    char *o = NULL;
+    size_t n = 0, cap = 0;
+    bool in_class = false, negated = false, ok = true;
+    size_t class_start = 0; /* output position of the current class's '[' */
+    bool class_has_S = false;
+    *why = NULL;
+    for (size_t i = 0; i < len && ok;) {
+        char c = p[i];
+        if (c == '\\' && i + 1 < len) {
+            char e = p[i + 1];
+            if (e == 'Q') { /* \Q...\E: literal */
+                const char *end = NULL;
+                for (size_t k = i + 2; k + 1 < len; k++)
+                    if (p[k] == '\\' && p[k + 1] == 'E') {
+                        end = p + k + 2;
+                        break;
+                    }
+                size_t l = end ? (size_t)(end - (p + i)) : len - i;
+                ok = put(&o, &n, &cap, p + i, l);
+                i += l;
+                continue;
+            }
+            if (e == 's' || e == 'S') {
+                if (!in_class)
+                    ok = put(&o, &n, &cap, e == 's' ? "[" WS_BODY "]" : "[^" WS_BODY "]",
+                             strlen(e == 's' ? "[" WS_BODY "]" : "[^" WS_BODY "]"));
+                else if (e == 's')
+                    ok = put(&o, &n, &cap, WS_BODY, strlen(WS_BODY));
+                else if (negated) {
+                    *why = "\\S inside a negated character class";
+                    free(o);
+                    return NULL;
+                } else {
+                    class_has_S = true; /* [...\S...] == (?:[...]|[^\s]): patched at ']' */
+                }
+                i += 2;
+                continue;
+            }
+            ok = put(&o, &n, &cap, p + i, 2);
+            i += 2;
+            continue;
+        }
+        if (!in_class && c == '[') {
+            in_class = true;
+            class_start = n;
+            class_has_S = false;
+            size_t k = i + 1;
+            negated = k < len && p[k] == '^';
+            if (negated)
+                k++;
+            if (k < len && p[k] == ']') /* a leading ']' is literal */
+                k++;
+            ok = put(&o, &n, &cap, p + i, k - i);
+            i = k;
+            continue;
+        }
+        if (in_class && c == '[' && i + 1 < len && p[i + 1] == ':') { /* [:alpha:] */
+            const char *end = NULL;
+            for (size_t k = i + 2; k + 1 < len; k++)
+                if (p[k] == ':' && p[k + 1] == ']') {
+                    end = p + k + 2;
+                    break;
+                }
+            size_t l = end ? (size_t)(end - (p + i)) : 1;
+            ok = put(&o, &n, &cap, p + i, l);
+            i += l;
+            continue;
+        }
+        if (in_class && c == ']') {
+            in_class = false;
+            ok = put(&o, &n, &cap, "]", 1);
+            if (ok && class_has_S) {
+                /* wrap: (?:[...]|[^ws]) */
+                size_t body = n - class_start;
+                char *tmp = malloc(body + 1);
+                if (!tmp) {
+                    free(o);
+                    return NULL;
+                }
+                memcpy(tmp, o + class_start, body);
+                n = class_start;
+                ok = put(&o, &n, &cap, "(?:", 3) && put(&o, &n, &cap, tmp, body) &&
+                     put(&o, &n, &cap, "|[^" WS_BODY "])", strlen("|[^" WS_BODY "])"));
+                free(tmp);
+            }
+            i++;
+            continue;
+        }
+        ok = put(&o, &n, &cap, p + i, 1);
+        i++;
+    }
+    if (!ok) {
+        free(o);
+        return NULL;
+    }
+    if (!o)
+        put(&o, &n, &cap, "", 0);
+    return o;
+}
+
+void *tok_regex_new(const char *pattern, size_t len, bool literal, tok_regex_dialect dialect,
+                    char *msg, size_t msg_cap, size_t *err_at)
+{
+    uint32_t opts = PCRE2_UTF;
+    char *rewritten = NULL;
+    const char *src = pattern;
+    size_t src_len = len;
+    if (literal) {
+        opts |= PCRE2_LITERAL; /* which allows no other pattern options */
+    } else {
+        opts |= PCRE2_UCP;
+        /* Rust: '$' only at the very end. Oniguruma (Ruby syntax, as HF uses it): '^' and '$'
+         * at line starts and ends. */
+        opts |= dialect == TOK_REGEX_ONIG ? PCRE2_MULTILINE : PCRE2_DOLLAR_ENDONLY;
+        const char *why;
+        rewritten = rewrite_spaces(pattern, len, &why);
+        if (!rewritten) {
+            snprintf(msg, msg_cap, "%s", why ? why : "out of memory");
+            *err_at = 0;
+            return NULL;
+        }
+        src = rewritten;
+        src_len = strlen(rewritten);
+    }
+    int code;
+    PCRE2_SIZE where;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, src_len, opts, &code, &where, NULL);
+    free(rewritten);
+    if (!re) {
+        PCRE2_UCHAR m[256];
+        pcre2_get_error_message(code, m, sizeof m);
+        snprintf(msg, msg_cap, "%s", (const char *)m);
+        *err_at = where;
+        return NULL;
+    }
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT fails */
+    return re;
+}
 
 tok_status tok_regex_compile(tok_tokenizer *t, const char *pattern, tok_error *err)
 {
-    int code;
-    PCRE2_SIZE where;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY, &code, &where,
-                                   NULL);
-    if (!re) {
-        PCRE2_UCHAR msg[256];
-        pcre2_get_error_message(code, msg, sizeof msg);
-        tok_status st = tok_fail(err, TOK_EFORMAT, t->name, where,
-                                 "%s: bad split pattern at character %zu: %s", t->name,
-                                 (size_t)where, (const char *)msg);
-        return st;
-    }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT fails */
+    char msg[256];
+    size_t where;
+    void *re = tok_regex_new(pattern, strlen(pattern), false, TOK_REGEX_RUST, msg, sizeof msg,
+                             &where);
+    if (!re)
+        return tok_fail(err, TOK_EFORMAT, t->name, where,
+                        "%s: bad split pattern at character %zu: %s", t->name, where, msg);
     t->regex = re;
     free(t->pattern);
     t->pattern = strdup(pattern);
@@ -88,4 +249,53 @@ tok_status tok_regex_split(const void *re_, const uint8_t *s, size_t from, size_
         pcre2_match_context_free(mc);
     pcre2_match_data_free(md);
     return st;
+}
+
+/* ---- match iteration for tokenizer.json components (Split, Replace) ---- */
+
+void hf_match_begin(hf_match_iter *it, const void *re, const uint8_t *s, size_t n)
+{
+    memset(it, 0, sizeof *it);
+    it->re = re;
+    it->s = s;
+    it->n = n;
+    it->md = pcre2_match_data_create_from_pattern(re, NULL);
+    it->failed = it->md == NULL;
+    it->last_end = SIZE_MAX;
+}
+
+/* Like Oniguruma's find_iter: leftmost matches left to right; an empty match right where the
+ * previous match ended is skipped by one character. */
+bool hf_match_next(hf_match_iter *it, size_t *start, size_t *end)
+{
+    while (!it->failed && it->at <= it->n) {
+        int rc = pcre2_match(it->re, it->s, it->n, it->at, PCRE2_NO_UTF_CHECK, it->md, NULL);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            break;
+        if (rc < 0) {
+            it->failed = true;
+            break;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(it->md);
+        size_t a = ov[0], b = ov[1];
+        if (a == b && a == it->last_end) { /* step over one character and search again */
+            if (a >= it->n)
+                break;
+            size_t k = a + 1;
+            while (k < it->n && (it->s[k] & 0xC0) == 0x80)
+                k++;
+            it->at = k;
+            continue;
+        }
+        it->at = b > a ? b : b + 1;
+        while (it->at < it->n && (it->s[it->at] & 0xC0) == 0x80)
+            it->at++;
+        it->last_end = b;
+        *start = a;
+        *end = b;
+        return true;
+    }
+    pcre2_match_data_free(it->md);
+    it->md = NULL;
+    return false;
 }

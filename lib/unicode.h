@@ -17,10 +17,26 @@ enum tok_gc {
     TOK_GC_Sm, TOK_GC_Sc, TOK_GC_Sk, TOK_GC_So, TOK_GC_Zs, TOK_GC_Zl, TOK_GC_Zp,
     TOK_GC_Cc, TOK_GC_Cf, TOK_GC_Cs, TOK_GC_Co
 };
-#define TOK_UNI_WS 0x20u /* White_Space property bit in the props byte */
+#define TOK_UNI_WS 0x20u    /* White_Space property bit in the props byte */
+#define TOK_UNI_ALPHA 0x40u /* Alphabetic property bit */
 
 extern const uint16_t tok_uni_stage1[];
 extern const uint8_t tok_uni_stage2[];
+extern const uint32_t tok_uni_lower_n, tok_uni_lower_from[], tok_uni_lower_to[];
+
+extern const uint16_t tok_uni_script1[];
+extern const uint8_t tok_uni_script2[];
+extern const char *const tok_uni_script_names[];
+extern const uint8_t tok_uni_script_han, tok_uni_script_hiragana, tok_uni_script_katakana;
+
+/* The Script property: an index into tok_uni_script_names (0 = Unknown). */
+static inline unsigned tok_uni_script(uint32_t cp)
+{
+    return tok_uni_script2[((uint32_t)tok_uni_script1[cp >> 7] << 7) | (cp & 127)];
+}
+
+/* Rust's char::to_lowercase: writes 1 or 2 code points to out, returns how many. */
+int tok_uni_lower(uint32_t cp, uint32_t out[2]);
 
 /* Props byte for a code point (cp < 0x110000): gc in bits 0-4, TOK_UNI_WS. */
 static inline uint8_t tok_uni_props(uint32_t cp)

@@ -84,3 +84,26 @@ size_t tok_utf8_valid_prefix(const uint8_t *s, size_t n, size_t *bad_len)
     *bad_len = 0;
     return n;
 }
+
+int tok_uni_lower(uint32_t cp, uint32_t out[2])
+{
+    if (cp < 0x80) {
+        out[0] = cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+        return 1;
+    }
+    if (cp == 0x130) { /* the one unconditional multi-character mapping (SpecialCasing.txt) */
+        out[0] = 0x69;
+        out[1] = 0x307;
+        return 2;
+    }
+    size_t lo = 0, hi = tok_uni_lower_n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (tok_uni_lower_from[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    out[0] = lo < tok_uni_lower_n && tok_uni_lower_from[lo] == cp ? tok_uni_lower_to[lo] : cp;
+    return 1;
+}

@@ -53,6 +53,12 @@ static void point_into(tok_vocab *v, uint8_t *base, const layout *l)
 int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
                     const uint32_t *ids, size_t *dup)
 {
+    return tok_vocab_build_ex(v, n, toks, lens, ids, NULL, dup);
+}
+
+int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
+                       const uint32_t *ids, const uint8_t *noindex, size_t *dup)
+{
     memset(v, 0, sizeof *v);
     uint32_t n_ids = 0;
     size_t bytes_len = 0;
@@ -90,18 +96,21 @@ int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const ui
     /* Lengths per id first (to lay the bytes out in id order), detecting ids used twice. */
     uint32_t *len_of = calloc((size_t)n_ids + 1, sizeof *len_of);
     const uint8_t **src_of = calloc((size_t)n_ids + 1, sizeof *src_of);
-    if (!len_of || !src_of) {
-        free(len_of), free(src_of), free(base);
+    uint8_t *skip = noindex ? calloc((size_t)n_ids + 1, 1) : NULL;
+    if (!len_of || !src_of || (noindex && !skip)) {
+        free(len_of), free(src_of), free(skip), free(base);
         return -2;
     }
     for (size_t i = 0; i < n; i++) {
         if (src_of[ids[i]] || lens[i] == 0) {
             *dup = i;
-            free(len_of), free(src_of), free(base);
+            free(len_of), free(src_of), free(skip), free(base);
             return -1;
         }
         src_of[ids[i]] = toks[i];
         len_of[ids[i]] = lens[i];
+        if (noindex && noindex[i])
+            skip[ids[i]] = 1;
     }
     uint32_t pos = 0;
     for (uint32_t id = 0; id < n_ids; id++) {
@@ -131,13 +140,14 @@ int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const ui
     uint32_t mask = (1u << hash_bits) - 1, idmask = (uint32_t)((1ull << id_bits) - 1);
     for (uint32_t id = 0; id < n_ids; id++) {
         uint32_t len = off[id + 1] - off[id];
-        if (!len)
+        if (!len || (skip && skip[id]))
             continue;
         const uint8_t *p = bytes + off[id];
         if (tok_vocab_find(v, p, len) != TOK_NO_ID) {
             for (size_t i = 0; i < n; i++)
                 if (ids[i] == id)
                     *dup = i;
+            free(skip);
             tok_vocab_free(v);
             return -1;
         }
@@ -151,6 +161,7 @@ int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const ui
         else if (len == 2)
             pair2[(uint32_t)p[0] << 8 | p[1]] = id;
     }
+    free(skip);
     return 0;
 }
 

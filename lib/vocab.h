@@ -107,6 +107,11 @@ static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size
  * used twice; returns -2 when out of memory. */
 int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
                     const uint32_t *ids, size_t *dup);
+/* The same, except that tokens with noindex[i] set keep their bytes (for decoding) but are left
+ * out of bytes -> id: a model can never produce them (a byte-level vocabulary's entries that
+ * are not in the byte alphabet), and their bytes may equal a real token's. */
+int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
+                       const uint32_t *ids, const uint8_t *noindex, size_t *dup);
 void tok_vocab_free(tok_vocab *v);
 
 static inline uint32_t tok_trie_hash(uint32_t key)
