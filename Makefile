@@ -39,7 +39,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 VOCABS := r50k_base p50k_base cl100k_base o200k_base
 VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
 PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/obj/lib/bpe_tables.o \
-            $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o
+            $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
 
 .PHONY: all test bench asan fuzz install uninstall clean regen check-regen
 SHELL := /bin/bash

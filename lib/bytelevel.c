@@ -4,38 +4,39 @@
  * the raw bytes their strings stand for, so the model runs on input bytes directly. */
 #include "hf.h"
 
-static bool printable(unsigned b)
-{
-    return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-}
-
+/* The 68 bytes that are not printable Latin-1 are 0x00-0x20, 0x7F-0xA0 and 0xAD, in that order
+ * U+0100..U+0143. */
 uint32_t hf_bytelevel_char(uint8_t b)
 {
-    if (printable(b))
-        return b;
-    uint32_t n = 0;
-    for (unsigned c = 0; c < b; c++)
-        n += !printable(c);
-    return 256 + n;
+    if (b <= 0x20)
+        return 256u + b;
+    if (b >= 0x7F && b <= 0xA0)
+        return 256u + 33 + (b - 0x7Fu);
+    if (b == 0xAD)
+        return 256u + 67;
+    return b;
 }
 
 int hf_bytelevel_byte(uint32_t cp)
 {
     if (cp < 256)
-        return printable(cp) ? (int)cp : -1;
-    if (cp >= 256 + 68)
-        return -1;
+        return cp <= 0x20 || (cp >= 0x7F && cp <= 0xA0) || cp == 0xAD ? -1 : (int)cp;
     uint32_t n = cp - 256;
-    for (unsigned c = 0; c < 256; c++)
-        if (!printable(c) && n-- == 0)
-            return (int)c;
-    return -1;
+    if (n < 33)
+        return (int)n;
+    if (n < 67)
+        return (int)(0x7F + n - 33);
+    return n == 67 ? 0xAD : -1;
 }
 
 size_t hf_bytelevel_decode(const uint8_t *s, size_t n, uint8_t *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n;) {
+        if (s[i] > 0x20 && s[i] < 0x7F) { /* printable ASCII stands for itself */
+            out[o++] = s[i++];
+            continue;
+        }
         unsigned len;
         uint32_t cp = tok_utf8_decode(s + i, &len);
         int b = hf_bytelevel_byte(cp);

@@ -13,6 +13,10 @@
 
 #define TOK_HIDDEN __attribute__((visibility("hidden")))
 
+/* ---- large zero-filled blocks on huge pages (bigmem.c); free with the same size ---- */
+void *tok_big_alloc(size_t size);
+void tok_big_free(void *p, size_t size);
+
 /* ---- errors ---- */
 
 /* Fill err (if not NULL) and return status. source may be NULL. The message is printf-style

@@ -1,5 +1,6 @@
 /* json: see json.h. A recursive-descent parser over an explicit stack, appending nodes. */
 #include "json.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -17,15 +18,9 @@ typedef struct parser {
 static uint32_t new_node(parser *ps, json_type t)
 {
     json_doc *d = ps->d;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 1024;
-        json_node *nn = realloc(d->nodes, cap * sizeof *nn);
-        if (!nn) {
-            ps->msg = "out of memory";
-            return J_NONE;
-        }
-        d->nodes = nn;
-        d->cap = cap;
+    if (d->n == d->cap) { /* cannot happen: the capacity is an upper bound */
+        ps->msg = "out of memory";
+        return J_NONE;
     }
     if (d->n >= J_NONE - 1) {
         ps->msg = "too many values";
@@ -52,6 +47,21 @@ static int hexv(unsigned char c)
     return -1;
 }
 
+/* 1 for bytes a string may hold as they are: printable ASCII but the quote and backslash. */
+static const uint8_t plain[256] = {
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+    R16(0), R16(0),                     /* 0x00-0x1F: controls */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2F: '"' is 0x22 */
+    R16(1),                             /* 0x30-0x3F */
+    R16(1),                             /* 0x40-0x4F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50-0x5F: '\\' is 0x5C */
+    R16(1), R16(1),                     /* 0x60-0x7F */
+    /* 0x80-0xFF: UTF-8, validated separately */
+#undef R4
+#undef R16
+};
+
 /* Scan a string starting after its opening quote; sets start and len to its raw bytes, esc. */
 static bool scan_string(parser *ps, uint32_t *start, uint32_t *len, uint8_t *esc)
 {
@@ -60,7 +70,7 @@ static bool scan_string(parser *ps, uint32_t *start, uint32_t *len, uint8_t *esc
     *esc = 0;
     for (;;) {
         /* fast skip over plain ASCII */
-        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+        while (p < end && plain[*p])
             p++;
         if (p >= end) {
             ps->p = p;
@@ -189,6 +199,18 @@ bool json_parse(json_doc *doc, const char *text, size_t len, size_t *err_offset,
         *err_msg = "file too large";
         return false;
     }
+    /* Every value but a container's first follows a ',': commas + containers + 1 bound the
+     * node count, so the array is allocated once (the count is cheap next to the parse). */
+    size_t bound = 1;
+    for (const char *p = text, *e = text + len; p < e; p++)
+        bound += *p == ',' || *p == '[' || *p == '{';
+    doc->nodes = tok_big_alloc(bound * sizeof *doc->nodes);
+    if (!doc->nodes) {
+        *err_offset = 0;
+        *err_msg = "out of memory";
+        return false;
+    }
+    doc->cap = bound;
     parser ps = {doc, (const unsigned char *)text, (const unsigned char *)text,
                  (const unsigned char *)text + len, NULL};
     struct frame {
@@ -340,7 +362,7 @@ fail:
 
 void json_free(json_doc *doc)
 {
-    free(doc->nodes);
+    tok_big_free(doc->nodes, doc->cap * sizeof *doc->nodes);
     doc->nodes = NULL;
     doc->n = doc->cap = 0;
 }

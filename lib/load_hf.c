@@ -246,8 +246,9 @@ bool hf_keep(hf_load *ld, void *p)
     return true;
 }
 
-/* Build t->vocab (model view: raw bytes for byte-level) and ld->strv (the file's strings -> ids,
- * for resolving merges, unk tokens and added tokens). */
+/* Build t->vocab (the model's view: raw bytes for byte-level vocabularies). Token strings from
+ * the file resolve through it (hf_str_id); for byte-level ones, ld->strv indexes the few
+ * entries that are not in the byte alphabet by their strings. */
 static tok_status build_vocab(hf_load *ld, uint32_t vnode, entry *e, size_t n)
 {
     const uint8_t **toks = malloc((n + 1) * sizeof *toks);
@@ -258,6 +259,8 @@ static tok_status build_vocab(hf_load *ld, uint32_t vnode, entry *e, size_t n)
         total += e[i].len;
     uint8_t *raw = ld->byte_level ? malloc(total + 1) : NULL;
     tok_status st = TOK_OK;
+    size_t dup;
+    int r;
     if (!toks || !lens || !ids || !noindex || (ld->byte_level && !raw)) {
         st = hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
         goto done;
@@ -273,47 +276,58 @@ static tok_status build_vocab(hf_load *ld, uint32_t vnode, entry *e, size_t n)
             goto done;
         }
     }
-    size_t dup;
-    int r = tok_vocab_build(&ld->strv, n, toks, lens, ids, &dup);
-    if (r != 0) {
-        size_t was = hf_path_push(ld, "vocab");
-        st = r == -1 ? hf_fail(ld, TOK_EFORMAT, vnode, "token \"%.*s\" or id %u appears twice",
-                               (int)(e[dup].len < 60 ? e[dup].len : 60), e[dup].s, e[dup].id)
-                     : hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
-        hf_path_pop(ld, was);
-        goto done;
-    }
-    if (!ld->byte_level) {
-        st = tok_vocab_build(&ld->t->vocab, n, toks, lens, ids, &dup) == 0
-                 ? TOK_OK
-                 : hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
-        goto done;
-    }
-    size_t at = 0;
-    uint32_t max_id = 0;
-    for (size_t i = 0; i < n; i++)
-        if (e[i].id > max_id)
-            max_id = e[i].id;
-    ld->hp->verbatim = calloc((size_t)max_id / 8 + 1, 1);
-    if (!ld->hp->verbatim) {
-        st = hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t bl = hf_bytelevel_decode((const uint8_t *)e[i].s, e[i].len, raw + at);
-        if (bl == SIZE_MAX) { /* not in the byte alphabet: decode-only, as HF's decoder does */
-            noindex[i] = 1;
-            ld->hp->verbatim[e[i].id / 8] |= (uint8_t)(1u << (e[i].id % 8));
-            continue;
+    if (ld->byte_level) {
+        uint32_t max_id = 0;
+        for (size_t i = 0; i < n; i++)
+            if (e[i].id > max_id)
+                max_id = e[i].id;
+        ld->hp->verbatim = calloc((size_t)max_id / 8 + 1, 1);
+        if (!ld->hp->verbatim) {
+            st = hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
+            goto done;
         }
-        toks[i] = raw + at;
-        lens[i] = (uint32_t)bl;
-        at += bl;
+        size_t at = 0, n_verb = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t bl = hf_bytelevel_decode((const uint8_t *)e[i].s, e[i].len, raw + at);
+            if (bl == SIZE_MAX) { /* not in the byte alphabet: decode-only, as HF's decoder does */
+                noindex[i] = 1;
+                ld->hp->verbatim[e[i].id / 8] |= (uint8_t)(1u << (e[i].id % 8));
+                n_verb++;
+                continue;
+            }
+            toks[i] = raw + at;
+            lens[i] = (uint32_t)bl;
+            at += bl;
+        }
+        if (n_verb) { /* strv: those entries by their strings */
+            const uint8_t **vt = malloc(n_verb * sizeof *vt);
+            uint32_t *vl = malloc(n_verb * sizeof *vl), *vi = malloc(n_verb * sizeof *vi);
+            size_t k = 0;
+            for (size_t i = 0; vt && vl && vi && i < n; i++)
+                if (noindex[i]) {
+                    vt[k] = (const uint8_t *)e[i].s;
+                    vl[k] = (uint32_t)e[i].len;
+                    vi[k] = e[i].id;
+                    k++;
+                }
+            r = vt && vl && vi ? tok_vocab_build(&ld->strv, n_verb, vt, vl, vi, &dup) : -2;
+            free(vt), free(vl), free(vi);
+            if (r != 0) {
+                size_t was = hf_path_push(ld, "vocab");
+                st = r == -1 ? hf_fail(ld, TOK_EFORMAT, vnode, "a token or id appears twice")
+                             : hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
+                hf_path_pop(ld, was);
+                goto done;
+            }
+        }
     }
-    r = tok_vocab_build_ex(&ld->t->vocab, n, toks, lens, ids, noindex, &dup);
+    r = tok_vocab_build_ex(&ld->t->vocab, n, toks, lens, ids, ld->byte_level ? noindex : NULL,
+                           &dup);
     if (r == -1) {
         size_t was = hf_path_push(ld, "vocab");
-        st = hf_fail(ld, TOK_EFORMAT, vnode, "tokens \"%.*s\" and another stand for the same bytes",
+        st = hf_fail(ld, TOK_EFORMAT, vnode,
+                     ld->byte_level ? "tokens \"%.*s\" and another stand for the same bytes"
+                                    : "token \"%.*s\" or its id appears twice",
                      (int)(e[dup].len < 60 ? e[dup].len : 60), e[dup].s);
         hf_path_pop(ld, was);
     } else if (r != 0) {
@@ -329,7 +343,19 @@ uint32_t hf_str_id(hf_load *ld, const char *s, size_t len)
 {
     if (!len)
         return TOK_NO_ID;
-    uint32_t id = tok_vocab_find(&ld->strv, (const uint8_t *)s, len);
+    uint32_t id = TOK_NO_ID;
+    if (!ld->byte_level) {
+        id = tok_vocab_find(&ld->t->vocab, (const uint8_t *)s, len);
+    } else {
+        uint8_t stackbuf[256], *raw = len <= sizeof stackbuf ? stackbuf : malloc(len);
+        size_t bl = raw ? hf_bytelevel_decode((const uint8_t *)s, len, raw) : SIZE_MAX;
+        if (bl != SIZE_MAX)
+            id = tok_vocab_find(&ld->t->vocab, raw, bl);
+        else if (ld->strv.n_ids)
+            id = tok_vocab_find(&ld->strv, (const uint8_t *)s, len);
+        if (raw != stackbuf)
+            free(raw);
+    }
     if (id == TOK_NO_ID && ld->n_added_ids) { /* added tokens outside the model vocabulary */
         for (size_t i = 0; i < ld->hp->n_added; i++)
             if (ld->hp->added[i].len == len && !memcmp(ld->hp->added[i].content, s, len))
@@ -348,11 +374,11 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
     if (mm->type != J_ARRAY)
         return hf_fail(ld, TOK_EFORMAT, mnode, "expected an array");
     size_t n = mm->count, bits = 4;
-    while (((size_t)1 << bits) < 2 * n + 16)
+    while (((size_t)1 << bits) < n + n / 2 + 16) /* load factor at most 2/3 */
         bits++;
     m->merge_bits = (uint32_t)bits;
-    m->merge_keys = malloc(((size_t)1 << bits) * sizeof *m->merge_keys);
-    m->merge_vals = malloc(((size_t)1 << bits) * sizeof *m->merge_vals);
+    m->merge_keys = tok_big_alloc(((size_t)1 << bits) * sizeof *m->merge_keys);
+    m->merge_vals = tok_big_alloc(((size_t)1 << bits) * sizeof *m->merge_vals);
     char *cat = malloc(2 * 65536 + 2);
     if (!m->merge_keys || !m->merge_vals || !cat) {
         free(cat);
@@ -361,26 +387,26 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
     memset(m->merge_keys, 0xFF, ((size_t)1 << bits) * sizeof *m->merge_keys);
     uint32_t mask = (1u << bits) - 1, rank = 0;
     tok_status st = TOK_OK;
-    size_t k = 0;
+    size_t k = 0, was = strlen(ld->path); /* an index is added to the path only on failure */
     (void)vocab_size;
     for (uint32_t i = mm->child; i != J_NONE && st == TOK_OK; i = d->nodes[i].next, k++) {
         const json_node *e = &d->nodes[i];
         const char *a, *b;
         size_t la, lb;
         char *bcopy = NULL;
-        size_t was = hf_path_index(ld, k);
+#define FAIL_AT(...) (hf_path_index(ld, k), hf_fail(ld, __VA_ARGS__))
         if (e->type == J_STRING) { /* "a b" (legacy) */
             const char *s;
             size_t l;
             if (!hf_str(ld, i, &s, &l)) {
-                st = hf_fail(ld, TOK_ENOMEM, i, "out of memory");
+                st = FAIL_AT(TOK_ENOMEM, i, "out of memory");
                 goto next;
             }
             if (l >= 8 && !memcmp(s, "#version", 8))
                 goto next; /* HF skips version lines */
             const char *sp = memchr(s, ' ', l);
             if (!sp || memchr(sp + 1, ' ', l - (size_t)(sp + 1 - s))) {
-                st = hf_fail(ld, TOK_EFORMAT, i, "a merge must be two tokens separated by one space");
+                st = FAIL_AT(TOK_EFORMAT, i, "a merge must be two tokens separated by one space");
                 goto next;
             }
             a = s, la = (size_t)(sp - s), b = sp + 1, lb = l - la - 1;
@@ -389,28 +415,43 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
             uint32_t ca = e->child, cb = d->nodes[ca].next;
             /* decode b first into its own copy: hf_str reuses one buffer */
             if (!(bcopy = hf_strdup_node(ld, cb, &lb)) || !hf_str(ld, ca, &a, &la)) {
-                st = hf_fail(ld, TOK_ENOMEM, i, "out of memory");
+                st = FAIL_AT(TOK_ENOMEM, i, "out of memory");
                 goto next;
             }
             b = bcopy;
         } else {
-            st = hf_fail(ld, TOK_EFORMAT, i, "expected \"a b\" or [\"a\", \"b\"]");
+            st = FAIL_AT(TOK_EFORMAT, i, "expected \"a b\" or [\"a\", \"b\"]");
             goto next;
         }
         if (la + lb > 2 * 65536) {
-            st = hf_fail(ld, TOK_EFORMAT, i, "merge too long");
+            st = FAIL_AT(TOK_EFORMAT, i, "merge too long");
             goto next;
         }
-        uint32_t ia = hf_str_id(ld, a, la), ib = hf_str_id(ld, b, lb);
-        /* the merged token: a + b without b's continuing_subword_prefix */
+        uint32_t ia, ib, ic;
         size_t pl = m->prefix_len && lb >= m->prefix_len ? m->prefix_len : 0;
-        memcpy(cat, a, la);
-        memcpy(cat + la, b + pl, lb - pl);
-        uint32_t ic = hf_str_id(ld, cat, la + lb - pl);
+        size_t ra, rb;
+        if (ld->byte_level && !pl &&
+            (ra = hf_bytelevel_decode((const uint8_t *)a, la, (uint8_t *)cat)) != SIZE_MAX &&
+            (rb = hf_bytelevel_decode((const uint8_t *)b, lb, (uint8_t *)cat + ra)) != SIZE_MAX) {
+            /* decode once: a's and b's raw bytes side by side are also the merged token's */
+            const tok_vocab *v = &ld->t->vocab;
+            ia = tok_vocab_find(v, (uint8_t *)cat, ra);
+            ib = tok_vocab_find(v, (uint8_t *)cat + ra, rb);
+            ic = tok_vocab_find(v, (uint8_t *)cat, ra + rb);
+            if (ia == TOK_NO_ID || ib == TOK_NO_ID || ic == TOK_NO_ID) /* added tokens? */
+                ia = hf_str_id(ld, a, la), ib = hf_str_id(ld, b, lb), ic = TOK_NO_ID;
+        } else {
+            ia = hf_str_id(ld, a, la), ib = hf_str_id(ld, b, lb), ic = TOK_NO_ID;
+        }
+        if (ic == TOK_NO_ID) { /* the merged token: a + b without b's continuing_subword_prefix */
+            memcpy(cat, a, la);
+            memcpy(cat + la, b + pl, lb - pl);
+            ic = hf_str_id(ld, cat, la + lb - pl);
+        }
         if (ia == TOK_NO_ID || ib == TOK_NO_ID || ic == TOK_NO_ID) {
             const char *what = ia == TOK_NO_ID ? a : ib == TOK_NO_ID ? b : cat;
             size_t wl = ia == TOK_NO_ID ? la : ib == TOK_NO_ID ? lb : la + lb - pl;
-            st = hf_fail(ld, TOK_EFORMAT, i, "token \"%.*s\" is not in the vocabulary",
+            st = FAIL_AT(TOK_EFORMAT, i, "token \"%.*s\" is not in the vocabulary",
                          (int)(wl < 60 ? wl : 60), what);
             goto next;
         }
@@ -425,6 +466,7 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
     next:
         free(bcopy);
         hf_path_pop(ld, was);
+#undef FAIL_AT
     }
     free(cat);
     ld->n_merges = rank;
@@ -621,7 +663,7 @@ static tok_status load_added(hf_load *ld, uint32_t anode)
             a.id = hp->added[slot].id;
             free(hp->added[slot].content);
         } else {
-            uint32_t id = tok_vocab_find(&ld->strv, a.content, a.len);
+            uint32_t id = hf_str_id(ld, (const char *)a.content, a.len);
             a.id = id != TOK_NO_ID ? id : next_id++;
             hp->n_added++;
         }

@@ -823,8 +823,10 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(hp->pretoks);
     hf_model *m = &hp->model;
     free(m->unk_token);
-    free(m->merge_keys);
-    free(m->merge_vals);
+    if (m->merge_keys) {
+        tok_big_free(m->merge_keys, ((size_t)1 << m->merge_bits) * sizeof *m->merge_keys);
+        tok_big_free(m->merge_vals, ((size_t)1 << m->merge_bits) * sizeof *m->merge_vals);
+    }
     free(m->prefix);
     free(m->suffix);
     hf_unigram_free(m->unigram);

@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 tok_tokenizer *tok_tokenizer_new(const char *name, tok_fmt fmt)
 {
@@ -160,6 +163,21 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
     if (!path || !out)
         return tok_fail(err, TOK_EINVAL, NULL, TOK_NO_OFFSET, "no file name given");
     *out = NULL;
+    /* Map regular files (a 17 MB tokenizer.json need not be copied); read anything else. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat stbuf;
+    if (fd >= 0 && fstat(fd, &stbuf) == 0 && S_ISREG(stbuf.st_mode) && stbuf.st_size > 0) {
+        size_t len = (size_t)stbuf.st_size;
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        close(fd);
+        if (map != MAP_FAILED) {
+            tok_status st = tok_open_memory(map, len, path, opts, out, err);
+            munmap(map, len);
+            return st;
+        }
+    } else if (fd >= 0) {
+        close(fd);
+    }
     uint8_t *data = NULL;
     size_t len = 0;
     tok_status st = read_file(path, &data, &len, err);

@@ -76,7 +76,7 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
         return -2; /* leaves fewer than 4 tag bits: no real vocabulary is that large */
 
     layout l = layout_of(n_ids, hash_bits, bytes_len, false, 0, 0);
-    uint8_t *base = calloc(1, l.total);
+    uint8_t *base = tok_big_alloc(l.total);
     if (!base)
         return -2;
     blob_header *hd = (blob_header *)base;
@@ -98,13 +98,15 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
     const uint8_t **src_of = calloc((size_t)n_ids + 1, sizeof *src_of);
     uint8_t *skip = noindex ? calloc((size_t)n_ids + 1, 1) : NULL;
     if (!len_of || !src_of || (noindex && !skip)) {
-        free(len_of), free(src_of), free(skip), free(base);
+        free(len_of), free(src_of), free(skip);
+        tok_big_free(base, l.total);
         return -2;
     }
     for (size_t i = 0; i < n; i++) {
         if (src_of[ids[i]] || lens[i] == 0) {
             *dup = i;
-            free(len_of), free(src_of), free(skip), free(base);
+            free(len_of), free(src_of), free(skip);
+            tok_big_free(base, l.total);
             return -1;
         }
         src_of[ids[i]] = toks[i];
@@ -136,6 +138,7 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
     v->id_bits = id_bits;
     point_into(v, base, &l);
     v->heap = base;
+    v->heap_size = l.total;
 
     uint32_t mask = (1u << hash_bits) - 1, idmask = (uint32_t)((1ull << id_bits) - 1);
     for (uint32_t id = 0; id < n_ids; id++) {
@@ -169,7 +172,7 @@ void tok_vocab_free(tok_vocab *v)
 {
     if (!v)
         return;
-    free(v->heap);
+    tok_big_free(v->heap, v->heap_size);
     free(v->heap_bpe);
     v->heap = v->heap_bpe = NULL;
 }

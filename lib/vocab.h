@@ -35,6 +35,7 @@ typedef struct tok_vocab {
     const uint64_t *pairs;       /* 1 << pair_bits slots: (left, right) -> the token they make */
     uint32_t trie_bits, pair_bits;
     void *heap;            /* owned storage for vocabularies built at run time, else NULL */
+    size_t heap_size;
     void *heap_bpe;        /* owned BPE tables, else NULL */
 } tok_vocab;
 
@@ -96,8 +97,18 @@ static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size
             return TOK_NO_ID;
         if ((s & ~idmask) == tag) {
             uint32_t id = s & idmask;
-            if (tok_vocab_len(v, id) == n && memcmp(v->bytes + v->off[id], p, n) == 0)
+            if (tok_vocab_len(v, id) != n)
+                continue;
+            const uint8_t *q = v->bytes + v->off[id];
+            if (n <= 8) { /* short tokens (most of them): compare without a call */
+                size_t k = 0;
+                while (k < n && q[k] == p[k])
+                    k++;
+                if (k == n)
+                    return id;
+            } else if (memcmp(q, p, n) == 0) {
                 return id;
+            }
         }
     }
 }
