@@ -24,6 +24,8 @@ static const char help[] =
     "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
     "                        text, default), allow (one special token), reject (error)\n"
     "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
+    "      --add-special     add the tokenizer's own special tokens around the text (BOS/EOS,\n"
+    "                        templates) as tokenizer.json and .model files define them\n"
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 ok, 1 over --limit, 2 a file could not be read or counted.\n";
@@ -125,13 +127,13 @@ static void print_json(const count_ctx *c, const row *r, bool total)
 
 int cmd_count(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_LIMIT, OPT_SPECIAL, OPT_LOSSY };
+    enum { OPT_JSON = 256, OPT_LIMIT, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
     static const struct option longs[] = {
         {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
         {"tokenizer", required_argument, 0, 't'}, {"recursive", no_argument, 0, 'r'},
         {"json", no_argument, 0, OPT_JSON},      {"limit", required_argument, 0, OPT_LIMIT},
         {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},    {"help", no_argument, 0, 'h'},
+        {"lossy", no_argument, 0, OPT_LOSSY},    {"add-special", no_argument, 0, OPT_ADD},    {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     count_ctx c = {0};
     uint64_t limit = 0;
@@ -155,6 +157,7 @@ int cmd_count(int argc, char **argv)
                                    optarg);
             break;
         case OPT_LOSSY: c.opts.flags |= TOK_ENCODE_LOSSY_UTF8; break;
+        case OPT_ADD: c.opts.flags |= TOK_ENCODE_ADD_SPECIAL; break;
         case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
         case ':': return usage_error("count", "option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("count", "unknown option '%s'", argv[optind - 1]);

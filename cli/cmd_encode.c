@@ -28,6 +28,8 @@ static const char help[] =
     "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
     "                        text, default), allow (one special token), reject (error)\n"
     "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
+    "      --add-special     add the tokenizer's own special tokens around the text (BOS/EOS,\n"
+    "                        templates) as tokenizer.json and .model files define them\n"
     "  -j, --threads N       threads for --jsonl (default: all cores)\n"
     "  -h, --help            this help\n";
 
@@ -135,14 +137,14 @@ static int encode_jsonl(const tok_tokenizer *tok, const char *path, const tok_en
 
 int cmd_encode(int argc, char **argv)
 {
-    enum { OPT_JSONL = 256, OPT_JSON, OPT_OFFSETS, OPT_SPECIAL, OPT_LOSSY };
+    enum { OPT_JSONL = 256, OPT_JSON, OPT_OFFSETS, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
     static const struct option longs[] = {
         {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
         {"tokenizer", required_argument, 0, 't'}, {"file", required_argument, 0, 'f'},
         {"jsonl", no_argument, 0, OPT_JSONL},    {"json", no_argument, 0, OPT_JSON},
         {"offsets", no_argument, 0, OPT_OFFSETS},
         {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},    {"threads", required_argument, 0, 'j'},
+        {"lossy", no_argument, 0, OPT_LOSSY},    {"add-special", no_argument, 0, OPT_ADD},    {"threads", required_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     tok_choices tc = {0};
     tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
@@ -165,6 +167,7 @@ int cmd_encode(int argc, char **argv)
                                    "--special must be ordinary, allow or reject, not '%s'", optarg);
             break;
         case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
+        case OPT_ADD: o.flags |= TOK_ENCODE_ADD_SPECIAL; break;
         case 'j':
             if (!parse_count(optarg, &threads) || threads > 256)
                 return usage_error("encode", "--threads needs a number from 0 to 256, not '%s'",
