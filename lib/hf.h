@@ -275,7 +275,8 @@ typedef struct hf_pipeline {
     bool trunc_left;
     /* The fast path: no normalizer, and one known regex split on bytes straight to BPE. */
     tok_pretok_fn fast_scan;
-    bool fast;
+    void *fast_regex;        /* the split's regex when there is no scanner */
+    bool fast, fast_keep_gaps;
     bool needs_align;        /* a component reads original offsets (Metaspace "first") */
     uint8_t *verbatim;       /* byte-level vocabularies: ids whose bytes are their string */
     uint32_t *added_by_id;   /* (id, index into added) pairs sorted by id */
@@ -288,6 +289,16 @@ static inline bool hf_is_verbatim(const hf_pipeline *hp, uint32_t id)
     return hp->verbatim && (hp->verbatim[id / 8] >> (id % 8) & 1);
 }
 void hf_pipeline_free(hf_pipeline *hp);
+/* The fast path (hf_fast.c) and the general one (hf_encode.c). */
+void hf_fast_check(tok_tokenizer *t);
+tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                          const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
+                          tok_error *err);
+tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                             const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
+                             tok_error *err);
+void hf_post_process(const tok_tokenizer *t, uint32_t *ids, tok_span *spans, size_t nt,
+                     bool add_special, tok_out *o);
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
 void hf_unigram_free(void *u);

@@ -192,9 +192,74 @@ static void token_spaces(const tok_tokenizer *t, uint32_t id, size_t *lead, size
         (*trail)++;
 }
 
+/* Truncation, offset trimming and the post-processor's template, then out (post_process). */
+void hf_post_process(const tok_tokenizer *t, uint32_t *ids, tok_span *spans, size_t nt,
+                     bool add_special, tok_out *o)
+{
+    const hf_pipeline *hp = t->impl;
+        /* truncation, leaving room for the added special tokens */
+        size_t added = 0;
+        if (add_special)
+            for (size_t k = 0; k < hp->post.n_single; k++)
+                added += hp->post.single[k].n_ids;
+        if (hp->trunc_max) {
+            size_t max = hp->trunc_max > added ? hp->trunc_max - added : 0;
+            if (nt > max) {
+                if (hp->trunc_left) {
+                    memmove(ids, ids + (nt - max), max * sizeof *ids);
+                    memmove(spans, spans + (nt - max), max * sizeof *spans);
+                }
+                nt = max;
+            }
+        }
+        /* ByteLevel / Roberta offset trimming (process_offsets) */
+        bool trim = hp->post.bytelevel_trim || hp->post.roberta_trim;
+        bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
+        for (size_t k = 0; trim && o->want_spans && k < nt; k++) {
+            size_t lead, trail;
+            token_spaces(t, ids[k], &lead, &trail);
+            if (lead) {
+                bool is_first = k == 0 || spans[k].start == 0;
+                if (is_first && prefix && lead == 1)
+                    lead = 0;
+                spans[k].start = spans[k].start + lead < spans[k].end ? spans[k].start + lead
+                                                                       : spans[k].end;
+            }
+            if (trail && spans[k].end >= trail)
+                spans[k].end = spans[k].end - trail > spans[k].start ? spans[k].end - trail
+                                                                     : spans[k].start;
+        }
+        /* the template: special pieces only with add-special, the sequence always */
+        if (hp->post.n_single) {
+            for (size_t k = 0; k < hp->post.n_single; k++) {
+                const hf_piece *pc = &hp->post.single[k];
+                if (pc->is_sequence) {
+                    for (size_t j = 0; j < nt; j++)
+                        tok_out_push(o, ids[j], spans[j].start, spans[j].end);
+                } else if (add_special) {
+                    for (size_t j = 0; j < pc->n_ids; j++)
+                        tok_out_push(o, pc->ids[j], 0, 0);
+                }
+            }
+        } else {
+            for (size_t j = 0; j < nt; j++)
+                tok_out_push(o, ids[j], spans[j].start, spans[j].end);
+        }
+}
+
 static tok_status hf_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,
                             const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
                             tok_error *err)
+{
+    const hf_pipeline *hp = t->impl;
+    if (hp->fast && !getenv("TOK_HF_GENERAL")) /* the env var: tests compare both paths */
+        return hf_encode_fast(t, s, n, opts, o, sc, err);
+    return hf_encode_general(t, s, n, opts, o, sc, err);
+}
+
+tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                             const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
+                             tok_error *err)
 {
     const hf_pipeline *hp = t->impl;
     enc e = {.t = t, .hp = hp, .policy = opts ? opts->special : TOK_SPECIAL_ORDINARY, .sc = sc,
@@ -279,56 +344,8 @@ static tok_status hf_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,
         }
     }
 
-    if (st == TOK_OK) {
-        /* truncation, leaving room for the added special tokens */
-        size_t added = 0;
-        if (add_special)
-            for (size_t k = 0; k < hp->post.n_single; k++)
-                added += hp->post.single[k].n_ids;
-        if (hp->trunc_max) {
-            size_t max = hp->trunc_max > added ? hp->trunc_max - added : 0;
-            if (nt > max) {
-                if (hp->trunc_left) {
-                    memmove(ids, ids + (nt - max), max * sizeof *ids);
-                    memmove(spans, spans + (nt - max), max * sizeof *spans);
-                }
-                nt = max;
-            }
-        }
-        /* ByteLevel / Roberta offset trimming (process_offsets) */
-        bool trim = hp->post.bytelevel_trim || hp->post.roberta_trim;
-        bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
-        for (size_t k = 0; trim && o->want_spans && k < nt; k++) {
-            size_t lead, trail;
-            token_spaces(t, ids[k], &lead, &trail);
-            if (lead) {
-                bool is_first = k == 0 || spans[k].start == 0;
-                if (is_first && prefix && lead == 1)
-                    lead = 0;
-                spans[k].start = spans[k].start + lead < spans[k].end ? spans[k].start + lead
-                                                                       : spans[k].end;
-            }
-            if (trail && spans[k].end >= trail)
-                spans[k].end = spans[k].end - trail > spans[k].start ? spans[k].end - trail
-                                                                     : spans[k].start;
-        }
-        /* the template: special pieces only with add-special, the sequence always */
-        if (hp->post.n_single) {
-            for (size_t k = 0; k < hp->post.n_single; k++) {
-                const hf_piece *pc = &hp->post.single[k];
-                if (pc->is_sequence) {
-                    for (size_t j = 0; j < nt; j++)
-                        tok_out_push(o, ids[j], spans[j].start, spans[j].end);
-                } else if (add_special) {
-                    for (size_t j = 0; j < pc->n_ids; j++)
-                        tok_out_push(o, pc->ids[j], 0, 0);
-                }
-            }
-        } else {
-            for (size_t j = 0; j < nt; j++)
-                tok_out_push(o, ids[j], spans[j].start, spans[j].end);
-        }
-    }
+    if (st == TOK_OK)
+        hf_post_process(t, ids, spans, nt, add_special, o);
     free(ids);
     free(spans);
     free(e.toks.id);

@@ -1,6 +1,9 @@
 /* bench: tokscope's single-thread speed on files, for make bench.
  *
- *   bench [-e ENC]... [-n RUNS] FILE...
+ *   bench [-e ENC | -t FILE]... [-n RUNS] [-c] FILE...
+ *
+ * -c encodes the text in chunks of about 4 KB cut at line ends (as tests/bench/hf_bench.mjs
+ * does for the reference), instead of as one string.
  *
  * For each file and encoding: encode (ids materialised) and count, best of RUNS, in MB/s
  * (10^6 bytes per second of input), one "RESULT file enc mode mbps tokens" line each. Best-of
@@ -8,6 +11,7 @@
  * run, are what make bench reports. */
 #include "tokscope.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +46,13 @@ int main(int argc, char **argv)
 {
     const char *encs[16];
     int n_enc = 0, runs = 5, first = 1;
+    bool chunked = false;
     for (; first < argc && argv[first][0] == '-'; first++) {
-        if (!strcmp(argv[first], "-e") && first + 1 < argc && n_enc < 16)
+        if ((!strcmp(argv[first], "-e") || !strcmp(argv[first], "-t")) && first + 1 < argc &&
+            n_enc < 16)
             encs[n_enc++] = argv[++first];
+        else if (!strcmp(argv[first], "-c"))
+            chunked = true;
         else if (!strcmp(argv[first], "-n") && first + 1 < argc)
             runs = atoi(argv[++first]);
         else {
@@ -63,6 +71,15 @@ int main(int argc, char **argv)
             return 2;
         }
         printf("OPEN %s %.3f ms\n", encs[e], (now() - t0) * 1e3);
+        /* a tokenizer file is labelled by its directory (hf/llama3/tokenizer.json -> llama3) */
+        char label[128];
+        snprintf(label, sizeof label, "%s", encs[e]);
+        char *slash = strrchr(label, '/');
+        if (slash) {
+            *slash = 0;
+            char *dir = strrchr(label, '/');
+            memmove(label, dir ? dir + 1 : label, strlen(dir ? dir + 1 : label) + 1);
+        }
         for (int i = first; i < argc; i++) {
             size_t len;
             char *text = slurp(argv[i], &len);
@@ -75,13 +92,25 @@ int main(int argc, char **argv)
                 size_t n = 0;
                 for (int r = 0; r < runs; r++) {
                     double a = now();
-                    tok_status st;
-                    if (mode == 0) {
-                        uint32_t *ids;
-                        st = tok_encode_alloc(t, text, len, NULL, &ids, NULL, &n, &err);
-                        tok_free(ids);
-                    } else {
-                        st = tok_count(t, text, len, NULL, &n, &err);
+                    tok_status st = TOK_OK;
+                    n = 0;
+                    for (size_t at = 0; at < len && st == TOK_OK;) {
+                        size_t end = len;
+                        if (chunked) {
+                            end = at + 4096 < len ? at + 4096 : len;
+                            const char *nl = memchr(text + end, '\n', len - end);
+                            end = nl ? (size_t)(nl - text) + 1 : len;
+                        }
+                        size_t k;
+                        if (mode == 0) {
+                            uint32_t *ids;
+                            st = tok_encode_alloc(t, text + at, end - at, NULL, &ids, NULL, &k, &err);
+                            tok_free(ids);
+                        } else {
+                            st = tok_count(t, text + at, end - at, NULL, &k, &err);
+                        }
+                        n += k;
+                        at = end;
                     }
                     double d = now() - a;
                     if (st != TOK_OK) {
@@ -91,7 +120,7 @@ int main(int argc, char **argv)
                     if (d < best)
                         best = d;
                 }
-                printf("RESULT %s %s %s %.2f %zu\n", argv[i], encs[e], mode ? "count" : "encode",
+                printf("RESULT %s %s %s %.2f %zu\n", argv[i], label, mode ? "count" : "encode",
                        (double)len / best / 1e6, n);
                 fflush(stdout);
             }
