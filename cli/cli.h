@@ -80,6 +80,8 @@ int cmd_count(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_encodings(int argc, char **argv);
+int cmd_cost(int argc, char **argv);
+int cmd_models(int argc, char **argv);
 
 /* Output errors (EPIPE) end the process quietly, as wc does. Call after writing. */
 void check_stdout(void);

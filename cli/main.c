@@ -13,6 +13,8 @@ static const char usage[] =
     "  encode [TEXT|-f FILE]   print token ids (--jsonl: one JSON string per input line)\n"
     "  decode [ID...]          print the text of token ids\n"
     "  encodings               list the built-in encodings\n"
+    "  cost [FILE|-] -m MODEL  context-window fit and price of a prompt, for one or more models\n"
+    "  models                  the model registry: windows, prices, tokenizers\n"
     "\n"
     "Tokenizer (every command): -e NAME built-in encoding (default o200k_base),\n"
     "  -m MODEL OpenAI model name (gpt-4o, gpt-4, ...), -t PATH tokenizer file.\n"
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
         {"encode", cmd_encode},
         {"decode", cmd_decode},
         {"encodings", cmd_encodings},
+        {"cost", cmd_cost},
+        {"models", cmd_models},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))

@@ -252,6 +252,10 @@ TOK_API tok_status tok_decode(const tok_tokenizer *tok, const uint32_t *ids, siz
 TOK_API tok_status tok_decode_alloc(const tok_tokenizer *tok, const uint32_t *ids, size_t n,
                                     unsigned flags, char **out, size_t *len_out, tok_error *err);
 
+/* ---- Models and prices (cost.c, registry.c) ----------------------------------------------
+ * (owned by the cost estimator work; see README "Cost") */
+/* @@MODELS_AND_PRICES@@ */
+
 #ifdef __cplusplus
 }
 #endif
