@@ -82,6 +82,14 @@ int cmd_decode(int argc, char **argv);
 int cmd_encodings(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 int cmd_models(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_vocab(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_truncate(int argc, char **argv);
+int cmd_chunk(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
 
 /* Output errors (EPIPE) end the process quietly, as wc does. Call after writing. */
 void check_stdout(void);

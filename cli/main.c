@@ -15,6 +15,14 @@ static const char usage[] =
     "  encodings               list the built-in encodings\n"
     "  cost [FILE|-] -m MODEL  context-window fit and price of a prompt, for one or more models\n"
     "  models                  the model registry: windows, prices, tokenizers\n"
+    "  show [TEXT|-f FILE]     the text with every token marked (terminal, --html, --json)\n"
+    "  explain WORD...         how words and numbers split into tokens\n"
+    "  compare [FILE...]       one row per tokenizer: tokens, characters per token, ratio\n"
+    "  vocab ID...             token ids to bytes and text; --find TEXT, --longest N\n"
+    "  stats [FILE...]         characters, words and bytes per token, next to the rules of thumb\n"
+    "  truncate -n N [FILE]    the first (or last) N tokens as text\n"
+    "  chunk -n N [FILE...]    split into chunks of at most N tokens (JSON Lines)\n"
+    "  chat [FILE.json]        count a chat conversation the way the API bills it\n"
     "\n"
     "Tokenizer (every command): -e NAME built-in encoding (default o200k_base),\n"
     "  -m MODEL OpenAI model name (gpt-4o, gpt-4, ...), -t PATH tokenizer file.\n"
@@ -51,6 +59,14 @@ int main(int argc, char **argv)
         {"encodings", cmd_encodings},
         {"cost", cmd_cost},
         {"models", cmd_models},
+        {"show", cmd_show},
+        {"explain", cmd_explain},
+        {"compare", cmd_compare},
+        {"vocab", cmd_vocab},
+        {"stats", cmd_stats},
+        {"truncate", cmd_truncate},
+        {"chunk", cmd_chunk},
+        {"chat", cmd_chat},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))
