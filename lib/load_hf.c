@@ -591,7 +591,7 @@ static tok_status load_model(hf_load *ld, uint32_t mnode)
                 m->prefix = strdup("##");
                 m->prefix_len = 2;
             }
-            uint64_t mx;
+            uint64_t mx = 100;
             if (st == TOK_OK)
                 st = hf_get_uint(ld, mnode, "max_input_chars_per_word", false, 100, &mx);
             m->max_input_chars_per_word = (size_t)mx;
