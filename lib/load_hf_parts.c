@@ -131,7 +131,7 @@ static tok_status load_norm(hf_load *ld, uint32_t node)
         for (int i = 0; i < 3 && st == TOK_OK; i++)
             if (json_get(ld->doc, node, req[i]) == J_NONE)
                 st = hf_fail(ld, TOK_EFORMAT, node, "missing field \"%s\"", req[i]);
-        bool clean = true, chinese = true, lower = true, strip;
+        bool clean = true, chinese = true, lower = true, strip = true;
         if (st == TOK_OK)
             st = hf_get_bool(ld, node, "clean_text", true, &clean);
         if (st == TOK_OK)
@@ -593,7 +593,7 @@ static tok_status load_dec(hf_load *ld, uint32_t node)
         dc->kind = HF_DEC_FUSE;
     } else if (TYPE_IS(type, tl, "Strip")) {
         dc->kind = HF_DEC_STRIP;
-        uint64_t a, b;
+        uint64_t a = 0, b = 0;
         st = get_char(ld, node, "content", true, ' ', &dc->content);
         if (st == TOK_OK)
             st = hf_get_uint(ld, node, "start", true, 0, &a);
