@@ -256,6 +256,10 @@ TOK_API tok_status tok_decode_alloc(const tok_tokenizer *tok, const uint32_t *id
  * (owned by the cost estimator work; see README "Cost") */
 /* @@MODELS_AND_PRICES@@ */
 
+/* ---- Chat messages (chat.c) -------------------------------------------------------------
+ * (owned by the chat work; see README "chat") */
+/* @@CHAT@@ */
+
 #ifdef __cplusplus
 }
 #endif
