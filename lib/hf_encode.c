@@ -9,6 +9,7 @@
  * policy: ordinary is HF's encode_special_tokens=true (special added tokens are plain text;
  * other added tokens still match), allow is HF's default, reject fails on special text. */
 #include "hf.h"
+#include "unicode.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -179,17 +180,43 @@ static tok_status model_error(enc *e, tok_status st)
 }
 
 /* Leading and trailing spaces of a token's text, as ByteLevel's process_offsets counts them. */
+/* process_offsets counts a token's leading and trailing characters that are a space ('Ġ' in the
+ * byte-level alphabet) or Unicode whitespace, the two ends independently (a lone space counts at
+ * both). Byte-level model tokens are stored as the bytes they stand for, where only 0x20 is such
+ * a character; added tokens and other vocabularies are text, where any White_Space character
+ * counts, one each: HF adds the character count to the byte offset. */
+static bool trim_char(const uint8_t *b, size_t len, size_t i, bool raw, unsigned *n)
+{
+    if (raw || b[i] < 0x80) {
+        *n = 1;
+        return b[i] == ' ' || (!raw && b[i] < 0x80 && (tok_uni_props(b[i]) & TOK_UNI_WS));
+    }
+    uint32_t cp = tok_utf8_decode(b + i, n);
+    return i + *n <= len && (tok_uni_props(cp) & TOK_UNI_WS);
+}
+
 static void token_spaces(const tok_tokenizer *t, uint32_t id, size_t *lead, size_t *trail)
 {
-    const char *b;
+    const hf_pipeline *hp = t->impl;
+    const char *s;
     size_t len;
     *lead = *trail = 0;
-    if (tok_token_bytes(t, id, &b, &len) != TOK_OK)
+    if (tok_token_bytes(t, id, &s, &len) != TOK_OK)
         return;
-    while (*lead < len && b[*lead] == ' ')
-        (*lead)++;
-    while (*trail < len - *lead && b[len - 1 - *trail] == ' ')
-        (*trail)++;
+    const uint8_t *b = (const uint8_t *)s;
+    bool raw = hp->model.byte_level && !hf_added_of(hp, id);
+    unsigned n;
+    for (size_t i = 0; i < len && trim_char(b, len, i, raw, &n); i += n)
+        ++*lead;
+    for (size_t e = len; e > 0;) {
+        size_t i = e - 1;
+        while (!raw && i > 0 && (b[i] & 0xC0) == 0x80)
+            i--;
+        if (!trim_char(b, len, i, raw, &n) || i + n != e)
+            break;
+        ++*trail;
+        e = i;
+    }
 }
 
 /* Truncation, offset trimming and the post-processor's template, then out (post_process). */
