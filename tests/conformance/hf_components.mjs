@@ -107,8 +107,8 @@ const SPECIAL_ADDED = [['[UNK]', 0], ['<s>', 1], ['</s>', 2], ['[CLS]', 3], ['[S
   .map(([content, id]) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
 
 function tokenizer({ normalizer = null, pre_tokenizer = null, model = charBpe(), post_processor = null,
-                     decoder = null, added_tokens = SPECIAL_ADDED }) {
-  return { version: '1.0', truncation: null, padding: null, added_tokens, normalizer, pre_tokenizer,
+                     decoder = null, added_tokens = SPECIAL_ADDED, truncation = null, padding = null }) {
+  return { version: '1.0', truncation, padding, added_tokens, normalizer, pre_tokenizer,
            model, post_processor, decoder };
 }
 
@@ -213,6 +213,19 @@ C('post_sequence', { pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false
   post_processor: seq('', 'processors', [{ type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
     { type: 'TemplateProcessing', single: [spec('<|endoftext|>'), A], pair: [A, B], special_tokens: { '<|endoftext|>': { id: '<|endoftext|>', ids: [0], tokens: ['<|endoftext|>'] } } }]),
   decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true } });
+
+// Truncation in the file applies to every encode, leaving room for the post-processor's tokens;
+// BatchLongest padding of a single text adds nothing.
+const CLS_SEP = { type: 'TemplateProcessing', single: [spec('[CLS]'), A, spec('[SEP]')], pair: [A, B],
+  special_tokens: { '[CLS]': { id: '[CLS]', ids: [3], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [4], tokens: ['[SEP]'] } } };
+C('trunc_right', { pre_tokenizer: { type: 'Whitespace' }, post_processor: CLS_SEP, truncation: { direction: 'Right', max_length: 6, strategy: 'LongestFirst', stride: 0 } });
+C('trunc_left', { pre_tokenizer: { type: 'Whitespace' }, post_processor: CLS_SEP, truncation: { direction: 'Left', max_length: 5, strategy: 'OnlyFirst', stride: 2 } });
+C('pad_batch_longest', { pre_tokenizer: { type: 'Whitespace' }, post_processor: CLS_SEP,
+  padding: { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: 5, pad_type_id: 0, pad_token: '<pad>' } });
+// Split's String pattern is literal text, never a regex.
+C('pre_split_string_metachars', { pre_tokenizer: { type: 'Split', pattern: { String: '.' }, behavior: 'Isolated', invert: false } },
+  ['a.b..c', 'no dots', '...']);
+C('pre_split_string_multichar', { pre_tokenizer: { type: 'Split', pattern: { String: 'll' }, behavior: 'MergedWithNext', invert: false } });
 
 // Decoders (the encoding side is plain; decode shows the decoder).
 C('dec_wordpiece_cleanup', { pre_tokenizer: { type: 'Whitespace' }, decoder: { type: 'WordPiece', prefix: '##', cleanup: true } });
