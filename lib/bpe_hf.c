@@ -90,9 +90,11 @@ static uint32_t lookup_affixed(const tok_vocab *v, const hf_model *m, const uint
     size_t pl = !first && m->prefix ? m->prefix_len : 0, sl = last && m->suffix ? m->suffix_len : 0;
     if (!pl && !sl)
         return n == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, n);
-    memcpy(buf, m->prefix, pl);
+    if (pl) /* memcpy from a NULL prefix is undefined even for 0 bytes */
+        memcpy(buf, m->prefix, pl);
     memcpy(buf + pl, s, n);
-    memcpy(buf + pl + n, m->suffix, sl);
+    if (sl)
+        memcpy(buf + pl + n, m->suffix, sl);
     return tok_vocab_find(v, buf, pl + n + sl);
 }
 

@@ -166,6 +166,12 @@ tok_status tok_tokenizer_finish(tok_tokenizer *t);
 
 /* Pattern compilation for the regex fallback (pretok_regex.c). */
 typedef enum tok_regex_dialect { TOK_REGEX_RUST, TOK_REGEX_ONIG } tok_regex_dialect;
+
+/* The pattern with the references' Unicode meaning for PCRE2 10.42 (regex_rewrite.c): \s as
+ * White_Space, \p{..} and \d corrected to Unicode 16.0, \w as the dialect defines it. malloc'd;
+ * NULL on OOM or with *why set. */
+char *tok_regex_rewrite(const char *pattern, size_t len, tok_regex_dialect dialect,
+                        const char **why);
 /* A compiled pattern (pcre2_code), or NULL with msg and *err_at set. literal: match the text
  * itself. */
 void *tok_regex_new(const char *pattern, size_t len, bool literal, tok_regex_dialect dialect,

@@ -48,6 +48,7 @@ static tok_status get_char(hf_load *ld, uint32_t obj, const char *key, bool requ
 static tok_status get_pattern(hf_load *ld, uint32_t obj, const char *key, void **re, char **text,
                               size_t *text_len, bool *is_regex)
 {
+    *text = NULL;
     uint32_t p = json_get(ld->doc, obj, key);
     if (p == J_NONE)
         return hf_fail(ld, TOK_EFORMAT, obj, "missing field \"%s\"", key);
@@ -76,6 +77,10 @@ static tok_status get_pattern(hf_load *ld, uint32_t obj, const char *key, void *
         hf_path_pop(ld, w2);
     }
     hf_path_pop(ld, was);
+    if (st != TOK_OK) { /* callers own *text only on success */
+        free(*text);
+        *text = NULL;
+    }
     return st;
 }
 

@@ -1,8 +1,9 @@
 /* normalize: HF's normalizers (tokenizers/src/normalizers/), one transform each, with the exact
  * (character, change) streams HF feeds NormalizedString::transform, so offsets come out the same.
  *
- * Unicode data: NFC/NFD/NFKC/NFKD use utf8proc's decompositions and compositions (Unicode 15;
- * HF's unicode-normalization is newer) through the same algorithm as HF's
+ * Unicode data: NFC/NFD/NFKC/NFKD use utf8proc's decompositions and compositions (Unicode 15),
+ * limited to the characters of Unicode 9.0 as HF's tables are (after9), through the same
+ * algorithm as HF's
  * unicode-normalization-alignments (decompose with change tags, stable canonical reordering,
  * recompose with k + change - 1); Lowercase is Rust's char::to_lowercase from the project's
  * Unicode 16 tables. Text that a normal form leaves unchanged is copied as is, which is what
@@ -86,11 +87,26 @@ typedef struct tagged {
     uint8_t ccc;
 } tagged;
 
-static uint8_t ccc_of(uint32_t cp) { return (uint8_t)utf8proc_get_property((int32_t)cp)->combining_class; }
+/* HF's normal forms have Unicode 9.0 data: a character assigned since then is, to them,
+ * unassigned -- no decomposition, combining class 0, composes with nothing. Characters of 9.0
+ * keep their mappings in later versions (Unicode's stability policy), so utf8proc's 15.0 data
+ * gives 9.0's answers for them. */
+static bool after9(uint32_t cp)
+{
+    return cp >= tok_uni_gc9[0][0] && tok_uni_gc_old(tok_uni_gc9, tok_uni_gc9_n, cp) == TOK_GC_Cn &&
+           tok_uni_gc(cp) != TOK_GC_Cn;
+}
+
+static uint8_t ccc_of(uint32_t cp)
+{
+    return after9(cp) ? 0 : (uint8_t)utf8proc_get_property((int32_t)cp)->combining_class;
+}
 
 /* compose(a, b) as unicode-normalization's char::compose: the primary composite or 0. */
 static uint32_t compose_pair(uint32_t a, uint32_t b)
 {
+    if (after9(a) || after9(b))
+        return 0;
     utf8proc_int32_t buf[2] = {(utf8proc_int32_t)a, (utf8proc_int32_t)b};
     utf8proc_ssize_t r = utf8proc_normalize_utf32(buf, 2, UTF8PROC_COMPOSE);
     return r == 1 ? (uint32_t)buf[0] : 0;
@@ -132,7 +148,7 @@ static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool com
         k += cl;
         utf8proc_int32_t dec[32];
         int last_bc = 0;
-        utf8proc_ssize_t dn = utf8proc_decompose_char(
+        utf8proc_ssize_t dn = after9(cp) ? 0 : utf8proc_decompose_char(
             (utf8proc_int32_t)cp, dec, 32, UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0), &last_bc);
         if (dn < 1 || dn > 32) {
             dec[0] = (utf8proc_int32_t)cp;
@@ -250,20 +266,28 @@ static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool com
 
 static bool is_white(uint32_t cp) { return (tok_uni_props(cp) & TOK_UNI_WS) != 0; }
 
-static bool keep_not_mark(uint32_t cp) { return !tok_gc_is_mark(tok_uni_gc(cp)); }
-static bool keep_not_nonspacing(uint32_t cp) { return tok_uni_gc(cp) != TOK_GC_Mn; }
+/* StripAccents: unicode-normalization-alignments' is_combining_mark (Unicode 9.0 marks);
+ * BertNormalizer's strip_accents: unicode_categories' is_mark_nonspacing (Unicode 8.0). */
+static bool keep_not_mark(uint32_t cp)
+{
+    return !tok_gc_is_mark(tok_uni_gc_old(tok_uni_gc9, tok_uni_gc9_n, cp));
+}
+static bool keep_not_nonspacing(uint32_t cp)
+{
+    return tok_uni_gc_old(tok_uni_gc8, tok_uni_gc8_n, cp) != TOK_GC_Mn;
+}
 
-/* BertNormalizer's clean_text: drop NUL, U+FFFD and control characters ("other" categories but
- * tab, newline, CR); whitespace becomes a space. */
+/* BertNormalizer's clean_text: drop NUL, U+FFFD and control characters (unicode_categories'
+ * is_other, Unicode 8.0: Cc, Cf, Co, Cs -- not unassigned code points; but tab, newline, CR);
+ * whitespace becomes a space. */
 static bool bert_keep(uint32_t cp)
 {
     if (cp == 0 || cp == 0xFFFD)
         return false;
     if (cp == '\t' || cp == '\n' || cp == '\r')
         return true;
-    unsigned gc = tok_uni_gc(cp);
-    return !(gc == TOK_GC_Cc || gc == TOK_GC_Cf || gc == TOK_GC_Cn || gc == TOK_GC_Co ||
-             gc == TOK_GC_Cs);
+    unsigned gc = tok_uni_gc_old(tok_uni_gc8, tok_uni_gc8_n, cp);
+    return !(gc == TOK_GC_Cc || gc == TOK_GC_Cf || gc == TOK_GC_Co || gc == TOK_GC_Cs);
 }
 static uint32_t bert_map(uint32_t cp) { return cp == '\t' || cp == '\n' || cp == '\r' || is_white(cp) ? ' ' : cp; }
 

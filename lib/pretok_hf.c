@@ -178,14 +178,15 @@ static bool is_ws(uint32_t cp, const hf_pretok *pt)
     return (tok_uni_props(cp) & TOK_UNI_WS) != 0;
 }
 
-/* char::is_ascii_punctuation || unicode_categories' is_punctuation (general category P*) */
+/* char::is_ascii_punctuation || unicode_categories' is_punctuation (general category P*, in
+ * that crate's Unicode 8.0) */
 static bool is_punc(uint32_t cp, const hf_pretok *pt)
 {
     (void)pt;
     if (cp < 0x80)
         return (cp >= 0x21 && cp <= 0x2F) || (cp >= 0x3A && cp <= 0x40) ||
                (cp >= 0x5B && cp <= 0x60) || (cp >= 0x7B && cp <= 0x7E);
-    return tok_gc_is_punct(tok_uni_gc(cp));
+    return tok_gc_is_punct(tok_uni_gc_old(tok_uni_gc8, tok_uni_gc8_n, cp));
 }
 
 static bool is_numeric(uint32_t cp, const hf_pretok *pt)
@@ -426,6 +427,23 @@ static bool each_split(const hf_pretok *pt, const hf_splits *in, hf_splits *out,
 
 /* ---- UnicodeScripts (pre_tokenizers/unicode_scripts): cut where the script changes ---- */
 
+/* HF's script table is Unicode 9.0's: the 16.0 script unless cp is in the generated list of
+ * differences. */
+static unsigned script9(uint32_t cp)
+{
+    size_t lo = 0, hi = tok_uni_script9_n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (tok_uni_script9[mid][1] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < tok_uni_script9_n && tok_uni_script9[lo][0] <= cp)
+        return tok_uni_script9[lo][2];
+    return tok_uni_script(cp);
+}
+
 /* fixed_script: Hiragana, Katakana and U+30FC count as Han; a space as "Any" (no script). */
 #define SCRIPT_ANY 255
 static unsigned fixed_script(uint32_t cp)
@@ -434,7 +452,7 @@ static unsigned fixed_script(uint32_t cp)
         return tok_uni_script_han;
     if (cp == ' ')
         return SCRIPT_ANY;
-    unsigned sc = tok_uni_script(cp);
+    unsigned sc = script9(cp);
     if (sc == tok_uni_script_hiragana || sc == tok_uni_script_katakana)
         return tok_uni_script_han;
     return sc == 0 ? SCRIPT_ANY : sc;

@@ -4,142 +4,14 @@
  * reads them: tiktoken's with Rust's regex crate ('$' only at the very end of the text), HF
  * tokenizer.json's with Oniguruma's Ruby syntax ('^' and '$' at line boundaries); both with
  * Unicode properties (UCP) and the White_Space meaning of \s. Each segment between special
- * tokens is matched as its own subject, as tiktoken slices the text. PCRE2 10.42 classifies
- * letters and digits by Unicode 14 (Oniguruma 6.9.8, inside HF tokenizers, does the same); the
- * hand-written scanners for the tiktoken encodings use Unicode 16 like tiktoken. */
+ * tokens is matched as its own subject, as tiktoken slices the text. Both references classify
+ * by Unicode 16.0 and PCRE2 10.42 by 14.0: patterns are rewritten first (regex_rewrite.c). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "hf.h"
 
 #include <pcre2.h>
 #include <stdio.h>
 #include <string.h>
-
-/* The characters of the White_Space property: what \s means in Rust's regex crate and in
- * Oniguruma. PCRE2's \s also matches U+180E (it keeps the pre-6.3 Zs list in \h), so \s and \S
- * are rewritten into this class. */
-#define WS_BODY "\\x{9}-\\x{d}\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
-
-static bool put(char **o, size_t *n, size_t *cap, const char *s, size_t l)
-{
-    if (*n + l + 1 > *cap) {
-        size_t c = *cap ? *cap * 2 : 256;
-        while (c < *n + l + 1)
-            c *= 2;
-        char *b = realloc(*o, c);
-        if (!b)
-            return false;
-        *o = b;
-        *cap = c;
-    }
-    memcpy(*o + *n, s, l);
-    *n += l;
-    (*o)[*n] = 0;
-    return true;
-}
-
-/* Rewrite \s and \S (outside and inside character classes). Returns NULL on OOM or, with
- * *why set, when the pattern uses \S inside a negated class (not expressible here). */
-static char *rewrite_spaces(const char *p, size_t len, const char **why)
-{
-    char *o = NULL;
-    size_t n = 0, cap = 0;
-    bool in_class = false, negated = false, ok = true;
-    size_t class_start = 0; /* output position of the current class's '[' */
-    bool class_has_S = false;
-    *why = NULL;
-    for (size_t i = 0; i < len && ok;) {
-        char c = p[i];
-        if (c == '\\' && i + 1 < len) {
-            char e = p[i + 1];
-            if (e == 'Q') { /* \Q...\E: literal */
-                const char *end = NULL;
-                for (size_t k = i + 2; k + 1 < len; k++)
-                    if (p[k] == '\\' && p[k + 1] == 'E') {
-                        end = p + k + 2;
-                        break;
-                    }
-                size_t l = end ? (size_t)(end - (p + i)) : len - i;
-                ok = put(&o, &n, &cap, p + i, l);
-                i += l;
-                continue;
-            }
-            if (e == 's' || e == 'S') {
-                if (!in_class)
-                    ok = put(&o, &n, &cap, e == 's' ? "[" WS_BODY "]" : "[^" WS_BODY "]",
-                             strlen(e == 's' ? "[" WS_BODY "]" : "[^" WS_BODY "]"));
-                else if (e == 's')
-                    ok = put(&o, &n, &cap, WS_BODY, strlen(WS_BODY));
-                else if (negated) {
-                    *why = "\\S inside a negated character class";
-                    free(o);
-                    return NULL;
-                } else {
-                    class_has_S = true; /* [...\S...] == (?:[...]|[^\s]): patched at ']' */
-                }
-                i += 2;
-                continue;
-            }
-            ok = put(&o, &n, &cap, p + i, 2);
-            i += 2;
-            continue;
-        }
-        if (!in_class && c == '[') {
-            in_class = true;
-            class_start = n;
-            class_has_S = false;
-            size_t k = i + 1;
-            negated = k < len && p[k] == '^';
-            if (negated)
-                k++;
-            if (k < len && p[k] == ']') /* a leading ']' is literal */
-                k++;
-            ok = put(&o, &n, &cap, p + i, k - i);
-            i = k;
-            continue;
-        }
-        if (in_class && c == '[' && i + 1 < len && p[i + 1] == ':') { /* [:alpha:] */
-            const char *end = NULL;
-            for (size_t k = i + 2; k + 1 < len; k++)
-                if (p[k] == ':' && p[k + 1] == ']') {
-                    end = p + k + 2;
-                    break;
-                }
-            size_t l = end ? (size_t)(end - (p + i)) : 1;
-            ok = put(&o, &n, &cap, p + i, l);
-            i += l;
-            continue;
-        }
-        if (in_class && c == ']') {
-            in_class = false;
-            ok = put(&o, &n, &cap, "]", 1);
-            if (ok && class_has_S) {
-                /* wrap: (?:[...]|[^ws]) */
-                size_t body = n - class_start;
-                char *tmp = malloc(body + 1);
-                if (!tmp) {
-                    free(o);
-                    return NULL;
-                }
-                memcpy(tmp, o + class_start, body);
-                n = class_start;
-                ok = put(&o, &n, &cap, "(?:", 3) && put(&o, &n, &cap, tmp, body) &&
-                     put(&o, &n, &cap, "|[^" WS_BODY "])", strlen("|[^" WS_BODY "])"));
-                free(tmp);
-            }
-            i++;
-            continue;
-        }
-        ok = put(&o, &n, &cap, p + i, 1);
-        i++;
-    }
-    if (!ok) {
-        free(o);
-        return NULL;
-    }
-    if (!o)
-        put(&o, &n, &cap, "", 0);
-    return o;
-}
 
 void *tok_regex_new(const char *pattern, size_t len, bool literal, tok_regex_dialect dialect,
                     char *msg, size_t msg_cap, size_t *err_at)
@@ -156,7 +28,7 @@ void *tok_regex_new(const char *pattern, size_t len, bool literal, tok_regex_dia
          * at line starts and ends. */
         opts |= dialect == TOK_REGEX_ONIG ? PCRE2_MULTILINE : PCRE2_DOLLAR_ENDONLY;
         const char *why;
-        rewritten = rewrite_spaces(pattern, len, &why);
+        rewritten = tok_regex_rewrite(pattern, len, dialect, &why);
         if (!rewritten) {
             snprintf(msg, msg_cap, "%s", why ? why : "out of memory");
             *err_at = 0;

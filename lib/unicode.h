@@ -26,8 +26,23 @@ extern const uint32_t tok_uni_lower_n, tok_uni_lower_from[], tok_uni_lower_to[];
 
 extern const uint16_t tok_uni_script1[];
 extern const uint8_t tok_uni_script2[];
+extern const uint32_t tok_uni_script_n; /* entries in tok_uni_script_names */
 extern const char *const tok_uni_script_names[];
 extern const uint8_t tok_uni_script_han, tok_uni_script_hiragana, tok_uni_script_katakana;
+/* Ranges {first, last, category in Unicode 14.0} of the code points whose General_Category
+ * differs between Unicode 14.0 (PCRE2 10.42's tables) and 16.0, sorted. */
+/* Ranges {first, last, script} where Unicode 9.0's Script (HF's UnicodeScripts table) differs
+ * from 16.0's; script 0 means none. Sorted. */
+extern const uint32_t tok_uni_script9_n;
+extern const uint32_t tok_uni_script9[][3];
+extern const uint32_t tok_uni_since14_n;
+extern const uint32_t tok_uni_since14[][3];
+/* The same against Unicode 9.0 and 8.0: the tables inside HF tokenizers' normal forms and
+ * StripAccents (9.0) and its Punctuation / Bert components (8.0). */
+extern const uint32_t tok_uni_gc9_n, tok_uni_gc8_n;
+extern const uint32_t tok_uni_gc9[][3], tok_uni_gc8[][3];
+
+
 
 /* The Script property: an index into tok_uni_script_names (0 = Unknown). */
 static inline unsigned tok_uni_script(uint32_t cp)
@@ -73,5 +88,22 @@ size_t tok_utf8_encode(uint32_t cp, uint8_t *out);
  * the number of bytes of the invalid sequence at the returned offset (the maximal subpart, as
  * the Unicode standard's U+FFFD substitution practice counts it). */
 size_t tok_utf8_valid_prefix(const uint8_t *s, size_t n, size_t *bad_len);
+
+/* The General_Category of cp in an older Unicode version, given that version's difference
+ * table (tok_uni_gc9, tok_uni_gc8): a binary search, then the 16.0 category. */
+static inline unsigned tok_uni_gc_old(const uint32_t (*tab)[3], uint32_t n, uint32_t cp)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (tab[mid][1] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < n && tab[lo][0] <= cp)
+        return tab[lo][2];
+    return tok_uni_gc(cp);
+}
 
 #endif

@@ -38,6 +38,27 @@ for (const e of encs)
   }
 console.log(`\nslowest tokscope/tiktoken ratio: ${worst.toFixed(1)}x (bar: at least 3x)`);
 
+// tokenizer.json files next to Hugging Face's native binding, both on ~4 KB chunks (HF slows
+// down badly on one multi-megabyte string), plus the time to open the file.
+const hfNames = ['llama3', 'gemma'];
+console.log(`\ntokenizer.json (build/hf, fetched by make hf-vocabs) vs npm tokenizers@0.23.2, 4 KB chunks:`);
+console.log(`${'corpus'.padEnd(10)}${'tokenizer'.padEnd(11)}${pad('tokscope', 10)}${pad('HF', 8)}${pad('ratio', 8)}  ids`);
+let hfWorst = Infinity;
+for (const name of hfNames) {
+  const file = path.join(build, 'hf', name, 'tokenizer.json');
+  const outOurs = run(path.join(build, 'bench_tokscope'), ['-t', file, '-c', '-n', '3', ...corpora]);
+  const o = results(outOurs), h = results(run('node', [path.join(here, 'hf_bench.mjs'), '2', file, name, ...corpora]));
+  for (const f of corpora) {
+    const a = o[`${f} ${name} encode`], b = h[`${f} ${name} encode`];
+    const ratio = a.mbps / b.mbps;
+    if (name === 'llama3') hfWorst = Math.min(hfWorst, ratio);
+    console.log(`${path.basename(f, '.txt').padEnd(10)}${name.padEnd(11)}${pad(a.mbps.toFixed(1), 10)}${pad(b.mbps.toFixed(2), 8)}${pad(ratio.toFixed(1) + 'x', 8)}  ${a.tokens === b.tokens ? 'same count' : `DIFFERENT (${a.tokens} vs ${b.tokens})`}`);
+  }
+  const open = outOurs.match(/^OPEN \S+ ([\d.]+) ms/m);
+  console.log(`${''.padEnd(10)}${name.padEnd(11)}opens in ${open ? open[1] : '?'} ms (${(fs.statSync(file).size / 1e6).toFixed(1)} MB file)`);
+}
+console.log(`slowest Llama 3 tokscope/HF ratio: ${hfWorst.toFixed(1)}x (bar: at least 5x)`);
+
 console.log('\nPathological inputs (1 MB each), seconds for one encode:');
 const patho = ['run_a', 'run_space', 'run_newline', 'run_digit', 'base64', 'run_cjk', 'cjk_nospace'].map((c) => path.join(dir, `${c}.txt`));
 const p = results(run(path.join(build, 'bench_tokscope'), ['-e', 'r50k_base', ...encs.flatMap((e) => ['-e', e]), '-n', '1', ...patho]));

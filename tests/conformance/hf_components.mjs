@@ -47,6 +47,11 @@ const TEXTS = [
   'ctrl\u0000nul\u0007bell\u001bescape\u007fdel\u0085nel', '▁already▁escaped ▁ x',
   'a-b-c--d', 'abc123def456', 'snake_case camelCase kebab-case', 'x'.repeat(40),
   ' '.repeat(9) + 'spaces', 'Mixed 日本 text with 한국어 and English', 'ẞ ǈ ῼ ﬆ',
+  // letters, digits and Han new in Unicode 15 and 16 (PCRE2 10.42 knows 14), other digits
+  "Unicode 16: Ᲊᲊ's 𑎫𑎬 𓒕x 𱍐𱍑 𞓰𞓱𞓲 𖭐", 'digits ١٢٣ ۴۵۶ ४५६ ๑๒ ①② ½',
+  // characters new since Unicode 9.0 (the tables inside HF's normalizers and Bert components):
+  // emoji, punctuation, a letter with a compatibility decomposition (15.0), Kirat Rai (16.0)
+  'new 🥰🫠🪿 x⹅y⹓z ⸽ 𞀰 𞀱 \u{16D68} ok', 'zwj a\u200db\u200cc',
 ];
 
 // ---- vocabularies -----------------------------------------------------------------------------
@@ -149,6 +154,8 @@ for (const b of BEHAVIORS) {
   C(`pre_split_regex_${b.toLowerCase()}`, { pre_tokenizer: { type: 'Split', pattern: { Regex: '\\p{P}+|\\d' }, behavior: b, invert: false } });
   C(`pre_punctuation_${b.toLowerCase()}`, { pre_tokenizer: { type: 'Punctuation', behavior: b } });
 }
+C('pre_split_word_classes', { pre_tokenizer: seq('', 'pretokenizers', [{ type: 'Split', pattern: { Regex: '[\\w]+' }, behavior: 'Isolated', invert: false },
+  { type: 'Split', pattern: { Regex: '\\W' }, behavior: 'Isolated', invert: false }, { type: 'Split', pattern: { Regex: '[^\\d\\s]+' }, behavior: 'Contiguous', invert: false }]) });
 C('pre_split_invert', { pre_tokenizer: { type: 'Split', pattern: { Regex: '\\w+' }, behavior: 'Isolated', invert: true } });
 C('pre_split_invert_removed', { pre_tokenizer: { type: 'Split', pattern: { Regex: '[a-z]+' }, behavior: 'Removed', invert: true } });
 C('pre_split_gpt2_pattern', { pre_tokenizer: { type: 'Split', pattern: { Regex: "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+" }, behavior: 'Isolated', invert: false } });
@@ -166,6 +173,15 @@ C('pre_char_delimiter', { pre_tokenizer: { type: 'CharDelimiterSplit', delimiter
 C('pre_unicode_scripts', { pre_tokenizer: { type: 'UnicodeScripts' } });
 C('pre_fixed_length', { pre_tokenizer: { type: 'FixedLength', length: 3 } });
 C('pre_sequence', { pre_tokenizer: seq('', 'pretokenizers', [{ type: 'WhitespaceSplit' }, { type: 'Digits', individual_digits: true }, { type: 'Punctuation', behavior: 'Isolated' }]) });
+
+// The same pre-tokenizer cases on a WordLevel model that knows almost nothing: each pre-token
+// becomes one token (mostly [UNK]) whose offsets are the pre-token's span, so every boundary the
+// pre-tokenizer draws shows, in any script.
+const WORDS = { '[UNK]': 0, '<s>': 1, '</s>': 2, '[CLS]': 3, '[SEP]': 4, '<pad>': 5, '<mask>': 6, Hello: 7, world: 8, the: 9, '▁Hello': 10, 'ĠHello': 11, ',': 12, '.': 13, ' ': 14 };
+for (const name of Object.keys(cases).filter((n) => n.startsWith('pre_'))) {
+  const tok = cases[name].tok;
+  cases[`${name}_words`] = { tok: { ...tok, model: { type: 'WordLevel', vocab: WORDS, unk_token: '[UNK]' } }, texts: cases[name].texts };
+}
 
 // Models.
 C('model_bpe_merge_arrays', { model: (() => { const m = charBpe(); m.merges = m.merges.map((s) => s.split(' ')); return m; })(), pre_tokenizer: { type: 'Whitespace' } });
