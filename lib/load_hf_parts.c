@@ -805,10 +805,9 @@ tok_status hf_finish(hf_load *ld)
             st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
         free(texts), free(lens), free(ids);
     }
+    t->n_ids = max_id + 1; /* non-special added tokens may lie above the vocabulary */
     if (st == TOK_OK && tok_tokenizer_finish(t) != TOK_OK)
         st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
-    if (st == TOK_OK && max_id + 1 > t->n_ids)
-        t->n_ids = max_id + 1; /* non-special added tokens above the vocabulary */
     if (st == TOK_OK)
         hf_fast_check(t);
     return st;

@@ -34,7 +34,8 @@ void hf_splits_free(hf_splits *s)
 
 bool hf_splits_reserve(hf_splits *s, size_t extra)
 {
-    if (s->len + extra <= s->cap)
+    /* always a buffer, even for empty splits: code indexes text + off without special cases */
+    if (s->len + extra <= s->cap && s->text)
         return true;
     size_t cap = s->cap ? s->cap : 256;
     while (cap < s->len + extra)
@@ -83,8 +84,9 @@ bool hf_splits_add(hf_splits *s, const uint8_t *src, size_t n, const uint32_t *a
 {
     if (!hf_splits_reserve(s, n))
         return false;
-    memcpy(s->text + s->len, src, n);
-    if (s->track) {
+    if (n) /* an empty split may come before any text buffer exists */
+        memcpy(s->text + s->len, src, n);
+    if (s->track && n) {
         if (a0) {
             memcpy(s->a0 + s->len, a0, n * sizeof *a0);
             memcpy(s->a1 + s->len, a1, n * sizeof *a1);

@@ -35,7 +35,8 @@ static int by_id(const void *a, const void *b)
 
 tok_status tok_tokenizer_finish(tok_tokenizer *t)
 {
-    uint32_t n_ids = t->vocab.n_ids;
+    uint32_t n_ids = t->vocab.n_ids > t->n_ids ? t->vocab.n_ids : t->n_ids; /* a loader may
+                                                                        set a larger id space */
     const tok_specials *sp = &t->specials;
     for (size_t i = 0; i < sp->n; i++)
         if (sp->toks[i].id >= n_ids)
