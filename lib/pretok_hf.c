@@ -431,17 +431,8 @@ static bool each_split(const hf_pretok *pt, const hf_splits *in, hf_splits *out,
  * differences. */
 static unsigned script9(uint32_t cp)
 {
-    size_t lo = 0, hi = tok_uni_script9_n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (tok_uni_script9[mid][1] < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < tok_uni_script9_n && tok_uni_script9[lo][0] <= cp)
-        return tok_uni_script9[lo][2];
-    return tok_uni_script(cp);
+    const uint32_t *r = tok_uni_range_find(tok_uni_script9, tok_uni_script9_n, cp);
+    return r ? r[2] : tok_uni_script(cp);
 }
 
 /* fixed_script: Hiragana, Katakana and U+30FC count as Han; a space as "Any" (no script). */

@@ -89,9 +89,8 @@ size_t tok_utf8_encode(uint32_t cp, uint8_t *out);
  * the Unicode standard's U+FFFD substitution practice counts it). */
 size_t tok_utf8_valid_prefix(const uint8_t *s, size_t n, size_t *bad_len);
 
-/* The General_Category of cp in an older Unicode version, given that version's difference
- * table (tok_uni_gc9, tok_uni_gc8): a binary search, then the 16.0 category. */
-static inline unsigned tok_uni_gc_old(const uint32_t (*tab)[3], uint32_t n, uint32_t cp)
+/* The row {first, last, value} of a sorted range table that holds cp, or NULL. */
+static inline const uint32_t *tok_uni_range_find(const uint32_t (*tab)[3], uint32_t n, uint32_t cp)
 {
     uint32_t lo = 0, hi = n;
     while (lo < hi) {
@@ -101,9 +100,15 @@ static inline unsigned tok_uni_gc_old(const uint32_t (*tab)[3], uint32_t n, uint
         else
             hi = mid;
     }
-    if (lo < n && tab[lo][0] <= cp)
-        return tab[lo][2];
-    return tok_uni_gc(cp);
+    return lo < n && tab[lo][0] <= cp ? tab[lo] : NULL;
+}
+
+/* The General_Category of cp in an older Unicode version, given that version's difference
+ * table (tok_uni_gc9, tok_uni_gc8). */
+static inline unsigned tok_uni_gc_old(const uint32_t (*tab)[3], uint32_t n, uint32_t cp)
+{
+    const uint32_t *r = tok_uni_range_find(tab, n, cp);
+    return r ? r[2] : tok_uni_gc(cp);
 }
 
 #endif
