@@ -205,3 +205,59 @@ TEST(hf_components_match_on_the_general_path)
     check_all();
     unsetenv("TOK_HF_GENERAL");
 }
+
+/* One loaded tokenizer.json shared by threads: the batch call on 4 threads gives, item by item,
+ * what one thread gives (the scratch state is per call, the pipeline read-only). */
+TEST(hf_batch_on_threads_matches_sequential)
+{
+    static const char *const names[] = {"added_metaspace", "norm_bert_default", "pre_bytelevel_prefix",
+                                        "model_bpe_byte_fallback", "post_roberta_trim"};
+    for (size_t c = 0; c < sizeof names / sizeof names[0]; c++) {
+        char path[256];
+        snprintf(path, sizeof path, DIR_ "/%s.tokenizer.json", names[c]);
+        tok_tokenizer *t = NULL;
+        CHECK_EQ(tok_open_file(path, NULL, &t, NULL), TOK_OK);
+        snprintf(path, sizeof path, DIR_ "/%s.jsonl", names[c]);
+        size_t raw_len, n = 0;
+        char *raw = read_file(path, &raw_len);
+        CHECK(raw);
+        tok_text texts[512];
+        line_iter it = {raw, raw + raw_len, 0};
+        const char *line;
+        size_t len;
+        while (n < 512 && next_line(&it, &line, &len)) {
+            size_t tl;
+            char *s = string_field(line, len, "text", &tl);
+            if (s)
+                texts[n++] = (tok_text){s, tl};
+        }
+        /* every text four times over, so the threads really share the work */
+        tok_text all[2048];
+        size_t m = 0;
+        for (int r = 0; r < 4; r++)
+            for (size_t i = 0; i < n; i++)
+                all[m++] = texts[i];
+        tok_batch_item *res = calloc(m, sizeof *res);
+        tok_encode_options o = {TOK_SPECIAL_ALLOW, TOK_ENCODE_ADD_SPECIAL};
+        tok_status st = tok_encode_batch(t, all, m, &o, 1, 4, res, NULL);
+        size_t bad = 0;
+        for (size_t i = 0; i < m; i++) {
+            uint32_t *ids = NULL;
+            tok_span *sp = NULL;
+            size_t k = 0;
+            tok_status s1 = tok_encode_alloc(t, all[i].text, all[i].len, &o, &ids, &sp, &k, NULL);
+            if (s1 != res[i].status || k != res[i].n ||
+                (k && (memcmp(ids, res[i].ids, k * sizeof *ids) || memcmp(sp, res[i].spans, k * sizeof *sp))))
+                bad++;
+            tok_free(ids);
+            tok_free(sp);
+        }
+        tok_batch_free(res, m);
+        free(res);
+        for (size_t i = 0; i < n; i++)
+            free((char *)texts[i].text);
+        free(raw);
+        tok_close(t);
+        CHECK_MSG(st == TOK_OK && bad == 0, "%s: %zu of %zu batch items differ", names[c], bad, m);
+    }
+}
