@@ -237,6 +237,8 @@ int cmd_chat(int argc, char **argv)
         tok_error err;
         if (tok_chat_count_json_opts(tc.v[k].tok, &o, in.data, in.len, &cc[k], &err) != TOK_OK) {
             warn_err(label, &err);
+            if (err.status == TOK_EUNSUPPORTED && !tmpl && !err.where[0])
+                warnx_("choose the convention with --template openai|harmony|llama3|chatml");
             status = EXIT_BAD;
             break;
         }

@@ -925,9 +925,9 @@ static tok_status pick_convention(chat_ctx *c, const char *model, const char *wa
             for (const char *const *k = need; *k; k++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                          k == need ? "" : " ", *k);
-            return cfail(c, J_NONE, TOK_EUNSUPPORTED,
-                         "%s: the %s convention needs the special tokens %s", tok_name(t), want,
-                         list);
+            return tok_fail(c->err, TOK_EUNSUPPORTED, tok_name(t), TOK_NO_OFFSET,
+                            "%s: the %s convention needs the special tokens %s", tok_name(t),
+                            want, list);
         }
         *conv = need == NULL ? "openai" : need == harmony_specials ? "harmony"
                 : need == llama3_specials                          ? "llama3"
@@ -945,12 +945,13 @@ static tok_status pick_convention(chat_ctx *c, const char *model, const char *wa
     else
         *conv = NULL;
     if (!*conv)
-        return cfail(c, J_NONE, TOK_EUNSUPPORTED,
-                     "%s: no chat convention fits this tokenizer (its special tokens include "
-                     "neither <|start_header_id|> and <|eot_id|> (llama3) nor <|im_start|> and "
-                     "<|im_end|> (chatml)%s); name one",
-                     tok_name(t), model && !strncmp(model, "gpt-oss", 7)
-                                      ? ", and gpt-oss needs o200k_harmony's" : "");
+        return tok_fail(c->err, TOK_EUNSUPPORTED, tok_name(t), TOK_NO_OFFSET,
+                        "%s: no chat convention fits this tokenizer: its special tokens include "
+                        "neither <|start_header_id|> and <|eot_id|> (llama3) nor <|im_start|> "
+                        "and <|im_end|> (chatml)%s; name the convention (openai, harmony, "
+                        "llama3 or chatml)",
+                        tok_name(t), model && !strncmp(model, "gpt-oss", 7)
+                                         ? ", nor harmony's (gpt-oss needs o200k_harmony)" : "");
     return TOK_OK;
 }
 
