@@ -46,7 +46,7 @@ static void print_json(const char *file, const tok_choice *ch, const tok_chat_co
 {
     fputs("{\"file\":", stdout);
     json_str(stdout, file, strlen(file));
-    printf(",\"%s\":", ch->kind == 'm' ? "model" : ch->kind == 'e' ? "encoding" : "tokenizer");
+    fputs(",\"name\":", stdout);
     json_str(stdout, ch->arg, strlen(ch->arg));
     fputs(",\"tokenizer\":", stdout);
     json_str(stdout, tok_name(ch->tok), strlen(tok_name(ch->tok)));
@@ -121,43 +121,44 @@ static void print_one(const tok_choice *ch, const tok_chat_count *cc)
 static void print_many(const tok_choices *tc, const tok_chat_count *cc)
 {
     size_t n = cc[0].n_messages;
-    int rw = 9;
+    int rw = 9, w[MAX_CHOICES];
     for (size_t i = 0; i < n; i++)
         if ((int)strlen(cc[0].messages[i].role) > rw)
             rw = (int)strlen(cc[0].messages[i].role);
-    int iw = digits(n ? n - 1 : 0), w = 7;
+    int iw = digits(n ? n - 1 : 0);
     bool any_prefix = false;
     for (size_t k = 0; k < tc->n; k++) {
-        if ((int)strlen(tc->v[k].arg) > w)
-            w = (int)strlen(tc->v[k].arg);
-        if (digits(cc[k].total) > w)
-            w = digits(cc[k].total);
+        w[k] = (int)strlen(tc->v[k].arg);
+        if (digits(cc[k].total) > w[k])
+            w[k] = digits(cc[k].total);
+        if (w[k] < 7)
+            w[k] = 7;
         any_prefix |= cc[k].prefix != 0;
     }
     for (size_t k = 0; k < tc->n; k++)
         print_convention(&tc->v[k], &cc[k]);
     printf("%*s  %-*s", iw, "#", rw, "role");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*s", w, tc->v[k].arg);
+        printf(" %*s", w[k], tc->v[k].arg);
     putchar('\n');
     if (any_prefix) {
         printf("%*s  %-*s", iw, "", rw, "(start)");
         for (size_t k = 0; k < tc->n; k++)
-            printf(" %*llu", w, (unsigned long long)cc[k].prefix);
+            printf(" %*llu", w[k], (unsigned long long)cc[k].prefix);
         putchar('\n');
     }
     for (size_t i = 0; i < n; i++) {
         printf("%*zu  %-*s", iw, i, rw, cc[0].messages[i].role);
         for (size_t k = 0; k < tc->n; k++)
-            printf(" %*llu", w, (unsigned long long)cc[k].messages[i].total);
+            printf(" %*llu", w[k], (unsigned long long)cc[k].messages[i].total);
         putchar('\n');
     }
     printf("%*s  %-*s", iw, "", rw, "(reply)");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*llu", w, (unsigned long long)cc[k].reply);
+        printf(" %*llu", w[k], (unsigned long long)cc[k].reply);
     printf("\n%*s  %-*s", iw, "", rw, "total");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*llu", w, (unsigned long long)cc[k].total);
+        printf(" %*llu", w[k], (unsigned long long)cc[k].total);
     putchar('\n');
 }
 
