@@ -280,7 +280,8 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
     for (size_t k = 0; k < tc->n; k++)
         print_ratio(100.0 * (double)st[k].split, (double)st[k].cored, w, PCT);
     /* the estimates the rules give, and how far off they are here */
-    double est_c = chars / THUMB_CHARS, est_w = words / THUMB_WORDS;
+    double est_c = (double)(uint64_t)(chars / THUMB_CHARS + 0.5),
+           est_w = (double)(uint64_t)(words / THUMB_WORDS + 0.5);
     printf("\n%-*s", lw, "estimate: characters / 4");
     for (size_t k = 0; k < tc->n; k++)
         printf(" %*.0f", w, est_c);
@@ -295,6 +296,8 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
         print_ratio(100.0 * (est_w - (double)st[k].tokens), (double)st[k].tokens, w, SPCT);
     putchar('\n');
     for (size_t k = 0; top && k < tc->n; k++) {
+        if (!st[k].tokens)
+            continue;
         size_t n;
         ranked *r = used_tokens(tc->v[k].tok, &st[k], &n);
         if (!r)
@@ -350,8 +353,9 @@ static void print_json(const tok_choices *tc, const tstats *st, const totals *to
         printf(",\"words_with_letters\":%llu,\"split_words\":%llu",
                (unsigned long long)st[k].cored, (unsigned long long)st[k].split);
         json_ratio("split_word_share", (double)st[k].split, (double)st[k].cored);
-        printf(",\"estimate_from_characters\":%.0f,\"estimate_from_words\":%.0f",
-               chars / THUMB_CHARS, words / THUMB_WORDS);
+        printf(",\"estimate_from_characters\":%llu,\"estimate_from_words\":%llu",
+               (unsigned long long)(chars / THUMB_CHARS + 0.5),
+               (unsigned long long)(words / THUMB_WORDS + 0.5));
         size_t n = 0;
         ranked *r = used_tokens(tc->v[k].tok, &st[k], &n);
         size_t m = n < top ? n : top;
