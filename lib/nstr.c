@@ -34,7 +34,8 @@ void hf_splits_free(hf_splits *s)
 
 bool hf_splits_reserve(hf_splits *s, size_t extra)
 {
-    if (s->len + extra <= s->cap)
+    if (s->len + extra <= s->cap && s->text) /* even an empty text gets buffers: the stages
+                                                  index them, and NULL + 0 is undefined */
         return true;
     size_t cap = s->cap ? s->cap : 256;
     while (cap < s->len + extra)
