@@ -13,8 +13,9 @@
  *      returned: that is the guarantee, whatever the tokenizer does.
  *   4. If the count is over N by x, k steps back by x, then by twice as much each further
  *      failure (so at most log2(N) + 1 recounts), and a binary search between the last failing
- *      and the first fitting k finds the largest k that fits (another log2 of the last step).
- *      The empty text always fits, so the search ends.
+ *      and the first fitting k then looks for a larger k that fits (another log2 of the last
+ *      step; it finds the largest when fitting is monotone in k, as it is in practice). Every
+ *      k the search keeps was counted and fits; the empty text always fits, so it ends.
  * In practice step 3 succeeds at once or after one step back: one encode and one or two counts
  * of at most the text's length. The worst case is O(len log N), never quadratic. */
 #include "fit.h"
