@@ -44,6 +44,12 @@ TEST(chat_cli_harmony_and_columns)
     CHECK(strstr(r.out, "0  system          6        7      13\n"));
     CHECK(strstr(r.out, "   total                           75\n"));
     cli_free(&r);
+    /* an encoding: o200k_harmony is harmony's, without a model */
+    r = RUN("chat", "-e", "o200k_harmony", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "o200k_harmony: harmony, exact\n"));
+    CHECK(strstr(r.out, "   total                           75\n"));
+    cli_free(&r);
     /* several models: one column each */
     r = RUN("chat", "-m", "gpt-4o", "-m", "gpt-3.5-turbo-0301", "-m", "gpt-oss-20b", f);
     CHECK_EQ(r.status, 0);

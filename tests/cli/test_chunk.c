@@ -311,3 +311,22 @@ TEST(chunk_property_every_tokenizer_kind)
         cli_free(&r);
     }
 }
+
+TEST(chunk_model_json_and_special)
+{
+    /* -m picks the model's encoding; --json is the default output */
+    cli_result r = RUN_IN("Hello world", "chunk", "-n", "5", "-m", "gpt-4", "--json");
+    CHECK_EQ(r.status, 0);
+    CHECK_STR(r.out, "{\"file\":\"-\",\"index\":0,\"start\":0,\"end\":11,\"tokens\":2,"
+                     "\"text\":\"Hello world\"}\n");
+    cli_free(&r);
+    /* with --special allow, <|endoftext|> is one token and fits in a chunk of 3 */
+    r = RUN_IN("a<|endoftext|>b", "chunk", "-n", "3", "-e", "cl100k_base", "--special", "allow");
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "\"tokens\":3,\"text\":\"a<|endoftext|>b\""));
+    cli_free(&r);
+    r = RUN_IN("a<|endoftext|>b", "chunk", "-n", "3", "--special", "reject");
+    CHECK_EQ(r.status, 2);
+    cli_free(&r);
+}
+

@@ -133,3 +133,23 @@ TEST(stats_files_and_errors)
     CHECK_EQ(r.status, 2);
     cli_free(&r);
 }
+
+TEST(stats_special_policy)
+{
+    /* cl100k_base: "a" "<|endoftext|>" "b" with allow; as plain text it is 9 tokens */
+    cli_result r = RUN_IN("a<|endoftext|>b", "stats", "-e", "cl100k_base", "--special", "allow",
+                          "--top", "0");
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "tokens                                       3\n"));
+    cli_free(&r);
+    r = RUN_IN("a<|endoftext|>b", "stats", "-e", "cl100k_base", "--top", "0");
+    CHECK(strstr(r.out, "tokens                                       9\n"));
+    cli_free(&r);
+    r = RUN_IN("a<|endoftext|>b", "stats", "--special", "reject");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "<|endoftext|>"));
+    cli_free(&r);
+    r = RUN_IN("a", "stats", "--special", "sometimes");
+    CHECK_EQ(r.status, 2);
+    cli_free(&r);
+}

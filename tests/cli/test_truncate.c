@@ -64,6 +64,23 @@ TEST(truncate_never_cuts_a_character)
     cli_free(&r);
 }
 
+TEST(truncate_model_and_tokenizer_file)
+{
+    /* gpt-4 is cl100k_base: "Hello" " world" "," | " this" */
+    cli_result r = RUN_IN("Hello world, this", "truncate", "-m", "gpt-4", "-n", "3");
+    CHECK_EQ(r.status, 0);
+    CHECK_STR(r.out, "Hello world,");
+    cli_free(&r);
+    /* WordLevel tokenizer.json: words and punctuation are one token each, spaces none */
+    r = RUN_IN("hello world. what is", "truncate", "-t", "tests/data/tiny_chatml.json", "-n", "3");
+    CHECK_STR(r.out, "hello world. "); /* the cut is where the next token starts */
+    cli_free(&r);
+    r = RUN_IN("hello world. what is", "truncate", "-t", "tests/data/tiny_chatml.json", "-n", "2",
+               "--end");
+    CHECK_STR(r.out, "what is");
+    cli_free(&r);
+}
+
 TEST(truncate_json_and_several_tokenizers)
 {
     const char *f = tmpfile_with("tr.txt", "お誕生日おめでとう");
