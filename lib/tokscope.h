@@ -279,8 +279,7 @@ TOK_API tok_status tok_decode_alloc(const tok_tokenizer *tok, const uint32_t *id
  *              harmony's default system message, then the messages (system -> developer
  *              "# Instructions"), then <|start|>assistant. Exact.
  *   "llama3"   tokenizers with <|start_header_id|> and <|eot_id|>: Meta Llama 3's chat template.
- *   "chatml"   tokenizers with <|im_start|> and <|im_end|>: ChatML (<|im_start|>role
-...).
+ *   "chatml"   tokenizers with <|im_start|> and <|im_end|>: ChatML, <|im_start|>role\n....
  *              llama3 and chatml render the whole conversation as text and encode it with
  *              special tokens allowed, as apply_chat_template(tokenize=True) does.
  * The convention follows from the model ("gpt-oss-*": harmony) and the tokenizer's special
@@ -312,7 +311,8 @@ typedef struct tok_chat_count {
 } tok_chat_count;
 
 /* Count the conversation json[0..len) for model (an OpenAI model name such as "gpt-4o" or
- * "gpt-3.5-turbo-0301"; NULL when tok alone decides) with tokenizer tok. On success *out holds
+ * "gpt-3.5-turbo-0301"; NULL: the request body's "model" if it has one, else tok alone
+ * decides) with tokenizer tok, which the caller opened for that model. On success *out holds
  * the counts; free them with tok_chat_count_free. On failure *out is zeroed (and safe to free).
  * Thread-safe: tok is only read. */
 TOK_API tok_status tok_chat_count_json(const tok_tokenizer *tok, const char *model,
