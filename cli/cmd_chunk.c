@@ -1,9 +1,234 @@
-/* chunk: placeholder until it lands. */
-#include "cli.h"
+/* chunk: split text into chunks of at most N tokens for embeddings and retrieval, preferring
+ * paragraph, then sentence, then word boundaries; JSON Lines out.
+ *
+ * Each file is encoded once, with spans. A chunk starting at byte s may reach the start of the
+ * token N past s (by that encoding), moved back to a character boundary: the window. Within
+ * the second half of the window the last paragraph break is taken, else the last sentence end,
+ * else the last word boundary, else the window's end. The chunk is then counted on its own,
+ * and only a chunk whose own count is at most N is printed; if the count is over by x, the
+ * window shrinks by x tokens, then twice as much each further failure (so a few recounts at
+ * most, of one chunk each: linear in the file overall). With --overlap K the next chunk starts
+ * K tokens before the end of this one (moved forward to a word start when that falls inside a
+ * word), and always after this one's start. */
+#include "fit.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: tokscope chunk -n N [OPTIONS] [FILE|-]...\n"
+    "\n"
+    "Split each FILE (standard input when none or '-') into chunks of at most N tokens,\n"
+    "preferring paragraph, then sentence, then word boundaries, never cutting a character in\n"
+    "half. Prints JSON Lines, one object per chunk:\n"
+    "  {\"file\", \"index\", \"start\", \"end\", \"tokens\", \"text\"}\n"
+    "start and end are byte offsets into the file; tokens is the chunk's own count (at most N).\n"
+    "\n"
+    "  -n, --tokens N        at most N tokens per chunk (required)\n"
+    "      --overlap K       start each chunk about K tokens before the previous one ended\n"
+    "                        (K < N; default 0)\n"
+    "  -e, --encoding NAME   built-in encoding (default o200k_base)\n"
+    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o\n"
+    "  -t, --tokenizer PATH  tokenizer file\n"
+    "      --json            JSON Lines (the default and only output)\n"
+    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
+    "                        text, default), allow (one special token), reject (error)\n"
+    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "Exit status: 0 ok, 2 a usage error, or a file that could not be read or chunked (the\n"
+    "other files are still chunked).\n";
+
+static bool sp(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* The best place to end a chunk that starts at s and may reach limit (< len): see the top. */
+static size_t boundary(const char *t, size_t s, size_t limit)
+{
+    size_t min = s + (limit - s) / 2;
+    if (min <= s)
+        min = s + 1;
+    /* a paragraph: after a blank line (and the whole run of line breaks) */
+    for (size_t p = limit; p >= min && p >= s + 2; p--) {
+        bool blank = t[p - 1] == '\n' &&
+                     (t[p - 2] == '\n' || (t[p - 2] == '\r' && p >= s + 3 && t[p - 3] == '\n'));
+        if (blank && t[p] != '\n' && t[p] != '\r')
+            return p;
+    }
+    /* a sentence: after . ! ? (and closing quotes or brackets) before a space; after 。！？ */
+    for (size_t p = limit; p >= min; p--) {
+        if (sp(t[p]) && !sp(t[p - 1])) {
+            size_t q = p;
+            while (q > s && (t[q - 1] == '"' || t[q - 1] == '\'' || t[q - 1] == ')' ||
+                             t[q - 1] == ']'))
+                q--;
+            if (q > s && (t[q - 1] == '.' || t[q - 1] == '!' || t[q - 1] == '?'))
+                return p;
+        }
+        if (p >= s + 3) {
+            const unsigned char *u = (const unsigned char *)t + p - 3;
+            if ((u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x82) ||           /* 。 */
+                (u[0] == 0xEF && u[1] == 0xBC && (u[2] == 0x81 || u[2] == 0x9F))) /* ！？ */
+                return p;
+        }
+    }
+    /* a word: where a space run starts or ends */
+    for (size_t p = limit; p >= min; p--)
+        if (sp(t[p - 1]) != sp(t[p]))
+            return p;
+    return limit;
+}
+
+typedef struct chunk_opts {
+    const tok_tokenizer *tok;
+    tok_encode_options o;
+    uint64_t n, overlap;
+} chunk_opts;
+
+static void print_chunk(const char *file, size_t index, size_t s, size_t e, size_t cnt,
+                        const char *t)
+{
+    fputs("{\"file\":", stdout);
+    json_str(stdout, file, strlen(file));
+    printf(",\"index\":%zu,\"start\":%zu,\"end\":%zu,\"tokens\":%zu,\"text\":", index, s, e, cnt);
+    json_str(stdout, t + s, e - s);
+    fputs("}\n", stdout);
+}
+
+static bool chunk_file(const chunk_opts *co, const char *path)
+{
+    input in;
+    if (!read_input(path, &in))
+        return false;
+    const char *label = strcmp(path, "-") ? path : "<stdin>";
+    const char *t = in.data;
+    size_t len = in.len;
+    encoded e;
+    tok_error err;
+    bool ok = encode_spans(co->tok, &co->o, t, len, &e, &err);
+    if (!ok)
+        warn_err(label, &err);
+    size_t s = 0, index = 0;
+    while (ok && s < len) {
+        size_t ts = token_at(&e, s), budget = (size_t)co->n, b = s, cnt = 0;
+        size_t one = char_ceil(t, len, s + 1); /* the chunk of one character */
+        for (unsigned attempt = 0;; attempt++) {
+            size_t limit = len;
+            if (ts + budget < e.n) {
+                uint64_t at = e.spans[ts + budget].start;
+                limit = char_floor(t, len, at < len ? (size_t)at : len);
+            }
+            if (limit < one)
+                limit = one;
+            b = limit < len ? boundary(t, s, limit) : len;
+            if (tok_count(co->tok, t + s, b - s, &co->o, &cnt, &err) != TOK_OK) {
+                warn_err(label, &err);
+                ok = false;
+                break;
+            }
+            if (cnt <= co->n)
+                break;
+            if (b <= one) {
+                warnx_("%s: the character at byte %zu alone is %zu tokens, more than %llu",
+                       label, s, cnt, (unsigned long long)co->n);
+                ok = false;
+                break;
+            }
+            size_t in_chunk = token_at(&e, b) - ts, step = (cnt - co->n) << (attempt < 16 ? attempt : 16);
+            budget = in_chunk > step ? in_chunk - step : 0;
+            if (budget >= in_chunk && in_chunk > 0) /* always shrink */
+                budget = in_chunk - 1;
+        }
+        if (!ok)
+            break;
+        print_chunk(path, index++, s, b, cnt, t);
+        if (b >= len)
+            break;
+        size_t next = b;
+        if (co->overlap) {
+            size_t tb = token_at(&e, b), nt = tb > co->overlap ? tb - (size_t)co->overlap : 0;
+            if (nt <= ts)
+                nt = ts + 1;
+            if (nt < e.n) {
+                uint64_t at = e.spans[nt].start;
+                size_t c = char_floor(t, len, at < len ? (size_t)at : len);
+                /* inside a word: move on to the next word boundary, if the chunk has one */
+                size_t w = c;
+                while (w > 0 && w < b && !sp(t[w - 1]) && !sp(t[w]))
+                    w++;
+                if (w < b)
+                    c = w;
+                if (c > s && c < b)
+                    next = c;
+            }
+        }
+        s = next;
+    }
+    encoded_free(&e);
+    input_free(&in);
+    check_stdout();
+    return ok;
+}
 
 int cmd_chunk(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    warnx_("chunk: not implemented yet");
-    return EXIT_BAD;
+    enum { OPT_JSON = 256, OPT_OVERLAP, OPT_SPECIAL, OPT_LOSSY };
+    static const struct option longs[] = {
+        {"tokens", required_argument, 0, 'n'},    {"overlap", required_argument, 0, OPT_OVERLAP},
+        {"encoding", required_argument, 0, 'e'},  {"model", required_argument, 0, 'm'},
+        {"tokenizer", required_argument, 0, 't'}, {"json", no_argument, 0, OPT_JSON},
+        {"special", required_argument, 0, OPT_SPECIAL},
+        {"lossy", no_argument, 0, OPT_LOSSY},     {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    tok_choices tc = {0};
+    chunk_opts co = {NULL, {TOK_SPECIAL_ORDINARY, 0}, 0, 0};
+    bool has_n = false;
+    int opt;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, ":n:e:m:t:h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            if (!parse_count(optarg, &co.n) || co.n == 0)
+                return usage_error("chunk", "-n needs a number of tokens of at least 1, not '%s'",
+                                   optarg);
+            has_n = true;
+            break;
+        case OPT_OVERLAP:
+            if (!parse_count(optarg, &co.overlap))
+                return usage_error("chunk", "--overlap needs a whole number of tokens, not '%s'",
+                                   optarg);
+            break;
+        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
+        case OPT_JSON: break;
+        case OPT_SPECIAL:
+            if (!parse_special(optarg, &co.o.special))
+                return usage_error("chunk", "--special must be ordinary, allow or reject, not '%s'",
+                                   optarg);
+            break;
+        case OPT_LOSSY: co.o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
+        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
+        case ':': return usage_error("chunk", "option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("chunk", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (!has_n)
+        return usage_error("chunk", "how many tokens per chunk? give -n N");
+    if (co.overlap >= co.n)
+        return usage_error("chunk", "--overlap must be less than -n (%llu >= %llu)",
+                           (unsigned long long)co.overlap, (unsigned long long)co.n);
+    if (tc.n > 1)
+        return usage_error("chunk", "chunk takes one tokenizer (-e, -m or -t), not %zu", tc.n);
+    if (!choices_open(&tc, "o200k_base")) {
+        choices_close(&tc);
+        return EXIT_BAD;
+    }
+    co.tok = tc.v[0].tok;
+    int errors = 0;
+    if (optind == argc)
+        errors += !chunk_file(&co, "-");
+    for (int i = optind; i < argc; i++)
+        errors += !chunk_file(&co, argv[i]);
+    choices_close(&tc);
+    return errors ? EXIT_BAD : EXIT_OK;
 }

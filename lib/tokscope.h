@@ -258,7 +258,80 @@ TOK_API tok_status tok_decode_alloc(const tok_tokenizer *tok, const uint32_t *id
 
 /* ---- Chat messages (chat.c) -------------------------------------------------------------
  * (owned by the chat work; see README "chat") */
-/* @@CHAT@@ */
+/* Count a conversation -- an OpenAI-style messages array -- the way a chat model sees it: the
+ * messages rendered in the model's chat format, formatting tokens included.
+ *
+ * Input: a JSON array of messages, or an object with a "messages" array (a whole request body).
+ * A message is an object with "role" (system, developer, user, assistant, tool or function),
+ * "content" (a string, null, or an array of {"type":"text","text":...} parts), and optionally
+ * "name", "tool_calls" ([{"id","type":"function","function":{"name","arguments"}}]),
+ * "function_call" and "tool_call_id". Other parts or fields are errors naming their JSON path
+ * ("messages[2].content[0].text: expected a string"; err->where holds the path, err->offset
+ * the byte offset in json).
+ *
+ * Conventions (the README's "chat" section has the rendering of each, token by token):
+ *   "openai"   OpenAI chat models (cl100k_base, o200k_base): OpenAI's cookbook
+ *              num_tokens_from_messages -- per message 3 tokens plus the tokens of its role,
+ *              content and name, 1 more for a name, 3 to prime the reply. gpt-3.5-turbo-0301: 4
+ *              per message and -1 for a name. Exact for plain text messages with o200k_base and
+ *              cl100k_base; tool calls are an estimate (their formatting is not documented).
+ *   "harmony"  gpt-oss (o200k_harmony): openai/harmony's render_conversation_for_completion of
+ *              harmony's default system message, then the messages (system -> developer
+ *              "# Instructions"), then <|start|>assistant. Exact.
+ *   "llama3"   tokenizers with <|start_header_id|> and <|eot_id|>: Meta Llama 3's chat template.
+ *   "chatml"   tokenizers with <|im_start|> and <|im_end|>: ChatML, <|im_start|>role\n....
+ *              llama3 and chatml render the whole conversation as text and encode it with
+ *              special tokens allowed, as apply_chat_template(tokenize=True) does.
+ * The convention follows from the model ("gpt-oss-*": harmony) and the tokenizer's special
+ * tokens (o200k_harmony: harmony; the Llama 3 or ChatML ones), else "openai" for tiktoken
+ * encodings; tokenizer files with none of these need the convention named. */
+#include <stdbool.h>
+
+typedef struct tok_chat_message_count {
+    const char *role;    /* the message's role (NUL-terminated, owned by the tok_chat_count) */
+    uint64_t content;    /* tokens of what the message says: its text, tool-call names and
+                            arguments */
+    uint64_t overhead;   /* tokens the format adds around it: role, name, formatting tokens */
+    uint64_t total;      /* content + overhead */
+} tok_chat_message_count;
+
+typedef struct tok_chat_count {
+    uint64_t total;            /* prefix + every message's total + reply */
+    bool exact;                /* false when part of the rendering is an estimate (see note) */
+    const char *convention;    /* "openai", "harmony", "llama3" or "chatml" (static) */
+    size_t n_messages;
+    tok_chat_message_count *messages; /* n_messages entries, in input order */
+    uint64_t prefix;           /* tokens before the first message: harmony's default system
+                                  message, Llama 3's <|begin_of_text|>; 0 for openai */
+    uint64_t reply;            /* tokens that prime the reply (openai: 3) */
+    int tokens_per_message;    /* openai: 3 (4 for gpt-3.5-turbo-0301); 0 otherwise */
+    int tokens_per_name;       /* openai: 1 (-1 for gpt-3.5-turbo-0301); 0 otherwise */
+    const char *note;          /* why the count is not exact (static), or NULL */
+    void *internal_;           /* owned storage; do not touch */
+} tok_chat_count;
+
+/* Count the conversation json[0..len) for model (an OpenAI model name such as "gpt-4o" or
+ * "gpt-3.5-turbo-0301"; NULL: the request body's "model" if it has one, else tok alone
+ * decides) with tokenizer tok, which the caller opened for that model. On success *out holds
+ * the counts; free them with tok_chat_count_free. On failure *out is zeroed (and safe to free).
+ * Thread-safe: tok is only read. */
+TOK_API tok_status tok_chat_count_json(const tok_tokenizer *tok, const char *model,
+                                       const char *json, size_t len, tok_chat_count *out,
+                                       tok_error *err);
+
+typedef struct tok_chat_options {
+    const char *model;      /* as above; NULL for none */
+    const char *convention; /* "openai", "harmony", "llama3", "chatml", or NULL to detect */
+} tok_chat_options;
+
+/* The same with the convention chosen by the caller (NULL opts: detect, no model). A
+ * convention the tokenizer has no special tokens for fails with TOK_EUNSUPPORTED. */
+TOK_API tok_status tok_chat_count_json_opts(const tok_tokenizer *tok, const tok_chat_options *opts,
+                                            const char *json, size_t len, tok_chat_count *out,
+                                            tok_error *err);
+
+/* Free what a tok_chat_count holds and zero it. NULL or a zeroed struct is a no-op. */
+TOK_API void tok_chat_count_free(tok_chat_count *c);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,201 @@
+/* tokscope chat. The counts are worked out by hand in tests/unit/test_chat.c; here: the
+ * command's output formats, flags and exit statuses. */
+#include "cli_helpers.h"
+
+#include <cjson/cJSON.h>
+
+/* system "You are a helpful assistant." + user alice "Hello, world!":
+ * gpt-4o 10 + 10 + 3 = 23; gpt-oss-20b 50 + 13 + 10 + 2 = 75 (see test_chat.c). */
+static const char conv_a[] =
+    "[{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
+    " {\"role\":\"user\",\"name\":\"alice\",\"content\":\"Hello, world!\"}]";
+
+TEST(chat_cli_table)
+{
+    const char *f = tmpfile_with("conv_a.json", conv_a);
+    cli_result r = RUN("chat", "-m", "gpt-4o", f);
+    CHECK_EQ(r.status, 0);
+    CHECK_STR(r.out,
+              "gpt-4o: openai with o200k_base (3 per message, 1 per name, 3 for the reply), exact\n"
+              "#  role      content overhead  tokens\n"
+              "0  system          6        4      10\n"
+              "1  user            4        6      10\n"
+              "   (reply)                          3\n"
+              "   total                           23\n");
+    CHECK_EQ(r.err_len, 0);
+    cli_free(&r);
+    /* standard input, and gpt-4o is the default model */
+    r = RUN_IN(conv_a, "chat");
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "gpt-4o: openai") && strstr(r.out, "total                           23"));
+    cli_free(&r);
+    r = RUN_IN(conv_a, "chat", "-");
+    CHECK(strstr(r.out, "total                           23"));
+    cli_free(&r);
+}
+
+TEST(chat_cli_harmony_and_columns)
+{
+    const char *f = tmpfile_with("conv_a2.json", conv_a);
+    cli_result r = RUN("chat", "-m", "gpt-oss-20b", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "gpt-oss-20b: harmony with o200k_harmony, exact\n"));
+    CHECK(strstr(r.out, "   (start)                         50\n"));
+    CHECK(strstr(r.out, "0  system          6        7      13\n"));
+    CHECK(strstr(r.out, "   total                           75\n"));
+    cli_free(&r);
+    /* an encoding: o200k_harmony is harmony's, without a model */
+    r = RUN("chat", "-e", "o200k_harmony", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "o200k_harmony: harmony, exact\n"));
+    CHECK(strstr(r.out, "   total                           75\n"));
+    cli_free(&r);
+    /* several models: one column each */
+    r = RUN("chat", "-m", "gpt-4o", "-m", "gpt-3.5-turbo-0301", "-m", "gpt-oss-20b", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "gpt-3.5-turbo-0301: openai with cl100k_base (4 per message, -1 per "
+                        "name, 3 for the reply), exact\n"));
+    CHECK(strstr(r.out, "#  role       gpt-4o gpt-3.5-turbo-0301 gpt-oss-20b\n"
+                        "   (start)         0                  0          50\n"
+                        "0  system         10                 11          13\n"
+                        "1  user           10                  9          10\n"
+                        "   (reply)         3                  3           2\n"
+                        "   total          23                 23          75\n"));
+    cli_free(&r);
+}
+
+TEST(chat_cli_json)
+{
+    const char *f = tmpfile_with("conv_a3.json", conv_a);
+    cli_result r = RUN("chat", "--json", "-m", "gpt-4o", "-m", "gpt-oss-20b", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(all_lines_json(r.out));
+    char *nl = strchr(r.out, '\n');
+    CHECK(nl);
+    cJSON *a = cJSON_ParseWithLength(r.out, (size_t)(nl - r.out)), *b = cJSON_Parse(nl + 1);
+    CHECK(a && b);
+    CHECK_STR(cJSON_GetObjectItem(a, "name")->valuestring, "gpt-4o");
+    CHECK_STR(cJSON_GetObjectItem(a, "tokenizer")->valuestring, "o200k_base");
+    CHECK_STR(cJSON_GetObjectItem(a, "convention")->valuestring, "openai");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(a, "exact")));
+    CHECK_EQ(cJSON_GetObjectItem(a, "total")->valueint, 23);
+    CHECK_EQ(cJSON_GetObjectItem(a, "tokens_per_message")->valueint, 3);
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(a, "note")));
+    cJSON *msgs = cJSON_GetObjectItem(a, "messages");
+    CHECK_EQ(cJSON_GetArraySize(msgs), 2);
+    cJSON *m1 = cJSON_GetArrayItem(msgs, 1);
+    CHECK_STR(cJSON_GetObjectItem(m1, "role")->valuestring, "user");
+    CHECK_EQ(cJSON_GetObjectItem(m1, "content")->valueint, 4);
+    CHECK_EQ(cJSON_GetObjectItem(m1, "overhead")->valueint, 6);
+    CHECK_EQ(cJSON_GetObjectItem(m1, "tokens")->valueint, 10);
+    CHECK_STR(cJSON_GetObjectItem(b, "convention")->valuestring, "harmony");
+    CHECK_EQ(cJSON_GetObjectItem(b, "prefix")->valueint, 50);
+    CHECK_EQ(cJSON_GetObjectItem(b, "reply")->valueint, 2);
+    CHECK_EQ(cJSON_GetObjectItem(b, "total")->valueint, 75);
+    CHECK(cJSON_GetObjectItem(b, "tokens_per_message") == NULL);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    cli_free(&r);
+}
+
+TEST(chat_cli_request_body_and_estimates)
+{
+    /* the request's model decides when no -m is given: 0301's 4 per message, -1 per name */
+    const char *body = "{\"model\":\"gpt-3.5-turbo-0301\",\"messages\":[{\"role\":\"user\","
+                       "\"name\":\"alice\",\"content\":\"Hello, world!\"}],\"tools\":[{\"type\":"
+                       "\"function\",\"function\":{\"name\":\"f\"}}]}";
+    cli_result r = RUN_IN(body, "chat");
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "gpt-3.5-turbo-0301: openai with cl100k_base (4 per message, -1 per name"));
+    CHECK(strstr(r.out, "estimate: the tool definitions of the request are not counted"));
+    CHECK(strstr(r.out, "total                           12\n")); /* 4 + 1 + 4 + 1 - 1 + 3 */
+    cli_free(&r);
+}
+
+TEST(chat_cli_tokenizer_json_templates)
+{
+    const char *f = tmpfile_with("conv_b.json",
+                                 "[{\"role\":\"system\",\"content\":\"You are helpful.\"},"
+                                 " {\"role\":\"user\",\"content\":\"  hello world  \"},"
+                                 " {\"role\":\"assistant\",\"content\":\"hi there!\"}]");
+    /* 7 + 5 + 6 + 2 = 20 and 1 + 8 + 6 + 7 + 3 = 25 (test_chat.c) */
+    cli_result r = RUN("chat", "-t", "tests/data/tiny_chatml.json", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "tests/data/tiny_chatml.json: chatml, exact\n"));
+    CHECK(strstr(r.out, "total                           20\n"));
+    cli_free(&r);
+    r = RUN("chat", "-t", "tests/data/tiny_llama3.json", f);
+    CHECK(strstr(r.out, "tests/data/tiny_llama3.json: llama3, exact\n"));
+    CHECK(strstr(r.out, "   (start)                          1\n"));
+    CHECK(strstr(r.out, "total                           25\n"));
+    cli_free(&r);
+    /* --template forces a convention; it must fit the tokenizer */
+    r = RUN("chat", "-t", "tests/data/tiny_llama3.json", "--template", "openai", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, ": openai (3 per message"));
+    cli_free(&r);
+    r = RUN("chat", "-t", "tests/data/tiny_llama3.json", "--template", "chatml", f);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "the chatml convention needs the special tokens <|im_start|> <|im_end|>"));
+    cli_free(&r);
+    r = RUN("chat", "--template", "alpaca", f);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "--template must be openai, harmony, llama3 or chatml, not 'alpaca'"));
+    cli_free(&r);
+    /* a tokenizer with no chat convention: say how to choose one */
+    r = RUN("chat", "-t", "tests/data/tiny_bytelevel.json", f);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "no chat convention fits this tokenizer"));
+    CHECK(strstr(r.err, "--template"));
+    cli_free(&r);
+}
+
+TEST(chat_cli_errors_and_limit)
+{
+    const char *f = tmpfile_with("conv_c.json", conv_a);
+    cli_result r = RUN("chat", "--limit", "23", f);
+    CHECK_EQ(r.status, 0);
+    cli_free(&r);
+    r = RUN("chat", "--limit", "22", f);
+    CHECK_EQ(r.status, 1);
+    CHECK(strstr(r.err, "23 tokens (gpt-4o) is over the limit of 22"));
+    cli_free(&r);
+    r = RUN("chat", "--limit", "x", f);
+    CHECK_EQ(r.status, 2);
+    cli_free(&r);
+    const char *bad = tmpfile_with("bad_chat.json",
+                                   "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":5}]}]");
+    r = RUN("chat", bad);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "bad_chat.json: messages[0].content[0].text: expected a string"));
+    CHECK_EQ(r.out_len, 0);
+    cli_free(&r);
+    r = RUN_IN("[{\"role\":\"user\",\n \"content\":\"x\",}]", "chat");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "<stdin>: line 2, column 16: trailing comma (not valid JSON)"));
+    cli_free(&r);
+    r = RUN("chat", "/nonexistent/conv.json");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "/nonexistent/conv.json: No such file or directory"));
+    cli_free(&r);
+    r = RUN("chat", f, f);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "one conversation file at a time"));
+    cli_free(&r);
+    r = RUN("chat", "-m", "gpt-9000", f);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "gpt-9000"));
+    cli_free(&r);
+    r = RUN("chat", "--bogus");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "unknown option '--bogus'") && strstr(r.err, "tokscope chat --help"));
+    cli_free(&r);
+    r = RUN("chat", "-m");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "needs a value"));
+    cli_free(&r);
+    r = RUN("chat", "--help");
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "Usage: tokscope chat") && strstr(r.out, "--template"));
+    cli_free(&r);
+}
