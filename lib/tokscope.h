@@ -172,7 +172,8 @@ typedef enum tok_special_policy {
 
 enum {
     /* Invalid UTF-8 becomes U+FFFD (one per maximal invalid subpart, as the Unicode standard
-     * recommends) instead of failing with TOK_EUTF8. Offsets still index the original bytes. */
+     * recommends; with SentencePiece models one per invalid byte, as sentencepiece does)
+     * instead of failing with TOK_EUTF8. Offsets still index the original bytes. */
     TOK_ENCODE_LOSSY_UTF8 = 1u << 0,
     /* Add the tokenizer's own special tokens around the text (BOS/EOS, templates) where its
      * format defines them; built-in tiktoken encodings define none. */
