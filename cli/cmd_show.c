@@ -266,7 +266,7 @@ static void render_html(sbuf *b, const tok_choices *tc, uint32_t **ids, tok_span
                "<span class=\"ws\">\xE2\x9F\xA8U+200B\xE2\x9F\xA9</span> other invisible "
                "characters. <span class=\"g\">Dotted underline</span>: tokens that each hold "
                "part of a character, shown as whole characters followed by each token's bytes. "
-               "<span class=\"t sp\">Bold orange</span>: special tokens.</p>\n");
+               "<span class=\"sp\">Bold orange</span>: special tokens.</p>\n");
     for (size_t k = 0; k < tc->n; k++) {
         stats s = *base;
         s.tokens = n[k];
