@@ -21,7 +21,8 @@ static const char help[] =
     "'\xE2\x90\x8D' carriage return,\n"
     "'\xE2\x9F\xA8U+200B\xE2\x9F\xA9' other invisible characters. Tokens that each hold part of a "
     "character are\n"
-    "shown together as whole characters, underlined (or in {braces} without colour).\n"
+    "shown together as whole characters, underlined (or in {braces} without colour);\n"
+    "special tokens are bold on orange (or in \xE2\x9F\xA6" "double brackets\xE2\x9F\xA7).\n"
     "A summary line follows: tokens, characters, bytes, characters per token.\n"
     "\n"
     HELP_TOKENIZERS("; repeatable: one block each")
@@ -35,7 +36,9 @@ static const char help[] =
     "                        output): hover a token for its id, bytes and offsets;\n"
     "                        several tokenizers are stacked for comparison\n"
     "      --json            JSON Lines, one record per token: tokenizer, index, id, text,\n"
-    "                        bytes (hex), start, end (byte offsets), special, partial\n"
+    "                        bytes (hex), start, end (byte offsets), special, partial; a\n"
+    "                        partial token (part of a character) has text null and the\n"
+    "                        whole characters of its group in group\n"
     HELP_ENCODE_FLAGS
     "  -h, --help            this help\n"
     "\n"
