@@ -209,9 +209,10 @@ static cell find_cell(const tok_span *spans, size_t n, size_t *cursor, const ite
     return (cell){j, e};
 }
 
-/* "token|ization", "{🙂}|!" */
-static void cell_pieces(sbuf *b, const tok_tokenizer *tok, const uint32_t *ids, const cell *c)
+/* "token|ization", "{🙂}|!". Returns true if a group of split-character tokens was drawn. */
+static bool cell_pieces(sbuf *b, const tok_tokenizer *tok, const uint32_t *ids, const cell *c)
 {
+    bool grouped = false;
     for (size_t i = c->first; i < c->last;) {
         size_t j = c->first + token_group_end(tok, ids + c->first, c->last - c->first,
                                               i - c->first);
@@ -219,14 +220,17 @@ static void cell_pieces(sbuf *b, const tok_tokenizer *tok, const uint32_t *ids, 
         token_group_bytes(tok, ids, i, j, &bytes);
         if (i > c->first)
             sb_puts(b, "|");
-        if (j - i > 1)
+        if (j - i > 1) {
             sb_puts(b, "{");
+            grouped = true;
+        }
         vis_append(b, bytes.p ? bytes.p : "", bytes.len, &VIS_INLINE);
         if (j - i > 1)
             sb_puts(b, "}");
         sb_free(&bytes);
         i = j;
     }
+    return grouped;
 }
 
 /* Digits of the word inside each token of the cell (tokens without digits are left out). */
@@ -368,6 +372,7 @@ static void print_table(const explain_ctx *x)
         exit(EXIT_BAD);
     }
     size_t ww = strlen("word");
+    bool grouped = false;
     for (size_t k = 0; k < nt; k++) {
         pw[k] = text_width(x->tc->v[k].arg, strlen(x->tc->v[k].arg));
         cw[k] = 1;
@@ -384,7 +389,7 @@ static void print_table(const explain_ctx *x)
         for (size_t k = 0; k < nt; k++) {
             sbuf *t = &txt[w * nt + k];
             const cell *c = &x->cells[w * nt + k];
-            cell_pieces(t, x->tc->v[k].tok, x->ids[k], c);
+            grouped |= cell_pieces(t, x->tc->v[k].tok, x->ids[k], c);
             if (!t->p)
                 sb_puts(t, "");
             size_t tw = text_width(t->p, t->len);
@@ -469,6 +474,8 @@ static void print_table(const explain_ctx *x)
         }
         putchar('\n');
     }
+    if (grouped)
+        puts("{braces}: tokens that each hold part of a character, shown as whole characters");
     free(digits);
     sb_free(&word);
     for (size_t i = 0; i < x->n_items * nt; i++)

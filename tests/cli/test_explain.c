@@ -93,6 +93,7 @@ TEST(explain_punctuation_emoji_and_separators)
     /* At the start of the text cl100k_base splits the emoji into two byte pieces: one group. */
     r = RUN("explain", "-e", "cl100k_base", "\xF0\x9F\x99\x82");
     CHECK(strstr(r.out, "{\xF0\x9F\x99\x82}         2\n"));
+    CHECK(strstr(r.out, "\n{braces}: tokens that each hold part of a character"));
     CHECK(!strstr(r.out, "\xEF\xBF\xBD"));
     cli_free(&r);
 }
