@@ -1,9 +1,242 @@
-/* compare: placeholder until it lands. */
-#include "cli.h"
+/* compare: the same text under several tokenizers, one row each: tokens, characters per token,
+ * the ratio to the first tokenizer, and vocabulary size. Several files are counted together (a
+ * file that cannot be read or encoded is reported and left out, as count does). --html writes
+ * the table and a bar chart (inline SVG) as a self-contained page. */
+#include "render.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: tokscope compare [OPTIONS] -e A -e B [-m MODEL] [-t PATH] [FILE...]\n"
+    "\n"
+    "Tokenize the FILEs (standard input when none or '-') with every tokenizer given and\n"
+    "print one row per tokenizer: tokens, characters per token, ratio of its tokens to the\n"
+    "first tokenizer's, and vocabulary size. Several files are counted together.\n"
+    "\n"
+    HELP_TOKENIZERS("; repeatable: one row each, the first is the baseline")
+    "      --html FILE       also write a self-contained HTML page with the table and a bar\n"
+    "                        chart ('-': the page on standard output instead of the table)\n"
+    "      --json            JSON Lines, one object per tokenizer\n"
+    HELP_ENCODE_FLAGS
+    "  -h, --help            this help\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage error, or a file could not be read or encoded.\n";
+
+typedef struct totals {
+    uint64_t bytes, chars, files;
+    uint64_t tokens[MAX_CHOICES];
+} totals;
+
+static bool add_file(const tok_choices *tc, const tok_encode_options *o, const char *path,
+                     totals *t)
+{
+    input in;
+    if (!read_input(path, &in))
+        return false;
+    uint64_t counts[MAX_CHOICES];
+    bool ok = true;
+    for (size_t k = 0; ok && k < tc->n; k++) {
+        size_t n = 0;
+        tok_error err;
+        if (tok_count(tc->v[k].tok, in.data, in.len, o, &n, &err) != TOK_OK) {
+            warn_err(strcmp(path, "-") ? path : "<stdin>", &err);
+            ok = false;
+        }
+        counts[k] = n;
+    }
+    if (ok) {
+        t->bytes += in.len;
+        t->chars += utf8_chars(in.data, in.len);
+        t->files++;
+        for (size_t k = 0; k < tc->n; k++)
+            t->tokens[k] += counts[k];
+    }
+    input_free(&in);
+    return ok;
+}
+
+/* "3.85" or "-" when there are no tokens. */
+static void fmt_ratio(char *buf, size_t cap, uint64_t num, uint64_t den)
+{
+    if (den == 0)
+        snprintf(buf, cap, "-");
+    else
+        snprintf(buf, cap, "%.2f", (double)num / (double)den);
+}
+
+static void print_table(const tok_choices *tc, const totals *t)
+{
+    size_t nw = strlen("tokenizer");
+    for (size_t k = 0; k < tc->n; k++) {
+        size_t w = text_width(tc->v[k].arg, strlen(tc->v[k].arg));
+        nw = w > nw ? w : nw;
+    }
+    put_padded(stdout, "tokenizer", nw, false);
+    printf("  %10s  %11s  %6s  %8s\n", "tokens", "chars/token", "ratio", "vocab");
+    for (size_t k = 0; k < tc->n; k++) {
+        char cpt[32], ratio[32];
+        fmt_ratio(cpt, sizeof cpt, t->chars, t->tokens[k]);
+        fmt_ratio(ratio, sizeof ratio, t->tokens[k], t->tokens[0]);
+        put_padded(stdout, tc->v[k].arg, nw, false);
+        printf("  %10llu  %11s  %6s  %8u\n", (unsigned long long)t->tokens[k], cpt, ratio,
+               tok_vocab_size(tc->v[k].tok));
+    }
+}
+
+static void print_json(const tok_choices *tc, const totals *t)
+{
+    for (size_t k = 0; k < tc->n; k++) {
+        fputs("{\"tokenizer\":", stdout);
+        json_str(stdout, tc->v[k].arg, strlen(tc->v[k].arg));
+        printf(",\"tokens\":%llu,\"characters\":%llu,\"bytes\":%llu,\"chars_per_token\":",
+               (unsigned long long)t->tokens[k], (unsigned long long)t->chars,
+               (unsigned long long)t->bytes);
+        if (t->tokens[k])
+            printf("%.4f", (double)t->chars / (double)t->tokens[k]);
+        else
+            fputs("null", stdout);
+        fputs(",\"ratio\":", stdout);
+        if (t->tokens[0])
+            printf("%.4f", (double)t->tokens[k] / (double)t->tokens[0]);
+        else
+            fputs("null", stdout);
+        printf(",\"vocab_size\":%u}\n", tok_vocab_size(tc->v[k].tok));
+    }
+}
+
+/* The page: the table, then one horizontal bar per tokenizer, its length proportional to its
+ * tokens (the longest bar is the most tokens), with the count at the end of the bar. */
+static void render_html(sbuf *b, const tok_choices *tc, const totals *t, const char *what)
+{
+    html_begin(b, "tokscope compare",
+               ".bar{fill:#5b8def}.bar0{fill:#f0a030}svg text{font:13px system-ui,sans-serif;"
+               "fill:currentColor}\n");
+    sb_puts(b, "<h1>tokscope compare</h1>\n<p class=\"legend\">");
+    html_escape(b, what, strlen(what));
+    sb_printf(b, ": %llu characters, %llu bytes</p>\n<table>\n<thead><tr><th>tokenizer</th>"
+                 "<th>tokens</th><th>characters per token</th><th>ratio to the first</th>"
+                 "<th>vocabulary</th></tr></thead>\n<tbody>\n",
+              (unsigned long long)t->chars, (unsigned long long)t->bytes);
+    uint64_t max = 1;
+    size_t name_w = 0;
+    for (size_t k = 0; k < tc->n; k++) {
+        char cpt[32], ratio[32];
+        fmt_ratio(cpt, sizeof cpt, t->chars, t->tokens[k]);
+        fmt_ratio(ratio, sizeof ratio, t->tokens[k], t->tokens[0]);
+        sb_puts(b, "<tr><td class=\"mono\">");
+        html_escape(b, tc->v[k].arg, strlen(tc->v[k].arg));
+        sb_printf(b, "</td><td>%llu</td><td>%s</td><td>%s</td><td>%u</td></tr>\n",
+                  (unsigned long long)t->tokens[k], cpt, ratio, tok_vocab_size(tc->v[k].tok));
+        max = t->tokens[k] > max ? t->tokens[k] : max;
+        size_t w = utf8_chars(tc->v[k].arg, strlen(tc->v[k].arg));
+        name_w = w > name_w ? w : name_w;
+    }
+    sb_puts(b, "</tbody>\n</table>\n");
+    /* Geometry in user units: labels on the left, bars up to 480 wide, 28 per row. */
+    unsigned label_w = (unsigned)(name_w > 40 ? 40 : name_w) * 8 + 16, bar_max = 480, row = 28;
+    unsigned width = label_w + bar_max + 90, height = (unsigned)tc->n * row + 8;
+    sb_printf(b, "<svg class=\"chart\" role=\"img\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u "
+                 "%u\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>tokens per tokenizer"
+                 "</title>\n",
+              width, height, width, height);
+    for (size_t k = 0; k < tc->n; k++) {
+        unsigned y = (unsigned)k * row + 4;
+        unsigned w = (unsigned)((double)t->tokens[k] / (double)max * bar_max + 0.5);
+        if (w < 1)
+            w = 1;
+        sb_printf(b, "<g class=\"row\"><title>");
+        html_escape(b, tc->v[k].arg, strlen(tc->v[k].arg));
+        sb_printf(b, ": %llu tokens</title><text x=\"%u\" y=\"%u\" text-anchor=\"end\">",
+                  (unsigned long long)t->tokens[k], label_w - 8, y + 15);
+        html_escape(b, tc->v[k].arg, strlen(tc->v[k].arg));
+        sb_printf(b, "</text><rect class=\"bar%s\" x=\"%u\" y=\"%u\" width=\"%u\" height=\"20\" "
+                     "rx=\"3\"/><text x=\"%u\" y=\"%u\">%llu</text></g>\n",
+                  k ? "" : " bar0", label_w, y, w, label_w + w + 6, y + 15,
+                  (unsigned long long)t->tokens[k]);
+    }
+    sb_puts(b, "</svg>\n<p class=\"key\">The first tokenizer (orange) is the baseline of the "
+               "ratio column; a shorter bar means fewer tokens for the same text.</p>\n");
+    html_end(b);
+}
 
 int cmd_compare(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    warnx_("compare: not implemented yet");
-    return EXIT_BAD;
+    enum { OPT_HTML = 256, OPT_JSON, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
+    static const struct option longs[] = {
+        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
+        {"tokenizer", required_argument, 0, 't'}, {"html", required_argument, 0, OPT_HTML},
+        {"json", no_argument, 0, OPT_JSON},       {"special", required_argument, 0, OPT_SPECIAL},
+        {"lossy", no_argument, 0, OPT_LOSSY},     {"add-special", no_argument, 0, OPT_ADD},
+        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+    tok_choices tc = {0};
+    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
+    const char *html = NULL;
+    bool json = false;
+    int opt;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, ":e:m:t:h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
+        case OPT_HTML: html = optarg; break;
+        case OPT_JSON: json = true; break;
+        case OPT_SPECIAL:
+            if (!parse_special(optarg, &o.special))
+                return usage_error("compare",
+                                   "--special must be ordinary, allow or reject, not '%s'", optarg);
+            break;
+        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
+        case OPT_ADD: o.flags |= TOK_ENCODE_ADD_SPECIAL; break;
+        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
+        case ':': return usage_error("compare", "option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("compare", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (json && html && !strcmp(html, "-"))
+        return usage_error("compare", "--json and --html - both write standard output: "
+                                      "choose one");
+    if (!choices_open(&tc, "o200k_base")) {
+        choices_close(&tc);
+        return EXIT_BAD;
+    }
+    totals t = {0};
+    int errors = 0;
+    bool stdin_only = optind == argc;
+    const char *counted = "-"; /* the file counted, when there is one */
+    for (int i = optind; i < argc || stdin_only; i++) {
+        const char *path = stdin_only ? "-" : argv[i];
+        if (!add_file(&tc, &o, path, &t))
+            errors++;
+        else
+            counted = path;
+        if (stdin_only)
+            break;
+    }
+    int status = errors ? EXIT_BAD : EXIT_OK;
+    if (errors && t.files == 0) {
+        choices_close(&tc);
+        return status;
+    }
+    bool page_on_stdout = html && !strcmp(html, "-");
+    if (json)
+        print_json(&tc, &t);
+    else if (!page_on_stdout)
+        print_table(&tc, &t);
+    check_stdout();
+    if (html) {
+        char what[512];
+        if (t.files == 1)
+            snprintf(what, sizeof what, "%s", strcmp(counted, "-") ? counted : "standard input");
+        else
+            snprintf(what, sizeof what, "%llu files", (unsigned long long)t.files);
+        sbuf page = {0};
+        render_html(&page, &tc, &t, what);
+        if (!write_output(html, &page))
+            status = EXIT_BAD;
+        sb_free(&page);
+    }
+    choices_close(&tc);
+    return status;
 }

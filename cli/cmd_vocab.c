@@ -1,9 +1,339 @@
-/* vocab: placeholder until it lands. */
-#include "cli.h"
+/* vocab: look inside a vocabulary -- ids to bytes and text, the tokens that contain a string,
+ * the longest tokens, and the vocabulary's size and special tokens. Token text is drawn as
+ * show draws it (visible whitespace; bytes that are only part of a character as \xHH). */
+#include "render.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char help[] =
+    "Usage: tokscope vocab [OPTIONS] [ID...]\n"
+    "       tokscope vocab [OPTIONS] --find TEXT\n"
+    "       tokscope vocab [OPTIONS] --longest N\n"
+    "\n"
+    "Print each token ID's text and bytes (ids from the arguments, or from standard input\n"
+    "when it is not a terminal, separated by spaces, commas or newlines; '[' and ']' are\n"
+    "ignored, so a JSON array works). With no ids: the vocabulary size and special tokens.\n"
+    "Text is shown with visible whitespace ('\xC2\xB7' space, '\xE2\x86\xB5' newline, ...); bytes that are only\n"
+    "part of a character are shown as \\xHH.\n"
+    "\n"
+    HELP_TOKENIZERS("")
+    "      --find TEXT       list the tokens whose bytes contain TEXT, by id\n"
+    "      --longest N       list the N longest ordinary tokens (in bytes; ties by id)\n"
+    "      --json            JSON Lines: one object per token {id, text, bytes (hex),\n"
+    "                        special}, or one object describing the vocabulary\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage error, or an id that is not in the vocabulary.\n";
+
+typedef struct row {
+    uint32_t id;
+    const char *s;
+    size_t len;
+} row;
+
+static void print_json_token(const tok_tokenizer *tok, uint32_t id, const char *s, size_t len)
+{
+    printf("{\"id\":%u,\"text\":", id);
+    size_t i = 0;
+    while (i < len) { /* text only when the bytes are whole characters */
+        uint32_t cp;
+        size_t l = utf8_next(s + i, len - i, &cp, NULL);
+        if (!l)
+            break;
+        i += l;
+    }
+    if (i == len)
+        json_str(stdout, s, len);
+    else
+        fputs("null", stdout);
+    fputs(",\"bytes\":\"", stdout);
+    for (size_t k = 0; k < len; k++)
+        printf("%02x", (unsigned char)s[k]);
+    printf("\",\"special\":%s}\n", tok_is_special(tok, id) ? "true" : "false");
+}
+
+/* Aligned rows: id, visible text, hex bytes, and "special" for special tokens. */
+static void print_rows(const tok_tokenizer *tok, const row *rows, size_t n, bool json)
+{
+    if (json) {
+        for (size_t i = 0; i < n; i++)
+            print_json_token(tok, rows[i].id, rows[i].s, rows[i].len);
+        return;
+    }
+    if (n == 0)
+        return;
+    sbuf *txt = calloc(n + 1, sizeof *txt);
+    if (!txt) {
+        warnx_("out of memory");
+        exit(EXIT_BAD);
+    }
+    size_t idw = 2, tw = 4;
+    for (size_t i = 0; i < n; i++) {
+        char num[16];
+        size_t l = (size_t)snprintf(num, sizeof num, "%u", rows[i].id);
+        idw = l > idw ? l : idw;
+        vis_append(&txt[i], rows[i].s, rows[i].len, &VIS_INLINE);
+        if (!txt[i].p)
+            sb_puts(&txt[i], "");
+        size_t w = text_width(txt[i].p, txt[i].len);
+        tw = w > tw ? w : tw;
+    }
+    printf("%*s  ", (int)idw, "id");
+    put_padded(stdout, "text", tw, false);
+    fputs("  bytes\n", stdout);
+    for (size_t i = 0; i < n; i++) {
+        printf("%*u  ", (int)idw, rows[i].id);
+        put_padded(stdout, txt[i].p, tw, false);
+        fputs(" ", stdout);
+        for (size_t k = 0; k < rows[i].len; k++)
+            printf(" %02x", (unsigned char)rows[i].s[k]);
+        if (tok_is_special(tok, rows[i].id))
+            fputs("  special", stdout);
+        putchar('\n');
+        sb_free(&txt[i]);
+    }
+    free(txt);
+}
+
+/* Ids from text: decimal numbers separated by spaces, commas, newlines, '[' or ']'. what names
+ * the input in messages; NULL for arguments (a usage error). */
+static bool parse_ids(const char *s, size_t n, uint32_t **out, size_t *count, const char *what)
+{
+    uint32_t *v = NULL;
+    size_t nv = 0, cap = 0;
+    for (size_t i = 0; i < n;) {
+        char c = s[i];
+        if (c == ' ' || c == ',' || c == '\n' || c == '\r' || c == '\t' || c == '[' ||
+            c == ']') {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        uint64_t val = 0;
+        bool ok = true;
+        while (j < n && !(s[j] == ' ' || s[j] == ',' || s[j] == '\n' || s[j] == '\r' ||
+                          s[j] == '\t' || s[j] == '[' || s[j] == ']')) {
+            if (s[j] < '0' || s[j] > '9' || val > UINT32_MAX)
+                ok = false;
+            else
+                val = val * 10 + (uint64_t)(s[j] - '0');
+            j++;
+        }
+        if (!ok || val > UINT32_MAX) {
+            if (what)
+                warnx_("%s: '%.*s' is not a token id (a whole number)", what,
+                       (int)(j - i > 40 ? 40 : j - i), s + i);
+            else
+                usage_error("vocab", "'%.*s' is not a token id (a whole number)",
+                            (int)(j - i > 40 ? 40 : j - i), s + i);
+            free(v);
+            return false;
+        }
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 64;
+            uint32_t *w = realloc(v, cap * sizeof *v);
+            if (!w) {
+                free(v);
+                warnx_("out of memory");
+                return false;
+            }
+            v = w;
+        }
+        v[nv++] = (uint32_t)val;
+        i = j;
+    }
+    *out = v;
+    *count = nv;
+    return true;
+}
+
+static int by_length(const void *a, const void *b)
+{
+    const row *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len < y->len ? 1 : -1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void summary(const tok_choice *ch, bool json)
+{
+    const tok_tokenizer *tok = ch->tok;
+    uint32_t size = tok_vocab_size(tok), ordinary = 0, special = 0, unused = 0;
+    for (uint32_t id = 0; id < size; id++) {
+        const char *s;
+        size_t len;
+        if (tok_token_bytes(tok, id, &s, &len) != TOK_OK)
+            unused++;
+        else if (tok_is_special(tok, id))
+            special++;
+        else
+            ordinary++;
+    }
+    size_t ns = tok_special_count(tok);
+    if (json) {
+        fputs("{\"tokenizer\":", stdout);
+        json_str(stdout, ch->arg, strlen(ch->arg));
+        fputs(",\"format\":", stdout);
+        json_str(stdout, tok_format(tok), strlen(tok_format(tok)));
+        printf(",\"vocab_size\":%u,\"ordinary\":%u,\"special\":%u,\"unused\":%u,"
+               "\"special_tokens\":[",
+               size, ordinary, special, unused);
+        for (size_t i = 0; i < ns; i++) {
+            const char *s;
+            size_t len;
+            uint32_t id;
+            if (tok_special_at(tok, i, &s, &len, &id) != TOK_OK)
+                continue;
+            printf("%s{\"id\":%u,\"text\":", i ? "," : "", id);
+            json_str(stdout, s, len);
+            putchar('}');
+        }
+        fputs("]}\n", stdout);
+        return;
+    }
+    printf("tokenizer   %s (%s)\n", ch->arg, tok_format(tok));
+    printf("vocabulary  %u ids: %u ordinary %s, %u special, %u unused\n", size, ordinary,
+           ordinary == 1 ? "token" : "tokens", special, unused);
+    sbuf b = {0};
+    for (size_t i = 0; i < ns; i++) {
+        const char *s;
+        size_t len;
+        uint32_t id;
+        if (tok_special_at(tok, i, &s, &len, &id) != TOK_OK)
+            continue;
+        sb_clear(&b);
+        vis_append(&b, s, len, &VIS_INLINE);
+        printf("%s%6u  %s\n", i ? "            " : "special     ", id, b.p ? b.p : "");
+    }
+    if (ns == 0)
+        puts("special     none");
+    sb_free(&b);
+}
 
 int cmd_vocab(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    warnx_("vocab: not implemented yet");
-    return EXIT_BAD;
+    enum { OPT_FIND = 256, OPT_LONGEST, OPT_JSON };
+    static const struct option longs[] = {
+        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
+        {"tokenizer", required_argument, 0, 't'}, {"find", required_argument, 0, OPT_FIND},
+        {"longest", required_argument, 0, OPT_LONGEST}, {"json", no_argument, 0, OPT_JSON},
+        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+    tok_choices tc = {0};
+    const char *find = NULL;
+    uint64_t longest = 0;
+    bool has_longest = false, json = false;
+    int opt;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, ":e:m:t:h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
+        case OPT_FIND: find = optarg; break;
+        case OPT_LONGEST:
+            if (!parse_count(optarg, &longest))
+                return usage_error("vocab", "--longest needs a whole number, not '%s'", optarg);
+            has_longest = true;
+            break;
+        case OPT_JSON: json = true; break;
+        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
+        case ':': return usage_error("vocab", "option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("vocab", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (tc.n > 1)
+        return usage_error("vocab", "vocab takes one tokenizer (-e, -m or -t), not %zu", tc.n);
+    if ((find != NULL) + has_longest + (optind < argc) > 1)
+        return usage_error("vocab", "give IDs, --find TEXT or --longest N, one at a time");
+    if (find && !*find)
+        return usage_error("vocab", "--find needs a non-empty TEXT");
+
+    /* Ids: arguments (checked before anything is opened), else standard input. */
+    uint32_t *ids = NULL;
+    size_t n_ids = 0;
+    input in = {0};
+    if (optind < argc) {
+        sbuf all = {0};
+        for (int i = optind; i < argc; i++) {
+            sb_puts(&all, argv[i]);
+            sb_puts(&all, " ");
+        }
+        bool ok = parse_ids(all.p, all.len, &ids, &n_ids, NULL);
+        sb_free(&all);
+        if (!ok)
+            return EXIT_BAD;
+    } else if (!find && !has_longest && !isatty(STDIN_FILENO)) {
+        if (!read_input("-", &in))
+            return EXIT_BAD;
+        bool ok = parse_ids(in.data, in.len, &ids, &n_ids, "<stdin>");
+        input_free(&in);
+        if (!ok)
+            return EXIT_BAD;
+    }
+    if (!choices_open(&tc, "o200k_base")) {
+        free(ids);
+        choices_close(&tc);
+        return EXIT_BAD;
+    }
+    const tok_tokenizer *tok = tc.v[0].tok;
+    uint32_t size = tok_vocab_size(tok);
+    int status = EXIT_OK;
+    row *rows = NULL;
+    size_t nr = 0;
+    if (find || has_longest) {
+        rows = malloc(((size_t)size + 1) * sizeof *rows);
+        if (!rows) {
+            warnx_("out of memory");
+            exit(EXIT_BAD);
+        }
+        size_t flen = find ? strlen(find) : 0;
+        for (uint32_t id = 0; id < size; id++) {
+            const char *s;
+            size_t len;
+            if (tok_token_bytes(tok, id, &s, &len) != TOK_OK)
+                continue;
+            if (find ? (len >= flen && memmem(s, len, find, flen) != NULL)
+                     : !tok_is_special(tok, id))
+                rows[nr++] = (row){id, s, len};
+        }
+        if (has_longest) {
+            qsort(rows, nr, sizeof *rows, by_length);
+            if (nr > longest)
+                nr = (size_t)longest;
+        }
+        print_rows(tok, rows, nr, json);
+        if (find && !json) {
+            sbuf b = {0};
+            vis_append(&b, find, flen, &VIS_INLINE);
+            printf("%zu %s contain \"%s\"\n", nr, nr == 1 ? "token" : "tokens", b.p);
+            sb_free(&b);
+        }
+    } else if (n_ids) {
+        rows = malloc(n_ids * sizeof *rows);
+        if (!rows) {
+            warnx_("out of memory");
+            exit(EXIT_BAD);
+        }
+        for (size_t i = 0; i < n_ids; i++) {
+            const char *s;
+            size_t len;
+            if (tok_token_bytes(tok, ids[i], &s, &len) != TOK_OK) {
+                warnx_("token id %u is not in the vocabulary of %s (size %u%s)", ids[i],
+                       tc.v[0].arg, size, ids[i] < size ? "; this id is unused" : "");
+                status = EXIT_BAD;
+                continue;
+            }
+            rows[nr++] = (row){ids[i], s, len};
+        }
+        print_rows(tok, rows, nr, json);
+    } else {
+        summary(&tc.v[0], json);
+    }
+    check_stdout();
+    free(rows);
+    free(ids);
+    choices_close(&tc);
+    return status;
 }
