@@ -18,6 +18,7 @@
  * hf-vocabs; TOK_HF_DIR overrides) or, for the ones made for this project, in
  * tests/golden/hf/tokenizers. The test compares; it never regenerates.
  *
+ * The gen_added_* tokenizers (tests/conformance/make_hf_added.mjs) only have the specials corpus.
  * Plus: the MANIFEST's distinct tokenizers are exactly the ones tested here, and the HF form of
  * o200k (gpt4o) gives the ids of the built-in o200k_base on every corpus line. */
 #include "cli.h"
@@ -38,8 +39,12 @@
     X(gen_bpe_llama_like) X(gen_unigram_nfkc) X(gen_wordpiece_bert_cased_style)                \
     X(gen_wordpiece_bert_uncased)
 
+/* Made by tests/conformance/make_hf_added.mjs for their added tokens (every combination of
+ * special, lstrip, rstrip, single_word, normalized): the specials corpus only. */
+#define HF_ADDED_TOKENIZERS(X) X(gen_added_metaspace) X(gen_added_wordpiece) X(gen_added_bytelevel)
+
 #define NAME_STR(n) #n,
-static const char *const tested[] = {HF_TOKENIZERS(NAME_STR)};
+static const char *const tested[] = {HF_TOKENIZERS(NAME_STR) HF_ADDED_TOKENIZERS(NAME_STR)};
 #define N_TESTED (sizeof tested / sizeof tested[0])
 
 static const char *hf_dir(void)
@@ -500,6 +505,11 @@ static void check(const char *name, const char *corpus, bool general)
     TEST(hf_##n##_specials) { check(#n, "specials", false); }                                \
     TEST(hf_##n##_specials_general) { check(#n, "specials", true); }
 HF_TOKENIZERS(HF_TESTS)
+
+#define HF_ADDED_TESTS(n)                                                                     \
+    TEST(hf_##n##_specials) { check(#n, "specials", false); }                                \
+    TEST(hf_##n##_specials_general) { check(#n, "specials", true); }
+HF_ADDED_TOKENIZERS(HF_ADDED_TESTS)
 
 /* ---- the MANIFEST lists exactly the tokenizers tested here ------------------------------------ */
 
