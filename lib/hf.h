@@ -215,6 +215,10 @@ typedef struct hf_added {
     size_t len, nlen;
     uint32_t id;
     bool special, single_word, lstrip, rstrip, is_normalized;
+    /* decode with skip-special drops it: HF tests the string it decodes (the normalized
+     * form) against the special tokens' contents, so a normalized special token whose
+     * normalizer changes it is kept, in its normalized form */
+    bool decode_skip;
 } hf_added;
 
 /* ---- post-processors (post.c) ---- */
@@ -297,8 +301,8 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
 tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
                              const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
                              tok_error *err);
-void hf_post_process(const tok_tokenizer *t, uint32_t *ids, tok_span *spans, size_t nt,
-                     bool add_special, tok_out *o);
+void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_t *ids,
+                     tok_span *spans, size_t nt, bool add_special, tok_out *o);
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
 void hf_unigram_free(void *u);

@@ -195,16 +195,25 @@ static bool trim_char(const uint8_t *b, size_t len, size_t i, bool raw, unsigned
     return i + *n <= len && (tok_uni_props(cp) & TOK_UNI_WS);
 }
 
-static void token_spaces(const tok_tokenizer *t, uint32_t id, size_t *lead, size_t *trail)
+static void token_spaces(const tok_tokenizer *t, uint32_t id, const uint8_t *text, tok_span sp,
+                         size_t *lead, size_t *trail)
 {
     const hf_pipeline *hp = t->impl;
     const char *s;
     size_t len;
     *lead = *trail = 0;
-    if (tok_token_bytes(t, id, &s, &len) != TOK_OK)
+    /* An added token's value is the text it matched, with the spaces lstrip/rstrip absorbed
+     * (AddedVocabulary::split_with_indices takes the slice), so "<tok> " trims its space. The
+     * original text stands for the normalized one here: normalizers keep white space white. */
+    const hf_added *ad = hf_added_of(hp, id);
+    if (ad) {
+        s = (const char *)text + sp.start;
+        len = (size_t)(sp.end - sp.start);
+    } else if (tok_token_bytes(t, id, &s, &len) != TOK_OK) {
         return;
+    }
     const uint8_t *b = (const uint8_t *)s;
-    bool raw = hp->model.byte_level && !hf_added_of(hp, id);
+    bool raw = hp->model.byte_level && !ad;
     unsigned n;
     for (size_t i = 0; i < len && trim_char(b, len, i, raw, &n); i += n)
         ++*lead;
@@ -220,8 +229,21 @@ static void token_spaces(const tok_tokenizer *t, uint32_t id, size_t *lead, size
 }
 
 /* Truncation, offset trimming and the post-processor's template, then out (post_process). */
-void hf_post_process(const tok_tokenizer *t, uint32_t *ids, tok_span *spans, size_t nt,
-                     bool add_special, tok_out *o)
+/* HF trims after converting the spans to characters (the binding encodes with character
+ * offsets; the post-processor runs on those): so the counts move a span's ends by that many
+ * characters of the text s[0..n), which differs from bytes where a space was normalized from a
+ * wider one (U+3000 -> ' '). */
+static uint64_t chars_forward(const uint8_t *s, uint64_t pos, uint64_t limit, size_t k)
+{
+    for (; k > 0 && pos < limit; k--)
+        do
+            pos++;
+        while (pos < limit && (s[pos] & 0xC0) == 0x80);
+    return pos;
+}
+
+void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_t *ids,
+                     tok_span *spans, size_t nt, bool add_special, tok_out *o)
 {
     const hf_pipeline *hp = t->impl;
         /* truncation, leaving room for the added special tokens */
@@ -244,17 +266,27 @@ void hf_post_process(const tok_tokenizer *t, uint32_t *ids, tok_span *spans, siz
         bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
         for (size_t k = 0; trim && o->want_spans && k < nt; k++) {
             size_t lead, trail;
-            token_spaces(t, ids[k], &lead, &trail);
+            token_spaces(t, ids[k], s, spans[k], &lead, &trail);
             if (lead) {
                 bool is_first = k == 0 || spans[k].start == 0;
                 if (is_first && prefix && lead == 1)
                     lead = 0;
-                spans[k].start = spans[k].start + lead < spans[k].end ? spans[k].start + lead
-                                                                       : spans[k].end;
+                spans[k].start = chars_forward(s, spans[k].start, spans[k].end, lead);
             }
-            if (trail && spans[k].end >= trail)
-                spans[k].end = spans[k].end - trail > spans[k].start ? spans[k].end - trail
-                                                                     : spans[k].start;
+            if (trail) {
+                /* back `trail` characters, if the text has that many before the end, and
+                 * not before the start */
+                uint64_t e = spans[k].end;
+                size_t c = 0;
+                while (c < trail && e > 0) {
+                    do
+                        e--;
+                    while (e > 0 && (s[e] & 0xC0) == 0x80);
+                    c++;
+                }
+                if (c == trail)
+                    spans[k].end = e > spans[k].start ? e : spans[k].start;
+            }
         }
         /* the template: special pieces only with add-special, the sequence always */
         if (hp->post.n_single) {
@@ -372,7 +404,7 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     }
 
     if (st == TOK_OK)
-        hf_post_process(t, ids, spans, nt, add_special, o);
+        hf_post_process(t, s, n, ids, spans, nt, add_special, o);
     free(ids);
     free(spans);
     free(e.toks.id);

@@ -186,7 +186,7 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
         }
     }
     if (st == TOK_OK)
-        hf_post_process(t, mid.ids, mid.spans, mid.n, add_special, o);
+        hf_post_process(t, s, n, mid.ids, mid.spans, mid.n, add_special, o);
     free(mid.ids);
     free(mid.spans);
     free(tmp.id);

@@ -769,6 +769,17 @@ tok_status hf_finish(hf_load *ld)
             a->nlen = a->len;
         }
     }
+    for (size_t i = 0; i < hp->n_added && st == TOK_OK; i++) {
+        hf_added *a = &hp->added[i];
+        if (a->normalized == a->content || (a->nlen == a->len && !memcmp(a->normalized, a->content, a->len))) {
+            a->decode_skip = a->special;
+            continue;
+        }
+        for (size_t j = 0; j < hp->n_added && !a->decode_skip; j++) {
+            const hf_added *b = &hp->added[j];
+            a->decode_skip = b->special && b->len == a->nlen && !memcmp(b->content, a->normalized, a->nlen);
+        }
+    }
     if (st == TOK_OK)
         st = build_matcher(ld, false, &hp->raw_match);
     if (st == TOK_OK)

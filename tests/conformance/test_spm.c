@@ -204,8 +204,8 @@ static size_t check_one(tok_tokenizer *t, const char *model, const char *cname, 
             const cJSON *gi = gids->child, *go = goffs->child;
             double prev_end = 0;
             for (; k < n && gi; k++, gi = gi->next) {
-                const cJSON *gap = go, *glen = go ? go->next : NULL;
-                go = glen ? glen->next : NULL;
+                const cJSON *gap = go, *gl = go ? go->next : NULL;
+                go = gl ? gl->next : NULL;
                 if ((uint32_t)gi->valuedouble != ids[k]) {
                     why = "ids differ";
                     snprintf(detail, sizeof detail, " at token %zu: sentencepiece %u, tokscope %u",
@@ -213,9 +213,9 @@ static size_t check_one(tok_tokenizer *t, const char *model, const char *cname, 
                     break;
                 }
                 double b = gap ? prev_end + gap->valuedouble : -1;
-                double e = glen ? b + glen->valuedouble : -1;
+                double e = gl ? b + gl->valuedouble : -1;
                 prev_end = e;
-                if (!gap || !glen || (uint64_t)b != spans[k].start || (uint64_t)e != spans[k].end) {
+                if (!gap || !gl || (uint64_t)b != spans[k].start || (uint64_t)e != spans[k].end) {
                     why = "offsets differ";
                     snprintf(detail, sizeof detail,
                              " at token %zu: sentencepiece [%.0f,%.0f), tokscope [%llu,%llu)", k,
