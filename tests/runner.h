@@ -89,5 +89,15 @@ uint64_t test_rand(uint64_t *state);
 const char *test_tmpdir(void);
 /* Write data to path; false on error. */
 bool write_file(const char *path, const void *data, size_t len);
+/* The whole output of `gzip -dc path`; NULL if gzip fails. Caller frees. */
+char *read_gz(const char *path, size_t *len);
+
+/* A corpus file: one JSON string per line (tests/golden/corpus/NAME.jsonl). */
+typedef struct text_lines {
+    struct tok_text *v;
+    size_t n;
+} text_lines;
+bool load_text_lines(const char *path, text_lines *out); /* false: unreadable or malformed */
+void text_lines_free(text_lines *l);
 
 #endif

@@ -1,5 +1,6 @@
 /* util: helpers for tests -- files, a deterministic PRNG, and running the tokscope binary. */
 #include "runner.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -177,4 +178,77 @@ void cli_free(cli_result *r)
 {
     free(r->out);
     free(r->err);
+}
+
+char *read_gz(const char *path, size_t *len)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "gzip -dc -- '%.560s'", path);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    if (pclose(f) != 0 || !buf) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+bool load_text_lines(const char *path, text_lines *out)
+{
+    size_t len, cap = 0;
+    char *raw = read_file(path, &len);
+    out->v = NULL;
+    out->n = 0;
+    if (!raw)
+        return false;
+    line_iter it = {raw, raw + len, 0};
+    const char *line;
+    size_t ll;
+    bool ok = true;
+    while (ok && next_line(&it, &line, &ll)) {
+        char *s;
+        size_t sl, col;
+        if (json_parse_string(line, ll, &s, &sl, &col)) {
+            ok = false;
+            break;
+        }
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            tok_text *nv = realloc(out->v, cap * sizeof *out->v);
+            if (!nv) {
+                free(s);
+                ok = false;
+                break;
+            }
+            out->v = nv;
+        }
+        out->v[out->n++] = (tok_text){s, sl};
+    }
+    free(raw);
+    if (!ok)
+        text_lines_free(out);
+    return ok;
+}
+
+void text_lines_free(text_lines *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free((char *)l->v[i].text);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
 }

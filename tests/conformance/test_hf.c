@@ -88,81 +88,6 @@ static tok_status open_hf(const char *name, bool general, tok_tokenizer **t, tok
 
 /* ---- corpus and golden files ---------------------------------------------------------------- */
 
-typedef struct lines {
-    tok_text *v;
-    size_t n;
-} lines;
-
-static void lines_free(lines *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free((char *)l->v[i].text);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-/* One JSON string per line. */
-static bool load_corpus(const char *path, lines *out)
-{
-    size_t len, cap = 0;
-    char *raw = read_file(path, &len);
-    out->v = NULL;
-    out->n = 0;
-    if (!raw)
-        return false;
-    line_iter it = {raw, raw + len, 0};
-    const char *line;
-    size_t ll;
-    bool ok = true;
-    while (ok && next_line(&it, &line, &ll)) {
-        char *s;
-        size_t sl, col;
-        if (json_parse_string(line, ll, &s, &sl, &col)) {
-            ok = false;
-            break;
-        }
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            out->v = realloc(out->v, cap * sizeof *out->v);
-        }
-        out->v[out->n++] = (tok_text){s, sl};
-    }
-    free(raw);
-    if (!ok)
-        lines_free(out);
-    return ok;
-}
-
-/* The whole output of `gzip -dc path`; NULL if gzip fails. */
-static char *read_gz(const char *path, size_t *len)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "gzip -dc -- '%s'", path);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb)
-                free(buf);
-            buf = nb;
-        }
-    }
-    int st = pclose(f);
-    if (st != 0 || !buf) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 /* An array of ids from a cJSON array; false if it is not one. */
 static bool json_ids(const cJSON *a, uint32_t **ids, size_t *n)
 {
@@ -447,12 +372,12 @@ static void check(const char *name, const char *corpus, bool general)
         snprintf(cpath, sizeof cpath, "tests/golden/corpus/%s.jsonl", corpus);
     snprintf(gpath, sizeof gpath, "tests/golden/hf/%s/%s.jsonl.gz", name, corpus);
 
-    lines c;
-    CHECK_MSG(load_corpus(cpath, &c), "%s is missing or malformed", cpath);
+    text_lines c;
+    CHECK_MSG(load_text_lines(cpath, &c), "%s is missing or malformed", cpath);
     size_t glen;
     char *golden = read_gz(gpath, &glen);
     if (!golden) {
-        lines_free(&c);
+        text_lines_free(&c);
         CHECK_MSG(false, "%s is missing or not gzip (run tests/conformance/hf_goldens.mjs)", gpath);
     }
     tok_tokenizer *t = NULL;
@@ -461,7 +386,7 @@ static void check(const char *name, const char *corpus, bool general)
     tok_status st = open_hf(name, general, &t, &err);
     if (st != TOK_OK) {
         free(golden);
-        lines_free(&c);
+        text_lines_free(&c);
         unsetenv("TOK_HF_GENERAL");
         CHECK_MSG(false, "%s: cannot open (%s): %s", name, tok_status_name(st), err.message);
     }
@@ -481,7 +406,7 @@ static void check(const char *name, const char *corpus, bool general)
     unsetenv("TOK_HF_GENERAL");
     free(golden);
     size_t n = c.n;
-    lines_free(&c);
+    text_lines_free(&c);
     CHECK_MSG(r.lines == n, "%s has %zu lines, %s has %zu", gpath, r.lines, cpath, n);
     grand_lines += r.lines;
     grand_runs++;
@@ -584,8 +509,8 @@ static void check_builtin(const char *hfname, const char *enc, bool general)
                                    "tests/golden/corpus/stress.jsonl", specials};
     size_t differ = 0, known = 0, checked = 0;
     for (size_t ci = 0; ci < 3; ci++) {
-        lines c;
-        CHECK_MSG(load_corpus(corpora[ci], &c), "%s missing", corpora[ci]);
+        text_lines c;
+        CHECK_MSG(load_text_lines(corpora[ci], &c), "%s missing", corpora[ci]);
         for (size_t i = 0; i < c.n; i++) {
             uint32_t *a = NULL, *b = NULL;
             size_t na = 0, nb = 0;
@@ -611,7 +536,7 @@ static void check_builtin(const char *hfname, const char *enc, bool general)
             tok_free(a);
             tok_free(b);
         }
-        lines_free(&c);
+        text_lines_free(&c);
     }
     tok_close(hf);
     tok_close(tt);

@@ -15,47 +15,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-typedef struct corpus {
-    tok_text *lines;
-    size_t n;
-} corpus;
-
-static bool load_corpus(const char *path, corpus *c)
-{
-    size_t len;
-    char *raw = read_file(path, &len);
-    c->lines = NULL;
-    c->n = 0;
-    if (!raw)
-        return false;
-    size_t cap = 0;
-    line_iter it = {raw, raw + len, 0};
-    const char *line;
-    size_t ll;
-    bool ok = true;
-    while (ok && next_line(&it, &line, &ll)) {
-        char *s;
-        size_t sl, col;
-        if (json_parse_string(line, ll, &s, &sl, &col)) {
-            ok = false;
-            break;
-        }
-        if (c->n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            c->lines = realloc(c->lines, cap * sizeof *c->lines);
-        }
-        c->lines[c->n++] = (tok_text){s, sl};
-    }
-    free(raw);
-    return ok;
-}
+typedef text_lines corpus;
 
 /* One byte string per line in hex (the invalid UTF-8 corpus). */
 static bool load_hex(const char *path, corpus *c)
 {
     size_t len;
     char *raw = read_file(path, &len);
-    c->lines = NULL;
+    c->v = NULL;
     c->n = 0;
     if (!raw)
         return false;
@@ -74,47 +41,12 @@ static bool load_hex(const char *path, corpus *c)
         }
         if (c->n == cap) {
             cap = cap ? cap * 2 : 64;
-            c->lines = realloc(c->lines, cap * sizeof *c->lines);
+            c->v = realloc(c->v, cap * sizeof *c->v);
         }
-        c->lines[c->n++] = (tok_text){b, n};
+        c->v[c->n++] = (tok_text){b, n};
     }
     free(raw);
     return ok;
-}
-
-static void free_corpus(corpus *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free((char *)c->lines[i].text);
-    free(c->lines);
-}
-
-/* The whole output of gzip -dc path; NULL if it fails. */
-static char *read_gz(const char *path, size_t *len)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "gzip -dc '%.480s'", path);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b)
-                free(buf);
-            buf = b;
-        }
-    }
-    if (pclose(f) != 0) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
 }
 
 /* The "decode" string of a golden line: the last key of the object (its quotes cannot occur
@@ -167,7 +99,7 @@ static size_t check_one(tok_tokenizer *t, const char *model, const char *cname, 
             bad++;
             break;
         }
-        const tok_text *x = &c->lines[lineno++];
+        const tok_text *x = &c->v[lineno++];
         /* cJSON on the ids and spans arrays only; the decoded text is read raw.
          * spans: two numbers per piece, gap from the previous end and length. */
         const char *pk = memmem(line, len, "],\"spans\":[", 11);
@@ -329,7 +261,7 @@ TEST(spm_goldens)
     enum { NC = 5 };
     corpus c[NC];
     for (int i = 0; i < NC; i++)
-        CHECK_MSG(i == 4 ? load_hex(cpaths[i], &c[i]) : load_corpus(cpaths[i], &c[i]),
+        CHECK_MSG(i == 4 ? load_hex(cpaths[i], &c[i]) : load_text_lines(cpaths[i], &c[i]),
                   "%s is missing or malformed", cpaths[i]);
     char *names[256], *paths[256];
     size_t nm = list_models(names, paths, 256);
@@ -365,5 +297,5 @@ TEST(spm_goldens)
         free(pairs[m][1]);
     }
     for (int i = 0; i < NC; i++)
-        free_corpus(&c[i]);
+        text_lines_free(&c[i]);
 }

@@ -14,46 +14,13 @@ static const char *const encodings[] = {"gpt2", "r50k_base", "p50k_base", "p50k_
 static const char *const corpora[] = {"real", "stress"};
 #define N_ENC (sizeof encodings / sizeof encodings[0])
 
-typedef struct corpus {
-    tok_text *lines;
-    size_t n;
-    char *raw;
-    size_t raw_len;
-} corpus;
+typedef text_lines corpus;
 
 static bool load_corpus(const char *name, corpus *c)
 {
     char path[256];
     snprintf(path, sizeof path, "tests/golden/corpus/%s.jsonl", name);
-    c->raw = read_file(path, &c->raw_len);
-    if (!c->raw)
-        return false;
-    c->lines = NULL;
-    c->n = 0;
-    size_t cap = 0;
-    line_iter it = {c->raw, c->raw + c->raw_len, 0};
-    const char *line;
-    size_t len;
-    while (next_line(&it, &line, &len)) {
-        char *s;
-        size_t sl, col;
-        if (json_parse_string(line, len, &s, &sl, &col))
-            return false;
-        if (c->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            c->lines = realloc(c->lines, cap * sizeof *c->lines);
-        }
-        c->lines[c->n++] = (tok_text){s, sl};
-    }
-    return true;
-}
-
-static void free_corpus(corpus *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free((char *)c->lines[i].text);
-    free(c->lines);
-    free(c->raw);
+    return load_text_lines(path, c);
 }
 
 /* Parse "[1,2,3]" into ids; returns the count, or -1 for {"error":...}, -2 if malformed. */
@@ -127,7 +94,7 @@ static void check_mode(const char *enc, const char *cname, const corpus *c, cons
     size_t len;
     while (next_line(&it, &line, &len)) {
         CHECK_MSG(lineno < c->n, "%s has more lines than the corpus", path);
-        const tok_text *x = &c->lines[lineno++];
+        const tok_text *x = &c->v[lineno++];
         long nw = parse_golden(line, len, &want, &cap);
         CHECK_MSG(nw != -2, "%s:%zu: malformed golden line", path, lineno);
         uint32_t *got;
@@ -179,7 +146,7 @@ static void check_encoding(const char *enc)
         static const char *modes[] = {"ordinary", "allow", "reject"};
         for (int m = 0; m < 3; m++)
             check_mode(enc, corpora[ci], &c, modes[m]);
-        free_corpus(&c);
+        text_lines_free(&c);
     }
 }
 
