@@ -64,6 +64,9 @@ bool hf_splits_reserve(hf_splits *s, size_t extra)
 static bool add_entry(hf_splits *s, size_t off, size_t len, uint32_t token, uint32_t orig0,
                       uint32_t orig1)
 {
+    /* an empty split (say, every character removed) still needs a text buffer behind it */
+    if (!s->text && !hf_splits_reserve(s, 0))
+        return false;
     if (s->n == s->vcap) {
         size_t cap = s->vcap ? s->vcap * 2 : 64;
         hf_split *v = realloc(s->v, cap * sizeof *v);
@@ -84,8 +87,7 @@ bool hf_splits_add(hf_splits *s, const uint8_t *src, size_t n, const uint32_t *a
 {
     if (!hf_splits_reserve(s, n))
         return false;
-    if (n) /* an empty split may come before any text buffer exists */
-        memcpy(s->text + s->len, src, n);
+    memcpy(s->text + s->len, src, n);
     if (s->track && n) {
         if (a0) {
             memcpy(s->a0 + s->len, a0, n * sizeof *a0);
