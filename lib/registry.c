@@ -802,7 +802,7 @@ static tok_status load(tok_registry *reg, const char *data, size_t len, const ch
     size_t i = 0;
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
         i++;
-    bool json = i < len && data[i] == '{';
+    bool json = i < len && (data[i] == '{' || data[i] == '['); /* JSON: LiteLLM's */
     reg_patches p;
     tok_status st = json ? tok_prices_litellm_parse(data, len, label, &p, err)
                          : tok_prices_tsv_parse(data, len, label, &p, err);
