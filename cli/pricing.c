@@ -49,7 +49,11 @@ const char *fmt_usd(uint64_t pico, char *buf, size_t cap)
         snprintf(buf, cap, "?");
         return buf;
     }
-    if (pico > 0 && pico < 500000) { /* rounds to $0.000000 at six places */
+    if (pico == 0) {
+        snprintf(buf, cap, "$0");
+        return buf;
+    }
+    if (pico < 500000) { /* rounds to $0.000000 at six places */
         snprintf(buf, cap, "<$0.000001");
         return buf;
     }
