@@ -9,6 +9,8 @@
  *   Encoding  tok_encode() / tok_encode_alloc() / tok_count() give exactly the ids of the
  *             reference implementation (OpenAI tiktoken for the built-in encodings).
  *   Decoding  tok_decode() turns ids back into bytes.
+ *   Models    tok_registry_open() gives the model registry (windows, prices, tokenizers);
+ *             tok_cost_compute() prices a request exactly, in integer picodollars.
  *   Threads   A tok_tokenizer is never modified after tok_open*() returns: any number of
  *             threads may use one at once. tok_encode_batch() spreads a batch over threads.
  *   Errors    Every call that can fail returns a tok_status (TOK_OK == 0). Pass a tok_error
