@@ -49,7 +49,8 @@ typedef struct result {
     const char *arg;     /* as typed */
     const tok_model *m;
     tok_tokenizer *tok;
-    bool exact;
+    bool exact;          /* the tokenizer is the model's own */
+    bool chat_estimate;  /* --chat: part of the chat framing is an estimate (tool calls) */
     const char *tokenizer_name; /* what counted: encoding, file */
     uint64_t raw;        /* the tokenizer's count */
     uint64_t tokens;     /* the model's (scaled when approximate) */
@@ -136,8 +137,7 @@ static bool count_one(const opts *o, result *r, const input *in, const char *lab
             return false;
         }
         r->raw = cc.total;
-        if (!cc.exact)
-            r->exact = false;
+        r->chat_estimate = !cc.exact;
         tok_chat_count_free(&cc);
     } else {
         size_t n;
@@ -180,7 +180,8 @@ static void print_table(const opts *o, const result *res, size_t n, const tok_re
     for (size_t i = 0; i < n; i++) {
         const result *r = &res[i];
         char tokens[32], window[32], used[16], left[32], a[40], b[40], c[40], d[40], e[40], f[40];
-        snprintf(tokens, sizeof tokens, "%s%llu", r->exact ? "" : "~", (unsigned long long)r->tokens);
+        snprintf(tokens, sizeof tokens, "%s%llu", r->exact && !r->chat_estimate ? "" : "~",
+                 (unsigned long long)r->tokens);
         if (r->fit.window)
             snprintf(window, sizeof window, "%llu", (unsigned long long)r->fit.window);
         else
@@ -218,6 +219,9 @@ static void print_table(const opts *o, const result *res, size_t n, const tok_re
                 printf("~ %s: estimated as %s tokens x %s (no public tokenizer)\n", r->m->id,
                        r->tokenizer_name, fac);
         }
+        if (r->chat_estimate)
+            printf("~ %s: the chat framing of tool calls is an estimate (see tokscope chat)\n",
+                   r->m->id);
         if (r->cost.tier) {
             char p1[32], p2[32];
             printf("  %s: the input is over %llu tokens: long-context prices (input $%s, "
@@ -276,7 +280,7 @@ static void print_json(const opts *o, const result *res, size_t n, const tok_reg
         json_str(stdout, m->provider, strlen(m->provider));
         fputs(",\"tokenizer\":", stdout);
         json_str(stdout, r->tokenizer_name, strlen(r->tokenizer_name));
-        printf(",\"exact\":%s,\"approx_factor\":", r->exact ? "true" : "false");
+        printf(",\"exact\":%s,\"approx_factor\":", r->exact && !r->chat_estimate ? "true" : "false");
         if (r->exact)
             fputs("null", stdout);
         else {
@@ -537,7 +541,7 @@ int cmd_cost(int argc, char **argv)
         if (r->fit.fits)
             continue;
         warnx_("%s: does not fit: %s%llu input + %llu output tokens; %s (window %llu, max "
-               "output %llu, total %llu)", r->m->id, r->exact ? "" : "~",
+               "output %llu, total %llu)", r->m->id, r->exact && !r->chat_estimate ? "" : "~",
                (unsigned long long)r->tokens, (unsigned long long)r->output, r->fit.why,
                (unsigned long long)r->m->max_input, (unsigned long long)r->m->max_output,
                (unsigned long long)r->m->context);

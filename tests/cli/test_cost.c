@@ -330,6 +330,22 @@ TEST(cost_chat_messages)
     CHECK_EQ(num(model_at(j, 0), "input_tokens"), ((long long)total * 12 + 9) / 10);
     cJSON_Delete(j);
     cli_free(&r);
+    /* tool calls: OpenAI does not document their framing, so even gpt-4o's count is ~ */
+    const char *tools = tmpfile_with("tools.json",
+        "[{\"role\":\"user\",\"content\":\"Weather?\"},{\"role\":\"assistant\",\"content\":null,"
+        "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+        "\"arguments\":\"{}\"}}]}]");
+    r = RUN("cost", tools, "--chat", "-m", "gpt-4o");
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "~ gpt-4o: the chat framing of tool calls is an estimate"));
+    cli_free(&r);
+    r = RUN("cost", tools, "--chat", "-m", "gpt-4o", "--json");
+    j = cJSON_Parse(r.out);
+    CHECK(j);
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(model_at(j, 0), "exact")));
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(model_at(j, 0), "approx_factor")));
+    cJSON_Delete(j);
+    cli_free(&r);
     r = RUN("cost", hello(), "--chat", "-m", "gpt-4o"); /* not a conversation */
     CHECK_EQ(r.status, 2);
     cli_free(&r);
