@@ -328,8 +328,9 @@ TOK_API void tok_registry_close(tok_registry *reg);
  * LiteLLM publishes it) or a file in the registry's own TSV format (vocabs/models.tsv), told
  * apart by content. A row whose name equals a model's id or alias (case-insensitive) replaces
  * that model's data (see README for which fields); other rows become new models. Errors name
- * the file, line and column (TOK_EFORMAT); on failure the registry is unchanged. Not
- * thread-safe: load before sharing the registry. */
+ * the file, line and column (TOK_EFORMAT); a file that fails to read or parse changes nothing
+ * (only running out of memory midway can leave part of it applied). Not thread-safe: load
+ * before sharing the registry. */
 TOK_API tok_status tok_registry_load(tok_registry *reg, const char *path, tok_error *err);
 /* The same from memory; label names it in messages and in the models' source. */
 TOK_API tok_status tok_registry_load_memory(tok_registry *reg, const void *data, size_t len,
