@@ -11,7 +11,8 @@
  *                                                    the range from 0 is the base price, each
  *                                                    other range a tier above lo
  *   max_input_tokens, max_output_tokens, litellm_provider
- * "sample_spec" (LiteLLM's documentation entry, whose values are prose) is skipped.
+ * "sample_spec" (LiteLLM's documentation entry, whose values are prose) is skipped, and so is
+ * every entry whose "mode" is not chat, completion or responses (see generates_text).
  *
  * Numbers are read from their text (json.c keeps it) with tok_decimal_scaled: 3e-7 USD per
  * token is exactly 300000 pUSD. LiteLLM has a few computed prices such as
@@ -191,6 +192,25 @@ static tok_status tiered(const lctx *c, uint32_t arr, reg_patch *p, size_t *cap,
     return TOK_OK;
 }
 
+/* Only chat, completion and responses entries price text in and text out. LiteLLM keys other
+ * kinds (embeddings, images, audio, rerank, ...) with names that can collide with a chat
+ * model's: its 2026-07-24 file has "gemini/gemini-1.5-flash" as an embedding model with an
+ * output price of 0, which would otherwise replace Gemini 1.5 Flash. An entry without a mode
+ * is taken as text generation. */
+static bool generates_text(const json_doc *d, uint32_t obj)
+{
+    uint32_t i = json_get(d, obj, "mode");
+    if (i == J_NONE || json_at(d, i)->type != J_STRING)
+        return true;
+    const json_node *n = json_at(d, i);
+    const char *v = d->text + n->start;
+    static const char *const modes[] = {"chat", "completion", "responses"};
+    for (size_t k = 0; k < sizeof modes / sizeof *modes; k++)
+        if (n->len == strlen(modes[k]) && !memcmp(v, modes[k], n->len))
+            return true;
+    return false;
+}
+
 static tok_status entry(lctx *c, uint32_t obj, reg_patch *p)
 {
     const json_doc *d = c->doc;
@@ -325,6 +345,8 @@ tok_status tok_prices_litellm_parse(const char *data, size_t len, const char *la
                 snprintf(out->date, sizeof out->date, "%.10s", data + n->start);
             continue;
         }
+        if (doc.nodes[m].type == J_OBJECT && !generates_text(&doc, m))
+            continue;
         reg_patch *p = reg_patch_add(out);
         if (!p || !(p->name = malloc(kl + 1))) {
             st = TOK_ENOMEM;
