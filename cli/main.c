@@ -13,8 +13,8 @@ static const char usage[] =
     "  encode [TEXT|-f FILE]   print token ids (--jsonl: one JSON string per input line)\n"
     "  decode [ID...]          print the text of token ids\n"
     "  encodings               list the built-in encodings\n"
-    "  cost [FILE|-] -m MODEL  context-window fit and price of a prompt, for one or more models\n"
-    "  models                  the model registry: windows, prices, tokenizers\n"
+    "  cost [FILE|-] -m MODEL  tokens, window fit and price of a prompt for one or more models\n"
+    "  models                  the model registry: windows, prices, tokenizers, data date\n"
     "  show [TEXT|-f FILE]     the text with every token marked (terminal, --html, --json)\n"
     "  explain WORD...         how words and numbers split into tokens\n"
     "  compare [FILE...]       one row per tokenizer: tokens, characters per token, ratio\n"
@@ -30,7 +30,10 @@ static const char usage[] =
     "  tokscope COMMAND --help   options of one command\n"
     "  tokscope --version\n"
     "\n"
-    "Exit status: 0 success, 1 a count is over --limit, 2 usage, input or file error.\n";
+    "cost and models: -m MODEL is a model of the registry (tokscope models), any provider.\n"
+    "\n"
+    "Exit status: 0 success, 1 a count is over --limit (cost: does not fit a model's window),\n"
+    "2 usage, input or file error.\n";
 
 int main(int argc, char **argv)
 {

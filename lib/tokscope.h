@@ -9,6 +9,8 @@
  *   Encoding  tok_encode() / tok_encode_alloc() / tok_count() give exactly the ids of the
  *             reference implementation (OpenAI tiktoken for the built-in encodings).
  *   Decoding  tok_decode() turns ids back into bytes.
+ *   Models    tok_registry_open() gives the model registry (windows, prices, tokenizers);
+ *             tok_cost_compute() prices a request exactly, in integer picodollars.
  *   Threads   A tok_tokenizer is never modified after tok_open*() returns: any number of
  *             threads may use one at once. tok_encode_batch() spreads a batch over threads.
  *   Errors    Every call that can fail returns a tok_status (TOK_OK == 0). Pass a tok_error
@@ -253,9 +255,172 @@ TOK_API tok_status tok_decode(const tok_tokenizer *tok, const uint32_t *ids, siz
 TOK_API tok_status tok_decode_alloc(const tok_tokenizer *tok, const uint32_t *ids, size_t n,
                                     unsigned flags, char **out, size_t *len_out, tok_error *err);
 
-/* ---- Models and prices (cost.c, registry.c) ----------------------------------------------
- * (owned by the cost estimator work; see README "Cost") */
-/* @@MODELS_AND_PRICES@@ */
+/* ---- Models and prices (registry.c, prices_litellm.c, cost.c, money.c) --------------------
+ * A registry of models -- names, tokenizer, context window, prices -- and the price maths, so
+ * every program gets the answers `tokscope cost` gives (README "cost and models").
+ *
+ * Money is integer, never floating point: a price is picodollars per token (1 pUSD/token = one
+ * millionth of a dollar per million tokens; $2.50 per 1M tokens = 2500000), an amount for one
+ * call is picodollars, a total over many calls nanodollars. Decimal texts ("0.075") are parsed
+ * exactly; tok_usd_format prints amounts back as decimals.
+ *
+ * A price or limit that is not known is TOK_PRICE_UNKNOWN / 0, never taken as zero: a cost
+ * that needs an unknown price is TOK_COST_UNKNOWN.
+ *
+ * Threads: tok_registry_open parses the built-in registry (vocabs/models.tsv, embedded) into a
+ * handle the caller owns; tok_registry_load lays a price file over it. Loading changes the
+ * registry and must finish before the registry is shared; after that every function here only
+ * reads it and any number of threads may use it. tok_model pointers stay valid until
+ * tok_registry_close (a later load may change what they point to). */
+#include <stdbool.h>
+
+typedef struct tok_registry tok_registry;
+
+#define TOK_PRICE_UNKNOWN UINT64_MAX
+#define TOK_COST_UNKNOWN UINT64_MAX
+
+/* Prices per token, in picodollars; TOK_PRICE_UNKNOWN where not published. */
+typedef struct tok_prices {
+    uint64_t input;        /* uncached input */
+    uint64_t output;
+    uint64_t cached_input; /* input read from a prompt cache */
+    uint64_t cache_write;  /* input written to a prompt cache (billed instead of input) */
+} tok_prices;
+
+/* Long-context prices: when a request's input has more than `above` tokens, all of it (input
+ * and output) is billed at these prices (Anthropic, Google and OpenAI bill this way). */
+typedef struct tok_price_tier {
+    uint64_t above;
+    tok_prices prices;
+} tok_price_tier;
+
+typedef struct tok_model {
+    const char *id;            /* registry name: lower case, no provider prefix or date */
+    const char *provider;      /* "openai", "anthropic", ...; "" if unknown */
+    size_t n_aliases;
+    const char *const *aliases;
+    /* How tokens are counted. tokenizer: a built-in encoding (tokenizer_builtin, exact), or a
+     * tokenizer file name searched for by tok_model_open_tokenizer (exact when found), or "".
+     * approx_encoding and approx_factor (millionths: 1200000 = x1.2): the estimate used when
+     * no exact tokenizer is at hand ("" and 0 when there is none). */
+    const char *tokenizer;
+    bool tokenizer_builtin;
+    const char *approx_encoding;
+    uint32_t approx_factor;
+    /* Limits in tokens, 0 = unknown. context: the window input + output share (>= max_input;
+     * equal to it unless the model documents a larger total, as GPT-5's 272k in / 400k). */
+    uint64_t max_input, context, max_output;
+    tok_prices prices;
+    uint64_t batch_input, batch_output;  /* batch API prices, TOK_PRICE_UNKNOWN if none */
+    size_t n_tiers;
+    const tok_price_tier *tiers;         /* by increasing `above` */
+    const char *source;        /* where the row's data comes from */
+    const char *date;          /* the date of that data, YYYY-MM-DD ("" if unknown) */
+    const char *notes;         /* "" if none */
+} tok_model;
+
+/* The built-in registry. On success *out is a registry to tok_registry_close. */
+TOK_API tok_status tok_registry_open(tok_registry **out, tok_error *err);
+/* Free a registry. NULL is a no-op. */
+TOK_API void tok_registry_close(tok_registry *reg);
+
+/* Lay a price file over the registry: a LiteLLM model_prices_and_context_window.json (as
+ * LiteLLM publishes it) or a file in the registry's own TSV format (vocabs/models.tsv), told
+ * apart by content. A row whose name equals a model's id or alias (case-insensitive) replaces
+ * that model's data (see README for which fields); other rows become new models. Errors name
+ * the file, line and column (TOK_EFORMAT); a file that fails to read or parse changes nothing
+ * (only running out of memory midway can leave part of it applied). Not thread-safe: load
+ * before sharing the registry. */
+TOK_API tok_status tok_registry_load(tok_registry *reg, const char *path, tok_error *err);
+/* The same from memory; label names it in messages and in the models' source. */
+TOK_API tok_status tok_registry_load_memory(tok_registry *reg, const void *data, size_t len,
+                                            const char *label, tok_error *err);
+
+/* Where the registry's data comes from: source 0 is the built-in data, then one per load. */
+typedef struct tok_registry_source {
+    const char *label;   /* "built-in" or the file's path */
+    const char *format;  /* "tsv" or "litellm" */
+    const char *date;    /* date of the data (the file's @date, a date in its name, else its
+                            modification time), "" if unknown */
+    size_t replaced;     /* models this source replaced */
+    size_t added;        /* models it added */
+} tok_registry_source;
+TOK_API size_t tok_registry_source_count(const tok_registry *reg);
+TOK_API const tok_registry_source *tok_registry_source_at(const tok_registry *reg, size_t i);
+/* The date of the built-in data ("2026-07-24"). */
+TOK_API const char *tok_registry_date(const tok_registry *reg);
+
+/* The models, in registry order (built-in ones first); i >= count gives NULL. */
+TOK_API size_t tok_registry_count(const tok_registry *reg);
+TOK_API const tok_model *tok_registry_model(const tok_registry *reg, size_t i);
+
+/* Find a model by name, case-insensitively: an id or alias; else the name without provider
+ * prefixes ("openai/gpt-4o", "groq/openai/gpt-oss-120b"); else without a date or -latest
+ * suffix ("-2024-08-06", "-20250219", "@20250219", "-latest"). Unknown names fail with
+ * TOK_ENOENT and the message lists the closest ids. */
+TOK_API tok_status tok_model_find(const tok_registry *reg, const char *name,
+                                  const tok_model **out, tok_error *err);
+
+/* Open the tokenizer that counts for model m: its built-in encoding (*exact = true); else its
+ * tokenizer file, looked for as DIR/NAME in dirs[0..n_dirs) in order (*exact = true; a file
+ * that is found but does not load is an error); else its approximating encoding
+ * (*exact = false: scale counts with tok_model_approx_count). TOK_ENOENT when the model has
+ * neither. The caller owns *out (tok_close). */
+TOK_API tok_status tok_model_open_tokenizer(const tok_model *m, const char *const *dirs,
+                                            size_t n_dirs, tok_tokenizer **out, bool *exact,
+                                            tok_error *err);
+/* An approximate count: count * approx_factor, rounded up (count itself when m has no
+ * factor). */
+TOK_API uint64_t tok_model_approx_count(const tok_model *m, uint64_t count);
+
+/* Does a request fit the model's limits? Limits that are unknown are not checked. */
+typedef struct tok_fit {
+    bool fits;
+    const char *why;          /* which limit is exceeded (static text), NULL if it fits */
+    uint64_t window;          /* max_input, 0 if unknown */
+    uint32_t used_bp;         /* input / max_input in basis points (10000 = 100%), rounded up;
+                                 0 if the window is unknown */
+    uint64_t left_for_output; /* min(max_output, context - input), 0 when nothing is left;
+                                 UINT64_MAX when no limit is known */
+} tok_fit;
+TOK_API void tok_model_fit(const tok_model *m, uint64_t input_tokens, uint64_t output_tokens,
+                           tok_fit *out);
+
+typedef struct tok_cost_request {
+    uint64_t input_tokens;       /* all input tokens, cached ones included */
+    uint64_t cached_tokens;      /* of those, read from a prompt cache */
+    uint64_t cache_write_tokens; /* of those, written to a prompt cache */
+    uint64_t output_tokens;
+    uint64_t calls;              /* how many such calls; 0 counts as 1 */
+    bool batch;                  /* batch API prices (input and output; cache prices unknown) */
+} tok_cost_request;
+
+typedef struct tok_cost {
+    const tok_price_tier *tier; /* the long-context tier applied, NULL for the base prices */
+    tok_prices prices;          /* the prices per token used (after tier and batch) */
+    /* One call, picodollars; TOK_COST_UNKNOWN when a price is needed (tokens > 0) but not
+     * known. input is the uncached input only. */
+    uint64_t input, cached_input, cache_write, output, total;
+    uint64_t calls;             /* as requested, at least 1 */
+    uint64_t total_calls_nano;  /* total * calls in nanodollars, rounded half up, or
+                                   TOK_COST_UNKNOWN */
+} tok_cost;
+
+/* The cost of req with model m's prices, exactly. TOK_EINVAL when cached + cache-write tokens
+ * exceed the input; TOK_ERANGE when an amount does not fit 64 bits. Thread-safe. */
+TOK_API tok_status tok_cost_compute(const tok_model *m, const tok_cost_request *req,
+                                    tok_cost *out, tok_error *err);
+
+/* Write picodollars as a USD decimal into buf (NUL-terminated, truncated to cap like
+ * snprintf; returns the full length): decimals 0..12 digits after the point, rounded half
+ * up; decimals < 0: exactly, trailing zeros trimmed ("0.0000025", "12", "0"). */
+TOK_API size_t tok_usd_format(uint64_t pico, int decimals, char *buf, size_t cap);
+
+/* Parse a plain decimal ("2.5", "0.075", "12") exactly as value * 10^scale into *out.
+ * TOK_EINVAL if text is not such a number (no sign, no exponent) or has more than scale
+ * decimals; TOK_ERANGE if the result exceeds 64 bits. */
+TOK_API tok_status tok_decimal_parse(const char *text, size_t len, unsigned scale,
+                                     uint64_t *out);
 
 /* ---- Chat messages (chat.c) -------------------------------------------------------------
  * (owned by the chat work; see README "chat") */

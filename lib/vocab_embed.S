@@ -1,4 +1,4 @@
-/* vocab_embed: links the packed built-in vocabularies into the library. make packs
+/* vocab_embed: links the packed built-in vocabularies (and the model registry) into the library. make packs
  * vocabs/NAME.tiktoken into build/vocabs/NAME.bin (lib/gen/pack_vocab.c) and assembles this file
  * with that directory on the include path. Read-only data: the pages are mapped from the file and
  * only the ones a lookup touches are ever read in. */
@@ -22,5 +22,17 @@ VOCAB(r50k_base)
 VOCAB(p50k_base)
 VOCAB(cl100k_base)
 VOCAB(o200k_base)
+
+/* The model registry (vocabs/models.tsv, found through -Wa,-I,vocabs), embedded as text for
+ * lib/registry.c. A NUL follows it so the parser may treat it as a C string. */
+    .section .rodata.tok_models, "a";
+    .globl tok_models_tsv;
+    .hidden tok_models_tsv;
+tok_models_tsv:;
+    .incbin "models.tsv";
+    .globl tok_models_tsv_end;
+    .hidden tok_models_tsv_end;
+tok_models_tsv_end:;
+    .byte 0
 
     .section .note.GNU-stack, "", @progbits

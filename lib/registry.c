@@ -1,0 +1,941 @@
+/* registry: the model registry -- rows of vocabs/models.tsv (embedded by vocab_embed.S) plus
+ * the price files laid over them -- and model-name resolution.
+ *
+ * The registry is a handle the caller opens, not a global parsed on first use: loading a price
+ * file changes it, and a handle makes "load first, then share" a rule of ownership instead of
+ * a race. Rows are allocated one by one so tok_model pointers survive later loads.
+ *
+ * Names are found through one hash table of lower-cased ids and aliases (open addressing,
+ * at most half full): a LiteLLM file brings ~3000 rows, each looked up once. */
+#include "registry.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+extern const char tok_models_tsv[] __attribute__((visibility("hidden")));
+extern const char tok_models_tsv_end[] __attribute__((visibility("hidden")));
+
+typedef struct reg_row {
+    tok_model m;         /* the public view; its strings and arrays are owned here */
+    char **aliases;      /* m.aliases */
+    size_t cap_aliases;
+    uint64_t context_given; /* the row's own total window, 0 if it gives none */
+} reg_row;
+
+typedef struct name_slot {
+    char *name; /* lower case, owned; NULL = empty */
+    size_t row;
+} name_slot;
+
+struct tok_registry {
+    reg_row **rows;
+    size_t n, cap;
+    name_slot *slots;
+    size_t n_slots, used;
+    tok_registry_source *sources;
+    size_t n_sources;
+};
+
+/* ---- small helpers ---- */
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+static char *dup_s(const char *s) { return dup_n(s ? s : "", s ? strlen(s) : 0); }
+
+static char *lower_dup(const char *s)
+{
+    char *d = dup_s(s);
+    for (char *p = d; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, uint32_t *col)
+{
+    uint32_t l = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < offset && i < len; i++)
+        if (data[i] == '\n') {
+            l++;
+            start = i + 1;
+        }
+    *line = l;
+    *col = (uint32_t)(offset - start + 1);
+}
+
+/* ---- patches ---- */
+
+reg_patch *reg_patch_add(reg_patches *p)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        reg_patch *v = realloc(p->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        p->v = v;
+        p->cap = cap;
+    }
+    reg_patch *r = &p->v[p->n++];
+    memset(r, 0, sizeof *r);
+    r->prices = (tok_prices){TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN,
+                             TOK_PRICE_UNKNOWN};
+    r->batch_input = r->batch_output = TOK_PRICE_UNKNOWN;
+    return r;
+}
+
+void reg_patches_free(reg_patches *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        reg_patch *r = &p->v[i];
+        free(r->name);
+        free(r->provider);
+        free(r->tokenizer);
+        free(r->approx_encoding);
+        free(r->source);
+        free(r->date);
+        free(r->notes);
+        for (size_t k = 0; k < r->n_aliases; k++)
+            free(r->aliases[k]);
+        free(r->aliases);
+        free(r->tiers);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+bool reg_tiers_sort(tok_price_tier *t, size_t n)
+{
+    for (size_t i = 1; i < n; i++) /* insertion sort: a model has a handful of tiers */
+        for (size_t j = i; j > 0 && t[j - 1].above > t[j].above; j--) {
+            tok_price_tier x = t[j];
+            t[j] = t[j - 1];
+            t[j - 1] = x;
+        }
+    for (size_t i = 1; i < n; i++)
+        if (t[i].above == t[i - 1].above)
+            return false;
+    return true;
+}
+
+/* ---- the name index ---- */
+
+static size_t *slot_find(const tok_registry *reg, const char *lname, size_t *at)
+{
+    if (!reg->n_slots)
+        return NULL;
+    size_t mask = reg->n_slots - 1;
+    for (size_t i = hash_name(lname) & mask;; i = (i + 1) & mask) {
+        if (!reg->slots[i].name) {
+            if (at)
+                *at = i;
+            return NULL;
+        }
+        if (strcmp(reg->slots[i].name, lname) == 0)
+            return &reg->slots[i].row;
+    }
+}
+
+/* Add name -> row unless the name is taken (then the first model keeps it). 1 added, 0 taken,
+ * -1 out of memory. */
+static int index_add(tok_registry *reg, const char *name, size_t row)
+{
+    if ((reg->used + 1) * 2 > reg->n_slots) {
+        size_t n = reg->n_slots ? reg->n_slots * 2 : 256;
+        name_slot *s = calloc(n, sizeof *s);
+        if (!s)
+            return -1;
+        name_slot *old = reg->slots;
+        size_t old_n = reg->n_slots;
+        reg->slots = s;
+        reg->n_slots = n;
+        for (size_t i = 0; i < old_n; i++)
+            if (old[i].name) {
+                size_t at;
+                slot_find(reg, old[i].name, &at);
+                reg->slots[at] = old[i];
+            }
+        free(old);
+    }
+    char *l = lower_dup(name);
+    if (!l)
+        return -1;
+    size_t at;
+    if (slot_find(reg, l, &at)) {
+        free(l);
+        return 0;
+    }
+    reg->slots[at] = (name_slot){l, row};
+    reg->used++;
+    return 1;
+}
+
+/* The row index of a name, or SIZE_MAX. */
+static size_t lookup_index(const tok_registry *reg, const char *name)
+{
+    char *l = lower_dup(name);
+    if (!l)
+        return SIZE_MAX;
+    size_t *row = slot_find(reg, l, NULL);
+    free(l);
+    return row ? *row : SIZE_MAX;
+}
+
+static const tok_model *lookup(const tok_registry *reg, const char *name)
+{
+    size_t i = lookup_index(reg, name);
+    return i == SIZE_MAX ? NULL : &reg->rows[i]->m;
+}
+
+/* ---- applying patches ---- */
+
+static void replace_str(const char **field, char **value)
+{
+    free((void *)*field);
+    *field = *value ? *value : dup_s("");
+    *value = NULL;
+}
+
+static void row_finish(reg_row *r)
+{
+    r->m.aliases = (const char *const *)r->aliases;
+    r->m.context = r->context_given > r->m.max_input ? r->context_given : r->m.max_input;
+    r->m.tokenizer_builtin = r->m.tokenizer[0] && tok_builtin_find(r->m.tokenizer) != NULL;
+}
+
+static void row_free(reg_row *r)
+{
+    if (!r)
+        return;
+    free((void *)r->m.id);
+    free((void *)r->m.provider);
+    free((void *)r->m.tokenizer);
+    free((void *)r->m.approx_encoding);
+    free((void *)r->m.source);
+    free((void *)r->m.date);
+    free((void *)r->m.notes);
+    free((void *)r->m.tiers);
+    for (size_t k = 0; k < r->m.n_aliases; k++)
+        free(r->aliases[k]);
+    free(r->aliases);
+    free(r);
+}
+
+/* A model new to the registry and not told how to count: an OpenAI model name (after any
+ * provider prefix) gets its tiktoken encoding; anything else is estimated with o200k_base. */
+static void default_tokenizer(reg_row *r)
+{
+    const char *base = strrchr(r->m.id, '/');
+    base = base ? base + 1 : r->m.id;
+    const char *enc;
+    if (tok_encoding_for_model(base, &enc, NULL) == TOK_OK) {
+        free((void *)r->m.tokenizer);
+        r->m.tokenizer = dup_s(enc);
+    } else {
+        free((void *)r->m.approx_encoding);
+        r->m.approx_encoding = dup_s("o200k_base");
+        r->m.approx_factor = 1000000;
+    }
+}
+
+/* Lay patch p's fields `set` over row r. -1 out of memory, -2 an alias names another model
+ * and strict (the built-in data must not do that), else 0. */
+static int apply_one(tok_registry *reg, reg_row *r, size_t row_index, reg_patch *p,
+                     unsigned set, bool strict)
+{
+    if (set & F_PROVIDER) replace_str(&r->m.provider, &p->provider);
+    if (set & F_TOKENIZER) replace_str(&r->m.tokenizer, &p->tokenizer);
+    if (set & F_APPROX) {
+        replace_str(&r->m.approx_encoding, &p->approx_encoding);
+        r->m.approx_factor = p->approx_factor;
+    }
+    if (set & F_MAX_INPUT) r->m.max_input = p->max_input;
+    if (set & F_CONTEXT) r->context_given = p->context;
+    if (set & F_MAX_OUTPUT) r->m.max_output = p->max_output;
+    if (set & F_INPUT) r->m.prices.input = p->prices.input;
+    if (set & F_OUTPUT) r->m.prices.output = p->prices.output;
+    if (set & F_CACHED) r->m.prices.cached_input = p->prices.cached_input;
+    if (set & F_WRITE) r->m.prices.cache_write = p->prices.cache_write;
+    if (set & F_BATCH_IN) r->m.batch_input = p->batch_input;
+    if (set & F_BATCH_OUT) r->m.batch_output = p->batch_output;
+    if (set & F_TIERS) {
+        free((void *)r->m.tiers);
+        r->m.tiers = p->tiers;
+        r->m.n_tiers = p->n_tiers;
+        p->tiers = NULL;
+        p->n_tiers = 0;
+    }
+    if (set & F_SOURCE) replace_str(&r->m.source, &p->source);
+    if (set & F_DATE) replace_str(&r->m.date, &p->date);
+    if (set & F_NOTES) replace_str(&r->m.notes, &p->notes);
+    if (set & F_ALIASES) {
+        for (size_t k = 0; k < p->n_aliases; k++) {
+            int added = index_add(reg, p->aliases[k], row_index);
+            if (added < 0)
+                return -1;
+            if (!added) { /* already a name: of this model (fine) or of another */
+                if (strict && lookup_index(reg, p->aliases[k]) != row_index)
+                    return -2;
+                continue;
+            }
+            if (r->m.n_aliases == r->cap_aliases) {
+                size_t cap = r->cap_aliases ? r->cap_aliases * 2 : 4;
+                char **a = realloc(r->aliases, cap * sizeof *a);
+                if (!a)
+                    return -1;
+                r->aliases = a;
+                r->cap_aliases = cap;
+            }
+            r->aliases[r->m.n_aliases++] = p->aliases[k];
+            p->aliases[k] = NULL;
+        }
+    }
+    row_finish(r);
+    return 0;
+}
+
+static tok_status add_source(tok_registry *reg, const char *label, const char *format,
+                             const char *date, size_t replaced, size_t added)
+{
+    tok_registry_source *s = realloc(reg->sources, (reg->n_sources + 1) * sizeof *s);
+    if (!s)
+        return TOK_ENOMEM;
+    reg->sources = s;
+    char *l = dup_s(label), *f = dup_s(format), *d = dup_s(date);
+    if (!l || !f || !d) {
+        free(l), free(f), free(d);
+        return TOK_ENOMEM;
+    }
+    s[reg->n_sources++] = (tok_registry_source){l, f, d, replaced, added};
+    return TOK_OK;
+}
+
+tok_status tok_registry_apply(tok_registry *reg, reg_patches *p, const char *label,
+                              const char *format, const char *date, bool builtin,
+                              tok_error *err)
+{
+    size_t replaced = 0, added = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        reg_patch *pt = &p->v[i];
+        size_t have = lookup_index(reg, pt->name);
+        if (have != SIZE_MAX && builtin)
+            return tok_fail(err, TOK_EFORMAT, label, TOK_NO_OFFSET,
+                            "%s:%u: '%s' names a model twice", label, pt->line, pt->name);
+        /* A row that does not say where its data comes from comes from this file. */
+        if (!(pt->set & F_SOURCE)) {
+            free(pt->source);
+            pt->source = dup_s(label);
+            pt->set |= F_SOURCE;
+        }
+        if (!(pt->set & F_DATE)) {
+            free(pt->date);
+            pt->date = dup_s(date);
+            pt->set |= F_DATE;
+        }
+        if (have != SIZE_MAX) {
+            if (apply_one(reg, reg->rows[have], have, pt, pt->set, false) < 0)
+                return tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
+            replaced++;
+            continue;
+        }
+        if (reg->n == reg->cap) {
+            size_t cap = reg->cap ? reg->cap * 2 : 128;
+            reg_row **rows = realloc(reg->rows, cap * sizeof *rows);
+            if (!rows)
+                return tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
+            reg->rows = rows;
+            reg->cap = cap;
+        }
+        reg_row *r = calloc(1, sizeof *r);
+        if (!r)
+            return tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
+        r->m.id = pt->name;
+        pt->name = NULL;
+        const char **strs[] = {&r->m.provider, &r->m.tokenizer, &r->m.approx_encoding,
+                               &r->m.source, &r->m.date, &r->m.notes};
+        for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
+            *strs[k] = dup_s("");
+        r->m.prices = (tok_prices){TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN,
+                                   TOK_PRICE_UNKNOWN};
+        r->m.batch_input = r->m.batch_output = TOK_PRICE_UNKNOWN;
+        size_t idx = reg->n;
+        reg->rows[reg->n++] = r;
+        int rc = index_add(reg, r->m.id, idx) < 0 ? -1
+                 : apply_one(reg, r, idx, pt, pt->set | pt->set_if_new, builtin);
+        if (rc == -2)
+            return tok_fail(err, TOK_EFORMAT, label, TOK_NO_OFFSET,
+                            "%s:%u: an alias of '%s' names another model", label, pt->line,
+                            r->m.id);
+        if (rc < 0)
+            return tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
+        if (!r->m.tokenizer[0] && !r->m.approx_encoding[0] && !(pt->set & (F_TOKENIZER | F_APPROX)))
+            default_tokenizer(r);
+        row_finish(r);
+        added++;
+    }
+    return add_source(reg, label, format, date, replaced, added);
+}
+
+/* ---- the TSV format (vocabs/models.tsv) ---- */
+
+static const struct {
+    const char *name;
+    unsigned field; /* 0 for id */
+} columns[] = {
+    {"id", 0},                   {"provider", F_PROVIDER},     {"aliases", F_ALIASES},
+    {"tokenizer", F_TOKENIZER},  {"approx", F_APPROX},         {"max_input", F_MAX_INPUT},
+    {"context", F_CONTEXT},      {"max_output", F_MAX_OUTPUT}, {"input", F_INPUT},
+    {"output", F_OUTPUT},        {"cached_input", F_CACHED},   {"cache_write", F_WRITE},
+    {"batch_input", F_BATCH_IN}, {"batch_output", F_BATCH_OUT}, {"tiers", F_TIERS},
+    {"source", F_SOURCE},        {"date", F_DATE},             {"notes", F_NOTES},
+};
+#define N_COLUMNS (sizeof columns / sizeof columns[0])
+
+typedef struct tsv_ctx {
+    const char *data, *label;
+    size_t len;
+    tok_error *err;
+} tsv_ctx;
+
+static tok_status tsv_fail(const tsv_ctx *c, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static tok_status tsv_fail(const tsv_ctx *c, const char *at, const char *fmt, ...)
+{
+    if (!c->err)
+        return TOK_EFORMAT;
+    uint32_t line, col;
+    size_t off = (size_t)(at - c->data);
+    tok_line_col(c->data, c->len, off, &line, &col);
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    tok_fail(c->err, TOK_EFORMAT, c->label, off, "%s:%u:%u: %s", c->label, line, col, msg);
+    c->err->line = line;
+    return TOK_EFORMAT;
+}
+
+/* A price: USD per million tokens, a plain decimal with at most 6 decimals -> pUSD/token. */
+static tok_status cell_price(const tsv_ctx *c, const char *s, size_t n, const char *col,
+                             uint64_t *out)
+{
+    if (n == 1 && s[0] == '-') {
+        *out = TOK_PRICE_UNKNOWN;
+        return TOK_OK;
+    }
+    tok_status st = tok_decimal_parse(s, n, 6, out);
+    if (st == TOK_OK && *out == TOK_PRICE_UNKNOWN)
+        st = TOK_ERANGE;
+    if (st != TOK_OK)
+        return tsv_fail(c, s, "%s '%.*s' is not a price in USD per million tokens (a plain "
+                        "decimal with at most 6 decimals, or - for unknown)", col, (int)n, s);
+    return TOK_OK;
+}
+
+static tok_status cell_count(const tsv_ctx *c, const char *s, size_t n, const char *col,
+                             uint64_t *out)
+{
+    if (n == 1 && s[0] == '-') {
+        *out = 0;
+        return TOK_OK;
+    }
+    if (n == 0 || tok_decimal_parse(s, n, 0, out) != TOK_OK || memchr(s, '.', n))
+        return tsv_fail(c, s, "%s '%.*s' is not a whole number of tokens (or - for unknown)",
+                        col, (int)n, s);
+    return TOK_OK;
+}
+
+/* "ENCODING*FACTOR" */
+static tok_status cell_approx(const tsv_ctx *c, const char *s, size_t n, reg_patch *p)
+{
+    if (n == 1 && s[0] == '-') {
+        p->approx_encoding = dup_s("");
+        p->approx_factor = 0;
+        return p->approx_encoding ? TOK_OK : TOK_ENOMEM;
+    }
+    const char *star = memchr(s, '*', n);
+    uint64_t f = 0;
+    if (star) {
+        char enc[64];
+        size_t el = (size_t)(star - s);
+        snprintf(enc, sizeof enc, "%.*s", (int)(el < 63 ? el : 63), s);
+        if (el < 64 && tok_builtin_find(enc) &&
+            tok_decimal_parse(star + 1, n - el - 1, 6, &f) == TOK_OK && f > 0 && f <= 100000000) {
+            p->approx_encoding = dup_s(enc);
+            p->approx_factor = (uint32_t)f;
+            return p->approx_encoding ? TOK_OK : TOK_ENOMEM;
+        }
+    }
+    return tsv_fail(c, s, "approx '%.*s' is not ENCODING*FACTOR (a built-in encoding and a "
+                    "decimal factor such as o200k_base*1.2)", (int)n, s);
+}
+
+/* "ABOVE:input=6,output=22.5;ABOVE:..." */
+static tok_status cell_tiers(const tsv_ctx *c, const char *s, size_t n, reg_patch *p)
+{
+    if (n == 1 && s[0] == '-')
+        return TOK_OK;
+    size_t cap = 1;
+    for (size_t i = 0; i < n; i++)
+        cap += s[i] == ';';
+    p->tiers = calloc(cap, sizeof *p->tiers);
+    if (!p->tiers)
+        return TOK_ENOMEM;
+    const char *end = s + n, *q = s;
+    while (q < end) {
+        const char *te = memchr(q, ';', (size_t)(end - q));
+        if (!te)
+            te = end;
+        const char *colon = memchr(q, ':', (size_t)(te - q));
+        tok_price_tier *t = &p->tiers[p->n_tiers++];
+        t->prices = (tok_prices){TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN,
+                                 TOK_PRICE_UNKNOWN};
+        if (!colon || tok_decimal_parse(q, (size_t)(colon - q), 0, &t->above) != TOK_OK)
+            return tsv_fail(c, q, "tier '%.*s' does not start with a token count and ':' "
+                            "(200000:input=6,output=22.5)", (int)(te - q), q);
+        for (const char *kv = colon + 1; kv < te;) {
+            const char *ke = memchr(kv, ',', (size_t)(te - kv));
+            if (!ke)
+                ke = te;
+            const char *eq = memchr(kv, '=', (size_t)(ke - kv));
+            uint64_t *dst = NULL;
+            size_t kl = eq ? (size_t)(eq - kv) : 0;
+            if (eq && kl == 5 && !memcmp(kv, "input", 5)) dst = &t->prices.input;
+            else if (eq && kl == 6 && !memcmp(kv, "output", 6)) dst = &t->prices.output;
+            else if (eq && kl == 12 && !memcmp(kv, "cached_input", 12)) dst = &t->prices.cached_input;
+            else if (eq && kl == 11 && !memcmp(kv, "cache_write", 11)) dst = &t->prices.cache_write;
+            if (!dst)
+                return tsv_fail(c, kv, "tier price '%.*s' is not input=, output=, cached_input= "
+                                "or cache_write= and a price", (int)(ke - kv), kv);
+            tok_status st = cell_price(c, eq + 1, (size_t)(ke - eq - 1), "tier price", dst);
+            if (st != TOK_OK)
+                return st;
+            kv = ke + (ke < te);
+        }
+        q = te + (te < end);
+    }
+    if (!reg_tiers_sort(p->tiers, p->n_tiers))
+        return tsv_fail(c, s, "two tiers start above the same token count");
+    return TOK_OK;
+}
+
+static tok_status cell_aliases(const char *s, size_t n, reg_patch *p)
+{
+    if (n == 1 && s[0] == '-')
+        return TOK_OK;
+    size_t cap = 1;
+    for (size_t i = 0; i < n; i++)
+        cap += s[i] == ',';
+    p->aliases = calloc(cap, sizeof *p->aliases);
+    if (!p->aliases)
+        return TOK_ENOMEM;
+    for (const char *q = s, *end = s + n; q < end;) {
+        const char *e = memchr(q, ',', (size_t)(end - q));
+        if (!e)
+            e = end;
+        if (e > q && !(p->aliases[p->n_aliases++] = dup_n(q, (size_t)(e - q))))
+            return TOK_ENOMEM;
+        q = e + 1;
+    }
+    return TOK_OK;
+}
+
+static tok_status cell_str(const char *s, size_t n, char **out)
+{
+    *out = (n == 1 && s[0] == '-') ? dup_s("") : dup_n(s, n);
+    return *out ? TOK_OK : TOK_ENOMEM;
+}
+
+static bool is_date(const char *s, size_t n)
+{
+    if (n != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* One cell of column k into patch p. */
+static tok_status tsv_cell(const tsv_ctx *c, unsigned field, const char *s, size_t n,
+                           reg_patch *p)
+{
+    switch (field) {
+    case F_PROVIDER: return cell_str(s, n, &p->provider);
+    case F_ALIASES: return cell_aliases(s, n, p);
+    case F_TOKENIZER: return cell_str(s, n, &p->tokenizer);
+    case F_APPROX: return cell_approx(c, s, n, p);
+    case F_MAX_INPUT: return cell_count(c, s, n, "max_input", &p->max_input);
+    case F_CONTEXT: return cell_count(c, s, n, "context", &p->context);
+    case F_MAX_OUTPUT: return cell_count(c, s, n, "max_output", &p->max_output);
+    case F_INPUT: return cell_price(c, s, n, "input", &p->prices.input);
+    case F_OUTPUT: return cell_price(c, s, n, "output", &p->prices.output);
+    case F_CACHED: return cell_price(c, s, n, "cached_input", &p->prices.cached_input);
+    case F_WRITE: return cell_price(c, s, n, "cache_write", &p->prices.cache_write);
+    case F_BATCH_IN: return cell_price(c, s, n, "batch_input", &p->batch_input);
+    case F_BATCH_OUT: return cell_price(c, s, n, "batch_output", &p->batch_output);
+    case F_TIERS: return cell_tiers(c, s, n, p);
+    case F_SOURCE: return cell_str(s, n, &p->source);
+    case F_DATE:
+        if (!(n == 1 && s[0] == '-') && !is_date(s, n))
+            return tsv_fail(c, s, "date '%.*s' is not YYYY-MM-DD", (int)n, s);
+        return cell_str(s, n, &p->date);
+    case F_NOTES: return cell_str(s, n, &p->notes);
+    default: return TOK_EINVAL;
+    }
+}
+
+/* Trim spaces around a cell. */
+static void trim(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\r')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\r'))
+        (*n)--;
+}
+
+tok_status tok_prices_tsv_parse(const char *data, size_t len, const char *label,
+                                reg_patches *out, tok_error *err)
+{
+    tsv_ctx c = {data, label, len, err};
+    unsigned col_field[N_COLUMNS];
+    size_t n_cols = 0;
+    bool have_header = false;
+    memset(out, 0, sizeof *out);
+    tok_status st = TOK_OK;
+    for (const char *line = data, *end = data + len; line < end && st == TOK_OK;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        const char *le = nl ? nl : end;
+        const char *next = nl ? nl + 1 : end;
+        size_t ll = (size_t)(le - line);
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        if (ll == 0 || line[0] == '#') {
+            line = next;
+            continue;
+        }
+        if (line[0] == '@') {
+            const char *tab = memchr(line, '\t', ll);
+            if (!tab || (size_t)(tab - line) != 5 || memcmp(line, "@date", 5) != 0 ||
+                !is_date(tab + 1, ll - 6))
+                st = tsv_fail(&c, line, "a directive must be '@date<TAB>YYYY-MM-DD'");
+            else
+                memcpy(out->date, tab + 1, 10);
+            line = next;
+            continue;
+        }
+        /* split into cells */
+        const char *cell[N_COLUMNS + 1];
+        size_t cell_n[N_COLUMNS + 1], nc = 0;
+        for (const char *q = line, *qe = line + ll;;) {
+            const char *tab = memchr(q, '\t', (size_t)(qe - q));
+            const char *ce = tab ? tab : qe;
+            if (nc <= N_COLUMNS) {
+                cell[nc] = q;
+                cell_n[nc] = (size_t)(ce - q);
+                trim(&cell[nc], &cell_n[nc]);
+            }
+            nc++;
+            if (!tab)
+                break;
+            q = tab + 1;
+        }
+        if (!have_header) {
+            if (nc > N_COLUMNS) {
+                st = tsv_fail(&c, line, "the header names %zu columns; there are only %zu",
+                              nc, (size_t)N_COLUMNS);
+                break;
+            }
+            bool has_id = false;
+            for (size_t k = 0; k < nc && st == TOK_OK; k++) {
+                size_t j = 0;
+                while (j < N_COLUMNS && (strlen(columns[j].name) != cell_n[k] ||
+                                         memcmp(columns[j].name, cell[k], cell_n[k]) != 0))
+                    j++;
+                if (j == N_COLUMNS) {
+                    st = tsv_fail(&c, cell[k], "unknown column '%.*s' (the columns are those "
+                                  "of vocabs/models.tsv: id, provider, aliases, tokenizer, "
+                                  "approx, max_input, context, max_output, input, output, "
+                                  "cached_input, cache_write, batch_input, batch_output, "
+                                  "tiers, source, date, notes)", (int)cell_n[k], cell[k]);
+                    break;
+                }
+                for (size_t m = 0; m < k; m++)
+                    if (col_field[m] == columns[j].field)
+                        st = tsv_fail(&c, cell[k], "column '%s' appears twice", columns[j].name);
+                col_field[k] = columns[j].field;
+                has_id |= columns[j].field == 0;
+            }
+            if (st == TOK_OK && !has_id)
+                st = tsv_fail(&c, line, "the header has no 'id' column (is this a price "
+                              "file? expected a LiteLLM JSON object or a tokscope TSV)");
+            n_cols = nc;
+            have_header = true;
+            line = next;
+            continue;
+        }
+        if (nc != n_cols) {
+            st = tsv_fail(&c, line, "%zu cells; the header has %zu columns", nc, n_cols);
+            break;
+        }
+        reg_patch *p = reg_patch_add(out);
+        if (!p) {
+            st = tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
+            break;
+        }
+        uint32_t col;
+        tok_line_col(data, len, (size_t)(line - data), &p->line, &col);
+        for (size_t k = 0; k < nc && st == TOK_OK; k++) {
+            if (col_field[k] == 0) {
+                if (cell_n[k] == 0 || (cell_n[k] == 1 && cell[k][0] == '-'))
+                    st = tsv_fail(&c, cell[k], "a row needs an id");
+                else if (!(p->name = dup_n(cell[k], cell_n[k])))
+                    st = TOK_ENOMEM;
+                continue;
+            }
+            st = tsv_cell(&c, col_field[k], cell[k], cell_n[k], p);
+            p->set |= col_field[k];
+        }
+        if (st == TOK_ENOMEM)
+            tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
+        line = next;
+    }
+    if (st == TOK_OK && !have_header)
+        st = tsv_fail(&c, data + len, "no header line (expected the column names, starting "
+                      "with id)");
+    if (st != TOK_OK)
+        reg_patches_free(out);
+    return st;
+}
+
+/* ---- opening, loading ---- */
+
+static tok_status registry_new(tok_registry **out, tok_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? TOK_OK : tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
+}
+
+tok_status tok_registry_open(tok_registry **out, tok_error *err)
+{
+    if (!out)
+        return tok_fail(err, TOK_EINVAL, NULL, TOK_NO_OFFSET, "no place for the registry");
+    *out = NULL;
+    tok_registry *reg;
+    tok_status st = registry_new(&reg, err);
+    if (st != TOK_OK)
+        return st;
+    reg_patches p;
+    size_t len = (size_t)(tok_models_tsv_end - tok_models_tsv);
+    st = tok_prices_tsv_parse(tok_models_tsv, len, "models.tsv (built-in)", &p, err);
+    if (st == TOK_OK) {
+        st = tok_registry_apply(reg, &p, "built-in", "tsv", p.date, true, err);
+        reg_patches_free(&p);
+    }
+    if (st != TOK_OK) {
+        tok_registry_close(reg);
+        return st;
+    }
+    *out = reg;
+    return TOK_OK;
+}
+
+void tok_registry_close(tok_registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; i < reg->n; i++)
+        row_free(reg->rows[i]);
+    free(reg->rows);
+    for (size_t i = 0; i < reg->n_slots; i++)
+        free(reg->slots[i].name);
+    free(reg->slots);
+    for (size_t i = 0; i < reg->n_sources; i++) {
+        free((void *)reg->sources[i].label);
+        free((void *)reg->sources[i].format);
+        free((void *)reg->sources[i].date);
+    }
+    free(reg->sources);
+    free(reg);
+}
+
+/* A YYYY-MM-DD in the file's name ("litellm_model_prices_2026-07-24.json"), or "". */
+static void date_in_name(const char *label, char out[16])
+{
+    out[0] = 0;
+    const char *base = strrchr(label, '/');
+    base = base ? base + 1 : label;
+    for (size_t i = 0; base[i]; i++)
+        if (strlen(base + i) >= 10 && is_date(base + i, 10)) {
+            memcpy(out, base + i, 10);
+            out[10] = 0;
+            return;
+        }
+}
+
+static tok_status load(tok_registry *reg, const char *data, size_t len, const char *label,
+                       const char *mtime_date, tok_error *err)
+{
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
+        i++;
+    bool json = i < len && (data[i] == '{' || data[i] == '['); /* JSON: LiteLLM's */
+    reg_patches p;
+    tok_status st = json ? tok_prices_litellm_parse(data, len, label, &p, err)
+                         : tok_prices_tsv_parse(data, len, label, &p, err);
+    if (st != TOK_OK)
+        return st;
+    char date[16];
+    if (p.date[0])
+        memcpy(date, p.date, sizeof date);
+    else {
+        date_in_name(label, date);
+        if (!date[0] && mtime_date)
+            snprintf(date, sizeof date, "%s", mtime_date);
+    }
+    st = tok_registry_apply(reg, &p, label, json ? "litellm" : "tsv", date, false, err);
+    reg_patches_free(&p);
+    return st;
+}
+
+tok_status tok_registry_load_memory(tok_registry *reg, const void *data, size_t len,
+                                    const char *label, tok_error *err)
+{
+    if (!reg || (!data && len))
+        return tok_fail(err, TOK_EINVAL, label, TOK_NO_OFFSET, "no registry or no data");
+    return load(reg, data, len, label ? label : "<memory>", NULL, err);
+}
+
+tok_status tok_registry_load(tok_registry *reg, const char *path, tok_error *err)
+{
+    if (!reg || !path)
+        return tok_fail(err, TOK_EINVAL, path, TOK_NO_OFFSET, "no registry or no path");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tok_fail(err, errno == ENOENT ? TOK_ENOENT : TOK_EIO, path, TOK_NO_OFFSET,
+                        "%s: %s", path, strerror(errno));
+    struct stat stt;
+    char mdate[16] = "";
+    if (fstat(fileno(f), &stt) == 0) {
+        struct tm tmv;
+        if (gmtime_r(&stt.st_mtime, &tmv))
+            strftime(mdate, sizeof mdate, "%Y-%m-%d", &tmv);
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *b = realloc(buf, cap * 2);
+        if (!b)
+            free(buf);
+        buf = b;
+        cap *= 2;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return tok_fail(err, TOK_ENOMEM, path, TOK_NO_OFFSET, "%s: out of memory", path);
+    if (bad) {
+        free(buf);
+        return tok_fail(err, TOK_EIO, path, TOK_NO_OFFSET, "%s: read error", path);
+    }
+    tok_status st = load(reg, buf, n, path, mdate, err);
+    free(buf);
+    return st;
+}
+
+/* ---- reading ---- */
+
+size_t tok_registry_source_count(const tok_registry *reg) { return reg ? reg->n_sources : 0; }
+
+const tok_registry_source *tok_registry_source_at(const tok_registry *reg, size_t i)
+{
+    return reg && i < reg->n_sources ? &reg->sources[i] : NULL;
+}
+
+const char *tok_registry_date(const tok_registry *reg)
+{
+    return reg && reg->n_sources ? reg->sources[0].date : "";
+}
+
+size_t tok_registry_count(const tok_registry *reg) { return reg ? reg->n : 0; }
+
+const tok_model *tok_registry_model(const tok_registry *reg, size_t i)
+{
+    return reg && i < reg->n ? &reg->rows[i]->m : NULL;
+}
+
+/* The length of name without a date or -latest suffix, or 0 if it has none. */
+static size_t strip_suffix(const char *s, size_t n)
+{
+    static const char latest[] = "-latest";
+    if (n > 7 && strncasecmp(s + n - 7, latest, 7) == 0)
+        return n - 7;
+    size_t d = 0; /* trailing digits */
+    while (d < n && isdigit((unsigned char)s[n - 1 - d]))
+        d++;
+    if (d == 8 && n > 9 && (s[n - 9] == '-' || s[n - 9] == '@'))
+        return n - 9; /* -20250219, @20250219 */
+    if (d == 2 && n > 11 && s[n - 3] == '-' && is_date(s + n - 10, 10) && s[n - 11] == '-')
+        return n - 11; /* -2024-08-06 */
+    return 0;
+}
+
+tok_status tok_model_find(const tok_registry *reg, const char *name, const tok_model **out,
+                          tok_error *err)
+{
+    if (!reg || !name || !out)
+        return tok_fail(err, TOK_EINVAL, name, TOK_NO_OFFSET, "no registry or no model name");
+    *out = NULL;
+    char buf[256];
+    /* The whole name, then with each provider prefix removed; each with and without a date. */
+    for (const char *s = name; s; s = strchr(s, '/') ? strchr(s, '/') + 1 : NULL) {
+        if ((*out = lookup(reg, s)))
+            return TOK_OK;
+        size_t n = strlen(s), cut = strip_suffix(s, n);
+        if (cut && cut < sizeof buf) {
+            memcpy(buf, s, cut);
+            buf[cut] = 0;
+            if ((*out = lookup(reg, buf)))
+                return TOK_OK;
+        }
+    }
+    if (!err)
+        return TOK_ENOENT;
+    const char **ids = malloc((reg->n ? reg->n : 1) * sizeof *ids);
+    char near[256] = "";
+    if (ids) {
+        for (size_t i = 0; i < reg->n; i++)
+            ids[i] = reg->rows[i]->m.id;
+        tok_closest_names(name, ids, reg->n, near, sizeof near);
+        free(ids);
+    }
+    return tok_fail(err, TOK_ENOENT, name, TOK_NO_OFFSET,
+                    "unknown model '%s' (closest: %s; tokscope models lists them all)", name,
+                    near);
+}
