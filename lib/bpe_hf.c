@@ -43,6 +43,7 @@ typedef struct sym {
 
 typedef struct merge_e {
     uint32_t rank, pos, id;
+    uint32_t left, right; /* the pair when pushed: unchanged, it still makes id */
 } merge_e;
 
 static bool merge_less(const merge_e *a, const merge_e *b)
@@ -98,17 +99,11 @@ static uint32_t lookup_affixed(const tok_vocab *v, const hf_model *m, const uint
     return tok_vocab_find(v, buf, pl + n + sl);
 }
 
-tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
-                           hf_tokens *out, tok_scratch *sc)
+/* HF's Word::merge_all on s[0..n), pushing tokens at offsets base + position. */
+static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                             size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
 {
     const tok_vocab *v = &t->vocab;
-    if (n == 0)
-        return TOK_OK;
-    if (m->ignore_merges) {
-        uint32_t id = tok_vocab_find(v, s, n);
-        if (id != TOK_NO_ID)
-            return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
-    }
     /* scratch: symbols (n + 1), heap (3n + 1 entries), an affix buffer */
     size_t affix = m->prefix_len + m->suffix_len + 8;
     size_t need = (n + 1) * sizeof(sym) + (3 * n + 8) * sizeof(merge_e) + affix;
@@ -191,7 +186,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
     for (size_t k = 0; k + 1 < ns; k++) {
         uint32_t rank, id;
         if (hf_merge_lookup(m, w[k].c, w[k + 1].c, &rank, &id))
-            heap_push(heap, &hn, (merge_e){rank, (uint32_t)k, id});
+            heap_push(heap, &hn, (merge_e){rank, (uint32_t)k, id, w[k].c, w[k + 1].c});
     }
     while (hn) {
         merge_e top = heap_pop(heap, &hn);
@@ -200,7 +195,9 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
             continue;
         sym right = w[cur->next];
         uint32_t rank, id;
-        if (!hf_merge_lookup(m, cur->c, right.c, &rank, &id) || id != top.id)
+        /* HF's test is only "the pair here still makes top.id"; the same pair surely does */
+        if ((cur->c != top.left || right.c != top.right) &&
+            (!hf_merge_lookup(m, cur->c, right.c, &rank, &id) || id != top.id))
             continue; /* expired */
         int32_t rpos = cur->next;
         cur->c = top.id;
@@ -212,22 +209,145 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         if (cur->prev >= 0 && hf_merge_lookup(m, w[cur->prev].c, cur->c, &rank, &id)) {
             if (hn >= 3 * n + 8)
                 return TOK_ENOMEM; /* cannot happen: at most two pushes per merge */
-            heap_push(heap, &hn, (merge_e){rank, (uint32_t)cur->prev, id});
+            heap_push(heap, &hn, (merge_e){rank, (uint32_t)cur->prev, id, w[cur->prev].c, cur->c});
         }
         if (cur->next >= 0 && (size_t)cur->next < ns &&
             hf_merge_lookup(m, cur->c, w[cur->next].c, &rank, &id)) {
             if (hn >= 3 * n + 8)
                 return TOK_ENOMEM;
-            heap_push(heap, &hn, (merge_e){rank, top.pos, id});
+            heap_push(heap, &hn, (merge_e){rank, top.pos, id, cur->c, w[cur->next].c});
         }
     }
     uint32_t pos = 0;
     for (size_t k = 0; k < ns; k++) {
         if (w[k].len == 0)
             continue;
-        if (!hf_tokens_push(out, w[k].c, pos, pos + w[k].len))
+        if (!hf_tokens_push(out, w[k].c, base + pos, base + pos + w[k].len))
             return TOK_ENOMEM;
         pos += w[k].len;
     }
     return TOK_OK;
+}
+
+/* ---- word by word ---- */
+
+#define SP0 0xE2 /* U+2581, SentencePiece's space: E2 96 81 */
+static bool is_sp(const uint8_t *p) { return p[0] == SP0 && p[1] == 0x96 && p[2] == 0x81; }
+
+/* The end of the word that starts at a: the next U+2581 that follows another character. */
+static size_t word_end(const uint8_t *s, size_t a, size_t n)
+{
+    for (size_t i = a + 1; i + 3 <= n; i++) {
+        const uint8_t *p = memchr(s + i, SP0, n - 2 - i);
+        if (!p)
+            break;
+        i = (size_t)(p - s);
+        if (is_sp(p) && !(i >= a + 3 && is_sp(p - 3)))
+            return i;
+    }
+    return n;
+}
+
+static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
+                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
+{
+    hf_wc_entry *e = NULL;
+    uint64_t h = 0;
+    if (n <= HF_WC_WORD) {
+        h = tok_hash_bytes(w, n);
+        e = hf_wc_slot(h);
+        if (e && e->model == m->word_cache_id && e->hash == h && e->len == n &&
+            !memcmp(e->word, w, n)) {
+            for (size_t k = 0; k < e->n; k++)
+                if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
+                    return TOK_ENOMEM;
+            return TOK_OK;
+        }
+    }
+    size_t first = out->n;
+    tok_status st = merge_word(t, m, w, n, out, sc, base);
+    size_t k = out->n - first;
+    if (st == TOK_OK && e && k <= HF_WC_IDS) {
+        e->model = m->word_cache_id;
+        e->hash = h;
+        e->len = (uint8_t)n;
+        e->n = (uint8_t)k;
+        memcpy(e->word, w, n);
+        for (size_t j = 0; j < k; j++) {
+            e->ids[j] = out->id[first + j];
+            e->start[j] = (uint8_t)(out->start[first + j] - base);
+            e->end[j] = (uint8_t)(out->end[first + j] - base);
+        }
+    }
+    return st;
+}
+
+tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
+                           hf_tokens *out, tok_scratch *sc)
+{
+    if (n == 0)
+        return TOK_OK;
+    if (m->ignore_merges) {
+        uint32_t id = tok_vocab_find(&t->vocab, s, n);
+        if (id != TOK_NO_ID)
+            return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
+    }
+    if (!m->word_cache_id)
+        return merge_word(t, m, s, n, out, sc, 0);
+    /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
+     * this a whole text would be one word for the merge loop */
+    for (size_t a = 0; a < n;) {
+        size_t b = word_end(s, a, n);
+        tok_status st = cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a);
+        if (st != TOK_OK)
+            return st;
+        a = b;
+    }
+    return TOK_OK;
+}
+
+/* Cutting before a U+2581 that follows another character c changes nothing when no merge
+ * makes a token holding c followed by U+2581: then no symbol ever spans the cut, no pair across
+ * it has a merge, and the merges on either side neither meet nor compete. The U+2581 itself
+ * must be a token (so an unknown run before it ends there, as it would whole), merges must not
+ * involve byte-fallback or unknown tokens (their text is not the text they stand for), and
+ * nothing may look at the whole piece (ignore_merges) or at word ends (affixes). */
+void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m)
+{
+    m->word_cache_id = 0;
+    if (m->kind != HF_BPE || !m->merges || m->byte_level || m->ignore_merges ||
+        m->prefix_len || m->suffix_len ||
+        tok_vocab_find(v, (const uint8_t *)"\xE2\x96\x81", 3) == TOK_NO_ID)
+        return;
+    uint8_t *special = calloc(v->n_ids / 8 + 1, 1);
+    if (!special)
+        return; /* no memory: merge whole pieces, still exact */
+#define MARK(id) (special[(id) / 8] |= (uint8_t)(1u << ((id) % 8)))
+#define MARKED(id) ((id) < v->n_ids && (special[(id) / 8] >> ((id) % 8) & 1))
+    for (int b = 0; b < 256; b++)
+        if (m->byte_ids[b] != TOK_NO_ID && m->byte_ids[b] < v->n_ids)
+            MARK(m->byte_ids[b]);
+    if (m->unk_id != TOK_NO_ID && m->unk_id < v->n_ids)
+        MARK(m->unk_id);
+    bool ok = true;
+    for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
+        uint64_t key = m->merges[i].key;
+        if (key == UINT64_MAX)
+            continue;
+        uint32_t left = (uint32_t)(key >> 32), right = (uint32_t)key, id = m->merges[i].id;
+        if (MARKED(left) || MARKED(right) || id >= v->n_ids) {
+            ok = false;
+            break;
+        }
+        const uint8_t *p = v->bytes + v->off[id];
+        uint32_t len = tok_vocab_len(v, id);
+        for (uint32_t k = 1; ok && k + 3 <= len; k++)
+            if (is_sp(p + k) && !(k >= 3 && is_sp(p + k - 3)))
+                ok = false;
+    }
+#undef MARK
+#undef MARKED
+    free(special);
+    if (ok)
+        m->word_cache_id = hf_wc_new_model_id();
 }

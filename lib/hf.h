@@ -145,7 +145,10 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
 
 typedef enum hf_model_kind { HF_BPE, HF_WORDPIECE, HF_WORDLEVEL, HF_UNIGRAM } hf_model_kind;
 
+/* One slot of the merge table: key and value side by side, so a lookup touches one cache line
+ * (the table of a 256k vocabulary is 16 MB, and the merge loop is mostly its cache misses). */
 typedef struct hf_merge {
+    uint64_t key; /* left << 32 | right; UINT64_MAX: empty */
     uint32_t rank, id;
 } hf_merge;
 
@@ -156,13 +159,16 @@ typedef struct hf_model {
     uint32_t unk_id;         /* TOK_NO_ID if none (or not in the vocabulary) */
     char *unk_token;         /* its text, NULL if none */
     /* BPE */
-    uint64_t *merge_keys;    /* open addressing: (left << 32 | right) -> index into merge_vals */
-    hf_merge *merge_vals;
+    hf_merge *merges;        /* open addressing on (left, right) */
     uint32_t merge_bits;
     bool byte_fallback, fuse_unk, ignore_merges, byte_level;
     char *prefix, *suffix;   /* continuing_subword_prefix, end_of_word_suffix */
     size_t prefix_len, suffix_len;
     uint32_t byte_ids[256];  /* byte_fallback: id of <0xXX>, or TOK_NO_ID */
+    /* When no merge can join a character to a following U+2581 (checked at load), text can be
+     * cut before every U+2581 that follows another character and each word merged alone --
+     * and looked up in the per-thread word cache under this id. 0: not so. */
+    uint64_t word_cache_id;
     /* WordPiece */
     size_t max_input_chars_per_word;
     /* Unigram */
@@ -173,18 +179,18 @@ typedef struct hf_model {
 static inline bool hf_merge_lookup(const hf_model *m, uint32_t left, uint32_t right,
                                    uint32_t *rank, uint32_t *merged)
 {
-    if (!m->merge_keys)
+    if (!m->merges)
         return false;
     uint64_t key = (uint64_t)left << 32 | right;
     uint32_t mask = (1u << m->merge_bits) - 1;
     for (uint32_t i = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;;
          i = (i + 1) & mask) {
-        uint64_t k = m->merge_keys[i];
+        uint64_t k = m->merges[i].key;
         if (k == UINT64_MAX)
             return false;
         if (k == key) {
-            *rank = m->merge_vals[i].rank;
-            *merged = m->merge_vals[i].id;
+            *rank = m->merges[i].rank;
+            *merged = m->merges[i].id;
             return true;
         }
     }
@@ -200,6 +206,24 @@ bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end);
 
 tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
                            hf_tokens *out, tok_scratch *sc);
+/* After loading: decide whether the model's BPE may work word by word (sets word_cache_id). */
+void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m);
+
+/* ---- the per-thread word cache (bpe_word_cache.c) ---- */
+#define HF_WC_WORD 40 /* longest word cached, in bytes */
+#define HF_WC_IDS 10  /* most tokens of a cached word */
+typedef struct hf_wc_entry {
+    uint64_t model; /* the model's word_cache_id; 0: empty */
+    uint64_t hash;
+    uint8_t len, n;
+    uint8_t start[HF_WC_IDS], end[HF_WC_IDS];
+    uint32_t ids[HF_WC_IDS];
+    uint8_t word[HF_WC_WORD];
+} hf_wc_entry;
+/* A fresh id for a model (0 if the cache cannot work in this process). */
+uint64_t hf_wc_new_model_id(void);
+/* The calling thread's slot for a word hash; NULL when the thread has no table (no memory). */
+hf_wc_entry *hf_wc_slot(uint64_t hash);
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);
 tok_status hf_wordlevel_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,

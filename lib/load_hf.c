@@ -377,14 +377,13 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
     while (((size_t)1 << bits) < n + n / 2 + 16) /* load factor at most 2/3 */
         bits++;
     m->merge_bits = (uint32_t)bits;
-    m->merge_keys = tok_big_alloc(((size_t)1 << bits) * sizeof *m->merge_keys);
-    m->merge_vals = tok_big_alloc(((size_t)1 << bits) * sizeof *m->merge_vals);
+    m->merges = tok_big_alloc(((size_t)1 << bits) * sizeof *m->merges);
     char *cat = malloc(2 * 65536 + 2);
-    if (!m->merge_keys || !m->merge_vals || !cat) {
+    if (!m->merges || !cat) {
         free(cat);
         return hf_fail(ld, TOK_ENOMEM, mnode, "out of memory");
     }
-    memset(m->merge_keys, 0xFF, ((size_t)1 << bits) * sizeof *m->merge_keys);
+    memset(m->merges, 0xFF, ((size_t)1 << bits) * sizeof *m->merges); /* keys UINT64_MAX */
     uint32_t mask = (1u << bits) - 1, rank = 0;
     tok_status st = TOK_OK;
     size_t k = 0, was = strlen(ld->path); /* an index is added to the path only on failure */
@@ -458,10 +457,9 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
         /* insert or overwrite: HF collects into a map, so a repeated pair keeps its last rank */
         uint64_t key = (uint64_t)ia << 32 | ib;
         uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
-        while (m->merge_keys[h] != UINT64_MAX && m->merge_keys[h] != key)
+        while (m->merges[h].key != UINT64_MAX && m->merges[h].key != key)
             h = (h + 1) & mask;
-        m->merge_keys[h] = key;
-        m->merge_vals[h] = (hf_merge){rank, ic};
+        m->merges[h] = (hf_merge){key, rank, ic};
         rank++;
     next:
         free(bcopy);
@@ -761,6 +759,7 @@ tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_
         st = hf_finish(&ld);
     if (st != TOK_OK)
         goto fail;
+    hf_bpe_prepare_words(&t->vocab, &hp->model);
     tok_vocab_free(&ld.strv);
     for (size_t i = 0; i < ld.n_keep; i++)
         free(ld.keep[i]);

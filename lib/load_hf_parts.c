@@ -840,9 +840,8 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(hp->pretoks);
     hf_model *m = &hp->model;
     free(m->unk_token);
-    if (m->merge_keys) {
-        tok_big_free(m->merge_keys, ((size_t)1 << m->merge_bits) * sizeof *m->merge_keys);
-        tok_big_free(m->merge_vals, ((size_t)1 << m->merge_bits) * sizeof *m->merge_vals);
+    if (m->merges) {
+        tok_big_free(m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
     }
     free(m->prefix);
     free(m->suffix);

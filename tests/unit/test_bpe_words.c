@@ -1,0 +1,132 @@
+/* BPE word by word (bpe_hf.c) and the per-thread word cache (bpe_word_cache.c): a model
+ * without a pre-tokenizer is cut before each U+2581 that follows another character only when no
+ * merge can join across such a cut, and cached words never leak between tokenizers or threads.
+ * Tiny hand-written tokenizer.json files; the expected ids are worked out by hand. */
+#include "hf.h"
+#include "runner.h"
+
+#include <pthread.h>
+
+#define SP "\\u2581"
+/* SentencePiece-style: spaces become U+2581, no pre-tokenizer. merges_ and ids_ vary. */
+#define JSON(vocab, merges)                                                                  \
+    "{\"version\":\"1.0\",\"added_tokens\":[],\"normalizer\":{\"type\":\"Replace\","        \
+    "\"pattern\":{\"String\":\" \"},\"content\":\"" SP "\"},\"pre_tokenizer\":null,"        \
+    "\"post_processor\":null,\"decoder\":null,\"model\":{\"type\":\"BPE\",\"dropout\":null," \
+    "\"unk_token\":null,\"fuse_unk\":false,\"byte_fallback\":false,\"vocab\":{" vocab "},"   \
+    "\"merges\":[" merges "]}}"
+
+/* A: ab=4, _ab=5; merges a+b, _+ab: nothing joins a character to a following U+2581 */
+static const char json_a[] = JSON("\"" SP "\":0,\"a\":1,\"b\":2,\"c\":3,\"ab\":4,\"" SP "ab\":5",
+                                  "\"a b\",\"" SP " ab\"");
+/* A2: as A with the ids of ab and _ab swapped */
+static const char json_a2[] = JSON("\"" SP "\":0,\"a\":1,\"b\":2,\"c\":3,\"ab\":5,\"" SP "ab\":4",
+                                   "\"a b\",\"" SP " ab\"");
+/* B: also ab_ (6), merged before _ab: a token crosses the cut, so no cutting */
+static const char json_b[] = JSON("\"" SP "\":0,\"a\":1,\"b\":2,\"c\":3,\"ab\":4,\"" SP
+                                  "ab\":5,\"ab" SP "\":6",
+                                  "\"a b\",\"ab " SP "\",\"" SP " ab\"");
+
+static tok_tokenizer *open_json(const char *json)
+{
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    if (tok_open_memory(json, strlen(json), "t.json", NULL, &t, &err) != TOK_OK)
+        fprintf(stderr, "    %s\n", err.message);
+    return t;
+}
+
+static uint64_t cache_id(const tok_tokenizer *t)
+{
+    return ((const hf_pipeline *)t->impl)->model.word_cache_id;
+}
+
+/* "id@start,..." for s (per thread: the thread test calls it from several) */
+static const char *ids_of(const tok_tokenizer *t, const char *s)
+{
+    static _Thread_local char out[1024];
+    uint32_t ids[64];
+    tok_span sp[64];
+    size_t n = 0;
+    tok_error err;
+    if (tok_encode(t, s, strlen(s), NULL, ids, sp, 64, &n, &err) != TOK_OK) {
+        snprintf(out, sizeof out, "error: %.900s", err.message);
+        return out;
+    }
+    size_t o = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n && o < sizeof out - 16; i++)
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s%u@%u", i ? "," : "", ids[i],
+                              (unsigned)sp[i].start);
+    return out;
+}
+
+TEST(bpe_words_cut_only_when_no_merge_crosses)
+{
+    tok_tokenizer *a = open_json(json_a), *b = open_json(json_b);
+    CHECK(a && b);
+    if (!a || !b)
+        return;
+    CHECK(cache_id(a) != 0);
+    CHECK_EQ(cache_id(b), 0);
+    /* "ab ab" -> a b _ a b: A gives ab, _ab; B merges ab+_ first (rank 1) -> ab_, ab */
+    CHECK_STR(ids_of(a, "ab ab"), "4@0,5@2");
+    CHECK_STR(ids_of(b, "ab ab"), "6@0,4@3");
+    /* again: now from the cache, with the offsets of this text */
+    CHECK_STR(ids_of(a, "c ab ab"), "3@0,5@1,5@4");
+    CHECK_STR(ids_of(a, "ab ab"), "4@0,5@2");
+    /* runs of U+2581 stay with the word after them; a leading run starts the first word */
+    CHECK_STR(ids_of(a, "  ab"), "0@0,5@1");
+    CHECK_STR(ids_of(a, "ab  ab"), "4@0,0@2,5@3");
+    tok_close(a);
+    tok_close(b);
+}
+
+TEST(bpe_words_cache_is_per_tokenizer)
+{
+    tok_tokenizer *a = open_json(json_a), *a2 = open_json(json_a2);
+    CHECK(a && a2);
+    if (!a || !a2)
+        return;
+    CHECK(cache_id(a) != cache_id(a2));
+    for (int i = 0; i < 3; i++) { /* alternate: each must see only its own entries */
+        CHECK_STR(ids_of(a, "ab ab"), "4@0,5@2");
+        CHECK_STR(ids_of(a2, "ab ab"), "5@0,4@2");
+    }
+    tok_close(a);
+    /* a new tokenizer (perhaps at a's old address) does not see a's entries */
+    tok_tokenizer *a3 = open_json(json_a2);
+    CHECK(a3);
+    if (a3) {
+        CHECK_STR(ids_of(a3, "ab ab"), "5@0,4@2");
+        tok_close(a3);
+    }
+    tok_close(a2);
+}
+
+static void *encode_many(void *arg)
+{
+    const tok_tokenizer *t = arg;
+    for (int i = 0; i < 200; i++)
+        if (strcmp(ids_of(t, "ab ab c ab"), "4@0,5@2,0@5,3@6,5@7") != 0)
+            return (void *)1;
+    return NULL;
+}
+
+TEST(bpe_words_cache_per_thread)
+{
+    tok_tokenizer *a = open_json(json_a);
+    CHECK(a);
+    if (!a)
+        return;
+    CHECK_STR(ids_of(a, "ab ab c ab"), "4@0,5@2,0@5,3@6,5@7");
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(pthread_create(&th[i], NULL, encode_many, a), 0);
+    for (int i = 0; i < 3; i++) {
+        void *r = (void *)1;
+        pthread_join(th[i], &r);
+        CHECK(r == NULL);
+    }
+    tok_close(a);
+}
