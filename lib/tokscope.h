@@ -12,7 +12,9 @@
  *   Models    tok_registry_open() gives the model registry (windows, prices, tokenizers);
  *             tok_cost_compute() prices a request exactly, in integer picodollars.
  *   Threads   A tok_tokenizer is never modified after tok_open*() returns: any number of
- *             threads may use one at once. tok_encode_batch() spreads a batch over threads.
+ *             threads may use one at once, without locks (the word cache of SentencePiece-
+             style tokenizer.json BPE is per thread). tok_encode_batch() spreads a batch
+             over threads.
  *   Errors    Every call that can fail returns a tok_status (TOK_OK == 0). Pass a tok_error
  *             to get the details (file, byte offset, line, message); NULL is allowed.
  *
