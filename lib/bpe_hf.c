@@ -251,34 +251,19 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
                               size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
 {
-    hf_wc_entry *e = NULL;
-    uint64_t h = 0;
-    if (n <= HF_WC_WORD) {
-        h = tok_hash_bytes(w, n);
-        e = hf_wc_slot(h);
-        if (e && e->model == m->word_cache_id && e->hash == h && e->len == n &&
-            !memcmp(e->word, w, n)) {
-            for (size_t k = 0; k < e->n; k++)
-                if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
-                    return TOK_ENOMEM;
-            return TOK_OK;
-        }
+    hf_wc_entry *slot;
+    const hf_wc_entry *e = hf_wc_find(m->cache_id, w, n, &slot);
+    if (e) {
+        for (size_t k = 0; k < e->n; k++)
+            if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
+                return TOK_ENOMEM;
+        return TOK_OK;
     }
     size_t first = out->n;
     tok_status st = merge_word(t, m, w, n, out, sc, base);
-    size_t k = out->n - first;
-    if (st == TOK_OK && e && k <= HF_WC_IDS) {
-        e->model = m->word_cache_id;
-        e->hash = h;
-        e->len = (uint8_t)n;
-        e->n = (uint8_t)k;
-        memcpy(e->word, w, n);
-        for (size_t j = 0; j < k; j++) {
-            e->ids[j] = out->id[first + j];
-            e->start[j] = (uint8_t)(out->start[first + j] - base);
-            e->end[j] = (uint8_t)(out->end[first + j] - base);
-        }
-    }
+    if (st == TOK_OK && !out->oom)
+        hf_wc_store(slot, m->cache_id, w, n, out->n - first, out->id + first,
+                    out->start + first, out->end + first, base);
     return st;
 }
 
@@ -292,7 +277,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         if (id != TOK_NO_ID)
             return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
     }
-    if (!m->word_cache_id)
+    if (!m->cut_words)
         return merge_word(t, m, s, n, out, sc, 0);
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
@@ -314,8 +299,11 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
  * nothing may look at the whole piece (ignore_merges) or at word ends (affixes). */
 void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m)
 {
-    m->word_cache_id = 0;
-    if (m->kind != HF_BPE || !m->merges || m->byte_level || m->ignore_merges ||
+    m->cut_words = false;
+    if (m->kind != HF_BPE || !m->merges)
+        return;
+    m->cache_id = hf_wc_new_model_id();
+    if (m->byte_level || m->ignore_merges ||
         m->prefix_len || m->suffix_len ||
         tok_vocab_find(v, (const uint8_t *)"\xE2\x96\x81", 3) == TOK_NO_ID)
         return;
@@ -348,6 +336,5 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m)
 #undef MARK
 #undef MARKED
     free(special);
-    if (ok)
-        m->word_cache_id = hf_wc_new_model_id();
+    m->cut_words = ok;
 }

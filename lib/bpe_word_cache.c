@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SLOTS 4096 /* about 500 KB a thread: enough for the common words of a language */
 
@@ -46,4 +47,37 @@ hf_wc_entry *hf_wc_slot(uint64_t hash)
         table = t;
     }
     return &table[hash & (SLOTS - 1)];
+}
+
+const hf_wc_entry *hf_wc_find(uint64_t model, const uint8_t *w, size_t n, hf_wc_entry **slot)
+{
+    *slot = NULL;
+    if (!model || n > HF_WC_WORD)
+        return NULL;
+    uint64_t h = tok_hash_bytes(w, n);
+    hf_wc_entry *e = hf_wc_slot(h);
+    if (!e)
+        return NULL;
+    if (e->model == model && e->hash == h && e->len == n && !memcmp(e->word, w, n))
+        return e;
+    e->hash = h; /* kept for the store that follows the miss */
+    e->model = 0;
+    *slot = e;
+    return NULL;
+}
+
+void hf_wc_store(hf_wc_entry *e, uint64_t model, const uint8_t *w, size_t n, size_t k,
+                 const uint32_t *ids, const uint32_t *start, const uint32_t *end, uint32_t base)
+{
+    if (!e || k > HF_WC_IDS)
+        return;
+    e->len = (uint8_t)n;
+    e->n = (uint8_t)k;
+    memcpy(e->word, w, n);
+    for (size_t j = 0; j < k; j++) {
+        e->ids[j] = ids[j];
+        e->start[j] = (uint8_t)(start[j] - base);
+        e->end[j] = (uint8_t)(end[j] - base);
+    }
+    e->model = model;
 }

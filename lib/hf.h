@@ -165,10 +165,11 @@ typedef struct hf_model {
     char *prefix, *suffix;   /* continuing_subword_prefix, end_of_word_suffix */
     size_t prefix_len, suffix_len;
     uint32_t byte_ids[256];  /* byte_fallback: id of <0xXX>, or TOK_NO_ID */
-    /* When no merge can join a character to a following U+2581 (checked at load), text can be
-     * cut before every U+2581 that follows another character and each word merged alone --
-     * and looked up in the per-thread word cache under this id. 0: not so. */
-    uint64_t word_cache_id;
+    /* The model's id in the per-thread word cache (0: no cache). */
+    uint64_t cache_id;
+    /* No merge can join a character to a following U+2581 (checked at load): text can be cut
+     * before every U+2581 that follows another character and each word merged alone. */
+    bool cut_words;
     /* WordPiece */
     size_t max_input_chars_per_word;
     /* Unigram */
@@ -206,7 +207,7 @@ bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end);
 
 tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
                            hf_tokens *out, tok_scratch *sc);
-/* After loading: decide whether the model's BPE may work word by word (sets word_cache_id). */
+/* After loading: the model's cache id, and whether its BPE may work word by word. */
 void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m);
 
 /* ---- the per-thread word cache (bpe_word_cache.c) ---- */
@@ -224,6 +225,13 @@ typedef struct hf_wc_entry {
 uint64_t hf_wc_new_model_id(void);
 /* The calling thread's slot for a word hash; NULL when the thread has no table (no memory). */
 hf_wc_entry *hf_wc_slot(uint64_t hash);
+/* The cached tokens of w[0..n) for model (NULL on a miss, with *slot the entry to fill, or NULL
+ * when the word cannot be cached). */
+const hf_wc_entry *hf_wc_find(uint64_t model, const uint8_t *w, size_t n, hf_wc_entry **slot);
+/* Fill slot with the k tokens of w[0..n): ids, and spans start[i]-base .. end[i]-base. Nothing
+ * is stored when k is over HF_WC_IDS. */
+void hf_wc_store(hf_wc_entry *slot, uint64_t model, const uint8_t *w, size_t n, size_t k,
+                 const uint32_t *ids, const uint32_t *start, const uint32_t *end, uint32_t base);
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);
 tok_status hf_wordlevel_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
