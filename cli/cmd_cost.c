@@ -256,19 +256,10 @@ static void print_json(const opts *o, const result *res, size_t n, const tok_reg
 {
     fputs("{\"file\":", stdout);
     json_str(stdout, file, strlen(file));
-    printf(",\"bytes\":%zu,\"chat\":%s,\"batch\":%s,\"calls\":%llu,\"data_date\":", bytes,
+    printf(",\"bytes\":%zu,\"chat\":%s,\"batch\":%s,\"calls\":%llu,", bytes,
            o->chat ? "true" : "false", o->batch ? "true" : "false", (unsigned long long)o->calls);
-    json_str(stdout, tok_registry_date(reg), strlen(tok_registry_date(reg)));
-    fputs(",\"sources\":[", stdout);
-    for (size_t i = 0; i < tok_registry_source_count(reg); i++) {
-        const tok_registry_source *s = tok_registry_source_at(reg, i);
-        fputs(i ? ",{\"label\":" : "{\"label\":", stdout);
-        json_str(stdout, s->label, strlen(s->label));
-        printf(",\"format\":\"%s\",\"date\":", s->format);
-        json_str(stdout, s->date, strlen(s->date));
-        printf(",\"replaced\":%zu,\"added\":%zu}", s->replaced, s->added);
-    }
-    fputs("],\"models\":[", stdout);
+    json_registry_sources(stdout, reg);
+    fputs(",\"models\":[", stdout);
     for (size_t i = 0; i < n; i++) {
         const result *r = &res[i];
         const tok_model *m = r->m;

@@ -158,18 +158,9 @@ int cmd_models(int argc, char **argv)
         return EXIT_BAD;
     size_t n = tok_registry_count(reg), shown = 0;
     if (json) {
-        fputs("{\"data_date\":", stdout);
-        json_str(stdout, tok_registry_date(reg), strlen(tok_registry_date(reg)));
-        fputs(",\"sources\":[", stdout);
-        for (size_t i = 0; i < tok_registry_source_count(reg); i++) {
-            const tok_registry_source *s = tok_registry_source_at(reg, i);
-            fputs(i ? ",{\"label\":" : "{\"label\":", stdout);
-            json_str(stdout, s->label, strlen(s->label));
-            printf(",\"format\":\"%s\",\"date\":", s->format);
-            json_str(stdout, s->date, strlen(s->date));
-            printf(",\"replaced\":%zu,\"added\":%zu}", s->replaced, s->added);
-        }
-        fputs("],\"models\":[", stdout);
+        fputc('{', stdout);
+        json_registry_sources(stdout, reg);
+        fputs(",\"models\":[", stdout);
     }
     int iw = 5, tw = 9;
     for (size_t i = 0; i < n; i++) {

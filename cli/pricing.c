@@ -130,3 +130,19 @@ void json_per_million(FILE *f, uint64_t price)
     else
         fputs(fmt_per_million(price, buf, sizeof buf), f);
 }
+
+void json_registry_sources(FILE *f, const tok_registry *reg)
+{
+    fputs("\"data_date\":", f);
+    json_str(f, tok_registry_date(reg), strlen(tok_registry_date(reg)));
+    fputs(",\"sources\":[", f);
+    for (size_t i = 0; i < tok_registry_source_count(reg); i++) {
+        const tok_registry_source *s = tok_registry_source_at(reg, i);
+        fputs(i ? ",{\"label\":" : "{\"label\":", f);
+        json_str(f, s->label, strlen(s->label));
+        fprintf(f, ",\"format\":\"%s\",\"date\":", s->format);
+        json_str(f, s->date, strlen(s->date));
+        fprintf(f, ",\"replaced\":%zu,\"added\":%zu}", s->replaced, s->added);
+    }
+    fputc(']', f);
+}

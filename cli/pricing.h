@@ -30,5 +30,7 @@ void json_amount(FILE *f, uint64_t pico);
 void json_amount_nano(FILE *f, uint64_t nano);
 /* A price per million tokens as a JSON number, or null. */
 void json_per_million(FILE *f, uint64_t price);
+/* JSON members "data_date":..., "sources":[{label, format, date, replaced, added}, ...]. */
+void json_registry_sources(FILE *f, const tok_registry *reg);
 
 #endif

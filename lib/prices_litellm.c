@@ -41,15 +41,10 @@ static tok_status lfail(const lctx *c, uint32_t node, const char *fmt, ...)
     size_t off = nd ? nd->start : 0;
     if (nd && nd->type == J_STRING && off > 0)
         off--; /* point at the opening quote */
-    uint32_t line, col;
-    tok_line_col(c->doc->text, c->doc->len, off, &line, &col);
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    reg_fail_at(c->err, c->label, c->doc->text, c->doc->len, off, fmt, ap);
     va_end(ap);
-    tok_fail(c->err, TOK_EFORMAT, c->label, off, "%s:%u:%u: %s", c->label, line, col, msg);
-    c->err->line = line;
     snprintf(c->err->where, sizeof c->err->where, "%s", c->key ? c->key : "");
     return TOK_EFORMAT;
 }

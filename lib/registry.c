@@ -421,18 +421,24 @@ static tok_status tsv_fail(const tsv_ctx *c, const char *at, const char *fmt, ..
     __attribute__((format(printf, 3, 4)));
 static tok_status tsv_fail(const tsv_ctx *c, const char *at, const char *fmt, ...)
 {
-    if (!c->err)
-        return TOK_EFORMAT;
-    uint32_t line, col;
-    size_t off = (size_t)(at - c->data);
-    tok_line_col(c->data, c->len, off, &line, &col);
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    reg_fail_at(c->err, c->label, c->data, c->len, (size_t)(at - c->data), fmt, ap);
     va_end(ap);
-    tok_fail(c->err, TOK_EFORMAT, c->label, off, "%s:%u:%u: %s", c->label, line, col, msg);
-    c->err->line = line;
+    return TOK_EFORMAT;
+}
+
+tok_status reg_fail_at(tok_error *err, const char *label, const char *data, size_t len, size_t off,
+                       const char *fmt, va_list ap)
+{
+    if (!err)
+        return TOK_EFORMAT;
+    uint32_t line, col;
+    tok_line_col(data, len, off, &line, &col);
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    tok_fail(err, TOK_EFORMAT, label, off, "%s:%u:%u: %s", label, line, col, msg);
+    err->line = line;
     return TOK_EFORMAT;
 }
 

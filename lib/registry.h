@@ -8,6 +8,8 @@
 
 #include "internal.h"
 
+#include <stdarg.h>
+
 /* Fields of a model, one bit each (the columns of vocabs/models.tsv). */
 enum {
     F_PROVIDER = 1u << 0, F_ALIASES = 1u << 1, F_TOKENIZER = 1u << 2, F_APPROX = 1u << 3,
@@ -65,5 +67,10 @@ tok_status tok_decimal_scaled(const char *s, size_t n, int scale, uint64_t *out,
 
 /* 1-based line and column (in bytes) of offset in data. */
 void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, uint32_t *col);
+
+/* A price file error at byte off of data[0..len): "label:line:col: message" in err (which may
+ * be NULL), with its line set. Returns TOK_EFORMAT. */
+tok_status reg_fail_at(tok_error *err, const char *label, const char *data, size_t len, size_t off,
+                       const char *fmt, va_list ap);
 
 #endif
