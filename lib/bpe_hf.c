@@ -261,9 +261,10 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
     }
     size_t first = out->n;
     tok_status st = merge_word(t, m, w, n, out, sc, base);
-    if (st == TOK_OK && !out->oom)
-        hf_wc_store(slot, m->cache_id, w, n, out->n - first, out->id + first,
-                    out->start + first, out->end + first, base);
+    size_t k = out->n - first;
+    if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
+        hf_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
+                    k ? out->start + first : NULL, k ? out->end + first : NULL, base);
     return st;
 }
 

@@ -78,6 +78,10 @@ TEST(bpe_words_cut_only_when_no_merge_crosses)
     /* runs of U+2581 stay with the word after them; a leading run starts the first word */
     CHECK_STR(ids_of(a, "  ab"), "0@0,5@1");
     CHECK_STR(ids_of(a, "ab  ab"), "4@0,0@2,5@3");
+    /* a first word of characters the vocabulary lacks (no unk token): no tokens at all, twice
+     * (the second time from the cache) */
+    CHECK_STR(ids_of(a, "xy ab"), "5@2");
+    CHECK_STR(ids_of(a, "xy ab"), "5@2");
     tok_close(a);
     tok_close(b);
 }
