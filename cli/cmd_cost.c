@@ -464,6 +464,24 @@ int cmd_cost(int argc, char **argv)
             goto done;
         }
     }
+    /* a -t MODEL=PATH must be for one of the -m models: a typo would otherwise leave that
+     * model estimated while the user believes it counted exactly */
+    for (size_t i = 0; i < o.n_tok_args; i++) {
+        const char *a = o.tok_args[i], *eq = strchr(a, '=');
+        if (!eq)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+        const tok_model *tm = NULL;
+        bool used = false;
+        if (tok_model_find(reg, name, &tm, NULL) == TOK_OK)
+            for (size_t k = 0; k < o.n_models; k++)
+                used |= res[k].m == tm;
+        if (tm && !used) {
+            status = usage_error("cost", "-t %s: '%s' is not one of the -m models", a, name);
+            goto done;
+        }
+    }
     for (size_t i = 0; i < o.n_models; i++) {
         result *r = &res[i];
         bool bad = false;

@@ -371,6 +371,12 @@ TEST(cost_tokenizer_files_count_exactly)
     CHECK_EQ(r.status, 2);
     CHECK(strstr(r.err, "with several models, -t needs MODEL=PATH"));
     cli_free(&r);
+    /* a -t for a model that is not priced here is a mistake, not silently ignored */
+    r = RUN("cost", hello(), "-m", "gpt-4o", "-t", "llama-3.3-70b=tests/data/tiny_llama3.json");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "'llama-3.3-70b' is not one of the -m models"));
+    CHECK_STR(r.out, "");
+    cli_free(&r);
     /* the registry's file name (llama3/tokenizer.json) found in a tokenizer directory */
     char dir[600], cmd[1400];
     snprintf(dir, sizeof dir, "%s/tk", test_tmpdir());
