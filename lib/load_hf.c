@@ -366,6 +366,27 @@ uint32_t hf_str_id(hf_load *ld, const char *s, size_t len)
 
 /* ---- models ---- */
 
+
+/* Merges waiting to be inserted, in file order. */
+#define QUEUE 32
+typedef struct pending {
+    uint64_t key;
+    uint32_t h, rank, id;
+} pending;
+
+/* Insert or overwrite, in order: HF collects merges into a map, so a repeated pair keeps its
+ * last rank. */
+static void flush_merges(hf_model *m, uint32_t mask, pending *q, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++) {
+        uint32_t h = q[i].h;
+        while (m->merges[h].key != UINT64_MAX && m->merges[h].key != q[i].key)
+            h = (h + 1) & mask;
+        m->merges[h] = (hf_merge){q[i].key, q[i].rank, q[i].id};
+    }
+    *n = 0;
+}
+
 static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
 {
     json_doc *d = ld->doc;
@@ -385,6 +406,8 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
     }
     memset(m->merges, 0xFF, ((size_t)1 << bits) * sizeof *m->merges); /* keys UINT64_MAX */
     uint32_t mask = (1u << bits) - 1, rank = 0;
+    pending queue[QUEUE];
+    size_t nq = 0;
     tok_status st = TOK_OK;
     size_t k = 0, was = strlen(ld->path); /* an index is added to the path only on failure */
     (void)vocab_size;
@@ -454,18 +477,21 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
                          (int)(wl < 60 ? wl : 60), what);
             goto next;
         }
-        /* insert or overwrite: HF collects into a map, so a repeated pair keeps its last rank */
+        /* queued, its slot prefetched: inserting at once waits on a cache miss per merge,
+         * which was most of the time to open a large file */
         uint64_t key = (uint64_t)ia << 32 | ib;
         uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
-        while (m->merges[h].key != UINT64_MAX && m->merges[h].key != key)
-            h = (h + 1) & mask;
-        m->merges[h] = (hf_merge){key, rank, ic};
+        __builtin_prefetch(&m->merges[h], 1);
+        queue[nq++] = (pending){key, h, rank, ic};
+        if (nq == QUEUE)
+            flush_merges(m, mask, queue, &nq);
         rank++;
     next:
         free(bcopy);
         hf_path_pop(ld, was);
 #undef FAIL_AT
     }
+    flush_merges(m, mask, queue, &nq);
     free(cat);
     ld->n_merges = rank;
     return st;
