@@ -71,6 +71,6 @@ void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, u
 /* A price file error at byte off of data[0..len): "label:line:col: message" in err (which may
  * be NULL), with its line set. Returns TOK_EFORMAT. */
 tok_status reg_fail_at(tok_error *err, const char *label, const char *data, size_t len, size_t off,
-                       const char *fmt, va_list ap);
+                       const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 #endif
