@@ -211,7 +211,7 @@ static void print_table(const opts *o, const result *res, size_t n, const tok_re
         const result *r = &res[i];
         if (!r->exact) {
             char fac[32];
-            tok_usd_format((uint64_t)r->m->approx_factor * 1000000, -1, fac, sizeof fac);
+            tok_decimal_format(r->m->approx_factor, 6, fac, sizeof fac);
             if (r->m->tokenizer[0])
                 printf("~ %s: estimated as %s tokens x %s; put %s in a --tokenizer-dir to count "
                        "exactly\n", r->m->id, r->tokenizer_name, fac, r->m->tokenizer);
@@ -276,7 +276,7 @@ static void print_json(const opts *o, const result *res, size_t n, const tok_reg
             fputs("null", stdout);
         else {
             char fac[32];
-            tok_usd_format((uint64_t)m->approx_factor * 1000000, -1, fac, sizeof fac);
+            tok_decimal_format(m->approx_factor, 6, fac, sizeof fac);
             fputs(fac, stdout);
         }
         printf(",\"counted_tokens\":%llu,\"input_tokens\":%llu,\"cached_tokens\":%llu,"

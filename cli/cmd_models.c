@@ -29,7 +29,7 @@ static void tokenizer_text(const tok_model *m, char *buf, size_t cap)
 {
     char fac[32] = "";
     if (m->approx_encoding[0])
-        tok_usd_format((uint64_t)m->approx_factor * 1000000, -1, fac, sizeof fac);
+        tok_decimal_format(m->approx_factor, 6, fac, sizeof fac);
     if (m->tokenizer_builtin)
         snprintf(buf, cap, "%s", m->tokenizer);
     else if (m->tokenizer[0] && m->approx_encoding[0])
@@ -78,7 +78,7 @@ static void json_model(const tok_model *m)
                                                                  : "never");
     if (m->approx_encoding[0]) {
         char fac[32];
-        tok_usd_format((uint64_t)m->approx_factor * 1000000, -1, fac, sizeof fac);
+        tok_decimal_format(m->approx_factor, 6, fac, sizeof fac);
         fputs("{\"encoding\":", stdout);
         json_str(stdout, m->approx_encoding, strlen(m->approx_encoding));
         printf(",\"factor\":%s}", fac);

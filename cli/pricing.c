@@ -85,13 +85,7 @@ const char *fmt_per_million(uint64_t price, char *buf, size_t cap)
         return buf;
     }
     /* price pUSD per token = price uUSD per million tokens */
-    char frac[8];
-    snprintf(frac, sizeof frac, "%06llu", (unsigned long long)(price % 1000000));
-    size_t n = 6;
-    while (n > 0 && frac[n - 1] == '0')
-        n--;
-    frac[n] = 0;
-    snprintf(buf, cap, "%llu%s%s", (unsigned long long)(price / 1000000), n ? "." : "", frac);
+    tok_decimal_format(price, 6, buf, cap);
     return buf;
 }
 
@@ -112,14 +106,9 @@ void json_amount_nano(FILE *f, uint64_t nano)
         fputs("null", f);
         return;
     }
-    char frac[16];
-    snprintf(frac, sizeof frac, "%09llu", (unsigned long long)(nano % 1000000000));
-    size_t n = 9;
-    while (n > 0 && frac[n - 1] == '0')
-        n--;
-    frac[n] = 0;
-    fprintf(f, "{\"usd\":%llu%s%s,\"nano\":%llu}", (unsigned long long)(nano / 1000000000),
-            n ? "." : "", frac, (unsigned long long)nano);
+    char usd[32];
+    tok_decimal_format(nano, 9, usd, sizeof usd);
+    fprintf(f, "{\"usd\":%s,\"nano\":%llu}", usd, (unsigned long long)nano);
 }
 
 void json_per_million(FILE *f, uint64_t price)

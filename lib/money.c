@@ -103,34 +103,40 @@ tok_status tok_decimal_parse(const char *text, size_t len, unsigned scale, uint6
     return st;
 }
 
+size_t tok_decimal_format(uint64_t value, unsigned scale, char *buf, size_t cap)
+{
+    if (scale > 19)
+        scale = 19; /* 10^19 is the largest power of ten in 64 bits */
+    uint64_t unit = 1;
+    for (unsigned k = 0; k < scale; k++)
+        unit *= 10;
+    char frac[24];
+    snprintf(frac, sizeof frac, "%0*llu", (int)scale, (unsigned long long)(value % unit));
+    size_t n = scale;
+    while (n > 0 && frac[n - 1] == '0')
+        n--;
+    frac[n] = 0;
+    int w = snprintf(buf, cap, "%llu%s%s", (unsigned long long)(value / unit), n ? "." : "", frac);
+    return w < 0 ? 0 : (size_t)w;
+}
+
 size_t tok_usd_format(uint64_t pico, int decimals, char *buf, size_t cap)
 {
     static const uint64_t unit = 1000000000000ull; /* picodollars per dollar */
-    char frac[16];
-    uint64_t whole, part;
+    if (decimals < 0)
+        return tok_decimal_format(pico, 12, buf, cap);
     if (decimals > 12)
         decimals = 12;
-    if (decimals < 0) {
-        whole = pico / unit;
-        part = pico % unit;
-        snprintf(frac, sizeof frac, "%012llu", (unsigned long long)part);
-        size_t n = 12;
-        while (n > 0 && frac[n - 1] == '0')
-            n--;
-        frac[n] = 0;
-    } else {
-        uint64_t step = 1;
-        for (int k = decimals; k < 12; k++)
-            step *= 10;
-        /* round half up in 128 bits: pico + step/2 may pass 2^64 */
-        unsigned __int128 r = ((unsigned __int128)pico + step / 2) / step;
-        uint64_t per_dollar = unit / step;
-        whole = (uint64_t)(r / per_dollar);
-        part = (uint64_t)(r % per_dollar);
+    uint64_t step = 1;
+    for (int k = decimals; k < 12; k++)
+        step *= 10;
+    /* round half up in 128 bits: pico + step/2 may pass 2^64 */
+    unsigned __int128 r = ((unsigned __int128)pico + step / 2) / step;
+    uint64_t per_dollar = unit / step;
+    uint64_t whole = (uint64_t)(r / per_dollar), part = (uint64_t)(r % per_dollar);
+    char frac[16] = "";
+    if (decimals > 0)
         snprintf(frac, sizeof frac, "%0*llu", decimals, (unsigned long long)part);
-        if (decimals == 0)
-            frac[0] = 0;
-    }
     int n = snprintf(buf, cap, "%llu%s%s", (unsigned long long)whole, frac[0] ? "." : "", frac);
     return n < 0 ? 0 : (size_t)n;
 }

@@ -424,6 +424,11 @@ TOK_API size_t tok_usd_format(uint64_t pico, int decimals, char *buf, size_t cap
 TOK_API tok_status tok_decimal_parse(const char *text, size_t len, unsigned scale,
                                      uint64_t *out);
 
+/* The inverse: write value / 10^scale (scale 0..19) exactly, trailing zeros trimmed
+ * ("2.5", "0.075", "12", "0"), into buf like snprintf; returns the full length. Prices per
+ * million tokens are scale 6, nanodollars 9, picodollars 12. */
+TOK_API size_t tok_decimal_format(uint64_t value, unsigned scale, char *buf, size_t cap);
+
 /* ---- Chat messages (chat.c) -------------------------------------------------------------
  * (owned by the chat work; see README "chat") */
 /* Count a conversation -- an OpenAI-style messages array -- the way a chat model sees it: the

@@ -104,3 +104,23 @@ TEST(money_usd_format)
     CHECK_EQ(tok_usd_format(1234567890000ull, 2, small, sizeof small), 4); /* like snprintf */
     CHECK_STR(small, "1.2");
 }
+
+TEST(money_decimal_format_inverts_parse)
+{
+    char buf[32];
+    static const struct {
+        uint64_t v;
+        unsigned scale;
+        const char *text;
+    } cases[] = {{2500000, 6, "2.5"},    {75000, 6, "0.075"}, {12000000, 6, "12"},
+                 {0, 6, "0"},            {1200000, 6, "1.2"}, {362, 9, "0.000000362"},
+                 {7, 0, "7"},            {UINT64_MAX, 19, "1.8446744073709551615"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_EQ(tok_decimal_format(cases[i].v, cases[i].scale, buf, sizeof buf),
+                 strlen(cases[i].text));
+        CHECK_STR(buf, cases[i].text);
+        uint64_t back = 1;
+        CHECK_EQ(tok_decimal_parse(buf, strlen(buf), cases[i].scale, &back), TOK_OK);
+        CHECK_EQ(back, cases[i].v);
+    }
+}
