@@ -226,6 +226,9 @@ tok_status tok_tiktoken_parse(const uint8_t *data, size_t len, const char *sourc
 tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source,
                              const tok_open_options *opts, tok_tokenizer **out, tok_error *err);
 
+/* 1-based line and column (in bytes) of offset in data, for messages about text files. */
+void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, uint32_t *col);
+
 /* Closest names to `name` among n candidates, written as "a, b, c" into buf. */
 void tok_closest_names(const char *name, const char *const *cands, size_t n, char *buf,
                        size_t cap);

@@ -708,15 +708,13 @@ tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_
     size_t eoff;
     const char *emsg;
     if (!json_parse(&doc, (const char *)data, len, &eoff, &emsg)) {
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < eoff && i < len; i++, col++)
-            if (data[i] == '\n')
-                line++, col = 0;
+        uint32_t line, col;
+        tok_line_col((const char *)data, len, eoff, &line, &col);
         tok_status st = tok_fail(err, TOK_EFORMAT, source, eoff,
-                                 "%s: not valid JSON at byte %zu (line %zu, column %zu): %s",
+                                 "%s: not valid JSON at byte %zu (line %u, column %u): %s",
                                  source, eoff, line, col, emsg);
         if (err)
-            err->line = (uint32_t)line;
+            err->line = line;
         return st;
     }
     hf_load ld = {.source = source, .doc = &doc, .err = err};

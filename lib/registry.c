@@ -71,19 +71,6 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
-void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, uint32_t *col)
-{
-    uint32_t l = 1;
-    size_t start = 0;
-    for (size_t i = 0; i < offset && i < len; i++)
-        if (data[i] == '\n') {
-            l++;
-            start = i + 1;
-        }
-    *line = l;
-    *col = (uint32_t)(offset - start + 1);
-}
-
 /* ---- patches ---- */
 
 reg_patch *reg_patch_add(reg_patches *p)

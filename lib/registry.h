@@ -65,8 +65,6 @@ tok_status tok_prices_litellm_parse(const char *data, size_t len, const char *la
  * rounded half up and *rounded set. TOK_EINVAL if not a number, TOK_ERANGE if too large. */
 tok_status tok_decimal_scaled(const char *s, size_t n, int scale, uint64_t *out, bool *rounded);
 
-/* 1-based line and column (in bytes) of offset in data. */
-void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, uint32_t *col);
 
 /* A price file error at byte off of data[0..len): "label:line:col: message" in err (which may
  * be NULL), with its line set. Returns TOK_EFORMAT. */

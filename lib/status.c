@@ -110,3 +110,16 @@ void tok_closest_names(const char *name, const char *const *cands, size_t n, cha
     for (size_t k = 0; k < nb && at < cap; k++)
         at += (size_t)snprintf(buf + at, cap - at, "%s%s", k ? ", " : "", cands[best[k]]);
 }
+
+void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, uint32_t *col)
+{
+    uint32_t l = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < offset && i < len; i++)
+        if (data[i] == '\n') {
+            l++;
+            start = i + 1;
+        }
+    *line = l;
+    *col = (uint32_t)(offset - start + 1);
+}
