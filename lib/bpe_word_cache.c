@@ -36,7 +36,8 @@ uint64_t hf_wc_new_model_id(void)
     return atomic_fetch_add(&next_id, 1);
 }
 
-hf_wc_entry *hf_wc_slot(uint64_t hash)
+/* The calling thread's slot for a word hash; NULL when the thread has no table (no memory). */
+static hf_wc_entry *slot_for(uint64_t hash)
 {
     if (!table) {
         hf_wc_entry *t = calloc(SLOTS, sizeof *t);
@@ -55,7 +56,7 @@ const hf_wc_entry *hf_wc_find(uint64_t model, const uint8_t *w, size_t n, hf_wc_
     if (!model || n > HF_WC_WORD)
         return NULL;
     uint64_t h = tok_hash_bytes(w, n);
-    hf_wc_entry *e = hf_wc_slot(h);
+    hf_wc_entry *e = slot_for(h);
     if (!e)
         return NULL;
     if (e->model == model && e->hash == h && e->len == n && !memcmp(e->word, w, n))

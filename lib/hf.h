@@ -176,6 +176,12 @@ typedef struct hf_model {
     void *unigram;
 } hf_model;
 
+/* Where the merge table's probe for key starts (the loader and the lookup must agree). */
+static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)
+{
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+}
+
 /* The pair (left, right) merges into *merged with priority *rank (lower first). */
 static inline bool hf_merge_lookup(const hf_model *m, uint32_t left, uint32_t right,
                                    uint32_t *rank, uint32_t *merged)
@@ -184,8 +190,7 @@ static inline bool hf_merge_lookup(const hf_model *m, uint32_t left, uint32_t ri
         return false;
     uint64_t key = (uint64_t)left << 32 | right;
     uint32_t mask = (1u << m->merge_bits) - 1;
-    for (uint32_t i = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;;
-         i = (i + 1) & mask) {
+    for (uint32_t i = hf_merge_home(key, mask);; i = (i + 1) & mask) {
         uint64_t k = m->merges[i].key;
         if (k == UINT64_MAX)
             return false;
@@ -214,7 +219,7 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m);
 #define HF_WC_WORD 40 /* longest word cached, in bytes */
 #define HF_WC_IDS 10  /* most tokens of a cached word */
 typedef struct hf_wc_entry {
-    uint64_t model; /* the model's word_cache_id; 0: empty */
+    uint64_t model; /* the model's cache_id; 0: empty */
     uint64_t hash;
     uint8_t len, n;
     uint8_t start[HF_WC_IDS], end[HF_WC_IDS];
@@ -223,8 +228,6 @@ typedef struct hf_wc_entry {
 } hf_wc_entry;
 /* A fresh id for a model (0 if the cache cannot work in this process). */
 uint64_t hf_wc_new_model_id(void);
-/* The calling thread's slot for a word hash; NULL when the thread has no table (no memory). */
-hf_wc_entry *hf_wc_slot(uint64_t hash);
 /* The cached tokens of w[0..n) for model (NULL on a miss, with *slot the entry to fill, or NULL
  * when the word cannot be cached). */
 const hf_wc_entry *hf_wc_find(uint64_t model, const uint8_t *w, size_t n, hf_wc_entry **slot);

@@ -366,7 +366,6 @@ uint32_t hf_str_id(hf_load *ld, const char *s, size_t len)
 
 /* ---- models ---- */
 
-
 /* Merges waiting to be inserted, in file order. */
 #define QUEUE 32
 typedef struct pending {
@@ -480,7 +479,7 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
         /* queued, its slot prefetched: inserting at once waits on a cache miss per merge,
          * which was most of the time to open a large file */
         uint64_t key = (uint64_t)ia << 32 | ib;
-        uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+        uint32_t h = hf_merge_home(key, mask);
         __builtin_prefetch(&m->merges[h], 1);
         queue[nq++] = (pending){key, h, rank, ic};
         if (nq == QUEUE)
