@@ -94,22 +94,31 @@ static int cmp_cost(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* The registry model a -t argument "MODEL=PATH" names (its name in name[0..cap)), or NULL
+ * when the argument is a bare PATH (or MODEL is no model: then it is a path with '='). */
+static const tok_model *arg_model(const tok_registry *reg, const char *a, char *name, size_t cap)
+{
+    const char *eq = strchr(a, '=');
+    const tok_model *tm;
+    if (!eq)
+        return NULL;
+    snprintf(name, cap, "%.*s", (int)(eq - a), a);
+    return tok_model_find(reg, name, &tm, NULL) == TOK_OK ? tm : NULL;
+}
+
 /* The -t file for model m, or NULL. "MODEL=PATH" names its model; a bare PATH is for the only
  * model. */
 static const char *tokenizer_arg(const opts *o, const tok_registry *reg, const tok_model *m,
                                  bool *bad)
 {
     for (size_t i = 0; i < o->n_tok_args; i++) {
-        const char *a = o->tok_args[i], *eq = strchr(a, '=');
-        if (eq) {
-            char name[256];
-            snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
-            const tok_model *tm;
-            if (tok_model_find(reg, name, &tm, NULL) == TOK_OK) {
-                if (tm == m)
-                    return eq + 1;
-                continue;
-            }
+        const char *a = o->tok_args[i];
+        char name[256];
+        const tok_model *tm = arg_model(reg, a, name, sizeof name);
+        if (tm) {
+            if (tm == m)
+                return strchr(a, '=') + 1;
+            continue;
         }
         if (o->n_models > 1) {
             usage_error("cost", "with several models, -t needs MODEL=PATH ('%s')", a);
@@ -467,18 +476,14 @@ int cmd_cost(int argc, char **argv)
     /* a -t MODEL=PATH must be for one of the -m models: a typo would otherwise leave that
      * model estimated while the user believes it counted exactly */
     for (size_t i = 0; i < o.n_tok_args; i++) {
-        const char *a = o.tok_args[i], *eq = strchr(a, '=');
-        if (!eq)
-            continue;
         char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
-        const tok_model *tm = NULL;
+        const tok_model *tm = arg_model(reg, o.tok_args[i], name, sizeof name);
         bool used = false;
-        if (tok_model_find(reg, name, &tm, NULL) == TOK_OK)
-            for (size_t k = 0; k < o.n_models; k++)
-                used |= res[k].m == tm;
+        for (size_t k = 0; tm && k < o.n_models; k++)
+            used |= res[k].m == tm;
         if (tm && !used) {
-            status = usage_error("cost", "-t %s: '%s' is not one of the -m models", a, name);
+            status = usage_error("cost", "-t %s: '%s' is not one of the -m models",
+                                 o.tok_args[i], name);
             goto done;
         }
     }
