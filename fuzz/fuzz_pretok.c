@@ -1,7 +1,7 @@
 /* libFuzzer: the hand-written pre-tokenizers split exactly like PCRE2 running the pattern
  * strings. Input bytes pick characters from an alphabet on which PCRE2's Unicode 14 tables and
  * the project's Unicode 16 tables agree (see tests/unit/test_pretok.c). */
-#include "internal.h"
+#include "split/split.h"
 
 static const uint32_t alphabet[] = {
     'a', 'e', 's', 't', 'd', 'm', 'l', 'v', 'r', 'A', 'S', 'T', 'L', 'E', 'Z', '0', '9', ' ',
@@ -10,8 +10,8 @@ static const uint32_t alphabet[] = {
     0x00BD, 0xFF11, 0x1F600, 0x017F, 0x212A, 0xFEFF, 0x200B, 0x00DF, 0x0130};
 #define N_ALPHA (sizeof alphabet / sizeof alphabet[0])
 
-static tok_tokenizer *re[3];
-static const char *const names[3] = {"r50k_base", "cl100k_base", "o200k_base"};
+static void *re[3];
+static const char *const names[3] = {"r50k", "cl100k", "o200k"};
 static const tok_pretok_fn scans[3] = {tok_pretok_r50k, tok_pretok_cl100k, tok_pretok_o200k};
 
 typedef struct ends {
@@ -33,8 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     int f = data[0] % 3;
     if (!re[f]) {
-        re[f] = tok_tokenizer_new("pcre2", TOK_FMT_TIKTOKEN);
-        if (tok_regex_compile(re[f], tok_builtin_find(names[f])->pattern, NULL) != TOK_OK)
+        const char *pat = tok_split_preset_named(names[f])->pattern;
+        char msg[256];
+        size_t at;
+        re[f] = tok_regex_new(pat, strlen(pat), false, TOK_REGEX_RUST, msg, sizeof msg, &at);
+        if (!re[f])
             abort();
     }
     static uint8_t text[4096];
@@ -43,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         len += tok_utf8_encode(alphabet[data[i] % N_ALPHA], text + len);
     static ends want, got;
     want.n = got.n = 0;
-    if (tok_regex_split(re[f]->regex, text, 0, len, collect, &want) != TOK_OK)
+    if (tok_regex_split(re[f], text, 0, len, collect, &want) != TOK_OK)
         abort();
     for (size_t i = 0; i < len;)
         got.v[got.n++] = i = scans[f](text, i, len);

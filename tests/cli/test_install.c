@@ -38,7 +38,7 @@ TEST(install_and_build_the_readme_example)
     char *slash = strrchr(build, '/');
     CHECK(slash);
     *slash = 0;
-    snprintf(cmd, sizeof cmd, "make -s install BUILD=%s PREFIX=%s >/dev/null", build, prefix);
+    snprintf(cmd, sizeof cmd, "MAKEFLAGS= make -s install BUILD=%s PREFIX=%s >/dev/null", build, prefix);
     CHECK_MSG(system(cmd) == 0, "%s", cmd);
     snprintf(cmd, sizeof cmd,
              "%s %s $(PKG_CONFIG_PATH=%s/lib/pkgconfig pkg-config --cflags --libs tokscope) "

@@ -11,8 +11,8 @@
  *   decode       tok_decode_alloc(golden ids_add, 0)         (HF: decode(ids_add, false))
  *   decode_skip  TOK_DECODE_SKIP_SPECIAL                     (HF: decode(ids_add, true))
  *
- * Every comparison runs twice: on the library's normal path and with TOK_HF_GENERAL=1 set before
- * the tokenizer is opened, which forces the general (non-fast) pipeline of lib/hf_encode.c. A
+ * Every comparison runs twice: on the library's normal path and after hf_use_general_path(),
+ * which forces the general (non-fast) pipeline of lib/formats/hf/encode.c. A
  * test counts every mismatching line per field and prints the first few with the line number,
  * the first differing position and an excerpt. The tokenizer files are in build/hf (make
  * hf-vocabs; TOK_HF_DIR overrides) or, for the ones made for this project, in
@@ -23,6 +23,7 @@
  * o200k (gpt4o) and cl100k (gpt4) give the ids of the built-in o200k_base and cl100k_base on
  * every corpus line. */
 #include "cli.h"
+#include "formats/hf/hf.h"
 #include "runner.h"
 #include "tokscope.h"
 
@@ -70,20 +71,19 @@ static bool tokenizer_path(const char *name, char *path, size_t cap)
     return file_exists(path);
 }
 
-/* Open with TOK_HF_GENERAL set or unset (it stays so until the next call). */
+/* Open, on the general pipeline when general is set (else the fast path where it applies). */
 static tok_status open_hf(const char *name, bool general, tok_tokenizer **t, tok_error *err)
 {
     char path[512];
-    if (general)
-        setenv("TOK_HF_GENERAL", "1", 1);
-    else
-        unsetenv("TOK_HF_GENERAL");
     if (!tokenizer_path(name, path, sizeof path)) {
         snprintf(err->message, sizeof err->message,
                  "%s/%s/tokenizer.json is missing (run make hf-vocabs)", hf_dir(), name);
         return TOK_ENOENT;
     }
-    return tok_open_file(path, NULL, t, err);
+    tok_status st = tok_open_file(path, NULL, t, err);
+    if (st == TOK_OK && general)
+        hf_use_general_path(*t);
+    return st;
 }
 
 /* ---- corpus and golden files ---------------------------------------------------------------- */
@@ -387,7 +387,6 @@ static void check(const char *name, const char *corpus, bool general)
     if (st != TOK_OK) {
         free(golden);
         text_lines_free(&c);
-        unsetenv("TOK_HF_GENERAL");
         CHECK_MSG(false, "%s: cannot open (%s): %s", name, tok_status_name(st), err.message);
     }
 
@@ -403,7 +402,6 @@ static void check(const char *name, const char *corpus, bool general)
         r.lines++;
     }
     tok_close(t);
-    unsetenv("TOK_HF_GENERAL");
     free(golden);
     size_t n = c.n;
     text_lines_free(&c);
@@ -540,7 +538,6 @@ static void check_builtin(const char *hfname, const char *enc, bool general)
     }
     tok_close(hf);
     tok_close(tt);
-    unsetenv("TOK_HF_GENERAL");
     CHECK_MSG(differ == 0, "%s vs %s: %zu of %zu lines differ (plus %zu known)", hfname, enc,
               differ, checked, known);
     size_t n_known = 0;

@@ -3,8 +3,9 @@
  * line holds the text and what HF gave: ids (special added tokens matched), ids_add (with the
  * post-processor), ids_nomatch (special added tokens as plain text), byte offsets of ids_add,
  * decode and decode_skip of ids_add. Both encoders are checked: the fast path for the byte-level
- * BPE family and the general pipeline (TOK_HF_GENERAL=1). */
+ * BPE family and the general pipeline (hf_use_general_path). */
 #include "cli.h"
+#include "formats/hf/hf.h"
 #include "runner.h"
 
 #include <cJSON.h>
@@ -112,7 +113,7 @@ static bool decode_eq(const tok_tokenizer *t, const cJSON *ids_json, unsigned fl
 }
 
 /* Compare one case; returns the number of mismatching (line, field) pairs, printing the first. */
-static size_t check_case(const char *name, size_t *lines)
+static size_t check_case(const char *name, size_t *lines, bool general)
 {
     char path[512];
     snprintf(path, sizeof path, DIR_ "/%s.tokenizer.json", name);
@@ -122,6 +123,8 @@ static size_t check_case(const char *name, size_t *lines)
         fprintf(stderr, "  %s: %s\n", name, err.message);
         return 1;
     }
+    if (general)
+        hf_use_general_path(t);
     snprintf(path, sizeof path, DIR_ "/%s.jsonl", name);
     size_t raw_len, bad = 0;
     char *raw = read_file(path, &raw_len);
@@ -174,7 +177,7 @@ static size_t check_case(const char *name, size_t *lines)
     return bad;
 }
 
-static void check_all(void)
+static void check_all(bool general)
 {
     size_t raw_len;
     char *raw = read_file(DIR_ "/MANIFEST", &raw_len);
@@ -187,7 +190,7 @@ static void check_all(void)
             continue;
         char name[128];
         snprintf(name, sizeof name, "%.*s", (int)len, line);
-        size_t b = check_case(name, &lines);
+        size_t b = check_case(name, &lines, general);
         cases++;
         bad += b;
         bad_cases += b != 0;
@@ -197,13 +200,11 @@ static void check_all(void)
     CHECK_MSG(bad == 0, "%zu of %zu lines differ, in %zu of %zu cases", bad, lines, bad_cases, cases);
 }
 
-TEST(hf_components_match_hf_tokenizers) { check_all(); }
+TEST(hf_components_match_hf_tokenizers) { check_all(false); }
 
 TEST(hf_components_match_on_the_general_path)
 {
-    setenv("TOK_HF_GENERAL", "1", 1);
-    check_all();
-    unsetenv("TOK_HF_GENERAL");
+    check_all(true);
 }
 
 /* One loaded tokenizer.json shared by threads: the batch call on 4 threads gives, item by item,

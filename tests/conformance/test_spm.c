@@ -7,7 +7,7 @@
  * the first few shown with their line number and an excerpt. The test compares; it never
  * regenerates. */
 #include "cli.h"
-#include "internal.h"
+#include "api/api.h"
 #include "runner.h"
 
 #include <cjson/cJSON.h>

@@ -4,7 +4,7 @@
  * modes; plus decode(encode(x)) == x on every line, and the command's --jsonl interface byte for
  * byte. The test compares; it never regenerates. */
 #include "cli.h"
-#include "internal.h"
+#include "api/api.h"
 #include "runner.h"
 
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* bpe: tiktoken's merge rule, on a hand-built vocabulary and on cl100k/o200k; the array scan
  * and the heap agree everywhere. */
-#include "internal.h"
+#include "algo/algo.h"
+#include "core/core.h"
 #include "runner.h"
 
 /* A tiny vocabulary where the merge order matters (a worked example): the bytes a b c d have

@@ -2,7 +2,7 @@
  * without a pre-tokenizer is cut before each U+2581 that follows another character only when no
  * merge can join across such a cut, and cached words never leak between tokenizers or threads.
  * Tiny hand-written tokenizer.json files; the expected ids are worked out by hand. */
-#include "hf.h"
+#include "formats/hf/hf.h"
 #include "runner.h"
 
 #include <pthread.h>

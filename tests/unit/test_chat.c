@@ -10,7 +10,7 @@
  *   "It is 21 degrees." 6, "Checking." 2, "What is the weather in Paris?" 7,
  *   "# Instructions\n\nYou are a helpful assistant." 9,
  *   harmony's default system text (SystemContent::new(), 5 lines) 46. */
-#include "internal.h"
+#include "api/api.h"
 #include "runner.h"
 
 static tok_tokenizer *open_name(const char *name)

@@ -1,7 +1,7 @@
 /* cost: tok_cost_compute, tok_model_fit and tok_model_approx_count against totals worked out
  * by hand from the registry's published prices (USD per 1M tokens; 1 $/1M = 1,000,000
  * pUSD per token). */
-#include "registry.h"
+#include "registry/registry.h"
 #include "runner.h"
 
 static tok_registry *reg;

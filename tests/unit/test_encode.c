@@ -1,6 +1,6 @@
 /* encode/decode API: special-token policies, invalid UTF-8, lossy mode, spans, buffers, NUL
  * bytes, count == length of encode. */
-#include "internal.h"
+#include "api/api.h"
 #include "runner.h"
 
 static tok_tokenizer *open_enc(const char *name)

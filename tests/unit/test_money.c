@@ -1,5 +1,5 @@
 /* money: exact decimal parsing and USD formatting (lib/money.c). */
-#include "registry.h"
+#include "registry/registry.h"
 #include "runner.h"
 
 static uint64_t dec(const char *s, unsigned scale, tok_status *st)

@@ -1,7 +1,7 @@
 /* prices_litellm: LiteLLM's model_prices_and_context_window.json -- the real 2026-07-24
  * snapshot the built-in registry was generated from (vocabs/prices/, gzip'd), and malformed
  * files. */
-#include "registry.h"
+#include "registry/registry.h"
 #include "runner.h"
 
 #define SNAPSHOT "vocabs/prices/litellm_model_prices_2026-07-24.json.gz"

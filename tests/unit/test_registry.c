@@ -1,6 +1,6 @@
 /* registry: the built-in model registry (vocabs/models.tsv, embedded), name resolution, and
  * price files in the registry's own TSV format. */
-#include "registry.h"
+#include "registry/registry.h"
 #include "runner.h"
 
 #include <strings.h>

@@ -3,7 +3,7 @@
 #ifndef TOKSCOPE_TEST_SPM_H
 #define TOKSCOPE_TEST_SPM_H
 
-#include "internal.h"
+#include "formats/spm/spm.h"
 
 typedef struct pbw {
     uint8_t *d;

@@ -2,7 +2,7 @@
  * Viterbi and charsmap but follow Hugging Face where it differs: double scores, unknown runs
  * fused, byte fallback per token, and the charsmap applied per grapheme cluster with the
  * shortest rule. Tiny hand-written tokenizer.json files; expectations worked out by hand. */
-#include "hf.h"
+#include "formats/hf/hf.h"
 #include "runner.h"
 
 static tok_tokenizer *open_json(const char *json)

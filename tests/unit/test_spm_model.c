@@ -3,7 +3,7 @@
  * runs, byte fallback, user-defined bonus, unused pieces), BPE (score order, ties to the left,
  * unused pieces, frozen user symbols), WORD, CHAR, decode, BOS/EOS, special-token policies.
  * Every expectation is worked out by hand in the comment next to it. */
-#include "charsmap.h"
+#include "formats/spm/spm.h"
 #include "runner.h"
 #include "test_spm.h"
 

@@ -1,5 +1,5 @@
 /* status names, error details, suggestions */
-#include "internal.h"
+#include "api/api.h"
 #include "runner.h"
 
 TEST(status_names_and_strings_cover_every_status)

@@ -1,5 +1,6 @@
 /* tokenizer: opening by encoding, model and path; facts and lookups; the model table. */
-#include "internal.h"
+#include "vocab/specials.h"
+#include "formats/tiktoken/tiktoken.h"
 #include "runner.h"
 
 TEST(open_every_builtin_with_tiktoken_sizes)
@@ -195,12 +196,23 @@ TEST(custom_tiktoken_file_needs_a_pattern)
     CHECK(tok_encode(ref, s, strlen(s), &allow, b, NULL, 64, &nb, NULL) == TOK_OK);
     CHECK(na == nb && memcmp(a, b, na * 4) == 0);
     tok_close(t);
-    /* a regex pattern runs on PCRE2 and splits the same way as the built-in scanner */
-    tok_open_options with_regex = {.pattern = tok_pattern(ref)};
+    /* a regex pattern runs on PCRE2 and splits the same way as the built-in scanner: GPT-2's
+     * original pattern, which r50k's possessive one only rewrites */
+    tok_open_options with_regex = {
+        .pattern = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"};
     CHECK_MSG(tok_open_file(p, &with_regex, &t, &err) == TOK_OK, "%s", err.message);
-    CHECK(t->regex != NULL && t->pretok == NULL);
+    const tt_split *sp = t->impl;
+    CHECK(sp->regex != NULL && sp->scan == NULL);
     CHECK(tok_encode(t, s, strlen(s), NULL, a, NULL, 64, &na, NULL) == TOK_OK);
     CHECK(tok_encode(ref, s, strlen(s), NULL, b, NULL, 64, &nb, NULL) == TOK_OK);
+    CHECK(na == nb && memcmp(a, b, na * 4) == 0);
+    tok_close(t);
+    /* the exact text of a preset gets the preset's scanner */
+    tok_open_options with_preset = {.pattern = tok_pattern(ref)};
+    CHECK_MSG(tok_open_file(p, &with_preset, &t, &err) == TOK_OK, "%s", err.message);
+    sp = t->impl;
+    CHECK(sp->regex == NULL && sp->scan == tok_pretok_r50k);
+    CHECK(tok_encode(t, s, strlen(s), NULL, a, NULL, 64, &na, NULL) == TOK_OK);
     CHECK(na == nb && memcmp(a, b, na * 4) == 0);
     tok_close(t);
     tok_open_options bad = {.pattern = "(unclosed"};

@@ -1,6 +1,6 @@
 /* unicode tables and UTF-8 helpers */
 #include "runner.h"
-#include "unicode.h"
+#include "text/text.h"
 
 #include <utf8proc.h>
 

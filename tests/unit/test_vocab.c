@@ -1,5 +1,5 @@
 /* vocab: build, find, pack/view; sha256 */
-#include "internal.h"
+#include "vocab/vocab.h"
 #include "runner.h"
 
 TEST(vocab_build_find_and_holes)

@@ -1,0 +1,73 @@
+/* algo: the algorithms several formats share. Includes base/, text/ and vocab/ only (the layer
+ * rule: base/base.h).
+ *
+ *   algo.h        rank BPE -- tiktoken's byte-pair merge where a token's rank is its id --
+ *                 and the tables of its linear encoder (bpe_rank.c, bpe_tables.c); serves the
+ *                 built-in encodings and byte-level tokenizer.json files
+ *   heap.h        the binary heap of both BPE merges
+ *   trie.h        the double-array trie (SentencePiece pieces, Unigram)
+ *   unigram.h     the Unigram Viterbi (SentencePiece and tokenizer.json)
+ *   charsmap.h    SentencePiece's precompiled character map (its normalizer, HF Precompiled) */
+#ifndef TOK_ALGO_H
+#define TOK_ALGO_H
+
+#include "vocab/vocab.h"
+
+/* tiktoken's byte-pair encoding of one piece: the ids of p[0..n), whose bytes start at input
+ * offset base. Ranks are ids; every single byte must be a token. Returns false on OOM. */
+bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc);
+
+/* The linear encoder's tables (bpe_tables.c): computed and attached to v (0), or -2 when out
+ * of memory. The embedded vocabularies carry them packed. */
+int tok_bpe_tables_add(tok_vocab *v);
+tok_status tok_bpe_tables_build(tok_vocab *v, uint32_t **split, uint32_t **next_prefix,
+                                uint64_t **trie, uint32_t *trie_bits, uint64_t **pairs,
+                                uint32_t *pair_bits);
+bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t a, uint32_t b,
+                        uint32_t bound);
+
+/* The reference merge strategies (tiktoken's own algorithm), kept for tests that check the
+ * linear encoder against them. */
+size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
+                                uint32_t *starts);
+size_t tok_bpe_rank_heap_work(size_t n); /* bytes of work memory the heap merge needs */
+/* The linear encoder: toks/starts have n and n + 1 entries, dead (n >> 6) + 1 words. */
+size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
+                              uint32_t *starts, uint64_t *dead);
+size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
+                               uint32_t *starts, void *work);
+
+/* ---- the tables' lookups ---- */
+
+static inline uint32_t tok_trie_hash(uint32_t key) { return (uint32_t)(tok_fib_hash(key) >> 32); }
+
+/* The trie child of node by byte, or TOK_NO_ID. */
+static inline uint32_t tok_trie_child(const tok_vocab *v, uint32_t node, uint8_t byte)
+{
+    uint32_t key = node << 8 | byte, mask = (1u << v->trie_bits) - 1;
+    for (uint32_t i = tok_trie_hash(key) & mask;; i = (i + 1) & mask) {
+        uint64_t s = v->trie[i];
+        if (s == UINT64_MAX)
+            return TOK_NO_ID;
+        if ((uint32_t)s == key)
+            return (uint32_t)(s >> 32);
+    }
+}
+
+/* The token BPE makes by merging left and right (they are its split), or TOK_NO_ID. Slots hold
+ * left, right and the token in id_bits each (3 * id_bits <= 63). */
+static inline uint32_t tok_pair_lookup(const tok_vocab *v, uint32_t left, uint32_t right)
+{
+    uint64_t key = (uint64_t)left << v->id_bits | right;
+    uint32_t mask = (1u << v->pair_bits) - 1, idmask = (uint32_t)((1ull << v->id_bits) - 1);
+    for (uint32_t i = (uint32_t)(tok_fib_hash(key) >> 40) & mask;; i = (i + 1) & mask) {
+        uint64_t s = v->pairs[i];
+        if (s == UINT64_MAX)
+            return TOK_NO_ID;
+        if (s >> v->id_bits == key)
+            return (uint32_t)s & idmask;
+    }
+}
+
+#endif

@@ -1,0 +1,227 @@
+/* bpe_rank: tiktoken's byte-pair encoding of one piece.
+ *
+ * Semantics (tiktoken's byte_pair_merge): start from single bytes; repeatedly merge the adjacent
+ * pair whose concatenated bytes have the lowest rank, the leftmost one on ties; stop when no
+ * adjacent pair is a token. A token's rank is its id.
+ *
+ * Speed, in the order it matters on real text:
+ *   1. Whole-piece lookup. Most pieces (a word with its leading space) are one token, found
+ *      with one hash probe (or a direct table for one and two bytes) before any merging.
+ *   2. Short pieces (<= SCAN_MAX bytes): tiktoken's own array scan -- O(n^2) on a handful of
+ *      bytes, in registers and L1, pair ranks from a 64K-entry table of two-byte tokens.
+ *   3. Longer pieces (CJK runs, base64, a megabyte of one character): the linear backtracking
+ *      encoder below, on tables computed once per vocabulary (algo/bpe_tables.c).
+ * No allocation per piece: long pieces borrow the call's scratch block.
+ *
+ * tiktoken's merge, with a heap for long pieces (O(n log n)), is kept as the reference the tests
+ * check the linear encoder against, and serves vocabularies without the tables. */
+#include "algo/algo.h"
+#include "algo/heap.h"
+
+#define SMALL_MAX 64 /* longest piece the array scan handles (its stack arrays) */
+#define SCAN_MAX 16  /* up to here the scan beats the linear encoder (measured, make bench) */
+#define NONE UINT32_MAX
+
+static inline uint32_t rank_of(const tok_vocab *v, const uint8_t *p, size_t n)
+{
+    if (n == 2)
+        return v->pair2[(uint32_t)p[0] << 8 | p[1]];
+    return tok_vocab_find(v, p, n);
+}
+
+size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
+                                uint32_t *starts)
+{
+    /* Part k is p[starts[k] .. starts[k+1]); rank[k] is the rank of parts k and k+1 merged. */
+    uint32_t rank[SMALL_MAX];
+    size_t cnt = n;
+    for (size_t i = 0; i < n; i++) {
+        starts[i] = (uint32_t)i;
+        ids[i] = v->byte1[p[i]];
+        rank[i] = i + 1 < n ? v->pair2[(uint32_t)p[i] << 8 | p[i + 1]] : NONE;
+    }
+    starts[n] = (uint32_t)n;
+    for (;;) {
+        uint32_t best = NONE;
+        size_t at = 0;
+        for (size_t k = 0; k + 1 < cnt; k++)
+            if (rank[k] < best)
+                best = rank[k], at = k;
+        if (best == NONE)
+            break;
+        ids[at] = best;
+        /* drop part at+1: starts has cnt + 1 entries, ids and rank cnt */
+        memmove(starts + at + 1, starts + at + 2, (cnt - at - 1) * sizeof *starts);
+        memmove(ids + at + 1, ids + at + 2, (cnt - at - 2) * sizeof *ids);
+        memmove(rank + at + 1, rank + at + 2, (cnt - at - 2) * sizeof *rank);
+        cnt--;
+        rank[at] = at + 1 < cnt ? rank_of(v, p + starts[at], starts[at + 2] - starts[at]) : NONE;
+        if (at > 0)
+            rank[at - 1] = rank_of(v, p + starts[at - 1], starts[at + 1] - starts[at - 1]);
+    }
+    return cnt;
+}
+
+/* The heap of the reference merge: (rank << 32 | start), lowest first. */
+static inline bool key_less(const uint64_t *a, const uint64_t *b) { return *a < *b; }
+TOK_HEAP_DEFINE(rank_heap, uint64_t, key_less)
+
+size_t tok_bpe_rank_heap_work(size_t n)
+{
+    return 3 * n * sizeof(uint64_t) + 3 * n * sizeof(uint32_t);
+}
+
+size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
+                               uint32_t *starts, void *work)
+{
+    /* Parts are named by their start byte: part i is p[i .. next[i]). rank[i] is the rank of
+     * part i merged with the part after it, NONE when there is none or it is not a token, and
+     * also NONE for a part that was merged away. Each merge pushes at most two entries. */
+    uint64_t *heap = work;
+    uint32_t *next = (uint32_t *)(heap + 3 * n), *prev = next + n, *rank = prev + n;
+    size_t hn = 0;
+    for (size_t i = 0; i < n; i++) {
+        next[i] = (uint32_t)(i + 1);
+        prev[i] = (uint32_t)(i - 1);
+        ids[i] = v->byte1[p[i]];
+        rank[i] = i + 1 < n ? v->pair2[(uint32_t)p[i] << 8 | p[i + 1]] : NONE;
+        if (rank[i] != NONE)
+            rank_heap_push(heap, &hn, (uint64_t)rank[i] << 32 | i);
+    }
+    while (hn) {
+        uint64_t key = rank_heap_pop(heap, &hn);
+        uint32_t r = (uint32_t)(key >> 32), i = (uint32_t)key;
+        if (rank[i] != r)
+            continue; /* stale: the part was merged away or its neighbour changed */
+        uint32_t j = next[i];
+        ids[i] = r;
+        next[i] = next[j];
+        if (next[j] < n)
+            prev[next[j]] = i;
+        rank[j] = NONE;
+        uint32_t k = next[i];
+        rank[i] = k < n ? rank_of(v, p + i, next[k] - i) : NONE;
+        if (rank[i] != NONE)
+            rank_heap_push(heap, &hn, (uint64_t)rank[i] << 32 | i);
+        if (i > 0) {
+            uint32_t h = prev[i];
+            rank[h] = rank_of(v, p + h, next[i] - h);
+            if (rank[h] != NONE)
+                rank_heap_push(heap, &hn, (uint64_t)rank[h] << 32 | h);
+        }
+    }
+    size_t m = 0;
+    for (uint32_t i = 0; i < n; i = next[i]) {
+        starts[m] = i;
+        ids[m] = ids[i];
+        m++;
+    }
+    starts[m] = (uint32_t)n;
+    return m;
+}
+
+/* The longest reachable token starting at p[pos] within p[0..n). Single bytes are always
+ * tokens, so there is one. */
+static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n)
+{
+    uint32_t node = v->byte1[p[pos]], best = node;
+    for (size_t i = pos + 1; i < n; i++) {
+        node = tok_trie_child(v, node, p[i]);
+        if (node == NONE)
+            break;
+        if (node < v->n_ids)
+            best = node;
+    }
+    return best;
+}
+
+/* Linear BPE (the backtracking encoder of rust-gems' bpe crate): a sequence of tokens covering
+ * the piece is BPE's encoding exactly when every adjacent pair is valid (tok_bpe_valid_pair), so
+ * take the longest token that keeps the sequence valid, else the next shorter prefix token, and
+ * when no token fits at a position, mark the position dead and back up one token. Each
+ * position dies at most once, so the work is linear in the piece (times the few candidates
+ * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
+size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
+                              uint32_t *starts, uint64_t *dead)
+{
+    memset(dead, 0, ((n >> 6) + 1) * sizeof *dead);
+    size_t top = 0, pos = 0;
+    uint32_t next = longest_token(v, p, 0, n);
+    for (;;) {
+        uint32_t t = next, last = top ? toks[top - 1] : NONE;
+        for (;;) {
+            size_t end = pos + tok_vocab_len(v, t);
+            if (!(dead[end >> 6] >> (end & 63) & 1) &&
+                (last == NONE || tok_bpe_valid_pair(v, p, pos, last, t, NONE))) {
+                toks[top] = t;
+                starts[top] = (uint32_t)pos;
+                top++;
+                pos = end;
+                if (pos == n) {
+                    starts[top] = (uint32_t)n;
+                    return top;
+                }
+                next = longest_token(v, p, pos, n);
+                break;
+            }
+            if (v->next_prefix[t] != NONE) {
+                t = v->next_prefix[t];
+                continue;
+            }
+            /* nothing fits at pos after `last`: pos is dead; retry `last` shorter */
+            if (top == 0)
+                return 0;
+            dead[pos >> 6] |= 1ull << (pos & 63);
+            top--;
+            pos = starts[top];
+            next = toks[top];
+            break;
+        }
+    }
+}
+
+bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc)
+{
+    uint32_t id = n == 1 ? v->byte1[p[0]] : rank_of(v, p, n);
+    if (id != NONE) {
+        tok_out_push(o, id, base, base + n);
+        return true;
+    }
+    enum { STACK = 256 };
+    uint32_t ids_small[STACK], starts_small[STACK + 1];
+    uint64_t dead_small[STACK / 64 + 1];
+    uint32_t *ids = ids_small, *starts = starts_small;
+    uint64_t *dead = dead_small;
+    size_t m = 0;
+    if (n > STACK) {
+        size_t words = (n >> 6) + 1, work = v->split ? 0 : tok_bpe_rank_heap_work(n);
+        uint8_t *mem = tok_scratch_get(sc, work + words * 8 + (2 * n + 1) * sizeof(uint32_t));
+        if (!mem)
+            return false;
+        dead = (uint64_t *)(mem + work);
+        ids = (uint32_t *)(dead + words);
+        starts = ids + n;
+        if (!v->split)
+            m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
+    }
+    if (v->split && n <= SCAN_MAX)
+        m = tok_bpe_rank_merge_small(v, p, n, ids, starts);
+    else if (v->split)
+        m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead);
+    else if (n <= STACK)
+        m = n <= SMALL_MAX ? tok_bpe_rank_merge_small(v, p, n, ids, starts)
+                           : 0;
+    if (m == 0) { /* no tables (or a vocabulary they cannot describe): tiktoken's own merge */
+        size_t work = tok_bpe_rank_heap_work(n);
+        uint8_t *mem = tok_scratch_get(sc, work + (2 * n + 1) * sizeof(uint32_t));
+        if (!mem)
+            return false;
+        ids = (uint32_t *)(mem + work);
+        starts = ids + n;
+        m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
+    }
+    for (size_t k = 0; k < m; k++)
+        tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
+    return true;
+}

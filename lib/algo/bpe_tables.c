@@ -1,0 +1,311 @@
+/* bpe_tables: what the linear BPE encoder (bpe_rank.c) needs beyond the token table, computed once
+ * per vocabulary (at build time for the embedded ones, packed with them).
+ *
+ *   split[t]        the two tokens BPE merges last to make t: BPE(bytes(t)) with t itself left
+ *                   out is exactly [left, right]. (t, t) for single bytes. A longer token that
+ *                   no merge sequence reaches (BPE of its own bytes is not [t]) is
+ *                   "unreachable": BPE can only emit it as a whole piece, never from merges, so
+ *                   it is left out of the trie (split = NO_ID, NO_ID).
+ *   next_prefix[t]  the longest reachable token that is a proper prefix of t (NO_ID if none):
+ *                   the next candidate when t does not fit.
+ *   pairs           (left, right) -> t for every split: the merges BPE can make.
+ *   trie            every reachable token, for the longest token starting at a position. Nodes
+ *                   that are tokens are numbered by their id, the other prefixes from n_ids
+ *                   up; edges (node, byte) -> child live in an open-addressing table of 64-bit
+ *                   slots, key in the low half, child in the high half. Single bytes are the
+ *                   first level (vocab.byte1), so the root is implicit.
+ *
+ * The split of t is found as in rust-gems' bpe crate: among t's reachable proper prefixes a
+ * (longest first) with rank below t, the one whose rest b is a reachable token below t and
+ * (a, b) a valid pair under the ranks below t. Valid pairs are unique per string, so the first
+ * found is BPE's own last merge. */
+#include "algo/algo.h"
+
+#include <string.h>
+
+#define trie_hash tok_trie_hash
+
+/* ---- building ---- */
+
+typedef struct trie_b {
+    uint64_t *slots;
+    uint32_t bits, used, next_node;
+} trie_b;
+
+static bool trie_grow(trie_b *t);
+
+/* The child of node by byte, created (numbered next_node++) when missing and create is set. */
+static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, bool create, uint32_t id)
+{
+    uint32_t key = node << 8 | byte, mask = (1u << t->bits) - 1;
+    uint32_t i = trie_hash(key) & mask;
+    for (;; i = (i + 1) & mask) {
+        uint64_t s = t->slots[i];
+        if (s == UINT64_MAX)
+            break;
+        if ((uint32_t)s == key)
+            return (uint32_t)(s >> 32);
+    }
+    if (!create)
+        return TOK_NO_ID;
+    uint32_t child = id != TOK_NO_ID ? id : t->next_node++;
+    t->slots[i] = (uint64_t)child << 32 | key;
+    t->used++;
+    if ((uint64_t)t->used * 2 > ((uint64_t)1 << t->bits) && !trie_grow(t))
+        return TOK_NO_ID;
+    return child;
+}
+
+static bool trie_grow(trie_b *t)
+{
+    uint32_t bits = t->bits + 1, mask = (1u << bits) - 1;
+    uint64_t *s = malloc(((size_t)1 << bits) * sizeof *s);
+    if (!s)
+        return false;
+    memset(s, 0xFF, ((size_t)1 << bits) * sizeof *s);
+    for (size_t k = 0; k < ((size_t)1 << t->bits); k++) {
+        uint64_t e = t->slots[k];
+        if (e == UINT64_MAX)
+            continue;
+        uint32_t i = trie_hash((uint32_t)e) & mask;
+        while (s[i] != UINT64_MAX)
+            i = (i + 1) & mask;
+        s[i] = e;
+    }
+    free(t->slots);
+    t->slots = s;
+    t->bits = bits;
+    return true;
+}
+
+/* Insert token id (bytes p[0..n), n >= 2) under the byte1 root. Intermediate prefixes that are
+ * not (yet) tokens get fresh node numbers; a node created earlier as a non-token prefix keeps its
+ * number, so tokens that are prefixes of others must be inserted first (shorter first). */
+static bool trie_insert(trie_b *t, const tok_vocab *v, const uint8_t *p, size_t n, uint32_t id)
+{
+    uint32_t node = v->byte1[p[0]];
+    for (size_t i = 1; i < n; i++) {
+        node = trie_step(t, node, p[i], true, i + 1 == n ? id : TOK_NO_ID);
+        if (node == TOK_NO_ID)
+            return false;
+    }
+    return true;
+}
+
+/* Is [a, b] the BPE encoding of bytes(a) + bytes(b), counting only tokens below bound? Walks
+ * BPE backwards: undo the later of the two last merges (higher rank) and check whether the pair
+ * then adjacent across the boundary would have merged first; a tie goes to the left pair, as
+ * BPE takes the leftmost of equal ranks.
+ *
+ * Which pairs "would merge": tiktoken merges any two adjacent parts whose bytes are a token.
+ * While the tables are being built (pairs == NULL) that is checked literally on the bytes, a
+ * and b being s[m - len(a), m) and s[m, m + len(b)). Once built, the pair table of splits
+ * answers instead, with one integer probe: on this walk the two agree, because a pair that
+ * makes a token c whose split is another pair can only be adjacent after a crossing merge the
+ * walk has already refused (BPE within c's span would otherwise reach c's own split). The
+ * encoder is checked against tiktoken's merge on random text in the tests. */
+bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t a, uint32_t b,
+                        uint32_t bound)
+{
+    uint32_t limit = UINT32_MAX;
+    for (;;) {
+        uint32_t c;
+        if (v->pairs) {
+            c = tok_pair_lookup(v, a, b);
+        } else {
+            uint32_t la = tok_vocab_len(v, a), lb = tok_vocab_len(v, b);
+            c = tok_vocab_find(v, s + m - la, (size_t)la + lb);
+        }
+        if (c != TOK_NO_ID && c < bound && c < limit)
+            return false;
+        if (a > b) {
+            limit = a;
+            a = v->split[2 * a + 1];
+            if (a == limit) {
+                limit = b + 1;
+                b = v->split[2 * b];
+                if (b + 1 == limit)
+                    return true;
+            }
+        } else {
+            limit = b + 1;
+            b = v->split[2 * b];
+            if (b + 1 == limit) {
+                limit = a;
+                a = v->split[2 * a + 1];
+                if (a == limit)
+                    return true;
+            }
+        }
+    }
+}
+
+tok_status tok_bpe_tables_build(tok_vocab *v, uint32_t **split_out, uint32_t **prefix_out,
+                                uint64_t **trie_out, uint32_t *trie_bits, uint64_t **pairs_out,
+                                uint32_t *pair_bits)
+{
+    if (3 * v->id_bits > 63)
+        return TOK_EUNSUPPORTED;
+    uint32_t n = v->n_ids;
+    uint32_t *split = malloc((size_t)n * 2 * sizeof *split);
+    uint32_t *prefix = malloc((size_t)n * sizeof *prefix);
+    uint32_t *order = malloc((size_t)n * sizeof *order);
+    trie_b all = {0}, reach = {0};
+    all.bits = reach.bits = 16;
+    all.slots = malloc(((size_t)1 << 16) * sizeof(uint64_t));
+    reach.slots = malloc(((size_t)1 << 16) * sizeof(uint64_t));
+    tok_status st = TOK_ENOMEM;
+    if (!split || !prefix || !order || !all.slots || !reach.slots)
+        goto done;
+    memset(all.slots, 0xFF, ((size_t)1 << 16) * sizeof(uint64_t));
+    memset(reach.slots, 0xFF, ((size_t)1 << 16) * sizeof(uint64_t));
+    all.next_node = reach.next_node = n;
+
+    /* Ids by length, so every token is inserted after its prefixes. */
+    uint32_t maxlen = 0;
+    for (uint32_t t = 0; t < n; t++)
+        if (tok_vocab_len(v, t) > maxlen)
+            maxlen = tok_vocab_len(v, t);
+    uint32_t k = 0;
+    for (uint32_t len = 2; len <= maxlen; len++)
+        for (uint32_t t = 0; t < n; t++)
+            if (tok_vocab_len(v, t) == len)
+                order[k++] = t;
+    uint32_t n_multi = k;
+
+    /* A trie of all tokens (any id order): walking a token's bytes lists its token prefixes. */
+    for (uint32_t i = 0; i < n_multi; i++) {
+        uint32_t t = order[i];
+        if (!trie_insert(&all, v, v->bytes + v->off[t], tok_vocab_len(v, t), t))
+            goto done;
+    }
+
+    /* Splits in rank order; split[] of lower ranks is complete when t is decided. */
+    for (uint32_t t = 0; t < n; t++) {
+        uint32_t len = tok_vocab_len(v, t);
+        split[2 * t] = split[2 * t + 1] = TOK_NO_ID;
+        if (len == 1) {
+            split[2 * t] = split[2 * t + 1] = t;
+            continue;
+        }
+        if (len == 0)
+            continue;
+        const uint8_t *p = v->bytes + v->off[t];
+        uint32_t cand[256], nc = 0, node = v->byte1[p[0]];
+        if (node < t && split[2 * node] != TOK_NO_ID)
+            cand[nc++] = node;
+        for (uint32_t i = 1; i + 1 < len && nc < 256; i++) {
+            node = trie_step(&all, node, p[i], false, TOK_NO_ID);
+            if (node == TOK_NO_ID)
+                break;
+            if (node < t && split[2 * node] != TOK_NO_ID)
+                cand[nc++] = node;
+        }
+        v->split = split; /* tok_bpe_valid_pair reads the ranks decided so far */
+        while (nc-- > 0) {
+            uint32_t a = cand[nc], la = tok_vocab_len(v, a);
+            uint32_t b = tok_vocab_find(v, p + la, len - la);
+            if (b == TOK_NO_ID || b >= t || split[2 * b] == TOK_NO_ID)
+                continue;
+            if (tok_bpe_valid_pair(v, p, la, a, b, t)) {
+                split[2 * t] = a;
+                split[2 * t + 1] = b;
+                break;
+            }
+        }
+    }
+
+    /* The trie of reachable tokens, and each token's longest reachable proper prefix. */
+    for (uint32_t i = 0; i < n_multi; i++) {
+        uint32_t t = order[i];
+        if (split[2 * t] != TOK_NO_ID &&
+            !trie_insert(&reach, v, v->bytes + v->off[t], tok_vocab_len(v, t), t))
+            goto done;
+    }
+    v->trie = reach.slots;
+    v->trie_bits = reach.bits;
+    for (uint32_t t = 0; t < n; t++) {
+        uint32_t len = tok_vocab_len(v, t), best = TOK_NO_ID;
+        if (len >= 2 && split[2 * t] != TOK_NO_ID) {
+            const uint8_t *p = v->bytes + v->off[t];
+            uint32_t node = v->byte1[p[0]];
+            best = node;
+            for (uint32_t i = 1; i + 1 < len; i++) {
+                node = tok_trie_child(v, node, p[i]);
+                if (node == TOK_NO_ID)
+                    break;
+                if (node < n)
+                    best = node;
+            }
+        }
+        prefix[t] = best;
+    }
+    /* the merges as a pair table */
+    uint32_t n_pairs = 0, pbits = 4;
+    for (uint32_t t = 0; t < n; t++)
+        n_pairs += split[2 * t] != TOK_NO_ID && split[2 * t] != t;
+    while (((size_t)1 << pbits) < 2 * (size_t)n_pairs + 16)
+        pbits++;
+    uint64_t *pairs = malloc(((size_t)1 << pbits) * sizeof *pairs);
+    if (!pairs)
+        goto done;
+    memset(pairs, 0xFF, ((size_t)1 << pbits) * sizeof *pairs);
+    uint32_t pmask = (1u << pbits) - 1;
+    for (uint32_t t = 0; t < n; t++) {
+        if (split[2 * t] == TOK_NO_ID || split[2 * t] == t)
+            continue;
+        uint64_t key = (uint64_t)split[2 * t] << v->id_bits | split[2 * t + 1];
+        uint32_t i = (uint32_t)(tok_fib_hash(key) >> 40) & pmask;
+        while (pairs[i] != UINT64_MAX)
+            i = (i + 1) & pmask;
+        pairs[i] = key << v->id_bits | t;
+    }
+    *split_out = split;
+    *prefix_out = prefix;
+    *trie_out = reach.slots;
+    *trie_bits = reach.bits;
+    *pairs_out = pairs;
+    *pair_bits = pbits;
+    split = prefix = NULL;
+    reach.slots = NULL;
+    st = TOK_OK;
+done:
+    free(split);
+    free(prefix);
+    free(order);
+    free(all.slots);
+    free(reach.slots);
+    if (st != TOK_OK) {
+        v->split = NULL;
+        v->trie = NULL;
+    }
+    return st;
+}
+
+int tok_bpe_tables_add(tok_vocab *v)
+{
+    uint32_t *split, *prefix, bits, pbits;
+    uint64_t *trie, *pairs;
+    if (tok_bpe_tables_build(v, &split, &prefix, &trie, &bits, &pairs, &pbits) != TOK_OK)
+        return -2;
+    /* one owned block, so the vocabulary frees it like its other arrays */
+    size_t a = (size_t)v->n_ids * 8, b = (((size_t)v->n_ids * 4 + 7) & ~(size_t)7);
+    size_t c = ((size_t)1 << bits) * 8, d = ((size_t)1 << pbits) * 8;
+    uint8_t *blk = malloc(a + b + c + d);
+    if (blk) {
+        memcpy(blk, split, a);
+        memcpy(blk + a, prefix, (size_t)v->n_ids * 4);
+        memcpy(blk + a + b, trie, c);
+        memcpy(blk + a + b + c, pairs, d);
+        free(v->heap_bpe);
+        v->heap_bpe = blk;
+        v->split = (const uint32_t *)blk;
+        v->next_prefix = (const uint32_t *)(blk + a);
+        v->trie = (const uint64_t *)(blk + a + b);
+        v->pairs = (const uint64_t *)(blk + a + b + c);
+        v->trie_bits = bits;
+        v->pair_bits = pbits;
+    }
+    free(split), free(prefix), free(trie), free(pairs);
+    return blk ? 0 : -2;
+}

@@ -1,0 +1,126 @@
+/* base: what every layer of the library stands on -- errors, memory, growable buffers, whole
+ * files, hashing. Nothing here knows what a token is.
+ *
+ * The layers of lib/, lowest first; a file includes only headers of its own folder or of lower
+ * layers (tests/check_layout.sh enforces it, `make check-layout`):
+ *
+ *   base/      errors, buffers, files, JSON, SHA-256, big allocations (this folder)
+ *   text/      UTF-8, Unicode tables, lossy decoding
+ *   vocab/     token tables, special-token matching
+ *   split/     pre-tokenizers: hand-written scanners, the regex fallback, regex rewriting
+ *   algo/      algorithms several formats share: rank BPE, the trie, Unigram, the charsmap
+ *   core/      the tokenizer object and the format interface every format implements
+ *   formats/   tiktoken/, hf/, spm/ -- a format never includes another format
+ *   registry/  models, prices, money, cost (data; opens no tokenizer)
+ *   api/       opening by name, model or file; the encode and decode drivers; batches
+ *   template/  the Jinja interpreter for chat templates
+ *   chat/      counting conversations and requests
+ *
+ * tokscope.h, the public header, sits above them all and may be included anywhere. */
+#ifndef TOK_BASE_H
+#define TOK_BASE_H
+
+#define TOK_BUILDING_LIBRARY 1
+#include "tokscope.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define TOK_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- errors (status.c, names.c) ---- */
+
+/* Fill err (if not NULL) and return status. source may be NULL. The message is printf-style
+ * and should read as a complete statement ("line 3: bad base64"). */
+tok_status tok_fail(tok_error *err, tok_status status, const char *source, uint64_t offset,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void tok_error_clear(tok_error *err);
+
+/* 1-based line and column (in bytes) of offset in data, for messages about text files. */
+void tok_line_col(const char *data, size_t len, size_t offset, uint32_t *line, uint32_t *col);
+
+/* Closest names to `name` among n candidates, written as "a, b, c" into buf. */
+void tok_closest_names(const char *name, const char *const *cands, size_t n, char *buf,
+                       size_t cap);
+
+/* ---- memory ---- */
+
+/* Large zero-filled blocks on huge pages (bigmem.c); free with the same size. */
+void *tok_big_alloc(size_t size);
+void tok_big_free(void *p, size_t size);
+
+/* Make room for `need` elements of `size` bytes in *arr (capacity *cap, doubled as needed, at
+ * least `first`). false (and *arr unchanged) when out of memory or the size overflows. The one
+ * growable-array step the library uses (buf.c). */
+bool tok_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first);
+
+/* Growable byte buffer (decoders write text into one). Always NUL-terminated when non-empty. */
+typedef struct tok_buf {
+    uint8_t *data;
+    size_t len, cap;
+    bool oom;
+} tok_buf;
+
+bool tok_buf_put(tok_buf *b, const void *p, size_t n); /* false (and oom set) when out of memory */
+void tok_buf_free(tok_buf *b);
+
+/* Per-call scratch: grown as needed, reused across pieces, freed when the call ends. */
+typedef struct tok_scratch {
+    void *buf;
+    size_t cap;
+} tok_scratch;
+
+void *tok_scratch_get(tok_scratch *s, size_t bytes); /* NULL when out of memory */
+void tok_scratch_free(tok_scratch *s);
+
+/* The output of an encode call: tokens go to ids/spans while they fit; n counts all of them.
+ * With grow set, the arrays are reallocated instead (the library owns them until handed to the
+ * caller). */
+typedef struct tok_out {
+    uint32_t *ids;
+    tok_span *spans;
+    size_t cap, n;
+    bool grow, want_spans, oom;
+} tok_out;
+
+void tok_out_slow(tok_out *o, uint32_t id, uint64_t start, uint64_t end);
+
+static inline void tok_out_push(tok_out *o, uint32_t id, uint64_t start, uint64_t end)
+{
+    if (o->n < o->cap) {
+        o->ids[o->n] = id;
+        if (o->want_spans) {
+            o->spans[o->n].start = start;
+            o->spans[o->n].end = end;
+        }
+        o->n++;
+    } else {
+        tok_out_slow(o, id, start, end);
+    }
+}
+
+/* ---- files (file.c) ---- */
+
+/* The whole of path into *data (malloc'd, with a NUL after the *len bytes); errors name the
+ * path (TOK_ENOENT, TOK_EIO, TOK_ENOMEM). */
+tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err);
+
+/* ---- base64 (base64.c) ---- */
+
+/* Decode s[0..n) into out (at least n / 4 * 3 + 3 bytes); returns the length, or SIZE_MAX if
+ * the text is not base64. strict: padding required and trailing bits zero, as Rust's base64
+ * STANDARD engine (tokenizer.json); else padding optional, as tiktoken reads .tiktoken files. */
+size_t tok_base64_decode(const uint8_t *s, size_t n, uint8_t *out, bool strict);
+
+/* ---- hashing ---- */
+
+/* Fibonacci hashing: multiply by 2^64 / phi; callers take the high bits as the slot. */
+static inline uint64_t tok_fib_hash(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
+
+
+void tok_sha256(const void *data, size_t len, uint8_t out[32]);
+
+#endif

@@ -1,0 +1,46 @@
+/* bigmem: large zero-filled blocks on transparent huge pages.
+ *
+ * Loading a tokenizer.json fills tens of megabytes of fresh memory (parsed JSON, token tables,
+ * merges); with 4 KB pages the first touches cost more than the parsing on some machines (a
+ * 9 MB file took 160 ms cold, 66 ms warm). Blocks of 2 MB or more are mapped 2 MB aligned and
+ * marked MADV_HUGEPAGE, so the kernel backs them with 2 MB pages where it can; smaller ones come
+ * from malloc. Free with tok_big_free and the same size. */
+#include "base/base.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *tok_big_alloc(size_t size)
+{
+    if (size < HUGE_PAGE)
+        return calloc(1, size ? size : 1);
+    size_t len = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    /* keep the 2 MB aligned part, return the rest */
+    uint8_t *a = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    size_t tail = (size_t)(p + len + HUGE_PAGE - (a + len));
+    if (tail)
+        munmap(a + len, tail);
+#ifdef MADV_HUGEPAGE
+    madvise(a, len, MADV_HUGEPAGE);
+#endif
+    return a;
+}
+
+void tok_big_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+    if (size < HUGE_PAGE) {
+        free(p);
+        return;
+    }
+    munmap(p, (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+}

@@ -1,0 +1,51 @@
+/* file: reading a whole file into memory -- the one reader behind tokenizer files and price
+ * files, so both report the same errors in the same words. */
+#include "base/base.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tok_fail(err, errno == ENOENT ? TOK_ENOENT : TOK_EIO, path, TOK_NO_OFFSET,
+                        "%s: %s", path, strerror(errno));
+    struct stat stbuf;
+    if (fstat(fileno(f), &stbuf) != 0 || S_ISDIR(stbuf.st_mode)) {
+        int e = S_ISDIR(stbuf.st_mode) ? EISDIR : errno;
+        fclose(f);
+        return tok_fail(err, TOK_EIO, path, TOK_NO_OFFSET, "%s: %s", path, strerror(e));
+    }
+    /* a regular file's size is a first guess only (it may change while it is read) */
+    size_t first = stbuf.st_size > 0 ? (size_t)stbuf.st_size + 1 : 4096, cap = 0, n = 0;
+    uint8_t *buf = NULL;
+    for (;;) {
+        if (!tok_grow(&buf, &cap, n + 1, 1, first)) {
+            free(buf);
+            fclose(f);
+            return tok_fail(err, TOK_ENOMEM, path, TOK_NO_OFFSET, "%s: out of memory", path);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n == cap)
+            continue;
+        if (ferror(f)) {
+            int e = errno;
+            free(buf);
+            fclose(f);
+            return tok_fail(err, TOK_EIO, path, n, "%s: read error at byte %zu: %s", path, n,
+                            strerror(e));
+        }
+        break;
+    }
+    fclose(f);
+    buf[n] = 0; /* n < cap: room for it */
+    *data = buf;
+    *len = n;
+    return TOK_OK;
+}

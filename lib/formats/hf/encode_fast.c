@@ -1,0 +1,250 @@
+/* encode_fast: the byte-level BPE family (GPT-2, Llama 3, Qwen2, DeepSeek, GPT-4o in HF form)
+ * without split lists.
+ *
+ * Those pipelines are: no normalizer (or NFC on text that already is NFC), added tokens matched
+ * on the raw text without lstrip/rstrip/single_word, one regex split (or ByteLevel's own) whose
+ * matches tile the text, ByteLevel without a prefix space, and byte-level BPE. That is
+ * tiktoken's shape: split at added tokens, cut pieces with the regex, BPE each piece with the
+ * file's merges -- no per-split copies or alignment arrays. Spans come out as raw byte ranges
+ * widened to whole characters, which is what HF's alignments give (each byte of a character
+ * is aligned to the whole character).
+ *
+ * A pipeline qualifies at load (hf_fast_check); the general path in encode.c handles all
+ * others, and the tests compare the two on the goldens. */
+#include "formats/hf/hf.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+#define SMALL 64
+
+/* BPE of one piece with the merges (standard BPE: lowest rank, leftmost first -- HF's heap
+ * gives the same order), array scan for short pieces, the generic heap merge otherwise. */
+static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uint8_t *p,
+                            size_t n, uint64_t base, tok_out *o, tok_scratch *sc,
+                            hf_tokens *tmp)
+{
+    const tok_vocab *v = &t->vocab;
+    if (m->ignore_merges) {
+        uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
+        if (id != TOK_NO_ID) {
+            tok_out_push(o, id, base, base + n);
+            return TOK_OK;
+        }
+    }
+    if (n == 1) {
+        tok_out_push(o, v->byte1[p[0]], base, base + 1);
+        return TOK_OK;
+    }
+    hf_wc_entry *slot = NULL;
+    if (!m->ignore_merges) { /* with ignore_merges most words are one lookup anyway */
+        const hf_wc_entry *e = hf_wc_find(m->cache_id, p, n, &slot);
+        if (e) {
+            for (size_t k = 0; k < e->n; k++)
+                tok_out_push(o, e->ids[k], base + e->start[k], base + e->end[k]);
+            return TOK_OK;
+        }
+    }
+    if (n > SMALL) {
+        tmp->n = 0;
+        tok_status st = hf_bpe_tokenize(t, m, p, n, tmp, sc);
+        if (st != TOK_OK)
+            return st;
+        for (size_t k = 0; k < tmp->n; k++)
+            tok_out_push(o, tmp->id[k], base + tmp->start[k], base + tmp->end[k]);
+        return tmp->oom ? TOK_ENOMEM : TOK_OK;
+    }
+    uint32_t ids[SMALL], starts[SMALL + 1], rank[SMALL], merged[SMALL];
+    size_t cnt = n;
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = v->byte1[p[i]];
+        starts[i] = (uint32_t)i;
+    }
+    starts[n] = (uint32_t)n;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!hf_merge_lookup(m, ids[i], ids[i + 1], &rank[i], &merged[i]))
+            rank[i] = UINT32_MAX;
+    rank[n - 1] = UINT32_MAX;
+    for (;;) {
+        uint32_t best = UINT32_MAX;
+        size_t at = 0;
+        for (size_t k = 0; k + 1 < cnt; k++)
+            if (rank[k] < best)
+                best = rank[k], at = k;
+        if (best == UINT32_MAX)
+            break;
+        ids[at] = merged[at];
+        memmove(starts + at + 1, starts + at + 2, (cnt - at - 1) * sizeof *starts);
+        memmove(ids + at + 1, ids + at + 2, (cnt - at - 2) * sizeof *ids);
+        memmove(rank + at + 1, rank + at + 2, (cnt - at - 2) * sizeof *rank);
+        memmove(merged + at + 1, merged + at + 2, (cnt - at - 2) * sizeof *merged);
+        cnt--;
+        if (at + 1 >= cnt || !hf_merge_lookup(m, ids[at], ids[at + 1], &rank[at], &merged[at]))
+            rank[at] = UINT32_MAX;
+        if (at > 0 && !hf_merge_lookup(m, ids[at - 1], ids[at], &rank[at - 1], &merged[at - 1]))
+            rank[at - 1] = UINT32_MAX;
+    }
+    for (size_t k = 0; k < cnt; k++)
+        tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
+    hf_wc_store(slot, m->cache_id, p, n, cnt, ids, starts, starts + 1, 0);
+    return TOK_OK;
+}
+
+/* Pieces of s[a..b): the scanner's, or the regex's matches -- and, for an Isolated split, the
+ * text between matches too (HF keeps it as pieces; empty ones are dropped). */
+static tok_status segment(const tok_tokenizer *t, const hf_pipeline *hp, const uint8_t *s,
+                          size_t a, size_t b, tok_out *o, tok_scratch *sc, hf_tokens *tmp)
+{
+    tok_status st = TOK_OK;
+    if (hp->fast_scan) {
+        for (size_t i = a; i < b && st == TOK_OK;) {
+            size_t j = hp->fast_scan(s, i, b);
+            st = bpe_piece(t, &hp->model, s + i, j - i, i, o, sc, tmp);
+            i = j;
+        }
+        return st;
+    }
+    tok_match_iter it;
+    tok_match_begin(&it, hp->fast_regex, s + a, b - a);
+    size_t prev = 0, ms, me, n = b - a;
+    while (st == TOK_OK && n && tok_match_next(&it, &ms, &me)) {
+        if (hp->fast_keep_gaps && ms > prev)
+            st = bpe_piece(t, &hp->model, s + a + prev, ms - prev, a + prev, o, sc, tmp);
+        if (st == TOK_OK && me > ms)
+            st = bpe_piece(t, &hp->model, s + a + ms, me - ms, a + ms, o, sc, tmp);
+        prev = me;
+    }
+    if (it.md) { /* stopped early: release the iterator */
+        size_t x, y;
+        while (tok_match_next(&it, &x, &y))
+            ;
+    }
+    if (it.failed)
+        return TOK_EUNSUPPORTED;
+    if (st == TOK_OK && hp->fast_keep_gaps && n > prev)
+        st = bpe_piece(t, &hp->model, s + a + prev, n - prev, a + prev, o, sc, tmp);
+    return st;
+}
+
+tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                          const tok_encode_options *opts, tok_out *o, tok_call *call,
+                          tok_error *err)
+{
+    tok_scratch *sc = &call->sc;
+    const hf_pipeline *hp = t->impl;
+    tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
+    bool add_special = opts && (opts->flags & TOK_ENCODE_ADD_SPECIAL);
+    /* NFC: text already in NFC is left as it is; anything else takes the general path */
+    if (hp->n_norms) {
+        size_t k = 0;
+        while (k < n && s[k] < 0x80)
+            k++;
+        if (k < n) {
+            utf8proc_uint8_t *r = NULL;
+            utf8proc_ssize_t len = utf8proc_map(s, (utf8proc_ssize_t)n, &r,
+                                                UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            bool same = len >= 0 && (size_t)len == n && memcmp(r, s, n) == 0;
+            free(r);
+            if (!same)
+                return hf_encode_general(t, s, n, opts, o, call, err);
+        }
+    }
+    /* Tokens go to a local list first: the post-processor may wrap them. */
+    tok_out mid = {.grow = true, .want_spans = true};
+    hf_tokens tmp = {0};
+    tok_status st = TOK_OK;
+    size_t pos = 0;
+    const tok_specials *sp = &hp->raw_match;
+    while (st == TOK_OK && pos <= n) {
+        size_t which, at = sp->n ? tok_specials_find(sp, s, pos, n, &which) : n, from = pos;
+        /* skip special tokens under the ordinary policy: they are plain text */
+        while (at < n && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_ORDINARY)
+            at = tok_specials_find(sp, s, at + sp->toks[which].len, n, &which);
+        if (at < n && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_REJECT) {
+            const hf_added *ad = &hp->added[sp->toks[which].id];
+            st = tok_fail_special(call, err, ad->content, ad->len, at);
+            break;
+        }
+        st = segment(t, hp, s, from, at, &mid, sc, &tmp);
+        if (st != TOK_OK || at >= n)
+            break;
+        const hf_added *ad = &hp->added[sp->toks[which].id];
+        tok_out_push(&mid, ad->id, at, at + ad->len);
+        pos = at + ad->len;
+    }
+    if (st == TOK_OK && mid.oom)
+        st = TOK_ENOMEM;
+    if (st == TOK_ENOMEM)
+        tok_fail(err, st, NULL, TOK_NO_OFFSET, "out of memory");
+    else if (st == TOK_EFORMAT)
+        tok_fail(err, st, t->name, TOK_NO_OFFSET,
+                 "%s: the text needs a token missing from the vocabulary", t->name);
+    else if (st == TOK_EUNSUPPORTED)
+        tok_fail(err, st, NULL, TOK_NO_OFFSET,
+                 "the split pattern exceeded the regex engine's limits on this text");
+    if (st == TOK_OK && o->want_spans) { /* widen byte ranges to whole characters */
+        for (size_t k = 0; k < mid.n; k++) {
+            uint64_t a = mid.spans[k].start, b = mid.spans[k].end;
+            while (a > 0 && (s[a] & 0xC0) == 0x80)
+                a--;
+            while (b < n && (s[b] & 0xC0) == 0x80)
+                b++;
+            mid.spans[k].start = a;
+            mid.spans[k].end = b;
+        }
+    }
+    if (st == TOK_OK)
+        hf_post_process(t, s, n, mid.ids, mid.spans, mid.n, add_special, o);
+    free(mid.ids);
+    free(mid.spans);
+    free(tmp.id);
+    free(tmp.start);
+    free(tmp.end);
+    return st;
+}
+
+/* Does the pipeline have the fast path's shape? */
+void hf_fast_check(tok_tokenizer *t)
+{
+    hf_pipeline *hp = t->impl;
+    const hf_model *m = &hp->model;
+    if (m->kind != HF_BPE || !m->byte_level || m->byte_fallback || m->prefix_len || m->suffix_len)
+        return;
+    for (int b = 0; b < 256; b++)
+        if (t->vocab.byte1[b] == TOK_NO_ID)
+            return;
+    if (hp->n_norms > 1 || (hp->n_norms == 1 && hp->norms[0].kind != HF_NFC))
+        return;
+    if (hp->norm_match.n)
+        return;
+    for (size_t i = 0; i < hp->n_added; i++) {
+        const hf_added *a = &hp->added[i];
+        if (a->lstrip || a->rstrip || a->single_word)
+            return;
+    }
+    /* pre-tokenizers: [Split(tiling regex, Isolated | Removed+invert)] then ByteLevel without a
+     * prefix space (using its own regex only if there is no Split) */
+    const hf_pretok *split = NULL, *bl = NULL;
+    for (size_t k = 0; k < hp->n_pretoks; k++) {
+        const hf_pretok *pt = &hp->pretoks[k];
+        if (pt->kind == HF_PT_SPLIT && !split && !bl &&
+            ((pt->behavior == HF_ISOLATED && !pt->invert) ||
+             (pt->behavior == HF_REMOVED && pt->invert)))
+            split = pt;
+        else if (pt->kind == HF_PT_BYTELEVEL && !bl && !pt->add_prefix_space)
+            bl = pt;
+        else
+            return;
+    }
+    if (!bl || (split && bl->use_regex))
+        return;
+    const hf_pretok *cut = split ? split : bl->use_regex ? bl : NULL;
+    if (!cut)
+        return;
+    /* Isolated (and ByteLevel's own regex) keeps the text between matches as pieces;
+     * Removed+invert drops it. Scanners tile the text, so there is none to keep. */
+    hp->fast_scan = cut->scan;
+    hp->fast_regex = cut->regex;
+    hp->fast_keep_gaps = cut == bl || cut->behavior == HF_ISOLATED;
+    hp->fast = true;
+}

@@ -1,0 +1,365 @@
+/* hf: the Hugging Face tokenizer.json format -- the pipeline that load/ builds and encode.c
+ * runs. Includes core/ and the layers below it, never another format (the layer rule:
+ * base/base.h). The folders follow huggingface/tokenizers' own (src/normalizers,
+ * src/pre_tokenizers, src/models, src/processors, src/decoders, tokenizer/added_vocabulary.rs):
+ *
+ *   normalized_string.c  text with alignments (HF's NormalizedString), shared by every stage
+ *   added_vocabulary.c   added tokens found in the raw and the normalized text
+ *   normalizers/ pre_tokenizers/ models/ processors/ decoders/   one stage each
+ *   encode.c             the general pipeline; encode_fast.c the byte-level fast path
+ *   load/                tokenizer.json -> hf_pipeline (the only part that reads JSON)
+ *
+ *   raw text -> added tokens (not normalized) -> normalizer -> added tokens (normalized)
+ *            -> pre-tokenizer -> model -> post-processor (with add-special) -> ids, spans
+ *   ids -> decoder -> text
+ *
+ * Every stage works on a list of "splits" (hf_splits): pieces of normalized text, each byte
+ * carrying the span of original bytes it came from, as HF's NormalizedString does; a split may
+ * already be a token (an added token). Sequences of normalizers, pre-tokenizers and decoders are
+ * flattened into arrays at load time. Component semantics follow huggingface/tokenizers 0.23;
+ * each file names the Rust file it mirrors. */
+#ifndef TOK_HF_H
+#define TOK_HF_H
+
+#include "algo/algo.h"
+#include "core/core.h"
+#include "split/split.h"
+
+/* ---- text with alignments (normalized_string.c) ---- */
+
+typedef struct hf_splits {
+    uint8_t *text;   /* all splits' normalized bytes, back to back */
+    uint32_t *a0;    /* per text byte: original start (absolute input offset); NULL if untracked */
+    uint32_t *a1;    /* per text byte: original end */
+    size_t len, cap;
+    struct hf_split {
+        uint32_t off, len; /* bytes of text */
+        uint32_t token;    /* TOK_NO_ID, or the added token this split already is */
+        uint32_t orig0, orig1; /* the original span of the whole split (its NormalizedString) */
+    } *v;
+    size_t n, vcap;
+    bool track, oom;
+} hf_splits;
+typedef struct hf_split hf_split;
+
+void hf_splits_init(hf_splits *s, bool track);
+void hf_splits_reset(hf_splits *s); /* empty, keep memory */
+void hf_splits_free(hf_splits *s);
+/* Make room for extra more bytes, so pointers into the text stay valid while they are added. */
+bool hf_splits_reserve(hf_splits *s, size_t extra);
+
+/* Append a split copying bytes src[0..n) whose alignments are a0/a1 (may be NULL: then every byte
+ * aligns to its whole character at base + position, as a fresh NormalizedString). */
+bool hf_splits_add(hf_splits *s, const uint8_t *src, size_t n, const uint32_t *a0,
+                   const uint32_t *a1, uint32_t base, uint32_t token, uint32_t orig0,
+                   uint32_t orig1);
+
+/* Building one split by transformations, as NormalizedString::transform: begin, then push
+ * (codepoint, change) for each output character -- change 0 replaces the next input character,
+ * +1 inserts (aligned like the previous output byte), -k replaces the next input character and
+ * removes k more -- then end. skip = characters of input dropped before the first output
+ * (transform's initial_offset). in/ia0/ia1 describe the input split. */
+typedef struct hf_tx {
+    hf_splits *out;
+    const uint8_t *in;
+    const uint32_t *ia0, *ia1;
+    size_t in_len, in_pos; /* byte position of the next input character */
+    size_t start;          /* out->len when the split began */
+    uint32_t first_a0;     /* the split's original start: insertions at the very front */
+} hf_tx;
+
+void hf_tx_begin(hf_tx *t, hf_splits *out, const uint8_t *in, const uint32_t *ia0,
+                 const uint32_t *ia1, size_t in_len, size_t skip, uint32_t orig0);
+bool hf_tx_push(hf_tx *t, uint32_t cp, int change);
+/* Copy the next n input bytes unchanged (a run of "replace by itself"). */
+bool hf_tx_copy(hf_tx *t, size_t n);
+bool hf_tx_end(hf_tx *t, uint32_t token, uint32_t orig0, uint32_t orig1);
+
+/* ---- normalizers (normalizers/) ---- */
+
+typedef enum hf_norm_kind {
+    HF_NFC, HF_NFD, HF_NFKC, HF_NFKD, HF_LOWERCASE, HF_STRIP, HF_STRIP_ACCENTS, HF_REPLACE,
+    HF_PREPEND, HF_NMT, HF_PRECOMPILED, HF_BYTELEVEL_NORM,
+    /* BertNormalizer is loaded as these steps, in this order */
+    HF_BERT_CLEAN, HF_BERT_CHINESE, HF_FILTER_NONSPACING
+} hf_norm_kind;
+
+typedef struct hf_norm {
+    hf_norm_kind kind;
+    bool left, right;                 /* Strip */
+    char *pattern, *content;          /* Replace (string pattern or regex), Prepend */
+    size_t pattern_len, content_len;
+    void *regex;                      /* Replace with a Regex pattern (pcre2_code) */
+    void *charsmap;                   /* Precompiled (charsmap.h) */
+} hf_norm;
+
+/* Apply one normalizer to split i of in, appending the result to out as one split (possibly
+ * empty). false when out of memory. */
+bool hf_normalize(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out);
+/* Skip n input bytes without output (the matched text a replacement stands for). */
+void hf_tx_skip(hf_tx *t, size_t n);
+/* Copy split i of in to out unchanged. */
+bool hf_splits_copy(hf_splits *out, const hf_splits *in, size_t i);
+
+/* ---- pre-tokenizers (pre_tokenizers/) ---- */
+
+typedef enum hf_behavior {
+    HF_REMOVED, HF_ISOLATED, HF_MERGED_PREV, HF_MERGED_NEXT, HF_CONTIGUOUS
+} hf_behavior;
+
+typedef enum hf_pretok_kind {
+    HF_PT_BYTELEVEL, HF_PT_SPLIT, HF_PT_METASPACE, HF_PT_WHITESPACE, HF_PT_WHITESPACE_SPLIT,
+    HF_PT_BERT, HF_PT_PUNCTUATION, HF_PT_DIGITS, HF_PT_CHAR_DELIMITER, HF_PT_UNICODE_SCRIPTS,
+    HF_PT_FIXED_LENGTH
+} hf_pretok_kind;
+
+typedef enum hf_prepend { HF_PREPEND_ALWAYS, HF_PREPEND_FIRST, HF_PREPEND_NEVER } hf_prepend;
+
+typedef struct hf_pretok {
+    hf_pretok_kind kind;
+    bool add_prefix_space, use_regex, trim_offsets; /* ByteLevel */
+    void *regex;             /* Split (pcre2_code, also for string patterns, escaped) */
+    tok_pretok_fn scan;      /* Split: a hand-written scanner proven equal to the regex */
+    hf_behavior behavior;    /* Split, Punctuation */
+    bool invert;             /* Split */
+    uint32_t replacement;    /* Metaspace: the replacement character */
+    hf_prepend prepend;      /* Metaspace */
+    bool split;              /* Metaspace */
+    bool individual_digits;  /* Digits */
+    uint32_t delimiter;      /* CharDelimiterSplit */
+    size_t length;           /* FixedLength */
+} hf_pretok;
+
+/* Apply one pre-tokenizer to every split of in that is not a token yet, writing out (tokens are
+ * copied through). tmp is scratch for two-step pre-tokenizers. */
+bool hf_pretokenize(const hf_pretok *pt, const hf_splits *in, hf_splits *out, hf_splits *tmp);
+/* Precompiled normalizer (the charsmap; normalizers/precompiled.c). */
+bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out);
+
+/* ---- models (models/) ---- */
+
+typedef enum hf_model_kind { HF_BPE, HF_WORDPIECE, HF_WORDLEVEL, HF_UNIGRAM } hf_model_kind;
+
+/* One slot of the merge table: key and value side by side, so a lookup touches one cache line
+ * (the table of a 256k vocabulary is 16 MB, and the merge loop is mostly its cache misses). */
+typedef struct hf_merge {
+    uint64_t key; /* left << 32 | right; UINT64_MAX: empty */
+    uint32_t rank, id;
+} hf_merge;
+
+typedef struct hf_model {
+    hf_model_kind kind;
+    /* The vocabulary is the tokenizer's tok_vocab: token bytes as the model sees them (for
+     * byte-level BPE the bytes the ByteLevel alphabet stands for). */
+    uint32_t unk_id;         /* TOK_NO_ID if none (or not in the vocabulary) */
+    char *unk_token;         /* its text, NULL if none */
+    /* BPE */
+    hf_merge *merges;        /* open addressing on (left, right) */
+    uint32_t merge_bits;
+    bool byte_fallback, fuse_unk, ignore_merges, byte_level;
+    char *prefix, *suffix;   /* continuing_subword_prefix, end_of_word_suffix */
+    size_t prefix_len, suffix_len;
+    uint32_t byte_ids[256];  /* byte_fallback: id of <0xXX>, or TOK_NO_ID */
+    /* The model's id in the per-thread word cache (0: no cache). */
+    uint64_t cache_id;
+    /* No merge can join a character to a following U+2581 (checked at load): text can be cut
+     * before every U+2581 that follows another character and each word merged alone. */
+    bool cut_words;
+    /* WordPiece */
+    size_t max_input_chars_per_word;
+    /* Unigram */
+    void *unigram;
+} hf_model;
+
+/* Where the merge table's probe for key starts (the loader and the lookup must agree). */
+static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)
+{
+    return (uint32_t)(tok_fib_hash(key) >> 40) & mask;
+}
+
+/* The pair (left, right) merges into *merged with priority *rank (lower first). */
+static inline bool hf_merge_lookup(const hf_model *m, uint32_t left, uint32_t right,
+                                   uint32_t *rank, uint32_t *merged)
+{
+    if (!m->merges)
+        return false;
+    uint64_t key = (uint64_t)left << 32 | right;
+    uint32_t mask = (1u << m->merge_bits) - 1;
+    for (uint32_t i = hf_merge_home(key, mask);; i = (i + 1) & mask) {
+        uint64_t k = m->merges[i].key;
+        if (k == UINT64_MAX)
+            return false;
+        if (k == key) {
+            *rank = m->merges[i].rank;
+            *merged = m->merges[i].id;
+            return true;
+        }
+    }
+}
+
+/* Tokenize one split's text with the model: pushes (id, start, end) relative to the split. */
+typedef struct hf_tokens {
+    uint32_t *id, *start, *end;
+    size_t n, cap;
+    bool oom;
+} hf_tokens;
+bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end);
+
+tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
+                           hf_tokens *out, tok_scratch *sc);
+/* After loading: the model's cache id, and whether its BPE may work word by word. */
+void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m);
+
+/* ---- the per-thread word cache (models/bpe_word_cache.c) ---- */
+#define HF_WC_WORD 40 /* longest word cached, in bytes */
+#define HF_WC_IDS 10  /* most tokens of a cached word */
+typedef struct hf_wc_entry {
+    uint64_t model; /* the model's cache_id; 0: empty */
+    uint64_t hash;
+    uint8_t len, n;
+    uint8_t start[HF_WC_IDS], end[HF_WC_IDS];
+    uint32_t ids[HF_WC_IDS];
+    uint8_t word[HF_WC_WORD];
+} hf_wc_entry;
+/* A fresh id for a model (0 if the cache cannot work in this process). */
+uint64_t hf_wc_new_model_id(void);
+/* The cached tokens of w[0..n) for model (NULL on a miss, with *slot the entry to fill, or NULL
+ * when the word cannot be cached). */
+const hf_wc_entry *hf_wc_find(uint64_t model, const uint8_t *w, size_t n, hf_wc_entry **slot);
+/* Fill slot with the k tokens of w[0..n): ids, and spans start[i]-base .. end[i]-base. Nothing
+ * is stored when k is over HF_WC_IDS. */
+void hf_wc_store(hf_wc_entry *slot, uint64_t model, const uint8_t *w, size_t n, size_t k,
+                 const uint32_t *ids, const uint32_t *start, const uint32_t *end, uint32_t base);
+tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                                 size_t n, hf_tokens *out);
+tok_status hf_wordlevel_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                                 size_t n, hf_tokens *out);
+tok_status hf_unigram_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                               size_t n, hf_tokens *out, tok_scratch *sc);
+
+/* ---- added tokens (added_vocabulary.c) ---- */
+
+typedef struct hf_added {
+    uint8_t *content;        /* as written in the file */
+    uint8_t *normalized;     /* the normalizer's output for normalized tokens, else == content */
+    size_t len, nlen;
+    uint32_t id;
+    bool special, single_word, lstrip, rstrip, is_normalized;
+    /* decode with skip-special drops it: HF tests the string it decodes (the normalized
+     * form) against the special tokens' contents, so a normalized special token whose
+     * normalizer changes it is kept, in its normalized form */
+    bool decode_skip;
+} hf_added;
+
+/* ---- post-processors (processors/) ---- */
+
+typedef struct hf_piece {
+    bool is_sequence;        /* $A / $B, else a special token */
+    int seq;                 /* 0 = A, 1 = B */
+    uint32_t type_id;
+    uint32_t *ids;           /* special token ids */
+    size_t n_ids;
+} hf_piece;
+
+typedef struct hf_post {
+    bool present;
+    hf_piece *single;        /* TemplateProcessing / Bert / Roberta, for one sequence */
+    size_t n_single;
+    bool bytelevel_trim, bytelevel_prefix; /* a ByteLevel processor (trim_offsets) */
+    bool roberta_trim, roberta_prefix;     /* RobertaProcessing's trim_offsets */
+} hf_post;
+
+/* ---- decoders (decoders/) ---- */
+
+typedef enum hf_dec_kind {
+    HF_DEC_BYTELEVEL, HF_DEC_METASPACE, HF_DEC_WORDPIECE, HF_DEC_BPE, HF_DEC_BYTEFALLBACK,
+    HF_DEC_FUSE, HF_DEC_STRIP, HF_DEC_REPLACE, HF_DEC_CTC
+} hf_dec_kind;
+
+typedef struct hf_dec {
+    hf_dec_kind kind;
+    uint32_t replacement;    /* Metaspace */
+    hf_prepend prepend;      /* Metaspace */
+    char *prefix, *suffix, *pad_token, *word_delimiter; /* WordPiece prefix, BPE suffix, CTC */
+    size_t prefix_len;
+    bool cleanup;            /* WordPiece, CTC */
+    uint32_t content;        /* Strip: the character */
+    size_t start, stop;      /* Strip */
+    char *pattern, *with;    /* Replace */
+    void *regex;
+} hf_dec;
+
+/* ---- the pipeline ---- */
+
+typedef struct hf_pipeline {
+    hf_norm *norms;
+    size_t n_norms;
+    hf_pretok *pretoks;
+    size_t n_pretoks;
+    hf_model model;
+    hf_added *added;
+    size_t n_added;
+    tok_specials raw_match, norm_match; /* added tokens matched before / after normalizing;
+                                           their "ids" index into added[] */
+    hf_post post;
+    hf_dec *decs;
+    size_t n_decs;
+    bool has_decoder;
+    size_t trunc_max;        /* truncation max_length, 0 if none */
+    bool trunc_left;
+    /* The fast path: no normalizer, and one known regex split on bytes straight to BPE. */
+    tok_pretok_fn fast_scan;
+    void *fast_regex;        /* the split's regex when there is no scanner */
+    bool fast, fast_keep_gaps;
+    bool needs_align;        /* a component reads original offsets (Metaspace "first") */
+    uint8_t *verbatim;       /* byte-level vocabularies: ids whose bytes are their string */
+    uint32_t *added_by_id;   /* (id, index into added) pairs sorted by id */
+} hf_pipeline;
+
+/* The added token with this id, or NULL. */
+const hf_added *hf_added_of(const hf_pipeline *hp, uint32_t id);
+static inline bool hf_is_verbatim(const hf_pipeline *hp, uint32_t id)
+{
+    return hp->verbatim && (hp->verbatim[id / 8] >> (id % 8) & 1);
+}
+void hf_pipeline_free(hf_pipeline *hp);
+/* The fast path (encode_fast.c) and the general one (encode.c). */
+void hf_fast_check(tok_tokenizer *t);
+tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                          const tok_encode_options *opts, tok_out *o, tok_call *call,
+                          tok_error *err);
+tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                             const tok_encode_options *opts, tok_out *o, tok_call *call,
+                             tok_error *err);
+/* Run every later encode of t through the general pipeline even where the fast path applies:
+ * the tests compare the two. Call before t is shared. */
+void hf_use_general_path(tok_tokenizer *t);
+/* AddedVocabulary::find_matches on split i of in (added_vocabulary.c): text and token splits
+ * to out. false when out of memory, or with *st set when the policy rejects special text. */
+bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_special_policy policy,
+                    const hf_splits *in, size_t i, hf_splits *out, const tok_call *call,
+                    tok_error *err, tok_status *st);
+void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_t *ids,
+                     tok_span *spans, size_t nt, bool add_special, tok_out *o);
+tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
+                     tok_buf *buf, tok_error *err);
+void hf_unigram_free(void *u);
+void hf_charsmap_free(void *c);
+/* Run the normalizer chain on s[0..n): a malloc'd result (NUL-terminated), NULL on OOM. */
+char *hf_normalize_string(const hf_pipeline *hp, const char *s, size_t n, size_t *out_len);
+
+extern const tok_format_ops hf_ops;
+
+/* A tokenizer.json in data[0..len) (load/tokenizer_json.c); source names it in messages. */
+tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_tokenizer **out,
+                       tok_error *err);
+
+/* The byte-level alphabet (pre_tokenizers/byte_level.c), shared by the pre-tokenizer, the
+ * decoder and the loader. */
+uint32_t hf_bytelevel_char(uint8_t b); /* the GPT-2 byte-to-character map */
+int hf_bytelevel_byte(uint32_t cp);    /* its inverse, -1 if cp is not in the alphabet */
+/* Decode a byte-level string s[0..n) (valid UTF-8) to raw bytes in out (n bytes room); returns
+ * the length, or SIZE_MAX if a character is not in the alphabet. */
+size_t hf_bytelevel_decode(const uint8_t *s, size_t n, uint8_t *out);
+
+#endif

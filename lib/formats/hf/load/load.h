@@ -1,0 +1,65 @@
+/* load: tokenizer.json -> hf_pipeline. What the loader's files share (tokenizer_json.c reads
+ * the file, the vocabulary and the model; components.c the other stages), and the stages whose
+ * reading lives beside them (models/unigram.c, normalizers/precompiled.c). */
+#ifndef TOK_HF_LOAD_H
+#define TOK_HF_LOAD_H
+
+#include "base/json.h"
+#include "formats/hf/hf.h"
+
+#include <stdarg.h>
+
+typedef struct hf_load {
+    const char *source;
+    json_doc *doc;
+    tok_error *err;
+    char path[512];          /* the JSON path being read, for error messages */
+    char *sbuf;              /* decoded-string buffer (json_string) */
+    size_t scap;
+    tok_tokenizer *t;
+    hf_pipeline *hp;
+    tok_vocab strv;          /* the file's token strings -> ids (only while loading) */
+    bool byte_level;
+    uint32_t model_vocab_size, n_merges;
+    size_t n_added_ids;
+    void **keep;             /* allocations to free when loading ends */
+    size_t n_keep, cap_keep;
+} hf_load;
+
+tok_status hf_fail(hf_load *ld, tok_status st, uint32_t node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+size_t hf_path_push(hf_load *ld, const char *key);
+size_t hf_path_index(hf_load *ld, size_t i);
+void hf_path_pop(hf_load *ld, size_t was);
+bool hf_keep(hf_load *ld, void *p);
+bool hf_str(hf_load *ld, uint32_t node, const char **s, size_t *len);
+char *hf_strdup_node(hf_load *ld, uint32_t node, size_t *len);
+tok_status hf_get_bool(hf_load *ld, uint32_t obj, const char *key, bool dflt, bool *out);
+tok_status hf_get_string(hf_load *ld, uint32_t obj, const char *key, bool required, char **out,
+                         size_t *len);
+tok_status hf_get_uint(hf_load *ld, uint32_t obj, const char *key, bool required, uint64_t dflt,
+                       uint64_t *out);
+tok_status hf_type(hf_load *ld, uint32_t obj, const char **type, size_t *len);
+uint32_t hf_str_id(hf_load *ld, const char *s, size_t len);
+
+/* A vocabulary entry of the file: the token's text (in the JSON input) and its id. */
+typedef struct hf_entry {
+    const char *s;
+    size_t len;
+    uint32_t id;
+} hf_entry;
+
+/* components.c, models/unigram.c, normalizers/precompiled.c */
+bool hf_has_bytelevel(hf_load *ld, uint32_t node);
+tok_status hf_load_normalizer(hf_load *ld, uint32_t node);
+tok_status hf_load_pretokenizer(hf_load *ld, uint32_t node);
+tok_status hf_load_post(hf_load *ld, uint32_t node);
+tok_status hf_load_decoder(hf_load *ld, uint32_t node);
+tok_status hf_load_truncation(hf_load *ld, uint32_t node);
+tok_status hf_load_padding(hf_load *ld, uint32_t node);
+tok_status hf_load_unigram(hf_load *ld, uint32_t model, const hf_entry *entries, size_t n,
+                           const double *scores);
+tok_status hf_finish(hf_load *ld);
+tok_status hf_load_charsmap(hf_load *ld, uint32_t node, void **charsmap);
+
+#endif

@@ -1,0 +1,311 @@
+/* bpe: HF's BPE model (models/bpe/model.rs and word.rs) for one pre-tokenized piece.
+ *
+ * Differs from tiktoken's BPE in three ways that change ids: only pairs listed in "merges" merge
+ * (not any two parts that happen to form a token), the initial symbols are characters (bytes
+ * for byte-level vocabularies) that may be missing from the vocabulary (byte_fallback to <0xXX>
+ * tokens, else the unknown token, runs of unknowns fused when fuse_unk), and words may carry a
+ * continuing_subword_prefix and an end_of_word_suffix. The merge loop is HF's own: a min-heap
+ * of (rank, position), an entry skipped when its symbol is gone or its pair no longer yields
+ * the same new id. ignore_merges looks the whole piece up first. */
+#include "algo/heap.h"
+#include "formats/hf/hf.h"
+
+#include <string.h>
+
+bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        uint32_t *a = realloc(t->id, cap * sizeof *a), *b = a ? realloc(t->start, cap * sizeof *b) : NULL;
+        if (a)
+            t->id = a;
+        if (b)
+            t->start = b;
+        uint32_t *c = b ? realloc(t->end, cap * sizeof *c) : NULL;
+        if (c)
+            t->end = c;
+        if (!c) {
+            t->oom = true;
+            return false;
+        }
+        t->cap = cap;
+    }
+    t->id[t->n] = id;
+    t->start[t->n] = start;
+    t->end[t->n] = end;
+    t->n++;
+    return true;
+}
+
+typedef struct sym {
+    uint32_t c, len;
+    int32_t prev, next;
+} sym;
+
+typedef struct merge_e {
+    uint32_t rank, pos, id;
+    uint32_t left, right; /* the pair when pushed: unchanged, it still makes id */
+} merge_e;
+
+static bool merge_less(const merge_e *a, const merge_e *b)
+{
+    return a->rank != b->rank ? a->rank < b->rank : a->pos < b->pos;
+}
+
+TOK_HEAP_DEFINE(merge_heap, merge_e, merge_less)
+
+/* The vocabulary id of prefix + s[0..n) + suffix (model view), or TOK_NO_ID. */
+static uint32_t lookup_affixed(const tok_vocab *v, const hf_model *m, const uint8_t *s, size_t n,
+                               bool first, bool last, uint8_t *buf)
+{
+    size_t pl = !first && m->prefix ? m->prefix_len : 0, sl = last && m->suffix ? m->suffix_len : 0;
+    if (!pl && !sl)
+        return n == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, n);
+    if (pl) /* memcpy from a NULL prefix is undefined even for 0 bytes */
+        memcpy(buf, m->prefix, pl);
+    memcpy(buf + pl, s, n);
+    if (sl)
+        memcpy(buf + pl + n, m->suffix, sl);
+    return tok_vocab_find(v, buf, pl + n + sl);
+}
+
+/* HF's Word::merge_all on s[0..n), pushing tokens at offsets base + position. */
+static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                             size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
+{
+    const tok_vocab *v = &t->vocab;
+    /* scratch: symbols (n + 1), heap (3n + 1 entries), an affix buffer */
+    size_t affix = m->prefix_len + m->suffix_len + 8;
+    size_t need = (n + 1) * sizeof(sym) + (3 * n + 8) * sizeof(merge_e) + affix;
+    uint8_t *mem = tok_scratch_get(sc, need);
+    if (!mem)
+        return TOK_ENOMEM;
+    sym *w = (sym *)mem;
+    merge_e *heap = (merge_e *)(w + n + 1);
+    uint8_t *buf = (uint8_t *)(heap + 3 * n + 8);
+    size_t ns = 0;
+    /* Word::add: (id, byte length); an unknown run is held back until a known symbol */
+    uint32_t unk_id = TOK_NO_ID, unk_len = 0;
+    bool have_unk = false;
+#define ADD(id_, len_)                                                                   \
+    do {                                                                                 \
+        w[ns] = (sym){(id_), (uint32_t)(len_), (int32_t)ns - 1, -1};                     \
+        if (ns > 0)                                                                      \
+            w[ns - 1].next = (int32_t)ns;                                                \
+        ns++;                                                                            \
+    } while (0)
+    for (size_t i = 0; i < n;) {
+        unsigned cl = 1;
+        if (!m->byte_level)
+            tok_utf8_decode(s + i, &cl);
+        bool first = i == 0, last = i + cl >= n;
+        uint32_t id = lookup_affixed(v, m, s + i, cl, first, last, buf);
+        if (id != TOK_NO_ID) {
+            if (have_unk) {
+                ADD(unk_id, unk_len);
+                have_unk = false;
+            }
+            ADD(id, cl);
+            i += cl;
+            continue;
+        }
+        if (m->byte_fallback) {
+            /* every byte of prefix + char + suffix must have a <0xXX> token */
+            size_t pl = !first && m->prefix ? m->prefix_len : 0, sl = last && m->suffix ? m->suffix_len : 0;
+            bool all = true;
+            for (size_t k = 0; k < pl && all; k++)
+                all = m->byte_ids[(uint8_t)m->prefix[k]] != TOK_NO_ID;
+            for (size_t k = 0; k < cl && all; k++)
+                all = m->byte_ids[s[i + k]] != TOK_NO_ID;
+            for (size_t k = 0; k < sl && all; k++)
+                all = m->byte_ids[(uint8_t)m->suffix[k]] != TOK_NO_ID;
+            if (all) {
+                /* HF adds the unknown run only before a vocabulary hit; byte tokens follow
+                 * directly (the pending unk stays pending, as in merge_word) */
+                for (size_t k = 0; k < pl; k++)
+                    ADD(m->byte_ids[(uint8_t)m->prefix[k]], 1);
+                for (size_t k = 0; k < cl; k++)
+                    ADD(m->byte_ids[s[i + k]], 1);
+                for (size_t k = 0; k < sl; k++)
+                    ADD(m->byte_ids[(uint8_t)m->suffix[k]], 1);
+                i += cl;
+                continue;
+            }
+        }
+        if (m->unk_token) {
+            if (m->unk_id == TOK_NO_ID)
+                return TOK_EFORMAT; /* HF: UnkTokenOutOfVocabulary, raised when needed */
+            if (have_unk && m->fuse_unk) {
+                unk_len += cl;
+            } else {
+                if (have_unk)
+                    ADD(unk_id, unk_len);
+                unk_id = m->unk_id;
+                unk_len = cl;
+                have_unk = true;
+            }
+        }
+        /* no unk token: the character is dropped, as HF drops it */
+        i += cl;
+    }
+    if (have_unk)
+        ADD(unk_id, unk_len);
+#undef ADD
+    /* merge_all */
+    size_t hn = 0;
+    for (size_t k = 0; k + 1 < ns; k++) {
+        uint32_t rank, id;
+        if (hf_merge_lookup(m, w[k].c, w[k + 1].c, &rank, &id))
+            merge_heap_push(heap, &hn, (merge_e){rank, (uint32_t)k, id, w[k].c, w[k + 1].c});
+    }
+    while (hn) {
+        merge_e top = merge_heap_pop(heap, &hn);
+        sym *cur = &w[top.pos];
+        if (cur->len == 0 || cur->next == -1)
+            continue;
+        sym right = w[cur->next];
+        uint32_t rank, id;
+        /* HF's test is only "the pair here still makes top.id"; the same pair surely does */
+        if ((cur->c != top.left || right.c != top.right) &&
+            (!hf_merge_lookup(m, cur->c, right.c, &rank, &id) || id != top.id))
+            continue; /* expired */
+        int32_t rpos = cur->next;
+        cur->c = top.id;
+        cur->len += right.len;
+        cur->next = right.next;
+        w[rpos].len = 0;
+        if (right.next > -1 && (size_t)right.next < ns)
+            w[right.next].prev = (int32_t)top.pos;
+        if (cur->prev >= 0 && hf_merge_lookup(m, w[cur->prev].c, cur->c, &rank, &id)) {
+            if (hn >= 3 * n + 8)
+                return TOK_ENOMEM; /* cannot happen: at most two pushes per merge */
+            merge_heap_push(heap, &hn, (merge_e){rank, (uint32_t)cur->prev, id, w[cur->prev].c, cur->c});
+        }
+        if (cur->next >= 0 && (size_t)cur->next < ns &&
+            hf_merge_lookup(m, cur->c, w[cur->next].c, &rank, &id)) {
+            if (hn >= 3 * n + 8)
+                return TOK_ENOMEM;
+            merge_heap_push(heap, &hn, (merge_e){rank, top.pos, id, cur->c, w[cur->next].c});
+        }
+    }
+    uint32_t pos = 0;
+    for (size_t k = 0; k < ns; k++) {
+        if (w[k].len == 0)
+            continue;
+        if (!hf_tokens_push(out, w[k].c, base + pos, base + pos + w[k].len))
+            return TOK_ENOMEM;
+        pos += w[k].len;
+    }
+    return TOK_OK;
+}
+
+/* ---- word by word ---- */
+
+#define SP0 0xE2 /* U+2581, SentencePiece's space: E2 96 81 */
+static bool is_sp(const uint8_t *p) { return p[0] == SP0 && p[1] == 0x96 && p[2] == 0x81; }
+
+/* The end of the word that starts at a: the next U+2581 that follows another character. */
+static size_t word_end(const uint8_t *s, size_t a, size_t n)
+{
+    for (size_t i = a + 1; i + 3 <= n; i++) {
+        const uint8_t *p = memchr(s + i, SP0, n - 2 - i);
+        if (!p)
+            break;
+        i = (size_t)(p - s);
+        if (is_sp(p) && !(i >= a + 3 && is_sp(p - 3)))
+            return i;
+    }
+    return n;
+}
+
+static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
+                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
+{
+    hf_wc_entry *slot;
+    const hf_wc_entry *e = hf_wc_find(m->cache_id, w, n, &slot);
+    if (e) {
+        for (size_t k = 0; k < e->n; k++)
+            if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
+                return TOK_ENOMEM;
+        return TOK_OK;
+    }
+    size_t first = out->n;
+    tok_status st = merge_word(t, m, w, n, out, sc, base);
+    size_t k = out->n - first;
+    if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
+        hf_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
+                    k ? out->start + first : NULL, k ? out->end + first : NULL, base);
+    return st;
+}
+
+tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
+                           hf_tokens *out, tok_scratch *sc)
+{
+    if (n == 0)
+        return TOK_OK;
+    if (m->ignore_merges) {
+        uint32_t id = tok_vocab_find(&t->vocab, s, n);
+        if (id != TOK_NO_ID)
+            return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
+    }
+    if (!m->cut_words)
+        return merge_word(t, m, s, n, out, sc, 0);
+    /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
+     * this a whole text would be one word for the merge loop */
+    for (size_t a = 0; a < n;) {
+        size_t b = word_end(s, a, n);
+        tok_status st = cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a);
+        if (st != TOK_OK)
+            return st;
+        a = b;
+    }
+    return TOK_OK;
+}
+
+/* Cutting before a U+2581 that follows another character c changes nothing when no merge
+ * makes a token holding c followed by U+2581: then no symbol ever spans the cut, no pair across
+ * it has a merge, and the merges on either side neither meet nor compete. The U+2581 itself
+ * must be a token (so an unknown run before it ends there, as it would whole), merges must not
+ * involve byte-fallback or unknown tokens (their text is not the text they stand for), and
+ * nothing may look at the whole piece (ignore_merges) or at word ends (affixes). */
+void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m)
+{
+    m->cut_words = false;
+    if (m->kind != HF_BPE || !m->merges)
+        return;
+    m->cache_id = hf_wc_new_model_id();
+    if (m->byte_level || m->ignore_merges ||
+        m->prefix_len || m->suffix_len ||
+        tok_vocab_find(v, (const uint8_t *)"\xE2\x96\x81", 3) == TOK_NO_ID)
+        return;
+    uint8_t *special = calloc(v->n_ids / 8 + 1, 1);
+    if (!special)
+        return; /* no memory: merge whole pieces, still exact */
+#define MARK(id) (special[(id) / 8] |= (uint8_t)(1u << ((id) % 8)))
+#define MARKED(id) ((id) < v->n_ids && (special[(id) / 8] >> ((id) % 8) & 1))
+    for (int b = 0; b < 256; b++)
+        if (m->byte_ids[b] != TOK_NO_ID && m->byte_ids[b] < v->n_ids)
+            MARK(m->byte_ids[b]);
+    if (m->unk_id != TOK_NO_ID && m->unk_id < v->n_ids)
+        MARK(m->unk_id);
+    bool ok = true;
+    for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
+        uint64_t key = m->merges[i].key;
+        if (key == UINT64_MAX)
+            continue;
+        uint32_t left = (uint32_t)(key >> 32), right = (uint32_t)key, id = m->merges[i].id;
+        if (MARKED(left) || MARKED(right) || id >= v->n_ids) {
+            ok = false;
+            break;
+        }
+        const uint8_t *p = v->bytes + v->off[id];
+        uint32_t len = tok_vocab_len(v, id);
+        for (uint32_t k = 1; ok && k + 3 <= len; k++)
+            if (is_sp(p + k) && !(k >= 3 && is_sp(p + k - 3)))
+                ok = false;
+    }
+#undef MARK
+#undef MARKED
+    free(special);
+    m->cut_words = ok;
+}

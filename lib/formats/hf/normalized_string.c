@@ -1,0 +1,218 @@
+/* normalized_string: lists of normalized text splits with alignments -- HF's NormalizedString and
+ * PreTokenizedString (tokenizer/normalizer.rs, pre_tokenizer.rs) without a heap object per
+ * split: one list holds every split's bytes back to back, and, when the caller wants offsets,
+ * for every byte the original span it came from (absolute input offsets). Stages read one list
+ * and write the next.
+ *
+ * hf_tx_* replays NormalizedString::transform_range exactly: an output character that replaces
+ * an input character takes the alignment of that character's first byte; an inserted one takes
+ * the alignment of the byte before it (or the split's start at the very front). */
+#include "formats/hf/hf.h"
+
+#include <string.h>
+
+void hf_splits_init(hf_splits *s, bool track)
+{
+    memset(s, 0, sizeof *s);
+    s->track = track;
+}
+
+void hf_splits_reset(hf_splits *s)
+{
+    s->len = 0;
+    s->n = 0;
+}
+
+void hf_splits_free(hf_splits *s)
+{
+    free(s->text);
+    free(s->a0);
+    free(s->a1);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+bool hf_splits_reserve(hf_splits *s, size_t extra)
+{
+    /* always a buffer, even for empty splits: code indexes text + off without special cases */
+    if (s->len + extra <= s->cap && s->text)
+        return true;
+    size_t cap = s->cap ? s->cap : 256;
+    while (cap < s->len + extra)
+        cap *= 2;
+    uint8_t *t = realloc(s->text, cap);
+    if (t)
+        s->text = t;
+    if (t && s->track) {
+        uint32_t *a = realloc(s->a0, cap * sizeof *a);
+        if (a)
+            s->a0 = a;
+        uint32_t *b = a ? realloc(s->a1, cap * sizeof *b) : NULL;
+        if (b)
+            s->a1 = b;
+        if (!a || !b)
+            t = NULL;
+    }
+    if (!t) {
+        s->oom = true;
+        return false;
+    }
+    s->cap = cap;
+    return true;
+}
+
+static bool add_entry(hf_splits *s, size_t off, size_t len, uint32_t token, uint32_t orig0,
+                      uint32_t orig1)
+{
+    /* an empty split (say, every character removed) still needs a text buffer behind it */
+    if (!s->text && !hf_splits_reserve(s, 0))
+        return false;
+    if (s->n == s->vcap) {
+        size_t cap = s->vcap ? s->vcap * 2 : 64;
+        hf_split *v = realloc(s->v, cap * sizeof *v);
+        if (!v) {
+            s->oom = true;
+            return false;
+        }
+        s->v = v;
+        s->vcap = cap;
+    }
+    s->v[s->n++] = (hf_split){(uint32_t)off, (uint32_t)len, token, orig0, orig1};
+    return true;
+}
+
+bool hf_splits_add(hf_splits *s, const uint8_t *src, size_t n, const uint32_t *a0,
+                   const uint32_t *a1, uint32_t base, uint32_t token, uint32_t orig0,
+                   uint32_t orig1)
+{
+    if (!hf_splits_reserve(s, n))
+        return false;
+    memcpy(s->text + s->len, src, n);
+    if (s->track && n) {
+        if (a0) {
+            memcpy(s->a0 + s->len, a0, n * sizeof *a0);
+            memcpy(s->a1 + s->len, a1, n * sizeof *a1);
+        } else { /* a fresh NormalizedString: every byte aligns to its whole character */
+            for (size_t i = 0; i < n;) {
+                unsigned cl;
+                tok_utf8_decode(src + i, &cl);
+                for (unsigned k = 0; k < cl && i + k < n; k++) {
+                    s->a0[s->len + i + k] = base + (uint32_t)i;
+                    s->a1[s->len + i + k] = base + (uint32_t)(i + cl);
+                }
+                i += cl;
+            }
+        }
+    }
+    size_t off = s->len;
+    s->len += n;
+    return add_entry(s, off, n, token, orig0, orig1);
+}
+
+void hf_tx_begin(hf_tx *t, hf_splits *out, const uint8_t *in, const uint32_t *ia0,
+                 const uint32_t *ia1, size_t in_len, size_t skip, uint32_t orig0)
+{
+    t->first_a0 = orig0;
+    t->out = out;
+    t->in = in;
+    t->ia0 = ia0;
+    t->ia1 = ia1;
+    t->in_len = in_len;
+    t->start = out->len;
+    size_t pos = 0;
+    for (size_t k = 0; k < skip && pos < in_len; k++) { /* transform's initial_offset */
+        unsigned cl;
+        tok_utf8_decode(in + pos, &cl);
+        pos += cl;
+    }
+    t->in_pos = pos;
+}
+
+/* Skip one input character; returns its byte length (0 at the end). */
+static size_t next_char(hf_tx *t)
+{
+    if (t->in_pos >= t->in_len)
+        return 0;
+    unsigned cl;
+    tok_utf8_decode(t->in + t->in_pos, &cl);
+    t->in_pos += cl;
+    return cl;
+}
+
+bool hf_tx_push(hf_tx *t, uint32_t cp, int change)
+{
+    hf_splits *o = t->out;
+    uint8_t buf[4];
+    size_t l = tok_utf8_encode(cp, buf);
+    if (!hf_splits_reserve(o, l))
+        return false;
+    uint32_t al0 = 0, al1 = 0;
+    if (o->track) {
+        size_t idx = t->in_pos;
+        if (change > 0) {
+            if (idx < 1) { /* HF's (0, 0): the split's own original start */
+                al0 = al1 = t->first_a0;
+            } else {
+                al0 = t->ia0[idx - 1];
+                al1 = t->ia1[idx - 1];
+            }
+        } else if (idx < t->in_len) {
+            al0 = t->ia0[idx];
+            al1 = t->ia1[idx];
+        }
+    }
+    if (change <= 0) {
+        next_char(t);
+        for (int k = 0; k < -change; k++)
+            next_char(t);
+    }
+    memcpy(o->text + o->len, buf, l);
+    if (o->track)
+        for (size_t k = 0; k < l; k++) {
+            o->a0[o->len + k] = al0;
+            o->a1[o->len + k] = al1;
+        }
+    o->len += l;
+    return true;
+}
+
+bool hf_tx_copy(hf_tx *t, size_t n)
+{
+    hf_splits *o = t->out;
+    if (!hf_splits_reserve(o, n))
+        return false;
+    memcpy(o->text + o->len, t->in + t->in_pos, n);
+    if (o->track) {
+        /* each copied character keeps its first byte's alignment on all its bytes */
+        for (size_t i = 0; i < n;) {
+            unsigned cl;
+            tok_utf8_decode(t->in + t->in_pos + i, &cl);
+            for (unsigned k = 0; k < cl; k++) {
+                o->a0[o->len + i + k] = t->ia0[t->in_pos + i];
+                o->a1[o->len + i + k] = t->ia1[t->in_pos + i];
+            }
+            i += cl;
+        }
+    }
+    o->len += n;
+    t->in_pos += n;
+    return true;
+}
+
+bool hf_tx_end(hf_tx *t, uint32_t token, uint32_t orig0, uint32_t orig1)
+{
+    return add_entry(t->out, t->start, t->out->len - t->start, token, orig0, orig1);
+}
+
+void hf_tx_skip(hf_tx *t, size_t n)
+{
+    t->in_pos += n;
+}
+
+bool hf_splits_copy(hf_splits *out, const hf_splits *in, size_t i)
+{
+    const hf_split *sp = &in->v[i];
+    return hf_splits_add(out, in->text + sp->off, sp->len, in->track ? in->a0 + sp->off : NULL,
+                         in->track ? in->a1 + sp->off : NULL, 0, sp->token, sp->orig0,
+                         sp->orig1);
+}

@@ -1,0 +1,498 @@
+/* normalizers: HF's normalizers (tokenizers/src/normalizers/), one transform each, with the exact
+ * (character, change) streams HF feeds NormalizedString::transform, so offsets come out the same.
+ *
+ * Unicode data: NFC/NFD/NFKC/NFKD use utf8proc's decompositions and compositions (Unicode 15),
+ * limited to the characters of Unicode 9.0 as HF's tables are (after9), through the same
+ * algorithm as HF's
+ * unicode-normalization-alignments (decompose with change tags, stable canonical reordering,
+ * recompose with k + change - 1); Lowercase is Rust's char::to_lowercase from the project's
+ * Unicode 16 tables. Text that a normal form leaves unchanged is copied as is, which is what
+ * the tagged algorithm yields for it. */
+#include "formats/hf/hf.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+/* ---- helpers ---- */
+
+/* Copy the split unchanged. */
+static bool copy(const hf_splits *in, size_t i, hf_splits *out)
+{
+    return hf_splits_copy(out, in, i);
+}
+
+static void begin(hf_tx *t, const hf_splits *in, size_t i, hf_splits *out, size_t skip)
+{
+    const hf_split *sp = &in->v[i];
+    hf_tx_begin(t, out, in->text + sp->off, in->track ? in->a0 + sp->off : NULL,
+                in->track ? in->a1 + sp->off : NULL, sp->len, skip, sp->orig0);
+}
+
+static bool end(hf_tx *t, const hf_splits *in, size_t i)
+{
+    const hf_split *sp = &in->v[i];
+    return hf_tx_end(t, sp->token, sp->orig0, sp->orig1);
+}
+
+/* NormalizedString::filter: the kept character before a run of dropped ones carries -run;
+ * dropped characters at the front become the transform's initial offset. */
+static bool filter(const hf_splits *in, size_t i, hf_splits *out, bool (*keep)(uint32_t cp),
+                   uint32_t (*map)(uint32_t cp))
+{
+    const hf_split *sp = &in->v[i];
+    const uint8_t *s = in->text + sp->off;
+    size_t n = sp->len, removed = 0, removed_start = 0;
+    bool have_last = false;
+    uint32_t last = 0;
+    /* first pass: how many leading characters are dropped */
+    for (size_t k = 0; k < n;) {
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + k, &cl);
+        k += cl;
+        if (keep(cp))
+            break;
+        removed_start++;
+    }
+    hf_tx t;
+    begin(&t, in, i, out, removed_start);
+    size_t skipped = 0;
+    for (size_t k = 0; k < n;) {
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + k, &cl);
+        k += cl;
+        if (skipped < removed_start) {
+            skipped++;
+            continue;
+        }
+        if (keep(cp)) {
+            if (have_last && !hf_tx_push(&t, map ? map(last) : last, -(int)removed))
+                return false;
+            have_last = true;
+            last = cp;
+            removed = 0;
+        } else {
+            removed++;
+        }
+    }
+    if (have_last && !hf_tx_push(&t, map ? map(last) : last, -(int)removed))
+        return false;
+    return end(&t, in, i);
+}
+
+/* ---- Unicode normal forms, with HF's change tags ---- */
+
+typedef struct tagged {
+    uint32_t cp;
+    int change;
+    uint8_t ccc;
+} tagged;
+
+/* HF's normal forms have Unicode 9.0 data: a character assigned since then is, to them,
+ * unassigned -- no decomposition, combining class 0, composes with nothing. Characters of 9.0
+ * keep their mappings in later versions (Unicode's stability policy), so utf8proc's 15.0 data
+ * gives 9.0's answers for them. */
+static bool after9(uint32_t cp)
+{
+    return cp >= tok_uni_gc9[0][0] && tok_uni_gc_old(tok_uni_gc9, tok_uni_gc9_n, cp) == TOK_GC_Cn &&
+           tok_uni_gc(cp) != TOK_GC_Cn;
+}
+
+static uint8_t ccc_of(uint32_t cp)
+{
+    return after9(cp) ? 0 : (uint8_t)utf8proc_get_property((int32_t)cp)->combining_class;
+}
+
+/* compose(a, b) as unicode-normalization's char::compose: the primary composite or 0. */
+static uint32_t compose_pair(uint32_t a, uint32_t b)
+{
+    if (after9(a) || after9(b))
+        return 0;
+    utf8proc_int32_t buf[2] = {(utf8proc_int32_t)a, (utf8proc_int32_t)b};
+    utf8proc_ssize_t r = utf8proc_normalize_utf32(buf, 2, UTF8PROC_COMPOSE);
+    return r == 1 ? (uint32_t)buf[0] : 0;
+}
+
+static bool already(const uint8_t *s, size_t n, utf8proc_option_t opt)
+{
+    size_t k = 0;
+    while (k < n && s[k] < 0x80)
+        k++;
+    if (k == n) /* ASCII is in every normal form */
+        return true;
+    utf8proc_uint8_t *r = NULL;
+    utf8proc_ssize_t len = utf8proc_map(s, (utf8proc_ssize_t)n, &r, opt);
+    bool same = len >= 0 && (size_t)len == n && memcmp(r, s, n) == 0;
+    free(r);
+    return same;
+}
+
+static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool compat, bool compose)
+{
+    const hf_split *sp = &in->v[i];
+    const uint8_t *s = in->text + sp->off;
+    size_t n = sp->len;
+    utf8proc_option_t opt = UTF8PROC_STABLE | (compose ? UTF8PROC_COMPOSE : UTF8PROC_DECOMPOSE) |
+                            (compat ? UTF8PROC_COMPAT : 0);
+    if (already(s, n, opt))
+        return copy(in, i, out);
+    /* Decompose with tags: the first character of each decomposition replaces (0), the rest
+     * are inserted (+1); runs of non-starters are stably sorted by combining class. */
+    size_t cap = 4 * n + 16, m = 0;
+    tagged *d = malloc(cap * sizeof *d);
+    if (!d)
+        return false;
+    size_t pending = 0; /* start of the not yet sorted run */
+    for (size_t k = 0; k < n;) {
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + k, &cl);
+        k += cl;
+        utf8proc_int32_t dec[32];
+        int last_bc = 0;
+        utf8proc_ssize_t dn = after9(cp) ? 0 : utf8proc_decompose_char(
+            (utf8proc_int32_t)cp, dec, 32, UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0), &last_bc);
+        if (dn < 1 || dn > 32) {
+            dec[0] = (utf8proc_int32_t)cp;
+            dn = 1;
+        }
+        if (m + (size_t)dn > cap) {
+            cap = 2 * (m + (size_t)dn);
+            tagged *nd = realloc(d, cap * sizeof *d);
+            if (!nd) {
+                free(d);
+                return false;
+            }
+            d = nd;
+        }
+        for (utf8proc_ssize_t j = 0; j < dn; j++) {
+            uint8_t c = ccc_of((uint32_t)dec[j]);
+            if (c == 0) { /* a starter: sort the pending run (stable insertion sort) */
+                for (size_t a = pending + 1; a < m; a++)
+                    for (size_t b = a; b > pending && d[b - 1].ccc > d[b].ccc; b--) {
+                        tagged x = d[b];
+                        d[b] = d[b - 1];
+                        d[b - 1] = x;
+                    }
+                pending = m;
+            }
+            d[m++] = (tagged){(uint32_t)dec[j], j == 0 ? 0 : 1, c};
+        }
+    }
+    for (size_t a = pending + 1; a < m; a++)
+        for (size_t b = a; b > pending && d[b - 1].ccc > d[b].ccc; b--) {
+            tagged x = d[b];
+            d[b] = d[b - 1];
+            d[b - 1] = x;
+        }
+    hf_tx t;
+    begin(&t, in, i, out, 0);
+    bool ok = true;
+    if (!compose) {
+        for (size_t k = 0; k < m && ok; k++)
+            ok = hf_tx_push(&t, d[k].cp, d[k].change);
+        free(d);
+        return ok && end(&t, in, i);
+    }
+    /* Recompose (Recompositions::next): a composee absorbs following characters that compose
+     * with it, summing changes (k + change - 1); blocked marks wait in a buffer. */
+    tagged *buf = malloc((m + 1) * sizeof *buf);
+    if (!buf) {
+        free(d);
+        return false;
+    }
+    size_t nb = 0;
+    bool have_k = false;
+    tagged kk = {0};
+    int last_ccc = -1;
+    for (size_t x = 0; x < m && ok; x++) {
+        tagged ch = d[x];
+        if (!have_k) {
+            if (ch.ccc != 0) {
+                ok = hf_tx_push(&t, ch.cp, ch.change);
+                continue;
+            }
+            kk = ch;
+            have_k = true;
+            continue;
+        }
+        if (last_ccc < 0) {
+            uint32_t r = compose_pair(kk.cp, ch.cp);
+            if (r) {
+                kk.cp = r;
+                kk.change = kk.change + ch.change - 1;
+                continue;
+            }
+            if (ch.ccc == 0) {
+                ok = hf_tx_push(&t, kk.cp, kk.change);
+                kk = ch;
+                continue;
+            }
+            buf[nb++] = ch;
+            last_ccc = ch.ccc;
+            continue;
+        }
+        if (last_ccc >= ch.ccc) { /* blocked */
+            if (ch.ccc == 0) {
+                ok = hf_tx_push(&t, kk.cp, kk.change);
+                for (size_t b = 0; b < nb && ok; b++)
+                    ok = hf_tx_push(&t, buf[b].cp, buf[b].change);
+                nb = 0;
+                kk = ch;
+                last_ccc = -1;
+                continue;
+            }
+            buf[nb++] = ch;
+            last_ccc = ch.ccc;
+            continue;
+        }
+        uint32_t r = compose_pair(kk.cp, ch.cp);
+        if (r) {
+            kk.cp = r;
+            kk.change = kk.change + ch.change - 1;
+            continue;
+        }
+        buf[nb++] = ch;
+        last_ccc = ch.ccc;
+    }
+    if (ok && have_k)
+        ok = hf_tx_push(&t, kk.cp, kk.change);
+    for (size_t b = 0; b < nb && ok; b++)
+        ok = hf_tx_push(&t, buf[b].cp, buf[b].change);
+    free(buf);
+    free(d);
+    return ok && end(&t, in, i);
+}
+
+/* ---- character predicates ---- */
+
+static bool is_white(uint32_t cp) { return (tok_uni_props(cp) & TOK_UNI_WS) != 0; }
+
+/* StripAccents: unicode-normalization-alignments' is_combining_mark (Unicode 9.0 marks);
+ * BertNormalizer's strip_accents: unicode_categories' is_mark_nonspacing (Unicode 8.0). */
+static bool keep_not_mark(uint32_t cp)
+{
+    return !tok_gc_is_mark(tok_uni_gc_old(tok_uni_gc9, tok_uni_gc9_n, cp));
+}
+static bool keep_not_nonspacing(uint32_t cp)
+{
+    return tok_uni_gc_old(tok_uni_gc8, tok_uni_gc8_n, cp) != TOK_GC_Mn;
+}
+
+/* BertNormalizer's clean_text: drop NUL, U+FFFD and control characters (unicode_categories'
+ * is_other, Unicode 8.0: Cc, Cf, Co, Cs -- not unassigned code points; but tab, newline, CR);
+ * whitespace becomes a space. */
+static bool bert_keep(uint32_t cp)
+{
+    if (cp == 0 || cp == 0xFFFD)
+        return false;
+    if (cp == '\t' || cp == '\n' || cp == '\r')
+        return true;
+    unsigned gc = tok_uni_gc_old(tok_uni_gc8, tok_uni_gc8_n, cp);
+    return !(gc == TOK_GC_Cc || gc == TOK_GC_Cf || gc == TOK_GC_Co || gc == TOK_GC_Cs);
+}
+static uint32_t bert_map(uint32_t cp) { return cp == '\t' || cp == '\n' || cp == '\r' || is_white(cp) ? ' ' : cp; }
+
+static bool nmt_keep(uint32_t c)
+{
+    return !((c >= 0x1 && c <= 0x8) || c == 0xB || (c >= 0xE && c <= 0x1F) || c == 0x7F ||
+             c == 0x8F || c == 0x9F);
+}
+static uint32_t nmt_map(uint32_t c)
+{
+    switch (c) {
+    case 0x9: case 0xA: case 0xC: case 0xD: case 0x1680: case 0x2028: case 0x2029:
+    case 0x2581: case 0xFEFF: case 0xFFFD:
+        return ' ';
+    }
+    return c >= 0x200B && c <= 0x200F ? ' ' : c;
+}
+
+static bool is_cjk(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
+           (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+/* ---- the normalizers ---- */
+
+static bool lowercase(const hf_splits *in, size_t i, hf_splits *out)
+{
+    const hf_split *sp = &in->v[i];
+    const uint8_t *s = in->text + sp->off;
+    hf_tx t;
+    begin(&t, in, i, out, 0);
+    for (size_t k = 0; k < sp->len;) {
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + k, &cl), lo[2];
+        k += cl;
+        int nl = tok_uni_lower(cp, lo);
+        for (int j = 0; j < nl; j++)
+            if (!hf_tx_push(&t, lo[j], j > 0))
+                return false;
+    }
+    return end(&t, in, i);
+}
+
+/* lrstrip: leading whitespace becomes the initial offset, trailing whitespace is left out. */
+static bool strip(const hf_splits *in, size_t i, hf_splits *out, bool left, bool right)
+{
+    const hf_split *sp = &in->v[i];
+    const uint8_t *s = in->text + sp->off;
+    size_t n = sp->len, lead = 0, lead_bytes = 0, trail_start = n;
+    if (left)
+        while (lead_bytes < n) {
+            unsigned cl;
+            uint32_t cp = tok_utf8_decode(s + lead_bytes, &cl);
+            if (!is_white(cp))
+                break;
+            lead_bytes += cl;
+            lead++;
+        }
+    if (right) { /* scan back over whole characters */
+        size_t k = n;
+        while (k > lead_bytes) {
+            size_t b = k - 1;
+            while (b > 0 && (s[b] & 0xC0) == 0x80)
+                b--;
+            unsigned cl;
+            if (!is_white(tok_utf8_decode(s + b, &cl)))
+                break;
+            k = b;
+        }
+        trail_start = k;
+    }
+    if (lead == 0 && trail_start == n)
+        return copy(in, i, out);
+    hf_tx t;
+    begin(&t, in, i, out, lead);
+    if (trail_start > lead_bytes && !hf_tx_copy(&t, trail_start - lead_bytes))
+        return false;
+    return end(&t, in, i);
+}
+
+static bool chinese(const hf_splits *in, size_t i, hf_splits *out)
+{
+    const hf_split *sp = &in->v[i];
+    const uint8_t *s = in->text + sp->off;
+    hf_tx t;
+    begin(&t, in, i, out, 0);
+    for (size_t k = 0; k < sp->len;) {
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + k, &cl);
+        k += cl;
+        bool ok = is_cjk(cp) ? hf_tx_push(&t, ' ', 0) && hf_tx_push(&t, cp, 1) &&
+                                   hf_tx_push(&t, ' ', 1)
+                             : hf_tx_copy(&t, cl);
+        if (!ok)
+            return false;
+    }
+    return end(&t, in, i);
+}
+
+static bool prepend(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out)
+{
+    const hf_split *sp = &in->v[i];
+    if (sp->len == 0 || nm->content_len == 0)
+        return copy(in, i, out);
+    const uint8_t *s = in->text + sp->off, *p = (const uint8_t *)nm->content;
+    unsigned cl;
+    uint32_t first = tok_utf8_decode(s, &cl);
+    hf_tx t;
+    begin(&t, in, i, out, 0);
+    /* the prefix's first character replaces the text's first, the rest and that first
+     * character follow as insertions */
+    size_t k = 0;
+    for (int j = 0; k < nm->content_len; j++) {
+        unsigned pl;
+        uint32_t cp = tok_utf8_decode(p + k, &pl);
+        k += pl;
+        if (!hf_tx_push(&t, cp, j > 0))
+            return false;
+    }
+    if (!hf_tx_push(&t, first, 1) || !hf_tx_copy(&t, sp->len - cl))
+        return false;
+    return end(&t, in, i);
+}
+
+/* NormalizedString::replace: every match becomes content, inserted (+1) after the matched text
+ * is consumed, so it aligns with the match's last byte. */
+static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out)
+{
+    const hf_split *sp = &in->v[i];
+    const uint8_t *s = in->text + sp->off;
+    size_t n = sp->len;
+    if (n == 0)
+        return copy(in, i, out);
+    hf_tx t;
+    begin(&t, in, i, out, 0);
+    size_t at = 0;
+    tok_match_iter it;
+    tok_match_begin(&it, nm->regex, s, n);
+    size_t ms, me;
+    while (tok_match_next(&it, &ms, &me)) {
+        if (ms > at && !hf_tx_copy(&t, ms - at))
+            return false;
+        hf_tx_skip(&t, me - ms);
+        for (size_t k = 0; k < nm->content_len;) {
+            unsigned cl;
+            uint32_t cp = tok_utf8_decode((const uint8_t *)nm->content + k, &cl);
+            k += cl;
+            if (!hf_tx_push(&t, cp, 1))
+                return false;
+        }
+        at = me;
+    }
+    if (it.failed)
+        return false;
+    if (n > at && !hf_tx_copy(&t, n - at))
+        return false;
+    return end(&t, in, i);
+}
+
+bool hf_normalize(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out)
+{
+    switch (nm->kind) {
+    case HF_NFC: return unicode_form(in, i, out, false, true);
+    case HF_NFD: return unicode_form(in, i, out, false, false);
+    case HF_NFKC: return unicode_form(in, i, out, true, true);
+    case HF_NFKD: return unicode_form(in, i, out, true, false);
+    case HF_LOWERCASE: return lowercase(in, i, out);
+    case HF_STRIP: return strip(in, i, out, nm->left, nm->right);
+    case HF_STRIP_ACCENTS: return filter(in, i, out, keep_not_mark, NULL);
+    case HF_FILTER_NONSPACING: return filter(in, i, out, keep_not_nonspacing, NULL);
+    case HF_BERT_CLEAN: return filter(in, i, out, bert_keep, bert_map);
+    case HF_BERT_CHINESE: return chinese(in, i, out);
+    case HF_NMT: return filter(in, i, out, nmt_keep, nmt_map);
+    case HF_REPLACE: return replace(nm, in, i, out);
+    case HF_PREPEND: return prepend(nm, in, i, out);
+    case HF_PRECOMPILED: return hf_precompiled(nm, in, i, out);
+    case HF_BYTELEVEL_NORM: /* byte-level text is kept as its raw bytes */
+        return copy(in, i, out);
+    }
+    return copy(in, i, out);
+}
+
+char *hf_normalize_string(const hf_pipeline *hp, const char *s, size_t n, size_t *out_len)
+{
+    hf_splits x, y;
+    hf_splits_init(&x, false);
+    hf_splits_init(&y, false);
+    char *r = NULL;
+    bool ok = hf_splits_add(&x, (const uint8_t *)s, n, NULL, NULL, 0, TOK_NO_ID, 0, (uint32_t)n);
+    for (size_t k = 0; ok && k < hp->n_norms; k++) {
+        hf_splits_reset(&y);
+        ok = hf_normalize(&hp->norms[k], &x, 0, &y);
+        hf_splits t = x;
+        x = y;
+        y = t;
+    }
+    if (ok && (r = malloc(x.v[0].len + 1))) {
+        memcpy(r, x.text + x.v[0].off, x.v[0].len);
+        r[x.v[0].len] = 0;
+        *out_len = x.v[0].len;
+    }
+    hf_splits_free(&x);
+    hf_splits_free(&y);
+    return r;
+}

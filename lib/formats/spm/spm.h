@@ -1,0 +1,123 @@
+/* spm: the SentencePiece .model format. Includes core/ and the layers below it, never another
+ * format (the layer rule: base/base.h). The files are named after sentencepiece 0.1.97's own:
+ *
+ *   model_proto.c          sentencepiece_model.proto read from the wire format, the pipeline built
+ *   normalizer.c           normalizer.cc (rules of algo/charsmap.h, whitespace, U+2581)
+ *   bpe_model.c            bpe_model.cc; Unigram is algo/unigram.h (unigram_model.cc)
+ *   processor_encode.c     sentencepiece_processor.cc Encode (and the WORD and CHAR models)
+ *   processor_decode.c     sentencepiece_processor.cc Decode
+ *
+ *   text -> normalizer -> model (Unigram, BPE, WORD, CHAR) -> unknown runs merged or byte
+ *        fallback -> ids, spans
+ *   ids -> pieces -> text (U+2581 -> space, dummy prefix dropped, byte pieces reassembled,
+ *        denormalizer)
+ *
+ * Pieces live in the tokenizer's tables: CONTROL and UNKNOWN pieces are its special tokens
+ * (t->specials), all others are in t->vocab with their piece text ("\xE2\x96\x81the",
+ * "<0x41>"). */
+#ifndef TOK_SPM_H
+#define TOK_SPM_H
+
+#include "algo/charsmap.h"
+#include "algo/unigram.h"
+#include "core/core.h"
+
+/* ---- the normalizer (normalizer.c; normalizer.cc Normalize) ---- */
+
+typedef struct tok_spm_norm {
+    const tok_charsmap *cm;   /* NULL: no rules */
+    const tok_trie *user;     /* user-defined symbols, copied verbatim (longest first); NULL */
+    bool add_dummy_prefix, remove_extra_ws, escape_ws, ws_suffix;
+} tok_spm_norm;
+
+/* Normalized text and, when want_map, for each of its bytes the offset of the input character
+ * it came from, plus one more entry: where the input ends (after ignored trailing spaces). */
+typedef struct tok_norm_out {
+    uint8_t *text;
+    uint32_t *map;
+    size_t len, cap;
+    bool want_map, oom;
+} tok_norm_out;
+
+/* Normalize s[0..n) into o (reset first; memory reused across calls). Whitespace as
+ * sentencepiece: leading, trailing and repeated spaces dropped (remove_extra_ws), spaces as
+ * U+2581 (escape_ws), one U+2581 added before (or with ws_suffix after) the text
+ * (add_dummy_prefix). A byte that does not start a valid UTF-8 character becomes U+FFFD on its
+ * own. False when out of memory. n must be below 2^32 - 1. */
+bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_norm_out *o);
+void tok_norm_out_free(tok_norm_out *o);
+
+/* The length of the valid UTF-8 character at s[0..n) as sentencepiece decodes it (1..4), or 0
+ * when the bytes there are not one (a valid U+FFFD counts as valid). */
+size_t tok_spm_valid_char(const uint8_t *s, size_t n);
+
+/* TrainerSpec.model_type and SentencePiece.Type, with the proto's numbers. */
+typedef enum spm_model_type { SPM_UNIGRAM = 1, SPM_BPE = 2, SPM_WORD = 3, SPM_CHAR = 4 } spm_model_type;
+enum {
+    SPM_NORMAL = 1, SPM_UNKNOWN = 2, SPM_CONTROL = 3, SPM_USER_DEFINED = 4, SPM_UNUSED = 5,
+    SPM_BYTE = 6
+};
+
+typedef struct spm_model {
+    spm_model_type type;
+    uint32_t n;               /* pieces */
+    uint8_t *ptype;           /* per id: SPM_NORMAL ... SPM_BYTE */
+    float *score;             /* per id */
+    uint32_t unk_id;
+    uint32_t byte_id[256];    /* id of <0xXX>, TOK_NO_ID when absent */
+    bool byte_fallback;
+    uint32_t bos_id, eos_id;  /* what TOK_ENCODE_ADD_SPECIAL adds (TOK_NO_ID: nothing) */
+    tok_trie user;            /* USER_DEFINED pieces (the prefix matcher); n_keys 0 if none */
+    tok_unigram uni;          /* Unigram: trie over NORMAL, USER_DEFINED and UNUSED pieces */
+    uint8_t *uni_kind;        /* Unigram: per id TOK_UNI_* (NULL if all normal) */
+    tok_charsmap cm, dcm;     /* normalizer and denormalizer rules */
+    tok_spm_norm norm, denorm;
+    bool has_denorm, denorm_broken; /* broken: sentencepiece decodes every text to "" */
+    uint8_t *unk_surface;     /* what decode prints for the unknown piece */
+    size_t unk_surface_len;
+    bool add_dummy_prefix, remove_extra_ws; /* the normalizer's, for decode */
+    /* Cutting long texts: a piece that the model matches always starts at a character, so no
+     * piece can span the boundary between bytes x and y when no matchable piece holds x
+     * followed by y. cut_pairs has a bit per (x, y) that some piece holds; the text is cut at
+     * every character start where the bit is clear and the segments are encoded one by one,
+     * with the result of one pass over the whole text. NULL (no cutting) for BPE with UNUSED
+     * pieces: sentencepiece resegments those with a map shared across the whole text. */
+    uint64_t *cut_pairs;
+    uint32_t n_unused;
+    uint32_t *canon;          /* decode: id -> PieceToId(IdToPiece(id)) where it differs; NULL */
+    /* BPE: (left id, right id) -> the piece they make, for every way of cutting a
+     * matchable piece into two matchable pieces (open addressing, left TOK_NO_ID = empty). */
+    struct spm_pair { uint32_t left, right, piece; } *pairs;
+    uint32_t pair_mask;
+    uint32_t *char_id;        /* BPE: the matchable piece of each BMP code point, or TOK_NO_ID */
+} spm_model;
+
+/* PieceToId: CONTROL/UNKNOWN/BYTE pieces first, then the others, else the unknown id. */
+uint32_t spm_piece_to_id(const tok_tokenizer *t, const uint8_t *p, size_t n);
+
+/* One piece a model produced: bytes [start, end) of the normalized text. */
+typedef struct spm_piece {
+    uint32_t start, end, id;
+} spm_piece;
+
+/* The BPE pair table (load time); false when out of memory. */
+bool spm_bpe_tables(const tok_tokenizer *t, spm_model *m);
+
+/* sentencepiece's BPE over the normalized text s[0..n) (bpe_model.c): appends the pieces to
+ * *out (grown; *cap its capacity) and returns false when out of memory. */
+bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
+                    spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc);
+
+extern const tok_format_ops spm_ops;
+tok_status spm_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                      const tok_encode_options *opts, tok_out *o, tok_call *call,
+                      tok_error *err);
+tok_status spm_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
+                      tok_buf *buf, tok_error *err);
+void spm_model_free(void *impl);
+
+/* A .model file in data[0..len), a ModelProto (model_proto.c); source names it in messages. */
+tok_status tok_open_spm(const uint8_t *data, size_t len, const char *source, tok_tokenizer **out,
+                        tok_error *err);
+
+#endif

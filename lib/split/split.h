@@ -1,0 +1,162 @@
+/* split: cutting text into pieces before the model runs (the pre-tokenizers' engines).
+ * Includes base/ and text/ only (the layer rule: base/base.h).
+ *
+ *   scan_*.c        hand-written scanners for the widely used patterns (presets.c lists them)
+ *   regex.c         the fallback: any pattern on PCRE2, read the way its reference reads it
+ *   regex_rewrite.c patterns rewritten so PCRE2 10.42 gives them the references' Unicode 16
+ *
+ * The built-in encodings' regular expressions are compiled by hand into scanners
+ * (scan_r50k.c, scan_cl100k.c, scan_o200k.c): each takes valid UTF-8 and a position and
+ * returns where the regex's next match ends. The matches of these patterns tile the text (every
+ * character starts some alternative), so "next match" is always "the match starting here".
+ * Each scanner follows its pattern's alternatives in order with the backtracking a Perl-style
+ * engine would do, worked out per alternative in comments; tests compare them with PCRE2 on
+ * random text and with tiktoken's ids on the golden corpus.
+ *
+ * Character classes come from the project's Unicode 16 tables (text/text.h). */
+#ifndef TOK_SPLIT_H
+#define TOK_SPLIT_H
+
+#include "text/text.h"
+
+/* End of the piece that starts at i (i < end); always > i. s[0..end) is valid UTF-8. */
+typedef size_t (*tok_pretok_fn)(const uint8_t *s, size_t i, size_t end);
+
+size_t tok_pretok_r50k(const uint8_t *s, size_t i, size_t end);
+size_t tok_pretok_cl100k(const uint8_t *s, size_t i, size_t end);
+size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end);
+
+/* Character kinds the tiktoken patterns distinguish. */
+enum tok_kind {
+    K_OTHER, /* punctuation, symbols, controls, format, unassigned: [^\s\p{L}\p{N}] minus marks */
+    K_APOS,  /* U+0027, which starts contractions */
+    K_M,     /* \p{M}: not a letter, but o200k counts marks with both cases */
+    K_N,     /* \p{N} */
+    K_LU,    /* Lu, Lt: upper-ish letters only (o200k) */
+    K_LL,    /* Ll */
+    K_LB,    /* Lm, Lo: letters o200k counts as both upper and lower */
+    K_SPACE, /* U+0020, the one whitespace ' ?' accepts */
+    K_CR,
+    K_LF,
+    K_WS /* any other White_Space */
+};
+
+static inline bool k_is_letter(unsigned k) { return k >= K_LU && k <= K_LB; }
+static inline bool k_is_space(unsigned k) { return k >= K_SPACE; }
+/* [^\s\p{L}\p{N}] */
+static inline bool k_is_punct(unsigned k) { return k <= K_M; }
+
+extern const uint8_t tok_kind_ascii[128];
+extern const uint8_t tok_kind_of_gc[32];
+
+/* Kind of the character at s[i]; *len gets its byte length. */
+static inline unsigned tok_kind_at(const uint8_t *s, size_t i, unsigned *len)
+{
+    uint8_t c = s[i];
+    if (c < 0x80) {
+        *len = 1;
+        return tok_kind_ascii[c];
+    }
+    uint8_t p = tok_uni_props(tok_utf8_decode(s + i, len));
+    return (p & TOK_UNI_WS) ? K_WS : tok_kind_of_gc[p & 31];
+}
+
+/* Length after the apostrophe of a contraction at s[i..end): 's 't 'd 'm 'll 've 're.
+ * Case-insensitive as (?i) in Rust's regex: simple case folding adds U+017F (long s) to 's'.
+ * Returns 0 when there is none. */
+size_t tok_contraction_ci(const uint8_t *s, size_t i, size_t end);
+/* The same, lowercase ASCII only (GPT-2's pattern has no (?i)). */
+size_t tok_contraction_cs(const uint8_t *s, size_t i, size_t end);
+
+/* Skip characters of a kind set from i; returns the first position not in it. */
+static inline size_t tok_skip_letters(const uint8_t *s, size_t i, size_t end)
+{
+    while (i < end) {
+        unsigned l;
+        if (!k_is_letter(tok_kind_at(s, i, &l)))
+            break;
+        i += l;
+    }
+    return i;
+}
+
+/* The whitespace alternatives the patterns end with, for a piece starting with whitespace at
+ * i (kind k0, length l0). Let the maximal whitespace run be i..j:
+ *   \s++$          (dollar_first) the whole run when it reaches the end of the text;
+ *   \s*[\r\n]+     (newline_rule) the run up to and including its last CR or LF -- \s* first
+ *                  takes the whole run, then gives back characters until [\r\n] can match;
+ *   \s+(?!\S)      the run when it reaches the end, else the run minus its last character
+ *                  (which is followed by \S), if that leaves anything;
+ *   \s+ / \s       what remains: a single whitespace character followed by \S. */
+static inline size_t tok_pretok_space(const uint8_t *s, size_t i, size_t end, unsigned k0,
+                                      unsigned l0, bool dollar_first, bool newline_rule)
+{
+    size_t j = i + l0, last = i, nl = (k0 == K_CR || k0 == K_LF) ? i : SIZE_MAX;
+    while (j < end) {
+        unsigned l, k = tok_kind_at(s, j, &l);
+        if (!k_is_space(k))
+            break;
+        if (k == K_CR || k == K_LF)
+            nl = j;
+        last = j;
+        j += l;
+    }
+    if (dollar_first && j == end)
+        return end;
+    if (newline_rule && nl != SIZE_MAX)
+        return nl + 1;
+    if (j == end)
+        return end;
+    return last > i ? last : i + l0;
+}
+
+/* ---- presets: the patterns with a hand-written scanner (presets.c) ---- */
+
+typedef enum tok_regex_dialect { TOK_REGEX_RUST, TOK_REGEX_ONIG } tok_regex_dialect;
+
+typedef struct tok_split_preset {
+    const char *name;    /* "r50k", "cl100k", "o200k" */
+    const char *pattern; /* the regex, verbatim from its source */
+    tok_pretok_fn scan;  /* the scanner proven equal to it */
+    const char *source;  /* where the pattern comes from */
+} tok_split_preset;
+
+/* The preset of this name, or NULL. */
+const tok_split_preset *tok_split_preset_named(const char *name);
+/* The scanner equal to pattern[0..len) read in dialect, or NULL (then use the regex). */
+tok_pretok_fn tok_split_scanner_for(const char *pattern, size_t len, tok_regex_dialect dialect);
+
+/* ---- the regex fallback (regex.c, regex_rewrite.c) ---- */
+
+/* The pattern with the references' Unicode meaning for PCRE2 10.42: \s as White_Space, \p{..}
+ * and \d corrected to Unicode 16.0, \w as the dialect defines it. malloc'd; NULL on OOM or
+ * with *why set. */
+char *tok_regex_rewrite(const char *pattern, size_t len, tok_regex_dialect dialect,
+                        const char **why);
+/* A compiled pattern (pcre2_code), or NULL with msg and *err_at set. literal: match the text
+ * itself. */
+void *tok_regex_new(const char *pattern, size_t len, bool literal, tok_regex_dialect dialect,
+                    char *msg, size_t msg_cap, size_t *err_at);
+void tok_regex_free(void *re);
+/* Calls piece(ctx, start, end) for each match in s[from..to); unmatched text between matches is
+ * skipped, as tiktoken's find_iter does. TOK_ENOMEM when piece fails, TOK_EUNSUPPORTED when the
+ * pattern exceeds the regex engine's match limits on this text. */
+tok_status tok_regex_split(const void *re, const uint8_t *s, size_t from, size_t to,
+                           bool (*piece)(void *ctx, size_t start, size_t end), void *ctx);
+
+/* Oniguruma's find_iter over s[0..n), for tokenizer.json's Split, Replace and the Replace
+ * decoder: leftmost matches left to right, an empty match right where the previous one ended
+ * skipped by one character. */
+typedef struct tok_match_iter {
+    const void *re;
+    const uint8_t *s;
+    size_t n, at, last_end;
+    void *md;
+    bool failed;
+} tok_match_iter;
+
+void tok_match_begin(tok_match_iter *it, const void *re, const uint8_t *s, size_t n);
+/* The next match [start, end); false at the end (check it->failed for an engine error). */
+bool tok_match_next(tok_match_iter *it, size_t *start, size_t *end);
+
+#endif

@@ -1,0 +1,114 @@
+/* specials: finding special-token text ("<|endoftext|>") in the input.
+ *
+ * tiktoken builds one regex alternation of the escaped texts and takes the leftmost match; the
+ * texts of its encodings are never prefixes of one another, so leftmost-longest is the same
+ * thing, and longest is what Hugging Face's added-token matcher does too. Candidates are found
+ * by first byte (memchr when all texts share it, as tiktoken's "<|" do); at a candidate the
+ * distinct lengths are tried longest first with one hash probe each. */
+#include "vocab/specials.h"
+
+#include <string.h>
+
+tok_status tok_specials_init(tok_specials *sp, size_t n, const char *const *texts,
+                             const size_t *lens, const uint32_t *ids)
+{
+    memset(sp, 0, sizeof *sp);
+    if (n == 0)
+        return TOK_OK;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lens[i] == 0 || lens[i] > UINT32_MAX)
+            return TOK_EINVAL;
+        total += lens[i];
+    }
+    sp->toks = calloc(n, sizeof *sp->toks);
+    sp->text = malloc(total);
+    const uint8_t **ptrs = malloc(n * sizeof *ptrs);
+    uint32_t *lens32 = malloc(n * sizeof *lens32), *pos = malloc(n * sizeof *pos);
+    tok_status st = TOK_ENOMEM;
+    if (!sp->toks || !sp->text || !ptrs || !lens32 || !pos)
+        goto done;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(sp->text + at, texts[i], lens[i]);
+        sp->toks[i].text = sp->text + at;
+        sp->toks[i].len = (uint32_t)lens[i];
+        sp->toks[i].id = ids[i];
+        ptrs[i] = sp->text + at;
+        lens32[i] = (uint32_t)lens[i];
+        pos[i] = (uint32_t)i;
+        at += lens[i];
+        sp->first[(uint8_t)texts[i][0]] = 1;
+        size_t k = 0;
+        while (k < sp->n_lens && sp->lens[k] != lens32[i])
+            k++;
+        if (k == sp->n_lens) {
+            st = TOK_EINVAL;
+            if (sp->n_lens == sizeof sp->lens / sizeof sp->lens[0])
+                goto done;
+            sp->lens[sp->n_lens++] = lens32[i];
+        }
+    }
+    /* longest first */
+    for (size_t a = 1; a < sp->n_lens; a++)
+        for (size_t b = a; b > 0 && sp->lens[b - 1] < sp->lens[b]; b--) {
+            uint32_t t = sp->lens[b];
+            sp->lens[b] = sp->lens[b - 1];
+            sp->lens[b - 1] = t;
+        }
+    sp->only_first = -1;
+    for (int c = 0; c < 256; c++)
+        if (sp->first[c])
+            sp->only_first = sp->only_first == -1 ? c : -2;
+    size_t dup;
+    int r = tok_vocab_build(&sp->index, n, ptrs, lens32, pos, &dup);
+    st = r == 0 ? TOK_OK : r == -1 ? TOK_EINVAL : TOK_ENOMEM;
+    sp->n = n;
+done:
+    free(ptrs);
+    free(lens32);
+    free(pos);
+    if (st != TOK_OK)
+        tok_specials_free(sp);
+    return st;
+}
+
+void tok_specials_free(tok_specials *sp)
+{
+    tok_vocab_free(&sp->index);
+    free(sp->toks);
+    free(sp->text);
+    memset(sp, 0, sizeof *sp);
+}
+
+size_t tok_specials_find(const tok_specials *sp, const uint8_t *s, size_t from, size_t n,
+                         size_t *which)
+{
+    if (sp->n == 0)
+        return n;
+    int only = sp->only_first;
+    size_t i = from;
+    while (i < n) {
+        if (only >= 0) {
+            const uint8_t *q = memchr(s + i, only, n - i);
+            if (!q)
+                return n;
+            i = (size_t)(q - s);
+        } else if (!sp->first[s[i]]) {
+            i++;
+            continue;
+        }
+        for (size_t k = 0; k < sp->n_lens; k++) {
+            uint32_t len = sp->lens[k];
+            if (len > n - i)
+                continue;
+            uint32_t pos = tok_vocab_find(&sp->index, s + i, len);
+            if (pos != TOK_NO_ID) {
+                *which = pos;
+                return i;
+            }
+        }
+        i++;
+    }
+    return n;
+}

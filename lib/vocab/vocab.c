@@ -1,0 +1,242 @@
+/* vocab: building, packing and viewing token tables (see vocab.h for the layout). */
+#include "vocab/vocab.h"
+
+#include <string.h>
+
+#include <stdlib.h>
+
+#define BLOB_MAGIC "TOKVOC03"
+
+/* Packed blob: header, then off[n_ids + 1], slots[1 << hash_bits], pair2[65536], byte1[256],
+ * bytes[bytes_len], and when has_bpe: split[2 n_ids], next_prefix[n_ids], trie[1 << trie_bits],
+ * pairs[1 << pair_bits];
+ * every array starts 8-byte aligned. */
+typedef struct blob_header {
+    char magic[8];
+    uint32_t n_ids, n_tokens, hash_bits, id_bits, bytes_len, has_bpe, trie_bits, pair_bits;
+} blob_header;
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+typedef struct layout {
+    size_t off, slots, pair2, byte1, bytes, split, prefix, trie, pairs, total;
+} layout;
+
+static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len, bool bpe,
+                        uint32_t trie_bits, uint32_t pair_bits)
+{
+    layout l;
+    l.off = align8(sizeof(blob_header));
+    l.slots = align8(l.off + ((size_t)n_ids + 1) * 4);
+    l.pair2 = align8(l.slots + ((size_t)1 << hash_bits) * 4);
+    l.byte1 = l.pair2 + 65536 * 4;
+    l.bytes = l.byte1 + 256 * 4;
+    l.total = align8(l.bytes + bytes_len);
+    l.split = l.prefix = l.trie = l.pairs = 0;
+    if (bpe) {
+        l.split = l.total;
+        l.prefix = align8(l.split + (size_t)n_ids * 8);
+        l.trie = align8(l.prefix + (size_t)n_ids * 4);
+        l.pairs = l.trie + ((size_t)1 << trie_bits) * 8;
+        l.total = l.pairs + ((size_t)1 << pair_bits) * 8;
+    }
+    return l;
+}
+
+static void point_into(tok_vocab *v, uint8_t *base, const layout *l)
+{
+    v->off = (const uint32_t *)(base + l->off);
+    v->slots = (const uint32_t *)(base + l->slots);
+    v->pair2 = (const uint32_t *)(base + l->pair2);
+    v->byte1 = (const uint32_t *)(base + l->byte1);
+    v->bytes = base + l->bytes;
+}
+
+int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
+                    const uint32_t *ids, size_t *dup)
+{
+    return tok_vocab_build_ex(v, n, toks, lens, ids, NULL, dup);
+}
+
+int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
+                       const uint32_t *ids, const uint8_t *noindex, size_t *dup)
+{
+    memset(v, 0, sizeof *v);
+    uint32_t n_ids = 0;
+    size_t bytes_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] >= n_ids)
+            n_ids = ids[i] + 1;
+        bytes_len += lens[i];
+    }
+    uint32_t hash_bits = 4, id_bits = 1;
+    while (((size_t)1 << hash_bits) < 2 * n)
+        hash_bits++;
+    while (((uint64_t)1 << id_bits) <= n_ids)
+        id_bits++;
+    if (id_bits > 28 || bytes_len >= UINT32_MAX)
+        return -2; /* leaves fewer than 4 tag bits: no real vocabulary is that large */
+
+    layout l = layout_of(n_ids, hash_bits, bytes_len, false, 0, 0);
+    uint8_t *base = tok_big_alloc(l.total);
+    if (!base)
+        return -2;
+    blob_header *hd = (blob_header *)base;
+    memcpy(hd->magic, BLOB_MAGIC, 8);
+    hd->n_ids = n_ids;
+    hd->n_tokens = (uint32_t)n;
+    hd->hash_bits = hash_bits;
+    hd->id_bits = id_bits;
+    hd->bytes_len = (uint32_t)bytes_len;
+
+    uint32_t *off = (uint32_t *)(base + l.off);
+    uint32_t *slots = (uint32_t *)(base + l.slots);
+    uint32_t *pair2 = (uint32_t *)(base + l.pair2);
+    uint32_t *byte1 = (uint32_t *)(base + l.byte1);
+    uint8_t *bytes = base + l.bytes;
+
+    /* Lengths per id first (to lay the bytes out in id order), detecting ids used twice. */
+    uint32_t *len_of = calloc((size_t)n_ids + 1, sizeof *len_of);
+    const uint8_t **src_of = calloc((size_t)n_ids + 1, sizeof *src_of);
+    uint8_t *skip = noindex ? calloc((size_t)n_ids + 1, 1) : NULL;
+    if (!len_of || !src_of || (noindex && !skip)) {
+        free(len_of), free(src_of), free(skip);
+        tok_big_free(base, l.total);
+        return -2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (src_of[ids[i]] || lens[i] == 0) {
+            *dup = i;
+            free(len_of), free(src_of), free(skip);
+            tok_big_free(base, l.total);
+            return -1;
+        }
+        src_of[ids[i]] = toks[i];
+        len_of[ids[i]] = lens[i];
+        if (noindex && noindex[i])
+            skip[ids[i]] = 1;
+    }
+    uint32_t pos = 0;
+    for (uint32_t id = 0; id < n_ids; id++) {
+        off[id] = pos;
+        if (len_of[id])
+            memcpy(bytes + pos, src_of[id], len_of[id]);
+        pos += len_of[id];
+    }
+    off[n_ids] = pos;
+    free(len_of);
+    free(src_of);
+
+    for (size_t i = 0; i < ((size_t)1 << hash_bits); i++)
+        slots[i] = TOK_VOCAB_EMPTY_SLOT;
+    for (size_t i = 0; i < 65536; i++)
+        pair2[i] = TOK_NO_ID;
+    for (size_t i = 0; i < 256; i++)
+        byte1[i] = TOK_NO_ID;
+
+    v->n_ids = n_ids;
+    v->n_tokens = (uint32_t)n;
+    v->hash_bits = hash_bits;
+    v->id_bits = id_bits;
+    point_into(v, base, &l);
+    v->heap = base;
+    v->heap_size = l.total;
+
+    uint32_t mask = (1u << hash_bits) - 1, idmask = (uint32_t)((1ull << id_bits) - 1);
+    for (uint32_t id = 0; id < n_ids; id++) {
+        uint32_t len = off[id + 1] - off[id];
+        if (!len || (skip && skip[id]))
+            continue;
+        const uint8_t *p = bytes + off[id];
+        if (tok_vocab_find(v, p, len) != TOK_NO_ID) {
+            for (size_t i = 0; i < n; i++)
+                if (ids[i] == id)
+                    *dup = i;
+            free(skip);
+            tok_vocab_free(v);
+            return -1;
+        }
+        uint64_t h = tok_hash_bytes(p, len);
+        uint32_t i = (uint32_t)h & mask;
+        while (slots[i] != TOK_VOCAB_EMPTY_SLOT)
+            i = (i + 1) & mask;
+        slots[i] = ((uint32_t)(h >> 32) & ~idmask) | id;
+        if (len == 1)
+            byte1[p[0]] = id;
+        else if (len == 2)
+            pair2[(uint32_t)p[0] << 8 | p[1]] = id;
+    }
+    free(skip);
+    return 0;
+}
+
+void tok_vocab_free(tok_vocab *v)
+{
+    if (!v)
+        return;
+    tok_big_free(v->heap, v->heap_size);
+    free(v->heap_bpe);
+    v->heap = v->heap_bpe = NULL;
+}
+
+int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len)
+{
+    size_t bytes_len = v->off[v->n_ids];
+    bool bpe = v->split != NULL;
+    layout l = layout_of(v->n_ids, v->hash_bits, bytes_len, bpe, v->trie_bits, v->pair_bits);
+    uint8_t *base = calloc(1, l.total);
+    if (!base)
+        return -2;
+    blob_header *hd = (blob_header *)base;
+    memcpy(hd->magic, BLOB_MAGIC, 8);
+    hd->n_ids = v->n_ids;
+    hd->n_tokens = v->n_tokens;
+    hd->hash_bits = v->hash_bits;
+    hd->id_bits = v->id_bits;
+    hd->bytes_len = (uint32_t)bytes_len;
+    hd->has_bpe = bpe;
+    hd->trie_bits = v->trie_bits;
+    hd->pair_bits = v->pair_bits;
+    if (bpe) {
+        memcpy(base + l.split, v->split, (size_t)v->n_ids * 8);
+        memcpy(base + l.prefix, v->next_prefix, (size_t)v->n_ids * 4);
+        memcpy(base + l.trie, v->trie, ((size_t)1 << v->trie_bits) * 8);
+        memcpy(base + l.pairs, v->pairs, ((size_t)1 << v->pair_bits) * 8);
+    }
+    memcpy(base + l.off, v->off, ((size_t)v->n_ids + 1) * 4);
+    memcpy(base + l.slots, v->slots, ((size_t)1 << v->hash_bits) * 4);
+    memcpy(base + l.pair2, v->pair2, 65536 * 4);
+    memcpy(base + l.byte1, v->byte1, 256 * 4);
+    memcpy(base + l.bytes, v->bytes, bytes_len);
+    *blob = base;
+    *len = l.total;
+    return 0;
+}
+
+int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
+{
+    const blob_header *hd = blob;
+    if (len < sizeof *hd || memcmp(hd->magic, BLOB_MAGIC, 8) != 0 || hd->hash_bits > 31 ||
+        hd->trie_bits > 31 || hd->pair_bits > 31)
+        return -1;
+    layout l = layout_of(hd->n_ids, hd->hash_bits, hd->bytes_len, hd->has_bpe, hd->trie_bits,
+                         hd->pair_bits);
+    if (l.total > len)
+        return -1;
+    memset(v, 0, sizeof *v);
+    v->n_ids = hd->n_ids;
+    v->n_tokens = hd->n_tokens;
+    v->hash_bits = hd->hash_bits;
+    v->id_bits = hd->id_bits;
+    uint8_t *base = (uint8_t *)(uintptr_t)blob;
+    point_into(v, base, &l);
+    if (hd->has_bpe) {
+        v->split = (const uint32_t *)(base + l.split);
+        v->next_prefix = (const uint32_t *)(base + l.prefix);
+        v->trie = (const uint64_t *)(base + l.trie);
+        v->pairs = (const uint64_t *)(base + l.pairs);
+        v->trie_bits = hd->trie_bits;
+        v->pair_bits = hd->pair_bits;
+    }
+    return 0;
+}
