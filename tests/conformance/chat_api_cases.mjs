@@ -1,7 +1,11 @@
 // Writes tests/golden/chat-api/requests.jsonl: Chat Completions requests whose
 // usage.prompt_tokens was reported by the OpenAI API, each with its source.
 //
-//   node chat_api_cases.mjs TOKEN_COUNTS_TEST_TS > ../golden/chat-api/requests.jsonl
+//   node chat_api_cases.mjs TOKEN_COUNTS_TEST_TS PAMELAFOX_REPO_DIR ../golden/chat-api
+//
+// also writes requests-extra.jsonl: further API-measured requests (an older revision of
+// the cookbook notebook; pamelafox/openai-messages-token-helper) that are not part of
+// the 45 (see the MANIFEST there for what each proves).
 //
 // TOKEN_COUNTS_TEST_TS is tests/token-counts.test.ts of hmarr/openai-chat-tokens at
 // commit b8e3b11d4f50174991f0adc17cabe9518173dbc9 (SHA-256 checked below). Its 36
@@ -10,7 +14,8 @@
 // below from the notebook's recorded outputs (the notebook is Python, so it is not
 // parsed); each names the cell it comes from.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 
 const OCT = {
@@ -125,6 +130,100 @@ function cookbookCases() {
   return out;
 }
 
-if (process.argv.length !== 3) die('usage: node chat_api_cases.mjs TOKEN_COUNTS_TEST_TS');
-const all = [...octCases(process.argv[2]), ...cookbookCases()];
-process.stdout.write(all.map((c) => JSON.stringify(c)).join('\n') + '\n');
+// Older revision of the same notebook (before gpt-4o), cell execution_count 15: the
+// same messages, max_tokens=1, sent to the models of mid-2023. "gpt-3.5-turbo" then
+// still pointed at gpt-3.5-turbo-0301 (127, the 0301 framing), as the notebook's own
+// output shows next to its estimate of 129.
+const COOKBOOK_2023 = { ...COOKBOOK, commit: '06d9feb5e21e6fdc85f3ddce7731e05892758cd7' };
+
+function cookbook2023Cases() {
+  const runs = [
+    ['gpt-3.5-turbo-0301', 'gpt-3.5-turbo-0301', 127],
+    ['gpt-3.5-turbo-0613', 'gpt-3.5-turbo-0613', 129],
+    ['gpt-3.5-turbo', 'gpt-3.5-turbo-0301', 127],
+    ['gpt-4-0314', 'gpt-4-0314', 129],
+    ['gpt-4-0613', 'gpt-4-0613', 129],
+    ['gpt-4', 'gpt-4-0613', 129],
+  ];
+  return runs.map(([model, resolved, n]) => ({
+    id: `cookbook2023-messages-${model}`,
+    api: 'openai-chat',
+    model,
+    resolved_model: resolved,
+    request: { model, messages: JARGON, temperature: 0, max_tokens: 1 },
+    usage: { prompt_tokens: n },
+    source: { ...COOKBOOK_2023, cell: 'execution_count 15, output line "N prompt tokens counted by the OpenAI API."' },
+    note: model === 'gpt-3.5-turbo' ? 'the alias resolved to gpt-3.5-turbo-0301 when this was recorded (mid-2023)' : undefined,
+  }));
+}
+
+// pamelafox/openai-messages-token-helper: tests/functions.py (tools + tool_choice,
+// checked by tests/verify_functions.py against a model named by the OPENAI_MODEL or
+// AZURE_OPENAI_DEPLOYMENT environment variable: not recorded; added 2024-05-01, before
+// gpt-4o, so a cl100k_base model) and tests/image_messages.py (checked by
+// tests/verify_openai.py against gpt-4o and gpt-4o-mini by name). Read with Python's
+// ast.literal_eval: the files are plain literals and are never executed.
+const PF = {
+  repo: 'pamelafox/openai-messages-token-helper',
+  commit: 'b60075e3b4ec659b58fa06b2c27e7b0afc1587a2',
+  sha256: {
+    'tests/functions.py': '3747f9f601fbdfb16c1af1580f73a7c853341790b2f53c79bc0191eb1bb579c9',
+    'tests/image_messages.py': '58dc78c4dded287fe9a5569c0555868c1d0899c426bc7512913c7f55fc8d47cc',
+  },
+};
+
+function pyLiterals(path) {
+  const src = readFileSync(path);
+  const rel = Object.keys(PF.sha256).find((k) => path.endsWith(k));
+  const sum = createHash('sha256').update(src).digest('hex');
+  if (!rel || sum !== PF.sha256[rel]) die(`${path}: SHA-256 ${sum} is not the recorded one`);
+  const py = `
+import ast, json, sys
+tree = ast.parse(open(sys.argv[1], encoding="utf-8").read())
+out = []
+for node in tree.body:
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+        out.append([node.targets[0].id, node.lineno, ast.literal_eval(node.value)])
+json.dump(out, sys.stdout)
+`;
+  const r = spawnSync('python3', ['-c', py, path], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) die(`${path}: python3 failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function pamelafoxCases(dir) {
+  const out = [];
+  for (const [name, line, c] of pyLiterals(`${dir}/tests/functions.py`)) {
+    out.push({
+      id: `pf-tools-${name}`,
+      api: 'openai-chat',
+      model: null,
+      request: { messages: [c.system_message], tools: c.tools, tool_choice: c.tool_choice, temperature: 0.7, n: 1 },
+      usage: { prompt_tokens: c.count },
+      source: { repo: PF.repo, path: 'tests/functions.py', commit: PF.commit, name, line },
+      note: 'model not recorded (verify_functions.py takes it from the environment); recorded 2024-05, a cl100k_base model',
+    });
+  }
+  for (const [name, line, c] of pyLiterals(`${dir}/tests/image_messages.py`)) {
+    for (const [model, key] of [['gpt-4o', 'count'], ['gpt-4o-mini', 'count_4o_mini']])
+      out.push({
+        id: `pf-image-${name}-${model}`,
+        api: 'openai-chat',
+        model,
+        request: { model, messages: [c.message], temperature: 0.7, n: 1 },
+        usage: { prompt_tokens: c[key] },
+        source: { repo: PF.repo, path: 'tests/image_messages.py', commit: PF.commit, name, line },
+      });
+  }
+  return out;
+}
+
+function writeJsonl(path, rows) {
+  writeFileSync(path, rows.map((c) => JSON.stringify(c)).join('\n') + '\n');
+}
+
+if (process.argv.length !== 5)
+  die('usage: node chat_api_cases.mjs TOKEN_COUNTS_TEST_TS PAMELAFOX_REPO_DIR OUTDIR');
+const [octPath, pfDir, outDir] = process.argv.slice(2);
+writeJsonl(`${outDir}/requests.jsonl`, [...octCases(octPath), ...cookbookCases()]);
+writeJsonl(`${outDir}/requests-extra.jsonl`, [...cookbook2023Cases(), ...pamelafoxCases(pfDir)]);
