@@ -111,9 +111,13 @@ function longestPrefix(table, model) {
   return best;
 }
 
+// Returns the tile count; `scaled` says whether a resize (whose rounding is not
+// published) took part.
 export function openaiTiles(width, height) {
   let w = width;
   let h = height;
+  const w0 = w;
+  const h0 = h;
   if (w > 2048 || h > 2048) {
     const r = 2048 / Math.max(w, h);
     w = Math.floor(w * r);
@@ -124,7 +128,7 @@ export function openaiTiles(width, height) {
     w = Math.floor(w * r);
     h = Math.floor(h * r);
   }
-  return Math.ceil(w / 512) * Math.ceil(h / 512);
+  return { tiles: Math.ceil(w / 512) * Math.ceil(h / 512), scaled: w !== w0 || h !== h0 };
 }
 
 export function openaiPatches(width, height) {
@@ -146,9 +150,12 @@ export function imageTokensOpenAI(model, width, height, detail = 'auto') {
   }
   if (!tile) throw new Error(`${model}: no published image rule`);
   const [, base, per] = tile;
-  if (detail === 'low') return { tokens: base, exact: false, why: `OpenAI detail low: ${base}` };
-  const n = openaiTiles(width, height);
-  return { tokens: base + per * n, exact: false, why: `OpenAI tiles: ${base} + ${per} x ${n}` };
+  if (detail === 'low') return { tokens: base, exact: tile[0] === 'gpt-4o' || tile[0] === 'gpt-4o-mini', why: `OpenAI detail low: ${base}` };
+  const { tiles: n, scaled } = openaiTiles(width, height);
+  // Measured on gpt-4o and gpt-4o-mini (8 requests, no resize involved): exact there.
+  const exact = !scaled && (tile[0] === 'gpt-4o' || tile[0] === 'gpt-4o-mini');
+  const why = `OpenAI tiles: ${base} + ${per} x ${n}${exact ? '' : scaled ? ' (resize rounding not published)' : ' (not measured for this model)'}`;
+  return { tokens: base + per * n, exact, why };
 }
 
 // ---- Anthropic ----
