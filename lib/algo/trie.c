@@ -37,18 +37,11 @@ static bool grow(builder *b, size_t need)
 {
     if (need <= b->cap)
         return true;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < need)
-        cap *= 2;
-    tok_trie_cell *c = realloc(b->cells, cap * sizeof *c);
-    if (!c)
+    size_t cap = tok_grow_cap(b->cap, need, 1024);
+    if (!cap || !tok_realloc(&b->cells, cap, sizeof *b->cells) ||
+        !tok_realloc(&b->used, cap / 64 + 1, sizeof *b->used))
         return false;
-    b->cells = c;
-    uint64_t *u = realloc(b->used, (cap / 64 + 1) * sizeof *u);
-    if (!u)
-        return false;
-    b->used = u;
-    memset(u + b->cap / 64, 0, (cap / 64 + 1 - b->cap / 64) * sizeof *u);
+    memset(b->used + b->cap / 64, 0, (cap / 64 + 1 - b->cap / 64) * sizeof *b->used);
     for (size_t i = b->cap; i < cap; i++)
         b->cells[i] = (tok_trie_cell){0, TOK_TRIE_FREE, TOK_NO_ID, 0};
     b->cap = cap;

@@ -52,10 +52,14 @@ void tok_closest_names(const char *name, const char *const *cands, size_t n, cha
 void *tok_big_alloc(size_t size);
 void tok_big_free(void *p, size_t size);
 
-/* Make room for `need` elements of `size` bytes in *arr (capacity *cap, doubled as needed, at
- * least `first`). false (and *arr unchanged) when out of memory or the size overflows. The one
- * growable-array step the library uses (buf.c). */
+/* The library's one growable-array step (buf.c). tok_grow makes room for `need` elements of
+ * `size` bytes in *arr (a T **, capacity *cap, doubled from `first` as needed); false (and *arr
+ * and *cap unchanged) when out of memory or the size overflows. Arrays that grow together take
+ * the new capacity from tok_grow_cap (0 on overflow; at least `first` for an empty array, so
+ * they always have memory) and tok_realloc each to it. */
 bool tok_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first);
+size_t tok_grow_cap(size_t cap, size_t need, size_t first);
+bool tok_realloc(void *arr, size_t n, size_t size);
 
 /* Growable byte buffer (decoders write text into one). Always NUL-terminated when non-empty. */
 typedef struct tok_buf {

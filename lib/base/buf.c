@@ -4,24 +4,39 @@
 
 #include <string.h>
 
+size_t tok_grow_cap(size_t cap, size_t need, size_t first)
+{
+    if (need <= cap && cap) /* 0 only means overflow: an empty array still gets `first` */
+        return cap;
+    size_t c = cap ? cap : (first ? first : 16);
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return 0;
+        c *= 2;
+    }
+    return c;
+}
+
+bool tok_realloc(void *arr, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return false;
+    void *p; /* arr points to a T *; read and write it as bytes, whatever T is */
+    memcpy(&p, arr, sizeof p);
+    void *q = realloc(p, n * size > 0 ? n * size : 1);
+    if (!q)
+        return false;
+    memcpy(arr, &q, sizeof q);
+    return true;
+}
+
 bool tok_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first)
 {
     if (need <= *cap)
         return true;
-    size_t c = *cap ? *cap : (first ? first : 16);
-    while (c < need) {
-        if (c > SIZE_MAX / 2)
-            return false;
-        c *= 2;
-    }
-    if (c > SIZE_MAX / size)
+    size_t c = tok_grow_cap(*cap, need, first);
+    if (!c || !tok_realloc(arr, c, size))
         return false;
-    void *p; /* arr points to a T *; read and write it as bytes, whatever T is */
-    memcpy(&p, arr, sizeof p);
-    void *q = realloc(p, c * size);
-    if (!q)
-        return false;
-    memcpy(arr, &q, sizeof q);
     *cap = c;
     return true;
 }
@@ -29,9 +44,9 @@ bool tok_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first)
 void tok_out_slow(tok_out *o, uint32_t id, uint64_t start, uint64_t end)
 {
     if (o->grow && !o->oom) {
-        size_t cap = o->cap, scap = o->cap;
-        if (tok_grow(&o->ids, &cap, o->n + 1, sizeof *o->ids, 256) &&
-            (!o->want_spans || tok_grow(&o->spans, &scap, cap, sizeof *o->spans, cap))) {
+        size_t cap = tok_grow_cap(o->cap, o->n + 1, 256);
+        if (cap && tok_realloc(&o->ids, cap, sizeof *o->ids) &&
+            (!o->want_spans || tok_realloc(&o->spans, cap, sizeof *o->spans))) {
             o->cap = cap;
             tok_out_push(o, id, start, end);
             return;

@@ -118,15 +118,9 @@ static void *own(chat_ctx *c, void *p)
 {
     if (!p)
         return NULL;
-    if (c->n_owned == c->cap_owned) {
-        size_t cap = c->cap_owned ? c->cap_owned * 2 : 32;
-        void **o = realloc(c->owned, cap * sizeof *o);
-        if (!o) {
-            free(p);
-            return NULL;
-        }
-        c->owned = o;
-        c->cap_owned = cap;
+    if (!tok_grow(&c->owned, &c->cap_owned, c->n_owned + 1, sizeof *c->owned, 32)) {
+        free(p);
+        return NULL;
     }
     c->owned[c->n_owned++] = p;
     return p;

@@ -131,14 +131,8 @@ static tok_price_tier *tier_for(reg_patch *p, uint64_t above, size_t *cap)
     for (size_t i = 0; i < p->n_tiers; i++)
         if (p->tiers[i].above == above)
             return &p->tiers[i];
-    if (p->n_tiers == *cap) {
-        size_t nc = *cap ? *cap * 2 : 2;
-        tok_price_tier *t = realloc(p->tiers, nc * sizeof *t);
-        if (!t)
-            return NULL;
-        p->tiers = t;
-        *cap = nc;
-    }
+    if (!tok_grow(&p->tiers, cap, p->n_tiers + 1, sizeof *p->tiers, 2))
+        return NULL;
     tok_price_tier *t = &p->tiers[p->n_tiers++];
     t->above = above;
     t->prices = (tok_prices){TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN,

@@ -94,14 +94,8 @@ static uint64_t hash_name(const char *s)
 
 reg_patch *reg_patch_add(reg_patches *p)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 64;
-        reg_patch *v = realloc(p->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        p->v = v;
-        p->cap = cap;
-    }
+    if (!tok_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v, 64))
+        return NULL;
     reg_patch *r = &p->v[p->n++];
     memset(r, 0, sizeof *r);
     r->prices = (tok_prices){TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN,
@@ -304,14 +298,9 @@ static int apply_one(tok_registry *reg, reg_row *r, size_t row_index, reg_patch 
                     return -2;
                 continue;
             }
-            if (r->m.n_aliases == r->cap_aliases) {
-                size_t cap = r->cap_aliases ? r->cap_aliases * 2 : 4;
-                char **a = realloc(r->aliases, cap * sizeof *a);
-                if (!a)
-                    return -1;
-                r->aliases = a;
-                r->cap_aliases = cap;
-            }
+            if (!tok_grow(&r->aliases, &r->cap_aliases, r->m.n_aliases + 1,
+                          sizeof *r->aliases, 4))
+                return -1;
             r->aliases[r->m.n_aliases++] = p->aliases[k];
             p->aliases[k] = NULL;
         }
@@ -364,14 +353,8 @@ tok_status tok_registry_apply(tok_registry *reg, reg_patches *p, const char *lab
             replaced++;
             continue;
         }
-        if (reg->n == reg->cap) {
-            size_t cap = reg->cap ? reg->cap * 2 : 128;
-            reg_row **rows = realloc(reg->rows, cap * sizeof *rows);
-            if (!rows)
-                return tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
-            reg->rows = rows;
-            reg->cap = cap;
-        }
+        if (!tok_grow(&reg->rows, &reg->cap, reg->n + 1, sizeof *reg->rows, 128))
+            return tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
         reg_row *r = calloc(1, sizeof *r);
         if (!r)
             return tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");

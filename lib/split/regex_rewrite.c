@@ -32,17 +32,9 @@ static void put(obuf *o, const char *s, size_t l)
 {
     if (!o->ok)
         return;
-    if (o->n + l + 1 > o->cap) {
-        size_t c = o->cap ? o->cap * 2 : 256;
-        while (c < o->n + l + 1)
-            c *= 2;
-        char *b = realloc(o->s, c);
-        if (!b) {
-            o->ok = false;
-            return;
-        }
-        o->s = b;
-        o->cap = c;
+    if (!tok_grow(&o->s, &o->cap, o->n + l + 1, 1, 256)) {
+        o->ok = false;
+        return;
     }
     memcpy(o->s + o->n, s, l);
     o->n += l;

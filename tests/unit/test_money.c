@@ -1,4 +1,4 @@
-/* money: exact decimal parsing and USD formatting (lib/money.c). */
+/* money: exact decimal parsing and USD formatting (lib/registry/money.c). */
 #include "registry/registry.h"
 #include "runner.h"
 

@@ -159,12 +159,12 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
             st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
             break;
         }
-        size_t scap = cap;
-        if (!tok_grow(&ids, &cap, nt + e.toks.n, sizeof *ids, 256) ||
-            !tok_grow(&spans, &scap, cap, sizeof *spans, cap)) {
+        size_t nc = tok_grow_cap(cap, nt + e.toks.n, 256);
+        if (!nc || !tok_realloc(&ids, nc, sizeof *ids) || !tok_realloc(&spans, nc, sizeof *spans)) {
             st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
             break;
         }
+        cap = nc;
         for (size_t k = 0; k < e.toks.n; k++) {
             uint32_t a = e.toks.start[k], b = e.toks.end[k];
             ids[nt] = e.toks.id[k];

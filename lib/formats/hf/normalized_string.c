@@ -37,23 +37,10 @@ bool hf_splits_reserve(hf_splits *s, size_t extra)
     /* always a buffer, even for empty splits: code indexes text + off without special cases */
     if (s->len + extra <= s->cap && s->text)
         return true;
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap < s->len + extra)
-        cap *= 2;
-    uint8_t *t = realloc(s->text, cap);
-    if (t)
-        s->text = t;
-    if (t && s->track) {
-        uint32_t *a = realloc(s->a0, cap * sizeof *a);
-        if (a)
-            s->a0 = a;
-        uint32_t *b = a ? realloc(s->a1, cap * sizeof *b) : NULL;
-        if (b)
-            s->a1 = b;
-        if (!a || !b)
-            t = NULL;
-    }
-    if (!t) {
+    size_t cap = tok_grow_cap(s->cap, s->len + extra ? s->len + extra : 1, 256);
+    if (!cap || !tok_realloc(&s->text, cap, 1) ||
+        (s->track && (!tok_realloc(&s->a0, cap, sizeof *s->a0) ||
+                      !tok_realloc(&s->a1, cap, sizeof *s->a1)))) {
         s->oom = true;
         return false;
     }
@@ -67,15 +54,9 @@ static bool add_entry(hf_splits *s, size_t off, size_t len, uint32_t token, uint
     /* an empty split (say, every character removed) still needs a text buffer behind it */
     if (!s->text && !hf_splits_reserve(s, 0))
         return false;
-    if (s->n == s->vcap) {
-        size_t cap = s->vcap ? s->vcap * 2 : 64;
-        hf_split *v = realloc(s->v, cap * sizeof *v);
-        if (!v) {
-            s->oom = true;
-            return false;
-        }
-        s->v = v;
-        s->vcap = cap;
+    if (!tok_grow(&s->v, &s->vcap, s->n + 1, sizeof *s->v, 64)) {
+        s->oom = true;
+        return false;
     }
     s->v[s->n++] = (hf_split){(uint32_t)off, (uint32_t)len, token, orig0, orig1};
     return true;

@@ -117,14 +117,8 @@ static void maybe_add(bpe_run *r, int32_t left, int32_t right)
 static bool out_push(spm_piece **out, size_t *len, size_t *cap, uint32_t a, uint32_t b,
                      uint32_t id)
 {
-    if (*len == *cap) {
-        size_t nc = *cap ? *cap * 2 : 256;
-        spm_piece *p = realloc(*out, nc * sizeof *p);
-        if (!p)
-            return false;
-        *out = p;
-        *cap = nc;
-    }
+    if (!tok_grow(out, cap, *len + 1, sizeof **out, 256))
+        return false;
     (*out)[(*len)++] = (spm_piece){a, b, id};
     return true;
 }

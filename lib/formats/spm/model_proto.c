@@ -320,16 +320,10 @@ static bool parse_model(pb_in *in, size_t len, model_proto *mp)
         bool ok = true;
         switch (f.num) {
         case 1:
-            if (mp->n == mp->cap) {
-                size_t cap = mp->cap ? mp->cap * 2 : 1024;
-                raw_piece *p = realloc(mp->pieces, cap * sizeof *p);
-                if (!p) {
-                    in->failed = tok_fail(in->err, TOK_ENOMEM, in->source, TOK_NO_OFFSET,
-                                          "%s: out of memory", in->source);
-                    return false;
-                }
-                mp->pieces = p;
-                mp->cap = cap;
+            if (!tok_grow(&mp->pieces, &mp->cap, mp->n + 1, sizeof *mp->pieces, 1024)) {
+                in->failed = tok_fail(in->err, TOK_ENOMEM, in->source, TOK_NO_OFFSET,
+                                      "%s: out of memory", in->source);
+                return false;
             }
             snprintf(in->where, sizeof in->where, "pieces[%zu]", mp->n);
             mp->pieces[mp->n] = (raw_piece){.type = SPM_NORMAL, .at = f.at};

@@ -42,22 +42,11 @@ static bool reserve(tok_norm_out *o, size_t extra)
 {
     if (o->len + extra + 1 <= o->cap)
         return true;
-    size_t cap = o->cap ? o->cap : 256;
-    while (cap < o->len + extra + 1)
-        cap *= 2;
-    uint8_t *t = realloc(o->text, cap);
-    if (!t) {
+    size_t cap = tok_grow_cap(o->cap, o->len + extra + 1, 256);
+    if (!cap || !tok_realloc(&o->text, cap, 1) ||
+        (o->want_map && !tok_realloc(&o->map, cap, sizeof *o->map))) {
         o->oom = true;
         return false;
-    }
-    o->text = t;
-    if (o->want_map) {
-        uint32_t *m = realloc(o->map, cap * sizeof *m);
-        if (!m) {
-            o->oom = true;
-            return false;
-        }
-        o->map = m;
     }
     o->cap = cap;
     return true;

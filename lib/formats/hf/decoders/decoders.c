@@ -20,13 +20,9 @@ typedef struct slist {
 static bool sl_add(slist *l, const void *p, size_t n)
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        size_t *o = realloc(l->off, cap * sizeof *o), *q = o ? realloc(l->len, cap * sizeof *q) : NULL;
-        if (o)
-            l->off = o;
-        if (q)
-            l->len = q;
-        if (!q) {
+        size_t cap = tok_grow_cap(l->cap, l->n + 1, 64);
+        if (!cap || !tok_realloc(&l->off, cap, sizeof *l->off) ||
+            !tok_realloc(&l->len, cap, sizeof *l->len)) {
             l->oom = true;
             return false;
         }

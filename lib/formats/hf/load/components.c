@@ -84,6 +84,40 @@ static tok_status get_pattern(hf_load *ld, uint32_t obj, const char *key, void *
     return st;
 }
 
+/* Metaspace's replacement and prepend scheme, as the pre-tokenizer and the decoder of that name
+ * both read them (pre_tokenizers/metaspace.rs: the older add_prefix_space: false means never, and
+ * contradicting a declared scheme is an error). */
+static tok_status load_metaspace(hf_load *ld, uint32_t node, uint32_t *replacement,
+                                 hf_prepend *prepend)
+{
+    tok_status st = get_char(ld, node, "replacement", true, 0x2581, replacement);
+    uint32_t aps_node = json_get(ld->doc, node, "add_prefix_space");
+    bool aps = true, has_aps = aps_node != J_NONE && ld->doc->nodes[aps_node].type != J_NULL;
+    if (st == TOK_OK)
+        st = hf_get_bool(ld, node, "add_prefix_space", true, &aps);
+    char *ps = NULL;
+    size_t psl;
+    if (st == TOK_OK)
+        st = hf_get_string(ld, node, "prepend_scheme", false, &ps, &psl);
+    *prepend = HF_PREPEND_ALWAYS;
+    if (st == TOK_OK && ps) {
+        if (TYPE_IS(ps, psl, "first"))
+            *prepend = HF_PREPEND_FIRST;
+        else if (TYPE_IS(ps, psl, "never"))
+            *prepend = HF_PREPEND_NEVER;
+        else if (!TYPE_IS(ps, psl, "always"))
+            st = hf_fail(ld, TOK_EFORMAT, node, "prepend_scheme must be always, first or never");
+    }
+    free(ps);
+    if (st == TOK_OK && has_aps && !aps) {
+        if (*prepend != HF_PREPEND_NEVER)
+            st = hf_fail(ld, TOK_EFORMAT, node,
+                         "add_prefix_space does not match declared prepend_scheme");
+        *prepend = HF_PREPEND_NEVER;
+    }
+    return st;
+}
+
 /* ---- normalizers ---- */
 
 static tok_status load_norm(hf_load *ld, uint32_t node)
@@ -286,29 +320,7 @@ static tok_status load_pretok(hf_load *ld, uint32_t node)
         }
     } else if (TYPE_IS(type, tl, "Metaspace")) {
         pt->kind = HF_PT_METASPACE;
-        st = get_char(ld, node, "replacement", true, 0x2581, &pt->replacement);
-        bool aps = true, has_aps = json_get(ld->doc, node, "add_prefix_space") != J_NONE &&
-                                   ld->doc->nodes[json_get(ld->doc, node, "add_prefix_space")].type != J_NULL;
-        if (st == TOK_OK)
-            st = hf_get_bool(ld, node, "add_prefix_space", true, &aps);
-        char *ps = NULL;
-        size_t psl;
-        if (st == TOK_OK)
-            st = hf_get_string(ld, node, "prepend_scheme", false, &ps, &psl);
-        pt->prepend = HF_PREPEND_ALWAYS;
-        if (st == TOK_OK && ps) {
-            if (TYPE_IS(ps, psl, "first")) pt->prepend = HF_PREPEND_FIRST;
-            else if (TYPE_IS(ps, psl, "never")) pt->prepend = HF_PREPEND_NEVER;
-            else if (!TYPE_IS(ps, psl, "always"))
-                st = hf_fail(ld, TOK_EFORMAT, node, "prepend_scheme must be always, first or never");
-        }
-        free(ps);
-        if (st == TOK_OK && has_aps && !aps) {
-            if (pt->prepend != HF_PREPEND_NEVER)
-                st = hf_fail(ld, TOK_EFORMAT, node,
-                             "add_prefix_space does not match declared prepend_scheme");
-            pt->prepend = HF_PREPEND_NEVER;
-        }
+        st = load_metaspace(ld, node, &pt->replacement, &pt->prepend);
         if (st == TOK_OK)
             st = hf_get_bool(ld, node, "split", true, &pt->split);
     } else if (TYPE_IS(type, tl, "Whitespace")) {
@@ -555,29 +567,7 @@ static tok_status load_dec(hf_load *ld, uint32_t node)
         dc->kind = HF_DEC_BYTELEVEL;
     } else if (TYPE_IS(type, tl, "Metaspace")) {
         dc->kind = HF_DEC_METASPACE;
-        st = get_char(ld, node, "replacement", true, 0x2581, &dc->replacement);
-        bool aps = true, has_aps = json_get(ld->doc, node, "add_prefix_space") != J_NONE &&
-                                   ld->doc->nodes[json_get(ld->doc, node, "add_prefix_space")].type != J_NULL;
-        if (st == TOK_OK)
-            st = hf_get_bool(ld, node, "add_prefix_space", true, &aps);
-        char *ps = NULL;
-        size_t psl;
-        if (st == TOK_OK)
-            st = hf_get_string(ld, node, "prepend_scheme", false, &ps, &psl);
-        dc->prepend = HF_PREPEND_ALWAYS;
-        if (st == TOK_OK && ps) {
-            if (TYPE_IS(ps, psl, "first")) dc->prepend = HF_PREPEND_FIRST;
-            else if (TYPE_IS(ps, psl, "never")) dc->prepend = HF_PREPEND_NEVER;
-            else if (!TYPE_IS(ps, psl, "always"))
-                st = hf_fail(ld, TOK_EFORMAT, node, "prepend_scheme must be always, first or never");
-        }
-        free(ps);
-        if (st == TOK_OK && has_aps && !aps) {
-            if (dc->prepend != HF_PREPEND_NEVER)
-                st = hf_fail(ld, TOK_EFORMAT, node,
-                             "add_prefix_space does not match declared prepend_scheme");
-            dc->prepend = HF_PREPEND_NEVER;
-        }
+        st = load_metaspace(ld, node, &dc->replacement, &dc->prepend);
     } else if (TYPE_IS(type, tl, "WordPiece")) {
         dc->kind = HF_DEC_WORDPIECE;
         st = hf_get_string(ld, node, "prefix", false, &dc->prefix, &dc->prefix_len);

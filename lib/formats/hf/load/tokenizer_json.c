@@ -228,14 +228,8 @@ static tok_status collect_vocab(hf_load *ld, uint32_t vnode, hf_entry **out, siz
 
 bool hf_keep(hf_load *ld, void *p)
 {
-    if (ld->n_keep == ld->cap_keep) {
-        size_t cap = ld->cap_keep ? ld->cap_keep * 2 : 64;
-        void **k = realloc(ld->keep, cap * sizeof *k);
-        if (!k)
-            return false;
-        ld->keep = k;
-        ld->cap_keep = cap;
-    }
+    if (!tok_grow(&ld->keep, &ld->cap_keep, ld->n_keep + 1, sizeof *ld->keep, 64))
+        return false;
     ld->keep[ld->n_keep++] = p;
     return true;
 }

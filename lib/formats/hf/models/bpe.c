@@ -15,16 +15,10 @@
 bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end)
 {
     if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        uint32_t *a = realloc(t->id, cap * sizeof *a), *b = a ? realloc(t->start, cap * sizeof *b) : NULL;
-        if (a)
-            t->id = a;
-        if (b)
-            t->start = b;
-        uint32_t *c = b ? realloc(t->end, cap * sizeof *c) : NULL;
-        if (c)
-            t->end = c;
-        if (!c) {
+        size_t cap = tok_grow_cap(t->cap, t->n + 1, 64);
+        if (!cap || !tok_realloc(&t->id, cap, sizeof *t->id) ||
+            !tok_realloc(&t->start, cap, sizeof *t->start) ||
+            !tok_realloc(&t->end, cap, sizeof *t->end)) {
             t->oom = true;
             return false;
         }

@@ -65,14 +65,9 @@ typedef struct tx_list {
 static void tx_add(tx_list *l, uint32_t cp)
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        uint32_t *c = realloc(l->cp, cap * sizeof *c);
-        if (c)
-            l->cp = c;
-        int *ch = c ? realloc(l->change, cap * sizeof *ch) : NULL;
-        if (ch)
-            l->change = ch;
-        if (!c || !ch) {
+        size_t cap = tok_grow_cap(l->cap, l->n + 1, 256);
+        if (!cap || !tok_realloc(&l->cp, cap, sizeof *l->cp) ||
+            !tok_realloc(&l->change, cap, sizeof *l->change)) {
             l->oom = true;
             return;
         }

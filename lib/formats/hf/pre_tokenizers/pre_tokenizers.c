@@ -22,15 +22,9 @@ typedef struct ranges {
 
 static void push(ranges *r, size_t a, size_t b, bool match)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        range *v = realloc(r->v, cap * sizeof *v);
-        if (!v) {
-            r->oom = true;
-            return;
-        }
-        r->v = v;
-        r->cap = cap;
+    if (!tok_grow(&r->v, &r->cap, r->n + 1, sizeof *r->v, 64)) {
+        r->oom = true;
+        return;
     }
     r->v[r->n++] = (range){a, b, match};
 }
