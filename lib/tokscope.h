@@ -104,14 +104,23 @@ typedef struct tok_open_options {
 } tok_open_options;
 
 /* Open by name or path: a built-in encoding name, else an OpenAI model name (as tiktoken's
- * encoding_for_model), else a file path. On success *out owns a tokenizer to tok_close(). */
+ * encoding_for_model), else a file path ("hf:ORG/NAME": the model's tokenizer.json in the local
+ * Hugging Face cache), else a model of the built-in registry whose tokenizer counts exactly (see
+ * tok_open_model), else "ORG/NAME" in the Hugging Face cache. An unknown name fails with
+ * TOK_ENOENT listing the closest names. On success *out owns a tokenizer to tok_close(). */
 TOK_API tok_status tok_open(const char *name_or_path, tok_tokenizer **out, tok_error *err);
 
 /* A built-in encoding ("cl100k_base"). Unknown names fail with TOK_ENOENT and the message
  * lists the closest known names. Built-in vocabularies are embedded: no file is read. */
 TOK_API tok_status tok_open_encoding(const char *name, tok_tokenizer **out, tok_error *err);
 
-/* The encoding of an OpenAI model ("gpt-4o", "gpt-4-0613", "ft:gpt-4o:org::id"). */
+/* The tokenizer of a model: an OpenAI model's encoding ("gpt-4o", "gpt-4-0613",
+ * "ft:gpt-4o:org::id", as tiktoken maps them), else a model of the built-in registry by any of
+ * its names ("gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct", "DeepSeek-Chat") whose
+ * tokenizer counts exactly -- a model whose tokenizer is not public fails with
+ * TOK_EUNSUPPORTED (tok_model_open_tokenizer gives its estimating tokenizer), one whose shipped
+ * vocabulary is not installed with TOK_ENOENT --, else "ORG/NAME" in the local Hugging Face
+ * cache. */
 TOK_API tok_status tok_open_model(const char *model, tok_tokenizer **out, tok_error *err);
 
 /* A tokenizer file; the format is detected from its content. opts may be NULL. */
@@ -123,6 +132,18 @@ TOK_API tok_status tok_open_file(const char *path, const tok_open_options *opts,
 TOK_API tok_status tok_open_memory(const void *data, size_t len, const char *label,
                                    const tok_open_options *opts, tok_tokenizer **out,
                                    tok_error *err);
+
+/* Compile a tokenizer file into tokscope's pack: the same tokenizer, in a form that opens in
+ * milliseconds (its tables are used in place, not rebuilt), for files that are slow to parse --
+ * a tokenizer.json of a large vocabulary takes 0.1-0.5 s. tok_open_file / tok_open_memory open
+ * a pack like any tokenizer file; it gives exactly the ids of the file it came from. data is a
+ * tokenizer.json (other formats open fast already: TOK_EUNSUPPORTED); chat, when not NULL, is
+ * the tokenizer_config.json that comes with it (its chat template), kept in the pack. label
+ * names the data in messages and in the pack. On success *out holds the pack (free with
+ * tok_free). Packs are native byte order and tied to the pack version of this library:
+ * another one is refused with a message saying to pack again. Thread-safe. */
+TOK_API tok_status tok_pack(const void *data, size_t len, const char *label, const void *chat,
+                            size_t chat_len, void **out, size_t *out_len, tok_error *err);
 
 /* Free a tokenizer. NULL is a no-op. No other thread may be using it. */
 TOK_API void tok_close(tok_tokenizer *tok);
@@ -302,7 +323,8 @@ typedef struct tok_model {
     size_t n_aliases;
     const char *const *aliases;
     /* How tokens are counted. tokenizer: a built-in encoding (tokenizer_builtin, exact), or a
-     * tokenizer file name searched for by tok_model_open_tokenizer (exact when found), or "".
+     * vocabulary tokscope ships ("llama3.1", "gemma3": make vocabs builds them) or the user
+     * provides, found by tok_model_open_tokenizer (exact when found), or "".
      * approx_encoding and approx_factor (millionths: 1200000 = x1.2): the estimate used when
      * no exact tokenizer is at hand ("" and 0 when there is none). */
     const char *tokenizer;
@@ -319,6 +341,13 @@ typedef struct tok_model {
     const char *source;        /* where the row's data comes from */
     const char *date;          /* the date of that data, YYYY-MM-DD ("" if unknown) */
     const char *notes;         /* "" if none */
+    /* How counts for this model are made and where that comes from: the tokenizer and the
+     * reference it is checked against, or the estimate's proxy, factor and source ("" if the
+     * registry says nothing). */
+    const char *basis;
+    /* The estimate's range: the factor for the text types it is known to vary over, lowest and
+     * highest (millionths; both approx_factor when no range is known, 0 when no estimate). */
+    uint32_t approx_low, approx_high;
 } tok_model;
 
 /* The built-in registry. On success *out is a registry to tok_registry_close. */
@@ -364,8 +393,11 @@ TOK_API tok_status tok_model_find(const tok_registry *reg, const char *name,
                                   const tok_model **out, tok_error *err);
 
 /* Open the tokenizer that counts for model m: its built-in encoding (*exact = true); else its
- * tokenizer file, looked for as DIR/NAME in dirs[0..n_dirs) in order (*exact = true; a file
- * that is found but does not load is an error); else its approximating encoding
+ * vocabulary NAME, looked for as NAME.tkz (a pack) or NAME/tokenizer.json in dirs[0..n_dirs),
+ * then in $TOKSCOPE_TOKENIZER_PATH's directories, then in the data directory
+ * ($TOKSCOPE_DATA_DIR, else where make install put tokscope's vocabularies, and the build's)
+ * (*exact = true; a file that is found but does not load is an error); else its approximating
+ * encoding
  * (*exact = false: scale counts with tok_model_approx_count). TOK_ENOENT when the model has
  * neither. The caller owns *out (tok_close). */
 TOK_API tok_status tok_model_open_tokenizer(const tok_model *m, const char *const *dirs,
@@ -374,6 +406,10 @@ TOK_API tok_status tok_model_open_tokenizer(const tok_model *m, const char *cons
 /* An approximate count: count * approx_factor, rounded up (count itself when m has no
  * factor). */
 TOK_API uint64_t tok_model_approx_count(const tok_model *m, uint64_t count);
+/* The range of that estimate: count * approx_low rounded down, count * approx_high rounded up
+ * (both count when m has no factor). */
+TOK_API void tok_model_approx_range(const tok_model *m, uint64_t count, uint64_t *low,
+                                    uint64_t *high);
 
 /* Does a request fit the model's limits? Limits that are unknown are not checked. */
 typedef struct tok_fit {

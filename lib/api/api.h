@@ -11,4 +11,9 @@
 tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
                            const tok_encode_options *opts, tok_out *o, tok_error *err);
 
+/* A file of the Hugging Face model repo ("org/name") in the local Hugging Face cache
+ * (hf_cache.c): its path, or false; where gets the model's cache directory either way. */
+bool tok_hf_cache_find(const char *repo, const char *file, char *path, size_t cap, char *where,
+                       size_t where_cap);
+
 #endif

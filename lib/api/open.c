@@ -5,6 +5,7 @@
 #include "formats/hf/hf.h"
 #include "formats/spm/spm.h"
 #include "formats/tiktoken/tiktoken.h"
+#include "registry/registry.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -30,6 +31,36 @@ static bool looks_like_model_proto(const uint8_t *p, size_t len)
     return l > 0 && i < len && l <= len - i && p[i] == 0x0A;
 }
 
+/* A pack in backing[0..len): the format it holds takes backing over (freed or unmapped with
+ * the tokenizer, or at once on failure). */
+static tok_status open_pack(void *backing, size_t len, bool mapped, const char *src,
+                            tok_tokenizer **out, tok_error *err)
+{
+    tok_pack_view p;
+    tok_status st = tok_pack_read(backing, len, src, &p, err);
+    if (st == TOK_OK && p.format == TOK_PACK_HF)
+        return tok_open_hf_packed(&p, backing, mapped, src, out, err);
+    if (st == TOK_OK)
+        st = tok_fail(err, TOK_EFORMAT, src, TOK_NO_OFFSET,
+                      "%s: a pack of a format this tokscope does not know (%u)", src, p.format);
+    if (mapped)
+        munmap(backing, len);
+    else
+        free(backing);
+    return st;
+}
+
+/* "hf:ORG/NAME": the tokenizer.json of that model in the local Hugging Face cache. */
+static tok_status open_hf_cache(const char *repo, tok_tokenizer **out, tok_error *err)
+{
+    char path[4096], where[2048];
+    if (!tok_hf_cache_find(repo, "tokenizer.json", path, sizeof path, where, sizeof where))
+        return tok_fail(err, TOK_ENOENT, repo, TOK_NO_OFFSET,
+                        "hf:%s: no tokenizer.json for it in the Hugging Face cache (looked in "
+                        "%s/snapshots/)", repo, where[0] ? where : "$HF_HOME/hub");
+    return tok_open_file(path, NULL, out, err);
+}
+
 tok_status tok_open_memory(const void *data, size_t len, const char *label,
                            const tok_open_options *opts, tok_tokenizer **out, tok_error *err)
 {
@@ -43,6 +74,13 @@ tok_status tok_open_memory(const void *data, size_t len, const char *label,
         i++;
     if (len == 0)
         return tok_fail(err, TOK_EFORMAT, src, 0, "%s: the file is empty", src);
+    if (tok_pack_is(p, len)) { /* the tokenizer points into its pack: keep a copy */
+        void *copy = malloc(len);
+        if (!copy)
+            return tok_fail(err, TOK_ENOMEM, src, TOK_NO_OFFSET, "%s: out of memory", src);
+        memcpy(copy, p, len);
+        return open_pack(copy, len, false, src, out, err);
+    }
     if (i < len && p[i] == '{')
         return tok_open_hf(p, len, src, out, err);
     if (looks_like_model_proto(p, len))
@@ -56,6 +94,8 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
     if (!path || !out)
         return tok_fail(err, TOK_EINVAL, NULL, TOK_NO_OFFSET, "no file name given");
     *out = NULL;
+    if (!strncmp(path, "hf:", 3))
+        return open_hf_cache(path + 3, out, err);
     /* Map regular files (a 17 MB tokenizer.json need not be copied); read anything else. */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat stbuf;
@@ -63,6 +103,8 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
         size_t len = (size_t)stbuf.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         close(fd);
+        if (map != MAP_FAILED && tok_pack_is(map, len)) /* a pack stays mapped: no copy */
+            return open_pack(map, len, true, path, out, err);
         if (map != MAP_FAILED) {
             tok_status st = tok_open_memory(map, len, path, opts, out, err);
             munmap(map, len);
@@ -81,39 +123,92 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
     return st;
 }
 
-tok_status tok_open_model(const char *model, tok_tokenizer **out, tok_error *err)
+/* Unknown name: the message lists the closest encodings, OpenAI names and registry models. */
+static tok_status unknown(const char *name, const tok_registry *reg, const char *what,
+                          tok_error *err)
 {
-    const char *enc;
-    tok_status st = tok_encoding_for_model(model, &enc, err);
-    if (st != TOK_OK) {
-        if (out)
-            *out = NULL;
+    size_t nreg = reg ? tok_registry_count(reg) : 0;
+    const char **all = malloc((TOK_MODEL_NAMES_MAX + 16 + nreg) * sizeof *all);
+    if (!all)
+        return tok_fail(err, TOK_ENOMEM, name, TOK_NO_OFFSET, "out of memory");
+    size_t n = 0;
+    while (n < tok_builtin_count())
+        all[n] = tok_builtin_name(n), n++;
+    n += tok_model_names(all + n, TOK_MODEL_NAMES_MAX);
+    for (size_t i = 0; i < nreg; i++)
+        all[n++] = tok_registry_model(reg, i)->id;
+    char near[256];
+    tok_closest_names(name, all, n, near, sizeof near);
+    free(all);
+    return tok_fail(err, TOK_ENOENT, name, TOK_NO_OFFSET, "'%s' is not %s (closest: %s)", name,
+                    what, near);
+}
+
+/* A model of the built-in registry whose tokenizer counts exactly. */
+static tok_status open_registry_model(const char *name, bool files, tok_tokenizer **out,
+                                      tok_error *err)
+{
+    tok_registry *reg;
+    tok_status st = tok_registry_open(&reg, err);
+    if (st != TOK_OK)
+        return st;
+    const tok_model *m;
+    if (tok_model_find(reg, name, &m, NULL) != TOK_OK) {
+        st = TOK_ENOENT;
+        if (strchr(name, '/') && !strchr(strchr(name, '/') + 1, '/')) { /* ORG/NAME */
+            char path[4096], where[2048];
+            if (tok_hf_cache_find(name, "tokenizer.json", path, sizeof path, where, sizeof where))
+                st = tok_open_file(path, NULL, out, err);
+        }
+        if (st == TOK_ENOENT)
+            st = unknown(name, reg, files ? "a built-in encoding, a known model or a file"
+                                          : "a known model", err);
+        tok_registry_close(reg);
         return st;
     }
-    return tok_open_encoding(enc, out, err);
+    bool exact;
+    st = tok_model_open_tokenizer(m, NULL, 0, out, &exact, err);
+    if (st == TOK_OK && !exact) {
+        tok_close(*out);
+        *out = NULL;
+        if (m->tokenizer[0])
+            st = tok_fail(err, TOK_ENOENT, m->id, TOK_NO_OFFSET,
+                          "%s: its vocabulary %s is not installed (make vocabs builds it), so "
+                          "only an estimate can be had (tok_model_open_tokenizer)", m->id,
+                          m->tokenizer);
+        else
+            st = tok_fail(err, TOK_EUNSUPPORTED, m->id, TOK_NO_OFFSET,
+                          "%s: its tokenizer is not public, so its counts can only be "
+                          "estimated (tok_model_open_tokenizer gives the estimating tokenizer)",
+                          m->id);
+    }
+    tok_registry_close(reg);
+    return st;
+}
+
+tok_status tok_open_model(const char *model, tok_tokenizer **out, tok_error *err)
+{
+    if (!model || !out)
+        return tok_fail(err, TOK_EINVAL, NULL, TOK_NO_OFFSET, "no model name given");
+    *out = NULL;
+    const char *enc;
+    if (tok_encoding_for_model(model, &enc, NULL) == TOK_OK)
+        return tok_open_encoding(enc, out, err);
+    return open_registry_model(model, false, out, err);
 }
 
 tok_status tok_open(const char *name, tok_tokenizer **out, tok_error *err)
 {
     if (!name || !out)
         return tok_fail(err, TOK_EINVAL, NULL, TOK_NO_OFFSET, "no name given");
+    *out = NULL;
     if (tok_builtin_find(name))
         return tok_open_encoding(name, out, err);
     const char *enc;
     if (tok_encoding_for_model(name, &enc, NULL) == TOK_OK)
         return tok_open_encoding(enc, out, err);
     struct stat stbuf;
-    if (stat(name, &stbuf) == 0)
+    if (!strncmp(name, "hf:", 3) || stat(name, &stbuf) == 0)
         return tok_open_file(name, NULL, out, err);
-    *out = NULL;
-    const char *all[TOK_MODEL_NAMES_MAX + 16];
-    size_t n = 0;
-    while (n < tok_builtin_count())
-        all[n] = tok_builtin_name(n), n++;
-    n += tok_model_names(all + n, TOK_MODEL_NAMES_MAX);
-    char near[256];
-    tok_closest_names(name, all, n, near, sizeof near);
-    return tok_fail(err, TOK_ENOENT, name, TOK_NO_OFFSET,
-                    "'%s' is not a built-in encoding, a known model or a file (closest: %s)",
-                    name, near);
+    return open_registry_model(name, true, out, err);
 }

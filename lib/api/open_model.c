@@ -1,10 +1,62 @@
 /* open_model: the tokenizer that counts for a model of the registry -- its built-in encoding,
- * its tokenizer file, or the encoding that approximates it. */
+ * the vocabulary it names (a pack shipped with tokscope, or a tokenizer file of the user's), or
+ * the encoding that approximates it -- and opening by model name (tok_open_model).
+ *
+ * Vocabularies are looked for, in order, in the caller's directories, the directories of
+ * $TOKSCOPE_TOKENIZER_PATH (colon-separated), then the data directory: $TOKSCOPE_DATA_DIR when
+ * set (a relocated install), else the installed one (TOK_DATADIR, $(PREFIX)/share/tokscope)
+ * and the build's (TOK_BUILD_DATADIR, for running from the source tree) -- as NAME.tkz (a pack)
+ * or NAME/tokenizer.json. Nothing is downloaded at run time. */
 #include "api/api.h"
 #include "registry/registry.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+#ifndef TOK_DATADIR
+#define TOK_DATADIR "/usr/local/share/tokscope"
+#endif
+#ifndef TOK_BUILD_DATADIR
+#define TOK_BUILD_DATADIR ""
+#endif
+
+/* The first file of NAME in the search path into path; false if none is readable. */
+static bool find_vocab(const char *name, const char *const *dirs, size_t n_dirs, char *path,
+                       size_t cap)
+{
+    const char *env = getenv("TOKSCOPE_TOKENIZER_PATH"), *data = getenv("TOKSCOPE_DATA_DIR");
+    const char *fixed[] = {data ? data : TOK_DATADIR, data ? "" : TOK_BUILD_DATADIR};
+    char envbuf[4096];
+    snprintf(envbuf, sizeof envbuf, "%s", env ? env : "");
+    /* the caller's, then the environment's, then the installed and the build's */
+    for (int pass = 0; pass < 3; pass++) {
+        const char *list[64];
+        size_t n = 0;
+        if (pass == 0) {
+            for (size_t i = 0; i < n_dirs && n < 64; i++)
+                list[n++] = dirs[i];
+        } else if (pass == 1) {
+            for (char *save = NULL, *d = strtok_r(envbuf, ":", &save); d && n < 64;
+                 d = strtok_r(NULL, ":", &save))
+                list[n++] = d;
+        } else {
+            list[n++] = fixed[0];
+            list[n++] = fixed[1];
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!list[i] || !list[i][0])
+                continue;
+            int k = snprintf(path, cap, "%s/%s.tkz", list[i], name);
+            if (k > 0 && (size_t)k < cap && access(path, R_OK) == 0)
+                return true;
+            k = snprintf(path, cap, "%s/%s/tokenizer.json", list[i], name);
+            if (k > 0 && (size_t)k < cap && access(path, R_OK) == 0)
+                return true;
+        }
+    }
+    return false;
+}
 
 tok_status tok_model_open_tokenizer(const tok_model *m, const char *const *dirs, size_t n_dirs,
                                     tok_tokenizer **out, bool *exact, tok_error *err)
@@ -18,25 +70,19 @@ tok_status tok_model_open_tokenizer(const tok_model *m, const char *const *dirs,
         *exact = true;
         return tok_open_encoding(m->tokenizer, out, err);
     }
-    if (m->tokenizer[0]) {
-        char path[4096];
-        for (size_t i = 0; i < n_dirs; i++) {
-            if (!dirs[i] || !dirs[i][0])
-                continue;
-            int n = snprintf(path, sizeof path, "%s/%s", dirs[i], m->tokenizer);
-            if (n < 0 || (size_t)n >= sizeof path || access(path, R_OK) != 0)
-                continue;
-            /* found: it counts exactly, or the user hears why not (no quiet fallback) */
-            *exact = true;
-            return tok_open_file(path, NULL, out, err);
-        }
+    char path[4096];
+    if (m->tokenizer[0] && find_vocab(m->tokenizer, dirs, n_dirs, path, sizeof path)) {
+        /* found: it counts exactly, or the user hears why not (no quiet fallback) */
+        *exact = true;
+        return tok_open_file(path, NULL, out, err);
     }
     if (m->approx_encoding[0])
         return tok_open_encoding(m->approx_encoding, out, err);
     if (m->tokenizer[0])
         return tok_fail(err, TOK_ENOENT, m->id, TOK_NO_OFFSET,
-                        "%s: its tokenizer file %s is in none of the tokenizer directories "
-                        "and the registry gives no approximation", m->id, m->tokenizer);
+                        "%s: its vocabulary %s is not installed (make vocabs builds it; "
+                        "$TOKSCOPE_TOKENIZER_PATH or --tokenizer-dir name other places) and "
+                        "the registry gives no approximation", m->id, m->tokenizer);
     return tok_fail(err, TOK_ENOENT, m->id, TOK_NO_OFFSET,
                     "%s: the registry names no tokenizer for it", m->id);
 }

@@ -525,3 +525,29 @@ bool json_bool(const json_doc *d, uint32_t i, bool *v)
     *v = d->nodes[i].type == J_TRUE;
     return true;
 }
+
+size_t json_end(const json_doc *d, uint32_t i)
+{
+    const json_node *n = &d->nodes[i];
+    if (n->type == J_STRING)
+        return (size_t)n->start + n->len + 1; /* the closing quote */
+    if (n->type != J_OBJECT && n->type != J_ARRAY)
+        return (size_t)n->start + n->len + (n->type == J_NULL || n->type == J_TRUE ? 4
+                                             : n->type == J_FALSE                ? 5
+                                                                                 : 0);
+    /* a container: the parsed text is valid, so brackets outside strings match */
+    size_t depth = 0;
+    for (size_t k = n->start; k < d->len; k++) {
+        char c = d->text[k];
+        if (c == '"') {
+            for (k++; k < d->len && d->text[k] != '"'; k++)
+                if (d->text[k] == '\\')
+                    k++;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return k + 1;
+        }
+    }
+    return d->len;
+}

@@ -60,6 +60,9 @@ bool json_key(const json_doc *d, uint32_t i, const char **s, size_t *len, char *
 /* Decode escapes of raw string bytes p[0..n) into out (at least n bytes); returns the length. */
 size_t json_unescape(const char *p, size_t n, char *out);
 
+/* The offset just past value i in the text (its closing quote or bracket). O(its length). */
+size_t json_end(const json_doc *d, uint32_t i);
+
 /* A number node as an integer / a double; false if not a number or out of range. */
 bool json_int(const json_doc *d, uint32_t i, int64_t *v);
 bool json_double(const json_doc *d, uint32_t i, double *v);

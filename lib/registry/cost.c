@@ -9,12 +9,24 @@
 #include <stdio.h>
 #include <string.h>
 
+
+
+static uint64_t scale(uint64_t count, uint32_t f, bool up)
+{
+    unsigned __int128 v = ((unsigned __int128)count * f + (up ? 999999 : 0)) / 1000000;
+    return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
 uint64_t tok_model_approx_count(const tok_model *m, uint64_t count)
 {
-    if (!m || m->approx_factor == 0)
-        return count;
-    unsigned __int128 v = ((unsigned __int128)count * m->approx_factor + 999999) / 1000000;
-    return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+    return !m || m->approx_factor == 0 ? count : scale(count, m->approx_factor, true);
+}
+
+void tok_model_approx_range(const tok_model *m, uint64_t count, uint64_t *low, uint64_t *high)
+{
+    bool none = !m || m->approx_factor == 0;
+    *low = none ? count : scale(count, m->approx_low ? m->approx_low : m->approx_factor, false);
+    *high = none ? count : scale(count, m->approx_high ? m->approx_high : m->approx_factor, true);
 }
 
 void tok_model_fit(const tok_model *m, uint64_t input, uint64_t output, tok_fit *out)

@@ -16,6 +16,7 @@ static const struct {
     {"output", F_OUTPUT},        {"cached_input", F_CACHED},   {"cache_write", F_WRITE},
     {"batch_input", F_BATCH_IN}, {"batch_output", F_BATCH_OUT}, {"tiers", F_TIERS},
     {"source", F_SOURCE},        {"date", F_DATE},             {"notes", F_NOTES},
+    {"basis", F_BASIS},
 };
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
 
@@ -85,24 +86,37 @@ static tok_status cell_approx(const tsv_ctx *c, const char *s, size_t n, reg_pat
 {
     if (n == 1 && s[0] == '-') {
         p->approx_encoding = reg_dup_s("");
-        p->approx_factor = 0;
+        p->approx_factor = p->approx_low = p->approx_high = 0;
         return p->approx_encoding ? TOK_OK : TOK_ENOMEM;
     }
-    const char *star = memchr(s, '*', n);
-    uint64_t f = 0;
+    /* ENCODING*FACTOR or ENCODING*FACTOR[LOW-HIGH], LOW <= FACTOR <= HIGH */
+    const char *star = memchr(s, '*', n), *br = memchr(s, '[', n);
+    uint64_t f = 0, lo = 0, hi = 0;
     if (star) {
         char enc[64];
-        size_t el = (size_t)(star - s);
+        size_t el = (size_t)(star - s), fl = (size_t)((br ? br : s + n) - star - 1);
         snprintf(enc, sizeof enc, "%.*s", (int)(el < 63 ? el : 63), s);
-        if (el < 64 && reg_is_encoding(enc) &&
-            tok_decimal_parse(star + 1, n - el - 1, 6, &f) == TOK_OK && f > 0 && f <= 100000000) {
+        bool ok = el < 64 && reg_is_encoding(enc) &&
+                  tok_decimal_parse(star + 1, fl, 6, &f) == TOK_OK && f > 0 && f <= 100000000;
+        lo = hi = f;
+        if (ok && br) {
+            const char *dash = memchr(br, '-', (size_t)(s + n - br));
+            ok = dash && s[n - 1] == ']' &&
+                 tok_decimal_parse(br + 1, (size_t)(dash - br - 1), 6, &lo) == TOK_OK &&
+                 tok_decimal_parse(dash + 1, (size_t)(s + n - 1 - dash - 1), 6, &hi) == TOK_OK &&
+                 lo > 0 && lo <= f && f <= hi && hi <= 100000000;
+        }
+        if (ok) {
             p->approx_encoding = reg_dup_s(enc);
             p->approx_factor = (uint32_t)f;
+            p->approx_low = (uint32_t)lo;
+            p->approx_high = (uint32_t)hi;
             return p->approx_encoding ? TOK_OK : TOK_ENOMEM;
         }
     }
-    return tsv_fail(c, s, "approx '%.*s' is not ENCODING*FACTOR (a built-in encoding and a "
-                    "decimal factor such as o200k_base*1.2)", (int)n, s);
+    return tsv_fail(c, s, "approx '%.*s' is not ENCODING*FACTOR or ENCODING*FACTOR[LOW-HIGH] (a "
+                    "built-in encoding and decimal factors such as o200k_base*1.2[1.1-1.4])",
+                    (int)n, s);
 }
 
 /* "ABOVE:input=6,output=22.5;ABOVE:..." */
@@ -205,6 +219,7 @@ static tok_status tsv_cell(const tsv_ctx *c, unsigned field, const char *s, size
             return tsv_fail(c, s, "date '%.*s' is not YYYY-MM-DD", (int)n, s);
         return cell_str(s, n, &p->date);
     case F_NOTES: return cell_str(s, n, &p->notes);
+    case F_BASIS: return cell_str(s, n, &p->basis);
     default: return TOK_EINVAL;
     }
 }

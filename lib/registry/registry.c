@@ -115,6 +115,7 @@ void reg_patches_free(reg_patches *p)
         free(r->source);
         free(r->date);
         free(r->notes);
+        free(r->basis);
         for (size_t k = 0; k < r->n_aliases; k++)
             free(r->aliases[k]);
         free(r->aliases);
@@ -234,6 +235,7 @@ static void row_free(reg_row *r)
     free((void *)r->m.source);
     free((void *)r->m.date);
     free((void *)r->m.notes);
+    free((void *)r->m.basis);
     free((void *)r->m.tiers);
     for (size_t k = 0; k < r->m.n_aliases; k++)
         free(r->aliases[k]);
@@ -254,7 +256,10 @@ static void default_tokenizer(reg_row *r)
     } else {
         free((void *)r->m.approx_encoding);
         r->m.approx_encoding = reg_dup_s("o200k_base");
-        r->m.approx_factor = 1000000;
+        r->m.approx_factor = r->m.approx_low = r->m.approx_high = 1000000;
+        free((void *)r->m.basis);
+        r->m.basis = reg_dup_s("not in tokscope's registry: o200k_base tokens, unscaled, as a "
+                               "rough guess");
     }
 }
 
@@ -268,6 +273,8 @@ static int apply_one(tok_registry *reg, reg_row *r, size_t row_index, reg_patch 
     if (set & F_APPROX) {
         replace_str(&r->m.approx_encoding, &p->approx_encoding);
         r->m.approx_factor = p->approx_factor;
+        r->m.approx_low = p->approx_low;
+        r->m.approx_high = p->approx_high;
     }
     if (set & F_MAX_INPUT) r->m.max_input = p->max_input;
     if (set & F_CONTEXT) r->context_given = p->context;
@@ -288,6 +295,7 @@ static int apply_one(tok_registry *reg, reg_row *r, size_t row_index, reg_patch 
     if (set & F_SOURCE) replace_str(&r->m.source, &p->source);
     if (set & F_DATE) replace_str(&r->m.date, &p->date);
     if (set & F_NOTES) replace_str(&r->m.notes, &p->notes);
+    if (set & F_BASIS) replace_str(&r->m.basis, &p->basis);
     if (set & F_ALIASES) {
         for (size_t k = 0; k < p->n_aliases; k++) {
             int added = index_add(reg, p->aliases[k], row_index);
@@ -361,7 +369,7 @@ tok_status tok_registry_apply(tok_registry *reg, reg_patches *p, const char *lab
         r->m.id = pt->name;
         pt->name = NULL;
         const char **strs[] = {&r->m.provider, &r->m.tokenizer, &r->m.approx_encoding,
-                               &r->m.source, &r->m.date, &r->m.notes};
+                               &r->m.source, &r->m.date, &r->m.notes, &r->m.basis};
         for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
             *strs[k] = reg_dup_s("");
         r->m.prices = (tok_prices){TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN, TOK_PRICE_UNKNOWN,

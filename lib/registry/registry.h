@@ -19,7 +19,7 @@ enum {
     F_MAX_INPUT = 1u << 4, F_CONTEXT = 1u << 5, F_MAX_OUTPUT = 1u << 6, F_INPUT = 1u << 7,
     F_OUTPUT = 1u << 8, F_CACHED = 1u << 9, F_WRITE = 1u << 10, F_BATCH_IN = 1u << 11,
     F_BATCH_OUT = 1u << 12, F_TIERS = 1u << 13, F_SOURCE = 1u << 14, F_DATE = 1u << 15,
-    F_NOTES = 1u << 16,
+    F_NOTES = 1u << 16, F_BASIS = 1u << 17,
     F_PRICES = F_INPUT | F_OUTPUT | F_CACHED | F_WRITE | F_BATCH_IN | F_BATCH_OUT | F_TIERS
 };
 
@@ -29,8 +29,8 @@ typedef struct reg_patch {
     unsigned set;         /* F_* fields the row gives */
     unsigned set_if_new;  /* F_* fields used only when the row adds a new model */
     uint32_t line;        /* where the row starts, for messages */
-    char *provider, *tokenizer, *approx_encoding, *source, *date, *notes;
-    uint32_t approx_factor;
+    char *provider, *tokenizer, *approx_encoding, *source, *date, *notes, *basis;
+    uint32_t approx_factor, approx_low, approx_high;
     char **aliases;
     size_t n_aliases;
     uint64_t max_input, context, max_output;

@@ -240,3 +240,33 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
     }
     return 0;
 }
+
+int tok_vocab_view_checked(tok_vocab *v, const void *blob, size_t len)
+{
+    const blob_header *hd = blob;
+    if (len < sizeof *hd || memcmp(hd->magic, BLOB_MAGIC, 8) != 0 || hd->has_bpe ||
+        hd->hash_bits < 4 || hd->hash_bits > 30 || hd->id_bits < 1 || hd->id_bits > 28 ||
+        ((uint64_t)1 << hd->id_bits) <= hd->n_ids)
+        return -1;
+    if (tok_vocab_view(v, blob, len) != 0)
+        return -1;
+    /* every offset in order and inside the bytes, so every token's bytes are readable */
+    if (v->off[0] != 0 || v->off[v->n_ids] != hd->bytes_len)
+        return -1;
+    uint32_t back = 0; /* branch-free scans (they read megabytes): count what is wrong */
+    for (uint32_t id = 0; id < v->n_ids; id++)
+        back += v->off[id] > v->off[id + 1];
+    /* every id the tables give is below n_ids, and some slot is empty (probes stop) */
+    uint32_t idmask = (uint32_t)((1ull << v->id_bits) - 1), n = v->n_ids;
+    size_t empty = 0, bad = back;
+    for (size_t i = 0; i < (size_t)1 << v->hash_bits; i++) {
+        uint32_t sl = v->slots[i], is_empty = sl == TOK_VOCAB_EMPTY_SLOT;
+        empty += is_empty;
+        bad += !is_empty & ((sl & idmask) >= n);
+    }
+    for (size_t i = 0; i < 65536; i++)
+        bad += v->pair2[i] != TOK_NO_ID && v->pair2[i] >= n;
+    for (size_t i = 0; i < 256; i++)
+        bad += v->byte1[i] != TOK_NO_ID && v->byte1[i] >= n;
+    return empty && !bad ? 0 : -1;
+}

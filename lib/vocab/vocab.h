@@ -130,5 +130,8 @@ void tok_vocab_free(tok_vocab *v);
  * returns 0 on success, -1 if the blob is not a vocabulary of this build. */
 int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len);
 int tok_vocab_view(tok_vocab *v, const void *blob, size_t len);
+/* The same for a blob from a file (untrusted): every offset and table entry checked, so no
+ * lookup can read outside the blob or probe forever; -1 if any is wrong. O(size of the blob). */
+int tok_vocab_view_checked(tok_vocab *v, const void *blob, size_t len);
 
 #endif

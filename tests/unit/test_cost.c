@@ -221,7 +221,13 @@ TEST(cost_approx_counts_round_up)
     CHECK_EQ(tok_model_approx_count(m, 0), 0);
     CHECK_EQ(tok_model_approx_count(m, 10), 12);
     CHECK_EQ(tok_model_approx_count(m, 11), 14); /* 13.2 */
-    CHECK_EQ(tok_model_approx_count(model("gemini-2.5-pro"), 100), 108);
+    CHECK_EQ(tok_model_approx_count(model("gemini-1.5-pro"), 100), 114);
+    uint64_t lo, hi; /* claude-sonnet-4: 1.10 - 1.60 */
+    tok_model_approx_range(m, 11, &lo, &hi);
+    CHECK_EQ(lo, 12); /* 12.1 down */
+    CHECK_EQ(hi, 18); /* 17.6 up */
+    tok_model_approx_range(model("gpt-4o"), 11, &lo, &hi);
+    CHECK(lo == 11 && hi == 11);
     CHECK_EQ(tok_model_approx_count(model("gpt-4o"), 11), 11); /* exact: no factor */
 }
 
@@ -238,10 +244,16 @@ TEST(cost_open_tokenizer_exact_or_estimated)
     CHECK(!exact);
     CHECK_STR(tok_name(t), "o200k_base");
     tok_close(t);
-    /* a tokenizer file found in a directory counts exactly */
+    /* the vocabulary tokscope ships: the pack make vocabs built counts exactly */
+    CHECK_EQ(tok_model_open_tokenizer(model("gemini-2.5-pro"), NULL, 0, &t, &exact, &err), TOK_OK);
+    CHECK(exact);
+    CHECK(strstr(tok_name(t), "gemma3.tkz"));
+    CHECK_EQ(tok_vocab_size(t), 262145);
+    tok_close(t);
+    /* a tokenizer file found in a directory counts exactly, before the shipped one */
     const char *dir = test_tmpdir();
     char sub[600], dst[700];
-    snprintf(sub, sizeof sub, "%s/llama3", dir);
+    snprintf(sub, sizeof sub, "%s/llama3.1", dir);
     snprintf(dst, sizeof dst, "%s/tokenizer.json", sub);
     size_t len;
     char *data = read_file("tests/data/tiny_llama3.json", &len);
@@ -255,9 +267,15 @@ TEST(cost_open_tokenizer_exact_or_estimated)
     CHECK_EQ(tok_model_open_tokenizer(model("llama-3.3-70b"), dirs, 2, &t, &exact, &err), TOK_OK);
     CHECK(exact);
     CHECK_STR(tok_format(t), "huggingface");
+    CHECK_STR(tok_name(t), dst);
     tok_close(t);
-    CHECK_EQ(tok_model_open_tokenizer(model("llama-3.3-70b"), dirs, 1, &t, &exact, &err), TOK_OK);
-    CHECK(!exact); /* not found: the o200k estimate */
+    /* nowhere (no data directory either): the o200k estimate, never a silent exact */
+    setenv("TOKSCOPE_DATA_DIR", "/nonexistent", 1);
+    tok_status st = tok_model_open_tokenizer(model("llama-3.3-70b"), dirs, 1, &t, &exact, &err);
+    unsetenv("TOKSCOPE_DATA_DIR");
+    CHECK_EQ(st, TOK_OK);
+    CHECK(!exact);
+    CHECK_STR(tok_name(t), "o200k_base");
     tok_close(t);
     tok_registry_close(reg);
     reg = NULL;

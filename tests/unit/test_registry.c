@@ -62,6 +62,16 @@ TEST(registry_builtin_rows_are_complete_and_consistent)
                   "%s: no input or output price", m->id);
         CHECK_MSG(m->tokenizer_builtin || m->approx_encoding[0], "%s: cannot count", m->id);
         CHECK_MSG(!m->tokenizer_builtin || !m->approx_encoding[0], "%s: exact and approx", m->id);
+        CHECK_MSG(m->basis && m->basis[0], "%s: no basis", m->id);
+        /* an estimate has a range around its factor, and a basis that says it is one */
+        if (m->approx_encoding[0])
+            CHECK_MSG(m->approx_low <= m->approx_factor && m->approx_factor <= m->approx_high &&
+                          m->approx_low > 0,
+                      "%s: range", m->id);
+        if (!m->tokenizer[0])
+            CHECK_MSG(!strncmp(m->basis, "estimate: ", 10), "%s: basis %s", m->id, m->basis);
+        else
+            CHECK_MSG(strstr(m->basis, "exact"), "%s: basis %s", m->id, m->basis);
         CHECK_MSG(find(r, m->id) == m, "%s does not find itself", m->id);
         for (size_t k = 0; k < m->n_aliases; k++)
             CHECK_MSG(find(r, m->aliases[k]) == m, "alias %s of %s", m->aliases[k], m->id);
@@ -75,8 +85,14 @@ TEST(registry_builtin_rows_are_complete_and_consistent)
                       "%s: tokenizer %s", m->id, m->tokenizer);
         }
         /* no public tokenizer: never exact */
-        if (!strcmp(m->provider, "anthropic") || !strcmp(m->provider, "google"))
-            CHECK_MSG(!m->tokenizer[0] && m->approx_factor > 1000000, "%s", m->id);
+        if (!strcmp(m->provider, "anthropic") || !strcmp(m->provider, "xai"))
+            CHECK_MSG(!m->tokenizer[0] && m->approx_factor >= 1000000, "%s", m->id);
+        /* Gemini: exact exactly for the models Google's local tokenizer maps to Gemma 3 */
+        if (!strncmp(m->id, "gemini-", 7)) {
+            bool gemma3 = !strncmp(m->id, "gemini-2.", 9) || !strcmp(m->id, "gemini-3-flash-preview");
+            CHECK_MSG(gemma3 ? !strcmp(m->tokenizer, "gemma3") : !m->tokenizer[0], "%s: %s",
+                      m->id, m->tokenizer);
+        }
     }
     tok_registry_close(r);
 }
@@ -119,8 +135,17 @@ TEST(registry_builtin_rows_hold_the_published_numbers)
     CHECK_STR(m->tokenizer, "o200k_harmony");
     m = find(r, "deepseek-chat"); /* LiteLLM's cache-write 0 means "no separate charge" */
     CHECK_EQ(m->prices.cache_write, TOK_PRICE_UNKNOWN);
-    CHECK_STR(m->tokenizer, "deepseek_v3/tokenizer.json");
+    CHECK_STR(m->tokenizer, "deepseek-v3");
     CHECK(!m->tokenizer_builtin);
+    m = find(r, "claude-opus-4-7"); /* the new tokenizer: its own factor and range */
+    CHECK_EQ(m->approx_factor, 1550000);
+    CHECK_EQ(m->approx_low, 1300000);
+    CHECK_EQ(m->approx_high, 1800000);
+    CHECK(strstr(m->basis, "Source: "));
+    m = find(r, "meta-llama/Llama-3.3-70B-Instruct");
+    CHECK(m);
+    CHECK_STR(m->id, "llama-3.3-70b");
+    CHECK_STR(m->tokenizer, "llama3.1");
     m = find(r, "claude-3-5-sonnet"); /* from the 2025-09-05 copy: LiteLLM dropped it */
     CHECK_STR(m->date, "2025-09-05");
     tok_registry_close(r);

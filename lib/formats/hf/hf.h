@@ -22,6 +22,7 @@
 #define TOK_HF_H
 
 #include "algo/algo.h"
+#include "base/pack.h"
 #include "core/core.h"
 #include "split/split.h"
 
@@ -156,6 +157,7 @@ typedef struct hf_model {
     /* BPE */
     hf_merge *merges;        /* open addressing on (left, right) */
     uint32_t merge_bits;
+    bool merges_view;        /* merges point into a packed file (not freed with the model) */
     bool byte_fallback, fuse_unk, ignore_merges, byte_level;
     char *prefix, *suffix;   /* continuing_subword_prefix, end_of_word_suffix */
     size_t prefix_len, suffix_len;
@@ -207,8 +209,9 @@ bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end);
 
 tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
                            hf_tokens *out, tok_scratch *sc);
-/* After loading: the model's cache id, and whether its BPE may work word by word. */
-void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m);
+/* After loading: the model's cache id, and whether its BPE may work word by word (known: the
+ * answer a pack recorded, 0 or 1; -1: work it out). */
+void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);
 
 /* ---- the per-thread word cache (models/bpe_word_cache.c) ---- */
 #define HF_WC_WORD 40 /* longest word cached, in bytes */
@@ -314,6 +317,10 @@ typedef struct hf_pipeline {
     bool needs_align;        /* a component reads original offsets (Metaspace "first") */
     uint8_t *verbatim;       /* byte-level vocabularies: ids whose bytes are their string */
     uint32_t *added_by_id;   /* (id, index into added) pairs sorted by id */
+    /* A packed tokenizer's file, which the tables point into: mapped, or a malloc'd copy. */
+    void *backing;
+    size_t backing_len;
+    bool backing_mapped;
 } hf_pipeline;
 
 /* The added token with this id, or NULL. */
@@ -353,6 +360,16 @@ extern const tok_format_ops hf_ops;
 /* A tokenizer.json in data[0..len) (load/tokenizer_json.c); source names it in messages. */
 tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_tokenizer **out,
                        tok_error *err);
+
+/* Packs (load/packed.c): the tokenizer.json data[0..len) compiled into one malloc'd block, with
+ * the tokenizer_config.json chat[0..chat_len) kept beside it when chat is not NULL; and a pack
+ * opened, taking over backing (the memory p points into: munmap'd when mapped, else freed),
+ * even when it fails. */
+#define TOK_PACK_HF 1
+tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, const uint8_t *chat,
+                       size_t chat_len, void **out, size_t *out_len, tok_error *err);
+tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped, const char *source,
+                              tok_tokenizer **out, tok_error *err);
 
 /* The byte-level alphabet (pre_tokenizers/byte_level.c), shared by the pre-tokenizer, the
  * decoder and the loader. */

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define TYPE_IS(t, tl, s) ((tl) == sizeof(s) - 1 && memcmp((t), (s), (tl)) == 0)
 
@@ -830,9 +831,8 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(hp->pretoks);
     hf_model *m = &hp->model;
     free(m->unk_token);
-    if (m->merges) {
+    if (m->merges && !m->merges_view)
         tok_big_free(m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
-    }
     free(m->prefix);
     free(m->suffix);
     hf_unigram_free(m->unigram);
@@ -856,5 +856,9 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(hp->decs);
     free(hp->verbatim);
     free(hp->added_by_id);
+    if (hp->backing_mapped)
+        munmap(hp->backing, hp->backing_len);
+    else
+        free(hp->backing);
     free(hp);
 }

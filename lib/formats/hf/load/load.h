@@ -9,6 +9,18 @@
 
 #include <stdarg.h>
 
+/* The tables of a packed tokenizer (packed.c), read in place of the model's vocabulary and
+ * merges; NULL members are read from the JSON as usual. */
+typedef struct hf_prebuilt {
+    const void *vocab, *strv;   /* tok_vocab blobs: the model's tokens, byte-level strings */
+    size_t vocab_len, strv_len;
+    const uint8_t *verbatim;    /* byte-level: ids whose bytes are their string */
+    size_t verbatim_len;
+    const hf_merge *merges;     /* the merge table's slots */
+    uint32_t merge_bits;
+    int cut_words;              /* hf_bpe_prepare_words' answer for these merges */
+} hf_prebuilt;
+
 typedef struct hf_load {
     const char *source;
     json_doc *doc;
@@ -20,11 +32,20 @@ typedef struct hf_load {
     hf_pipeline *hp;
     tok_vocab strv;          /* the file's token strings -> ids (only while loading) */
     bool byte_level;
-    uint32_t model_vocab_size, n_merges;
+    uint32_t model_vocab_size;
     size_t n_added_ids;
     void **keep;             /* allocations to free when loading ends */
     size_t n_keep, cap_keep;
+    uint32_t *added_index;   /* added tokens by content: open addressing of indices into
+                                hp->added (UINT32_MAX empty), at most half full */
+    size_t added_slots;
+    const hf_prebuilt *pre;  /* a packed tokenizer's tables, or NULL */
+    tok_vocab *keep_strv;    /* packing: strv is handed over here instead of freed */
 } hf_load;
+
+/* Load a tokenizer.json (tokenizer_json.c); pre and keep_strv may be NULL. */
+tok_status hf_open(const uint8_t *data, size_t len, const char *source, const hf_prebuilt *pre,
+                   tok_vocab *keep_strv, tok_tokenizer **out, tok_error *err);
 
 tok_status hf_fail(hf_load *ld, tok_status st, uint32_t node, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

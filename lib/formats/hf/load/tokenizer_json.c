@@ -326,6 +326,47 @@ done:
     return st;
 }
 
+/* ---- added tokens by content (a hash index: files with thousands of them stay linear) ---- */
+
+static size_t added_find(const hf_load *ld, const char *s, size_t len)
+{
+    if (!ld->added_slots)
+        return SIZE_MAX;
+    size_t mask = ld->added_slots - 1;
+    for (size_t i = tok_hash_bytes((const uint8_t *)s, len) & mask;; i = (i + 1) & mask) {
+        uint32_t k = ld->added_index[i];
+        if (k == UINT32_MAX)
+            return SIZE_MAX;
+        const hf_added *a = &ld->hp->added[k];
+        if (a->len == len && !memcmp(a->content, s, len))
+            return k;
+    }
+}
+
+static bool added_index_put(hf_load *ld, uint32_t k)
+{
+    if (2 * ((size_t)k + 1) > ld->added_slots) { /* k + 1 entries after this one */
+        size_t n = ld->added_slots ? ld->added_slots * 2 : 64;
+        uint32_t *t = malloc(n * sizeof *t);
+        if (!t)
+            return false;
+        memset(t, 0xFF, n * sizeof *t);
+        free(ld->added_index);
+        ld->added_index = t;
+        ld->added_slots = n;
+        for (uint32_t j = 0; j < k; j++)
+            if (!added_index_put(ld, j))
+                return false;
+    }
+    const hf_added *a = &ld->hp->added[k];
+    size_t mask = ld->added_slots - 1;
+    size_t i = tok_hash_bytes(a->content, a->len) & mask;
+    while (ld->added_index[i] != UINT32_MAX)
+        i = (i + 1) & mask;
+    ld->added_index[i] = k;
+    return true;
+}
+
 /* The id of a token string as written in the file, or TOK_NO_ID. */
 uint32_t hf_str_id(hf_load *ld, const char *s, size_t len)
 {
@@ -345,9 +386,9 @@ uint32_t hf_str_id(hf_load *ld, const char *s, size_t len)
             free(raw);
     }
     if (id == TOK_NO_ID && ld->n_added_ids) { /* added tokens outside the model vocabulary */
-        for (size_t i = 0; i < ld->hp->n_added; i++)
-            if (ld->hp->added[i].len == len && !memcmp(ld->hp->added[i].content, s, len))
-                return ld->hp->added[i].id;
+        size_t k = added_find(ld, s, len);
+        if (k != SIZE_MAX)
+            return ld->hp->added[k].id;
     }
     return id;
 }
@@ -480,8 +521,49 @@ static tok_status load_merges(hf_load *ld, uint32_t mnode, uint32_t vocab_size)
     }
     flush_merges(m, mask, queue, &nq);
     free(cat);
-    ld->n_merges = rank;
     return st;
+}
+
+/* A packed tokenizer's vocabulary and merges, viewed in place after checking every entry. */
+static tok_status prebuilt_vocab(hf_load *ld, uint32_t vnode)
+{
+    const hf_prebuilt *pre = ld->pre;
+    tok_vocab *v = &ld->t->vocab;
+    if (tok_vocab_view_checked(v, pre->vocab, pre->vocab_len) != 0)
+        return hf_fail(ld, TOK_EFORMAT, vnode, "the packed vocabulary is damaged");
+    if (pre->strv && tok_vocab_view_checked(&ld->strv, pre->strv, pre->strv_len) != 0)
+        return hf_fail(ld, TOK_EFORMAT, vnode, "the packed vocabulary is damaged");
+    if (ld->byte_level) {
+        size_t need = v->n_ids ? (size_t)(v->n_ids - 1) / 8 + 1 : 1;
+        if (!pre->verbatim || pre->verbatim_len != need)
+            return hf_fail(ld, TOK_EFORMAT, vnode, "the packed vocabulary is damaged");
+        ld->hp->verbatim = malloc(need);
+        if (!ld->hp->verbatim)
+            return hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
+        memcpy(ld->hp->verbatim, pre->verbatim, need);
+    }
+    return TOK_OK;
+}
+
+static tok_status prebuilt_merges(hf_load *ld, uint32_t mnode)
+{
+    const hf_prebuilt *pre = ld->pre;
+    hf_model *m = &ld->hp->model;
+    if (pre->merge_bits < 4 || pre->merge_bits > 30)
+        return hf_fail(ld, TOK_EFORMAT, mnode, "the packed merges are damaged");
+    size_t slots = (size_t)1 << pre->merge_bits, empty = 0;
+    uint64_t seen = 0; /* every id of a used slot, OR-ed: all below 2^28 leaves the top bits 0 */
+    for (size_t i = 0; i < slots; i++) { /* branch-free: this scans megabytes */
+        uint64_t k = pre->merges[i].key, is_empty = k == UINT64_MAX;
+        empty += is_empty;
+        seen |= (k >> 32 | (k & 0xFFFFFFFFu) | pre->merges[i].id) & (is_empty - 1);
+    }
+    if (!empty || seen >> 28) /* ids in range, and probes stop at an empty slot */
+        return hf_fail(ld, TOK_EFORMAT, mnode, "the packed merges are damaged");
+    m->merges = (hf_merge *)(uintptr_t)pre->merges;
+    m->merge_bits = pre->merge_bits;
+    m->merges_view = true;
+    return TOK_OK;
 }
 
 static tok_status load_model(hf_load *ld, uint32_t mnode)
@@ -523,11 +605,17 @@ static tok_status load_model(hf_load *ld, uint32_t mnode)
     hf_entry *e = NULL;
     size_t n = 0;
     double *scores = NULL;
-    size_t was = hf_path_push(ld, "vocab");
-    st = collect_vocab(ld, vnode, &e, &n, m->kind == HF_UNIGRAM ? &scores : NULL);
-    hf_path_pop(ld, was);
-    if (st == TOK_OK)
-        st = build_vocab(ld, vnode, e, n);
+    size_t was;
+    if (ld->pre && ld->pre->vocab && m->kind != HF_UNIGRAM) {
+        st = prebuilt_vocab(ld, vnode);
+        n = ld->t->vocab.n_tokens;
+    } else {
+        was = hf_path_push(ld, "vocab");
+        st = collect_vocab(ld, vnode, &e, &n, m->kind == HF_UNIGRAM ? &scores : NULL);
+        hf_path_pop(ld, was);
+        if (st == TOK_OK)
+            st = build_vocab(ld, vnode, e, n);
+    }
     ld->model_vocab_size = (uint32_t)n;
 
     if (st == TOK_OK && m->kind == HF_BPE) {
@@ -571,7 +659,7 @@ static tok_status load_model(hf_load *ld, uint32_t mnode)
             st = hf_fail(ld, TOK_EFORMAT, mnode, "missing field \"merges\"");
         if (st == TOK_OK) {
             was = hf_path_push(ld, "merges");
-            st = load_merges(ld, mg, (uint32_t)n);
+            st = ld->pre && ld->pre->merges ? prebuilt_merges(ld, mg) : load_merges(ld, mg, (uint32_t)n);
             hf_path_pop(ld, was);
         }
         m->byte_level = ld->byte_level;
@@ -666,19 +754,22 @@ static tok_status load_added(hf_load *ld, uint32_t anode)
             continue;
         }
         /* the same content twice: the later entry replaces the earlier one's flags, same id */
-        size_t slot = hp->n_added;
-        for (size_t j = 0; j < hp->n_added; j++)
-            if (hp->added[j].len == a.len && !memcmp(hp->added[j].content, a.content, a.len))
-                slot = j;
-        if (slot < hp->n_added) {
+        size_t slot = added_find(ld, (const char *)a.content, a.len);
+        if (slot != SIZE_MAX) {
             a.id = hp->added[slot].id;
             free(hp->added[slot].content);
+            hp->added[slot] = a;
         } else {
             uint32_t id = hf_str_id(ld, (const char *)a.content, a.len);
             a.id = id != TOK_NO_ID ? id : next_id++;
-            hp->n_added++;
+            slot = hp->n_added++;
+            hp->added[slot] = a;
+            if (!added_index_put(ld, (uint32_t)slot)) {
+                st = hf_fail(ld, TOK_ENOMEM, i, "out of memory");
+                hf_path_pop(ld, was);
+                break;
+            }
         }
-        hp->added[slot] = a;
         ld->n_added_ids++;
         hf_path_pop(ld, was);
     }
@@ -689,6 +780,12 @@ static tok_status load_added(hf_load *ld, uint32_t anode)
 
 tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_tokenizer **out,
                        tok_error *err)
+{
+    return hf_open(data, len, source, NULL, NULL, out, err);
+}
+
+tok_status hf_open(const uint8_t *data, size_t len, const char *source, const hf_prebuilt *pre,
+                   tok_vocab *keep_strv, tok_tokenizer **out, tok_error *err)
 {
     *out = NULL;
     json_doc doc;
@@ -704,7 +801,7 @@ tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_
             err->line = line;
         return st;
     }
-    hf_load ld = {.source = source, .doc = &doc, .err = err};
+    hf_load ld = {.source = source, .doc = &doc, .err = err, .pre = pre, .keep_strv = keep_strv};
     tok_status st = TOK_OK;
     hf_pipeline *hp = calloc(1, sizeof *hp);
     tok_tokenizer *t = tok_tokenizer_new(source, &hf_ops);
@@ -769,12 +866,16 @@ tok_status tok_open_hf(const uint8_t *data, size_t len, const char *source, tok_
         st = hf_finish(&ld);
     if (st != TOK_OK)
         goto fail;
-    hf_bpe_prepare_words(&t->vocab, &hp->model);
-    tok_vocab_free(&ld.strv);
+    hf_bpe_prepare_words(&t->vocab, &hp->model, pre && pre->merges ? pre->cut_words : -1);
+    if (keep_strv)
+        *keep_strv = ld.strv;
+    else
+        tok_vocab_free(&ld.strv);
     for (size_t i = 0; i < ld.n_keep; i++)
         free(ld.keep[i]);
     free(ld.keep);
     free(ld.sbuf);
+    free(ld.added_index);
     json_free(&doc);
     *out = t;
     return TOK_OK;
@@ -784,6 +885,7 @@ fail:
         free(ld.keep[i]);
     free(ld.keep);
     free(ld.sbuf);
+    free(ld.added_index);
     json_free(&doc);
     if (t)
         tok_close(t); /* frees hp through ops */

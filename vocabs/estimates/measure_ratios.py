@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """measure_ratios: how many tokens each open tokenizer makes of a text, relative to o200k_base.
 
-    python3 tests/golden/estimates/measure_ratios.py --bench DIR --hf DIR [--grok1 FILE]
+    python3 vocabs/estimates/measure_ratios.py --bench DIR --hf DIR [--grok1 FILE]
             [--tokscope PATH] [--out FILE]
 
 The registry estimates a model without a loadable tokenizer as "o200k_base tokens x FACTOR".
@@ -19,7 +19,7 @@ Corpora (the run prints each one's SHA-256, so a rerun can be compared):
                       in every language, but not running prose.
 Counts come from tokscope, whose tokenizer.json and .model readers are checked id for id
 against tokenizers@0.23.2 and spm_encode by `make test`. Nothing here runs at build or test
-time: this is the record of how tests/golden/estimates/ratios.tsv was made.
+time: this is the record of how vocabs/estimates/ratios.tsv was made.
 """
 import argparse
 import gettext
