@@ -3,32 +3,9 @@
 #include "cli.h"
 #include "walk.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static const char help[] =
-    "Usage: tokscope count [OPTIONS] [FILE|DIR|-]...\n"
-    "\n"
-    "Count tokens in each FILE (standard input when none or '-'), one row per file and a\n"
-    "'total' row when there are several. Several tokenizers give one column each.\n"
-    "\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base; repeatable)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o (repeatable)\n"
-    "  -t, --tokenizer PATH  tokenizer file, e.g. a .tiktoken file (repeatable)\n"
-    "  -r, --recursive       count the files under each DIR, skipping binary files and\n"
-    "                        what .gitignore files exclude\n"
-    "      --json            JSON Lines: an object per file and one for the total\n"
-    "      --limit N         exit 1 when a count (a file's or the total) is over N\n"
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
-    "                        text, default), allow (one special token), reject (error)\n"
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
-    "      --add-special     add the tokenizer's own special tokens around the text (BOS/EOS,\n"
-    "                        templates) as tokenizer.json and .model files define them\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 1 over --limit, 2 a file could not be read or counted.\n";
 
 typedef struct row {
     char *name;
@@ -125,53 +102,23 @@ static void print_json(const count_ctx *c, const row *r, bool total)
     fputs("}}\n", stdout);
 }
 
-int cmd_count(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_LIMIT, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"recursive", no_argument, 0, 'r'},
-        {"json", no_argument, 0, OPT_JSON},      {"limit", required_argument, 0, OPT_LIMIT},
-        {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},    {"add-special", no_argument, 0, OPT_ADD},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     count_ctx c = {0};
-    uint64_t limit = 0;
-    bool has_limit = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:rh", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&c.tc, (char)opt, optarg); break;
-        case 'r': c.recursive = true; break;
-        case OPT_JSON: c.json = true; break;
-        case OPT_LIMIT:
-            if (!parse_count(optarg, &limit))
-                return usage_error("count", "--limit needs a whole number, not '%s'", optarg);
-            has_limit = true;
-            break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &c.opts.special))
-                return usage_error("count", "--special must be ordinary, allow or reject, not '%s'",
-                                   optarg);
-            break;
-        case OPT_LOSSY: c.opts.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case OPT_ADD: c.opts.flags |= TOK_ENCODE_ADD_SPECIAL; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("count", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("count", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &c.tc);
+    c.opts = cli_encode_options(a);
+    c.json = cli_flag(a, "json");
+    c.recursive = cli_flag(a, "recursive");
+    bool has_limit = cli_flag(a, "limit");
+    uint64_t limit = cli_number(a, "limit", 0);
     if (!choices_open(&c.tc, "o200k_base")) {
         choices_close(&c.tc);
         return EXIT_BAD;
     }
 
-    int n_ops = argc - optind;
-    bool stdin_only = n_ops == 0;
-    for (int i = optind; i < argc || stdin_only; i++) {
-        const char *path = stdin_only ? "-" : argv[i];
+    bool stdin_only = a->n_pos == 0;
+    for (size_t i = 0; i < a->n_pos || stdin_only; i++) {
+        const char *path = stdin_only ? "-" : a->pos[i];
         struct stat st;
         if (c.recursive && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
             S_ISDIR(st.st_mode)) {
@@ -248,3 +195,22 @@ int cmd_count(int argc, char **argv)
     choices_close(&c.tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS("; repeatable"),
+    {"recursive", 'r', NULL, CLI_FLAG,
+     .help = "count the files under each DIR, skipping binary files and\n"
+             "what .gitignore files exclude"},
+    {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines: an object per file and one for the total"},
+    {"limit", 0, "N", CLI_NUMBER, .help = "exit 1 when a count (a file's or the total) is over N"},
+    CLI_ENCODE_OPTS,
+};
+
+CLI_COMMAND(count, "[FILE|DIR|-]...", CLI_V_FILE, "count tokens, one row per file (wc-style)",
+            /* usage */
+            "count [OPTIONS] [FILE|DIR|-]...\n",
+            /* about */
+            "Count tokens in each FILE (standard input when none or '-'), one row per file and a\n"
+            "'total' row when there are several. Several tokenizers give one column each.\n",
+            /* footer */
+            "Exit status: 0 ok, 1 over --limit, 2 a file could not be read or counted.\n");

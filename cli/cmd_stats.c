@@ -8,31 +8,9 @@
  * longest tokens used. */
 #include "fit.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-
-static const char help[] =
-    "Usage: tokscope stats [OPTIONS] [FILE|-]...\n"
-    "\n"
-    "Measure the rules of thumb on your text: characters, words and bytes per token, tokens\n"
-    "per 1000 words, the share of words split into several tokens, and how far the estimates\n"
-    "'characters / 4' and 'words / 0.75' are from the real count; then the most frequent and\n"
-    "the longest tokens. All FILEs (standard input when none or '-') are measured together.\n"
-    "\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base; repeatable: side by side)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o (repeatable)\n"
-    "  -t, --tokenizer PATH  tokenizer file (repeatable)\n"
-    "      --top K           how many frequent and long tokens to list (default 10; 0: none)\n"
-    "      --json            one JSON object with every figure\n"
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
-    "                        text, default), allow (one special token), reject (error)\n"
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 a usage error or a file that could not be read or encoded (the\n"
-    "others are still measured).\n";
 
 #define THUMB_CHARS 4.0
 #define THUMB_WORDS 0.75
@@ -437,42 +415,13 @@ static bool stats_file(const tok_choices *tc, const tok_encode_options *o, const
     return ok;
 }
 
-int cmd_stats(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_TOP, OPT_SPECIAL, OPT_LOSSY };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"top", required_argument, 0, OPT_TOP},
-        {"json", no_argument, 0, OPT_JSON},      {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     tok_choices tc = {0};
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    uint64_t top = 10;
-    bool json = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case OPT_TOP:
-            if (!parse_count(optarg, &top) || top > 100000)
-                return usage_error("stats", "--top needs a number from 0 to 100000, not '%s'",
-                                   optarg);
-            break;
-        case OPT_JSON: json = true; break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &o.special))
-                return usage_error("stats", "--special must be ordinary, allow or reject, not '%s'",
-                                   optarg);
-            break;
-        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("stats", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &tc);
+    tok_encode_options o = cli_encode_options(a);
+    uint64_t top = cli_number(a, "top", 10);
+    bool json = cli_flag(a, "json");
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
@@ -492,9 +441,9 @@ int cmd_stats(int argc, char **argv)
         choices_close(&tc);
         return EXIT_BAD;
     }
-    bool stdin_only = optind == argc;
-    char **names = stdin_only ? (char *[]){"-"} : argv + optind;
-    size_t n_names = stdin_only ? 1 : (size_t)(argc - optind);
+    bool stdin_only = a->n_pos == 0;
+    char **names = stdin_only ? (char *[]){"-"} : a->pos;
+    size_t n_names = stdin_only ? 1 : a->n_pos;
     char **done = calloc(n_names, sizeof *done);
     size_t n_done = 0;
     totals tot = {0, 0, 0, 0};
@@ -520,3 +469,26 @@ int cmd_stats(int argc, char **argv)
     choices_close(&tc);
     return errors ? EXIT_BAD : EXIT_OK;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS("; repeatable: side by side"),
+    {"top", 0, "K", CLI_NUMBER,
+     .help = "how many frequent and long tokens to list (default 10; 0: none)", .max = 100000,
+     .need = "a number from 0 to 100000"},
+    {"json", 0, NULL, CLI_FLAG, .help = "one JSON object with every figure"},
+    CLI_SPECIAL_OPT,
+    CLI_LOSSY_OPT,
+};
+
+CLI_COMMAND(stats, "[FILE...]", CLI_V_FILE,
+            "characters, words and bytes per token, next to the rules of thumb",
+            /* usage */
+            "stats [OPTIONS] [FILE|-]...\n",
+            /* about */
+            "Measure the rules of thumb on your text: characters, words and bytes per token, tokens\n"
+            "per 1000 words, the share of words split into several tokens, and how far the estimates\n"
+            "'characters / 4' and 'words / 0.75' are from the real count; then the most frequent and\n"
+            "the longest tokens. All FILEs (standard input when none or '-') are measured together.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 a usage error or a file that could not be read or encoded (the\n"
+            "others are still measured).\n");

@@ -132,17 +132,27 @@ void choices_close(tok_choices *c)
     c->n = 0;
 }
 
-bool parse_special(const char *s, tok_special_policy *out)
+void cli_tokenizers(const cli_args *a, tok_choices *c)
 {
-    if (!strcmp(s, "ordinary"))
-        *out = TOK_SPECIAL_ORDINARY;
-    else if (!strcmp(s, "allow"))
-        *out = TOK_SPECIAL_ALLOW;
-    else if (!strcmp(s, "reject"))
-        *out = TOK_SPECIAL_REJECT;
-    else
-        return false;
-    return true;
+    for (size_t k = 0; k < a->n_list; k++) {
+        const cli_opt *o = &a->cmd->opts[a->list[k].opt];
+        if (o->kind == CLI_TOKENIZER)
+            choices_add(c, o->letter, a->list[k].value);
+    }
+}
+
+tok_encode_options cli_encode_options(const cli_args *a)
+{
+    /* the words of --special in the order of tok_special_policy */
+    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
+    int i = cli_find(a->cmd, "special");
+    if (i >= 0 && a->given[i])
+        o.special = (tok_special_policy)a->num[i];
+    if ((i = cli_find(a->cmd, "lossy")) >= 0 && a->given[i])
+        o.flags |= TOK_ENCODE_LOSSY_UTF8;
+    if ((i = cli_find(a->cmd, "add-special")) >= 0 && a->given[i])
+        o.flags |= TOK_ENCODE_ADD_SPECIAL;
+    return o;
 }
 
 bool parse_count(const char *s, uint64_t *out)

@@ -73,19 +73,6 @@ void sb_free(sbuf *b)
 
 /* ---- colour ---- */
 
-bool parse_color_mode(const char *s, color_mode *out)
-{
-    if (!strcmp(s, "auto"))
-        *out = COLOR_AUTO;
-    else if (!strcmp(s, "always"))
-        *out = COLOR_ALWAYS;
-    else if (!strcmp(s, "never"))
-        *out = COLOR_NEVER;
-    else
-        return false;
-    return true;
-}
-
 bool color_wanted(color_mode m, FILE *f)
 {
     if (m != COLOR_AUTO)
@@ -502,25 +489,25 @@ bool write_output(const char *path, const sbuf *b)
 
 /* ---- input ---- */
 
-bool read_text_input(int argc, char **argv, int first, const char *file, input *in,
+bool read_text_input(char *const *words, size_t n, const char *file, input *in,
                      const char **label)
 {
     in->data = NULL;
     in->len = 0;
-    if (first < argc) {
+    if (n) {
         size_t len = 1;
-        for (int i = first; i < argc; i++)
-            len += strlen(argv[i]) + 1;
+        for (size_t i = 0; i < n; i++)
+            len += strlen(words[i]) + 1;
         in->data = malloc(len);
         if (!in->data) {
             warnx_("out of memory");
             return false;
         }
-        for (int i = first; i < argc; i++) {
-            size_t l = strlen(argv[i]);
-            memcpy(in->data + in->len, argv[i], l);
+        for (size_t i = 0; i < n; i++) {
+            size_t l = strlen(words[i]);
+            memcpy(in->data + in->len, words[i], l);
             in->len += l;
-            if (i + 1 < argc)
+            if (i + 1 < n)
                 in->data[in->len++] = ' ';
         }
         *label = "<argument>";

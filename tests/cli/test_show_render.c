@@ -114,11 +114,17 @@ TEST(render_palette_and_colour_choice)
         CHECK_MSG(seen[k], "colour %d never used", k);
     for (int k = 0; k < PALETTE_ALT_N; k++) /* neighbours differ */
         CHECK(palette_alt[k].xterm != palette_alt[(k + 1) % PALETTE_ALT_N].xterm);
-    color_mode m;
-    CHECK(parse_color_mode("always", &m) && m == COLOR_ALWAYS);
-    CHECK(parse_color_mode("never", &m) && m == COLOR_NEVER);
-    CHECK(parse_color_mode("auto", &m) && m == COLOR_AUTO);
-    CHECK(!parse_color_mode("yes", &m));
+    /* --color's words are read by the option parser; their index is the color_mode */
+    static const struct {
+        const char *word;
+        color_mode m;
+    } words[] = {{"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}, {"auto", COLOR_AUTO}};
+    for (int i = 0; i < 3; i++) {
+        char *argv[] = {"show", "--color", (char *)words[i].word, NULL};
+        cli_args a;
+        CHECK_EQ(cli_parse(&cmd_show, 3, argv, &a), -1);
+        CHECK_EQ(cli_choice(&a, "color", 99), words[i].m);
+    }
     CHECK(color_wanted(COLOR_ALWAYS, stdout));
     CHECK(!color_wanted(COLOR_NEVER, stdout));
     FILE *f = tmpfile();
@@ -132,13 +138,13 @@ TEST(render_text_input_joins_arguments)
     char *argv[] = {"show", "Hello", "big", "world", NULL};
     input in;
     const char *label = NULL;
-    CHECK(read_text_input(4, argv, 1, NULL, &in, &label));
+    CHECK(read_text_input(argv + 1, 3, NULL, &in, &label));
     CHECK_EQ(in.len, 15);
     CHECK(memcmp(in.data, "Hello big world", 15) == 0);
     CHECK_STR(label, "<argument>");
     input_free(&in);
     const char *f = tmpfile_with("render-in.txt", "from a file");
-    CHECK(read_text_input(1, argv, 1, f, &in, &label));
+    CHECK(read_text_input(argv + 1, 0, f, &in, &label));
     CHECK_EQ(in.len, 11);
     CHECK_STR(label, f);
     input_free(&in);
