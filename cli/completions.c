@@ -93,7 +93,7 @@ static void bash(FILE *f, names *nm)
                "{\n"
                "    case $1 in\n"
                "    file | dir)\n"
-               "        type compopt &>/dev/null && compopt -o filenames\n"
+               "        type compopt &>/dev/null && compopt -o filenames 2>/dev/null\n"
                "        local IFS=$'\\n'\n"
                "        COMPREPLY=($(compgen -\"${1:0:1}\" -- \"$4\")) ;;\n"
                "    words) COMPREPLY=($(compgen -W \"$2\" -- \"$4\")) ;;\n"
