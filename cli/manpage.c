@@ -58,19 +58,27 @@ static void roff_line(FILE *f, const char *s)
     roff(f, buf);
 }
 
+/* A name or value inside a line: its minus signs as \- (what to type, not hyphens). */
+static void roff_span(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        if (*s == '-' || *s == '\\')
+            fputs(*s == '-' ? "\\-" : "\\e", f);
+        else
+            fputc(*s, f);
+}
+
 static void option(FILE *f, const cli_opt *o)
 {
     fputs(".TP\n", f);
     if (o->letter)
         fprintf(f, "\\fB\\-%c\\fR, ", o->letter);
     fputs("\\fB\\-\\-", f);
-    for (const char *p = o->name; *p; p++)
-        fputs(*p == '-' ? "\\-" : (char[2]){*p, 0}, f);
+    roff_span(f, o->name);
     fputs("\\fR", f);
     if (o->arg) {
         fputs(" \\fI", f);
-        for (const char *p = o->arg; *p; p++)
-            fputs(*p == '-' ? "\\-" : (char[2]){*p, 0}, f);
+        roff_span(f, o->arg);
         fputs("\\fR", f);
     }
     fputc('\n', f);
