@@ -29,6 +29,30 @@ typedef struct input {
 } input;
 bool read_input(const char *path, input *in);
 void input_free(input *in);
+/* The text to analyse: words[0..n) joined with spaces when there are any, else FILE, else
+ * standard input. *label names it in messages ("<argument>", the path, "<stdin>"). A single
+ * word that names a file gets a hint on stderr that -f reads it. False with a message printed
+ * on failure. */
+bool read_text_input(char *const *words, size_t n, const char *file, input *in,
+                     const char **label);
+
+/* A name (a path, a tokenizer or model as given) for the terminal: name itself, or when it
+ * holds characters a terminal would hide or reorder -- controls, format characters such as
+ * the bidi controls U+202E, spaces other than U+0020, bytes that are not UTF-8 -- a copy with
+ * those made visible (control pictures, <U+202E>, \xHH). Valid until eight more calls. */
+const char *shown_name(const char *name);
+
+/* ---- exit status: one rule for runs with several problems ---- */
+
+typedef struct run_tally {
+    size_t inputs; /* files (or texts) the run was given or found */
+    size_t failed; /* of them, how many could not be read or used (each reported) */
+    size_t over;   /* counts over a limit (each reported) */
+} run_tally;
+/* 2 if any input failed, else 1 if any count was over a limit, else 0. When inputs failed
+ * among others or beside counts over the limit, a summary line on stderr says how many of
+ * each ("1 of 3 NOUNs could not be DONE; 1 count is over the limit (exit status 2)"). */
+int run_status(const run_tally *t, const char *noun, const char *done);
 
 /* ---- tokenizer choice: -e NAME, -m MODEL, -t PATH, in the order given ---- */
 
@@ -42,8 +66,9 @@ void input_free(input *in);
      .help = "tokenizer file (.tiktoken, tokenizer.json, .model)" rep, .values = CLI_V_FILE}
 
 typedef struct tok_choice {
-    char kind; /* 'e', 'm' or 't' */
-    const char *arg;
+    char kind;         /* 'e', 'm' or 't' */
+    const char *arg;   /* as given */
+    const char *label; /* arg for the terminal (see shown_name) */
     tok_tokenizer *tok;
 } tok_choice;
 

@@ -51,9 +51,9 @@ static void print_json(const char *file, const tok_choice *ch, const tok_chat_co
 /* "openai convention (3 per message, 1 per name, 3 for the reply), exact" */
 static void print_convention(const tok_choice *ch, const tok_chat_count *cc)
 {
-    printf("%s: %s", ch->arg, cc->convention);
+    printf("%s: %s", ch->label, cc->convention);
     if (strcmp(ch->arg, tok_name(ch->tok)) != 0)
-        printf(" with %s", tok_name(ch->tok));
+        printf(" with %s", shown_name(tok_name(ch->tok)));
     if (!strcmp(cc->convention, "openai"))
         printf(" (%d per message, %d per name, %llu for the reply)", cc->tokens_per_message,
                cc->tokens_per_name, (unsigned long long)cc->reply);
@@ -103,7 +103,7 @@ static void print_many(const tok_choices *tc, const tok_chat_count *cc)
     int iw = digits(n ? n - 1 : 0);
     bool any_prefix = false;
     for (size_t k = 0; k < tc->n; k++) {
-        w[k] = (int)strlen(tc->v[k].arg);
+        w[k] = (int)strlen(tc->v[k].label);
         if (digits(cc[k].total) > w[k])
             w[k] = digits(cc[k].total);
         if (w[k] < 7)
@@ -114,7 +114,7 @@ static void print_many(const tok_choices *tc, const tok_chat_count *cc)
         print_convention(&tc->v[k], &cc[k]);
     printf("%*s  %-*s", iw, "#", rw, "role");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*s", w[k], tc->v[k].arg);
+        printf(" %*s", w[k], tc->v[k].label);
     putchar('\n');
     if (any_prefix) {
         printf("%*s  %-*s", iw, "", rw, "(start)");
@@ -202,8 +202,8 @@ static int run(const cli_args *a)
         check_stdout();
         for (size_t k = 0; has_limit && k < tc.n; k++)
             if (cc[k].total > limit) {
-                warnx_("%s: %llu tokens (%s) is over the limit of %llu", label,
-                       (unsigned long long)cc[k].total, tc.v[k].arg, (unsigned long long)limit);
+                warnx_("%s: %llu tokens (%s) is over the limit of %llu", shown_name(label),
+                       (unsigned long long)cc[k].total, tc.v[k].label, (unsigned long long)limit);
                 status = EXIT_OVER;
             }
     }

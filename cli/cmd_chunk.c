@@ -169,7 +169,7 @@ static int run(const cli_args *a)
     for (size_t i = 0; i < a->n_pos; i++)
         errors += !chunk_file(&co, a->pos[i]);
     choices_close(&tc);
-    return errors ? EXIT_BAD : EXIT_OK;
+    return run_status(&(run_tally){a->n_pos ? a->n_pos : 1, (size_t)errors, 0}, "file", "chunked");
 }
 
 static const cli_opt opts[] = {

@@ -53,7 +53,7 @@ static void print_table(const tok_choices *tc, const totals *t)
 {
     size_t nw = strlen("tokenizer");
     for (size_t k = 0; k < tc->n; k++) {
-        size_t w = text_width(tc->v[k].arg, strlen(tc->v[k].arg));
+        size_t w = text_width(tc->v[k].label, strlen(tc->v[k].label));
         nw = w > nw ? w : nw;
     }
     put_padded(stdout, "tokenizer", nw, false);
@@ -62,7 +62,7 @@ static void print_table(const tok_choices *tc, const totals *t)
         char cpt[32], ratio[32];
         fmt_ratio(cpt, sizeof cpt, t->chars, t->tokens[k]);
         fmt_ratio(ratio, sizeof ratio, t->tokens[k], t->tokens[0]);
-        put_padded(stdout, tc->v[k].arg, nw, false);
+        put_padded(stdout, tc->v[k].label, nw, false);
         printf("  %10llu  %11s  %6s  %8u\n", (unsigned long long)t->tokens[k], cpt, ratio,
                tok_vocab_size(tc->v[k].tok));
     }
@@ -170,10 +170,10 @@ static int run(const cli_args *a)
         if (stdin_only)
             break;
     }
-    int status = errors ? EXIT_BAD : EXIT_OK;
+    run_tally tally = {stdin_only ? 1 : a->n_pos, (size_t)errors, 0};
     if (errors && t.files == 0) {
         choices_close(&tc);
-        return status;
+        return run_status(&tally, "file", "read or encoded");
     }
     bool page_on_stdout = html && !strcmp(html, "-");
     if (json)
@@ -189,12 +189,15 @@ static int run(const cli_args *a)
             snprintf(what, sizeof what, "%llu files", (unsigned long long)t.files);
         sbuf page = {0};
         render_html(&page, &tc, &t, what);
-        if (!write_output(html, &page))
-            status = EXIT_BAD;
+        bool written = write_output(html, &page);
         sb_free(&page);
+        if (!written) {
+            choices_close(&tc);
+            return EXIT_BAD;
+        }
     }
     choices_close(&tc);
-    return status;
+    return run_status(&tally, "file", "read or encoded");
 }
 
 static const cli_opt opts[] = {

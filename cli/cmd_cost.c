@@ -37,7 +37,7 @@ typedef struct cost_opts {
     size_t n_prices;
     uint64_t output_tokens, cached_tokens, write_tokens, calls;
     uint64_t output_ratio, cached_share; /* millionths */
-    bool has_output, has_ratio, has_cached, has_share, batch, chat, json;
+    bool has_output, has_ratio, has_cached, has_share, batch, chat, json, lossy;
 } cost_opts;
 
 /* "0.5", "1.25" -> millionths. */
@@ -114,7 +114,7 @@ static bool count_one(const cost_opts *o, result *r, const input *in, const char
             warn_err(label, &err);
             if (err.status == TOK_EUNSUPPORTED && !err.where[0])
                 warnx_("%s: %s has no chat format tokscope knows; count the text without --chat",
-                       r->arg, r->tokenizer_name);
+                       shown_name(r->arg), shown_name(r->tokenizer_name));
             return false;
         }
         r->raw = cc.total;
@@ -122,7 +122,7 @@ static bool count_one(const cost_opts *o, result *r, const input *in, const char
         tok_chat_count_free(&cc);
     } else {
         size_t n;
-        tok_encode_options eo = {TOK_SPECIAL_ORDINARY, TOK_ENCODE_LOSSY_UTF8};
+        tok_encode_options eo = {TOK_SPECIAL_ORDINARY, o->lossy ? TOK_ENCODE_LOSSY_UTF8 : 0};
         if (tok_count(r->tok, in->data, in->len, &eo, &n, &err) != TOK_OK) {
             warn_err(label, &err);
             return false;
@@ -339,12 +339,16 @@ static int run(const cli_args *a)
     o.batch = cli_flag(a, "batch");
     o.chat = cli_flag(a, "chat");
     o.json = cli_flag(a, "json");
+    o.lossy = cli_flag(a, "lossy");
     if (o.n_models == 0)
         return cli_usage_error(a, "name at least one model with -m (tokscope models lists them)");
     if (o.has_output && o.has_ratio)
         return cli_usage_error(a, "--output-tokens and --output-ratio exclude each other");
     if (o.has_cached && o.has_share)
         return cli_usage_error(a, "--cached-tokens and --cached-share exclude each other");
+    if (o.chat && o.lossy)
+        return cli_usage_error(a, "--lossy is for text; a --chat conversation is JSON, which is "
+                                  "UTF-8 or an error");
     if (a->n_pos > 1)
         return cli_usage_error(a, "one input at a time, not %zu", a->n_pos);
     const char *path = a->n_pos ? a->pos[0] : "-";
@@ -510,6 +514,7 @@ static const cli_opt opts[] = {
              "(repeatable; later files win)",
      .values = CLI_V_FILE, .many = MAX_PRICES},
     {"json", 0, NULL, CLI_FLAG, .help = "one JSON object: every model's tokens, fit and costs"},
+    CLI_LOSSY_OPT,
 };
 
 CLI_COMMAND(cost, "[FILE|-] -m MODEL", CLI_V_FILE,

@@ -13,6 +13,17 @@ typedef struct row {
     uint64_t *counts;
 } row;
 
+/* Compressed data, by its magic number: a walk leaves such files out. */
+static const struct {
+    const char *name, *magic;
+    size_t len;
+} compressed[] = {
+    {"gzip", "\x1f\x8b", 2},         {"bzip2", "BZh", 3},       {"xz", "\xfd" "7zXZ\0", 6},
+    {"zstd", "\x28\xb5\x2f\xfd", 4}, {"zip", "PK\x03\x04", 4}, {"7z", "7z\xbc\xaf\x27\x1c", 6},
+    {"lz4", "\x04\x22\x4d\x18", 4},
+};
+#define N_COMPRESSED (sizeof compressed / sizeof compressed[0])
+
 typedef struct count_ctx {
     tok_choices tc;
     tok_encode_options opts;
@@ -20,6 +31,7 @@ typedef struct count_ctx {
     row *rows;
     size_t n_rows, cap_rows;
     int errors;
+    size_t skipped_binary, skipped_compressed[N_COMPRESSED]; /* by walks */
 } count_ctx;
 
 static void add_row(count_ctx *c, const char *name, uint64_t bytes, const uint64_t *counts)
@@ -43,13 +55,53 @@ static void add_row(count_ctx *c, const char *name, uint64_t bytes, const uint64
     memcpy(r->counts, counts, c->tc.n * sizeof *counts);
 }
 
-/* Count one input; walked files skip binary content quietly. */
-static bool count_one(count_ctx *c, const char *path, bool skip_binary)
+/* A walked file that is not text: compressed data, or binary (a NUL byte in the first 8 KB,
+ * as git and grep tell). It is left out and counted for the summary. */
+static bool skip_walked(count_ctx *c, const input *in)
+{
+    for (size_t k = 0; k < N_COMPRESSED; k++)
+        if (in->len >= compressed[k].len && !memcmp(in->data, compressed[k].magic, compressed[k].len)) {
+            c->skipped_compressed[k]++;
+            return true;
+        }
+    if (memchr(in->data, 0, in->len < 8192 ? in->len : 8192)) {
+        c->skipped_binary++;
+        return true;
+    }
+    return false;
+}
+
+/* "skipped 3 files that are not text: 2 binary (...), 1 compressed (gzip)", when any were. */
+static void skipped_summary(const count_ctx *c)
+{
+    size_t comp = 0;
+    for (size_t k = 0; k < N_COMPRESSED; k++)
+        comp += c->skipped_compressed[k];
+    if (!c->skipped_binary && !comp)
+        return;
+    char what[256] = "", kinds[128] = "";
+    size_t total = c->skipped_binary + comp;
+    if (c->skipped_binary)
+        snprintf(what, sizeof what, "%zu binary (a NUL byte in the first 8 KB)",
+                 c->skipped_binary);
+    for (size_t k = 0; k < N_COMPRESSED; k++)
+        if (c->skipped_compressed[k])
+            snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+                     kinds[0] ? ", " : "", compressed[k].name);
+    if (comp)
+        snprintf(what + strlen(what), sizeof what - strlen(what), "%s%zu compressed (%s)",
+                 what[0] ? ", " : "", comp, kinds);
+    warnx_("skipped %zu %s not text: %s", total, total == 1 ? "file that is" : "files that are",
+           what);
+}
+
+/* Count one input; a walked file that is not text is left out (see skip_walked). */
+static bool count_one(count_ctx *c, const char *path, bool walked)
 {
     input in;
     if (!read_input(path, &in))
         return false;
-    if (skip_binary && memchr(in.data, 0, in.len < 8192 ? in.len : 8192)) {
+    if (walked && skip_walked(c, &in)) {
         input_free(&in);
         return true;
     }
@@ -120,9 +172,13 @@ static int run(const cli_args *a)
     for (size_t i = 0; i < a->n_pos || stdin_only; i++) {
         const char *path = stdin_only ? "-" : a->pos[i];
         struct stat st;
-        if (c.recursive && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
-            S_ISDIR(st.st_mode)) {
-            c.errors += walk_dir(path, walked_file, &c);
+        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (c.recursive)
+                c.errors += walk_dir(path, walked_file, &c);
+            else {
+                warnx_("%s: is a directory (-r counts the files in it)", shown_name(path));
+                c.errors++;
+            }
             continue;
         }
         if (!count_one(&c, path, false))
@@ -143,8 +199,8 @@ static int run(const cli_args *a)
         int d = digits(total.counts[k]);
         if (d > width)
             width = d;
-        if (c.tc.n > 1 && (int)strlen(c.tc.v[k].arg) > width)
-            width = (int)strlen(c.tc.v[k].arg);
+        if (c.tc.n > 1 && (int)strlen(c.tc.v[k].label) > width)
+            width = (int)strlen(c.tc.v[k].label);
     }
     if (c.json) {
         for (size_t r = 0; r < c.n_rows; r++)
@@ -153,7 +209,7 @@ static int run(const cli_args *a)
     } else {
         if (c.tc.n > 1) {
             for (size_t k = 0; k < c.tc.n; k++)
-                printf("%s%*s", k ? " " : "", width, c.tc.v[k].arg);
+                printf("%s%*s", k ? " " : "", width, c.tc.v[k].label);
             puts(" file");
         }
         for (size_t r = 0; r <= c.n_rows; r++) {
@@ -165,27 +221,28 @@ static int run(const cli_args *a)
             if (stdin_only)
                 putchar('\n');
             else
-                printf(" %s\n", rw->name);
+                printf(" %s\n", shown_name(rw->name));
         }
     }
     check_stdout();
 
-    int status = c.errors ? EXIT_BAD : EXIT_OK;
-    if (has_limit && !c.errors) {
-        for (size_t r = 0; r <= c.n_rows; r++) {
-            const row *rw = r < c.n_rows ? &c.rows[r] : &total;
-            if (r == c.n_rows && !show_total)
-                break;
-            for (size_t k = 0; k < c.tc.n; k++)
-                if (rw->counts[k] > limit) {
-                    warnx_("%s: %llu tokens (%s) is over the limit of %llu",
-                           strcmp(rw->name, "-") ? rw->name : "<stdin>",
-                           (unsigned long long)rw->counts[k], c.tc.v[k].arg,
-                           (unsigned long long)limit);
-                    status = EXIT_OVER;
-                }
-        }
+    skipped_summary(&c);
+    /* every count over the limit is named, also when some files failed (then exit 2) */
+    run_tally t = {c.n_rows + (size_t)c.errors, (size_t)c.errors, 0};
+    for (size_t r = 0; has_limit && r <= c.n_rows; r++) {
+        const row *rw = r < c.n_rows ? &c.rows[r] : &total;
+        if (r == c.n_rows && !show_total)
+            break;
+        for (size_t k = 0; k < c.tc.n; k++)
+            if (rw->counts[k] > limit) {
+                warnx_("%s: %llu tokens (%s) is over the limit of %llu",
+                       strcmp(rw->name, "-") ? shown_name(rw->name) : "<stdin>",
+                       (unsigned long long)rw->counts[k], c.tc.v[k].label,
+                       (unsigned long long)limit);
+                t.over++;
+            }
     }
+    int status = run_status(&t, "file", "counted");
     for (size_t r = 0; r < c.n_rows; r++) {
         free(c.rows[r].name);
         free(c.rows[r].counts);
@@ -199,8 +256,8 @@ static int run(const cli_args *a)
 static const cli_opt opts[] = {
     CLI_TOKENIZER_OPTS("; repeatable"),
     {"recursive", 'r', NULL, CLI_FLAG,
-     .help = "count the files under each DIR, skipping binary files and\n"
-             "what .gitignore files exclude"},
+     .help = "count the files under each DIR, skipping compressed and binary\n"
+             "files (stderr says how many) and what .gitignore files exclude"},
     {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines: an object per file and one for the total"},
     {"limit", 0, "N", CLI_NUMBER, .help = "exit 1 when a count (a file's or the total) is over N"},
     CLI_ENCODE_OPTS,
@@ -213,4 +270,5 @@ CLI_COMMAND(count, "[FILE|DIR|-]...", CLI_V_FILE, "count tokens, one row per fil
             "Count tokens in each FILE (standard input when none or '-'), one row per file and a\n"
             "'total' row when there are several. Several tokenizers give one column each.\n",
             /* footer */
-            "Exit status: 0 ok, 1 over --limit, 2 a file could not be read or counted.\n");
+            "Exit status: 0 ok, 1 over --limit, 2 a file could not be read or counted (the others\n"
+            "are still counted and checked against --limit).\n");

@@ -62,7 +62,7 @@ static int decode_jsonl(const tok_tokenizer *tok, const char *path, unsigned fla
     input in;
     if (!read_input(path, &in))
         return EXIT_BAD;
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    const char *name = strcmp(path, "-") ? shown_name(path) : "<stdin>"; /* for messages only */
     line_iter it = {in.data, in.data + in.len, 0};
     const char *line;
     size_t len;
@@ -137,7 +137,7 @@ static int run(const cli_args *a)
     } else if (!read_input(file ? file : "-", &in)) {
         status = EXIT_BAD;
     } else if (!parse_ids(in.data, in.len, &iv, &bad, &bad_len)) {
-        warnx_("%s: '%.*s' is not a token id", file && strcmp(file, "-") ? file : "<stdin>",
+        warnx_("%s: '%.*s' is not a token id", file && strcmp(file, "-") ? shown_name(file) : "<stdin>",
                (int)bad_len, bad);
         status = EXIT_BAD;
     }

@@ -49,7 +49,7 @@ static int encode_jsonl(const tok_tokenizer *tok, const char *path, const tok_en
     input in;
     if (!read_input(path, &in))
         return EXIT_BAD;
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    const char *name = strcmp(path, "-") ? shown_name(path) : "<stdin>"; /* for messages only */
     tok_text *texts = NULL;
     size_t n = 0, cap = 0;
     line_iter it = {in.data, in.data + in.len, 0};
@@ -137,34 +137,16 @@ static int run(const cli_args *a)
 
     input in = {0};
     const char *label = "<stdin>";
-    if (a->n_pos) { /* TEXT arguments, joined with spaces */
-        size_t len = 0;
-        for (size_t i = 0; i < a->n_pos; i++)
-            len += strlen(a->pos[i]) + 1;
-        in.data = malloc(len);
-        for (size_t i = 0; in.data && i < a->n_pos; i++) {
-            size_t l = strlen(a->pos[i]);
-            memcpy(in.data + in.len, a->pos[i], l);
-            in.len += l;
-            if (i + 1 < a->n_pos)
-                in.data[in.len++] = ' ';
-        }
-        label = "<argument>";
-    } else if (!read_input(file ? file : "-", &in)) {
+    if (!read_text_input(a->pos, a->n_pos, file, &in, &label)) {
         choices_close(&tc);
         return EXIT_BAD;
-    } else if (file && strcmp(file, "-")) {
-        label = file;
     }
     uint32_t *ids = NULL;
     tok_span *spans = NULL;
     size_t n = 0;
     tok_error err;
     status = EXIT_OK;
-    if (!in.data && in.len == 0 && a->n_pos) {
-        warnx_("out of memory");
-        status = EXIT_BAD;
-    } else if (tok_encode_alloc(tok, in.data, in.len, &o, &ids, offsets ? &spans : NULL, &n,
+    if (tok_encode_alloc(tok, in.data, in.len, &o, &ids, offsets ? &spans : NULL, &n,
                                 &err) != TOK_OK) {
         warn_err(label, &err);
         status = EXIT_BAD;

@@ -353,7 +353,7 @@ static void print_table(const explain_ctx *x)
     size_t ww = strlen("word");
     bool grouped = false;
     for (size_t k = 0; k < nt; k++) {
-        pw[k] = text_width(x->tc->v[k].arg, strlen(x->tc->v[k].arg));
+        pw[k] = text_width(x->tc->v[k].label, strlen(x->tc->v[k].label));
         cw[k] = 1;
     }
     sbuf word = {0};
@@ -383,9 +383,9 @@ static void print_table(const explain_ctx *x)
     for (size_t k = 0; k < nt; k++) {
         fputs("   ", stdout);
         if (k + 1 < nt)
-            put_padded(stdout, x->tc->v[k].arg, pw[k] + 2 + cw[k], false);
+            put_padded(stdout, x->tc->v[k].label, pw[k] + 2 + cw[k], false);
         else
-            fputs(x->tc->v[k].arg, stdout);
+            fputs(x->tc->v[k].label, stdout);
     }
     putchar('\n');
     for (size_t w = 0; w < x->n_items; w++) {
@@ -444,7 +444,7 @@ static void print_table(const explain_ctx *x)
             size_t m = cell_digits(x->text, it, x->spans[k], c, digits);
             printf("%s", k ? ";" : "");
             if (nt > 1)
-                printf(" %s", x->tc->v[k].arg);
+                printf(" %s", x->tc->v[k].label);
             putchar(' ');
             for (size_t i = 0; i < m; i++)
                 printf(i ? "+%zu" : "%zu", digits[i]);

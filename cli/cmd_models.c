@@ -116,7 +116,15 @@ static int run(const cli_args *a)
     tok_registry *reg;
     if (!open_registry(prices, n_prices, &reg))
         return EXIT_BAD;
-    size_t n = tok_registry_count(reg), shown = 0;
+    size_t n = tok_registry_count(reg), listed = 0;
+    bool any = !provider; /* an unknown provider is an error before anything is printed */
+    for (size_t i = 0; i < n && !any; i++)
+        any = !strcasecmp(provider, tok_registry_model(reg, i)->provider);
+    if (!any) {
+        warnx_("no model of provider '%s'", shown_name(provider));
+        tok_registry_close(reg);
+        return EXIT_BAD;
+    }
     if (json) {
         fputc('{', stdout);
         json_registry_sources(stdout, reg);
@@ -142,7 +150,7 @@ static int run(const cli_args *a)
         if (provider && strcasecmp(provider, m->provider) != 0)
             continue;
         if (json) {
-            if (shown)
+            if (listed)
                 putchar(',');
             json_model(m);
         } else {
@@ -156,22 +164,18 @@ static int run(const cli_args *a)
                    fmt_per_million(m->prices.cache_write, write_p, sizeof write_p),
                    fmt_per_million(m->prices.output, out_p, sizeof out_p), m->n_tiers ? " +" : "");
         }
-        shown++;
+        listed++;
     }
     if (json) {
         fputs("]}\n", stdout);
     } else {
         printf("%zu model%s; USD per million tokens; ~ estimated counts; + long-context prices.\n"
-               "Data: ", shown, shown == 1 ? "" : "s");
+               "Data: ", listed, listed == 1 ? "" : "s");
         describe_sources(reg, stdout);
         puts(" (sources: vocabs/prices/README.md)");
     }
     check_stdout();
     tok_registry_close(reg);
-    if (provider && shown == 0) {
-        warnx_("no model of provider '%s'", provider);
-        return EXIT_BAD;
-    }
     return EXIT_OK;
 }
 

@@ -307,7 +307,7 @@ static int run(const cli_args *a)
             if (tc.n > 1) {
                 if (k)
                     sb_puts(&out, "\n");
-                sb_printf(&out, so.color ? "\x1b[1m%s\x1b[0m\n" : "%s\n", tc.v[k].arg);
+                sb_printf(&out, so.color ? "\x1b[1m%s\x1b[0m\n" : "%s\n", tc.v[k].label);
             }
             render_terminal(&out, tc.v[k].tok, ids[k], n[k], &so);
             if (out.len && out.p[out.len - 1] != '\n')

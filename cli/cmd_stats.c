@@ -225,18 +225,18 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
                        const char *label, size_t top)
 {
     if (tot->files == 1)
-        printf("%s: ", label);
+        printf("%s: ", shown_name(label));
     else
         printf("%zu files: ", tot->files);
     printf("%llu bytes, %llu characters, %llu words\n\n", (unsigned long long)tot->bytes,
            (unsigned long long)tot->chars, (unsigned long long)tot->words);
     int lw = 34, w = 11;
     for (size_t k = 0; k < tc->n; k++)
-        if ((int)strlen(tc->v[k].arg) > w)
-            w = (int)strlen(tc->v[k].arg);
+        if ((int)strlen(tc->v[k].label) > w)
+            w = (int)strlen(tc->v[k].label);
     printf("%-*s", lw, "");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*s", w, tc->v[k].arg);
+        printf(" %*s", w, tc->v[k].label);
     printf("  %13s\n", "rule of thumb");
     double chars = (double)tot->chars, words = (double)tot->words, bytes = (double)tot->bytes;
     printf("%-*s", lw, "tokens");
@@ -282,7 +282,7 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
             break;
         size_t m = n < top ? n : top;
         qsort(r, n, sizeof *r, by_count);
-        printf("\nmost frequent tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].arg, "count", "share",
+        printf("\nmost frequent tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].label, "count", "share",
                "id", "token");
         for (size_t i = 0; i < m; i++) {
             printf("%10llu %6.1f%% %8u  ", (unsigned long long)r[i].count,
@@ -291,7 +291,7 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
             putchar('\n');
         }
         qsort(r, n, sizeof *r, by_len);
-        printf("\nlongest tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].arg, "bytes", "count", "id",
+        printf("\nlongest tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].label, "bytes", "count", "id",
                "token");
         for (size_t i = 0; i < m; i++) {
             printf("%10zu %7llu %8u  ", r[i].len, (unsigned long long)r[i].count, r[i].id);
@@ -390,7 +390,7 @@ static bool stats_file(const tok_choices *tc, const tok_encode_options *o, const
     span2 *cores = NULL;
     size_t n_cores = 0;
     if (ok && !scan_words(in.data, in.len, &t, &cores, &n_cores)) {
-        warnx_("%s: out of memory", label);
+        warnx_("%s: out of memory", shown_name(label));
         ok = false;
     }
     if (ok) {
@@ -467,7 +467,7 @@ static int run(const cli_args *a)
     free(st);
     free(done);
     choices_close(&tc);
-    return errors ? EXIT_BAD : EXIT_OK;
+    return run_status(&(run_tally){n_names, (size_t)errors, 0}, "file", "measured");
 }
 
 static const cli_opt opts[] = {

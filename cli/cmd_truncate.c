@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void print_counts(const tok_choices *tc, const size_t *v)
 {
@@ -100,14 +101,18 @@ static int run(const cli_args *a)
         }
         check_stdout();
         if (cut && !quiet) {
+            /* the text ends where it was cut, mostly mid-line: in a terminal the note starts
+             * on a line of its own (the bytes on standard output stay exactly the text) */
+            if (!json && end > start && in.data[end - 1] != '\n' && isatty(STDOUT_FILENO))
+                fputc('\n', stderr);
             char counts[512] = "";
             for (size_t k = 0; k < tc.n; k++) {
                 size_t l = strlen(counts);
                 snprintf(counts + l, sizeof counts - l, "%s%zu of %zu tokens%s%s",
                          k ? ", " : "", after[k], before[k], tc.n > 1 ? " with " : "",
-                         tc.n > 1 ? tc.v[k].arg : "");
+                         tc.n > 1 ? tc.v[k].label : "");
             }
-            warnx_("%s: cut to the %s %llu tokens: kept %s, %zu of %zu bytes", label,
+            warnx_("%s: cut to the %s %llu tokens: kept %s, %zu of %zu bytes", shown_name(label),
                    from_end ? "last" : "first", (unsigned long long)n, counts, end - start,
                    in.len);
         }

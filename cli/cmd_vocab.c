@@ -173,7 +173,7 @@ static void summary(const tok_choice *ch, bool json)
         fputs("]}\n", stdout);
         return;
     }
-    printf("tokenizer   %s (%s)\n", ch->arg, tok_format(tok));
+    printf("tokenizer   %s (%s)\n", ch->label, tok_format(tok));
     printf("vocabulary  %u ids: %u ordinary %s, %u special, %u unused\n", size, ordinary,
            ordinary == 1 ? "token" : "tokens", special, unused);
     sbuf b = {0};
@@ -277,7 +277,7 @@ static int run(const cli_args *a)
             size_t len;
             if (tok_token_bytes(tok, ids[i], &s, &len) != TOK_OK) {
                 warnx_("token id %u is not in the vocabulary of %s (size %u%s)", ids[i],
-                       tc.v[0].arg, size, ids[i] < size ? "; this id is unused" : "");
+                       tc.v[0].label, size, ids[i] < size ? "; this id is unused" : "");
                 status = EXIT_BAD;
                 continue;
             }

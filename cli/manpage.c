@@ -163,6 +163,12 @@ void cli_manpage(FILE *f)
     fputs(".TP\n.B 2\n", f);
     roff_line(f, "a usage error, or input, a file or a tokenizer that could not be read or used\n"
                  "(the message names the file and the position)");
+    fputs(".PP\n", f);
+    roff(f, "A run with several problems exits 2 if any input failed, else 1 if any count was\n"
+            "over a limit. Nothing is hidden: each failed file has its message, the other files\n"
+            "are still counted and checked against the limit, and a summary line says how many\n"
+            "failed and how many counts were over the limit. Files a walk (count -r) leaves out\n"
+            "because they are not text are not failures; a line says how many and why.\n");
     fputs(".SH ENVIRONMENT\n"
           ".TP\n.B NO_COLOR\n", f);
     roff_line(f, "set and not empty: no colour with --color=auto");

@@ -88,7 +88,9 @@ unsigned palette_index_for_id(uint32_t id); /* 0 .. PALETTE_ID_N-1 */
 /* ---- HTML ---- */
 
 /* Append s[0..n) escaped for HTML text or a quoted attribute: & < > " ' become references,
- * control characters their control pictures, invalid UTF-8 U+FFFD. */
+ * control characters their control pictures, invisible ones (C1 controls, format characters
+ * such as the bidi controls U+202E and U+200B, spaces other than U+0020) <U+XXXX> as shown,
+ * invalid UTF-8 U+FFFD. For names and labels: nothing in them can reorder or hide the page. */
 void html_escape(sbuf *b, const char *s, size_t n);
 /* Start a self-contained page: doctype, UTF-8, a Content-Security-Policy that forbids every
  * network load and every script, the shared CSS (palette classes .c0.., .k0.., .sp, .ws, .g,
@@ -97,14 +99,6 @@ void html_begin(sbuf *b, const char *title, const char *extra_css);
 void html_end(sbuf *b);
 /* Write b to path ("-" for standard output). False with a message printed on failure. */
 bool write_output(const char *path, const sbuf *b);
-
-/* ---- input ---- */
-
-/* The text to analyse: words[0..n) joined with spaces when there are any, else FILE, else
- * standard input. *label names it in messages ("<argument>", the path, "<stdin>").
- * False with a message printed on failure. */
-bool read_text_input(char *const *words, size_t n, const char *file, input *in,
-                     const char **label);
 
 /* Encode with every chosen tokenizer; prints the error (naming label) and returns false on the
  * first failure. ids[k]/spans[k] are freed with tok_free. */

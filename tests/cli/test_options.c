@@ -37,7 +37,8 @@ static const cli_command tcmd = {.name = "demo", .synopsis = "[X]", .summary = "
  * stdout captured in err and out. */
 static int parse(cli_args *a, char *err, char *out, ...)
 {
-    char *argv[64] = {"demo"};
+    static char *argv[64]; /* a->pos points into it */
+    argv[0] = "demo";
     int argc = 1;
     va_list ap;
     va_start(ap, out);

@@ -86,6 +86,11 @@ TEST(render_html_escape_and_page_frame)
     CHECK_STR(b.p, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\xE2\x90\x81\xE2\x90\xA1"
                    "\xE2\x9F\xA8U+0085\xE2\x9F\xA9\xEF\xBF\xBD");
     sb_clear(&b);
+    /* bidi controls and other format characters cannot reorder or hide a page's names */
+    html_escape(&b, "a\xE2\x80\xAE" "b\xE2\x80\x8B" "c\xE2\x81\xA6" "d\xC2\xA0" "e f", 18);
+    CHECK_STR(b.p, "a\xE2\x9F\xA8U+202E\xE2\x9F\xA9" "b\xE2\x9F\xA8U+200B\xE2\x9F\xA9"
+                   "c\xE2\x9F\xA8U+2066\xE2\x9F\xA9" "d\xE2\x9F\xA8U+00A0\xE2\x9F\xA9" "e f");
+    sb_clear(&b);
     html_begin(&b, "a <title>", ".x{}");
     html_end(&b);
     CHECK(strncmp(b.p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">", 61)
@@ -148,4 +153,25 @@ TEST(render_text_input_joins_arguments)
     CHECK_EQ(in.len, 11);
     CHECK_STR(label, f);
     input_free(&in);
+}
+
+TEST(render_shown_name)
+{
+    /* a plain name (spaces and all of Unicode that shows) is itself, not a copy */
+    const char *plain = "my notes/caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC.txt";
+    CHECK(shown_name(plain) == plain);
+    CHECK_STR(shown_name("a\tb\x1b[31m\xE2\x80\xAE" "c\xFF"),
+              "a\xE2\x90\x89" "b\xE2\x90\x9B[31m\xE2\x9F\xA8U+202E\xE2\x9F\xA9" "c\\xff");
+    /* eight at a time stay valid */
+    const char *v[8];
+    char in[8][16];
+    for (int i = 0; i < 8; i++) {
+        snprintf(in[i], sizeof in[i], "n%d\t", i);
+        v[i] = shown_name(in[i]);
+    }
+    for (int i = 0; i < 8; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "n%d\xE2\x90\x89", i);
+        CHECK_STR(v[i], want);
+    }
 }
