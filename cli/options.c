@@ -176,7 +176,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *a)
         if (s[1] == '-') {
             const char *name = s + 2, *eq = strchr(name, '=');
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
-            int first, other, k = find_long(cmd, name, len, &first, &other);
+            int first, other, k = len ? find_long(cmd, name, len, &first, &other) : -1;
             if (k == -1 && len && len <= 4 && !strncmp("help", name, len)) { /* or a prefix */
                 print_help(cmd);
                 return EXIT_OK;

@@ -127,6 +127,7 @@ TEST(options_usage_errors)
         {{"-z"}, "demo: unknown option '-z'"},
         {{"-az"}, "demo: unknown option '-z'"},
         {{"--nope=3"}, "demo: unknown option '--nope'"},
+        {{"--=3"}, "demo: unknown option '--'"},
         {{"--col", "auto"}, "demo: option '--col' is ambiguous: --color or --color-by"},
         {{"--color=blue"}, "demo: --color must be auto, always or never, not 'blue'"},
         {{"--add", "1", "--add=2", "--add=3"}, "demo: --add can be given at most 2 times"},
