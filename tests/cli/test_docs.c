@@ -44,6 +44,18 @@ static bool have(const char *tool)
     return st == 0;
 }
 
+/* NULL when `SHELL -n script` accepts the script, else what it said (caller frees). */
+static char *syntax_error(const char *shell, const char *script)
+{
+    char cmd[1024], *out;
+    snprintf(cmd, sizeof cmd, "%s -n %s 2>&1", shell, script);
+    if (sh(cmd, &out) == 0 && !out[0]) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* Write `tokscope ARGS` to the temporary file name; its path, or NULL. */
 static const char *generate(const char *name, const char *arg1, const char *arg2)
 {
@@ -138,11 +150,9 @@ TEST(docs_bash_completion_completes)
 {
     const char *script = generate("tokscope.bash", "completions", "bash");
     CHECK(script);
-    char cmd[8192], *out;
-    snprintf(cmd, sizeof cmd, "bash -n %s 2>&1", script);
-    int st = sh(cmd, &out);
-    CHECK_MSG(st == 0, "bash -n: %s", out);
-    free(out);
+    char *bad = syntax_error("bash", script), cmd[8192], *out;
+    CHECK_MSG(!bad, "bash -n: %s", bad);
+    int st;
 
     /* t WORDS...: complete the last word as bash would, one reply per line */
     static const char driver[] =
@@ -247,10 +257,9 @@ TEST(docs_zsh_completion_completes)
     snprintf(path, sizeof path, "%s/_tokscope", dir);
     CHECK(write_file(path, r.out, r.out_len));
     cli_free(&r);
-    snprintf(cmd, sizeof cmd, "zsh -n %s 2>&1", path);
-    int st = sh(cmd, &out);
-    CHECK_MSG(st == 0, "zsh -n: %s", out);
-    free(out);
+    char *bad = syntax_error("zsh", path);
+    CHECK_MSG(!bad, "zsh -n: %s", bad);
+    int st;
 
     /* A zsh in a pseudo-terminal with the script on its fpath lists the choices for a line
      * (LINE=>WORD: read until WORD shows, since zsh lists nothing while input is pending),
@@ -304,11 +313,9 @@ TEST(docs_fish_completion_completes)
     CHECK_MSG(have("fish"), "fish is needed: make test-tools installs it");
     const char *script = generate("tokscope.fish", "completions", "fish");
     CHECK(script);
-    char cmd[4096], *out;
-    snprintf(cmd, sizeof cmd, "fish -n %s 2>&1", script);
-    int st = sh(cmd, &out);
-    CHECK_MSG(st == 0, "fish -n: %s", out);
-    free(out);
+    char *bad = syntax_error("fish", script), cmd[4096], *out;
+    CHECK_MSG(!bad, "fish -n: %s", bad);
+    int st;
     /* every command's long options, exactly (fish lists NAME<TAB>DESCRIPTION) */
     for (size_t c = 0; c < cli_n_commands; c++) {
         snprintf(cmd, sizeof cmd,
