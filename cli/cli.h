@@ -3,6 +3,7 @@
 #ifndef TOKSCOPE_CLI_H
 #define TOKSCOPE_CLI_H
 
+#include "options.h"
 #include "tokscope.h"
 
 #include <stdbool.h>
@@ -28,12 +29,46 @@ typedef struct input {
 } input;
 bool read_input(const char *path, input *in);
 void input_free(input *in);
+/* The text to analyse: words[0..n) joined with spaces when there are any, else FILE, else
+ * standard input. *label names it in messages ("<argument>", the path, "<stdin>"). A single
+ * word that names a file gets a hint on stderr that -f reads it. False with a message printed
+ * on failure. */
+bool read_text_input(char *const *words, size_t n, const char *file, input *in,
+                     const char **label);
+
+/* A name (a path, a tokenizer or model as given) for the terminal: name itself, or when it
+ * holds characters a terminal would hide or reorder -- controls, format characters such as
+ * the bidi controls U+202E, spaces other than U+0020, bytes that are not UTF-8 -- a copy with
+ * those made visible (control pictures, <U+202E>, \xHH). Valid until eight more calls. */
+const char *shown_name(const char *name);
+
+/* ---- exit status: one rule for runs with several problems ---- */
+
+typedef struct run_tally {
+    size_t inputs; /* files (or texts) the run was given or found */
+    size_t failed; /* of them, how many could not be read or used (each reported) */
+    size_t over;   /* counts over a limit (each reported) */
+} run_tally;
+/* 2 if any input failed, else 1 if any count was over a limit, else 0. When inputs failed
+ * among others or beside counts over the limit, a summary line on stderr says how many of
+ * each ("1 of 3 NOUNs could not be DONE; 1 count is over the limit (exit status 2)"). */
+int run_status(const run_tally *t, const char *noun, const char *done);
 
 /* ---- tokenizer choice: -e NAME, -m MODEL, -t PATH, in the order given ---- */
 
+/* The three options, for a command's table; rep is said of each ("; repeatable"). */
+#define CLI_TOKENIZER_OPTS(rep)                                                              \
+    {"encoding", 'e', "NAME", CLI_TOKENIZER, .help = "built-in encoding (default o200k_base" rep ")", \
+     .values = CLI_V_ENCODING},                                                              \
+    {"model", 'm', "MODEL", CLI_TOKENIZER, .help = "OpenAI model name, e.g. gpt-4o" rep,      \
+     .values = CLI_V_OPENAI_MODEL},                                                          \
+    {"tokenizer", 't', "PATH", CLI_TOKENIZER,                                               \
+     .help = "tokenizer file (.tiktoken, tokenizer.json, .model)" rep, .values = CLI_V_FILE}
+
 typedef struct tok_choice {
-    char kind; /* 'e', 'm' or 't' */
-    const char *arg;
+    char kind;         /* 'e', 'm' or 't' */
+    const char *arg;   /* as given */
+    const char *label; /* arg for the terminal (see shown_name) */
     tok_tokenizer *tok;
 } tok_choice;
 
@@ -46,12 +81,35 @@ typedef struct tok_choices {
 /* Add a choice (nothing is opened yet, nothing allocated); exits with a usage error past
  * MAX_CHOICES. */
 void choices_add(tok_choices *c, char kind, const char *arg);
+/* The -e, -m and -t options given to a command, in order. */
+void cli_tokenizers(const cli_args *a, tok_choices *c);
 /* Open every choice; with none, open def (an encoding name). Prints errors; false on failure. */
 bool choices_open(tok_choices *c, const char *def);
 void choices_close(tok_choices *c);
 
-/* --special=ordinary|allow|reject; false if the word is unknown. */
-bool parse_special(const char *s, tok_special_policy *out);
+/* ---- how text is encoded: --special, --lossy, --add-special ---- */
+
+#define CLI_SPECIAL_OPT                                                                      \
+    {"special", 0, "POLICY", CLI_CHOICE,                                                      \
+     .help = "special-token text such as <|endoftext|>: ordinary (plain\n"                    \
+             "text, default), allow (one special token), reject (error)",                     \
+     .choices = "ordinary|allow|reject"}
+#define CLI_LOSSY_OPT                                                                        \
+    {"lossy", 0, NULL, CLI_FLAG, .help = "replace invalid UTF-8 with U+FFFD instead of failing"}
+#define CLI_ADD_SPECIAL_OPT                                                                  \
+    {"add-special", 0, NULL, CLI_FLAG,                                                        \
+     .help = "add the tokenizer's own special tokens around the text (BOS/EOS,\n"             \
+             "templates) as tokenizer.json and .model files define them"}
+#define CLI_ENCODE_OPTS CLI_SPECIAL_OPT, CLI_LOSSY_OPT, CLI_ADD_SPECIAL_OPT
+
+/* The encode options of those three the command has. */
+tok_encode_options cli_encode_options(const cli_args *a);
+
+/* -f FILE: the text to read instead of the arguments. */
+#define CLI_FILE_OPT                                                                         \
+    {"file", 'f', "FILE", CLI_TEXT, .help = "read the text from FILE ('-' for standard input)",   \
+     .values = CLI_V_FILE}
+
 /* A non-negative decimal integer; false if s is not one. */
 bool parse_count(const char *s, uint64_t *out);
 
@@ -75,21 +133,17 @@ typedef struct line_iter {
 } line_iter;
 bool next_line(line_iter *it, const char **line, size_t *len);
 
-/* Commands. */
-int cmd_count(int argc, char **argv);
-int cmd_encode(int argc, char **argv);
-int cmd_decode(int argc, char **argv);
-int cmd_encodings(int argc, char **argv);
-int cmd_cost(int argc, char **argv);
-int cmd_models(int argc, char **argv);
-int cmd_show(int argc, char **argv);
-int cmd_explain(int argc, char **argv);
-int cmd_compare(int argc, char **argv);
-int cmd_vocab(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_truncate(int argc, char **argv);
-int cmd_chunk(int argc, char **argv);
-int cmd_chat(int argc, char **argv);
+/* ---- the commands (commands.c lists them) ---- */
+
+extern const cli_command cmd_count, cmd_encode, cmd_decode, cmd_encodings, cmd_cost, cmd_models,
+    cmd_show, cmd_explain, cmd_compare, cmd_vocab, cmd_stats, cmd_truncate, cmd_chunk, cmd_chat,
+    cmd_completions;
+extern const cli_command *const cli_commands[];
+extern const size_t cli_n_commands;
+/* tokscope --help: the commands and what they share. */
+void cli_usage(FILE *f);
+/* tokscope --man: the manual page, in roff (manpage.c). */
+void cli_manpage(FILE *f);
 
 /* Output errors (EPIPE) end the process quietly, as wc does. Call after writing. */
 void check_stdout(void);

@@ -4,33 +4,8 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope chat [OPTIONS] [FILE.json|-]\n"
-    "\n"
-    "Count the tokens of a conversation -- a JSON array of messages {role, content, name,\n"
-    "tool_calls}, or a request body with a \"messages\" array -- the way the model sees it:\n"
-    "every message with its formatting tokens, and the tokens that prime the reply. Reads\n"
-    "standard input when no FILE is given.\n"
-    "\n"
-    "  -m, --model MODEL     OpenAI model (gpt-4o, gpt-4, gpt-3.5-turbo-0301, gpt-oss-20b, ...)\n"
-    "                        (default: the request's \"model\", else gpt-4o; repeatable)\n"
-    "  -e, --encoding NAME   built-in encoding (repeatable)\n"
-    "  -t, --tokenizer PATH  tokenizer file, e.g. a tokenizer.json (repeatable)\n"
-    "      --template NAME   the chat convention, instead of the one the model and tokenizer\n"
-    "                        imply: openai, harmony, llama3 or chatml\n"
-    "      --json            JSON Lines: one object per tokenizer\n"
-    "      --limit N         exit 1 when a total is over N\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Conventions: openai (OpenAI chat models: 3 tokens per message, 1 per name, 3 for the\n"
-    "reply; gpt-3.5-turbo-0301: 4 and -1), harmony (gpt-oss: the harmony rendering),\n"
-    "llama3 and chatml (tokenizer.json files with those special tokens: the chat template).\n"
-    "\n"
-    "Exit status: 0 ok, 1 over --limit, 2 a usage, file or message error.\n";
 
 static int digits(uint64_t v)
 {
@@ -76,9 +51,9 @@ static void print_json(const char *file, const tok_choice *ch, const tok_chat_co
 /* "openai convention (3 per message, 1 per name, 3 for the reply), exact" */
 static void print_convention(const tok_choice *ch, const tok_chat_count *cc)
 {
-    printf("%s: %s", ch->arg, cc->convention);
+    printf("%s: %s", ch->label, cc->convention);
     if (strcmp(ch->arg, tok_name(ch->tok)) != 0)
-        printf(" with %s", tok_name(ch->tok));
+        printf(" with %s", shown_name(tok_name(ch->tok)));
     if (!strcmp(cc->convention, "openai"))
         printf(" (%d per message, %d per name, %llu for the reply)", cc->tokens_per_message,
                cc->tokens_per_name, (unsigned long long)cc->reply);
@@ -128,7 +103,7 @@ static void print_many(const tok_choices *tc, const tok_chat_count *cc)
     int iw = digits(n ? n - 1 : 0);
     bool any_prefix = false;
     for (size_t k = 0; k < tc->n; k++) {
-        w[k] = (int)strlen(tc->v[k].arg);
+        w[k] = (int)strlen(tc->v[k].label);
         if (digits(cc[k].total) > w[k])
             w[k] = digits(cc[k].total);
         if (w[k] < 7)
@@ -139,7 +114,7 @@ static void print_many(const tok_choices *tc, const tok_chat_count *cc)
         print_convention(&tc->v[k], &cc[k]);
     printf("%*s  %-*s", iw, "#", rw, "role");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*s", w[k], tc->v[k].arg);
+        printf(" %*s", w[k], tc->v[k].label);
     putchar('\n');
     if (any_prefix) {
         printf("%*s  %-*s", iw, "", rw, "(start)");
@@ -176,46 +151,16 @@ static char *body_model(const input *in)
     return m;
 }
 
-int cmd_chat(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_TEMPLATE, OPT_LIMIT };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"template", required_argument, 0, OPT_TEMPLATE},
-        {"json", no_argument, 0, OPT_JSON},      {"limit", required_argument, 0, OPT_LIMIT},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     tok_choices tc = {0};
-    const char *tmpl = NULL;
-    bool json = false, has_limit = false;
-    uint64_t limit = 0;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case OPT_TEMPLATE:
-            if (strcmp(optarg, "openai") && strcmp(optarg, "harmony") && strcmp(optarg, "llama3") &&
-                strcmp(optarg, "chatml"))
-                return usage_error("chat",
-                                   "--template must be openai, harmony, llama3 or chatml, not '%s'",
-                                   optarg);
-            tmpl = optarg;
-            break;
-        case OPT_JSON: json = true; break;
-        case OPT_LIMIT:
-            if (!parse_count(optarg, &limit))
-                return usage_error("chat", "--limit needs a whole number, not '%s'", optarg);
-            has_limit = true;
-            break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("chat", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("chat", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (argc - optind > 1)
-        return usage_error("chat", "one conversation file at a time, not %d", argc - optind);
-    const char *path = optind < argc ? argv[optind] : "-";
+    cli_tokenizers(a, &tc);
+    const char *tmpl = cli_text(a, "template");
+    bool json = cli_flag(a, "json"), has_limit = cli_flag(a, "limit");
+    uint64_t limit = cli_number(a, "limit", 0);
+    if (a->n_pos > 1)
+        return cli_usage_error(a, "one conversation file at a time, not %zu", a->n_pos);
+    const char *path = a->n_pos ? a->pos[0] : "-";
     const char *label = strcmp(path, "-") ? path : "<stdin>";
     input in;
     if (!read_input(path, &in))
@@ -257,8 +202,8 @@ int cmd_chat(int argc, char **argv)
         check_stdout();
         for (size_t k = 0; has_limit && k < tc.n; k++)
             if (cc[k].total > limit) {
-                warnx_("%s: %llu tokens (%s) is over the limit of %llu", label,
-                       (unsigned long long)cc[k].total, tc.v[k].arg, (unsigned long long)limit);
+                warnx_("%s: %llu tokens (%s) is over the limit of %llu", shown_name(label),
+                       (unsigned long long)cc[k].total, tc.v[k].label, (unsigned long long)limit);
                 status = EXIT_OVER;
             }
     }
@@ -270,3 +215,35 @@ int cmd_chat(int argc, char **argv)
     free(dflt);
     return status;
 }
+
+static const cli_opt opts[] = {
+    {"model", 'm', "MODEL", CLI_TOKENIZER,
+     .help = "OpenAI model (gpt-4o, gpt-4, gpt-3.5-turbo-0301, gpt-oss-20b, ...)\n"
+             "(default: the request's \"model\", else gpt-4o; repeatable)",
+     .values = CLI_V_OPENAI_MODEL},
+    {"encoding", 'e', "NAME", CLI_TOKENIZER, .help = "built-in encoding (repeatable)",
+     .values = CLI_V_ENCODING},
+    {"tokenizer", 't', "PATH", CLI_TOKENIZER,
+     .help = "tokenizer file, e.g. a tokenizer.json (repeatable)", .values = CLI_V_FILE},
+    {"template", 0, "NAME", CLI_CHOICE,
+     .help = "the chat convention, instead of the one the model and tokenizer\n"
+             "imply: openai, harmony, llama3 or chatml",
+     .choices = "openai|harmony|llama3|chatml"},
+    {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines: one object per tokenizer"},
+    {"limit", 0, "N", CLI_NUMBER, .help = "exit 1 when a total is over N"},
+};
+
+CLI_COMMAND(chat, "[FILE.json]", CLI_V_FILE, "count a chat conversation the way the API bills it",
+            /* usage */
+            "chat [OPTIONS] [FILE.json|-]\n",
+            /* about */
+            "Count the tokens of a conversation -- a JSON array of messages {role, content, name,\n"
+            "tool_calls}, or a request body with a \"messages\" array -- the way the model sees it:\n"
+            "every message with its formatting tokens, and the tokens that prime the reply. Reads\n"
+            "standard input when no FILE is given.\n",
+            /* footer */
+            "Conventions: openai (OpenAI chat models: 3 tokens per message, 1 per name, 3 for the\n"
+            "reply; gpt-3.5-turbo-0301: 4 and -1), harmony (gpt-oss: the harmony rendering),\n"
+            "llama3 and chatml (tokenizer.json files with those special tokens: the chat template).\n"
+            "\n"
+            "Exit status: 0 ok, 1 over --limit, 2 a usage, file or message error.\n");

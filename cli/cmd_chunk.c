@@ -12,33 +12,8 @@
  * word), and always after this one's start. */
 #include "fit.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope chunk -n N [OPTIONS] [FILE|-]...\n"
-    "\n"
-    "Split each FILE (standard input when none or '-') into chunks of at most N tokens,\n"
-    "preferring paragraph, then sentence, then word boundaries, never cutting a character in\n"
-    "half. Prints JSON Lines, one object per chunk:\n"
-    "  {\"file\", \"index\", \"start\", \"end\", \"tokens\", \"text\"}\n"
-    "start and end are byte offsets into the file; tokens is the chunk's own count (at most N).\n"
-    "\n"
-    "  -n, --tokens N        at most N tokens per chunk (required)\n"
-    "      --overlap K       start each chunk about K tokens before the previous one ended\n"
-    "                        (K < N; default 0)\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o\n"
-    "  -t, --tokenizer PATH  tokenizer file\n"
-    "      --json            JSON Lines (the default and only output)\n"
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
-    "                        text, default), allow (one special token), reject (error)\n"
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 a usage error, or a file that could not be read or chunked (the\n"
-    "other files are still chunked).\n";
 
 static bool sp(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -170,65 +145,56 @@ static bool chunk_file(const chunk_opts *co, const char *path)
     return ok;
 }
 
-int cmd_chunk(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_OVERLAP, OPT_SPECIAL, OPT_LOSSY };
-    static const struct option longs[] = {
-        {"tokens", required_argument, 0, 'n'},    {"overlap", required_argument, 0, OPT_OVERLAP},
-        {"encoding", required_argument, 0, 'e'},  {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"json", no_argument, 0, OPT_JSON},
-        {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},     {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     tok_choices tc = {0};
-    chunk_opts co = {NULL, {TOK_SPECIAL_ORDINARY, 0}, 0, 0};
-    bool has_n = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":n:e:m:t:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'n':
-            if (!parse_count(optarg, &co.n) || co.n == 0)
-                return usage_error("chunk", "-n needs a number of tokens of at least 1, not '%s'",
-                                   optarg);
-            has_n = true;
-            break;
-        case OPT_OVERLAP:
-            if (!parse_count(optarg, &co.overlap))
-                return usage_error("chunk", "--overlap needs a whole number of tokens, not '%s'",
-                                   optarg);
-            break;
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case OPT_JSON: break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &co.o.special))
-                return usage_error("chunk", "--special must be ordinary, allow or reject, not '%s'",
-                                   optarg);
-            break;
-        case OPT_LOSSY: co.o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("chunk", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("chunk", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (!has_n)
-        return usage_error("chunk", "how many tokens per chunk? give -n N");
+    cli_tokenizers(a, &tc);
+    chunk_opts co = {NULL, cli_encode_options(a), cli_number(a, "tokens", 0),
+                     cli_number(a, "overlap", 0)};
+    if (!cli_flag(a, "tokens"))
+        return cli_usage_error(a, "how many tokens per chunk? give -n N");
     if (co.overlap >= co.n)
-        return usage_error("chunk", "--overlap must be less than -n (%llu >= %llu)",
-                           (unsigned long long)co.overlap, (unsigned long long)co.n);
+        return cli_usage_error(a, "--overlap must be less than -n (%llu >= %llu)",
+                               (unsigned long long)co.overlap, (unsigned long long)co.n);
     if (tc.n > 1)
-        return usage_error("chunk", "chunk takes one tokenizer (-e, -m or -t), not %zu", tc.n);
+        return cli_usage_error(a, "chunk takes one tokenizer (-e, -m or -t), not %zu", tc.n);
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
     }
     co.tok = tc.v[0].tok;
     int errors = 0;
-    if (optind == argc)
+    if (a->n_pos == 0)
         errors += !chunk_file(&co, "-");
-    for (int i = optind; i < argc; i++)
-        errors += !chunk_file(&co, argv[i]);
+    for (size_t i = 0; i < a->n_pos; i++)
+        errors += !chunk_file(&co, a->pos[i]);
     choices_close(&tc);
-    return errors ? EXIT_BAD : EXIT_OK;
+    return run_status(&(run_tally){a->n_pos ? a->n_pos : 1, (size_t)errors, 0}, "file", "chunked");
 }
+
+static const cli_opt opts[] = {
+    {"tokens", 'n', "N", CLI_NUMBER, .help = "at most N tokens per chunk (required)", .min = 1,
+     .need = "a number of tokens of at least 1"},
+    {"overlap", 0, "K", CLI_NUMBER,
+     .help = "start each chunk about K tokens before the previous one ended\n"
+             "(K < N; default 0)",
+     .need = "a whole number of tokens"},
+    CLI_TOKENIZER_OPTS(""),
+    {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines (the default and only output)"},
+    CLI_SPECIAL_OPT,
+    CLI_LOSSY_OPT,
+};
+
+CLI_COMMAND(chunk, "-n N [FILE...]", CLI_V_FILE,
+            "split into chunks of at most N tokens (JSON Lines)",
+            /* usage */
+            "chunk -n N [OPTIONS] [FILE|-]...\n",
+            /* about */
+            "Split each FILE (standard input when none or '-') into chunks of at most N tokens,\n"
+            "preferring paragraph, then sentence, then word boundaries, never cutting a character in\n"
+            "half. Prints JSON Lines, one object per chunk:\n"
+            "  {\"file\", \"index\", \"start\", \"end\", \"tokens\", \"text\"}\n"
+            "start and end are byte offsets into the file; tokens is the chunk's own count (at most N).\n",
+            /* footer */
+            "Exit status: 0 ok, 2 a usage error, or a file that could not be read or chunked (the\n"
+            "other files are still chunked).\n");

@@ -4,25 +4,8 @@
  * the table and a bar chart (inline SVG) as a self-contained page. */
 #include "render.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope compare [OPTIONS] -e A -e B [-m MODEL] [-t PATH] [FILE...]\n"
-    "\n"
-    "Tokenize the FILEs (standard input when none or '-') with every tokenizer given and\n"
-    "print one row per tokenizer: tokens, characters per token, ratio of its tokens to the\n"
-    "first tokenizer's, and vocabulary size. Several files are counted together.\n"
-    "\n"
-    HELP_TOKENIZERS("; repeatable: one row each, the first is the baseline")
-    "      --html FILE       also write a self-contained HTML page with the table and a bar\n"
-    "                        chart ('-': the page on standard output instead of the table)\n"
-    "      --json            JSON Lines, one object per tokenizer\n"
-    HELP_ENCODE_FLAGS
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 usage error, or a file could not be read or encoded.\n";
 
 typedef struct totals {
     uint64_t bytes, chars, files;
@@ -70,7 +53,7 @@ static void print_table(const tok_choices *tc, const totals *t)
 {
     size_t nw = strlen("tokenizer");
     for (size_t k = 0; k < tc->n; k++) {
-        size_t w = text_width(tc->v[k].arg, strlen(tc->v[k].arg));
+        size_t w = text_width(tc->v[k].label, strlen(tc->v[k].label));
         nw = w > nw ? w : nw;
     }
     put_padded(stdout, "tokenizer", nw, false);
@@ -79,7 +62,7 @@ static void print_table(const tok_choices *tc, const totals *t)
         char cpt[32], ratio[32];
         fmt_ratio(cpt, sizeof cpt, t->chars, t->tokens[k]);
         fmt_ratio(ratio, sizeof ratio, t->tokens[k], t->tokens[0]);
-        put_padded(stdout, tc->v[k].arg, nw, false);
+        put_padded(stdout, tc->v[k].label, nw, false);
         printf("  %10llu  %11s  %6s  %8u\n", (unsigned long long)t->tokens[k], cpt, ratio,
                tok_vocab_size(tc->v[k].tok));
     }
@@ -161,52 +144,25 @@ static void render_html(sbuf *b, const tok_choices *tc, const totals *t, const c
     html_end(b);
 }
 
-int cmd_compare(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_HTML = 256, OPT_JSON, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"html", required_argument, 0, OPT_HTML},
-        {"json", no_argument, 0, OPT_JSON},       {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},     {"add-special", no_argument, 0, OPT_ADD},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     tok_choices tc = {0};
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    const char *html = NULL;
-    bool json = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case OPT_HTML: html = optarg; break;
-        case OPT_JSON: json = true; break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &o.special))
-                return usage_error("compare",
-                                   "--special must be ordinary, allow or reject, not '%s'", optarg);
-            break;
-        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case OPT_ADD: o.flags |= TOK_ENCODE_ADD_SPECIAL; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("compare", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("compare", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &tc);
+    tok_encode_options o = cli_encode_options(a);
+    const char *html = cli_text(a, "html");
+    bool json = cli_flag(a, "json");
     if (json && html && !strcmp(html, "-"))
-        return usage_error("compare", "--json and --html - both write standard output: "
-                                      "choose one");
+        return cli_usage_error(a, "--json and --html - both write standard output: choose one");
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
     }
     totals t = {0};
     int errors = 0;
-    bool stdin_only = optind == argc;
+    bool stdin_only = a->n_pos == 0;
     const char *counted = "-"; /* the file counted, when there is one */
-    for (int i = optind; i < argc || stdin_only; i++) {
-        const char *path = stdin_only ? "-" : argv[i];
+    for (size_t i = 0; i < a->n_pos || stdin_only; i++) {
+        const char *path = stdin_only ? "-" : a->pos[i];
         if (!add_file(&tc, &o, path, &t))
             errors++;
         else
@@ -214,10 +170,10 @@ int cmd_compare(int argc, char **argv)
         if (stdin_only)
             break;
     }
-    int status = errors ? EXIT_BAD : EXIT_OK;
+    run_tally tally = {stdin_only ? 1 : a->n_pos, (size_t)errors, 0};
     if (errors && t.files == 0) {
         choices_close(&tc);
-        return status;
+        return run_status(&tally, "file", "read or encoded");
     }
     bool page_on_stdout = html && !strcmp(html, "-");
     if (json)
@@ -233,10 +189,34 @@ int cmd_compare(int argc, char **argv)
             snprintf(what, sizeof what, "%llu files", (unsigned long long)t.files);
         sbuf page = {0};
         render_html(&page, &tc, &t, what);
-        if (!write_output(html, &page))
-            status = EXIT_BAD;
+        bool written = write_output(html, &page);
         sb_free(&page);
+        if (!written) {
+            choices_close(&tc);
+            return EXIT_BAD;
+        }
     }
     choices_close(&tc);
-    return status;
+    return run_status(&tally, "file", "read or encoded");
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS("; repeatable: one row each, the first is the baseline"),
+    {"html", 0, "FILE", CLI_TEXT,
+     .help = "also write a self-contained HTML page with the table and a bar\n"
+             "chart ('-': the page on standard output instead of the table)",
+     .values = CLI_V_FILE},
+    {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines, one object per tokenizer"},
+    CLI_ENCODE_OPTS,
+};
+
+CLI_COMMAND(compare, "[FILE...]", CLI_V_FILE,
+            "one row per tokenizer: tokens, characters per token, ratio",
+            /* usage */
+            "compare [OPTIONS] -e A -e B [-m MODEL] [-t PATH] [FILE...]\n",
+            /* about */
+            "Tokenize the FILEs (standard input when none or '-') with every tokenizer given and\n"
+            "print one row per tokenizer: tokens, characters per token, ratio of its tokens to the\n"
+            "first tokenizer's, and vocabulary size. Several files are counted together.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 usage error, or a file could not be read or encoded.\n");

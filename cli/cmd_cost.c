@@ -5,42 +5,8 @@
 #include "cli.h"
 #include "pricing.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope cost [OPTIONS] -m MODEL [-m MODEL...] [FILE|-]\n"
-    "\n"
-    "Count FILE (standard input when none or '-') with each model's tokenizer, check that it\n"
-    "fits the model's context window with room for the answer, and price it: input, cached\n"
-    "input, output and total, for one call and for --calls calls. Several models give one\n"
-    "table, cheapest first. Counts marked ~ are estimates (no public tokenizer for the model).\n"
-    "\n"
-    "  -m, --model MODEL         a model of the registry (tokscope models); repeatable. Case,\n"
-    "                            provider prefixes (openai/) and dates (-2024-08-06) are ignored\n"
-    "      --output-tokens N     tokens of the answer to price and fit (default 0)\n"
-    "      --output-ratio R      the answer as R times the input tokens (0.25, 1.5)\n"
-    "      --cached-tokens N     N of the input tokens are read from a prompt cache\n"
-    "      --cached-share P      that share of the input is cached: 0.8 or 80%\n"
-    "      --cache-write-tokens N  N of the input tokens are written to a prompt cache\n"
-    "      --calls N             price N calls too (default 1000)\n"
-    "      --batch               batch API prices\n"
-    "      --chat                FILE is a chat conversation (as tokscope chat reads it):\n"
-    "                            count it with the formatting tokens of each model's format\n"
-    "  -t, --tokenizer [MODEL=]PATH  count MODEL (the only model, without MODEL=) exactly\n"
-    "                            with this tokenizer file\n"
-    "      --tokenizer-dir DIR   where to find the tokenizer files the registry names, such as\n"
-    "                            llama3/tokenizer.json (repeatable; also $TOKSCOPE_TOKENIZER_PATH,\n"
-    "                            directories separated by ':')\n"
-    "      --prices FILE         prices to use over the built-in ones: LiteLLM's\n"
-    "                            model_prices_and_context_window.json or a tokscope models.tsv\n"
-    "                            (repeatable; later files win)\n"
-    "      --json                one JSON object: every model's tokens, fit and costs\n"
-    "  -h, --help                this help\n"
-    "\n"
-    "Exit status: 0 ok, 1 the input and output do not fit a model's window, 2 usage, input,\n"
-    "price-file or model-name error.\n";
 
 #define MAX_MODELS 64
 #define MAX_DIRS 32
@@ -60,19 +26,25 @@ typedef struct result {
     size_t order;
 } result;
 
-typedef struct opts {
+typedef struct cost_opts {
     const char *models[MAX_MODELS];
     size_t n_models;
     const char *tok_args[MAX_MODELS];
     size_t n_tok_args;
     const char *dirs[MAX_DIRS];
     size_t n_dirs;
-    const char *prices[16];
+    const char *prices[MAX_PRICES];
     size_t n_prices;
     uint64_t output_tokens, cached_tokens, write_tokens, calls;
     uint64_t output_ratio, cached_share; /* millionths */
-    bool has_output, has_ratio, has_cached, has_share, batch, chat, json;
-} opts;
+    bool has_output, has_ratio, has_cached, has_share, batch, chat, json, lossy;
+} cost_opts;
+
+/* "0.5", "1.25" -> millionths. */
+static bool parse_ratio(const char *s, uint64_t *out)
+{
+    return tok_decimal_parse(s, strlen(s), 6, out) == TOK_OK;
+}
 
 /* "0.8" or "80%" -> millionths in [0, 1000000]. */
 static bool parse_share(const char *s, uint64_t *out)
@@ -108,7 +80,7 @@ static const tok_model *arg_model(const tok_registry *reg, const char *a, char *
 
 /* The -t file for model m, or NULL. "MODEL=PATH" names its model; a bare PATH is for the only
  * model. */
-static const char *tokenizer_arg(const opts *o, const tok_registry *reg, const tok_model *m,
+static const char *tokenizer_arg(const cost_opts *o, const tok_registry *reg, const tok_model *m,
                                  bool *bad)
 {
     for (size_t i = 0; i < o->n_tok_args; i++) {
@@ -131,7 +103,7 @@ static const char *tokenizer_arg(const opts *o, const tok_registry *reg, const t
 }
 
 /* Count the input for r: plain text, or a conversation with the model's chat format. */
-static bool count_one(const opts *o, result *r, const input *in, const char *label)
+static bool count_one(const cost_opts *o, result *r, const input *in, const char *label)
 {
     tok_error err;
     if (o->chat) {
@@ -142,7 +114,7 @@ static bool count_one(const opts *o, result *r, const input *in, const char *lab
             warn_err(label, &err);
             if (err.status == TOK_EUNSUPPORTED && !err.where[0])
                 warnx_("%s: %s has no chat format tokscope knows; count the text without --chat",
-                       r->arg, r->tokenizer_name);
+                       shown_name(r->arg), shown_name(r->tokenizer_name));
             return false;
         }
         r->raw = cc.total;
@@ -150,7 +122,7 @@ static bool count_one(const opts *o, result *r, const input *in, const char *lab
         tok_chat_count_free(&cc);
     } else {
         size_t n;
-        tok_encode_options eo = {TOK_SPECIAL_ORDINARY, TOK_ENCODE_LOSSY_UTF8};
+        tok_encode_options eo = {TOK_SPECIAL_ORDINARY, o->lossy ? TOK_ENCODE_LOSSY_UTF8 : 0};
         if (tok_count(r->tok, in->data, in->len, &eo, &n, &err) != TOK_OK) {
             warn_err(label, &err);
             return false;
@@ -163,7 +135,7 @@ static bool count_one(const opts *o, result *r, const input *in, const char *lab
 
 /* ---- output ---- */
 
-static void print_table(const opts *o, const result *res, size_t n, const tok_registry *reg)
+static void print_table(const cost_opts *o, const result *res, size_t n, const tok_registry *reg)
 {
     bool any_cached = false, any_write = false, any_output = false;
     for (size_t i = 0; i < n; i++) {
@@ -260,7 +232,7 @@ static void json_u64_or_null(uint64_t v, uint64_t null_value)
         printf("%llu", (unsigned long long)v);
 }
 
-static void print_json(const opts *o, const result *res, size_t n, const tok_registry *reg,
+static void print_json(const cost_opts *o, const result *res, size_t n, const tok_registry *reg,
                        const char *file, size_t bytes)
 {
     fputs("{\"file\":", stdout);
@@ -347,102 +319,39 @@ static void print_json(const opts *o, const result *res, size_t n, const tok_reg
 
 /* ---- the command ---- */
 
-int cmd_cost(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum {
-        OPT_OUT = 256, OPT_RATIO, OPT_CACHED, OPT_SHARE, OPT_WRITE, OPT_CALLS, OPT_BATCH,
-        OPT_CHAT, OPT_DIR, OPT_PRICES, OPT_JSON
-    };
-    static const struct option longs[] = {
-        {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'},
-        {"output-tokens", required_argument, 0, OPT_OUT},
-        {"output-ratio", required_argument, 0, OPT_RATIO},
-        {"cached-tokens", required_argument, 0, OPT_CACHED},
-        {"cached-share", required_argument, 0, OPT_SHARE},
-        {"cache-write-tokens", required_argument, 0, OPT_WRITE},
-        {"calls", required_argument, 0, OPT_CALLS},
-        {"batch", no_argument, 0, OPT_BATCH},
-        {"chat", no_argument, 0, OPT_CHAT},
-        {"tokenizer-dir", required_argument, 0, OPT_DIR},
-        {"prices", required_argument, 0, OPT_PRICES},
-        {"json", no_argument, 0, OPT_JSON},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    opts o = {.calls = 1000};
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":m:t:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'm':
-            if (o.n_models == MAX_MODELS)
-                return usage_error("cost", "at most %d models at once", MAX_MODELS);
-            o.models[o.n_models++] = optarg;
-            break;
-        case 't':
-            if (o.n_tok_args == MAX_MODELS)
-                return usage_error("cost", "at most %d tokenizer files", MAX_MODELS);
-            o.tok_args[o.n_tok_args++] = optarg;
-            break;
-        case OPT_OUT:
-            if (!parse_count(optarg, &o.output_tokens))
-                return usage_error("cost", "--output-tokens needs a whole number, not '%s'", optarg);
-            o.has_output = true;
-            break;
-        case OPT_RATIO:
-            if (tok_decimal_parse(optarg, strlen(optarg), 6, &o.output_ratio) != TOK_OK)
-                return usage_error("cost", "--output-ratio needs a decimal number such as 0.5, "
-                                   "not '%s'", optarg);
-            o.has_ratio = true;
-            break;
-        case OPT_CACHED:
-            if (!parse_count(optarg, &o.cached_tokens))
-                return usage_error("cost", "--cached-tokens needs a whole number, not '%s'", optarg);
-            o.has_cached = true;
-            break;
-        case OPT_SHARE:
-            if (!parse_share(optarg, &o.cached_share))
-                return usage_error("cost", "--cached-share needs a share from 0 to 1 (0.8) or a "
-                                   "percentage (80%%), not '%s'", optarg);
-            o.has_share = true;
-            break;
-        case OPT_WRITE:
-            if (!parse_count(optarg, &o.write_tokens))
-                return usage_error("cost", "--cache-write-tokens needs a whole number, not '%s'",
-                                   optarg);
-            break;
-        case OPT_CALLS:
-            if (!parse_count(optarg, &o.calls) || o.calls == 0)
-                return usage_error("cost", "--calls needs a whole number above 0, not '%s'", optarg);
-            break;
-        case OPT_BATCH: o.batch = true; break;
-        case OPT_CHAT: o.chat = true; break;
-        case OPT_DIR:
-            if (o.n_dirs == MAX_DIRS)
-                return usage_error("cost", "at most %d tokenizer directories", MAX_DIRS);
-            o.dirs[o.n_dirs++] = optarg;
-            break;
-        case OPT_PRICES:
-            if (o.n_prices == sizeof o.prices / sizeof o.prices[0])
-                return usage_error("cost", "at most 16 price files");
-            o.prices[o.n_prices++] = optarg;
-            break;
-        case OPT_JSON: o.json = true; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("cost", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("cost", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cost_opts o = {0};
+    o.n_models = cli_list(a, "model", o.models, MAX_MODELS);
+    o.n_tok_args = cli_list(a, "tokenizer", o.tok_args, MAX_MODELS);
+    o.n_dirs = cli_list(a, "tokenizer-dir", o.dirs, MAX_DIRS);
+    o.n_prices = cli_list(a, "prices", o.prices, MAX_PRICES);
+    o.has_output = cli_flag(a, "output-tokens");
+    o.output_tokens = cli_number(a, "output-tokens", 0);
+    o.has_ratio = cli_flag(a, "output-ratio");
+    o.output_ratio = cli_number(a, "output-ratio", 0);
+    o.has_cached = cli_flag(a, "cached-tokens");
+    o.cached_tokens = cli_number(a, "cached-tokens", 0);
+    o.has_share = cli_flag(a, "cached-share");
+    o.cached_share = cli_number(a, "cached-share", 0);
+    o.write_tokens = cli_number(a, "cache-write-tokens", 0);
+    o.calls = cli_number(a, "calls", 1000);
+    o.batch = cli_flag(a, "batch");
+    o.chat = cli_flag(a, "chat");
+    o.json = cli_flag(a, "json");
+    o.lossy = cli_flag(a, "lossy");
     if (o.n_models == 0)
-        return usage_error("cost", "name at least one model with -m (tokscope models lists them)");
+        return cli_usage_error(a, "name at least one model with -m (tokscope models lists them)");
     if (o.has_output && o.has_ratio)
-        return usage_error("cost", "--output-tokens and --output-ratio exclude each other");
+        return cli_usage_error(a, "--output-tokens and --output-ratio exclude each other");
     if (o.has_cached && o.has_share)
-        return usage_error("cost", "--cached-tokens and --cached-share exclude each other");
-    if (argc - optind > 1)
-        return usage_error("cost", "one input at a time, not %d", argc - optind);
-    const char *path = optind < argc ? argv[optind] : "-";
+        return cli_usage_error(a, "--cached-tokens and --cached-share exclude each other");
+    if (o.chat && o.lossy)
+        return cli_usage_error(a, "--lossy is for text; a --chat conversation is JSON, which is "
+                                  "UTF-8 or an error");
+    if (a->n_pos > 1)
+        return cli_usage_error(a, "one input at a time, not %zu", a->n_pos);
+    const char *path = a->n_pos ? a->pos[0] : "-";
     const char *label = strcmp(path, "-") ? path : "<stdin>";
 
     /* tokenizer directories: --tokenizer-dir first, then $TOKSCOPE_TOKENIZER_PATH */
@@ -482,8 +391,8 @@ int cmd_cost(int argc, char **argv)
         for (size_t k = 0; tm && k < o.n_models; k++)
             used |= res[k].m == tm;
         if (tm && !used) {
-            status = usage_error("cost", "-t %s: '%s' is not one of the -m models",
-                                 o.tok_args[i], name);
+            status = cli_usage_error(a, "-t %s: '%s' is not one of the -m models",
+                                     o.tok_args[i], name);
             goto done;
         }
     }
@@ -570,3 +479,53 @@ done:
     free(env_copy);
     return status;
 }
+
+static const cli_opt opts[] = {
+    {"model", 'm', "MODEL", CLI_TEXT,
+     .help = "a model of the registry (tokscope models); repeatable. Case,\n"
+             "provider prefixes (openai/) and dates (-2024-08-06) are ignored",
+     .values = CLI_V_MODEL, .many = MAX_MODELS},
+    {"output-tokens", 0, "N", CLI_NUMBER, .help = "tokens of the answer to price and fit (default 0)"},
+    {"output-ratio", 0, "R", CLI_NUMBER, .help = "the answer as R times the input tokens (0.25, 1.5)",
+     .need = "a decimal number such as 0.5", .parse = parse_ratio},
+    {"cached-tokens", 0, "N", CLI_NUMBER, .help = "N of the input tokens are read from a prompt cache"},
+    {"cached-share", 0, "P", CLI_NUMBER, .help = "that share of the input is cached: 0.8 or 80%",
+     .need = "a share from 0 to 1 (0.8) or a percentage (80%)", .parse = parse_share},
+    {"cache-write-tokens", 0, "N", CLI_NUMBER,
+     .help = "N of the input tokens are written to a prompt cache"},
+    {"calls", 0, "N", CLI_NUMBER, .help = "price N calls too (default 1000)", .min = 1,
+     .need = "a whole number above 0"},
+    {"batch", 0, NULL, CLI_FLAG, .help = "batch API prices"},
+    {"chat", 0, NULL, CLI_FLAG,
+     .help = "FILE is a chat conversation (as tokscope chat reads it):\n"
+             "count it with the formatting tokens of each model's format"},
+    {"tokenizer", 't', "[MODEL=]PATH", CLI_TEXT,
+     .help = "count MODEL (the only model, without MODEL=) exactly\n"
+             "with this tokenizer file",
+     .values = CLI_V_FILE, .many = MAX_MODELS},
+    {"tokenizer-dir", 0, "DIR", CLI_TEXT,
+     .help = "where to find the tokenizer files the registry names, such as\n"
+             "llama3/tokenizer.json (repeatable; also $TOKSCOPE_TOKENIZER_PATH,\n"
+             "directories separated by ':')",
+     .values = CLI_V_DIR, .many = MAX_DIRS},
+    {"prices", 0, "FILE", CLI_TEXT,
+     .help = "prices to use over the built-in ones: LiteLLM's\n"
+             "model_prices_and_context_window.json or a tokscope models.tsv\n"
+             "(repeatable; later files win)",
+     .values = CLI_V_FILE, .many = MAX_PRICES},
+    {"json", 0, NULL, CLI_FLAG, .help = "one JSON object: every model's tokens, fit and costs"},
+    CLI_LOSSY_OPT,
+};
+
+CLI_COMMAND(cost, "[FILE|-] -m MODEL", CLI_V_FILE,
+            "tokens, window fit and price of a prompt for one or more models",
+            /* usage */
+            "cost [OPTIONS] -m MODEL [-m MODEL...] [FILE|-]\n",
+            /* about */
+            "Count FILE (standard input when none or '-') with each model's tokenizer, check that it\n"
+            "fits the model's context window with room for the answer, and price it: input, cached\n"
+            "input, output and total, for one call and for --calls calls. Several models give one\n"
+            "table, cheapest first. Counts marked ~ are estimates (no public tokenizer for the model).\n",
+            /* footer */
+            "Exit status: 0 ok, 1 the input and output do not fit a model's window, 2 usage, input,\n"
+            "price-file or model-name error.\n");

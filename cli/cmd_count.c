@@ -3,38 +3,26 @@
 #include "cli.h"
 #include "walk.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static const char help[] =
-    "Usage: tokscope count [OPTIONS] [FILE|DIR|-]...\n"
-    "\n"
-    "Count tokens in each FILE (standard input when none or '-'), one row per file and a\n"
-    "'total' row when there are several. Several tokenizers give one column each.\n"
-    "\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base; repeatable)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o (repeatable)\n"
-    "  -t, --tokenizer PATH  tokenizer file, e.g. a .tiktoken file (repeatable)\n"
-    "  -r, --recursive       count the files under each DIR, skipping binary files and\n"
-    "                        what .gitignore files exclude\n"
-    "      --json            JSON Lines: an object per file and one for the total\n"
-    "      --limit N         exit 1 when a count (a file's or the total) is over N\n"
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
-    "                        text, default), allow (one special token), reject (error)\n"
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
-    "      --add-special     add the tokenizer's own special tokens around the text (BOS/EOS,\n"
-    "                        templates) as tokenizer.json and .model files define them\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 1 over --limit, 2 a file could not be read or counted.\n";
 
 typedef struct row {
     char *name;
     uint64_t bytes;
     uint64_t *counts;
 } row;
+
+/* Compressed data, by its magic number: a walk leaves such files out. */
+static const struct {
+    const char *name, *magic;
+    size_t len;
+} compressed[] = {
+    {"gzip", "\x1f\x8b", 2},         {"bzip2", "BZh", 3},       {"xz", "\xfd" "7zXZ\0", 6},
+    {"zstd", "\x28\xb5\x2f\xfd", 4}, {"zip", "PK\x03\x04", 4}, {"7z", "7z\xbc\xaf\x27\x1c", 6},
+    {"lz4", "\x04\x22\x4d\x18", 4},
+};
+#define N_COMPRESSED (sizeof compressed / sizeof compressed[0])
 
 typedef struct count_ctx {
     tok_choices tc;
@@ -43,6 +31,7 @@ typedef struct count_ctx {
     row *rows;
     size_t n_rows, cap_rows;
     int errors;
+    size_t skipped_binary, skipped_compressed[N_COMPRESSED]; /* by walks */
 } count_ctx;
 
 static void add_row(count_ctx *c, const char *name, uint64_t bytes, const uint64_t *counts)
@@ -66,13 +55,53 @@ static void add_row(count_ctx *c, const char *name, uint64_t bytes, const uint64
     memcpy(r->counts, counts, c->tc.n * sizeof *counts);
 }
 
-/* Count one input; walked files skip binary content quietly. */
-static bool count_one(count_ctx *c, const char *path, bool skip_binary)
+/* A walked file that is not text: compressed data, or binary (a NUL byte in the first 8 KB,
+ * as git and grep tell). It is left out and counted for the summary. */
+static bool skip_walked(count_ctx *c, const input *in)
+{
+    for (size_t k = 0; k < N_COMPRESSED; k++)
+        if (in->len >= compressed[k].len && !memcmp(in->data, compressed[k].magic, compressed[k].len)) {
+            c->skipped_compressed[k]++;
+            return true;
+        }
+    if (memchr(in->data, 0, in->len < 8192 ? in->len : 8192)) {
+        c->skipped_binary++;
+        return true;
+    }
+    return false;
+}
+
+/* "skipped 3 files that are not text: 2 binary (...), 1 compressed (gzip)", when any were. */
+static void skipped_summary(const count_ctx *c)
+{
+    size_t comp = 0;
+    for (size_t k = 0; k < N_COMPRESSED; k++)
+        comp += c->skipped_compressed[k];
+    if (!c->skipped_binary && !comp)
+        return;
+    char what[256] = "", kinds[128] = "";
+    size_t total = c->skipped_binary + comp;
+    if (c->skipped_binary)
+        snprintf(what, sizeof what, "%zu binary (a NUL byte in the first 8 KB)",
+                 c->skipped_binary);
+    for (size_t k = 0; k < N_COMPRESSED; k++)
+        if (c->skipped_compressed[k])
+            snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+                     kinds[0] ? ", " : "", compressed[k].name);
+    if (comp)
+        snprintf(what + strlen(what), sizeof what - strlen(what), "%s%zu compressed (%s)",
+                 what[0] ? ", " : "", comp, kinds);
+    warnx_("skipped %zu %s not text: %s", total, total == 1 ? "file that is" : "files that are",
+           what);
+}
+
+/* Count one input; a walked file that is not text is left out (see skip_walked). */
+static bool count_one(count_ctx *c, const char *path, bool walked)
 {
     input in;
     if (!read_input(path, &in))
         return false;
-    if (skip_binary && memchr(in.data, 0, in.len < 8192 ? in.len : 8192)) {
+    if (walked && skip_walked(c, &in)) {
         input_free(&in);
         return true;
     }
@@ -125,57 +154,31 @@ static void print_json(const count_ctx *c, const row *r, bool total)
     fputs("}}\n", stdout);
 }
 
-int cmd_count(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_LIMIT, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"recursive", no_argument, 0, 'r'},
-        {"json", no_argument, 0, OPT_JSON},      {"limit", required_argument, 0, OPT_LIMIT},
-        {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},    {"add-special", no_argument, 0, OPT_ADD},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     count_ctx c = {0};
-    uint64_t limit = 0;
-    bool has_limit = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:rh", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&c.tc, (char)opt, optarg); break;
-        case 'r': c.recursive = true; break;
-        case OPT_JSON: c.json = true; break;
-        case OPT_LIMIT:
-            if (!parse_count(optarg, &limit))
-                return usage_error("count", "--limit needs a whole number, not '%s'", optarg);
-            has_limit = true;
-            break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &c.opts.special))
-                return usage_error("count", "--special must be ordinary, allow or reject, not '%s'",
-                                   optarg);
-            break;
-        case OPT_LOSSY: c.opts.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case OPT_ADD: c.opts.flags |= TOK_ENCODE_ADD_SPECIAL; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("count", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("count", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &c.tc);
+    c.opts = cli_encode_options(a);
+    c.json = cli_flag(a, "json");
+    c.recursive = cli_flag(a, "recursive");
+    bool has_limit = cli_flag(a, "limit");
+    uint64_t limit = cli_number(a, "limit", 0);
     if (!choices_open(&c.tc, "o200k_base")) {
         choices_close(&c.tc);
         return EXIT_BAD;
     }
 
-    int n_ops = argc - optind;
-    bool stdin_only = n_ops == 0;
-    for (int i = optind; i < argc || stdin_only; i++) {
-        const char *path = stdin_only ? "-" : argv[i];
+    bool stdin_only = a->n_pos == 0;
+    for (size_t i = 0; i < a->n_pos || stdin_only; i++) {
+        const char *path = stdin_only ? "-" : a->pos[i];
         struct stat st;
-        if (c.recursive && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
-            S_ISDIR(st.st_mode)) {
-            c.errors += walk_dir(path, walked_file, &c);
+        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (c.recursive)
+                c.errors += walk_dir(path, walked_file, &c);
+            else {
+                warnx_("%s: is a directory (-r counts the files in it)", shown_name(path));
+                c.errors++;
+            }
             continue;
         }
         if (!count_one(&c, path, false))
@@ -196,8 +199,8 @@ int cmd_count(int argc, char **argv)
         int d = digits(total.counts[k]);
         if (d > width)
             width = d;
-        if (c.tc.n > 1 && (int)strlen(c.tc.v[k].arg) > width)
-            width = (int)strlen(c.tc.v[k].arg);
+        if (c.tc.n > 1 && (int)strlen(c.tc.v[k].label) > width)
+            width = (int)strlen(c.tc.v[k].label);
     }
     if (c.json) {
         for (size_t r = 0; r < c.n_rows; r++)
@@ -206,7 +209,7 @@ int cmd_count(int argc, char **argv)
     } else {
         if (c.tc.n > 1) {
             for (size_t k = 0; k < c.tc.n; k++)
-                printf("%s%*s", k ? " " : "", width, c.tc.v[k].arg);
+                printf("%s%*s", k ? " " : "", width, c.tc.v[k].label);
             puts(" file");
         }
         for (size_t r = 0; r <= c.n_rows; r++) {
@@ -218,27 +221,28 @@ int cmd_count(int argc, char **argv)
             if (stdin_only)
                 putchar('\n');
             else
-                printf(" %s\n", rw->name);
+                printf(" %s\n", shown_name(rw->name));
         }
     }
     check_stdout();
 
-    int status = c.errors ? EXIT_BAD : EXIT_OK;
-    if (has_limit && !c.errors) {
-        for (size_t r = 0; r <= c.n_rows; r++) {
-            const row *rw = r < c.n_rows ? &c.rows[r] : &total;
-            if (r == c.n_rows && !show_total)
-                break;
-            for (size_t k = 0; k < c.tc.n; k++)
-                if (rw->counts[k] > limit) {
-                    warnx_("%s: %llu tokens (%s) is over the limit of %llu",
-                           strcmp(rw->name, "-") ? rw->name : "<stdin>",
-                           (unsigned long long)rw->counts[k], c.tc.v[k].arg,
-                           (unsigned long long)limit);
-                    status = EXIT_OVER;
-                }
-        }
+    skipped_summary(&c);
+    /* every count over the limit is named, also when some files failed (then exit 2) */
+    run_tally t = {c.n_rows + (size_t)c.errors, (size_t)c.errors, 0};
+    for (size_t r = 0; has_limit && r <= c.n_rows; r++) {
+        const row *rw = r < c.n_rows ? &c.rows[r] : &total;
+        if (r == c.n_rows && !show_total)
+            break;
+        for (size_t k = 0; k < c.tc.n; k++)
+            if (rw->counts[k] > limit) {
+                warnx_("%s: %llu tokens (%s) is over the limit of %llu",
+                       strcmp(rw->name, "-") ? shown_name(rw->name) : "<stdin>",
+                       (unsigned long long)rw->counts[k], c.tc.v[k].label,
+                       (unsigned long long)limit);
+                t.over++;
+            }
     }
+    int status = run_status(&t, "file", "counted");
     for (size_t r = 0; r < c.n_rows; r++) {
         free(c.rows[r].name);
         free(c.rows[r].counts);
@@ -248,3 +252,23 @@ int cmd_count(int argc, char **argv)
     choices_close(&c.tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS("; repeatable"),
+    {"recursive", 'r', NULL, CLI_FLAG,
+     .help = "count the files under each DIR, skipping compressed and binary\n"
+             "files (stderr says how many) and what .gitignore files exclude"},
+    {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines: an object per file and one for the total"},
+    {"limit", 0, "N", CLI_NUMBER, .help = "exit 1 when a count (a file's or the total) is over N"},
+    CLI_ENCODE_OPTS,
+};
+
+CLI_COMMAND(count, "[FILE|DIR|-]...", CLI_V_FILE, "count tokens, one row per file (wc-style)",
+            /* usage */
+            "count [OPTIONS] [FILE|DIR|-]...\n",
+            /* about */
+            "Count tokens in each FILE (standard input when none or '-'), one row per file and a\n"
+            "'total' row when there are several. Several tokenizers give one column each.\n",
+            /* footer */
+            "Exit status: 0 ok, 1 over --limit, 2 a file could not be read or counted (the others\n"
+            "are still counted and checked against --limit).\n");

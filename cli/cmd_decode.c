@@ -3,28 +3,8 @@
  * line and prints a JSON string per line. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope decode [OPTIONS] [ID...]\n"
-    "       tokscope decode [OPTIONS] --jsonl [-f FILE]\n"
-    "\n"
-    "Print the text of token ids given as arguments or on standard input (separated by\n"
-    "spaces, commas or newlines; [ and ] are ignored). The bytes are printed exactly, with\n"
-    "no newline added.\n"
-    "\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o\n"
-    "  -t, --tokenizer PATH  tokenizer file\n"
-    "  -f, --file FILE       read the ids from FILE\n"
-    "      --jsonl           one JSON array of ids per input line; print one JSON string per\n"
-    "                        line (bytes that are not valid UTF-8 become U+FFFD)\n"
-    "      --skip-special    leave special tokens out\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "An id that is not in the vocabulary is an error (exit 2) naming it.\n";
 
 typedef struct idvec {
     uint32_t *v;
@@ -82,7 +62,7 @@ static int decode_jsonl(const tok_tokenizer *tok, const char *path, unsigned fla
     input in;
     if (!read_input(path, &in))
         return EXIT_BAD;
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    const char *name = strcmp(path, "-") ? shown_name(path) : "<stdin>"; /* for messages only */
     line_iter it = {in.data, in.data + in.len, 0};
     const char *line;
     size_t len;
@@ -122,36 +102,17 @@ static int decode_jsonl(const tok_tokenizer *tok, const char *path, unsigned fla
     return status;
 }
 
-int cmd_decode(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSONL = 256, OPT_SKIP };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"file", required_argument, 0, 'f'},
-        {"jsonl", no_argument, 0, OPT_JSONL},    {"skip-special", no_argument, 0, OPT_SKIP},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     tok_choices tc = {0};
-    const char *file = NULL;
-    bool jsonl = false;
-    unsigned flags = 0;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:f:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case 'f': file = optarg; break;
-        case OPT_JSONL: jsonl = true; break;
-        case OPT_SKIP: flags |= TOK_DECODE_SKIP_SPECIAL; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("decode", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("decode", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &tc);
+    const char *file = cli_text(a, "file");
+    bool jsonl = cli_flag(a, "jsonl");
+    unsigned flags = cli_flag(a, "skip-special") ? TOK_DECODE_SKIP_SPECIAL : 0;
     if (tc.n > 1)
-        return usage_error("decode", "decode takes one tokenizer (-e, -m or -t), not %zu", tc.n);
-    if ((file || jsonl) && optind < argc)
-        return usage_error("decode", "give ids as arguments or on input, not both");
+        return cli_usage_error(a, "decode takes one tokenizer (-e, -m or -t), not %zu", tc.n);
+    if ((file || jsonl) && a->n_pos)
+        return cli_usage_error(a, "give ids as arguments or on input, not both");
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
@@ -167,16 +128,16 @@ int cmd_decode(int argc, char **argv)
     const char *bad;
     size_t bad_len;
     input in = {0};
-    if (optind < argc) {
-        for (int i = optind; i < argc && status == EXIT_OK; i++)
-            if (!parse_ids(argv[i], strlen(argv[i]), &iv, &bad, &bad_len)) {
+    if (a->n_pos) {
+        for (size_t i = 0; i < a->n_pos && status == EXIT_OK; i++)
+            if (!parse_ids(a->pos[i], strlen(a->pos[i]), &iv, &bad, &bad_len)) {
                 warnx_("'%.*s' is not a token id", (int)bad_len, bad);
                 status = EXIT_BAD;
             }
     } else if (!read_input(file ? file : "-", &in)) {
         status = EXIT_BAD;
     } else if (!parse_ids(in.data, in.len, &iv, &bad, &bad_len)) {
-        warnx_("%s: '%.*s' is not a token id", file && strcmp(file, "-") ? file : "<stdin>",
+        warnx_("%s: '%.*s' is not a token id", file && strcmp(file, "-") ? shown_name(file) : "<stdin>",
                (int)bad_len, bad);
         status = EXIT_BAD;
     }
@@ -198,3 +159,23 @@ int cmd_decode(int argc, char **argv)
     choices_close(&tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS(""),
+    {"file", 'f', "FILE", CLI_TEXT, .help = "read the ids from FILE", .values = CLI_V_FILE},
+    {"jsonl", 0, NULL, CLI_FLAG,
+     .help = "one JSON array of ids per input line; print one JSON string per\n"
+             "line (bytes that are not valid UTF-8 become U+FFFD)"},
+    {"skip-special", 0, NULL, CLI_FLAG, .help = "leave special tokens out"},
+};
+
+CLI_COMMAND(decode, "[ID...]", CLI_V_NONE, "print the text of token ids",
+            /* usage */
+            "decode [OPTIONS] [ID...]\n"
+            "decode [OPTIONS] --jsonl [-f FILE]\n",
+            /* about */
+            "Print the text of token ids given as arguments or on standard input (separated by\n"
+            "spaces, commas or newlines; [ and ] are ignored). The bytes are printed exactly, with\n"
+            "no newline added.\n",
+            /* footer */
+            "An id that is not in the vocabulary is an error (exit 2) naming it.\n");

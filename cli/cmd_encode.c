@@ -3,35 +3,8 @@
  * on all cores -- the interface for datasets and for the conformance tests. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope encode [OPTIONS] [TEXT...]\n"
-    "       tokscope encode [OPTIONS] -f FILE\n"
-    "       tokscope encode [OPTIONS] --jsonl [-f FILE]\n"
-    "\n"
-    "Print the token ids of TEXT (several TEXT arguments are joined with spaces), of FILE, or\n"
-    "of standard input, separated by spaces.\n"
-    "\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o\n"
-    "  -t, --tokenizer PATH  tokenizer file\n"
-    "  -f, --file FILE       read the text from FILE ('-' for standard input)\n"
-    "      --jsonl           input is JSON Lines, one JSON string per line; print one JSON\n"
-    "                        array of ids per line, in the same order\n"
-    "      --offsets         also give each token's byte span in the input: one\n"
-    "                        'ID START END' line per token, or {\"ids\",\"offsets\"} objects\n"
-    "                        with --json/--jsonl\n"
-    "      --json            print a JSON object {\"tokens\":N,\"ids\":[...]}\n"
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
-    "                        text, default), allow (one special token), reject (error)\n"
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
-    "      --add-special     add the tokenizer's own special tokens around the text (BOS/EOS,\n"
-    "                        templates) as tokenizer.json and .model files define them\n"
-    "  -j, --threads N       threads for --jsonl (default: all cores)\n"
-    "  -h, --help            this help\n";
 
 enum out_mode { OUT_PLAIN, OUT_JSON, OUT_JSONL };
 
@@ -76,7 +49,7 @@ static int encode_jsonl(const tok_tokenizer *tok, const char *path, const tok_en
     input in;
     if (!read_input(path, &in))
         return EXIT_BAD;
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    const char *name = strcmp(path, "-") ? shown_name(path) : "<stdin>"; /* for messages only */
     tok_text *texts = NULL;
     size_t n = 0, cap = 0;
     line_iter it = {in.data, in.data + in.len, 0};
@@ -135,56 +108,21 @@ static int encode_jsonl(const tok_tokenizer *tok, const char *path, const tok_en
     return status;
 }
 
-int cmd_encode(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSONL = 256, OPT_JSON, OPT_OFFSETS, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"file", required_argument, 0, 'f'},
-        {"jsonl", no_argument, 0, OPT_JSONL},    {"json", no_argument, 0, OPT_JSON},
-        {"offsets", no_argument, 0, OPT_OFFSETS},
-        {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},    {"add-special", no_argument, 0, OPT_ADD},    {"threads", required_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     tok_choices tc = {0};
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    const char *file = NULL;
-    bool jsonl = false, json = false, offsets = false;
-    uint64_t threads = 0;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:f:j:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case 'f': file = optarg; break;
-        case OPT_JSONL: jsonl = true; break;
-        case OPT_JSON: json = true; break;
-        case OPT_OFFSETS: offsets = true; break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &o.special))
-                return usage_error("encode",
-                                   "--special must be ordinary, allow or reject, not '%s'", optarg);
-            break;
-        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case OPT_ADD: o.flags |= TOK_ENCODE_ADD_SPECIAL; break;
-        case 'j':
-            if (!parse_count(optarg, &threads) || threads > 256)
-                return usage_error("encode", "--threads needs a number from 0 to 256, not '%s'",
-                                   optarg);
-            break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("encode", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("encode", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &tc);
+    tok_encode_options o = cli_encode_options(a);
+    const char *file = cli_text(a, "file");
+    bool jsonl = cli_flag(a, "jsonl"), json = cli_flag(a, "json"), offsets = cli_flag(a, "offsets");
+    uint64_t threads = cli_number(a, "threads", 0);
     if (tc.n > 1)
-        return usage_error("encode", "encode takes one tokenizer (-e, -m or -t), not %zu", tc.n);
-    if (file && optind < argc)
-        return usage_error("encode", "give TEXT or -f FILE, not both");
-    if (jsonl && optind < argc)
-        return usage_error("encode", "--jsonl reads lines from standard input or -f FILE, "
-                                     "not from arguments");
+        return cli_usage_error(a, "encode takes one tokenizer (-e, -m or -t), not %zu", tc.n);
+    if (file && a->n_pos)
+        return cli_usage_error(a, "give TEXT or -f FILE, not both");
+    if (jsonl && a->n_pos)
+        return cli_usage_error(a, "--jsonl reads lines from standard input or -f FILE, "
+                                  "not from arguments");
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
@@ -199,34 +137,16 @@ int cmd_encode(int argc, char **argv)
 
     input in = {0};
     const char *label = "<stdin>";
-    if (optind < argc) { /* TEXT arguments, joined with spaces */
-        size_t len = 0;
-        for (int i = optind; i < argc; i++)
-            len += strlen(argv[i]) + 1;
-        in.data = malloc(len);
-        for (int i = optind; in.data && i < argc; i++) {
-            size_t l = strlen(argv[i]);
-            memcpy(in.data + in.len, argv[i], l);
-            in.len += l;
-            if (i + 1 < argc)
-                in.data[in.len++] = ' ';
-        }
-        label = "<argument>";
-    } else if (!read_input(file ? file : "-", &in)) {
+    if (!read_text_input(a->pos, a->n_pos, file, &in, &label)) {
         choices_close(&tc);
         return EXIT_BAD;
-    } else if (file && strcmp(file, "-")) {
-        label = file;
     }
     uint32_t *ids = NULL;
     tok_span *spans = NULL;
     size_t n = 0;
     tok_error err;
     status = EXIT_OK;
-    if (!in.data && in.len == 0 && optind < argc) {
-        warnx_("out of memory");
-        status = EXIT_BAD;
-    } else if (tok_encode_alloc(tok, in.data, in.len, &o, &ids, offsets ? &spans : NULL, &n,
+    if (tok_encode_alloc(tok, in.data, in.len, &o, &ids, offsets ? &spans : NULL, &n,
                                 &err) != TOK_OK) {
         warn_err(label, &err);
         status = EXIT_BAD;
@@ -240,3 +160,31 @@ int cmd_encode(int argc, char **argv)
     choices_close(&tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS(""),
+    CLI_FILE_OPT,
+    {"jsonl", 0, NULL, CLI_FLAG,
+     .help = "input is JSON Lines, one JSON string per line; print one JSON\n"
+             "array of ids per line, in the same order"},
+    {"offsets", 0, NULL, CLI_FLAG,
+     .help = "also give each token's byte span in the input: one\n"
+             "'ID START END' line per token, or {\"ids\",\"offsets\"} objects\n"
+             "with --json/--jsonl"},
+    {"json", 0, NULL, CLI_FLAG, .help = "print a JSON object {\"tokens\":N,\"ids\":[...]}"},
+    CLI_ENCODE_OPTS,
+    {"threads", 'j', "N", CLI_NUMBER, .help = "threads for --jsonl (default: all cores)",
+     .max = 256, .need = "a number from 0 to 256"},
+};
+
+CLI_COMMAND(encode, "[TEXT|-f FILE]", CLI_V_NONE,
+            "print token ids (--jsonl: one JSON string per input line)",
+            /* usage */
+            "encode [OPTIONS] [TEXT...]\n"
+            "encode [OPTIONS] -f FILE\n"
+            "encode [OPTIONS] --jsonl [-f FILE]\n",
+            /* about */
+            "Print the token ids of TEXT (several TEXT arguments are joined with spaces), of FILE, or\n"
+            "of standard input, separated by spaces.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 usage error, unreadable input or text the tokenizer rejects.\n");

@@ -1,36 +1,13 @@
 /* encodings: the built-in encodings with their vocabulary sizes and special tokens. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <string.h>
 
-static const char help[] =
-    "Usage: tokscope encodings [--json]\n"
-    "\n"
-    "List the built-in encodings: name, vocabulary size (one more than the highest id, as\n"
-    "tiktoken's n_vocab), and special tokens with their ids. All are embedded in the library.\n"
-    "\n"
-    "      --json   one JSON object per encoding, with every special token and the pattern\n"
-    "  -h, --help   this help\n";
-
-int cmd_encodings(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256 };
-    static const struct option longs[] = {
-        {"json", no_argument, 0, OPT_JSON}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    bool json = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        switch (opt) {
-        case OPT_JSON: json = true; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        default: return usage_error("encodings", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("encodings", "unexpected argument '%s'", argv[optind]);
+    bool json = cli_flag(a, "json");
+    if (a->n_pos)
+        return cli_usage_error(a, "unexpected argument '%s'", a->pos[0]);
     if (!json)
         printf("%-14s %7s  %s\n", "encoding", "vocab", "special tokens");
     for (size_t i = 0; i < tok_builtin_count(); i++) {
@@ -78,3 +55,17 @@ int cmd_encodings(int argc, char **argv)
     check_stdout();
     return EXIT_OK;
 }
+
+static const cli_opt opts[] = {
+    {"json", 0, NULL, CLI_FLAG,
+     .help = "one JSON object per encoding, with every special token and the pattern"},
+};
+
+CLI_COMMAND(encodings, "", CLI_V_NONE, "list the built-in encodings",
+            /* usage */
+            "encodings [--json]\n",
+            /* about */
+            "List the built-in encodings: name, vocabulary size (one more than the highest id, as\n"
+            "tiktoken's n_vocab), and special tokens with their ids. All are embedded in the library.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 usage error.\n");

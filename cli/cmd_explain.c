@@ -10,30 +10,9 @@
  * token, older ones whatever merges they learned. */
 #include "render.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-
-static const char help[] =
-    "Usage: tokscope explain [OPTIONS] WORD_OR_NUMBER...\n"
-    "       tokscope explain [OPTIONS] -f FILE\n"
-    "\n"
-    "For each word and number (of the arguments joined with spaces, of FILE, or of standard\n"
-    "input), its tokens and how many, one column per tokenizer. Words that split into 2 or\n"
-    "more tokens are called out; for numbers, how the digits group into tokens.\n"
-    "Tokens are joined with '|'; '\xC2\xB7' is a space the token carries; {braces} hold tokens that\n"
-    "each have part of a character, shown as whole characters.\n"
-    "\n"
-    HELP_TOKENIZERS("; repeatable: one column each")
-    "  -f, --file FILE       read the text from FILE ('-' for standard input)\n"
-    "      --json            JSON Lines, one record per word: word, kind (word or number),\n"
-    "                        start, end, split, and per tokenizer its tokens, ids and pieces\n"
-    "                        (and for numbers digits per token and the grouping rule)\n"
-    HELP_ENCODE_FLAGS
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 usage error, unreadable input or text the tokenizer rejects.\n";
 
 typedef struct item {
     size_t start, end; /* bytes of the word in the text */
@@ -374,7 +353,7 @@ static void print_table(const explain_ctx *x)
     size_t ww = strlen("word");
     bool grouped = false;
     for (size_t k = 0; k < nt; k++) {
-        pw[k] = text_width(x->tc->v[k].arg, strlen(x->tc->v[k].arg));
+        pw[k] = text_width(x->tc->v[k].label, strlen(x->tc->v[k].label));
         cw[k] = 1;
     }
     sbuf word = {0};
@@ -404,9 +383,9 @@ static void print_table(const explain_ctx *x)
     for (size_t k = 0; k < nt; k++) {
         fputs("   ", stdout);
         if (k + 1 < nt)
-            put_padded(stdout, x->tc->v[k].arg, pw[k] + 2 + cw[k], false);
+            put_padded(stdout, x->tc->v[k].label, pw[k] + 2 + cw[k], false);
         else
-            fputs(x->tc->v[k].arg, stdout);
+            fputs(x->tc->v[k].label, stdout);
     }
     putchar('\n');
     for (size_t w = 0; w < x->n_items; w++) {
@@ -465,7 +444,7 @@ static void print_table(const explain_ctx *x)
             size_t m = cell_digits(x->text, it, x->spans[k], c, digits);
             printf("%s", k ? ";" : "");
             if (nt > 1)
-                printf(" %s", x->tc->v[k].arg);
+                printf(" %s", x->tc->v[k].label);
             putchar(' ');
             for (size_t i = 0; i < m; i++)
                 printf(i ? "+%zu" : "%zu", digits[i]);
@@ -485,48 +464,22 @@ static void print_table(const explain_ctx *x)
     free(cw);
 }
 
-int cmd_explain(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_SPECIAL, OPT_LOSSY, OPT_ADD };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"file", required_argument, 0, 'f'},
-        {"json", no_argument, 0, OPT_JSON},       {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},     {"add-special", no_argument, 0, OPT_ADD},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     tok_choices tc = {0};
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    const char *file = NULL;
-    bool json = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:f:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case 'f': file = optarg; break;
-        case OPT_JSON: json = true; break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &o.special))
-                return usage_error("explain",
-                                   "--special must be ordinary, allow or reject, not '%s'", optarg);
-            break;
-        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case OPT_ADD: o.flags |= TOK_ENCODE_ADD_SPECIAL; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("explain", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("explain", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (file && optind < argc)
-        return usage_error("explain", "give WORDs or -f FILE, not both");
+    cli_tokenizers(a, &tc);
+    tok_encode_options o = cli_encode_options(a);
+    const char *file = cli_text(a, "file");
+    bool json = cli_flag(a, "json");
+    if (file && a->n_pos)
+        return cli_usage_error(a, "give WORDs or -f FILE, not both");
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
     }
     input in = {0};
     const char *label = "<stdin>";
-    if (!read_text_input(argc, argv, optind, file, &in, &label)) {
+    if (!read_text_input(a->pos, a->n_pos, file, &in, &label)) {
         choices_close(&tc);
         return EXIT_BAD;
     }
@@ -567,3 +520,26 @@ int cmd_explain(int argc, char **argv)
     choices_close(&tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS("; repeatable: one column each"),
+    CLI_FILE_OPT,
+    {"json", 0, NULL, CLI_FLAG,
+     .help = "JSON Lines, one record per word: word, kind (word or number),\n"
+             "start, end, split, and per tokenizer its tokens, ids and pieces\n"
+             "(and for numbers digits per token and the grouping rule)"},
+    CLI_ENCODE_OPTS,
+};
+
+CLI_COMMAND(explain, "WORD...", CLI_V_NONE, "how words and numbers split into tokens",
+            /* usage */
+            "explain [OPTIONS] WORD_OR_NUMBER...\n"
+            "explain [OPTIONS] -f FILE\n",
+            /* about */
+            "For each word and number (of the arguments joined with spaces, of FILE, or of standard\n"
+            "input), its tokens and how many, one column per tokenizer. Words that split into 2 or\n"
+            "more tokens are called out; for numbers, how the digits group into tokens.\n"
+            "Tokens are joined with '|'; '\xC2\xB7' is a space the token carries; {braces} hold tokens that\n"
+            "each have part of a character, shown as whole characters.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 usage error, unreadable input or text the tokenizer rejects.\n");

@@ -3,26 +3,8 @@
 #include "cli.h"
 #include "pricing.h"
 
-#include <getopt.h>
 #include <string.h>
 #include <strings.h>
-
-static const char help[] =
-    "Usage: tokscope models [OPTIONS]\n"
-    "\n"
-    "List the model registry: each model's provider, how its tokens are counted (an exact\n"
-    "tokenizer, or ~ an estimate with a built-in encoding and a factor), context window, most\n"
-    "output tokens, and USD per million tokens for input, cached input, cache writes and\n"
-    "output (- when not published). A + after the prices: long-context prices apply above a\n"
-    "threshold (see --json). The last line gives the date and source of the data.\n"
-    "\n"
-    "      --provider P   only models of provider P (openai, anthropic, google, meta, mistral,\n"
-    "                     qwen, deepseek, xai; for imported rows LiteLLM's provider names)\n"
-    "      --prices FILE  prices over the built-in ones, as for tokscope cost (repeatable)\n"
-    "      --json         one JSON object: the data date, the sources and every model\n"
-    "  -h, --help         this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 usage or price-file error.\n";
 
 /* "o200k_base", "llama3/tokenizer.json or ~o200k_base x1", "~o200k_base x1.2" */
 static void tokenizer_text(const tok_model *m, char *buf, size_t cap)
@@ -124,39 +106,25 @@ static void limit_text(uint64_t v, char *buf, size_t cap)
         snprintf(buf, cap, "?");
 }
 
-int cmd_models(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_PROVIDER = 256, OPT_PRICES, OPT_JSON };
-    static const struct option longs[] = {
-        {"provider", required_argument, 0, OPT_PROVIDER}, {"prices", required_argument, 0, OPT_PRICES},
-        {"json", no_argument, 0, OPT_JSON},               {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *provider = NULL, *prices[16];
-    size_t n_prices = 0;
-    bool json = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        switch (opt) {
-        case OPT_PROVIDER: provider = optarg; break;
-        case OPT_PRICES:
-            if (n_prices == 16)
-                return usage_error("models", "at most 16 price files");
-            prices[n_prices++] = optarg;
-            break;
-        case OPT_JSON: json = true; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("models", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("models", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("models", "no arguments expected, not '%s'", argv[optind]);
+    const char *provider = cli_text(a, "provider"), *prices[MAX_PRICES];
+    size_t n_prices = cli_list(a, "prices", prices, MAX_PRICES);
+    bool json = cli_flag(a, "json");
+    if (a->n_pos)
+        return cli_usage_error(a, "no arguments expected, not '%s'", a->pos[0]);
     tok_registry *reg;
     if (!open_registry(prices, n_prices, &reg))
         return EXIT_BAD;
-    size_t n = tok_registry_count(reg), shown = 0;
+    size_t n = tok_registry_count(reg), listed = 0;
+    bool any = !provider; /* an unknown provider is an error before anything is printed */
+    for (size_t i = 0; i < n && !any; i++)
+        any = !strcasecmp(provider, tok_registry_model(reg, i)->provider);
+    if (!any) {
+        warnx_("no model of provider '%s'", shown_name(provider));
+        tok_registry_close(reg);
+        return EXIT_BAD;
+    }
     if (json) {
         fputc('{', stdout);
         json_registry_sources(stdout, reg);
@@ -182,35 +150,54 @@ int cmd_models(int argc, char **argv)
         if (provider && strcasecmp(provider, m->provider) != 0)
             continue;
         if (json) {
-            if (shown)
+            if (listed)
                 putchar(',');
             json_model(m);
         } else {
-            char tk[160], win[24], out[24], a[32], b[32], c[32], d[32];
+            char tk[160], win[24], out[24], in_p[32], cached_p[32], write_p[32], out_p[32];
             tokenizer_text(m, tk, sizeof tk);
             limit_text(m->max_input, win, sizeof win);
             limit_text(m->max_output, out, sizeof out);
             printf("%-*s %-9s %-*s %9s %9s %9s %9s %9s %9s%s\n", iw, m->id, m->provider, tw, tk,
-                   win, out, fmt_per_million(m->prices.input, a, sizeof a),
-                   fmt_per_million(m->prices.cached_input, b, sizeof b),
-                   fmt_per_million(m->prices.cache_write, c, sizeof c),
-                   fmt_per_million(m->prices.output, d, sizeof d), m->n_tiers ? " +" : "");
+                   win, out, fmt_per_million(m->prices.input, in_p, sizeof in_p),
+                   fmt_per_million(m->prices.cached_input, cached_p, sizeof cached_p),
+                   fmt_per_million(m->prices.cache_write, write_p, sizeof write_p),
+                   fmt_per_million(m->prices.output, out_p, sizeof out_p), m->n_tiers ? " +" : "");
         }
-        shown++;
+        listed++;
     }
     if (json) {
         fputs("]}\n", stdout);
     } else {
         printf("%zu model%s; USD per million tokens; ~ estimated counts; + long-context prices.\n"
-               "Data: ", shown, shown == 1 ? "" : "s");
+               "Data: ", listed, listed == 1 ? "" : "s");
         describe_sources(reg, stdout);
         puts(" (sources: vocabs/prices/README.md)");
     }
     check_stdout();
     tok_registry_close(reg);
-    if (provider && shown == 0) {
-        warnx_("no model of provider '%s'", provider);
-        return EXIT_BAD;
-    }
     return EXIT_OK;
 }
+
+static const cli_opt opts[] = {
+    {"provider", 0, "P", CLI_TEXT,
+     .help = "only models of provider P (openai, anthropic, google, meta, mistral,\n"
+             "qwen, deepseek, xai; for imported rows LiteLLM's provider names)",
+     .values = CLI_V_PROVIDER},
+    {"prices", 0, "FILE", CLI_TEXT,
+     .help = "prices over the built-in ones, as for tokscope cost (repeatable)",
+     .values = CLI_V_FILE, .many = MAX_PRICES},
+    {"json", 0, NULL, CLI_FLAG, .help = "one JSON object: the data date, the sources and every model"},
+};
+
+CLI_COMMAND(models, "", CLI_V_NONE, "the model registry: windows, prices, tokenizers, data date",
+            /* usage */
+            "models [OPTIONS]\n",
+            /* about */
+            "List the model registry: each model's provider, how its tokens are counted (an exact\n"
+            "tokenizer, or ~ an estimate with a built-in encoding and a factor), context window, most\n"
+            "output tokens, and USD per million tokens for input, cached input, cache writes and\n"
+            "output (- when not published). A + after the prices: long-context prices apply above a\n"
+            "threshold (see --json). The last line gives the date and source of the data.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 usage or price-file error.\n");

@@ -7,42 +7,8 @@
  * drawn as one group of whole characters (see render.h). */
 #include "render.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope show [OPTIONS] [TEXT...]\n"
-    "       tokscope show [OPTIONS] -f FILE\n"
-    "\n"
-    "Show how TEXT (several TEXT arguments are joined with spaces), FILE or standard input\n"
-    "splits into tokens: each token on its own background colour, or in [brackets] without\n"
-    "colour. Whitespace is made visible: '\xC2\xB7' space, '\xE2\x86\x92' tab, '\xE2\x86\xB5' newline, "
-    "'\xE2\x90\x8D' carriage return,\n"
-    "'\xE2\x9F\xA8U+200B\xE2\x9F\xA9' other invisible characters. Tokens that each hold part of a "
-    "character are\n"
-    "shown together as whole characters, underlined (or in {braces} without colour);\n"
-    "special tokens are bold on orange (or in \xE2\x9F\xA6" "double brackets\xE2\x9F\xA7).\n"
-    "A summary line follows: tokens, characters, bytes, characters per token.\n"
-    "\n"
-    HELP_TOKENIZERS("; repeatable: one block each")
-    "  -f, --file FILE       read the text from FILE ('-' for standard input)\n"
-    "      --ids             show each token's id after it\n"
-    "      --color WHEN      auto (default: when standard output is a terminal, NO_COLOR is\n"
-    "                        unset and TERM is not dumb), always or never\n"
-    "      --color-by WHAT   position (default: alternating colours) or id (the same id\n"
-    "                        always gets the same colour)\n"
-    "      --html FILE       write a self-contained HTML page instead ('-' for standard\n"
-    "                        output): hover a token for its id, bytes and offsets;\n"
-    "                        several tokenizers are stacked for comparison\n"
-    "      --json            JSON Lines, one record per token: tokenizer, index, id, text,\n"
-    "                        bytes (hex), start, end (byte offsets), special, partial; a\n"
-    "                        partial token (part of a character) has text null and the\n"
-    "                        whole characters of its group in group\n"
-    HELP_ENCODE_FLAGS
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 usage error, unreadable input or text the tokenizer rejects.\n";
 
 typedef struct show_opts {
     bool ids, color, by_id;
@@ -291,73 +257,26 @@ static void render_html(sbuf *b, const tok_choices *tc, uint32_t **ids, tok_span
     html_end(b);
 }
 
-int cmd_show(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_IDS = 256, OPT_COLOR, OPT_COLOR_BY, OPT_HTML, OPT_JSON, OPT_SPECIAL, OPT_LOSSY,
-           OPT_ADD };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"file", required_argument, 0, 'f'},
-        {"ids", no_argument, 0, OPT_IDS},        {"color", required_argument, 0, OPT_COLOR},
-        {"colour", required_argument, 0, OPT_COLOR},
-        {"color-by", required_argument, 0, OPT_COLOR_BY},
-        {"html", required_argument, 0, OPT_HTML}, {"json", no_argument, 0, OPT_JSON},
-        {"special", required_argument, 0, OPT_SPECIAL}, {"lossy", no_argument, 0, OPT_LOSSY},
-        {"add-special", no_argument, 0, OPT_ADD}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     tok_choices tc = {0};
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    const char *file = NULL, *html = NULL;
-    bool json = false;
-    color_mode cm = COLOR_AUTO;
-    show_opts so = {false, false, false};
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:f:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case 'f': file = optarg; break;
-        case OPT_IDS: so.ids = true; break;
-        case OPT_COLOR:
-            if (!parse_color_mode(optarg, &cm))
-                return usage_error("show", "--color must be auto, always or never, not '%s'",
-                                   optarg);
-            break;
-        case OPT_COLOR_BY:
-            if (!strcmp(optarg, "id"))
-                so.by_id = true;
-            else if (!strcmp(optarg, "position"))
-                so.by_id = false;
-            else
-                return usage_error("show", "--color-by must be position or id, not '%s'",
-                                   optarg);
-            break;
-        case OPT_HTML: html = optarg; break;
-        case OPT_JSON: json = true; break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &o.special))
-                return usage_error("show", "--special must be ordinary, allow or reject, not '%s'",
-                                   optarg);
-            break;
-        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case OPT_ADD: o.flags |= TOK_ENCODE_ADD_SPECIAL; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("show", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("show", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (file && optind < argc)
-        return usage_error("show", "give TEXT or -f FILE, not both");
+    cli_tokenizers(a, &tc);
+    tok_encode_options o = cli_encode_options(a);
+    const char *file = cli_text(a, "file"), *html = cli_text(a, "html");
+    bool json = cli_flag(a, "json");
+    color_mode cm = (color_mode)cli_choice(a, "color", COLOR_AUTO);
+    show_opts so = {cli_flag(a, "ids"), false, cli_choice(a, "color-by", 0) == 1};
+    if (file && a->n_pos)
+        return cli_usage_error(a, "give TEXT or -f FILE, not both");
     if (json && html)
-        return usage_error("show", "--json and --html are two outputs: choose one");
+        return cli_usage_error(a, "--json and --html are two outputs: choose one");
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
     }
     input in = {0};
     const char *label = "<stdin>";
-    if (!read_text_input(argc, argv, optind, file, &in, &label)) {
+    if (!read_text_input(a->pos, a->n_pos, file, &in, &label)) {
         choices_close(&tc);
         return EXIT_BAD;
     }
@@ -388,7 +307,7 @@ int cmd_show(int argc, char **argv)
             if (tc.n > 1) {
                 if (k)
                     sb_puts(&out, "\n");
-                sb_printf(&out, so.color ? "\x1b[1m%s\x1b[0m\n" : "%s\n", tc.v[k].arg);
+                sb_printf(&out, so.color ? "\x1b[1m%s\x1b[0m\n" : "%s\n", tc.v[k].label);
             }
             render_terminal(&out, tc.v[k].tok, ids[k], n[k], &so);
             if (out.len && out.p[out.len - 1] != '\n')
@@ -414,3 +333,46 @@ int cmd_show(int argc, char **argv)
     choices_close(&tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS("; repeatable: one block each"),
+    CLI_FILE_OPT,
+    {"ids", 0, NULL, CLI_FLAG, .help = "show each token's id after it"},
+    {"color", 0, "WHEN", CLI_CHOICE,
+     .help = "auto (default: when standard output is a terminal, NO_COLOR is\n"
+             "unset and TERM is not dumb), always or never",
+     .choices = "auto|always|never", .alias = "colour"},
+    {"color-by", 0, "WHAT", CLI_CHOICE,
+     .help = "position (default: alternating colours) or id (the same id\n"
+             "always gets the same colour)",
+     .choices = "position|id"},
+    {"html", 0, "FILE", CLI_TEXT,
+     .help = "write a self-contained HTML page instead ('-' for standard\n"
+             "output): hover a token for its id, bytes and offsets;\n"
+             "several tokenizers are stacked for comparison",
+     .values = CLI_V_FILE},
+    {"json", 0, NULL, CLI_FLAG,
+     .help = "JSON Lines, one record per token: tokenizer, index, id, text,\n"
+             "bytes (hex), start, end (byte offsets), special, partial; a\n"
+             "partial token (part of a character) has text null and the\n"
+             "whole characters of its group in group"},
+    CLI_ENCODE_OPTS,
+};
+
+CLI_COMMAND(show, "[TEXT|-f FILE]", CLI_V_NONE,
+            "the text with every token marked (terminal, --html, --json)",
+            /* usage */
+            "show [OPTIONS] [TEXT...]\n"
+            "show [OPTIONS] -f FILE\n",
+            /* about */
+            "Show how TEXT (several TEXT arguments are joined with spaces), FILE or standard input\n"
+            "splits into tokens: each token on its own background colour, or in [brackets] without\n"
+            "colour. Whitespace is made visible: '\xC2\xB7' space, '\xE2\x86\x92' tab, '\xE2\x86\xB5' newline, "
+            "'\xE2\x90\x8D' carriage return,\n"
+            "'\xE2\x9F\xA8U+200B\xE2\x9F\xA9' other invisible characters. Tokens that each hold part of a "
+            "character are\n"
+            "shown together as whole characters, underlined (or in {braces} without colour);\n"
+            "special tokens are bold on orange (or in \xE2\x9F\xA6" "double brackets\xE2\x9F\xA7).\n"
+            "A summary line follows: tokens, characters, bytes, characters per token.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 usage error, unreadable input or text the tokenizer rejects.\n");

@@ -8,31 +8,9 @@
  * longest tokens used. */
 #include "fit.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-
-static const char help[] =
-    "Usage: tokscope stats [OPTIONS] [FILE|-]...\n"
-    "\n"
-    "Measure the rules of thumb on your text: characters, words and bytes per token, tokens\n"
-    "per 1000 words, the share of words split into several tokens, and how far the estimates\n"
-    "'characters / 4' and 'words / 0.75' are from the real count; then the most frequent and\n"
-    "the longest tokens. All FILEs (standard input when none or '-') are measured together.\n"
-    "\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base; repeatable: side by side)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o (repeatable)\n"
-    "  -t, --tokenizer PATH  tokenizer file (repeatable)\n"
-    "      --top K           how many frequent and long tokens to list (default 10; 0: none)\n"
-    "      --json            one JSON object with every figure\n"
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
-    "                        text, default), allow (one special token), reject (error)\n"
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 a usage error or a file that could not be read or encoded (the\n"
-    "others are still measured).\n";
 
 #define THUMB_CHARS 4.0
 #define THUMB_WORDS 0.75
@@ -247,18 +225,18 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
                        const char *label, size_t top)
 {
     if (tot->files == 1)
-        printf("%s: ", label);
+        printf("%s: ", shown_name(label));
     else
         printf("%zu files: ", tot->files);
     printf("%llu bytes, %llu characters, %llu words\n\n", (unsigned long long)tot->bytes,
            (unsigned long long)tot->chars, (unsigned long long)tot->words);
     int lw = 34, w = 11;
     for (size_t k = 0; k < tc->n; k++)
-        if ((int)strlen(tc->v[k].arg) > w)
-            w = (int)strlen(tc->v[k].arg);
+        if ((int)strlen(tc->v[k].label) > w)
+            w = (int)strlen(tc->v[k].label);
     printf("%-*s", lw, "");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*s", w, tc->v[k].arg);
+        printf(" %*s", w, tc->v[k].label);
     printf("  %13s\n", "rule of thumb");
     double chars = (double)tot->chars, words = (double)tot->words, bytes = (double)tot->bytes;
     printf("%-*s", lw, "tokens");
@@ -304,7 +282,7 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
             break;
         size_t m = n < top ? n : top;
         qsort(r, n, sizeof *r, by_count);
-        printf("\nmost frequent tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].arg, "count", "share",
+        printf("\nmost frequent tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].label, "count", "share",
                "id", "token");
         for (size_t i = 0; i < m; i++) {
             printf("%10llu %6.1f%% %8u  ", (unsigned long long)r[i].count,
@@ -313,7 +291,7 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
             putchar('\n');
         }
         qsort(r, n, sizeof *r, by_len);
-        printf("\nlongest tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].arg, "bytes", "count", "id",
+        printf("\nlongest tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].label, "bytes", "count", "id",
                "token");
         for (size_t i = 0; i < m; i++) {
             printf("%10zu %7llu %8u  ", r[i].len, (unsigned long long)r[i].count, r[i].id);
@@ -412,7 +390,7 @@ static bool stats_file(const tok_choices *tc, const tok_encode_options *o, const
     span2 *cores = NULL;
     size_t n_cores = 0;
     if (ok && !scan_words(in.data, in.len, &t, &cores, &n_cores)) {
-        warnx_("%s: out of memory", label);
+        warnx_("%s: out of memory", shown_name(label));
         ok = false;
     }
     if (ok) {
@@ -437,42 +415,13 @@ static bool stats_file(const tok_choices *tc, const tok_encode_options *o, const
     return ok;
 }
 
-int cmd_stats(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_TOP, OPT_SPECIAL, OPT_LOSSY };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"top", required_argument, 0, OPT_TOP},
-        {"json", no_argument, 0, OPT_JSON},      {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     tok_choices tc = {0};
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    uint64_t top = 10;
-    bool json = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case OPT_TOP:
-            if (!parse_count(optarg, &top) || top > 100000)
-                return usage_error("stats", "--top needs a number from 0 to 100000, not '%s'",
-                                   optarg);
-            break;
-        case OPT_JSON: json = true; break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &o.special))
-                return usage_error("stats", "--special must be ordinary, allow or reject, not '%s'",
-                                   optarg);
-            break;
-        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("stats", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &tc);
+    tok_encode_options o = cli_encode_options(a);
+    uint64_t top = cli_number(a, "top", 10);
+    bool json = cli_flag(a, "json");
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
@@ -492,9 +441,9 @@ int cmd_stats(int argc, char **argv)
         choices_close(&tc);
         return EXIT_BAD;
     }
-    bool stdin_only = optind == argc;
-    char **names = stdin_only ? (char *[]){"-"} : argv + optind;
-    size_t n_names = stdin_only ? 1 : (size_t)(argc - optind);
+    bool stdin_only = a->n_pos == 0;
+    char **names = stdin_only ? (char *[]){"-"} : a->pos;
+    size_t n_names = stdin_only ? 1 : a->n_pos;
     char **done = calloc(n_names, sizeof *done);
     size_t n_done = 0;
     totals tot = {0, 0, 0, 0};
@@ -518,5 +467,28 @@ int cmd_stats(int argc, char **argv)
     free(st);
     free(done);
     choices_close(&tc);
-    return errors ? EXIT_BAD : EXIT_OK;
+    return run_status(&(run_tally){n_names, (size_t)errors, 0}, "file", "measured");
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS("; repeatable: side by side"),
+    {"top", 0, "K", CLI_NUMBER,
+     .help = "how many frequent and long tokens to list (default 10; 0: none)", .max = 100000,
+     .need = "a number from 0 to 100000"},
+    {"json", 0, NULL, CLI_FLAG, .help = "one JSON object with every figure"},
+    CLI_SPECIAL_OPT,
+    CLI_LOSSY_OPT,
+};
+
+CLI_COMMAND(stats, "[FILE...]", CLI_V_FILE,
+            "characters, words and bytes per token, next to the rules of thumb",
+            /* usage */
+            "stats [OPTIONS] [FILE|-]...\n",
+            /* about */
+            "Measure the rules of thumb on your text: characters, words and bytes per token, tokens\n"
+            "per 1000 words, the share of words split into several tokens, and how far the estimates\n"
+            "'characters / 4' and 'words / 0.75' are from the real count; then the most frequent and\n"
+            "the longest tokens. All FILEs (standard input when none or '-') are measured together.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 a usage error or a file that could not be read or encoded (the\n"
+            "others are still measured).\n");

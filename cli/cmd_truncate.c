@@ -3,32 +3,9 @@
  * tokenizers it fits every one of them. */
 #include "fit.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char help[] =
-    "Usage: tokscope truncate -n N [OPTIONS] [FILE|-]\n"
-    "\n"
-    "Print the first N tokens of FILE (standard input when none or '-') as text, never\n"
-    "cutting a character in half: the printed text encodes to at most N tokens. Says on\n"
-    "stderr when it cut.\n"
-    "\n"
-    "  -n, --tokens N        keep at most N tokens (required)\n"
-    "      --end             keep the last N tokens instead of the first\n"
-    "      --strict          exit 1 when the text had to be cut\n"
-    "  -e, --encoding NAME   built-in encoding (default o200k_base; several: fit them all)\n"
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o (repeatable)\n"
-    "  -t, --tokenizer PATH  tokenizer file (repeatable)\n"
-    "      --json            print a JSON object {file, truncated, start, end, bytes,\n"
-    "                        input_tokens, tokens, text} instead of the text\n"
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"
-    "                        text, default), allow (one special token), reject (error)\n"
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"
-    "  -q, --quiet           say nothing on stderr when cutting\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 1 cut with --strict, 2 a usage or input error.\n";
+#include <unistd.h>
 
 static void print_counts(const tok_choices *tc, const size_t *v)
 {
@@ -42,52 +19,19 @@ static void print_counts(const tok_choices *tc, const size_t *v)
     putchar('}');
 }
 
-int cmd_truncate(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_JSON = 256, OPT_END, OPT_STRICT, OPT_SPECIAL, OPT_LOSSY };
-    static const struct option longs[] = {
-        {"tokens", required_argument, 0, 'n'},  {"encoding", required_argument, 0, 'e'},
-        {"model", required_argument, 0, 'm'},   {"tokenizer", required_argument, 0, 't'},
-        {"end", no_argument, 0, OPT_END},       {"strict", no_argument, 0, OPT_STRICT},
-        {"json", no_argument, 0, OPT_JSON},     {"special", required_argument, 0, OPT_SPECIAL},
-        {"lossy", no_argument, 0, OPT_LOSSY},   {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     tok_choices tc = {0};
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
-    uint64_t n = 0;
-    bool has_n = false, from_end = false, strict = false, json = false, quiet = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":n:e:m:t:qh", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'n':
-            if (!parse_count(optarg, &n))
-                return usage_error("truncate", "-n needs a whole number of tokens, not '%s'",
-                                   optarg);
-            has_n = true;
-            break;
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case OPT_END: from_end = true; break;
-        case OPT_STRICT: strict = true; break;
-        case OPT_JSON: json = true; break;
-        case OPT_SPECIAL:
-            if (!parse_special(optarg, &o.special))
-                return usage_error("truncate",
-                                   "--special must be ordinary, allow or reject, not '%s'", optarg);
-            break;
-        case OPT_LOSSY: o.flags |= TOK_ENCODE_LOSSY_UTF8; break;
-        case 'q': quiet = true; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("truncate", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("truncate", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (!has_n)
-        return usage_error("truncate", "how many tokens to keep? give -n N");
-    if (argc - optind > 1)
-        return usage_error("truncate", "one file at a time, not %d", argc - optind);
-    const char *path = optind < argc ? argv[optind] : "-";
+    cli_tokenizers(a, &tc);
+    tok_encode_options o = cli_encode_options(a);
+    uint64_t n = cli_number(a, "tokens", 0);
+    bool from_end = cli_flag(a, "end"), strict = cli_flag(a, "strict"), json = cli_flag(a, "json"),
+         quiet = cli_flag(a, "quiet");
+    if (!cli_flag(a, "tokens"))
+        return cli_usage_error(a, "how many tokens to keep? give -n N");
+    if (a->n_pos > 1)
+        return cli_usage_error(a, "one file at a time, not %zu", a->n_pos);
+    const char *path = a->n_pos ? a->pos[0] : "-";
     const char *label = strcmp(path, "-") ? path : "<stdin>";
     if (!choices_open(&tc, "o200k_base")) {
         choices_close(&tc);
@@ -157,14 +101,18 @@ int cmd_truncate(int argc, char **argv)
         }
         check_stdout();
         if (cut && !quiet) {
+            /* the text ends where it was cut, mostly mid-line: in a terminal the note starts
+             * on a line of its own (the bytes on standard output stay exactly the text) */
+            if (!json && end > start && in.data[end - 1] != '\n' && isatty(STDOUT_FILENO))
+                fputc('\n', stderr);
             char counts[512] = "";
             for (size_t k = 0; k < tc.n; k++) {
                 size_t l = strlen(counts);
                 snprintf(counts + l, sizeof counts - l, "%s%zu of %zu tokens%s%s",
                          k ? ", " : "", after[k], before[k], tc.n > 1 ? " with " : "",
-                         tc.n > 1 ? tc.v[k].arg : "");
+                         tc.n > 1 ? tc.v[k].label : "");
             }
-            warnx_("%s: cut to the %s %llu tokens: kept %s, %zu of %zu bytes", label,
+            warnx_("%s: cut to the %s %llu tokens: kept %s, %zu of %zu bytes", shown_name(label),
                    from_end ? "last" : "first", (unsigned long long)n, counts, end - start,
                    in.len);
         }
@@ -177,3 +125,27 @@ int cmd_truncate(int argc, char **argv)
     choices_close(&tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    {"tokens", 'n', "N", CLI_NUMBER, .help = "keep at most N tokens (required)",
+     .need = "a whole number of tokens"},
+    {"end", 0, NULL, CLI_FLAG, .help = "keep the last N tokens instead of the first"},
+    {"strict", 0, NULL, CLI_FLAG, .help = "exit 1 when the text had to be cut"},
+    CLI_TOKENIZER_OPTS("; several: fit them all"),
+    {"json", 0, NULL, CLI_FLAG,
+     .help = "print a JSON object {file, truncated, start, end, bytes,\n"
+             "input_tokens, tokens, text} instead of the text"},
+    CLI_SPECIAL_OPT,
+    CLI_LOSSY_OPT,
+    {"quiet", 'q', NULL, CLI_FLAG, .help = "say nothing on stderr when cutting"},
+};
+
+CLI_COMMAND(truncate, "-n N [FILE]", CLI_V_FILE, "the first (or last) N tokens as text",
+            /* usage */
+            "truncate -n N [OPTIONS] [FILE|-]\n",
+            /* about */
+            "Print the first N tokens of FILE (standard input when none or '-') as text, never\n"
+            "cutting a character in half: the printed text encodes to at most N tokens. Says on\n"
+            "stderr when it cut.\n",
+            /* footer */
+            "Exit status: 0 ok, 1 cut with --strict, 2 a usage or input error.\n");

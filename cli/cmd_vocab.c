@@ -3,30 +3,9 @@
  * show draws it (visible whitespace; bytes that are only part of a character as \xHH). */
 #include "render.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char help[] =
-    "Usage: tokscope vocab [OPTIONS] [ID...]\n"
-    "       tokscope vocab [OPTIONS] --find TEXT\n"
-    "       tokscope vocab [OPTIONS] --longest N\n"
-    "\n"
-    "Print each token ID's text and bytes (ids from the arguments, or from standard input\n"
-    "when it is not a terminal, separated by spaces, commas or newlines; '[' and ']' are\n"
-    "ignored, so a JSON array works). With no ids: the vocabulary size and special tokens.\n"
-    "Text is shown with visible whitespace ('\xC2\xB7' space, '\xE2\x86\xB5' newline, ...); bytes that are only\n"
-    "part of a character are shown as \\xHH.\n"
-    "\n"
-    HELP_TOKENIZERS("")
-    "      --find TEXT       list the tokens whose bytes contain TEXT, by id\n"
-    "      --longest N       list the N longest ordinary tokens (in bytes; ties by id)\n"
-    "      --json            JSON Lines: one object per token {id, text, bytes (hex),\n"
-    "                        special}, or one object describing the vocabulary\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 ok, 2 usage error, or an id that is not in the vocabulary.\n";
 
 typedef struct row {
     uint32_t id;
@@ -194,7 +173,7 @@ static void summary(const tok_choice *ch, bool json)
         fputs("]}\n", stdout);
         return;
     }
-    printf("tokenizer   %s (%s)\n", ch->arg, tok_format(tok));
+    printf("tokenizer   %s (%s)\n", ch->label, tok_format(tok));
     printf("vocabulary  %u ids: %u ordinary %s, %u special, %u unused\n", size, ordinary,
            ordinary == 1 ? "token" : "tokens", special, unused);
     sbuf b = {0};
@@ -213,51 +192,28 @@ static void summary(const tok_choice *ch, bool json)
     sb_free(&b);
 }
 
-int cmd_vocab(int argc, char **argv)
+static int run(const cli_args *a)
 {
-    enum { OPT_FIND = 256, OPT_LONGEST, OPT_JSON };
-    static const struct option longs[] = {
-        {"encoding", required_argument, 0, 'e'}, {"model", required_argument, 0, 'm'},
-        {"tokenizer", required_argument, 0, 't'}, {"find", required_argument, 0, OPT_FIND},
-        {"longest", required_argument, 0, OPT_LONGEST}, {"json", no_argument, 0, OPT_JSON},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     tok_choices tc = {0};
-    const char *find = NULL;
-    uint64_t longest = 0;
-    bool has_longest = false, json = false;
-    int opt;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":e:m:t:h", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'e': case 'm': case 't': choices_add(&tc, (char)opt, optarg); break;
-        case OPT_FIND: find = optarg; break;
-        case OPT_LONGEST:
-            if (!parse_count(optarg, &longest))
-                return usage_error("vocab", "--longest needs a whole number, not '%s'", optarg);
-            has_longest = true;
-            break;
-        case OPT_JSON: json = true; break;
-        case 'h': fputs(help, stdout); check_stdout(); return EXIT_OK;
-        case ':': return usage_error("vocab", "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("vocab", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    cli_tokenizers(a, &tc);
+    const char *find = cli_text(a, "find");
+    bool has_longest = cli_flag(a, "longest"), json = cli_flag(a, "json");
+    uint64_t longest = cli_number(a, "longest", 0);
     if (tc.n > 1)
-        return usage_error("vocab", "vocab takes one tokenizer (-e, -m or -t), not %zu", tc.n);
-    if ((find != NULL) + has_longest + (optind < argc) > 1)
-        return usage_error("vocab", "give IDs, --find TEXT or --longest N, one at a time");
+        return cli_usage_error(a, "vocab takes one tokenizer (-e, -m or -t), not %zu", tc.n);
+    if ((find != NULL) + has_longest + (a->n_pos > 0) > 1)
+        return cli_usage_error(a, "give IDs, --find TEXT or --longest N, one at a time");
     if (find && !*find)
-        return usage_error("vocab", "--find needs a non-empty TEXT");
+        return cli_usage_error(a, "--find needs a non-empty TEXT");
 
     /* Ids: arguments (checked before anything is opened), else standard input. */
     uint32_t *ids = NULL;
     size_t n_ids = 0;
     input in = {0};
-    if (optind < argc) {
+    if (a->n_pos) {
         sbuf all = {0};
-        for (int i = optind; i < argc; i++) {
-            sb_puts(&all, argv[i]);
+        for (size_t i = 0; i < a->n_pos; i++) {
+            sb_puts(&all, a->pos[i]);
             sb_puts(&all, " ");
         }
         bool ok = parse_ids(all.p, all.len, &ids, &n_ids, NULL);
@@ -321,7 +277,7 @@ int cmd_vocab(int argc, char **argv)
             size_t len;
             if (tok_token_bytes(tok, ids[i], &s, &len) != TOK_OK) {
                 warnx_("token id %u is not in the vocabulary of %s (size %u%s)", ids[i],
-                       tc.v[0].arg, size, ids[i] < size ? "; this id is unused" : "");
+                       tc.v[0].label, size, ids[i] < size ? "; this id is unused" : "");
                 status = EXIT_BAD;
                 continue;
             }
@@ -337,3 +293,27 @@ int cmd_vocab(int argc, char **argv)
     choices_close(&tc);
     return status;
 }
+
+static const cli_opt opts[] = {
+    CLI_TOKENIZER_OPTS(""),
+    {"find", 0, "TEXT", CLI_TEXT, .help = "list the tokens whose bytes contain TEXT, by id"},
+    {"longest", 0, "N", CLI_NUMBER,
+     .help = "list the N longest ordinary tokens (in bytes; ties by id)"},
+    {"json", 0, NULL, CLI_FLAG,
+     .help = "JSON Lines: one object per token {id, text, bytes (hex),\n"
+             "special}, or one object describing the vocabulary"},
+};
+
+CLI_COMMAND(vocab, "ID...", CLI_V_NONE, "token ids to bytes and text; --find TEXT, --longest N",
+            /* usage */
+            "vocab [OPTIONS] [ID...]\n"
+            "vocab [OPTIONS] --find TEXT\n"
+            "vocab [OPTIONS] --longest N\n",
+            /* about */
+            "Print each token ID's text and bytes (ids from the arguments, or from standard input\n"
+            "when it is not a terminal, separated by spaces, commas or newlines; '[' and ']' are\n"
+            "ignored, so a JSON array works). With no ids: the vocabulary size and special tokens.\n"
+            "Text is shown with visible whitespace ('\xC2\xB7' space, '\xE2\x86\xB5' newline, ...); bytes that are only\n"
+            "part of a character are shown as \\xHH.\n",
+            /* footer */
+            "Exit status: 0 ok, 2 usage error, or an id that is not in the vocabulary.\n");

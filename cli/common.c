@@ -23,7 +23,7 @@ void warn_err(const char *source, const tok_error *err)
 {
     /* Library messages name the file when it knows it; for text it was handed, prefix ours. */
     if (source && err->source[0] == 0 && strncmp(err->message, source, strlen(source)) != 0)
-        warnx_("%s: %s", source, err->message);
+        warnx_("%s: %s", shown_name(source), err->message);
     else
         warnx_("%s", err->message);
 }
@@ -46,12 +46,12 @@ bool read_input(const char *path, input *in)
     in->data = NULL;
     in->len = 0;
     if (!f) {
-        warnx_("%s: %s", path, strerror(errno));
+        warnx_("%s: %s", shown_name(path), strerror(errno));
         return false;
     }
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        warnx_("%s: is a directory (-r counts the files in it)", path);
+        warnx_("%s: is a directory", shown_name(path));
         if (!is_stdin)
             fclose(f);
         return false;
@@ -64,8 +64,8 @@ bool read_input(const char *path, input *in)
         n += got;
         if (n < cap) {
             if (ferror(f)) {
-                warnx_("%s: read error after %zu bytes: %s", is_stdin ? "<stdin>" : path, n,
-                       strerror(errno));
+                warnx_("%s: read error after %zu bytes: %s", is_stdin ? "<stdin>" : shown_name(path),
+                       n, strerror(errno));
                 free(buf);
                 if (!is_stdin)
                     fclose(f);
@@ -82,11 +82,46 @@ bool read_input(const char *path, input *in)
     if (!is_stdin)
         fclose(f);
     if (!buf) {
-        warnx_("%s: out of memory", path);
+        warnx_("%s: out of memory", shown_name(path));
         return false;
     }
     in->data = buf;
     in->len = n;
+    return true;
+}
+
+bool read_text_input(char *const *words, size_t n, const char *file, input *in,
+                     const char **label)
+{
+    in->data = NULL;
+    in->len = 0;
+    if (n) {
+        struct stat st;
+        if (n == 1 && !file && stat(words[0], &st) == 0 && S_ISREG(st.st_mode))
+            warnx_("'%s' is read as text, not as the file of that name (-f %s reads the file)",
+                   shown_name(words[0]), shown_name(words[0]));
+        size_t len = 1;
+        for (size_t i = 0; i < n; i++)
+            len += strlen(words[i]) + 1;
+        in->data = malloc(len);
+        if (!in->data) {
+            warnx_("out of memory");
+            return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t l = strlen(words[i]);
+            memcpy(in->data + in->len, words[i], l);
+            in->len += l;
+            if (i + 1 < n)
+                in->data[in->len++] = ' ';
+        }
+        *label = "<argument>";
+        return true;
+    }
+    const char *path = file ? file : "-";
+    if (!read_input(path, in))
+        return false;
+    *label = strcmp(path, "-") ? path : "<stdin>";
     return true;
 }
 
@@ -102,7 +137,12 @@ void choices_add(tok_choices *c, char kind, const char *arg)
         warnx_("at most %d tokenizers at once", MAX_CHOICES);
         exit(EXIT_BAD);
     }
-    c->v[c->n++] = (tok_choice){kind, arg, NULL};
+    const char *label = shown_name(arg);
+    if (label != arg && !(label = strdup(label))) {
+        warnx_("out of memory");
+        exit(EXIT_BAD);
+    }
+    c->v[c->n++] = (tok_choice){kind, arg, label, NULL};
 }
 
 bool choices_open(tok_choices *c, const char *def)
@@ -128,21 +168,33 @@ void choices_close(tok_choices *c)
     for (size_t i = 0; i < c->n; i++) {
         tok_close(c->v[i].tok);
         c->v[i].tok = NULL;
+        if (c->v[i].label != c->v[i].arg)
+            free((char *)c->v[i].label);
     }
     c->n = 0;
 }
 
-bool parse_special(const char *s, tok_special_policy *out)
+void cli_tokenizers(const cli_args *a, tok_choices *c)
 {
-    if (!strcmp(s, "ordinary"))
-        *out = TOK_SPECIAL_ORDINARY;
-    else if (!strcmp(s, "allow"))
-        *out = TOK_SPECIAL_ALLOW;
-    else if (!strcmp(s, "reject"))
-        *out = TOK_SPECIAL_REJECT;
-    else
-        return false;
-    return true;
+    for (size_t k = 0; k < a->n_list; k++) {
+        const cli_opt *o = &a->cmd->opts[a->list[k].opt];
+        if (o->kind == CLI_TOKENIZER)
+            choices_add(c, o->letter, a->list[k].value);
+    }
+}
+
+tok_encode_options cli_encode_options(const cli_args *a)
+{
+    /* the words of --special in the order of tok_special_policy */
+    tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
+    int i = cli_find(a->cmd, "special");
+    if (i >= 0 && a->given[i])
+        o.special = (tok_special_policy)a->num[i];
+    if ((i = cli_find(a->cmd, "lossy")) >= 0 && a->given[i])
+        o.flags |= TOK_ENCODE_LOSSY_UTF8;
+    if ((i = cli_find(a->cmd, "add-special")) >= 0 && a->given[i])
+        o.flags |= TOK_ENCODE_ADD_SPECIAL;
+    return o;
 }
 
 bool parse_count(const char *s, uint64_t *out)
@@ -363,6 +415,21 @@ bool next_line(line_iter *it, const char **line, size_t *len)
     it->p = nl ? nl + 1 : it->end;
     it->lineno++;
     return true;
+}
+
+int run_status(const run_tally *t, const char *noun, const char *done)
+{
+    /* one line, when the messages above do not already say it all: some inputs failed among
+     * others, or inputs failed and counts were over the limit too */
+    if (t->failed && (t->inputs > 1 || t->over)) {
+        char over[96] = "";
+        if (t->over)
+            snprintf(over, sizeof over, "; %zu %s over the limit", t->over,
+                     t->over == 1 ? "count is" : "counts are");
+        warnx_("%zu of %zu %s%s could not be %s%s (exit status 2)", t->failed, t->inputs, noun,
+               t->inputs == 1 ? "" : "s", done, over);
+    }
+    return t->failed ? EXIT_BAD : t->over ? EXIT_OVER : EXIT_OK;
 }
 
 void check_stdout(void)

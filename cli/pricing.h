@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* At most this many --prices files. */
+#define MAX_PRICES 16
+
 /* The built-in registry with the price files paths[0..n) laid over it in order. Prints the
  * error (naming the file and position) and returns false on failure. */
 bool open_registry(const char *const *paths, size_t n, tok_registry **out);

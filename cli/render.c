@@ -73,19 +73,6 @@ void sb_free(sbuf *b)
 
 /* ---- colour ---- */
 
-bool parse_color_mode(const char *s, color_mode *out)
-{
-    if (!strcmp(s, "auto"))
-        *out = COLOR_AUTO;
-    else if (!strcmp(s, "always"))
-        *out = COLOR_ALWAYS;
-    else if (!strcmp(s, "never"))
-        *out = COLOR_NEVER;
-    else
-        return false;
-    return true;
-}
-
 bool color_wanted(color_mode m, FILE *f)
 {
     if (m != COLOR_AUTO)
@@ -291,6 +278,44 @@ bool vis_append(sbuf *b, const char *s, size_t n, const vis_style *st)
     return marked;
 }
 
+/* ---- names ---- */
+
+const char *shown_name(const char *name)
+{
+    static sbuf ring[8]; /* a few names may be shown in one message */
+    static unsigned next;
+    size_t n = strlen(name);
+    bool plain = true;
+    for (size_t i = 0; i < n && plain;) {
+        uint32_t cp;
+        size_t l = utf8_next(name + i, n - i, &cp, NULL);
+        plain = l && cp >= 0x20 && cp != 0x7F && (cp == ' ' || !invisible(cp));
+        i += l;
+    }
+    if (plain)
+        return name;
+    sbuf *b = &ring[next++ % 8];
+    sb_clear(b);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t bad, l = utf8_next(name + i, n - i, &cp, &bad);
+        if (!l) {
+            for (size_t k = 0; k < bad; k++)
+                sb_printf(b, "\\x%02x", (unsigned char)name[i + k]);
+            i += bad;
+            continue;
+        }
+        if (cp < 0x20 || cp == 0x7F) /* control pictures U+2400.., U+2421 */
+            sb_printf(b, "\xE2\x90%c", (char)(cp == 0x7F ? 0xA1 : 0x80 + cp));
+        else if (cp != ' ' && invisible(cp))
+            sb_printf(b, "\xE2\x9F\xA8U+%04X\xE2\x9F\xA9", (unsigned)cp);
+        else
+            sb_put(b, name + i, l);
+        i += l;
+    }
+    return b->p;
+}
+
 /* ---- tokens ---- */
 
 void token_bytes(const tok_tokenizer *tok, uint32_t id, const char **s, size_t *n)
@@ -420,7 +445,7 @@ void html_escape(sbuf *b, const char *s, size_t n)
             if (!l) {
                 sb_puts(b, "\xEF\xBF\xBD");
                 i += bad;
-            } else if (cp <= 0x9F) {
+            } else if (invisible(cp)) { /* C1 controls, bidi and other format characters */
                 sb_printf(b, "\xE2\x9F\xA8U+%04X\xE2\x9F\xA9", (unsigned)cp);
                 i += l;
             } else {
@@ -486,7 +511,7 @@ bool write_output(const char *path, const sbuf *b)
     }
     FILE *f = fopen(path, "wb");
     if (!f) {
-        warnx_("%s: %s", path, strerror(errno));
+        warnx_("%s: %s", shown_name(path), strerror(errno));
         return false;
     }
     bool ok = fwrite(b->p, 1, b->len, f) == b->len;
@@ -496,42 +521,11 @@ bool write_output(const char *path, const sbuf *b)
         saved = errno;
     }
     if (!ok)
-        warnx_("%s: write error: %s", path, strerror(saved));
+        warnx_("%s: write error: %s", shown_name(path), strerror(saved));
     return ok;
 }
 
 /* ---- input ---- */
-
-bool read_text_input(int argc, char **argv, int first, const char *file, input *in,
-                     const char **label)
-{
-    in->data = NULL;
-    in->len = 0;
-    if (first < argc) {
-        size_t len = 1;
-        for (int i = first; i < argc; i++)
-            len += strlen(argv[i]) + 1;
-        in->data = malloc(len);
-        if (!in->data) {
-            warnx_("out of memory");
-            return false;
-        }
-        for (int i = first; i < argc; i++) {
-            size_t l = strlen(argv[i]);
-            memcpy(in->data + in->len, argv[i], l);
-            in->len += l;
-            if (i + 1 < argc)
-                in->data[in->len++] = ' ';
-        }
-        *label = "<argument>";
-        return true;
-    }
-    const char *path = file ? file : "-";
-    if (!read_input(path, in))
-        return false;
-    *label = strcmp(path, "-") ? path : "<stdin>";
-    return true;
-}
 
 bool encode_all(const tok_choices *tc, const input *in, const char *label,
                 const tok_encode_options *o, uint32_t **ids, tok_span **spans, size_t *n)

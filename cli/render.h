@@ -24,9 +24,8 @@ void sb_free(sbuf *b);
 
 /* ---- colour ---- */
 
+/* In the order of the words of --color (auto|always|never): its cli_choice index. */
 typedef enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color_mode;
-/* "auto", "always", "never"; false if s is none of them. */
-bool parse_color_mode(const char *s, color_mode *out);
 /* always: yes; never: no; auto: only when f is a terminal, NO_COLOR is unset or empty and
  * TERM is not "dumb" (as ripgrep and the no-color.org convention do). */
 bool color_wanted(color_mode m, FILE *f);
@@ -89,7 +88,9 @@ unsigned palette_index_for_id(uint32_t id); /* 0 .. PALETTE_ID_N-1 */
 /* ---- HTML ---- */
 
 /* Append s[0..n) escaped for HTML text or a quoted attribute: & < > " ' become references,
- * control characters their control pictures, invalid UTF-8 U+FFFD. */
+ * control characters their control pictures, invisible ones (C1 controls, format characters
+ * such as the bidi controls U+202E and U+200B, spaces other than U+0020) <U+XXXX> as shown,
+ * invalid UTF-8 U+FFFD. For names and labels: nothing in them can reorder or hide the page. */
 void html_escape(sbuf *b, const char *s, size_t n);
 /* Start a self-contained page: doctype, UTF-8, a Content-Security-Policy that forbids every
  * network load and every script, the shared CSS (palette classes .c0.., .k0.., .sp, .ws, .g,
@@ -98,26 +99,6 @@ void html_begin(sbuf *b, const char *title, const char *extra_css);
 void html_end(sbuf *b);
 /* Write b to path ("-" for standard output). False with a message printed on failure. */
 bool write_output(const char *path, const sbuf *b);
-
-/* ---- input ---- */
-
-/* The text to analyse: argv[first..argc) joined with spaces when there are any, else FILE,
- * else standard input. *label names it in messages ("<argument>", the path, "<stdin>").
- * False with a message printed on failure. */
-bool read_text_input(int argc, char **argv, int first, const char *file, input *in,
-                     const char **label);
-
-/* Shared tokenizer-choice help lines. */
-#define HELP_TOKENIZERS(rep)                                                                \
-    "  -e, --encoding NAME   built-in encoding (default o200k_base" rep ")\n"                 \
-    "  -m, --model MODEL     OpenAI model name, e.g. gpt-4o" rep "\n"                         \
-    "  -t, --tokenizer PATH  tokenizer file (.tiktoken, tokenizer.json, .model)" rep "\n"
-#define HELP_ENCODE_FLAGS                                                                   \
-    "      --special POLICY  special-token text such as <|endoftext|>: ordinary (plain\n"    \
-    "                        text, default), allow (one special token), reject (error)\n"    \
-    "      --lossy           replace invalid UTF-8 with U+FFFD instead of failing\n"         \
-    "      --add-special     add the tokenizer's own special tokens around the text (BOS/EOS,\n" \
-    "                        templates) as tokenizer.json and .model files define them\n"
 
 /* Encode with every chosen tokenizer; prints the error (naming label) and returns false on the
  * first failure. ids[k]/spans[k] are freed with tok_free. */

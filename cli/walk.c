@@ -180,7 +180,7 @@ static int walk_rec(const char *dir, const char *rel, rules *r, walk_fn fn, void
     int errors = 0;
     DIR *d = opendir(dir);
     if (!d) {
-        warnx_("%s: %s", dir, strerror(errno));
+        warnx_("%s: %s", shown_name(dir), strerror(errno));
         errors++;
         goto out;
     }
@@ -211,7 +211,7 @@ static int walk_rec(const char *dir, const char *rel, rules *r, walk_fn fn, void
             snprintf(sub, rl + nl + 2, "%s%s%s", rel, rl ? "/" : "", names[i]);
             struct stat st;
             if (lstat(path, &st) != 0) {
-                warnx_("%s: %s", path, strerror(errno));
+                warnx_("%s: %s", shown_name(path), strerror(errno));
                 errors++;
             } else if (S_ISDIR(st.st_mode)) {
                 if (!ignored(r, sub, true))

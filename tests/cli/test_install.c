@@ -4,6 +4,7 @@
 #include "cli_helpers.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 /* The C block after "<!-- example: library -->" in README.md. */
 static char *readme_example(void)
@@ -64,8 +65,12 @@ TEST(install_and_build_the_readme_example)
     /* the installed pieces */
     static const char *files[] = {"include/tokscope.h", "lib/libtokscope.a", "lib/libtokscope.so",
                                   "lib/libtokscope.so.0", "lib/pkgconfig/tokscope.pc",
-                                  "bin/tokscope"};
-    for (int i = 0; i < 6; i++) {
+                                  "bin/tokscope", "share/man/man1/tokscope.1",
+                                  "share/bash-completion/completions/tokscope",
+                                  "share/zsh/site-functions/_tokscope",
+                                  "share/fish/vendor_completions.d/tokscope.fish"};
+    const int n_files = (int)(sizeof files / sizeof files[0]);
+    for (int i = 0; i < n_files; i++) {
         char path[700];
         snprintf(path, sizeof path, "%s/%s", prefix, files[i]);
         size_t len;
@@ -81,4 +86,23 @@ TEST(install_and_build_the_readme_example)
              "nm -D --defined-only %s/lib/libtokscope.so | awk '$2 ~ /[TDR]/ {print $3}' | "
              "grep -v '^tok_' | grep -v '^_' | grep -q . && exit 1 || exit 0", prefix);
     CHECK_MSG(system(cmd) == 0, "libtokscope.so exports names without the tok_ prefix");
+    /* the man page and the completions are what the installed binary writes */
+    static const char *const written[][2] = {
+        {"--man", "share/man/man1/tokscope.1"},
+        {"completions bash", "share/bash-completion/completions/tokscope"},
+        {"completions zsh", "share/zsh/site-functions/_tokscope"},
+        {"completions fish", "share/fish/vendor_completions.d/tokscope.fish"}};
+    for (int i = 0; i < 4; i++) {
+        snprintf(cmd, sizeof cmd, "%s/bin/tokscope %s | cmp -s - %s/%s", prefix, written[i][0],
+                 prefix, written[i][1]);
+        CHECK_MSG(system(cmd) == 0, "%s differs from tokscope %s", written[i][1], written[i][0]);
+    }
+    /* make uninstall leaves nothing of them */
+    snprintf(cmd, sizeof cmd, "make -s uninstall BUILD=%s PREFIX=%s >/dev/null", build, prefix);
+    CHECK_MSG(system(cmd) == 0, "%s", cmd);
+    for (int i = 0; i < n_files; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", prefix, files[i]);
+        CHECK_MSG(access(path, F_OK) != 0, "make uninstall left %s", path);
+    }
 }

@@ -86,6 +86,11 @@ TEST(render_html_escape_and_page_frame)
     CHECK_STR(b.p, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\xE2\x90\x81\xE2\x90\xA1"
                    "\xE2\x9F\xA8U+0085\xE2\x9F\xA9\xEF\xBF\xBD");
     sb_clear(&b);
+    /* bidi controls and other format characters cannot reorder or hide a page's names */
+    html_escape(&b, "a\xE2\x80\xAE" "b\xE2\x80\x8B" "c\xE2\x81\xA6" "d\xC2\xA0" "e f", 18);
+    CHECK_STR(b.p, "a\xE2\x9F\xA8U+202E\xE2\x9F\xA9" "b\xE2\x9F\xA8U+200B\xE2\x9F\xA9"
+                   "c\xE2\x9F\xA8U+2066\xE2\x9F\xA9" "d\xE2\x9F\xA8U+00A0\xE2\x9F\xA9" "e f");
+    sb_clear(&b);
     html_begin(&b, "a <title>", ".x{}");
     html_end(&b);
     CHECK(strncmp(b.p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">", 61)
@@ -114,11 +119,17 @@ TEST(render_palette_and_colour_choice)
         CHECK_MSG(seen[k], "colour %d never used", k);
     for (int k = 0; k < PALETTE_ALT_N; k++) /* neighbours differ */
         CHECK(palette_alt[k].xterm != palette_alt[(k + 1) % PALETTE_ALT_N].xterm);
-    color_mode m;
-    CHECK(parse_color_mode("always", &m) && m == COLOR_ALWAYS);
-    CHECK(parse_color_mode("never", &m) && m == COLOR_NEVER);
-    CHECK(parse_color_mode("auto", &m) && m == COLOR_AUTO);
-    CHECK(!parse_color_mode("yes", &m));
+    /* --color's words are read by the option parser; their index is the color_mode */
+    static const struct {
+        const char *word;
+        color_mode m;
+    } words[] = {{"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}, {"auto", COLOR_AUTO}};
+    for (int i = 0; i < 3; i++) {
+        char *argv[] = {"show", "--color", (char *)words[i].word, NULL};
+        cli_args a;
+        CHECK_EQ(cli_parse(&cmd_show, 3, argv, &a), -1);
+        CHECK_EQ(cli_choice(&a, "color", 99), words[i].m);
+    }
     CHECK(color_wanted(COLOR_ALWAYS, stdout));
     CHECK(!color_wanted(COLOR_NEVER, stdout));
     FILE *f = tmpfile();
@@ -132,14 +143,35 @@ TEST(render_text_input_joins_arguments)
     char *argv[] = {"show", "Hello", "big", "world", NULL};
     input in;
     const char *label = NULL;
-    CHECK(read_text_input(4, argv, 1, NULL, &in, &label));
+    CHECK(read_text_input(argv + 1, 3, NULL, &in, &label));
     CHECK_EQ(in.len, 15);
     CHECK(memcmp(in.data, "Hello big world", 15) == 0);
     CHECK_STR(label, "<argument>");
     input_free(&in);
     const char *f = tmpfile_with("render-in.txt", "from a file");
-    CHECK(read_text_input(1, argv, 1, f, &in, &label));
+    CHECK(read_text_input(argv + 1, 0, f, &in, &label));
     CHECK_EQ(in.len, 11);
     CHECK_STR(label, f);
     input_free(&in);
+}
+
+TEST(render_shown_name)
+{
+    /* a plain name (spaces and all of Unicode that shows) is itself, not a copy */
+    const char *plain = "my notes/caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC.txt";
+    CHECK(shown_name(plain) == plain);
+    CHECK_STR(shown_name("a\tb\x1b[31m\xE2\x80\xAE" "c\xFF"),
+              "a\xE2\x90\x89" "b\xE2\x90\x9B[31m\xE2\x9F\xA8U+202E\xE2\x9F\xA9" "c\\xff");
+    /* eight at a time stay valid */
+    const char *v[8];
+    char in[8][16];
+    for (int i = 0; i < 8; i++) {
+        snprintf(in[i], sizeof in[i], "n%d\t", i);
+        v[i] = shown_name(in[i]);
+    }
+    for (int i = 0; i < 8; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "n%d\xE2\x90\x89", i);
+        CHECK_STR(v[i], want);
+    }
 }
