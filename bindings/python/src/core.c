@@ -31,6 +31,7 @@ void core_clear(core *c)
     Py_CLEAR(c->special_texts);
     Py_CLEAR(c->special_index);
     Py_CLEAR(c->model);
+    Py_CLEAR(c->asked);
     Py_CLEAR(c->name);
     c->m = NULL;
     Py_CLEAR(c->source);

@@ -117,6 +117,7 @@ typedef struct core {
     /* registry model (Tokenizer.from_model), or NULL */
     const tok_model *m;      /* in the process-wide registry, which is never closed */
     PyObject *model;         /* str: the registry id */
+    PyObject *asked;         /* str: the model name it was opened for (chat counts), or NULL */
     bool exact;              /* false: counts are scaled from another encoding (estimates) */
     uint32_t approx_factor;  /* millionths, when !exact */
     PyObject *source;        /* how to open it again (pickling; see tokscope/__init__.py) */

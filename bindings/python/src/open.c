@@ -40,8 +40,11 @@ static int open_registry(core *c, const char *name, PyObject *dirs, int approxim
         TOK_ERR_INIT(err2);
         tok_tokenizer *t = NULL;
         if (tok_encoding_for_model(name, &(const char *){NULL}, NULL) == TOK_OK &&
-            tok_open_model(name, &t, &err2) == TOK_OK)
-            return core_attach(c, t, NULL);
+            tok_open_model(name, &t, &err2) == TOK_OK) {
+            if (core_attach(c, t, NULL) < 0)
+                return -1;
+            return (c->asked = PyUnicode_FromString(name)) ? 0 : -1;
+        }
         PyObject *msg = PyUnicode_FromString(err.message);
         if (msg) {
             raise_tok_as(TokscopeKeyError, &err, msg);
@@ -102,9 +105,9 @@ static int open_registry(core *c, const char *name, PyObject *dirs, int approxim
         }
         return -1;
     }
-    if (core_attach(c, t, NULL) < 0)
+    if (core_attach(c, t, NULL) < 0 || attach_model(c, m, exact) < 0)
         return -1;
-    return attach_model(c, m, exact);
+    return (c->asked = PyUnicode_FromString(name)) ? 0 : -1;
 }
 
 static const char *opt_utf8(PyObject *o)
@@ -248,6 +251,7 @@ static PyObject *open_into(PyObject *mod, PyObject *args)
             return raise_tok(st, &err);
         if (core_attach(c, t, NULL) < 0 || attach_model(c, m, true) < 0)
             return NULL;
+        c->asked = Py_NewRef(PyTuple_GET_ITEM(args, 2));
         Py_RETURN_NONE;
     } else {
         return PyErr_Format(PyExc_TypeError, "_open_into: bad kind %s or arguments", k);

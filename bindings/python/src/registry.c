@@ -60,7 +60,15 @@ static const tok_registry *registry_with(PyObject *prices, tok_registry **own)
     if (st != TOK_OK) {
         tok_registry_close(*own);
         *own = NULL;
-        raise_tok(st, &err);
+        if (st == TOK_ENOENT || st == TOK_EIO) { /* the file itself: an OSError too */
+            PyObject *msg = PyUnicode_FromString(err.message);
+            if (msg) {
+                raise_tok_as(TokscopeFileError, &err, msg);
+                Py_DECREF(msg);
+            }
+        } else {
+            raise_tok(st, &err);
+        }
         return NULL;
     }
     return *own;
@@ -152,7 +160,7 @@ static PyObject *model_dict(const tok_model *m)
         return NULL;
     }
     return Py_BuildValue(
-        "{s:s,s:z,s:N,s:z,s:O,s:z,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:z,s:z,s:z}", "id", m->id,
+        "{s:s,s:z,s:N,s:z,s:O,s:z,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:s,s:z,s:z}", "id", m->id,
         "provider", *m->provider ? m->provider : NULL, "aliases", aliases, "tokenizer",
         *m->tokenizer ? m->tokenizer : NULL, "tokenizer_builtin",
         m->tokenizer_builtin ? Py_True : Py_False, "approx_encoding",

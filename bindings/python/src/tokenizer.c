@@ -308,7 +308,7 @@ static PyObject *tk_count_chat(PyObject *self, PyObject *const *args, Py_ssize_t
             return NULL;
     }
     tok_chat_options co = {NULL, NULL};
-    PyObject *model = a[1] && a[1] != Py_None ? a[1] : c->model;
+    PyObject *model = a[1] && a[1] != Py_None ? a[1] : c->asked;
     if ((model && !(co.model = PyUnicode_AsUTF8(model))) ||
         (a[2] && a[2] != Py_None && !(co.convention = PyUnicode_AsUTF8(a[2])))) {
         Py_DECREF(json_text);
@@ -383,6 +383,12 @@ static PyObject *get_model(PyObject *self, void *unused)
     return Py_NewRef(c->model ? c->model : Py_None);
 }
 
+static PyObject *get_asked(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return Py_NewRef(c->asked ? c->asked : Py_None);
+}
+
 static PyObject *get_pattern(PyObject *self, void *unused)
 {
     core *c = (core *)self;
@@ -439,6 +445,9 @@ static PyGetSetDef tk_getset[] = {
     {"exact", get_exact, NULL,
      "False when counts are estimates (a registry model without a public tokenizer).", NULL},
     {"model", get_model, NULL, "The registry model it was opened for, or None.", NULL},
+    {"model_name", get_asked, NULL,
+     "The model name it was opened for (from_model), or None; count_chat's default model.",
+     NULL},
     {"pattern", get_pattern, NULL, "The split pattern ('' if none).", NULL},
     {"_source", core_get_source, core_set_source, "How to open it again (pickling).", NULL},
     {NULL, NULL, NULL, NULL, NULL}};

@@ -314,7 +314,7 @@ def _open_model(obj, name, tokenizer_dirs, approximate):
             for d in dirs:
                 path = os.path.join(d, info["tokenizer"])
                 if os.path.isfile(path):
-                    source = ("registry_file", obj.model, path, _file_signature(path))
+                    source = ("registry_file", name, path, _file_signature(path))
                     break
     obj._source = source
 
