@@ -78,6 +78,10 @@ static PyObject *pair(size_t a, size_t b)
 static PyObject *offsets(encoded *e, bool chars)
 {
     char_cursor cur = {0};
+    if (!e->spans && e->n) {
+        PyErr_SetString(PyExc_ValueError, "encoded with offsets=False: no offsets");
+        return NULL;
+    }
     if (chars) {
         Py_ssize_t len;
         const char *p = PyUnicode_AsUTF8AndSize(e->text, &len);

@@ -75,11 +75,15 @@ static PyObject *tk_encode(PyObject *self, PyObject *const *args, Py_ssize_t nar
                            PyObject *kwnames)
 {
     core *c = (core *)self;
-    static const char *const names[] = {"text", "add_special_tokens", "special", "lossy", NULL};
-    PyObject *a[4];
+    static const char *const names[] = {"text", "add_special_tokens", "special", "lossy",
+                                        "offsets", NULL};
+    PyObject *a[5];
     tok_encode_options o;
     if (parse_args("encode", args, nargs, kwnames, names, 2, 1, a) < 0 || !core_tok(c) ||
         need_exact(c) < 0 || parse_opts(c, a[1], a[2], a[3], &o) < 0)
+        return NULL;
+    int spans = opt_bool(a[4], 1);
+    if (spans < 0)
         return NULL;
     text_view v;
     if (text_from_any(a[0], &v, "text") < 0)
@@ -87,7 +91,7 @@ static PyObject *tk_encode(PyObject *self, PyObject *const *args, Py_ssize_t nar
     enc_out out;
     tok_error err;
     TOK_ERR_INIT(err);
-    tok_status st = core_encode(c, v.p, v.n, &o, NULL, 0, true, &out, &err);
+    tok_status st = core_encode(c, v.p, v.n, &o, NULL, 0, spans, &out, &err);
     PyObject *res = st == TOK_OK ? encoded_new(c, a[0], v.is_str, out.ids, out.spans, out.n)
                                  : raise_tok(st, &err);
     text_release(&v);
@@ -125,16 +129,20 @@ static PyObject *batch(core *c, PyObject *const *args, Py_ssize_t nargs, PyObjec
                        bool counts)
 {
     static const char *const names[] = {"texts", "add_special_tokens", "special", "lossy",
-                                        "num_threads", NULL};
-    PyObject *a[5];
+                                        "num_threads", "offsets", NULL};
+    PyObject *a[6];
     tok_encode_options o;
     if (parse_args(counts ? "count_batch" : "encode_batch", args, nargs, kwnames, names, 2, 1,
                    a) < 0 ||
         !core_tok(c) || (!counts && need_exact(c) < 0) || parse_opts(c, a[1], a[2], a[3], &o) < 0)
         return NULL;
     long threads = opt_threads(a[4], 0);
-    if (threads < 0)
+    int spans = counts ? 0 : opt_bool(a[5], 1);
+    if (threads < 0 || spans < 0)
         return NULL;
+    if (counts && a[5])
+        return PyErr_Format(PyExc_TypeError, "count_batch() got an unexpected keyword argument "
+                                             "'offsets'");
     batch_texts b;
     if (batch_texts_get(a[0], &b, -1) < 0) {
         batch_texts_free(&b);
@@ -155,7 +163,7 @@ static PyObject *batch(core *c, PyObject *const *args, Py_ssize_t nargs, PyObjec
     tok_status st;
     unsigned nt = batch_threads(&b, threads);
     Py_BEGIN_ALLOW_THREADS
-    st = tok_encode_batch(c->tok, texts, n, &o, !counts, nt, res, &err);
+    st = tok_encode_batch(c->tok, texts, n, &o, spans, nt, res, &err);
     Py_END_ALLOW_THREADS
     if (st != TOK_OK) {
         raise_tok(st, &err);
@@ -409,12 +417,13 @@ static PyObject *tk_repr(PyObject *self)
 #define FAST (METH_FASTCALL | METH_KEYWORDS)
 static PyMethodDef tk_methods[] = {
     {"encode", (PyCFunction)(void (*)(void))tk_encode, FAST,
-     "encode(text, add_special_tokens=False, *, special=None, lossy=False) -> Encoded\n\n"
-     "Ids and offsets of a str or bytes. special: 'allow', 'ordinary', 'reject' or None (the\n"
-     "format's reference behaviour); lossy: invalid UTF-8 becomes U+FFFD instead of raising."},
+     "encode(text, add_special_tokens=False, *, special=None, lossy=False, offsets=True) -> "
+     "Encoded\n\nIds and offsets of a str or bytes. special: 'allow', 'ordinary', 'reject' or "
+     "None (the\nformat's reference behaviour); lossy: invalid UTF-8 becomes U+FFFD instead of "
+     "raising;\noffsets=False skips the offsets (less memory when only ids are wanted)."},
     {"encode_batch", (PyCFunction)(void (*)(void))tk_encode_batch, FAST,
      "encode_batch(texts, add_special_tokens=False, *, special=None, lossy=False, "
-     "num_threads=0) -> list[Encoded]\n\nOn the library's threads, without the GIL "
+     "num_threads=0, offsets=True) -> list[Encoded]\n\nOn the library's threads, without the GIL "
      "(num_threads=0: one per CPU)."},
     {"count", (PyCFunction)(void (*)(void))tk_count, FAST,
      "count(text, add_special_tokens=False, *, special=None, lossy=False) -> int\n\nThe number "
