@@ -23,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.environ.get("TOKSCOPE_BUILD") or os.path.join(ROOT, "build")
 LIB = os.path.join(BUILD, "libtokscope.a")
 os.chdir(HERE)  # setuptools wants source paths relative to this directory
+os.makedirs(os.path.join(BUILD, "python-pip"), exist_ok=True)
 
 
 def library():
@@ -77,4 +78,7 @@ setup(
         )
     ],
     zip_safe=False,
+    # pip builds in the source tree: keep its intermediate files under build/ with make's
+    options={"build": {"build_base": os.path.join(BUILD, "python-pip")},
+             "egg_info": {"egg_base": os.path.join(BUILD, "python-pip")}},
 )
