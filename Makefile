@@ -156,7 +156,8 @@ test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models test-python
 # setup.py is its one build definition (pip install uses it too). Debian's python3 on purpose,
 # not whatever python3 is first on PATH: its -dev headers and the Debian test packages match.
 PYTHON ?= /usr/bin/python3
-PY_DEB_PKGS := python3-dev python3-setuptools python3-pytest python3-distributed
+PY_DEB_PKGS := python3-dev python3-setuptools python3-wheel python3-pip python3-pytest \
+               python3-distributed python3-pandas python3-numpy
 python: $(BUILD)/libtokscope.a | python-tools
 	cd bindings/python && TOKSCOPE_BUILD=$(abspath $(BUILD)) CC="$(CC)" EXTRA_CFLAGS="$(EXTRA_CFLAGS)" \
 	  WERROR=$(WERROR) $(PYTHON) setup.py -q build --build-base $(abspath $(BUILD))/python-build \
@@ -164,7 +165,8 @@ python: $(BUILD)/libtokscope.a | python-tools
 
 # What building and testing the package need, installed with apt-get when root (as test-tools).
 python-tools:
-	@if ! $(PYTHON) -c 'import sysconfig, os, setuptools, pytest, dask.dataframe, distributed; \
+	@if ! $(PYTHON) -c 'import sysconfig, os, setuptools, wheel, pip, pytest, numpy, pandas, \
+	    dask.bag, dask.dataframe, distributed; \
 	    assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing $(PY_DEB_PKGS)"; \
@@ -174,8 +176,13 @@ python-tools:
 	  fi; \
 	fi
 
+# Under make asan the extension carries the sanitizers and the interpreter does not: their
+# runtime is preloaded (leak checks off: the interpreter keeps memory until it exits).
+PY_SAN := $(if $(findstring -fsanitize=address,$(EXTRA_CFLAGS)),LD_PRELOAD=$$($(CC) \
+  -print-file-name=$(if $(findstring clang,$(CC)),libclang_rt.asan-$$(uname -m).so,libasan.so)) \
+  ASAN_OPTIONS=detect_leaks=0)
 test-python: python all $(HF_DIR)/.stamp spm-npm-models
-	PYTHONPATH=$(abspath $(BUILD))/python TOK_HF_DIR=$(HF_DIR) TOKSCOPE_BIN=$(BUILD)/tokscope \
+	PYTHONPATH=$(abspath $(BUILD))/python TOK_HF_DIR=$(HF_DIR) TOKSCOPE_BIN=$(BUILD)/tokscope $(PY_SAN) \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
 
 bench-python: python $(BUILD)/bench_python_c

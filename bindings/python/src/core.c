@@ -185,43 +185,63 @@ void enc_out_free(enc_out *o)
     o->heap = false;
 }
 
+/* tiktoken-format tokenizers decode straight into the bytes object (the size estimate holds
+ * almost always; else a second pass). The other formats build their text in the library
+ * anyway: tok_decode_alloc hands it over in one pass and it is copied once. */
 PyObject *core_decode_bytes(core *c, const uint32_t *ids, size_t n, unsigned flags,
                             bool tiktoken_msg)
 {
     tok_error err;
     TOK_ERR_INIT(err);
-    size_t cap = n * 6 + 16, len = 0;
-    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap);
-    if (!b)
-        return NULL;
+    size_t len = 0;
+    tok_status st;
+    PyObject *b = NULL;
     PyThreadState *ts = n >= GIL_FREE_BYTES / 4 ? PyEval_SaveThread() : NULL;
-    tok_status st = tok_decode(c->tok, ids, n, flags, PyBytes_AS_STRING(b), cap, &len, &err);
-    if (ts)
-        PyEval_RestoreThread(ts);
-    if (st == TOK_ERANGE) {
-        Py_DECREF(b);
-        if (!(b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)len)))
+    if (c->tiktoken) {
+        size_t cap = n * 6 + 16;
+        if (ts)
+            PyEval_RestoreThread(ts);
+        if (!(b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap)))
             return NULL;
-        cap = len;
-        TOK_ERR_INIT(err);
-        Py_BEGIN_ALLOW_THREADS
+        ts = n >= GIL_FREE_BYTES / 4 ? PyEval_SaveThread() : NULL;
         st = tok_decode(c->tok, ids, n, flags, PyBytes_AS_STRING(b), cap, &len, &err);
-        Py_END_ALLOW_THREADS
-    }
-    if (st != TOK_OK) {
-        Py_DECREF(b);
-        if (st == TOK_EID && tiktoken_msg && err.index < n) {
-            PyObject *msg = PyUnicode_FromFormat("Invalid token for decoding: %u",
-                                                 (unsigned)ids[err.index]);
-            if (msg) {
-                raise_tok_as(TokscopeKeyError, &err, msg);
-                Py_DECREF(msg);
-            }
-            return NULL;
+        if (st == TOK_ERANGE) {
+            if (ts)
+                PyEval_RestoreThread(ts);
+            Py_DECREF(b);
+            if (!(b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)len)))
+                return NULL;
+            cap = len;
+            TOK_ERR_INIT(err);
+            ts = PyEval_SaveThread();
+            st = tok_decode(c->tok, ids, n, flags, PyBytes_AS_STRING(b), cap, &len, &err);
         }
-        return raise_tok(st, &err);
+        if (ts)
+            PyEval_RestoreThread(ts);
+        if (st == TOK_OK && len != cap && _PyBytes_Resize(&b, (Py_ssize_t)len) < 0)
+            return NULL;
+    } else {
+        char *out = NULL;
+        st = tok_decode_alloc(c->tok, ids, n, flags, &out, &len, &err);
+        if (ts)
+            PyEval_RestoreThread(ts);
+        if (st == TOK_OK)
+            b = PyBytes_FromStringAndSize(out, (Py_ssize_t)len);
+        tok_free(out);
+        if (st == TOK_OK && !b)
+            return NULL;
     }
-    if (len != cap && _PyBytes_Resize(&b, (Py_ssize_t)len) < 0)
+    if (st == TOK_OK)
+        return b;
+    Py_XDECREF(b);
+    if (st == TOK_EID && tiktoken_msg && err.index < n) {
+        PyObject *msg = PyUnicode_FromFormat("Invalid token for decoding: %u",
+                                             (unsigned)ids[err.index]);
+        if (msg) {
+            raise_tok_as(TokscopeKeyError, &err, msg);
+            Py_DECREF(msg);
+        }
         return NULL;
-    return b;
+    }
+    return raise_tok(st, &err);
 }

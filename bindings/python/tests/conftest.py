@@ -8,6 +8,7 @@ file fails the test that needs it, naming the make target that provides it.
 import gzip
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,14 @@ def root_path(p) -> Path:
 
 HF_DIR = root_path(os.environ.get("TOK_HF_DIR") or "build/hf")
 TOKSCOPE_BIN = root_path(os.environ.get("TOKSCOPE_BIN") or "build/tokscope")
+
+
+def run_cli(args, **kw):
+    """Run the command (make's build of it). Under make asan the tests preload the sanitizer
+    runtime for the interpreter; the command links its own, so it runs without the preload."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
+    return subprocess.run([str(need(TOKSCOPE_BIN, "make")), *map(str, args)], env=env,
+                          capture_output=True, check=True, **kw)
 
 
 def need(path: Path, how: str) -> Path:

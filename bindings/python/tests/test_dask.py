@@ -6,13 +6,12 @@ that name the file."""
 
 import json
 import os
-import subprocess
 
 import pytest
 
 import tokscope
 import tokscope.dask as td
-from conftest import ROOT, TOKSCOPE_BIN, corpus, hf_tokenizer_path, need
+from conftest import ROOT, corpus, hf_tokenizer_path, run_cli
 
 # dask and distributed are required (make python-tools installs them): no importorskip
 import dask.bag as db  # noqa: E402
@@ -44,8 +43,7 @@ def files(tmp_path_factory):
 
 
 def cli_counts(paths, args):
-    out = subprocess.run([str(need(TOKSCOPE_BIN, "make")), "count", "--json", *args, *paths],
-                         capture_output=True, check=True).stdout.decode().splitlines()
+    out = run_cli(["count", "--json", *args, *paths]).stdout.decode().splitlines()
     rows = [json.loads(line) for line in out]
     per_file = {r["file"]: next(iter(r["tokens"].values())) for r in rows if "file" in r}
     total = next(r for r in rows if r.get("total"))

@@ -13,7 +13,6 @@ conformance tests read:
 Texts go through encode_batch (the library's threads) and, for one corpus per file, through
 single encode calls too."""
 
-import json
 import os
 
 import pytest

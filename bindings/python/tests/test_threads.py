@@ -6,11 +6,10 @@ another thread writes the pipe, which deadlocks unless the first released the GI
 import os
 import subprocess
 import sys
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import tokscope
-from conftest import ROOT, corpus, hf_tokenizer_path
+from conftest import corpus, hf_tokenizer_path
 
 
 def test_shared_objects_across_threads():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import tokscope
-from conftest import ROOT, TOKSCOPE_BIN, hf_tokenizer_path, need
+from conftest import ROOT, hf_tokenizer_path, run_cli
 
 LLAMA3 = "llama3_1"  # its tokenizer.json adds <|begin_of_text|> (llama3's npm copy does not)
 CL100K_FILE = ROOT / "vocabs" / "cl100k_base.tiktoken"
@@ -322,8 +322,7 @@ def test_count_chat_equals_the_command(how, tmp_path):
     else:
         arg = str(hf_tokenizer_path(what))
         tok = tokscope.Tokenizer.from_file(arg)
-    out = subprocess.run([str(need(TOKSCOPE_BIN, "make")), "chat", "--json", flag, arg, str(path)],
-                         capture_output=True, check=True).stdout
+    out = run_cli(["chat", "--json", flag, arg, path]).stdout
     want = json.loads(out)
     got = tok.count_chat(REQUEST)
     assert got == tok.count_chat(json.dumps(REQUEST)) == tok.count_chat(json.dumps(REQUEST).encode())
