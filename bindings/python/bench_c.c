@@ -14,10 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+/* CPU time of this thread, as bench.py measures Python (less disturbed by a busy machine) */
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

@@ -4,7 +4,9 @@
  * memoryview(e)), and len(e) / e[i] / iteration work on the ids.
  *
  * offsets index the input as given: code points for a str (as Hugging Face's offsets), bytes
- * for bytes; byte_offsets are always bytes of the UTF-8 text. */
+ * for bytes; byte_offsets are always bytes of the UTF-8 text. Code points are computed here from
+ * the library's byte spans (char_cursor, text.c) until tok_encode reports them itself (issue
+ * 16: code-point and UTF-16 spans); then offsets() takes them from the library instead. */
 #include "ext.h"
 
 typedef struct encoded {

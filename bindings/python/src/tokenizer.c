@@ -10,6 +10,10 @@
  * defines them (TOK_ENCODE_ADD_SPECIAL). lossy=True replaces invalid UTF-8 in bytes input with
  * U+FFFD instead of raising.
  *
+ * Issue 16 will add to the C API what belongs here next: a streaming decoder (tok_decode_stream
+ * -> a Tokenizer.decode_stream() object beside decode) and counts that stop at a limit
+ * (tok_count_limit -> count(limit=) in tk_count, tok_truncate -> truncate()).
+ *
  * A tokenizer opened for a registry model without a public tokenizer (approximate=True) has
  * exact == False: count() gives the library's estimate (tok_model_approx_count) and encode()
  * refuses, since its ids would be another tokenizer's. */
