@@ -3,9 +3,8 @@
  * `import tokscope as tiktoken` works for the common uses. Differences are listed in
  * bindings/python/README.md (encode_with_unstable is not implemented).
  *
- * Every encode releases the GIL for texts of 256 bytes or more (shorter ones take less time
- * than a release) and builds the list of ids directly from the library's array; return_array=True
- * gives an array('I') instead. Batches run on the library's threads (tok_encode_batch). */
+ * Every encode releases the GIL while the library works and builds the list of ids directly
+ * from the library's array; return_array=True gives an array('I') instead. Batches run on the library's threads (tok_encode_batch). */
 #include "ext.h"
 
 #include <stdlib.h>
