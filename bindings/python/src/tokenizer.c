@@ -313,8 +313,15 @@ static PyObject *tk_count_chat(PyObject *self, PyObject *const *args, Py_ssize_t
     if (PyUnicode_Check(a[0]) || PyObject_CheckBuffer(a[0])) {
         json_text = Py_NewRef(a[0]);
     } else {
+        /* raw UTF-8, not \\u escapes: the text reaches the library as the user wrote it */
         PyObject *json = PyImport_ImportModule("json");
-        json_text = json ? PyObject_CallMethod(json, "dumps", "O", a[0]) : NULL;
+        PyObject *dumps = json ? PyObject_GetAttrString(json, "dumps") : NULL;
+        PyObject *kw = dumps ? Py_BuildValue("{s:O}", "ensure_ascii", Py_False) : NULL;
+        PyObject *args1 = kw ? PyTuple_Pack(1, a[0]) : NULL;
+        json_text = args1 ? PyObject_Call(dumps, args1, kw) : NULL;
+        Py_XDECREF(args1);
+        Py_XDECREF(kw);
+        Py_XDECREF(dumps);
         Py_XDECREF(json);
         if (!json_text)
             return NULL;

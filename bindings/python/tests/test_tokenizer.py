@@ -332,6 +332,16 @@ def test_count_chat_equals_the_command(how, tmp_path):
         (m["role"], m["content"], m["overhead"], m["tokens"]) for m in want["messages"]]
 
 
+def test_count_chat_non_ascii():
+    tok = tokscope.Tokenizer.from_model("gpt-4o")
+    msgs = [{"role": "user", "content": "😀 naïve 世界 \u2028"}]
+    got = tok.count_chat(msgs)
+    assert got == tok.count_chat(json.dumps(msgs)) == tok.count_chat(json.dumps(msgs, ensure_ascii=False))
+    assert got["messages"][0]["content"] == tok.count(msgs[0]["content"])
+    with pytest.raises(UnicodeEncodeError):
+        tok.count_chat([{"role": "user", "content": "\ud800"}])
+
+
 def test_count_chat_errors():
     tok = tokscope.Tokenizer.from_model("gpt-4o")
     with pytest.raises(tokscope.TokscopeError) as info:
