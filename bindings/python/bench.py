@@ -88,7 +88,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--c-bench", required=True, help="build/bench_python_c")
     ap.add_argument("--hf", default=os.path.join(ROOT, "build", "hf", "llama3", "tokenizer.json"))
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=9)
     args = ap.parse_args()
 
     docs = documents()
@@ -142,7 +142,7 @@ def main():
                 else:
                     run = lambda f=fn: [f(d) for d in docs]  # noqa: E731
                     call = per_call(fn, 50_000)
-                secs = best(run, 3, clock)
+                secs = best(run, 5, clock)
                 old = py_best.get(i)
                 py_best[i] = (min(old[0], call) if old and call else call,
                               max(old[1], nbytes / secs / 1e6) if old else nbytes / secs / 1e6)
