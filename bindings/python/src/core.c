@@ -117,6 +117,11 @@ PyObject *core_id_int(core *c, uint32_t id)
     return o;
 }
 
+PyObject *core_ids(core *c, const uint32_t *ids, size_t n, int as_array)
+{
+    return as_array ? ids_to_array(ids, n) : core_id_list(c, ids, n);
+}
+
 PyObject *core_id_list(core *c, const uint32_t *ids, size_t n)
 {
     PyObject *list = PyList_New((Py_ssize_t)n);

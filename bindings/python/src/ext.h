@@ -142,6 +142,8 @@ static inline const tok_tokenizer *core_tok(core *c)
 }
 /* A list of ints for ids[0..n) (the int objects are cached per id). */
 PyObject *core_id_list(core *c, const uint32_t *ids, size_t n);
+/* core_id_list, or array('I') when as_array */
+PyObject *core_ids(core *c, const uint32_t *ids, size_t n, int as_array);
 PyObject *core_id_int(core *c, uint32_t id);
 void core_clear(core *c);
 extern PyGetSetDef core_getset[];
@@ -199,7 +201,7 @@ Py_ssize_t special_split(core *c, const special_req *r, const char *p, size_t n,
                          uint32_t **after);
 void special_trie_free(special_trie *t);
 
-/* ---- batches of texts (encoding.c) --------------------------------------------------------- */
+/* ---- batches of texts (batch.c) ------------------------------------------------------------ */
 
 typedef struct batch_texts {
     Py_ssize_t n;
@@ -212,6 +214,11 @@ void batch_texts_free(batch_texts *b);
 /* Threads worth starting for a batch: about one per 16 KB of text, at most want (0: one per
  * CPU). Starting threads costs more than encoding a few small texts. */
 unsigned batch_threads(const batch_texts *b, long want);
+/* tiktoken's batches: one library policy for all, or allowed_special subsets (r->split) */
+PyObject *batch_encode_plain(core *c, const batch_texts *b, tok_special_policy policy,
+                             unsigned threads, int as_array);
+PyObject *batch_encode_split(core *c, const special_req *r, const batch_texts *b,
+                             unsigned threads, int as_array);
 
 /* ---- encoding.c, tokenizer.c, registry.c ---------------------------------------------------- */
 
