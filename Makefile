@@ -48,7 +48,7 @@ PACK_OBJ := $(BUILD)/obj/lib/tiktoken_file.o $(BUILD)/obj/lib/vocab.o $(BUILD)/o
             $(BUILD)/obj/lib/status.o $(BUILD)/obj/lib/sha256.o $(BUILD)/obj/lib/bigmem.o
 
 .PHONY: all test test-tools hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
-.PHONY: python python-tools test-python bench-python
+.PHONY: python test-python bench-python
 SHELL := /bin/bash
 all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD)/tokscope
 
@@ -156,25 +156,28 @@ test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models test-python
 # setup.py is its one build definition (pip install uses it too). Debian's python3 on purpose,
 # not whatever python3 is first on PATH: its -dev headers and the Debian test packages match.
 PYTHON ?= /usr/bin/python3
-PY_DEB_PKGS := python3-dev python3-setuptools python3-wheel python3-pip python3-pytest \
-               python3-distributed python3-pandas python3-numpy
-python: $(BUILD)/libtokscope.a | python-tools
+# $(call py_need,MODULES,PACKAGES): stop unless $(PYTHON) imports MODULES (and has Python.h);
+# as root, install the Debian PACKAGES first (as test-tools does), else print the command.
+define py_need
+if ! $(PYTHON) -c 'import os, sysconfig; assert os.path.exists(os.path.join( \
+    sysconfig.get_paths()["include"], "Python.h")); import $(subst $(eval) ,$(comma),$(1))' 2>/dev/null; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    echo "make: installing $(2)"; \
+    (apt-get install -y -q $(2) || (apt-get update -q && apt-get install -y -q $(2))) >&2 || exit 1; \
+  else \
+    echo "make: the Python package needs more packages; run:  sudo apt-get install $(2)" >&2; exit 1; \
+  fi; \
+fi
+endef
+comma := ,
+PY_BUILD_PKGS := python3-dev python3-setuptools
+PY_TEST_PKGS := $(PY_BUILD_PKGS) python3-wheel python3-pip python3-pytest python3-distributed \
+                python3-pandas python3-numpy
+python: $(BUILD)/libtokscope.a
+	@$(call py_need,setuptools,$(PY_BUILD_PKGS))
 	cd bindings/python && TOKSCOPE_BUILD=$(abspath $(BUILD)) CC="$(CC)" EXTRA_CFLAGS="$(EXTRA_CFLAGS)" \
 	  WERROR=$(WERROR) $(PYTHON) setup.py -q build --build-base $(abspath $(BUILD))/python-build \
 	  --build-lib $(abspath $(BUILD))/python
-
-# What building and testing the package need, installed with apt-get when root (as test-tools).
-python-tools:
-	@if ! $(PYTHON) -c 'import sysconfig, os, setuptools, wheel, pip, pytest, numpy, pandas, \
-	    dask.bag, dask.dataframe, distributed; \
-	    assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "make: installing $(PY_DEB_PKGS)"; \
-	    (apt-get install -y -q $(PY_DEB_PKGS) || (apt-get update -q && apt-get install -y -q $(PY_DEB_PKGS))) >&2 || exit 1; \
-	  else \
-	    echo "make: the Python package needs more packages; run:  sudo apt-get install $(PY_DEB_PKGS)" >&2; exit 1; \
-	  fi; \
-	fi
 
 # Under make asan the extension carries the sanitizers and the interpreter does not: their
 # runtime is preloaded (leak checks off: the interpreter keeps memory until it exits).
@@ -182,6 +185,7 @@ PY_SAN := $(if $(findstring -fsanitize=address,$(EXTRA_CFLAGS)),LD_PRELOAD=$$($(
   -print-file-name=$(if $(findstring clang,$(CC)),libclang_rt.asan-$$(uname -m).so,libasan.so)) \
   ASAN_OPTIONS=detect_leaks=0)
 test-python: python all $(HF_DIR)/.stamp spm-npm-models
+	@$(call py_need,setuptools wheel pip pytest numpy pandas dask.bag dask.dataframe distributed,$(PY_TEST_PKGS))
 	PYTHONPATH=$(abspath $(BUILD))/python TOK_HF_DIR=$(HF_DIR) TOKSCOPE_BIN=$(BUILD)/tokscope $(PY_SAN) \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
 
