@@ -221,6 +221,10 @@ def test_bad_input(llama3, tmp_path):
         llama3.encode()
     with pytest.raises(FileNotFoundError):
         tokscope.Tokenizer.from_file(tmp_path / "missing.json")
+    with pytest.raises(FileNotFoundError):  # a path, not a model name
+        tokscope.Tokenizer("models/tokenizer.json")
+    with pytest.raises(KeyError, match="unknown model"):
+        tokscope.Tokenizer("gpt-4q")
     broken = tmp_path / "broken.json"
     broken.write_text('{"model": {"type": "BPE", "vocab": 5}}')
     with pytest.raises(tokscope.TokscopeError) as info:

@@ -132,14 +132,16 @@ class Tokenizer(_tokscope.TokenizerBase):
     Open with ``Tokenizer.from_file(path)`` (tokenizer.json, .model, .tiktoken),
     ``Tokenizer.from_bytes(data)``, ``Tokenizer.from_model(name)`` (a built-in encoding, a model
     of the registry, or an OpenAI model name), or ``Tokenizer(name_or_path)``, which picks
-    from_file for an existing file and from_model otherwise.
+    from_file for an existing file or anything that looks like a path (a '/', or a .json,
+    .model or .tiktoken name) and from_model otherwise.
     """
 
     __slots__ = ()
 
     def __init__(self, name_or_path):
         path = os.fspath(name_or_path)
-        if os.path.isfile(path):
+        looks_like_a_file = os.sep in path or path.endswith((".json", ".model", ".tiktoken"))
+        if os.path.isfile(path) or looks_like_a_file:  # a missing file: FileNotFoundError
             _open_file(self, path, None, None)
         else:
             _open_model(self, path, None, False)
