@@ -245,6 +245,9 @@ PyObject *core_special_dict(core *c);
  * arguments fill the first slots, up to max_pos. Missing ones stay NULL. */
 int parse_args(const char *fn, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
                const char *const *names, Py_ssize_t max_pos, Py_ssize_t min_pos, PyObject **out);
+/* A str as a NUL-terminated C string for the library: NULL with TypeError (not a str) or
+ * ValueError (an embedded NUL would silently cut the name short). */
+const char *c_string(PyObject *o, const char *what);
 /* A truthy option (NULL: dflt). -1 on error. */
 int opt_bool(PyObject *o, int dflt);
 /* num_threads as the library wants it (0 = one per CPU); -1 on error. */

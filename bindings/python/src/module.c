@@ -43,6 +43,21 @@ int parse_args(const char *fn, PyObject *const *args, Py_ssize_t nargs, PyObject
     return 0;
 }
 
+const char *c_string(PyObject *o, const char *what)
+{
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(o, &n);
+    if (s && strlen(s) != (size_t)n) {
+        PyErr_Format(PyExc_ValueError, "%s contains a NUL character", what);
+        return NULL;
+    }
+    return s;
+}
+
 int opt_bool(PyObject *o, int dflt)
 {
     return o ? PyObject_IsTrue(o) : dflt;
@@ -83,10 +98,7 @@ static PyObject *list_encoding_names(PyObject *m, PyObject *unused)
 
 static PyObject *encoding_name_for_model(PyObject *m, PyObject *arg)
 {
-    if (!PyUnicode_Check(arg))
-        return PyErr_Format(PyExc_TypeError, "model name must be str, not %.100s",
-                            Py_TYPE(arg)->tp_name);
-    const char *name = PyUnicode_AsUTF8(arg);
+    const char *name = c_string(arg, "model name");
     if (!name)
         return NULL;
     const char *enc;

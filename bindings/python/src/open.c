@@ -65,7 +65,7 @@ static int open_registry(core *c, const char *name, PyObject *dirs, int approxim
         return -1;
     }
     for (Py_ssize_t i = 0; i < nd; i++)
-        if (!(dv[i] = PyUnicode_AsUTF8(PyTuple_GET_ITEM(dirs, i)))) {
+        if (!(dv[i] = c_string(PyTuple_GET_ITEM(dirs, i), "a tokenizer directory"))) {
             PyMem_Free(dv);
             return -1;
         }
@@ -110,9 +110,9 @@ static int open_registry(core *c, const char *name, PyObject *dirs, int approxim
     return (c->asked = PyUnicode_FromString(name)) ? 0 : -1;
 }
 
-static const char *opt_utf8(PyObject *o)
+static const char *opt_utf8(PyObject *o, const char *what)
 {
-    return o == Py_None ? NULL : PyUnicode_AsUTF8(o);
+    return o == Py_None ? NULL : c_string(o, what);
 }
 
 /* tiktoken's special_tokens dict as parallel C arrays (texts point into the dict's strings). */
@@ -180,10 +180,9 @@ static PyObject *open_into(PyObject *mod, PyObject *args)
     tok_tokenizer *t = NULL;
     tok_status st;
     if ((!strcmp(k, "encoding") || !strcmp(k, "openai_model")) && na == 3) {
-        const char *name = PyUnicode_Check(PyTuple_GET_ITEM(args, 2))
-                               ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 2)) : NULL;
+        const char *name = c_string(PyTuple_GET_ITEM(args, 2), "name");
         if (!name)
-            return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_TypeError, "name must be str");
+            return NULL;
         bool enc = !strcmp(k, "encoding");
         Py_BEGIN_ALLOW_THREADS
         st = enc ? tok_open_encoding(name, &t, &err) : tok_open_model(name, &t, &err);
@@ -198,8 +197,8 @@ static PyObject *open_into(PyObject *mod, PyObject *args)
         }
     } else if (!strcmp(k, "memory") && na == 6) {
         PyObject *data = PyTuple_GET_ITEM(args, 2);
-        const char *label = opt_utf8(PyTuple_GET_ITEM(args, 3));
-        const char *pattern = opt_utf8(PyTuple_GET_ITEM(args, 4));
+        const char *label = opt_utf8(PyTuple_GET_ITEM(args, 3), "label");
+        const char *pattern = PyErr_Occurred() ? NULL : opt_utf8(PyTuple_GET_ITEM(args, 4), "pattern");
         if (PyErr_Occurred())
             return NULL;
         const char **texts;
@@ -224,7 +223,7 @@ static PyObject *open_into(PyObject *mod, PyObject *args)
         PyMem_Free(texts);
         PyMem_Free(ids);
     } else if (!strcmp(k, "registry") && na == 5) {
-        const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 2));
+        const char *name = c_string(PyTuple_GET_ITEM(args, 2), "model name");
         int approx = PyObject_IsTrue(PyTuple_GET_ITEM(args, 4));
         if (!name || approx < 0 || !PyTuple_Check(PyTuple_GET_ITEM(args, 3)))
             return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_TypeError, "dirs must be a tuple");
@@ -232,8 +231,8 @@ static PyObject *open_into(PyObject *mod, PyObject *args)
             return NULL;
         Py_RETURN_NONE;
     } else if (!strcmp(k, "registry_memory") && na == 5) {
-        const char *id = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 2));
-        const char *label = opt_utf8(PyTuple_GET_ITEM(args, 4));
+        const char *id = c_string(PyTuple_GET_ITEM(args, 2), "model name");
+        const char *label = id ? opt_utf8(PyTuple_GET_ITEM(args, 4), "label") : NULL;
         const tok_registry *reg = id ? registry_get() : NULL;
         if (!reg || PyErr_Occurred())
             return NULL;

@@ -116,12 +116,9 @@ static PyObject *prices_dict(const tok_prices *p)
 
 static const tok_model *find(const tok_registry *reg, PyObject *name)
 {
-    const char *s = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
-    if (!s) {
-        if (!PyErr_Occurred())
-            PyErr_Format(PyExc_TypeError, "model must be str, not %.100s", Py_TYPE(name)->tp_name);
+    const char *s = c_string(name, "model");
+    if (!s)
         return NULL;
-    }
     const tok_model *m;
     tok_error err;
     TOK_ERR_INIT(err);

@@ -328,8 +328,8 @@ static PyObject *tk_count_chat(PyObject *self, PyObject *const *args, Py_ssize_t
     }
     tok_chat_options co = {NULL, NULL};
     PyObject *model = a[1] && a[1] != Py_None ? a[1] : c->asked;
-    if ((model && !(co.model = PyUnicode_AsUTF8(model))) ||
-        (a[2] && a[2] != Py_None && !(co.convention = PyUnicode_AsUTF8(a[2])))) {
+    if ((model && !(co.model = c_string(model, "model"))) ||
+        (a[2] && a[2] != Py_None && !(co.convention = c_string(a[2], "convention")))) {
         Py_DECREF(json_text);
         return NULL;
     }

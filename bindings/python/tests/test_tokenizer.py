@@ -238,6 +238,14 @@ def test_bad_input(llama3, tmp_path):
         tokscope.Tokenizer.from_bytes(b"")
     with pytest.raises(TypeError):
         tokscope.Tokenizer.from_bytes("not bytes")
+    # a NUL would cut a name short in C: refused, never matched as another name
+    for call in (lambda: tokscope.encoding_for_model("gpt-4o\0x"),
+                 lambda: tokscope.Tokenizer.from_model("gpt-4o\0"),
+                 lambda: tokscope.cost("gpt-4o\0", 1),
+                 lambda: tokscope.Tokenizer.from_bytes(b"{}", label="a\0b"),
+                 lambda: tokscope.Tokenizer.from_model("llama-3.1-8b", tokenizer_dirs=["d\0"])):
+        with pytest.raises(ValueError, match="NUL"):
+            call()
 
 
 def test_unopened_objects_do_not_crash():
