@@ -63,7 +63,7 @@ int run_status(const run_tally *t, const char *noun, const char *done);
     {"model", 'm', "MODEL", CLI_TOKENIZER,                                                   \
      .help = "model name, e.g. gpt-4o, claude-sonnet-4-5, gemini-2.5-pro\n"                    \
              "(tokscope models lists them)" rep,                                             \
-     .values = CLI_V_OPENAI_MODEL},                                                          \
+     .values = CLI_V_MODEL},                                                                 \
     {"tokenizer", 't', "PATH", CLI_TOKENIZER,                                               \
      .help = "tokenizer file (.tiktoken, tokenizer.json, .model)" rep, .values = CLI_V_FILE}
 
@@ -172,7 +172,7 @@ bool next_line(line_iter *it, const char **line, size_t *len);
 
 extern const cli_command cmd_count, cmd_encode, cmd_decode, cmd_encodings, cmd_cost, cmd_models,
     cmd_show, cmd_explain, cmd_compare, cmd_vocab, cmd_stats, cmd_truncate, cmd_chunk, cmd_chat,
-    cmd_completions;
+    cmd_pack, cmd_completions;
 extern const cli_command *const cli_commands[];
 extern const size_t cli_n_commands;
 /* tokscope --help: the commands and what they share. */
