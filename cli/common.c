@@ -225,9 +225,10 @@ static bool open_all(tok_choices *c, const char *def, bool exact_only)
     for (size_t i = 0; i < c->n; i++) {
         tok_choice *ch = &c->v[i];
         tok_error err;
+        tok_open_options oo = {.pattern = c->pattern};
         tok_status st = ch->kind == 'e'   ? tok_open_encoding(ch->arg, &ch->tok, &err)
                         : ch->kind == 'm' ? open_model_choice(ch, exact_only, &err)
-                                          : tok_open_file(ch->arg, NULL, &ch->tok, &err);
+                                          : tok_open_file(ch->arg, &oo, &ch->tok, &err);
         if (st != TOK_OK) {
             warn_err(NULL, &err);
             return false;
@@ -317,6 +318,8 @@ void choices_close(tok_choices *c)
 
 void cli_tokenizers(const cli_args *a, tok_choices *c)
 {
+    if (cli_find(a->cmd, "pattern") >= 0)
+        c->pattern = cli_text(a, "pattern");
     for (size_t k = 0; k < a->n_list; k++) {
         const cli_opt *o = &a->cmd->opts[a->list[k].opt];
         if (o->kind == CLI_TOKENIZER)
