@@ -34,7 +34,7 @@ LIB_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden
 PKGS := libpcre2-8 libutf8proc libcjson
 DEB_PKGS := pkg-config libpcre2-dev libutf8proc-dev libcjson-dev
 
-LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_SRC := $(sort $(wildcard lib/*.c lib/template/*.c))
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/vocab_embed.o
 CLI_SRC := $(sort $(wildcard cli/*.c))
 CLI_OBJ := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
@@ -52,6 +52,7 @@ all: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUILD
 # Dependencies: found with pkg-config; installed with apt-get when missing and we are root,
 # else make stops and prints the command. The result is cached in $(BUILD)/deps.mk.
 include $(BUILD)/deps.mk
+DEP_LIBS += -lm # lib/template: Python float semantics (fmod, pow)
 $(BUILD)/deps.mk:
 	@mkdir -p $(BUILD)
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PKGS); then \
@@ -71,6 +72,10 @@ $(BUILD)/deps.mk:
 $(BUILD)/obj/lib/%.o: lib/%.c lib/*.h $(BUILD)/deps.mk
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/lib/template/%.o: lib/template/%.c lib/template/*.h $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/pack_vocab: lib/gen/pack_vocab.c $(PACK_OBJ)
 	$(CC) $(ALL_CFLAGS) $^ -o $@
@@ -97,7 +102,7 @@ $(BUILD)/tokscope.pc: Makefile
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: tokscope' 'Description: Fast exact tokenizers (tiktoken, Hugging Face, SentencePiece)' \
 	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -ltokscope' \
-	  'Libs.private: -lpthread' 'Cflags: -I$${includedir}' > $@
+	  'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}' > $@
 
 # ---- command ----
 
@@ -112,7 +117,7 @@ $(BUILD)/tokscope: $(CLI_OBJ) $(BUILD)/libtokscope.a
 
 # Tests see the library's internal headers and link the command's helpers (not its main).
 CLI_LIB_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
-$(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h cli/*.h $(BUILD)/deps.mk
+$(BUILD)/obj/tests/%.o: tests/%.c tests/*.h lib/*.h lib/template/*.h cli/*.h $(BUILD)/deps.mk
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -Ilib -Icli -Itests -c $< -o $@
 
@@ -174,7 +179,7 @@ fuzz:
 	  build-fuzz/libtokscope.a
 	@set -e; for f in $(FUZZERS); do \
 	  clang -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
-	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -o build-fuzz/$$f; \
+	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -lm -o build-fuzz/$$f; \
 	  mkdir -p build-fuzz/corpus/$$f; cp -n fuzz/corpus/$${f#fuzz_}/* build-fuzz/corpus/$$f/ 2>/dev/null || true; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/tokscope.dict -print_final_stats=1 \
