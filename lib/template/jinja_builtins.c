@@ -73,7 +73,7 @@ int tp_global_fn_id(const char *name, size_t n)
     } G[] = {
         {"range", FN_RANGE}, {"namespace", FN_NAMESPACE}, {"dict", FN_DICT},
         {"raise_exception", FN_RAISE}, {"strftime_now", FN_STRFTIME},
-        {"cycler", -2}, {"joiner", -2}, {"lipsum", -2},
+        {"cycler", FN_UNSUPPORTED}, {"joiner", FN_UNSUPPORTED}, {"lipsum", FN_UNSUPPORTED},
     };
     for (size_t i = 0; i < sizeof G / sizeof G[0]; i++)
         if (strlen(G[i].name) == n && memcmp(G[i].name, name, n) == 0)
@@ -874,6 +874,8 @@ val tp_call_func(tctx *c, const vfunc *f, const val *pos, size_t npos, const vst
         }
         return v_bool(false);
     }
+    case FN_UNSUPPORTED:
+        tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "the global function %s() is not supported", f->name);
     case M_UNSUPPORTED:
         tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "the method %s.%s() is not supported", tp_v_type_name(f->self), f->name);
     default: return call_method(c, f, &a);
@@ -996,9 +998,10 @@ bool tp_apply_test(tctx *c, const node *n, int id, val v, const val *args, size_
     }
     case T_FILTER:
     case T_TEST: {
-        if (nargs != 1 || args[0].kind != V_STR)
-            tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: the test '%s' takes a name", tp_test_name(id));
-        int k = id == T_FILTER ? tp_filter_id(args[0].s->p, args[0].s->n) : tp_test_id(args[0].s->p, args[0].s->n);
+        /* "name is filter": is there a filter (test) of that name */
+        if (v.kind != V_STR)
+            return false;
+        int k = id == T_FILTER ? tp_filter_id(v.s->p, v.s->n) : tp_test_id(v.s->p, v.s->n);
         return k >= 0;
     }
     default: return test_compare(c, id, v, args, nargs);

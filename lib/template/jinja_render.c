@@ -155,12 +155,11 @@ static val lookup(tctx *c, int sym)
         vfunc *fn = tp_arena_zalloc(&c->mem, sizeof *fn);
         fn->id = g;
         fn->self = v_undef_plain();
+        fn->name = c->t->syms[sym]->p;
         val v = {.kind = V_FUNC};
         v.fn = fn;
         return v;
     }
-    if (g == -2)
-        tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "the global '%s' is not supported", c->t->syms[sym]->p);
     return tp_undefined_named(c, c->t->syms[sym]->p);
 }
 

@@ -145,7 +145,7 @@ enum fn_id {
     FN_DICT,
     FN_RAISE,
     FN_STRFTIME,
-    FN_TOJSON_GLOBAL_UNUSED,
+    FN_UNSUPPORTED, /* cycler, joiner, lipsum: defined, refused when called */
     /* str methods */
     M_STRIP,
     M_LSTRIP,
