@@ -69,7 +69,8 @@ typedef struct tmpl_render_options {
 /* Render with the variables of context_json, a JSON object of len bytes: each member is a
  * template variable (for a chat template: messages, tools, documents, add_generation_prompt,
  * bos_token, eos_token, ... and extra arguments such as enable_thinking). On success *out is the
- * rendered text, NUL-terminated, *out_len its length (may be NULL); free it with free(). On
+ * rendered text, NUL-terminated, *out_len its length (may be NULL; the text holds a NUL byte
+ * when the template or the context writes one, e.g. "\0" or "\u0000"); free it with free(). On
  * failure *out is NULL and err (may be NULL) tells why. Thread-safe on a shared template. */
 tmpl_status tmpl_render(const tmpl *t, const char *context_json, size_t len,
                         const tmpl_render_options *opt, char **out, size_t *out_len,
