@@ -49,8 +49,7 @@ typedef struct token {
 
 typedef struct linecache {
     size_t off;
-    int line;
-    size_t line_start;
+    int line, col; /* col: code points since the line start */
 } linecache;
 
 typedef struct parser {
@@ -63,6 +62,8 @@ typedef struct parser {
     size_t ntoks, cap, pos;
     unsigned depth;
     linecache lc;
+    int *sym_index; /* hash of t->syms: id + 1, 0 empty */
+    uint32_t sym_index_cap;
 } parser;
 
 _Noreturn static void pfail_at(parser *ps, tmpl_status st, int line, int col, const char *fmt, ...)
@@ -92,23 +93,27 @@ static void on_arena_fail(void *ud, bool limit)
 /* ---- lexer ---- */
 
 /* Line and column of a source offset. Tokens come in increasing offset order, so the scan
- * resumes from the previous answer: linear overall, not quadratic. */
+ * resumes from the previous answer: linear overall, not quadratic (even on one long line). */
 static void pos_of(parser *ps, size_t off, int *line, int *col)
 {
     linecache *lc = &ps->lc;
     if (off < lc->off) {
         lc->off = 0;
         lc->line = 1;
-        lc->line_start = 0;
+        lc->col = 0;
     }
-    for (size_t i = lc->off; i < off && i < ps->n; i++)
-        if (ps->src[i] == '\n') {
+    for (size_t i = lc->off; i < off && i < ps->n; i++) {
+        unsigned char ch = (unsigned char)ps->src[i];
+        if (ch == '\n') {
             lc->line++;
-            lc->line_start = i + 1;
+            lc->col = 0;
+        } else if ((ch & 0xC0) != 0x80) {
+            lc->col++;
         }
+    }
     lc->off = off;
     *line = lc->line;
-    *col = (int)tp_utf8_cplen(ps->src + lc->line_start, off - lc->line_start) + 1;
+    *col = lc->col + 1;
 }
 
 static token *push_tok(parser *ps, tok_type type, size_t off)
@@ -750,12 +755,27 @@ static void nv_push(parser *ps, nvec *v, node *x)
     v->p[v->n++] = x;
 }
 
+/* Symbols: names interned to dense ids through a hash (a template can hold very many names). */
+static uint32_t name_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
+}
+
 static int intern(parser *ps, const char *p, size_t n)
 {
     tmpl *t = ps->t;
-    for (int i = 0; i < t->nsyms; i++)
-        if (t->syms[i]->n == n && memcmp(t->syms[i]->p, p, n) == 0)
-            return i;
+    if (ps->sym_index_cap) {
+        uint32_t m = ps->sym_index_cap - 1, s = name_hash(p, n) & m;
+        while (ps->sym_index[s]) {
+            int i = ps->sym_index[s] - 1;
+            if (t->syms[i]->n == n && memcmp(t->syms[i]->p, p, n) == 0)
+                return i;
+            s = (s + 1) & m;
+        }
+    }
     if ((t->nsyms & (t->nsyms - 1)) == 0) {
         int cap = t->nsyms ? t->nsyms * 2 : 16;
         if (cap < 16)
@@ -765,8 +785,25 @@ static int intern(parser *ps, const char *p, size_t n)
             memcpy(ns, t->syms, sizeof(*ns) * (size_t)t->nsyms);
         t->syms = ns;
     }
-    t->syms[t->nsyms] = tp_vstr_new(&t->mem, p, n);
-    return t->nsyms++;
+    int id = t->nsyms++;
+    t->syms[id] = tp_vstr_new(&t->mem, p, n);
+    if ((uint32_t)t->nsyms * 2 > ps->sym_index_cap) {
+        uint32_t cap = ps->sym_index_cap ? ps->sym_index_cap * 2 : 64;
+        ps->sym_index = tp_arena_zalloc(&t->mem, sizeof(int) * cap);
+        ps->sym_index_cap = cap;
+        for (int i = 0; i < t->nsyms; i++) {
+            uint32_t s = name_hash(t->syms[i]->p, t->syms[i]->n) & (cap - 1);
+            while (ps->sym_index[s])
+                s = (s + 1) & (cap - 1);
+            ps->sym_index[s] = i + 1;
+        }
+    } else {
+        uint32_t m = ps->sym_index_cap - 1, s = name_hash(p, n) & m;
+        while (ps->sym_index[s])
+            s = (s + 1) & m;
+        ps->sym_index[s] = id + 1;
+    }
+    return id;
 }
 
 static void enter(parser *ps)

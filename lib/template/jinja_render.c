@@ -117,16 +117,30 @@ static frame *frame_new(tctx *c, frame *parent)
     f->n = f->cap = 0;
     f->ids = NULL;
     f->vals = NULL;
+    f->index = NULL;
     return f;
+}
+
+enum { FRAME_LINEAR = 16 };
+
+/* The slot of sym in f, or -1. Small frames (nearly all) are searched; big ones indexed. */
+static int32_t frame_slot(const frame *f, int sym)
+{
+    if (f->index)
+        return f->index[sym];
+    for (uint32_t i = 0; i < f->n; i++)
+        if (f->ids[i] == sym)
+            return (int32_t)i;
+    return -1;
 }
 
 static void frame_set(tctx *c, frame *f, int sym, val v)
 {
-    for (uint32_t i = 0; i < f->n; i++)
-        if (f->ids[i] == sym) {
-            f->vals[i] = v;
-            return;
-        }
+    int32_t slot = frame_slot(f, sym);
+    if (slot >= 0) {
+        f->vals[slot] = v;
+        return;
+    }
     if (f->n == f->cap) {
         uint32_t cap = f->cap ? f->cap * 2 : 8;
         int *ids = tp_arena_alloc(&c->mem, sizeof(int) * cap);
@@ -142,14 +156,24 @@ static void frame_set(tctx *c, frame *f, int sym, val v)
     f->ids[f->n] = sym;
     f->vals[f->n] = v;
     f->n++;
+    if (f->index) {
+        f->index[sym] = (int32_t)(f->n - 1);
+    } else if (f->n > FRAME_LINEAR) {
+        f->index = tp_arena_alloc(&c->mem, sizeof(int32_t) * (size_t)c->t->nsyms);
+        for (int k = 0; k < c->t->nsyms; k++)
+            f->index[k] = -1;
+        for (uint32_t i = 0; i < f->n; i++)
+            f->index[f->ids[i]] = (int32_t)i;
+    }
 }
 
 static val lookup(tctx *c, int sym)
 {
-    for (frame *f = c->f; f; f = f->parent)
-        for (uint32_t i = 0; i < f->n; i++)
-            if (f->ids[i] == sym)
-                return f->vals[i];
+    for (frame *f = c->f; f; f = f->parent) {
+        int32_t slot = frame_slot(f, sym);
+        if (slot >= 0)
+            return f->vals[slot];
+    }
     int g = c->t->global_of[sym];
     if (g >= 0) {
         vfunc *fn = tp_arena_zalloc(&c->mem, sizeof *fn);
@@ -1244,13 +1268,12 @@ static tmpl_status render_run(tctx *c, const char *context_json, size_t len)
         return TMPL_ERR_CONTEXT;
     }
     c->root = frame_new(c, NULL);
-    for (uint32_t i = 0; i < ctxv.d->n; i++) {
-        const vstr *k = ctxv.d->keys[i].s;
-        for (int s = 0; s < t->nsyms; s++)
-            if (t->syms[s]->n == k->n && memcmp(t->syms[s]->p, k->p, k->n) == 0) {
-                frame_set(c, c->root, s, ctxv.d->vals[i]);
-                break;
-            }
+    /* bind the context members the template names (a name lookup per symbol in the dict's
+     * hash, so neither a big context nor a template with many names is quadratic) */
+    for (int s = 0; s < t->nsyms; s++) {
+        val *v = tp_vdict_get_str(ctxv.d, t->syms[s]->p, t->syms[s]->n);
+        if (v)
+            frame_set(c, c->root, s, *v);
     }
     c->f = c->root;
     c->result = tp_arena_alloc(&c->mem, sizeof(sbuf));

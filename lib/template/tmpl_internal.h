@@ -328,6 +328,7 @@ struct frame {
     uint32_t n, cap;
     int *ids;
     val *vals;
+    int32_t *index; /* symbol id -> slot, once the frame is big; NULL while small */
 };
 
 struct tctx {

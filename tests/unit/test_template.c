@@ -256,6 +256,24 @@ TEST(template_limits)
     free(deep);
 }
 
+TEST(template_many_names_one_line)
+{
+    /* 50000 distinct variables on one line: symbol interning, column tracking and frame lookup
+     * must stay linear (a quadratic path here takes minutes) */
+    size_t n = 50000, cap = n * 40 + 64, k = 0;
+    char *src = malloc(cap);
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)snprintf(src + k, cap - k, "{%% set v%zu = %zu %%}", i, i);
+    k += (size_t)snprintf(src + k, cap - k, "{{ v0 + v49999 }}{{ v12345 }}");
+    char *out;
+    tmpl_error err;
+    tmpl_status st = render_str(src, "{}", NULL, &out, &err);
+    free(src);
+    CHECK_EQ(st, TMPL_OK);
+    CHECK_STR(out, "4999912345");
+    free(out);
+}
+
 typedef struct job {
     const tmpl *t;
     const char *ctx;
