@@ -1474,13 +1474,17 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
             }
             return str_of(c, &b);
         }
-        if (v.kind == V_UNDEF || (v.kind == V_LIST && (v.flags & VF_ITER)))
-            tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "|reverse of an iterator (Jinja copies it into a list) is not supported");
+        /* reversed() where Python has it (an iterator; Undefined counts, it has __len__ and
+         * __getitem__); otherwise list(value) reversed (a list), as jinja2's do_reverse falls
+         * back for generators and views */
+        bool reversible = v.kind == V_DICT || v.kind == V_UNDEF || (v.kind == V_LIST && !(v.flags & (VF_ITER | VF_VIEW)));
+        if (v.kind != V_UNDEF && v.kind != V_LIST && v.kind != V_DICT)
+            tp_tc_fail(c, TMPL_ERR_RUNTIME, "FilterArgumentError: argument must be iterable");
         vlist *src = tp_iter_list(c, v), *o = tp_vlist_new(&c->mem, src->n);
         for (uint32_t i = 0; i < src->n; i++)
             o->items[i] = src->items[src->n - 1 - i];
         o->n = src->n;
-        return as_iter(o);
+        return reversible ? as_iter(o) : tp_v_list(o);
     }
     case F_UPPER: args_done(c, &a, 0); return py_case(c, soft_str(c, v), 1);
     case F_LOWER: args_done(c, &a, 0); return py_case(c, soft_str(c, v), 0);

@@ -368,22 +368,21 @@ val tp_getitem_v(tctx *c, val obj, val key)
     return tp_undefined_hint(c, "the key is not a valid index");
 }
 
-static int64_t slice_arg(tctx *c, const node *n, bool *given)
+/* A slice bound: false when it is not an int or None (Python's TypeError, which Jinja's
+ * getitem turns into an undefined value). */
+static bool slice_arg(tctx *c, const node *n, bool *given, int64_t *out)
 {
     *given = false;
+    *out = 0;
     if (!n)
-        return 0;
+        return true;
     val v = tp_eval(c, n);
     if (v.kind == V_NONE)
-        return 0;
-    int64_t i;
-    if (!as_index(v, &i)) {
-        if (v.kind == V_UNDEF)
-            tp_tc_fail_undefined(c, v);
-        tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: slice indices must be integers or None");
-    }
+        return true;
+    if (!as_index(v, out))
+        return false;
     *given = true;
-    return i;
+    return true;
 }
 
 static val do_slice(tctx *c, val obj, const node *sl)
@@ -391,13 +390,18 @@ static val do_slice(tctx *c, val obj, const node *sl)
     if (obj.kind == V_UNDEF)
         tp_tc_fail_undefined(c, obj);
     bool hs, he, hp;
-    int64_t start = slice_arg(c, sl->a, &hs), stop = slice_arg(c, sl->b, &he), step = slice_arg(c, sl->c, &hp);
+    int64_t start, stop, step;
+    bool ok = slice_arg(c, sl->a, &hs, &start);
+    ok &= slice_arg(c, sl->b, &he, &stop);
+    ok &= slice_arg(c, sl->c, &hp, &step);
+    if (!ok) /* Jinja subscripts slices directly, not through the sandbox's getitem: errors raise */
+        tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: slice indices must be integers or None or have an __index__ method");
     if (!hp)
         step = 1;
     if (step == 0)
         tp_tc_fail(c, TMPL_ERR_RUNTIME, "ValueError: slice step cannot be zero");
     if ((obj.kind != V_LIST && obj.kind != V_STR) || (obj.kind == V_LIST && (obj.flags & (VF_ITER | VF_VIEW))))
-        return tp_undefined_hint(c, "this value cannot be sliced");
+        tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: '%s' object is not subscriptable", tp_v_type_name(obj));
     int64_t len = obj.kind == V_LIST ? (int64_t)obj.l->n : (int64_t)str_len(obj.s);
     /* PySlice_AdjustIndices */
     if (!hs)
@@ -421,7 +425,7 @@ static val do_slice(tctx *c, val obj, const node *sl)
         for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
             tp_vlist_push(&c->mem, l, obj.l->items[i]);
         val r = tp_v_list(l);
-        r.flags = obj.flags & VF_TUPLE;
+        r.flags = obj.flags & (VF_TUPLE | VF_RANGE); /* a sliced range is a range */
         return r;
     }
     if (step == 1) {
