@@ -4,6 +4,7 @@
  * builtin this file does not implement is known by name and refused at compile time
  * (filters) or when called (methods), with TMPL_ERR_UNSUPPORTED. */
 #include <math.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -597,11 +598,13 @@ static val items_view(tctx *c, const vdict *d, int which /* 0 items, 1 keys, 2 v
             p->items[0] = d->keys[i];
             p->items[1] = d->vals[i];
             p->n = 2;
+            tp_vlist_seal(p);
             l->items[i] = tp_v_tuple(p);
         } else
             l->items[i] = which == 1 ? d->keys[i] : d->vals[i];
     }
     l->n = d->n;
+    tp_vlist_seal(l);
     val v = tp_v_list(l);
     v.flags = VF_VIEW;
     return v;
@@ -865,6 +868,7 @@ val tp_call_func(tctx *c, const vfunc *f, const val *pos, size_t npos, const vst
         for (size_t i = 0; i < npos; i++)
             l->items[i] = pos[i];
         l->n = (uint32_t)npos;
+        tp_vlist_seal(l);
         val now = tp_v_tuple(l);
         vloop *lp = f->self.loop;
         if (!lp->has_changed || !tp_v_eq(lp->last_changed, now)) {
@@ -913,6 +917,11 @@ static bool test_compare(tctx *c, int id, val a, const val *args, size_t nargs)
 bool tp_apply_test(tctx *c, const node *n, int id, val v, const val *args, size_t nargs)
 {
     (void)n;
+    bool one_arg = id == T_DIVISIBLEBY || id == T_EQ || id == T_EQUALTO || id == T_NE || id == T_GE || id == T_GT ||
+                   id == T_GREATERTHAN || id == T_LE || id == T_LT || id == T_LESSTHAN || id == T_IN || id == T_SAMEAS;
+    if (nargs != (one_arg ? 1u : 0u))
+        tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: test_%s() takes %d positional argument(s) but %zu were given",
+                   tp_test_name(id), one_arg ? 2 : 1, nargs + 1);
     switch (id) {
     case T_DEFINED: return v.kind != V_UNDEF;
     case T_UNDEFINED: return v.kind == V_UNDEF;
@@ -925,7 +934,7 @@ bool tp_apply_test(tctx *c, const node *n, int id, val v, const val *args, size_
     case T_INTEGER: return v.kind == V_INT;
     case T_FLOAT: return v.kind == V_FLOAT;
     case T_MAPPING: return v.kind == V_DICT;
-    case T_ITERABLE: return v.kind == V_UNDEF || v.kind == V_STR || v.kind == V_LIST || v.kind == V_DICT;
+    case T_ITERABLE: return v.kind == V_UNDEF || v.kind == V_STR || v.kind == V_LIST || v.kind == V_DICT || v.kind == V_LOOP;
     case T_SEQUENCE:
         return v.kind == V_UNDEF || v.kind == V_STR || v.kind == V_DICT ||
                (v.kind == V_LIST && !(v.flags & (VF_ITER | VF_VIEW)));
@@ -973,8 +982,10 @@ bool tp_apply_test(tctx *c, const node *n, int id, val v, const val *args, size_
                     return true;
             return false;
         }
-        if (seq.kind == V_DICT)
+        if (seq.kind == V_DICT) {
+            tp_check_hashable(c, v);
             return tp_vdict_get(seq.d, v) != NULL;
+        }
         tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: argument of type '%s' is not iterable", tp_v_type_name(seq));
     }
     case T_LOWER:
@@ -1087,8 +1098,22 @@ static int sort_cmp(tctx *c, val a, val b, bool case_sensitive)
     return r == 2 ? 0 : r;
 }
 
+/* |sort's keys are lists ([item], make_multi_attrgetter): Python compares lists element by
+ * element with == first, so equal keys (two Undefined, say) never reach <. */
+static int sort_cmp_listkey(tctx *c, val a, val b, bool case_sensitive)
+{
+    if (!case_sensitive && a.kind == V_STR && b.kind == V_STR) {
+        a = py_case(c, a.s, 0);
+        b = py_case(c, b.s, 0);
+    }
+    if (tp_v_eq(a, b))
+        return 0;
+    int r = tp_cmp_values(c, a, b);
+    return r == 2 ? 0 : r;
+}
+
 /* stable merge sort of items by keys */
-static void merge_sort(tctx *c, val *items, val *keys, size_t n, bool cs, bool reverse)
+static void merge_sort(tctx *c, val *items, val *keys, size_t n, bool cs, bool reverse, bool listkey)
 {
     if (n < 2)
         return;
@@ -1098,7 +1123,7 @@ static void merge_sort(tctx *c, val *items, val *keys, size_t n, bool cs, bool r
             size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi) {
-                int r = sort_cmp(c, keys[j], keys[i], cs);
+                int r = listkey ? sort_cmp_listkey(c, keys[j], keys[i], cs) : sort_cmp(c, keys[j], keys[i], cs);
                 bool take_right = reverse ? r > 0 : r < 0;
                 if (take_right) {
                     ti[k] = items[j];
@@ -1242,8 +1267,57 @@ static bool parse_py_float(const vstr *s, double *out)
     return ok;
 }
 
+static val eager_filter(tctx *c, int id, val v, const val *pos, size_t npos, const vstr *const *kwn,
+                        const val *kwv, size_t nkw);
+
+/* jinja2's items, map, select, reject, selectattr, rejectattr, unique and batch are
+ * generators: nothing of them runs until something iterates them, so a template that never
+ * consumes one never sees its error. They are computed eagerly here; a failure becomes a
+ * generator that raises the failure when consumed (tp_raise_deferred). Limits, memory and
+ * unsupported constructs still stop the render at once. */
+static bool is_generator_filter(int id)
+{
+    return id == F_ITEMS || id == F_MAP || id == F_SELECT || id == F_REJECT || id == F_SELECTATTR ||
+           id == F_REJECTATTR || id == F_UNIQUE || id == F_BATCH;
+}
+
 val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, const vstr *const *kwn,
-                    const val *kwv, size_t nkw)
+                       const val *kwv, size_t nkw)
+{
+    if (!is_generator_filter(id))
+        return eager_filter(c, id, v, pos, npos, kwn, kwv, nkw);
+    jmp_buf outer;
+    memcpy(outer, c->jb, sizeof outer);
+    tmpl_error *outer_err = c->err, inner;
+    const node *where = c->where;
+    unsigned depth = c->depth, rdepth = c->rdepth;
+    memset(&inner, 0, sizeof inner);
+    c->err = &inner;
+    if (setjmp(c->jb) == 0) {
+        val r = eager_filter(c, id, v, pos, npos, kwn, kwv, nkw);
+        memcpy(c->jb, outer, sizeof outer);
+        c->err = outer_err;
+        return r;
+    }
+    memcpy(c->jb, outer, sizeof outer);
+    c->err = outer_err;
+    c->where = where;
+    c->depth = depth;
+    c->rdepth = rdepth;
+    if (inner.status == TMPL_ERR_LIMIT || inner.status == TMPL_ERR_NOMEM || inner.status == TMPL_ERR_UNSUPPORTED) {
+        if (c->err)
+            *c->err = inner;
+        longjmp(c->jb, 1);
+    }
+    tmpl_error *saved = tp_arena_alloc(&c->mem, sizeof *saved);
+    *saved = inner;
+    vlist *l = tp_vlist_new(&c->mem, 0);
+    l->deferred = saved;
+    return as_iter(l);
+}
+
+static val eager_filter(tctx *c, int id, val v, const val *pos, size_t npos, const vstr *const *kwn,
+                        const val *kwv, size_t nkw)
 {
     args_ a = {.pos = pos, .npos = npos, .kwn = kwn, .kwv = kwv, .nkw = nkw, .fname = tp_filter_name(id)};
     tp_tc_step(c);
@@ -1308,6 +1382,7 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
                 tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: object of type 'generator' has no len()");
             return v_int(v.l->n);
         case V_DICT: return v_int(v.d->n);
+        case V_LOOP: return v_int((int64_t)v.loop->length);
         default: tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: object of type '%s' has no len()", tp_v_type_name(v));
         }
     case F_DEFAULT:
@@ -1328,7 +1403,8 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
     }
     case F_LAST: {
         args_done(c, &a, 0);
-        if (v.kind == V_UNDEF || (v.kind == V_LIST && (v.flags & VF_ITER)))
+        /* next(iter(reversed(seq))): Undefined is reversible (len 0), a generator is not */
+        if (v.kind == V_LIST && (v.flags & VF_ITER))
             tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: '%s' object is not reversible", tp_v_type_name(v));
         vlist *l = tp_iter_list(c, v);
         return l->n ? l->items[l->n - 1] : tp_undefined_hint(c, "No last item, sequence was empty.");
@@ -1359,6 +1435,7 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
         if (l->n)
             memcpy(o->items, l->items, sizeof(val) * l->n);
         o->n = l->n;
+        tp_vlist_seal(o);
         return tp_v_list(o);
     }
     case F_MAP: {
@@ -1386,6 +1463,7 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
                 o->items[i] = tp_apply_filter_id(c, fid, l->items[i], pos + 1, npos - 1, kwn, kwv, nkw);
         }
         o->n = l->n;
+        tp_vlist_seal(o);
         return as_iter(o);
     }
     case F_SELECT: return select_like(c, v, &a, false, true);
@@ -1420,7 +1498,7 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
         val *keys = tp_arena_alloc(&c->mem, sizeof(val) * (l->n + 1));
         for (uint32_t i = 0; i < l->n; i++)
             keys[i] = l->items[i].l->items[by_value ? 1 : 0];
-        merge_sort(c, l->items, keys, l->n, arg_bool(cs, false), arg_bool(rv, false));
+        merge_sort(c, l->items, keys, l->n, arg_bool(cs, false), arg_bool(rv, false), false);
         return tp_v_list(l);
     }
     case F_SORT: {
@@ -1430,12 +1508,13 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
         if (src->n)
             memcpy(l->items, src->items, sizeof(val) * src->n);
         l->n = src->n;
+        tp_vlist_seal(l);
         val *keys = tp_arena_alloc(&c->mem, sizeof(val) * (l->n + 1));
         for (uint32_t i = 0; i < l->n; i++) {
             tp_tc_step(c);
             keys[i] = at && at->kind != V_NONE ? attr_path(c, l->items[i], soft_str(c, *at), NULL) : l->items[i];
         }
-        merge_sort(c, l->items, keys, l->n, arg_bool(cs, false), arg_bool(rv, false));
+        merge_sort(c, l->items, keys, l->n, arg_bool(cs, false), arg_bool(rv, false), true);
         return tp_v_list(l);
     }
     case F_UNIQUE: {
@@ -1484,6 +1563,7 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
         for (uint32_t i = 0; i < src->n; i++)
             o->items[i] = src->items[src->n - 1 - i];
         o->n = src->n;
+        tp_vlist_seal(o);
         return reversible ? as_iter(o) : tp_v_list(o);
     }
     case F_UPPER: args_done(c, &a, 0); return py_case(c, soft_str(c, v), 1);
@@ -1509,13 +1589,19 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
         args_done(c, &a, 2);
         val d = dv ? *dv : v_int(0);
         int64_t base = arg_int(c, bv, 10, "base");
+        if (v.kind == V_UNDEF) /* Undefined.__int__ raises */
+            tp_tc_fail_undefined(c, v);
         if (v.kind == V_INT)
             return v;
         if (v.kind == V_BOOL)
             return v_int(v.b);
         if (v.kind == V_FLOAT) {
-            if (!isfinite(v.f) || fabs(v.f) >= 9.2e18)
-                return d;
+            if (isnan(v.f))
+                return d; /* int(nan) is ValueError: caught, the default */
+            if (isinf(v.f)) /* OverflowError: not caught by do_int */
+                tp_tc_fail(c, TMPL_ERR_RUNTIME, "OverflowError: cannot convert float infinity to integer");
+            if (fabs(v.f) >= 9.2e18)
+                tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "|int of %g: Python integers are unbounded, 64-bit here", v.f);
             return v_int((int64_t)v.f);
         }
         if (v.kind == V_STR) {
@@ -1523,8 +1609,13 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
             if (parse_py_int(v.s, (int)base, &r))
                 return v_int(r);
             double f;
-            if (parse_py_float(v.s, &f) && isfinite(f) && fabs(f) < 9.2e18)
+            if (parse_py_float(v.s, &f) && isinf(f))
+                tp_tc_fail(c, TMPL_ERR_RUNTIME, "OverflowError: cannot convert float infinity to integer");
+            if (parse_py_float(v.s, &f) && isfinite(f)) {
+                if (fabs(f) >= 9.2e18)
+                    tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "|int of %g: Python integers are unbounded, 64-bit here", f);
                 return v_int((int64_t)f);
+            }
             return d;
         }
         return d;
@@ -1533,6 +1624,8 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
         const val *dv = arg(&a, 0, "default");
         args_done(c, &a, 1);
         val d = dv ? *dv : v_float(0.0);
+        if (v.kind == V_UNDEF) /* Undefined.__float__ raises */
+            tp_tc_fail_undefined(c, v);
         if (v.kind == V_FLOAT)
             return v;
         if (v.kind == V_INT)
@@ -1579,7 +1672,12 @@ val tp_apply_filter_id(tctx *c, int id, val v, const val *pos, size_t npos, cons
             ind = sp;
             ind_n = (size_t)w;
         }
-        const vstr *s0 = soft_str(c, v);
+        /* jinja2's do_indent does s += "\n" on the value itself: only a str works */
+        if (v.kind == V_UNDEF)
+            tp_tc_fail_undefined(c, v);
+        if (v.kind != V_STR)
+            tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: indent needs a string, not %s", tp_v_type_name(v));
+        const vstr *s0 = v.s;
         sbuf tmp;
         tp_sb_init(&tmp, &c->mem);
         tp_sb_put(&tmp, s0->p, s0->n);

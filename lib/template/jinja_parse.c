@@ -1428,10 +1428,13 @@ static const char *const END_FILTER[] = {"endfilter", NULL};
 static const char *const END_WITH[] = {"endwith", NULL};
 static const char *const END_GEN[] = {"endgeneration", NULL};
 
-static void scan_macro_uses(tmpl *t, const node *n, uint8_t *uses, int depth)
+static void scan_macro_uses(parser *ps, const node *n, uint8_t *uses, int depth)
 {
-    if (!n || depth > 4 * MAX_PARSE_DEPTH)
+    tmpl *t = ps->t;
+    if (!n)
         return;
+    if (depth > 4000)
+        pfail_at(ps, TMPL_ERR_LIMIT, n->line, n->col, "an expression nested deeper than 4000");
     if (n->kind == E_NAME && n->sym >= 0) {
         const vstr *s = t->syms[n->sym];
         if (s->n == 7 && memcmp(s->p, "varargs", 7) == 0)
@@ -1444,11 +1447,11 @@ static void scan_macro_uses(tmpl *t, const node *n, uint8_t *uses, int depth)
     /* a nested macro's own uses are its own; Jinja still scans the outer body the same way */
     const node *kids[] = {n->a, n->b, n->c, n->d, n->e};
     for (int i = 0; i < 5; i++)
-        scan_macro_uses(t, kids[i], uses, depth + 1);
+        scan_macro_uses(ps, kids[i], uses, depth + 1);
     for (uint32_t i = 0; i < n->nkids; i++)
-        scan_macro_uses(t, n->kids[i], uses, depth + 1);
+        scan_macro_uses(ps, n->kids[i], uses, depth + 1);
     for (uint32_t i = 0; i < n->nkids2; i++)
-        scan_macro_uses(t, n->kids2[i], uses, depth + 1);
+        scan_macro_uses(ps, n->kids2[i], uses, depth + 1);
 }
 
 static void parse_signature(parser *ps, node *n)
@@ -1539,7 +1542,7 @@ static node *parse_statement(parser *ps)
         n->str = tp_vstr_new(&ps->t->mem, nm->p, nm->n);
         parse_signature(ps, n);
         n->b = parse_statements(ps, END_MACRO, true);
-        scan_macro_uses(ps->t, n->b, &n->macro_uses, 0);
+        scan_macro_uses(ps, n->b, &n->macro_uses, 0);
     } else if (is_name(tk, "call")) {
         advance(ps);
         n = mk(ps, N_CALLBLOCK, tk);
@@ -1551,7 +1554,7 @@ static node *parse_statement(parser *ps)
             fail_tok(ps, tk, "expected call");
         n->a = call;
         n->b = parse_statements(ps, END_CALL, true);
-        scan_macro_uses(ps->t, n->b, &n->macro_uses, 0);
+        scan_macro_uses(ps, n->b, &n->macro_uses, 0);
     } else if (is_name(tk, "filter")) {
         advance(ps);
         n = mk(ps, N_FILTERBLOCK, tk);
@@ -1593,8 +1596,10 @@ static node *parse_statement(parser *ps)
         advance(ps);
         n = mk(ps, is_name(tk, "break") ? N_BREAK : N_CONTINUE, tk);
     } else if (is_name(tk, "generation")) {
+        /* transformers' AssistantTracker: a call block that renders its body unchanged */
         advance(ps);
-        n = parse_statements(ps, END_GEN, true);
+        n = mk(ps, N_FILTERBLOCK, tk);
+        n->b = parse_statements(ps, END_GEN, true);
     } else if (is_name(tk, "block") || is_name(tk, "extends") || is_name(tk, "include") ||
                is_name(tk, "import") || is_name(tk, "from") || is_name(tk, "autoescape")) {
         pfail_at(ps, TMPL_ERR_UNSUPPORTED, tk->line, tk->col, "the '%.*s' tag is not supported", (int)tk->n, tk->p);
@@ -1710,6 +1715,8 @@ tmpl_status tp_tmpl_parse(tmpl *t, const char *text, size_t len, tmpl_error *err
     t->root = subparse(&ps, NULL);
     if (cur(&ps)->type != T_EOF)
         unexpected(&ps, cur(&ps));
+    if (!tp_analyse_scopes(t))
+        pfail_at(&ps, TMPL_ERR_LIMIT, 0, 0, "the template nests expressions deeper than 4000");
     t->mem.on_fail = NULL;
     return TMPL_OK;
 }

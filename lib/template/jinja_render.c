@@ -167,6 +167,15 @@ static void frame_set(tctx *c, frame *f, int sym, val v)
     }
 }
 
+/* The names a scope starts Undefined (jinja_scope.c): they shadow the context and outer values. */
+static void bind_undef(tctx *c, frame *f, const node *body)
+{
+    if (!body)
+        return;
+    for (uint32_t i = 0; i < body->nundef; i++)
+        frame_set(c, f, body->undef[i], tp_undefined_named(c, c->t->syms[body->undef[i]]->p));
+}
+
 static val lookup(tctx *c, int sym)
 {
     for (frame *f = c->f; f; f = f->parent) {
@@ -451,16 +460,29 @@ static val do_slice(tctx *c, val obj, const node *sl)
     return tp_v_str(&c->mem, out.p ? out.p : "", out.n);
 }
 
+/* Consuming a generator whose evaluation failed raises that failure now, as Python does. */
+void tp_raise_deferred(tctx *c, const vlist *l)
+{
+    if (!l->deferred)
+        return;
+    if (c->err)
+        *c->err = *l->deferred;
+    longjmp(c->jb, 1);
+}
+
 vlist *tp_iter_list(tctx *c, val v)
 {
     switch (v.kind) {
     case V_UNDEF: return tp_vlist_new(&c->mem, 0);
-    case V_LIST: return v.l;
+    case V_LIST:
+        tp_raise_deferred(c, v.l);
+        return v.l;
     case V_DICT: {
         vlist *l = tp_vlist_new(&c->mem, v.d->n);
         for (uint32_t i = 0; i < v.d->n; i++)
             l->items[i] = v.d->keys[i];
         l->n = v.d->n;
+        tp_vlist_seal(l);
         return l;
     }
     case V_STR: {
@@ -473,11 +495,22 @@ vlist *tp_iter_list(tctx *c, val v)
         }
         return l;
     }
+    case V_LOOP: tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "iterating the loop variable itself (recursive loops) is not supported");
     default: tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: '%s' object is not iterable", tp_v_type_name(v));
     }
 }
 
 /* ---- operators ---- */
+
+/* Python refuses lists, dicts and namespaces as dict keys (and in "x in dict"). */
+void tp_check_hashable(tctx *c, val k)
+{
+    if ((k.kind == V_LIST && !(k.flags & (VF_TUPLE | VF_ITER | VF_RANGE))) || k.kind == V_DICT || k.kind == V_NS)
+        tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: unhashable type: '%s'", tp_v_type_name(k));
+    if (k.kind == V_LIST && (k.flags & VF_TUPLE))
+        for (uint32_t i = 0; i < k.l->n; i++)
+            tp_check_hashable(c, k.l->items[i]);
+}
 
 static bool numeric(val v) { return v.kind == V_INT || v.kind == V_FLOAT || v.kind == V_BOOL; }
 static double as_f(val v) { return v.kind == V_FLOAT ? v.f : v.kind == V_BOOL ? v.b : (double)v.i; }
@@ -644,10 +677,12 @@ static val binop(tctx *c, char op, val a, val b)
             if (b.l->n)
                 memcpy(l->items + a.l->n, b.l->items, sizeof(val) * b.l->n);
             l->n = a.l->n + b.l->n;
+            tp_vlist_seal(l);
             return a.flags & VF_TUPLE ? tp_v_tuple(l) : tp_v_list(l);
         }
     }
-    if (op == '*') {
+    if (op == '*' && !((a.kind == V_LIST && (a.flags & (VF_ITER | VF_VIEW | VF_RANGE))) ||
+                       (b.kind == V_LIST && (b.flags & (VF_ITER | VF_VIEW | VF_RANGE))))) {
         if ((a.kind == V_STR || a.kind == V_LIST) && (b.kind == V_INT || b.kind == V_BOOL))
             return repeat(c, a, as_i(b));
         if ((b.kind == V_STR || b.kind == V_LIST) && (a.kind == V_INT || a.kind == V_BOOL))
@@ -679,7 +714,8 @@ int tp_cmp_values(tctx *c, val a, val b)
             return r < 0 ? -1 : 1;
         return a.s->n < b.s->n ? -1 : a.s->n > b.s->n;
     }
-    if (a.kind == V_LIST && b.kind == V_LIST && (a.flags & VF_TUPLE) == (b.flags & VF_TUPLE)) {
+    if (a.kind == V_LIST && b.kind == V_LIST && (a.flags & VF_TUPLE) == (b.flags & VF_TUPLE) &&
+        !((a.flags | b.flags) & (VF_ITER | VF_VIEW | VF_RANGE))) {
         uint32_t n = a.l->n < b.l->n ? a.l->n : b.l->n;
         for (uint32_t i = 0; i < n; i++) {
             if (tp_v_eq(a.l->items[i], b.l->items[i]))
@@ -692,6 +728,8 @@ int tp_cmp_values(tctx *c, val a, val b)
         tp_tc_fail_undefined(c, a);
     if (b.kind == V_UNDEF)
         tp_tc_fail_undefined(c, b);
+    if ((a.kind == V_LIST && (a.flags & VF_VIEW)) || (b.kind == V_LIST && (b.flags & VF_VIEW)))
+        tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "ordering comparisons of dict views (set semantics) are not supported");
     tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: '<' not supported between instances of '%s' and '%s'", tp_v_type_name(a), tp_v_type_name(b));
 }
 
@@ -712,8 +750,11 @@ static bool contains(tctx *c, val container, val item)
         for (uint32_t i = 0; i < container.l->n; i++)
             if (tp_v_eq(container.l->items[i], item))
                 return true;
+        tp_raise_deferred(c, container.l);
         return false;
-    case V_DICT: return tp_vdict_get(container.d, item) != NULL;
+    case V_DICT:
+        tp_check_hashable(c, item);
+        return tp_vdict_get(container.d, item) != NULL;
     default:
         tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: argument of type '%s' is not iterable", tp_v_type_name(container));
     }
@@ -811,6 +852,7 @@ static val call_macro(tctx *c, vmacro *m, const val *args, size_t nargs, const v
     tp_tc_step(c);
     enter_depth(c);
     frame *f = frame_new(c, m->closure);
+    bind_undef(c, f, def->b);
     bool *given = tp_arena_zalloc(&c->mem, def->nkids + 1);
     size_t npar = def->nkids;
     if (nargs > npar && !(def->macro_uses & 1))
@@ -886,10 +928,21 @@ val tp_call_value(tctx *c, val callee, const val *args, size_t nargs, const vstr
 
 /* ---- expressions ---- */
 
+enum { MAX_RECURSION = 2000 };
+
+/* Every recursive path of a render goes through tp_eval or exec: counting them bounds the C
+ * stack (a 5000-term a+a+... chain or deep macro recursion is TMPL_ERR_LIMIT, not a crash). */
+static void recurse_in(tctx *c)
+{
+    if (++c->rdepth > MAX_RECURSION)
+        tp_tc_fail(c, TMPL_ERR_LIMIT, "the template nests expressions and calls deeper than %d", MAX_RECURSION);
+}
+
 val tp_eval(tctx *c, const node *n)
 {
     const node *saved = c->where;
     c->where = n;
+    recurse_in(c);
     val r;
     switch (n->kind) {
     case E_CONST: r = n->constv; break;
@@ -1009,6 +1062,7 @@ val tp_eval(tctx *c, const node *n)
         for (uint32_t i = 0; i < n->nkids; i++)
             l->items[i] = tp_eval(c, n->kids[i]);
         l->n = n->nkids;
+        tp_vlist_seal(l);
         r = n->kind == E_TUPLE ? tp_v_tuple(l) : tp_v_list(l);
         break;
     }
@@ -1031,11 +1085,34 @@ val tp_eval(tctx *c, const node *n)
     case E_SLICE: tp_tc_fail(c, TMPL_ERR_SYNTAX, "a slice outside of a subscript");
     default: tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "this expression is not supported");
     }
+    if (tp_val_depth(r) > MAX_VALUE_DEPTH)
+        tp_tc_fail(c, TMPL_ERR_LIMIT, "a value nested deeper than %d", MAX_VALUE_DEPTH);
+    c->rdepth--;
     c->where = saved;
     return r;
 }
 
 /* ---- statements ---- */
+
+/* Does v hold the dict/namespace d (v's depth is bounded, so is this walk)? Only called when
+ * v holds some namespace. */
+static bool contains_dict(val v, const vdict *d, unsigned depth)
+{
+    if ((v.kind == V_NS || v.kind == V_DICT) && v.d == d)
+        return true;
+    if (depth > MAX_VALUE_DEPTH + 2 || !tp_val_has_ns(v))
+        return false;
+    if (v.kind == V_LIST) {
+        for (uint32_t i = 0; i < v.l->n; i++)
+            if (contains_dict(v.l->items[i], d, depth + 1))
+                return true;
+    } else if (v.kind == V_DICT || v.kind == V_NS) {
+        for (uint32_t i = 0; i < v.d->n; i++)
+            if (contains_dict(v.d->vals[i], d, depth + 1) || contains_dict(v.d->keys[i], d, depth + 1))
+                return true;
+    }
+    return false;
+}
 
 static void assign(tctx *c, const node *target, val v, frame *f)
 {
@@ -1045,6 +1122,8 @@ static void assign(tctx *c, const node *target, val v, frame *f)
         val ns = lookup(c, target->sym);
         if (ns.kind != V_NS)
             tp_tc_fail(c, TMPL_ERR_RUNTIME, "TemplateRuntimeError: cannot assign attribute on non-namespace object");
+        if (tp_val_has_ns(v) && contains_dict(v, ns.d, 0))
+            tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "a namespace holding itself (Python prints such cycles as {...}) is not supported");
         tp_vdict_set(&c->mem, ns.d, v_strv(target->str), v);
         return;
     }
@@ -1111,6 +1190,7 @@ static enum flow exec_for(tctx *c, const node *n)
         loop->index0 = i;
         frame *f = frame_new(c, outer);
         c->f = f;
+        bind_undef(c, f, n->c);
         assign(c, n->a, items[i], f);
         if (c->t->sym_loop >= 0)
             frame_set(c, f, c->t->sym_loop, lv);
@@ -1122,6 +1202,7 @@ static enum flow exec_for(tctx *c, const node *n)
     if (count == 0 && n->d) {
         frame *f = frame_new(c, outer);
         c->f = f;
+        bind_undef(c, f, n->d);
         result = exec(c, n->d);
         c->f = outer;
     }
@@ -1129,10 +1210,20 @@ static enum flow exec_for(tctx *c, const node *n)
     return result;
 }
 
+static enum flow exec_node(tctx *c, const node *n);
+
 static enum flow exec(tctx *c, const node *n)
 {
     if (!n)
         return FLOW_NORMAL;
+    recurse_in(c);
+    enum flow f = exec_node(c, n);
+    c->rdepth--;
+    return f;
+}
+
+static enum flow exec_node(tctx *c, const node *n)
+{
     c->where = n;
     switch (n->kind) {
     case N_BODY:
@@ -1167,7 +1258,11 @@ static enum flow exec(tctx *c, const node *n)
     }
     case N_SETBLOCK: {
         enter_depth(c);
+        frame *outer = c->f;
+        c->f = frame_new(c, outer);
+        bind_undef(c, c->f, n->b);
         val v = v_strv(capture(c, n->b));
+        c->f = outer;
         c->where = n;
         v = apply_filter_chain(c, n->c, v);
         c->depth--;
@@ -1176,7 +1271,11 @@ static enum flow exec(tctx *c, const node *n)
     }
     case N_FILTERBLOCK: {
         enter_depth(c);
+        frame *outer = c->f;
+        c->f = frame_new(c, outer);
+        bind_undef(c, c->f, n->b);
         val v = v_strv(capture(c, n->b));
+        c->f = outer;
         c->where = n;
         v = apply_filter_chain(c, n->a, v);
         c->depth--;
@@ -1212,6 +1311,7 @@ static enum flow exec(tctx *c, const node *n)
     }
     case N_WITH: {
         frame *outer = c->f, *f = frame_new(c, outer);
+        bind_undef(c, f, n->b);
         for (uint32_t i = 0; i < n->nkids; i++) {
             val v = tp_eval(c, n->kids2[i]);
             assign(c, n->kids[i], v, f);
@@ -1279,6 +1379,7 @@ static tmpl_status render_run(tctx *c, const char *context_json, size_t len)
         if (v)
             frame_set(c, c->root, s, *v);
     }
+    bind_undef(c, c->root, t->root);
     c->f = c->root;
     c->result = tp_arena_alloc(&c->mem, sizeof(sbuf));
     tp_sb_init(c->result, &c->mem);

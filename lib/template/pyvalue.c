@@ -33,6 +33,9 @@ val tp_v_str(arena *a, const char *p, size_t n) { return v_strv(tp_vstr_new(a, p
 vlist *tp_vlist_new(arena *a, uint32_t cap)
 {
     vlist *l = tp_arena_alloc(a, sizeof *l);
+    l->deferred = NULL;
+    l->depth = 1;
+    l->has_ns = false;
     l->n = 0;
     l->cap = cap;
     l->items = cap ? tp_arena_alloc(a, sizeof(val) * cap) : NULL;
@@ -50,6 +53,24 @@ void tp_vlist_push(arena *a, vlist *l, val v)
         l->cap = cap;
     }
     l->items[l->n++] = v;
+    unsigned d = tp_val_depth(v) + 1;
+    if (d > l->depth)
+        l->depth = (uint16_t)(d > 60000 ? 60000 : d);
+    l->has_ns |= tp_val_has_ns(v);
+}
+
+void tp_vlist_seal(vlist *l)
+{
+    unsigned d = 1;
+    bool ns = false;
+    for (uint32_t i = 0; i < l->n; i++) {
+        unsigned k = tp_val_depth(l->items[i]) + 1;
+        if (k > d)
+            d = k;
+        ns |= tp_val_has_ns(l->items[i]);
+    }
+    l->depth = (uint16_t)(d > 60000 ? 60000 : d);
+    l->has_ns = ns;
 }
 
 val tp_v_list(vlist *l)
@@ -76,6 +97,7 @@ val tp_v_dict(vdict *d)
 vdict *tp_vdict_new(arena *a, uint32_t cap)
 {
     vdict *d = tp_arena_zalloc(a, sizeof *d);
+    d->depth = 1;
     if (cap) {
         d->cap = cap;
         d->keys = tp_arena_alloc(a, sizeof(val) * cap);
@@ -234,6 +256,10 @@ val *tp_vdict_get_str(const vdict *d, const char *k, size_t n)
 
 void tp_vdict_set(arena *a, vdict *d, val k, val v)
 {
+    unsigned dep = (tp_val_depth(v) > tp_val_depth(k) ? tp_val_depth(v) : tp_val_depth(k)) + 1;
+    if (dep > d->depth)
+        d->depth = (uint16_t)(dep > 60000 ? 60000 : dep);
+    d->has_ns |= tp_val_has_ns(v) || tp_val_has_ns(k);
     val *old = tp_vdict_get(d, k);
     if (old) {
         *old = v;
@@ -460,7 +486,13 @@ static bool repr_dict(sbuf *b, const vdict *d)
 bool tp_v_repr_into(sbuf *b, val v)
 {
     switch (v.kind) {
-    case V_STR: repr_str(b, v.s); return true;
+    case V_STR:
+        if (v.flags & VF_MARKUP)
+            tp_sb_puts(b, "Markup(");
+        repr_str(b, v.s);
+        if (v.flags & VF_MARKUP)
+            tp_sb_putc(b, ')');
+        return true;
     case V_UNDEF: tp_sb_puts(b, "Undefined"); return true;
     case V_LIST: return repr_seq(b, v);
     case V_DICT: return repr_dict(b, v.d);

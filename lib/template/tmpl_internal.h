@@ -94,13 +94,21 @@ struct val {
     };
 };
 
+/* depth: 1 + the deepest container inside (a flat list is 1), capped; has_ns: a namespace is
+ * inside. Kept at construction so nesting can be bounded (MAX_VALUE_DEPTH) and namespace
+ * cycles refused without walking values. */
 struct vlist {
     uint32_t n, cap;
+    uint16_t depth;
+    bool has_ns;
     val *items;
+    const tmpl_error *deferred; /* a generator whose next item raises this (see lazy_filter) */
 };
 
 struct vdict {
     uint32_t n, cap;
+    uint16_t depth;
+    bool has_ns;
     val *keys, *vals;
     uint32_t *index; /* open addressing, slot = entry + 1, 0 = empty; NULL while small */
     uint32_t index_cap;
@@ -196,6 +204,16 @@ val tp_v_str(arena *a, const char *p, size_t n);
 vlist *tp_vlist_new(arena *a, uint32_t cap);
 void tp_vlist_push(arena *a, vlist *l, val v);
 val tp_v_list(vlist *l);
+void tp_vlist_seal(vlist *l); /* recompute depth/has_ns after filling items directly */
+enum { MAX_VALUE_DEPTH = 512 };
+static inline unsigned tp_val_depth(val v)
+{
+    return v.kind == V_LIST ? v.l->depth : (v.kind == V_DICT || v.kind == V_NS) ? v.d->depth : 0;
+}
+static inline bool tp_val_has_ns(val v)
+{
+    return v.kind == V_NS || (v.kind == V_LIST && v.l->has_ns) || (v.kind == V_DICT && v.d->has_ns);
+}
 val tp_v_tuple(vlist *l);
 vdict *tp_vdict_new(arena *a, uint32_t cap);
 /* Insert or replace (a replaced key keeps its position, as in a Python dict). */
@@ -300,6 +318,8 @@ struct node {
     int sym;
     val constv;
     uint8_t macro_uses; /* bit 1 varargs, 2 kwargs, 4 caller */
+    int *undef;         /* N_BODY of a scope: symbols that start Undefined (jinja_scope.c) */
+    uint32_t nundef;
 };
 
 struct tmpl {
@@ -317,6 +337,9 @@ int tp_test_id(const char *name, size_t n);
 const char *tp_filter_name(int id);
 const char *tp_test_name(int id);
 bool tp_filter_supported(int id);
+
+/* Scope analysis after parsing (jinja_scope.c); false: the tree is too deep to walk. */
+bool tp_analyse_scopes(tmpl *t);
 
 /* Compile (jinja_parse.c). */
 tmpl_status tp_tmpl_parse(tmpl *t, const char *text, size_t len, tmpl_error *err);
@@ -341,6 +364,7 @@ struct tctx {
     size_t max_output;
     uint64_t steps, max_steps;
     unsigned depth, max_depth;
+    unsigned rdepth; /* tp_eval/exec recursion */
     const struct tm *now;
     frame *root, *f; /* the root frame and the current one */
     const node *where; /* the node being evaluated, for error positions */
@@ -359,12 +383,14 @@ val tp_getattr_v(tctx *c, val obj, const char *name, size_t n);
 val tp_getitem_v(tctx *c, val obj, val key);
 /* The items of an iterable (list, tuple, str chars, dict keys; undefined: none). */
 vlist *tp_iter_list(tctx *c, val v);
+void tp_raise_deferred(tctx *c, const vlist *l); /* re-raise a failed generator's error */
 const vstr *tp_to_str(tctx *c, val v);
 val tp_undefined_named(tctx *c, const char *name);
 val tp_undefined_attr(tctx *c, val owner, const char *name, size_t n);
 val tp_undefined_hint(tctx *c, const char *hint);
 int tp_cmp_values(tctx *c, val a, val b);
-val tp_binop_add(tctx *c, val a, val b); /* Python a + b */ /* Python <: -1, 0, 1; TypeError if unorderable */
+val tp_binop_add(tctx *c, val a, val b); /* Python a + b */
+void tp_check_hashable(tctx *c, val k); /* TypeError for unhashable dict keys */ /* Python <: -1, 0, 1; TypeError if unorderable */
 
 /* Builtins (jinja_builtins.c). */
 val tp_apply_filter_id(tctx *c, int id, val operand, const val *args, size_t nargs,
