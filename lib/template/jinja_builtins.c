@@ -943,27 +943,10 @@ bool tp_apply_test(tctx *c, const node *n, int id, val v, const val *args, size_
     case T_ODD:
     case T_EVEN:
     case T_DIVISIBLEBY: {
-        if (v.kind == V_UNDEF)
-            tp_tc_fail_undefined(c, v);
-        int64_t d = 2;
-        if (id == T_DIVISIBLEBY) {
-            if (nargs != 1)
-                tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: divisibleby() takes 1 argument");
-            if (args[0].kind != V_INT && args[0].kind != V_BOOL)
-                tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "divisibleby with a non-integer is not supported");
-            d = args[0].kind == V_BOOL ? args[0].b : args[0].i;
-            if (d == 0)
-                tp_tc_fail(c, TMPL_ERR_RUNTIME, "ZeroDivisionError: integer division or modulo by zero");
-        }
-        if (v.kind != V_INT && v.kind != V_BOOL)
-            tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "the test '%s' on a %s is not supported", tp_test_name(id), tp_v_type_name(v));
-        int64_t x = v.kind == V_BOOL ? v.b : v.i;
-        int64_t m = d == -1 ? 0 : x % d;
-        if (m != 0 && ((m < 0) != (d < 0)))
-            m += d;
-        if (id == T_ODD)
-            return m == 1;
-        return m == 0;
+        /* value % 2 == 1, value % 2 == 0, value % num == 0, with Python's % on ints and floats */
+        val d = id == T_DIVISIBLEBY ? args[0] : v_int(2);
+        val m = tp_binop_mod(c, v, d);
+        return tp_v_eq(m, v_int(id == T_ODD ? 1 : 0));
     }
     case T_IN: {
         if (nargs != 1)

@@ -216,7 +216,7 @@ static void out_value(tctx *c, val v)
     sbuf tmp;
     tp_sb_init(&tmp, &c->mem);
     if (!tp_v_str_into(&tmp, v))
-        tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "printing a %s is not supported (Python prints its address)", tp_v_type_name(v));
+        tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "printing this %s is not supported (its Python text holds an object address)", tp_v_type_name(v));
     out_put(c, tmp.p ? tmp.p : "", tmp.n);
 }
 
@@ -227,7 +227,7 @@ const vstr *tp_to_str(tctx *c, val v)
     sbuf tmp;
     tp_sb_init(&tmp, &c->mem);
     if (!tp_v_str_into(&tmp, v))
-        tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "converting a %s to a string is not supported (Python prints its address)", tp_v_type_name(v));
+        tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "converting this %s to a string is not supported (its Python text holds an object address)", tp_v_type_name(v));
     return tp_vstr_new(&c->mem, tmp.p ? tmp.p : "", tmp.n);
 }
 
@@ -502,10 +502,10 @@ vlist *tp_iter_list(tctx *c, val v)
 
 /* ---- operators ---- */
 
-/* Python refuses lists, dicts and namespaces as dict keys (and in "x in dict"). */
+/* Python refuses lists and dicts as dict keys (and in "x in dict"); a namespace hashes by identity. */
 void tp_check_hashable(tctx *c, val k)
 {
-    if ((k.kind == V_LIST && !(k.flags & (VF_TUPLE | VF_ITER | VF_RANGE))) || k.kind == V_DICT || k.kind == V_NS)
+    if ((k.kind == V_LIST && !(k.flags & (VF_TUPLE | VF_ITER | VF_RANGE))) || k.kind == V_DICT)
         tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: unhashable type: '%s'", tp_v_type_name(k));
     if (k.kind == V_LIST && (k.flags & VF_TUPLE))
         for (uint32_t i = 0; i < k.l->n; i++)
@@ -694,6 +694,7 @@ static val binop(tctx *c, char op, val a, val b)
 }
 
 val tp_binop_add(tctx *c, val a, val b) { return binop(c, '+', a, b); }
+val tp_binop_mod(tctx *c, val a, val b) { return binop(c, '%', a, b); }
 
 int tp_cmp_values(tctx *c, val a, val b)
 {

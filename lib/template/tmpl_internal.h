@@ -390,6 +390,7 @@ val tp_undefined_attr(tctx *c, val owner, const char *name, size_t n);
 val tp_undefined_hint(tctx *c, const char *hint);
 int tp_cmp_values(tctx *c, val a, val b);
 val tp_binop_add(tctx *c, val a, val b); /* Python a + b */
+val tp_binop_mod(tctx *c, val a, val b); /* Python a % b */
 void tp_check_hashable(tctx *c, val k); /* TypeError for unhashable dict keys */ /* Python <: -1, 0, 1; TypeError if unorderable */
 
 /* Builtins (jinja_builtins.c). */

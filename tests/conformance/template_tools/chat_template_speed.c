@@ -2,7 +2,7 @@
  * real chat templates after compiling them once. A measurement to read, not a test: nothing
  * here asserts a time. Build and run from the repository root after `make` and `make hf-vocabs`:
  *
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Ilib tests/conformance/speed/chat_template_speed.c \
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Ilib tests/conformance/template_tools/chat_template_speed.c \
  *      build/libtokscope.a $(pkg-config --libs libpcre2-8 libutf8proc libcjson) -lpthread -lm \
  *      -o build/chat_template_speed && build/chat_template_speed
  *
