@@ -254,6 +254,22 @@ TEST(template_limits)
     CHECK_EQ(tmpl_compile(wrapped, strlen(wrapped), &t, &err), TMPL_ERR_LIMIT);
     free(wrapped);
     free(deep);
+    /* a long flat chain (a + a + ... ) makes a deep tree without nesting anything: bounded at
+     * render (3000 terms) and at compile (6000 terms), never a stack overflow */
+    char *chain = malloc(6000 * 4 + 32);
+    for (int terms = 3000; terms <= 6000; terms += 3000) {
+        size_t ck = (size_t)sprintf(chain, "{{ 1");
+        for (int i = 1; i < terms; i++)
+            ck += (size_t)sprintf(chain + ck, " + 1");
+        sprintf(chain + ck, " }}");
+        tmpl_status st = render_str(chain, "{}", NULL, &out, &err);
+        CHECK_EQ(st, TMPL_ERR_LIMIT);
+    }
+    free(chain);
+    /* a value nested by a loop: bounded, not a stack overflow when printed or compared */
+    CHECK_EQ(render_str("{% set ns = namespace(v=[]) %}{% for i in range(2000) %}{% set ns.v = [ns.v] %}{% endfor %}{{ ns.v == ns.v }}", "{}", NULL, &out, &err), TMPL_ERR_LIMIT);
+    /* a namespace holding itself */
+    CHECK_EQ(render_str("{% set ns = namespace(v=1) %}{% set ns.v = [ns] %}{{ ns }}", "{}", NULL, &out, &err), TMPL_ERR_UNSUPPORTED);
 }
 
 TEST(template_many_names_one_line)
