@@ -115,7 +115,7 @@ static void args_done(tctx *c, args_ *a, size_t max_pos)
         tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: %s() takes at most %zu argument(s) (%zu given)", a->fname, max_pos, a->npos);
     for (size_t k = 0; k < a->nkw; k++)
         if (k >= 32 || !(a->used_kw & (1u << k)))
-            tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: %s() got an unexpected keyword argument '%s'", a->fname, a->kwn[k]->p);
+            tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: %s() got an unexpected keyword argument '%.*s'", a->fname, (int)a->kwn[k]->n, a->kwn[k]->p);
 }
 
 static bool arg_bool(const val *v, bool dflt) { return v ? tp_v_truthy(*v) : dflt; }
@@ -791,7 +791,8 @@ static val do_strftime(tctx *c, args_ *a)
     char *buf = tp_arena_alloc(&c->mem, cap);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    size_t n = strftime(buf, cap, fmt->p, &tmv); /* the template's format, as Python passes it on */
+    const char *f = tp_arena_strdup(&c->mem, fmt->p, fmt->n); /* NUL-terminated copy */
+    size_t n = strftime(buf, cap, f, &tmv); /* the template's format, as Python passes it on */
 #pragma GCC diagnostic pop
     if (n == 0)
         tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "strftime_now: this format gives no text (or too much)");
@@ -1017,7 +1018,10 @@ static val attr_path(tctx *c, val item, const vstr *path, const val *dflt)
         bool digits = j > i;
         for (size_t k = i; k < j; k++)
             digits &= path->p[k] >= '0' && path->p[k] <= '9';
-        val key = digits ? v_int(strtoll(path->p + i, NULL, 10)) : tp_v_str(&c->mem, path->p + i, j - i);
+        int64_t num = 0;
+        for (size_t k = i; digits && k < j && num < INT64_MAX / 10 - 10; k++)
+            num = num * 10 + (path->p[k] - '0');
+        val key = digits ? v_int(num) : tp_v_str(&c->mem, path->p + i, j - i);
         item = tp_getitem_v(c, item, key);
         if (j >= path->n)
             break;
@@ -1041,7 +1045,7 @@ static bool run_test_named(tctx *c, val name, val item, const val *extra, size_t
         tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: the test name must be a string");
     int id = tp_test_id(name.s->p, name.s->n);
     if (id < 0)
-        tp_tc_fail(c, TMPL_ERR_RUNTIME, "TemplateRuntimeError: No test named '%s'.", name.s->p);
+        tp_tc_fail(c, TMPL_ERR_RUNTIME, "TemplateRuntimeError: No test named '%.*s'.", (int)name.s->n, name.s->p);
     return tp_apply_test(c, NULL, id, item, extra, nextra);
 }
 
@@ -1147,7 +1151,7 @@ static val do_round(tctx *c, val v, args_ *a)
     const val *pv = arg(a, 0, "precision"), *mv = arg(a, 1, "method");
     args_done(c, a, 2);
     int64_t prec = arg_int(c, pv, 0, "precision");
-    const char *method = mv ? arg_str(c, mv, "method")->p : "common";
+    const char *method = mv ? tp_arena_strdup(&c->mem, arg_str(c, mv, "method")->p, arg_str(c, mv, "method")->n) : "common";
     if (!is_number(v)) {
         if (v.kind == V_UNDEF)
             tp_tc_fail_undefined(c, v);
@@ -1439,9 +1443,9 @@ static val eager_filter(tctx *c, int id, val v, const val *pos, size_t npos, con
                 tp_tc_fail(c, TMPL_ERR_RUNTIME, "FilterArgumentError: map requires a filter argument");
             int fid = tp_filter_id(pos[0].s->p, pos[0].s->n);
             if (fid < 0)
-                tp_tc_fail(c, TMPL_ERR_RUNTIME, "TemplateRuntimeError: No filter named '%s'.", pos[0].s->p);
+                tp_tc_fail(c, TMPL_ERR_RUNTIME, "TemplateRuntimeError: No filter named '%.*s'.", (int)pos[0].s->n, pos[0].s->p);
             if (!tp_filter_supported(fid))
-                tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "the filter '%s' is not supported", pos[0].s->p);
+                tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "the filter '%.*s' is not supported", (int)pos[0].s->n, pos[0].s->p);
             for (uint32_t i = 0; i < l->n; i++)
                 o->items[i] = tp_apply_filter_id(c, fid, l->items[i], pos + 1, npos - 1, kwn, kwv, nkw);
         }
@@ -1471,9 +1475,9 @@ static val eager_filter(tctx *c, int id, val v, const val *pos, size_t npos, con
         bool by_value = false;
         if (by) {
             const vstr *b = arg_str(c, by, "by");
-            if (strcmp(b->p, "value") == 0)
+            if (b->n == 5 && memcmp(b->p, "value", 5) == 0)
                 by_value = true;
-            else if (strcmp(b->p, "key") != 0)
+            else if (!(b->n == 3 && memcmp(b->p, "key", 3) == 0))
                 tp_tc_fail(c, TMPL_ERR_RUNTIME, "FilterArgumentError: You can only sort by either \"key\" or \"value\"");
         }
         val items = items_view(c, v.d, 0);

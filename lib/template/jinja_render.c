@@ -661,13 +661,7 @@ static val binop(tctx *c, char op, val a, val b)
         if (a.kind == V_STR && b.kind == V_STR) {
             if ((a.flags | b.flags) & VF_MARKUP)
                 tp_tc_fail(c, TMPL_ERR_UNSUPPORTED, "'+' on the Markup string of |safe (Markup escapes the other operand) is not supported");
-            if (a.s->n + b.s->n > c->max_output)
-                tp_tc_fail(c, TMPL_ERR_LIMIT, "a string passed the output limit");
-            sbuf s;
-            tp_sb_init(&s, &c->mem);
-            tp_sb_put(&s, a.s->p, a.s->n);
-            tp_sb_put(&s, b.s->p, b.s->n);
-            return tp_v_str(&c->mem, s.p ? s.p : "", s.n);
+            return v_strv(tp_str_concat(c, a.s, b.s));
         }
         if (a.kind == V_LIST && b.kind == V_LIST && (a.flags & VF_TUPLE) == (b.flags & VF_TUPLE) &&
             !((a.flags | b.flags) & (VF_ITER | VF_VIEW | VF_RANGE))) {
@@ -694,6 +688,47 @@ static val binop(tctx *c, char op, val a, val b)
 }
 
 val tp_binop_add(tctx *c, val a, val b) { return binop(c, '+', a, b); }
+
+enum { GROWABLE_MIN = 64 };
+
+const vstr *tp_str_concat(tctx *c, const vstr *a, const vstr *b)
+{
+    size_t total = a->n + b->n;
+    if (total > c->max_output)
+        tp_tc_fail(c, TMPL_ERR_LIMIT, "a string passed the output limit");
+    if (!b->n)
+        return a;
+    vstr *r = tp_arena_alloc(&c->mem, sizeof *r);
+    r->n = total;
+    r->ascii = a->ascii && b->ascii;
+    if (a->buf && a->p + a->n == a->buf->used_end && (size_t)(a->buf->cap_end - a->buf->used_end) >= b->n) {
+        /* a ends where its buffer's used part ends: append in place, share the prefix */
+        memcpy(a->buf->used_end, b->p, b->n);
+        a->buf->used_end += b->n;
+        r->buf = a->buf;
+        r->p = a->p;
+        return r;
+    }
+    if (total < GROWABLE_MIN) {
+        char *d = tp_arena_alloc(&c->mem, total + 1);
+        memcpy(d, a->p, a->n);
+        memcpy(d + a->n, b->p, b->n);
+        d[total] = 0;
+        r->buf = NULL;
+        r->p = d;
+        return r;
+    }
+    size_t cap = total * 2;
+    strbuf *sb = tp_arena_alloc(&c->mem, sizeof *sb);
+    char *d = tp_arena_alloc(&c->mem, cap);
+    memcpy(d, a->p, a->n);
+    memcpy(d + a->n, b->p, b->n);
+    sb->used_end = d + total;
+    sb->cap_end = d + cap;
+    r->buf = sb;
+    r->p = d;
+    return r;
+}
 val tp_binop_mod(tctx *c, val a, val b) { return binop(c, '%', a, b); }
 
 int tp_cmp_values(tctx *c, val a, val b)
@@ -873,7 +908,7 @@ static val call_macro(tctx *c, vmacro *m, const val *args, size_t nargs, const v
         }
         if (i < npar) {
             if (given[i])
-                tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: macro '%s' got multiple values for argument '%s'", mname, kwn[k]->p);
+                tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: macro '%s' got multiple values for argument '%.*s'", mname, (int)kwn[k]->n, kwn[k]->p);
             frame_set(c, f, def->kids[i]->sym, kwv[k]);
             given[i] = true;
         } else if (kwn[k]->n == 6 && memcmp(kwn[k]->p, "caller", 6) == 0 && (def->macro_uses & 4)) {
@@ -881,7 +916,7 @@ static val call_macro(tctx *c, vmacro *m, const val *args, size_t nargs, const v
         } else if (extra_kw) {
             tp_vdict_set(&c->mem, extra_kw, v_strv(kwn[k]), kwv[k]);
         } else {
-            tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: macro '%s' takes no keyword argument '%s'", mname, kwn[k]->p);
+            tp_tc_fail(c, TMPL_ERR_RUNTIME, "TypeError: macro '%s' takes no keyword argument '%.*s'", mname, (int)kwn[k]->n, kwn[k]->p);
         }
     }
     frame *saved_f = c->f;
@@ -1022,17 +1057,14 @@ val tp_eval(tctx *c, const node *n)
         break;
     }
     case E_CONCAT: {
-        sbuf b;
-        tp_sb_init(&b, &c->mem);
+        const vstr *acc = NULL;
         for (uint32_t i = 0; i < n->nkids; i++) {
             val v = tp_eval(c, n->kids[i]);
             c->where = n;
             const vstr *s = tp_to_str(c, v);
-            if (b.n + s->n > c->max_output)
-                tp_tc_fail(c, TMPL_ERR_LIMIT, "a string passed the output limit");
-            tp_sb_put(&b, s->p, s->n);
+            acc = acc ? tp_str_concat(c, acc, s) : s;
         }
-        r = tp_v_str(&c->mem, b.p ? b.p : "", b.n);
+        r = v_strv(acc);
         break;
     }
     case E_COMPARE: {

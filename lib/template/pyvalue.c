@@ -14,10 +14,13 @@ const vstr *tp_vstr_new(arena *a, const char *p, size_t n)
     vstr *s = tp_arena_alloc(a, sizeof *s + n + 1);
     if (!s)
         return NULL;
+    char *d = (char *)(s + 1);
     s->n = n;
+    s->buf = NULL;
     if (n)
-        memcpy(s->p, p, n);
-    s->p[n] = 0;
+        memcpy(d, p, n);
+    d[n] = 0;
+    s->p = d;
     bool ascii = true;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)p[i] >= 0x80) {

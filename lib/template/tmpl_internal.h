@@ -63,10 +63,18 @@ typedef enum vkind {
 #define VF_RANGE 8  /* range(): a list that prints as range(...) */
 #define VF_MARKUP 16 /* a str from |safe: Markup, whose + escapes the other side */
 
+/* A growable byte buffer several strings may share as prefixes of one another: a string ending
+ * exactly at used_end can be extended in place (tp_str_concat), so `ns.s = ns.s ~ x` in a loop
+ * is linear, not quadratic. */
+typedef struct strbuf {
+    char *used_end, *cap_end;
+} strbuf;
+
 typedef struct vstr {
     size_t n;
-    bool ascii; /* no byte >= 0x80: code point index = byte index */
-    char p[];   /* NUL-terminated */
+    bool ascii;    /* no byte >= 0x80: code point index = byte index */
+    strbuf *buf;   /* NULL: p is the string's own NUL-terminated copy */
+    const char *p; /* NUL-terminated only when buf is NULL: use n, never strlen */
 } vstr;
 
 typedef struct val val;
@@ -390,6 +398,7 @@ val tp_undefined_attr(tctx *c, val owner, const char *name, size_t n);
 val tp_undefined_hint(tctx *c, const char *hint);
 int tp_cmp_values(tctx *c, val a, val b);
 val tp_binop_add(tctx *c, val a, val b); /* Python a + b */
+const vstr *tp_str_concat(tctx *c, const vstr *a, const vstr *b);
 val tp_binop_mod(tctx *c, val a, val b); /* Python a % b */
 void tp_check_hashable(tctx *c, val k); /* TypeError for unhashable dict keys */ /* Python <: -1, 0, 1; TypeError if unorderable */
 

@@ -268,6 +268,14 @@ TEST(template_limits)
     free(chain);
     /* a value nested by a loop: bounded, not a stack overflow when printed or compared */
     CHECK_EQ(render_str("{% set ns = namespace(v=[]) %}{% for i in range(2000) %}{% set ns.v = [ns.v] %}{% endfor %}{{ ns.v == ns.v }}", "{}", NULL, &out, &err), TMPL_ERR_LIMIT);
+    /* accumulating a string in a namespace is linear: 100000 appends (1 MB) fit the default
+     * limits (a copy per append would allocate 50 GB) */
+    CHECK_EQ(render_str("{% set ns = namespace(s='') %}{% for i in range(100000) %}{% set ns.s = ns.s ~ 'abcdefghij' %}{% endfor %}{{ ns.s | length }}", "{}", NULL, &out, &err), TMPL_OK);
+    CHECK_STR(out, "1000000");
+    free(out);
+    CHECK_EQ(render_str("{% set ns = namespace(s='ab') %}{% set a = ns.s ~ 'x' * 100 %}{% set b = ns.s ~ 'y' * 100 %}{% set ns.s = a + 'z' %}{{ a | length }} {{ b[2:4] }} {{ ns.s[-2:] }} {{ a[100:103] }}", "{}", NULL, &out, &err), TMPL_OK);
+    CHECK_STR(out, "102 yy xz xx");
+    free(out);
     /* a namespace holding itself */
     CHECK_EQ(render_str("{% set ns = namespace(v=1) %}{% set ns.v = [ns] %}{{ ns }}", "{}", NULL, &out, &err), TMPL_ERR_UNSUPPORTED);
 }
