@@ -3,8 +3,9 @@
 does, with Debian 12's python3-jinja2 (3.1.2). transformers itself is not installable here; this
 script rebuilds the part of it that decides the rendered text, and nothing else.
 
-Followed (read in the huggingface/transformers sources, 4.4x-4.5x series; the parts used here are
-the same through those releases):
+Followed (read in the huggingface/transformers sources: chat_template_utils.py at commit 5e43e2e8
+of the 4.4x series and on a recent main -- the one with _get_template_variables and
+sanitize_special_tokens; the environment and the render call below are the same in both):
   src/transformers/utils/chat_template_utils.py
     _compile_jinja_template: ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
       extensions=[AssistantTracker, jinja2.ext.loopcontrols]); filters["tojson"] replaced by
@@ -27,6 +28,9 @@ the same through those releases):
       With tokenize=True the rendered text is encoded with add_special_tokens=False: the template
       writes BOS/EOS itself.
 
+Not reproduced: newer transformers can, on request (sanitize_special_tokens), replace special-token
+text inside the conversation by placeholders before rendering; the conversations here hold no
+special-token text, so the goldens do not depend on it. continue_final_message is not used.
 What this script cannot know and so fixes: the special tokens are read from tokenizer_config.json
 alone (a token given as {"content": ...} gives its content); a tokenizer class's Python defaults
 for a token the config leaves out are not applied. strftime_now reads a fixed clock (the request's
