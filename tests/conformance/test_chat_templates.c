@@ -9,7 +9,12 @@
  * against the SHA-256 in templates.jsonl. The context is built the way apply_chat_template builds
  * its keyword arguments: the special tokens, then the conversation's extra variables (which
  * override them), messages, tools (null when absent), documents (null when absent) and
- * add_generation_prompt, spliced as raw JSON so ints and floats stay what they are. */
+ * add_generation_prompt, spliced as raw JSON so ints and floats stay what they are.
+ *
+ * Where a golden has token ids (the template's own tokenizer.json, npm tokenizers 0.23.2 with
+ * addSpecialTokens=false, as apply_chat_template(tokenize=True) encodes), the text rendered here
+ * is encoded by libtokscope with special tokens matched and nothing added, and the ids must be
+ * the same: rendering and counting a conversation, end to end. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +24,7 @@
 #include "internal.h"
 #include "runner.h"
 #include "template/template.h"
+#include "tokscope.h"
 
 #define GOLD "tests/golden/chat-templates"
 
@@ -281,6 +287,60 @@ static void hex32(const uint8_t d[32], char out[65])
         sprintf(out + 2 * i, "%02x", d[i]);
 }
 
+/* ---- token ids ---- */
+
+/* The template's tokenizer (templates.jsonl "tokenizer", under the HF directory), opened once
+ * per run of consecutive templates that share it; NULL when the template has none. */
+static tok_tokenizer *tokenizer_for(const cJSON *tj, tok_tokenizer **cache, char **cache_name)
+{
+    const cJSON *tn = cJSON_GetObjectItemCaseSensitive(tj, "tokenizer");
+    if (!cJSON_IsString(tn))
+        return NULL;
+    if (*cache_name && strcmp(*cache_name, tn->valuestring) == 0)
+        return *cache;
+    tok_close(*cache);
+    free(*cache_name);
+    *cache = NULL;
+    *cache_name = strdup(tn->valuestring);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", hf_dir(), tn->valuestring);
+    tok_error err;
+    if (tok_open_file(path, NULL, cache, &err) != TOK_OK)
+        *cache = NULL;
+    return *cache;
+}
+
+static bool ids_match(tok_tokenizer *tok, const char *text, size_t len, const cJSON *want, char *why, size_t cap)
+{
+    if (!tok) {
+        snprintf(why, cap, "the tokenizer could not be opened");
+        return false;
+    }
+    tok_encode_options allow = {.special = TOK_SPECIAL_ALLOW};
+    uint32_t *ids = NULL;
+    size_t n = 0;
+    tok_error err;
+    if (tok_encode_alloc(tok, text, len, &allow, &ids, NULL, &n, &err) != TOK_OK) {
+        snprintf(why, cap, "encoding failed: %s", err.message);
+        return false;
+    }
+    size_t wn = (size_t)cJSON_GetArraySize(want), i = 0;
+    bool same = wn == n;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, want)
+    {
+        if (!same || i >= n || (uint32_t)e->valuedouble != ids[i]) {
+            same = false;
+            break;
+        }
+        i++;
+    }
+    if (!same)
+        snprintf(why, cap, "token ids differ: %zu tokens, the reference has %zu (first difference at %zu)", n, wn, i);
+    tok_free(ids);
+    return same;
+}
+
 /* ---- the test ---- */
 
 typedef struct tline {
@@ -330,7 +390,9 @@ TEST(chat_templates_goldens)
     CHECK_EQ(ng, nt * nc);
     struct tm now = frozen_now();
     tmpl_render_options opt = {.now = &now};
-    size_t ok = 0, bad = 0, texts = 0, raises = 0, errors = 0;
+    size_t ok = 0, bad = 0, texts = 0, raises = 0, errors = 0, id_checked = 0;
+    tok_tokenizer *tok_cache = NULL;
+    char *tok_cache_name = NULL;
     char *ts_cache = NULL;
     size_t ts_len = 0;
     for (size_t t = 0; t < nt; t++) {
@@ -393,6 +455,11 @@ TEST(chat_templates_goldens)
                 if (cJSON_IsString(gt)) {
                     /* cJSON strings stop at NUL; the rendered texts have none */
                     match = rs == TMPL_OK && out_len == strlen(gt->valuestring) && memcmp(out, gt->valuestring, out_len) == 0;
+                    const cJSON *gids = cJSON_GetObjectItemCaseSensitive(gj, "ids");
+                    if (match && cJSON_IsArray(gids)) {
+                        match = ids_match(tokenizer_for(tj, &tok_cache, &tok_cache_name), out, out_len, gids, why, sizeof why);
+                        id_checked++;
+                    }
                     if (rs != TMPL_OK)
                         snprintf(why, sizeof why, "expected text, got %s at %d:%d: %s", tmpl_status_name(err.status), err.line, err.column, err.message);
                     else if (!match) {
@@ -429,8 +496,10 @@ TEST(chat_templates_goldens)
         free(src);
         cJSON_Delete(tj);
     }
-    fprintf(stderr, "  chat templates: %zu of %zu goldens match (%zu texts, %zu raise_exception, %zu Python errors), %zu templates x %zu conversations\n",
-            ok, ok + bad, texts, raises, errors, nt, nc);
+    fprintf(stderr, "  chat templates: %zu of %zu goldens match (%zu texts, %zu raise_exception, %zu Python errors; token ids of %zu renders), %zu templates x %zu conversations\n",
+            ok, ok + bad, texts, raises, errors, id_checked, nt, nc);
+    tok_close(tok_cache);
+    free(tok_cache_name);
     free(ts_cache);
     free(tls);
     free(cls);
