@@ -642,6 +642,8 @@ static val ascii_pred(tctx *c, const vstr *s, int id)
 static val call_method(tctx *c, const vfunc *f, args_ *a)
 {
     val self = f->self;
+    if (f->id != M_GET)
+        tp_tc_charge(c, self);
     if (self.kind == V_DICT) {
         switch (f->id) {
         case M_ITEMS: args_done(c, a, 0); return items_view(c, self.d, 0);
@@ -1308,6 +1310,9 @@ static val eager_filter(tctx *c, int id, val v, const val *pos, size_t npos, con
 {
     args_ a = {.pos = pos, .npos = npos, .kwn = kwn, .kwv = kwv, .nkw = nkw, .fname = tp_filter_name(id)};
     tp_tc_step(c);
+    if (id != F_LENGTH && id != F_COUNT && id != F_DEFAULT && id != F_D && id != F_FIRST && id != F_LAST &&
+        id != F_ATTR && id != F_ABS && id != F_ROUND && id != F_INT && id != F_FLOAT)
+        tp_tc_charge(c, v); /* the filter's work grows with its operand */
     switch (id) {
     case F_TOJSON: {
         const val *ea = arg(&a, 0, "ensure_ascii"), *ind = arg(&a, 1, "indent"), *sep = arg(&a, 2, "separators"), *sk = arg(&a, 3, "sort_keys");

@@ -58,6 +58,19 @@ void tp_tc_fail_undefined(tctx *c, val u)
     tp_tc_fail(c, TMPL_ERR_RUNTIME, "UndefinedError: %s", msg);
 }
 
+/* Work proportional to a value's size (scanning a list, a string method on a long text) counts
+ * too, so a loop of O(n) operations over a big value is bounded by max_steps, not only its
+ * iterations: one step per list element, per 256 bytes of text. */
+void tp_tc_charge(tctx *c, val v)
+{
+    uint64_t units = v.kind == V_STR ? v.s->n / 256 : v.kind == V_LIST ? v.l->n : (v.kind == V_DICT || v.kind == V_NS) ? v.d->n : 0;
+    if (units) {
+        c->steps += units;
+        if (c->steps > c->max_steps)
+            tp_tc_fail(c, TMPL_ERR_LIMIT, "more than %llu loop iterations, macro calls and filter steps", (unsigned long long)c->max_steps);
+    }
+}
+
 void tp_tc_step(tctx *c)
 {
     if (++c->steps > c->max_steps)
@@ -472,6 +485,8 @@ void tp_raise_deferred(tctx *c, const vlist *l)
 
 vlist *tp_iter_list(tctx *c, val v)
 {
+    if (v.kind != V_LIST) /* building the list of a dict's keys or a string's characters */
+        tp_tc_charge(c, v);
     switch (v.kind) {
     case V_UNDEF: return tp_vlist_new(&c->mem, 0);
     case V_LIST:
@@ -771,6 +786,7 @@ int tp_cmp_values(tctx *c, val a, val b)
 
 static bool contains(tctx *c, val container, val item)
 {
+    tp_tc_charge(c, container);
     switch (container.kind) {
     case V_UNDEF: return false;
     case V_STR:

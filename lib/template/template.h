@@ -49,7 +49,9 @@ typedef struct tmpl_limits {
     size_t max_output;    /* bytes of rendered text, default 64 MiB */
     size_t max_memory;    /* bytes the render may allocate, default 256 MiB */
     unsigned max_depth;   /* nested macro calls / loops / filter blocks, default 256 */
-    uint64_t max_steps;   /* loop iterations + macro calls + filter items, default 10 million */
+    uint64_t max_steps;   /* loop iterations + macro calls + filter steps, plus one per element
+                             (or 256 bytes) of each value a filter, method or `in` scans;
+                             default 10 million */
 } tmpl_limits;
 
 /* Compile NUL-free UTF-8 template text of len bytes. On success *out is the template (free it

@@ -382,6 +382,7 @@ struct tctx {
 _Noreturn void tp_tc_fail(tctx *c, tmpl_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 _Noreturn void tp_tc_fail_undefined(tctx *c, val u);
 void tp_tc_step(tctx *c);
+void tp_tc_charge(tctx *c, val v); /* steps in proportion to v's size */
 
 /* Evaluation (jinja_render.c) used by jinja_builtins.c. */
 val tp_eval(tctx *c, const node *n);

@@ -276,6 +276,9 @@ TEST(template_limits)
     CHECK_EQ(render_str("{% set ns = namespace(s='ab') %}{% set a = ns.s ~ 'x' * 100 %}{% set b = ns.s ~ 'y' * 100 %}{% set ns.s = a + 'z' %}{{ a | length }} {{ b[2:4] }} {{ ns.s[-2:] }} {{ a[100:103] }}", "{}", NULL, &out, &err), TMPL_OK);
     CHECK_STR(out, "102 yy xz xx");
     free(out);
+    /* O(n) work inside a loop counts toward max_steps: `in` over a 100000-element list,
+     * 100000 times, stops instead of running for minutes */
+    CHECK_EQ(render_str("{% set l = range(100000) | list %}{% for i in l %}{% if i in l %}{% endif %}{% endfor %}", "{}", NULL, &out, &err), TMPL_ERR_LIMIT);
     /* a namespace holding itself */
     CHECK_EQ(render_str("{% set ns = namespace(v=1) %}{% set ns.v = [ns] %}{{ ns }}", "{}", NULL, &out, &err), TMPL_ERR_UNSUPPORTED);
 }
