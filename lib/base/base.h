@@ -109,7 +109,9 @@ static inline void tok_out_push(tok_out *o, uint32_t id, uint64_t start, uint64_
 /* ---- files (file.c) ---- */
 
 /* The whole of path into *data (malloc'd, with a NUL after the *len bytes); errors name the
- * path (TOK_ENOENT, TOK_EIO, TOK_ENOMEM). */
+ * path (TOK_ENOENT, TOK_EIO, TOK_ENOMEM). At most TOK_MAX_STREAM_READ bytes from a pipe or a
+ * device (/dev/zero never ends): more is TOK_EIO. */
+#define TOK_MAX_STREAM_READ (1u << 28)
 tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err);
 
 /* ---- base64 (base64.c) ---- */

@@ -23,8 +23,16 @@ tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_erro
     }
     /* a regular file's size is a first guess only (it may change while it is read) */
     size_t first = stbuf.st_size > 0 ? (size_t)stbuf.st_size + 1 : 4096, cap = 0, n = 0;
+    bool regular = S_ISREG(stbuf.st_mode) && stbuf.st_size > 0;
     uint8_t *buf = NULL;
     for (;;) {
+        if (!regular && n >= TOK_MAX_STREAM_READ) { /* a pipe or device may never end */
+            free(buf);
+            fclose(f);
+            return tok_fail(err, TOK_EIO, path, n,
+                            "%s: more than %u MiB from a pipe or device; tokscope reads at most "
+                            "that much from one", path, TOK_MAX_STREAM_READ >> 20);
+        }
         if (!tok_grow(&buf, &cap, n + 1, 1, first)) {
             free(buf);
             fclose(f);
