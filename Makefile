@@ -72,7 +72,7 @@ ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
-.PHONY: all core vocabs test test-tools check-layout hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: all core vocabs test test-tools check-layout hf-vocabs bench asan tsan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
 .PHONY: python test-python bench-python
 SHELL := /bin/bash
 all: core vocabs
@@ -318,6 +318,16 @@ asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" test
+
+# The tests that share a tokenizer, a template or a cache between threads, under ThreadSanitizer
+# (tokenizers are immutable and shared; caches are per thread). A report fails the run.
+TSAN_TESTS := thread batch jsonl
+tsan:
+	$(MAKE) BUILD=build-tsan CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" \
+	  build-tsan/tokscope build-tsan/test_runner $(HF_DIR)/.stamp
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" TOK_HF_DIR=$(HF_DIR) \
+	  build-tsan/test_runner --bin build-tsan/tokscope --cc "clang -fsanitize=thread" -v $(TSAN_TESTS)
 
 # ---- fuzzing (clang, libFuzzer) ----
 
