@@ -382,7 +382,8 @@ static tok_status special_pair(hf_load *ld, uint32_t node, const char *key, uint
     uint32_t p = json_get(ld->doc, node, key);
     int64_t v;
     if (p == J_NONE || ld->doc->nodes[p].type != J_ARRAY || ld->doc->nodes[p].count != 2 ||
-        !json_int(ld->doc, ld->doc->nodes[ld->doc->nodes[p].child].next, &v) || v < 0) {
+        !json_int(ld->doc, ld->doc->nodes[ld->doc->nodes[p].child].next, &v) || v < 0 ||
+        v > UINT32_MAX) {
         size_t was = hf_path_push(ld, key);
         tok_status st = hf_fail(ld, TOK_EFORMAT, p == J_NONE ? node : p, "expected [token, id]");
         hf_path_pop(ld, was);
@@ -436,7 +437,7 @@ static tok_status load_template(hf_load *ld, uint32_t node)
                 for (uint32_t j = ld->doc->nodes[ids].child; st == TOK_OK && j != J_NONE;
                      j = ld->doc->nodes[j].next) {
                     int64_t v;
-                    if (!json_int(ld->doc, j, &v) || v < 0)
+                    if (!json_int(ld->doc, j, &v) || v < 0 || v > UINT32_MAX)
                         st = hf_fail(ld, TOK_EFORMAT, j, "expected a token id");
                     else
                         pc.ids[pc.n_ids++] = (uint32_t)v;
@@ -810,6 +811,18 @@ tok_status hf_finish(hf_load *ld)
     t->n_ids = max_id + 1; /* non-special added tokens may lie above the vocabulary */
     if (st == TOK_OK && tok_tokenizer_finish(t) != TOK_OK)
         st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
+    /* The post-processor's ids are emitted as they are: each must be a token, or encode would
+     * give ids that nothing decodes. */
+    for (size_t i = 0; st == TOK_OK && i < hp->post.n_single; i++)
+        for (size_t j = 0; st == TOK_OK && j < hp->post.single[i].n_ids; j++) {
+            const char *b;
+            size_t bl;
+            uint32_t id = hp->post.single[i].ids[j];
+            if (tok_token_bytes(t, id, &b, &bl) != TOK_OK)
+                st = hf_fail(ld, TOK_EFORMAT, J_NONE,
+                             "post_processor: special token id %u is not a token of this file "
+                             "(%u ids)", id, t->n_ids);
+        }
     if (st == TOK_OK)
         hf_fast_check(t);
     return st;

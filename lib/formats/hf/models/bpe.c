@@ -63,6 +63,9 @@ static uint32_t lookup_affixed(const tok_vocab *v, const hf_model *m, const uint
     return tok_vocab_find(v, buf, pl + n + sl);
 }
 
+/* A symbol merged into the one before it (a live one may be zero bytes long: an affix). */
+#define MERGED UINT32_MAX
+
 /* HF's Word::merge_all on s[0..n), pushing tokens at offsets base + position. */
 static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
@@ -115,13 +118,15 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
                 all = m->byte_ids[(uint8_t)m->suffix[k]] != TOK_NO_ID;
             if (all) {
                 /* HF adds the unknown run only before a vocabulary hit; byte tokens follow
-                 * directly (the pending unk stays pending, as in merge_word) */
+                 * directly (the pending unk stays pending, as in merge_word). The affix's
+                 * bytes are not in the text: zero-width here (HF gives each a byte, which
+                 * runs its offsets past the end of the word). */
                 for (size_t k = 0; k < pl; k++)
-                    ADD(m->byte_ids[(uint8_t)m->prefix[k]], 1);
+                    ADD(m->byte_ids[(uint8_t)m->prefix[k]], 0);
                 for (size_t k = 0; k < cl; k++)
                     ADD(m->byte_ids[s[i + k]], 1);
                 for (size_t k = 0; k < sl; k++)
-                    ADD(m->byte_ids[(uint8_t)m->suffix[k]], 1);
+                    ADD(m->byte_ids[(uint8_t)m->suffix[k]], 0);
                 i += cl;
                 continue;
             }
@@ -155,7 +160,7 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
     while (hn) {
         merge_e top = merge_heap_pop(heap, &hn);
         sym *cur = &w[top.pos];
-        if (cur->len == 0 || cur->next == -1)
+        if (cur->len == MERGED || cur->next == -1)
             continue;
         sym right = w[cur->next];
         uint32_t rank, id;
@@ -167,7 +172,7 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
         cur->c = top.id;
         cur->len += right.len;
         cur->next = right.next;
-        w[rpos].len = 0;
+        w[rpos].len = MERGED;
         if (right.next > -1 && (size_t)right.next < ns)
             w[right.next].prev = (int32_t)top.pos;
         if (cur->prev >= 0 && hf_merge_lookup(m, w[cur->prev].c, cur->c, &rank, &id)) {
@@ -184,7 +189,7 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
     }
     uint32_t pos = 0;
     for (size_t k = 0; k < ns; k++) {
-        if (w[k].len == 0)
+        if (w[k].len == MERGED)
             continue;
         if (!hf_tokens_push(out, w[k].c, base + pos, base + pos + w[k].len))
             return TOK_ENOMEM;
