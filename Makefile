@@ -72,7 +72,7 @@ ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
-.PHONY: all core vocabs test test-tools check-layout hf-vocabs bench asan tsan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: all core vocabs test test-tools check-layout check-readme hf-vocabs bench asan tsan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
 .PHONY: python test-python bench-python
 SHELL := /bin/bash
 all: core vocabs
@@ -237,7 +237,7 @@ test-tools:
 	@missing=; command -v npm >/dev/null 2>&1 || missing="nodejs npm"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
-	for t in zsh fish; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for t in zsh fish jq; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
 	if [ -n "$$missing" ]; then \
@@ -249,8 +249,14 @@ test-tools:
 	  fi; \
 	fi
 
-test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout test-python
+test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout check-readme test-python
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
+
+# The README's examples are tests: every console block is run on fixtures and its output
+# compared (tests/readme/doctest.py; --fix rewrites the outputs for review).
+check-readme: all $(HF_DIR)/.stamp | test-tools
+	@python3 tests/readme/doctest.py --bin $(BUILD)/tokscope --hf-dir $(HF_DIR)
+	@python3 tests/readme/doctest_test.py --bin $(BUILD)/tokscope --hf-dir $(HF_DIR)
 
 # The layer rule of lib/ (lib/base/base.h): includes point down, no circles; and a test that
 # the checker fails on each kind of breach.

@@ -12,6 +12,9 @@ const char *prog = "tokscope";
 void warnx_(const char *fmt, ...)
 {
     va_list ap;
+    /* what was printed before the message comes before it where both streams meet (2>&1,
+     * a terminal): standard output is buffered when it is not a terminal */
+    fflush(stdout);
     fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -31,6 +34,7 @@ void warn_err(const char *source, const tok_error *err)
 int usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    fflush(stdout);
     fprintf(stderr, "%s%s%s: ", prog, cmd ? " " : "", cmd ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
