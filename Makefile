@@ -72,7 +72,7 @@ ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
-.PHONY: all core vocabs test test-tools check-layout check-readme hf-vocabs bench asan tsan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: all core vocabs test test-tools check-layout check-readme hf-vocabs bench asan tsan fuzz fuzz-build install uninstall clean regen regen-models check-regen spm-npm-models
 .PHONY: python test-python bench-python
 SHELL := /bin/bash
 all: core vocabs
@@ -341,12 +341,18 @@ FUZZ_SECONDS ?= 20
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-fuzz:
+# The harnesses, built with libFuzzer, ASan and UBSan into build-fuzz/.
+fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 EXTRA_CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
 	  build-fuzz/libtokscope.a
 	@set -e; for f in $(FUZZERS); do \
 	  clang -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
 	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -lm -o build-fuzz/$$f; \
+	done
+
+# A short run of every harness on its committed corpus (CI); fuzz/campaign.sh runs long ones.
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do \
 	  mkdir -p build-fuzz/corpus/$$f; cp -n fuzz/corpus/$${f#fuzz_}/* build-fuzz/corpus/$$f/ 2>/dev/null || true; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/tokscope.dict -print_final_stats=1 \
