@@ -346,7 +346,7 @@ fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 EXTRA_CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
 	  build-fuzz/libtokscope.a
 	@set -e; for f in $(FUZZERS); do \
-	  clang -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
+	  clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
 	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -lm -o build-fuzz/$$f; \
 	done
 
