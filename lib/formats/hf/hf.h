@@ -169,6 +169,7 @@ typedef struct hf_model {
     bool cut_words;
     /* WordPiece */
     size_t max_input_chars_per_word;
+    void *wordpiece;         /* the tokens as a trie (wordpiece.c), built when the file opens */
     /* Unigram */
     void *unigram;
 } hf_model;
@@ -351,6 +352,9 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
 void hf_unigram_free(void *u);
+/* WordPiece's trie of the vocabulary (t->vocab and m->prefix set); false when out of memory. */
+bool hf_wordpiece_build(const tok_tokenizer *t, hf_model *m);
+void hf_wordpiece_free(void *w);
 void hf_charsmap_free(void *c);
 /* Run the normalizer chain on s[0..n): a malloc'd result (NUL-terminated), NULL on OOM. */
 char *hf_normalize_string(const hf_pipeline *hp, const char *s, size_t n, size_t *out_len);

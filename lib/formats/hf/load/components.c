@@ -808,6 +808,8 @@ tok_status hf_finish(hf_load *ld)
             st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
         free(texts), free(lens), free(ids);
     }
+    if (st == TOK_OK && hp->model.kind == HF_WORDPIECE && !hf_wordpiece_build(t, &hp->model))
+        st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
     t->n_ids = max_id + 1; /* non-special added tokens may lie above the vocabulary */
     if (st == TOK_OK && tok_tokenizer_finish(t) != TOK_OK)
         st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
@@ -849,6 +851,7 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(m->prefix);
     free(m->suffix);
     hf_unigram_free(m->unigram);
+    hf_wordpiece_free(m->wordpiece);
     for (size_t i = 0; i < hp->n_added; i++) {
         if (hp->added[i].normalized != hp->added[i].content)
             free(hp->added[i].normalized);
