@@ -113,6 +113,8 @@ static inline void tok_out_push(tok_out *o, uint32_t id, uint64_t start, uint64_
  * device (/dev/zero never ends): more is TOK_EIO. */
 #define TOK_MAX_STREAM_READ (1u << 28)
 tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err);
+/* The same from an open descriptor, which it closes (path names it in messages). */
+tok_status tok_read_fd(int fd, const char *path, uint8_t **data, size_t *len, tok_error *err);
 
 /* ---- base64 (base64.c) ---- */
 

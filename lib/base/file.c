@@ -3,18 +3,35 @@
 #include "base/base.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err)
 {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return tok_fail(err, errno == ENOENT ? TOK_ENOENT : TOK_EIO, path, TOK_NO_OFFSET,
                         "%s: %s", path, strerror(errno));
+    return tok_read_fd(fd, path, data, len, err);
+}
+
+/* The descriptor is read once, from where it stands, and closed: a FIFO opened by a caller that
+ * looked at it first must not be opened again (its writer would lose what it wrote between). */
+tok_status tok_read_fd(int fd, const char *path, uint8_t **data, size_t *len, tok_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        return tok_fail(err, TOK_EIO, path, TOK_NO_OFFSET, "%s: %s", path, strerror(e));
+    }
     struct stat stbuf;
     if (fstat(fileno(f), &stbuf) != 0 || S_ISDIR(stbuf.st_mode)) {
         int e = S_ISDIR(stbuf.st_mode) ? EISDIR : errno;
