@@ -25,6 +25,10 @@ typedef size_t (*tok_pretok_fn)(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_r50k(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_cl100k(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end);
+/* tokenizer.json patterns close to those (presets.c names them) */
+size_t tok_pretok_llama3(const uint8_t *s, size_t i, size_t end);
+size_t tok_pretok_qwen2(const uint8_t *s, size_t i, size_t end);
+size_t tok_pretok_tekken(const uint8_t *s, size_t i, size_t end);
 
 /* Character kinds the tiktoken patterns distinguish. */
 enum tok_kind {
@@ -115,9 +119,10 @@ static inline size_t tok_pretok_space(const uint8_t *s, size_t i, size_t end, un
 typedef enum tok_regex_dialect { TOK_REGEX_RUST, TOK_REGEX_ONIG } tok_regex_dialect;
 
 typedef struct tok_split_preset {
-    const char *name;    /* "r50k", "cl100k", "o200k" */
+    const char *name;    /* "r50k", "cl100k", "o200k", "gpt2", "llama3", "qwen2", "tekken" */
     const char *pattern; /* the regex, verbatim from its source */
     tok_pretok_fn scan;  /* the scanner proven equal to it */
+    unsigned dialects;   /* bit d set: proven for the pattern read in tok_regex_dialect d */
     const char *source;  /* where the pattern comes from */
 } tok_split_preset;
 
