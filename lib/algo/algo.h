@@ -17,13 +17,27 @@
  * offset base. Ranks are ids; every single byte must be a token. Returns false on OOM. */
 bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc);
+/* The same without the whole-piece lookup first: the merges' result even where the piece is
+ * one token (HF's BPE without ignore_merges cannot emit a token no merge makes). */
+bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc);
 
-/* The linear encoder's tables (bpe_tables.c): computed and attached to v (0), or -2 when out
- * of memory. The embedded vocabularies carry them packed. */
+/* The linear encoder's tables, built (bpe_tables.c), checked against tiktoken's merge and
+ * attached to v (bpe_verify.c): 0; -1 when v is a vocabulary they cannot describe (v is left
+ * without, and the encoder uses the merge); -2 when out of memory. The embedded vocabularies
+ * and packs carry them. */
 int tok_bpe_tables_add(tok_vocab *v);
-tok_status tok_bpe_tables_build(tok_vocab *v, uint32_t **split, uint32_t **next_prefix,
-                                uint64_t **trie, uint32_t *trie_bits, uint64_t **pairs,
-                                uint32_t *pair_bits);
+/* The tables of v without the ids set in the bitmap ex (NULL: none). */
+tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **split,
+                                uint32_t **next_prefix, uint64_t **trie, uint32_t *trie_bits,
+                                uint64_t **pairs, uint32_t *pair_bits);
+/* Every token's last merge by tiktoken's own merge (bpe_verify.c): split[2t], split[2t + 1] are
+ * the two tokens that BPE of bytes(t) joins last, (t, t) for single bytes, NO_ID for an id BPE
+ * cannot make (unreachable, without bytes, not indexed, or set in the bitmap ex, whose ids are
+ * left out of the vocabulary). O(sum of the tokens' squared lengths). */
+tok_status tok_bpe_true_splits(const tok_vocab *v, const uint8_t *ex, uint32_t *split);
+/* Does p[0..n) hold the bytes of a token the tables leave out (v->anom)? */
+bool tok_bpe_piece_has_anom(const tok_vocab *v, const uint8_t *p, size_t n);
 bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t a, uint32_t b,
                         uint32_t bound);
 

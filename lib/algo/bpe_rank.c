@@ -10,7 +10,10 @@
  *   2. Short pieces (<= SCAN_MAX bytes): tiktoken's own array scan -- O(n^2) on a handful of
  *      bytes, in registers and L1, pair ranks from a 64K-entry table of two-byte tokens.
  *   3. Longer pieces (CJK runs, base64, a megabyte of one character): the linear backtracking
- *      encoder below, on tables computed once per vocabulary (algo/bpe_tables.c).
+ *      encoder below, on tables computed once per vocabulary (algo/bpe_tables.c), O(n).
+ *      Vocabularies without the tables, and pieces holding a token the tables leave out
+ *      (algo/bpe_verify.c), take tiktoken's merge: the array scan up to SMALL_MAX bytes, the
+ *      heap beyond (O(n log n)).
  * No allocation per piece: long pieces borrow the call's scratch block.
  *
  * tiktoken's merge, with a heap for long pieces (O(n log n)), is kept as the reference the tests
@@ -151,6 +154,8 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
         uint32_t t = next, last = top ? toks[top - 1] : NONE;
         for (;;) {
             size_t end = pos + tok_vocab_len(v, t);
+            if (end > n)
+                return 0; /* tables that do not fit the vocabulary (a damaged pack) */
             if (!(dead[end >> 6] >> (end & 63) & 1) &&
                 (last == NONE || tok_bpe_valid_pair(v, p, pos, last, t, NONE))) {
                 toks[top] = t;
@@ -180,12 +185,12 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
     }
 }
 
-bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+/* The piece as tokens by merging (it is not one whole token, or that token must not be taken). */
+bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc)
 {
-    uint32_t id = n == 1 ? v->byte1[p[0]] : rank_of(v, p, n);
-    if (id != NONE) {
-        tok_out_push(o, id, base, base + n);
+    if (n == 1) {
+        tok_out_push(o, v->byte1[p[0]], base, base + 1);
         return true;
     }
     enum { STACK = 256 };
@@ -194,25 +199,24 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
     uint32_t *ids = ids_small, *starts = starts_small;
     uint64_t *dead = dead_small;
     size_t m = 0;
-    if (n > STACK) {
-        size_t words = (n >> 6) + 1, work = v->split ? 0 : tok_bpe_rank_heap_work(n);
-        uint8_t *mem = tok_scratch_get(sc, work + words * 8 + (2 * n + 1) * sizeof(uint32_t));
-        if (!mem)
-            return false;
-        dead = (uint64_t *)(mem + work);
-        ids = (uint32_t *)(dead + words);
-        starts = ids + n;
-        if (!v->split)
-            m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
-    }
-    if (v->split && n <= SCAN_MAX)
+    /* the linear encoder serves pieces past SCAN_MAX, unless they hold a token its tables
+     * leave out (algo/bpe_verify.c); tiktoken's merge serves the rest */
+    bool linear = v->split && n > SCAN_MAX && (!v->n_anom || !tok_bpe_piece_has_anom(v, p, n));
+    if (n <= SCAN_MAX || (!linear && n <= SMALL_MAX)) {
         m = tok_bpe_rank_merge_small(v, p, n, ids, starts);
-    else if (v->split)
+    } else if (linear) {
+        if (n > STACK) {
+            size_t words = (n >> 6) + 1;
+            uint8_t *mem = tok_scratch_get(sc, words * 8 + (2 * n + 1) * sizeof(uint32_t));
+            if (!mem)
+                return false;
+            dead = (uint64_t *)mem;
+            ids = (uint32_t *)(dead + words);
+            starts = ids + n;
+        }
         m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead);
-    else if (n <= STACK)
-        m = n <= SMALL_MAX ? tok_bpe_rank_merge_small(v, p, n, ids, starts)
-                           : 0;
-    if (m == 0) { /* no tables (or a vocabulary they cannot describe): tiktoken's own merge */
+    }
+    if (m == 0) { /* a long piece without the linear encoder: tiktoken's own merge */
         size_t work = tok_bpe_rank_heap_work(n);
         uint8_t *mem = tok_scratch_get(sc, work + (2 * n + 1) * sizeof(uint32_t));
         if (!mem)
@@ -224,4 +228,15 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
     for (size_t k = 0; k < m; k++)
         tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
     return true;
+}
+
+bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc)
+{
+    uint32_t id = n == 1 ? v->byte1[p[0]] : rank_of(v, p, n);
+    if (id != NONE) {
+        tok_out_push(o, id, base, base + n);
+        return true;
+    }
+    return tok_bpe_rank_parts(v, p, n, base, o, sc);
 }

@@ -35,6 +35,11 @@ typedef struct tok_vocab {
     const uint64_t *trie;        /* 1 << trie_bits slots: (node << 8 | byte) -> child */
     const uint64_t *pairs;       /* 1 << pair_bits slots: (left, right) -> the token they make */
     uint32_t trie_bits, pair_bits;
+    /* Tokens the tables leave out (their last merge joins a later token: algo/bpe_verify.c),
+     * sorted by their first two bytes, and a bitmap of those two-byte prefixes. */
+    uint32_t n_anom;
+    const uint32_t *anom;
+    const uint8_t *anom_first2;
     void *heap;            /* owned storage for vocabularies built at run time, else NULL */
     size_t heap_size;
     void *heap_bpe;        /* owned BPE tables, else NULL */

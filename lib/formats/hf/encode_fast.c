@@ -1,5 +1,6 @@
 /* encode_fast: the byte-level BPE family (GPT-2, Llama 3, Qwen2, DeepSeek, GPT-4o in HF form)
- * without split lists.
+ * without split lists. Packed tokenizers whose merges are tiktoken's rank BPE (Llama 3, Qwen2,
+ * GPT-2, GPT-4o) run the same split scanners and the same rank core as the built-in encodings.
  *
  * Those pipelines are: no normalizer (or NFC on text that already is NFC), added tokens matched
  * on the raw text without lstrip/rstrip/single_word, one regex split (or ByteLevel's own) whose
@@ -18,13 +19,38 @@
 
 #define SMALL 64
 
-/* BPE of one piece with the merges (standard BPE: lowest rank, leftmost first -- HF's heap
- * gives the same order), array scan for short pieces, the generic heap merge otherwise. */
+/* Is id one of the tokens no merge makes (a binary search of a list of a few)? */
+static bool is_unreachable(const hf_model *m, uint32_t id)
+{
+    size_t lo = 0, hi = m->n_unreach;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->unreach[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->n_unreach && m->unreach[lo] == id;
+}
+
+/* BPE of one piece. Merges that are tiktoken's rank BPE go to the rank core; others are merged
+ * with the file's merges (standard BPE: lowest rank, leftmost first -- HF's heap gives the same
+ * order), array scan for short pieces, the generic heap merge otherwise. */
 static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uint8_t *p,
                             size_t n, uint64_t base, tok_out *o, tok_scratch *sc,
                             hf_tokens *tmp)
 {
     const tok_vocab *v = &t->vocab;
+    if (m->rank_bpe) { /* tiktoken's BPE (models/bpe_ranks.c): the rank core */
+        if (m->ignore_merges || !m->n_unreach)
+            return tok_bpe_rank_piece(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
+        uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
+        if (id != TOK_NO_ID && !is_unreachable(m, id)) {
+            tok_out_push(o, id, base, base + n);
+            return TOK_OK;
+        }
+        return tok_bpe_rank_parts(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
+    }
     if (m->ignore_merges) {
         uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
         if (id != TOK_NO_ID) {

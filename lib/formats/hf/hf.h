@@ -167,6 +167,12 @@ typedef struct hf_model {
     /* No merge can join a character to a following U+2581 (checked at load): text can be cut
      * before every U+2581 that follows another character and each word merged alone. */
     bool cut_words;
+    /* The merges are tiktoken's rank BPE over the vocabulary (models/bpe_ranks.c, decided when
+     * packing): the fast path encodes with algo/'s rank core. unreach lists, sorted, the tokens
+     * no merge makes, which without ignore_merges a whole piece is not taken as. */
+    bool rank_bpe, unreach_view;
+    uint32_t n_unreach;
+    const uint32_t *unreach;
     /* WordPiece */
     size_t max_input_chars_per_word;
     /* Unigram */
@@ -212,6 +218,10 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
 /* After loading: the model's cache id, and whether its BPE may work word by word (known: the
  * answer a pack recorded, 0 or 1; -1: work it out). */
 void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);
+/* Are m's merges tiktoken's rank BPE over t's vocabulary (models/bpe_ranks.c)? When they are,
+ * *unreach (malloc'd, sorted; NULL when empty) gets the tokens no merge makes. */
+bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
+                        uint32_t *n_unreach);
 
 /* ---- the per-thread word cache (models/bpe_word_cache.c) ---- */
 #define HF_WC_WORD 40 /* longest word cached, in bytes */

@@ -830,6 +830,8 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(hp->pretoks);
     hf_model *m = &hp->model;
     free(m->unk_token);
+    if (!m->unreach_view)
+        free((void *)m->unreach);
     if (m->merges && !m->merges_view)
         tok_big_free(m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
     free(m->prefix);
