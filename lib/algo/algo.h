@@ -36,7 +36,7 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
  * cannot make (unreachable, without bytes, not indexed, or set in the bitmap ex, whose ids are
  * left out of the vocabulary). O(sum of the tokens' squared lengths). */
 tok_status tok_bpe_true_splits(const tok_vocab *v, const uint8_t *ex, uint32_t *split);
-/* Does p[0..n) hold the bytes of a token the tables leave out (v->anom)? */
+/* Does p[0..n) hold the bytes of a token the tables leave out (v->anom)? O(n). */
 bool tok_bpe_piece_has_anom(const tok_vocab *v, const uint8_t *p, size_t n);
 bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t a, uint32_t b,
                         uint32_t bound);

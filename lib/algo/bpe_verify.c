@@ -17,7 +17,12 @@
  *
  * tok_bpe_tables_add then checks every split the tables hold against the true split in the
  * vocabulary without the anomalous tokens; any difference and no tables are attached (the
- * encoder falls back to the merge, still exact). */
+ * encoder falls back to the merge, still exact).
+ *
+ * Finding them in a piece: a bitmap of 2^16 bits over a hash of each anomalous token's first
+ * four bytes, tested at every position (a load, a multiply, a bit test), and on a hit a binary
+ * search of the tokens sorted by those four bytes. Llama 3's are 4 to 15 bytes long; a
+ * vocabulary with a shorter one goes without the tables. */
 #include "algo/algo.h"
 
 #include <string.h>
@@ -129,6 +134,9 @@ static long anomalies(const tok_vocab *v, const uint32_t *split, uint8_t *bits)
     return count;
 }
 
+static inline uint32_t head4(const uint8_t *p) { return tok_load32(p); }
+static inline uint32_t head_bit(uint32_t h) { return (h * 0x9E3779B1u) >> 16; }
+
 static int by_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -147,12 +155,17 @@ int tok_bpe_tables_add(tok_vocab *v)
     v->trie = v->pairs = NULL;
     v->n_anom = 0;
     v->anom = NULL;
-    v->anom_first2 = NULL;
+    v->anom_heads = NULL;
     if (!truth || !anom || tok_bpe_true_splits(v, NULL, truth) != TOK_OK)
         goto done;
     long n_anom = anomalies(v, truth, anom);
     if (n_anom < 0)
         goto done;
+    for (uint32_t t = 0; t < n; t++)
+        if (is_set(anom, t) && tok_vocab_len(v, t) < 4) {
+            ret = -1; /* too short for the four-byte search: go without */
+            goto done;
+        }
     const uint8_t *ex = n_anom ? anom : NULL;
     tok_status st = tok_bpe_tables_build(v, ex, &split, &prefix, &trie, &bits, &pairs, &pbits);
     if (st != TOK_OK) {
@@ -180,9 +193,8 @@ int tok_bpe_tables_add(tok_vocab *v)
     memcpy(blk + a + b, trie, c);
     memcpy(blk + a + b + c, pairs, d);
     uint32_t *list = (uint32_t *)(blk + a + b + c + d);
-    uint8_t *first2 = blk + a + b + c + d + e;
-    /* the anomalous ids sorted by their first two bytes (then id), so a piece's two-byte window
-     * finds its candidates with a binary search */
+    uint8_t *heads = blk + a + b + c + d + e;
+    /* the anomalous ids sorted by their first four bytes (then id) */
     uint64_t *keyed = malloc(((size_t)n_anom + 1) * sizeof *keyed);
     if (!keyed) {
         free(blk);
@@ -191,16 +203,15 @@ int tok_bpe_tables_add(tok_vocab *v)
     size_t k = 0;
     for (uint32_t t = 0; t < n; t++)
         if (is_set(anom, t)) {
-            const uint8_t *p = v->bytes + v->off[t];
-            keyed[k++] = ((uint64_t)p[0] << 8 | p[1]) << 32 | t;
+            keyed[k++] = (uint64_t)head4(v->bytes + v->off[t]) << 32 | t;
         }
     qsort(keyed, k, sizeof *keyed, by_u64);
     if (f)
-        memset(first2, 0, f);
+        memset(heads, 0, f);
     for (size_t i = 0; i < k; i++) {
-        uint32_t w = (uint32_t)(keyed[i] >> 32);
+        uint32_t w = head_bit((uint32_t)(keyed[i] >> 32));
         list[i] = (uint32_t)keyed[i];
-        first2[w >> 3] |= (uint8_t)(1u << (w & 7));
+        heads[w >> 3] |= (uint8_t)(1u << (w & 7));
     }
     free(keyed);
     free(v->heap_bpe);
@@ -213,7 +224,7 @@ int tok_bpe_tables_add(tok_vocab *v)
     v->pair_bits = pbits;
     v->n_anom = (uint32_t)k;
     v->anom = k ? list : NULL;
-    v->anom_first2 = k ? first2 : NULL;
+    v->anom_heads = k ? heads : NULL;
     ret = 0;
 done:
     if (ret != 0) {
@@ -227,17 +238,15 @@ done:
 
 bool tok_bpe_piece_has_anom(const tok_vocab *v, const uint8_t *p, size_t n)
 {
-    const uint8_t *f2 = v->anom_first2;
-    for (size_t i = 0; i + 1 < n; i++) {
-        uint32_t w = (uint32_t)p[i] << 8 | p[i + 1];
-        if (!(f2[w >> 3] >> (w & 7) & 1))
+    const uint8_t *bits = v->anom_heads;
+    for (size_t i = 0; i + 4 <= n; i++) {
+        uint32_t h = head4(p + i), w = head_bit(h);
+        if (!(bits[w >> 3] >> (w & 7) & 1))
             continue;
-        /* the anomalous tokens that start with these two bytes: a binary search, then each */
-        size_t lo = 0, hi = v->n_anom;
+        size_t lo = 0, hi = v->n_anom; /* the first token whose four bytes are >= h */
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
-            const uint8_t *q = v->bytes + v->off[v->anom[mid]];
-            if (((uint32_t)q[0] << 8 | q[1]) < w)
+            if (head4(v->bytes + v->off[v->anom[mid]]) < h)
                 lo = mid + 1;
             else
                 hi = mid;
@@ -245,7 +254,7 @@ bool tok_bpe_piece_has_anom(const tok_vocab *v, const uint8_t *p, size_t n)
         for (; lo < v->n_anom; lo++) {
             uint32_t t = v->anom[lo], len = tok_vocab_len(v, t);
             const uint8_t *q = v->bytes + v->off[t];
-            if (((uint32_t)q[0] << 8 | q[1]) != w)
+            if (head4(q) != h)
                 break;
             if (len <= n - i && memcmp(q, p + i, len) == 0)
                 return true;

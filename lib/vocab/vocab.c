@@ -9,7 +9,7 @@
 
 /* Packed blob: header, then off[n_ids + 1], slots[1 << hash_bits], pair2[65536], byte1[256],
  * bytes[bytes_len], and when has_bpe: split[2 n_ids], next_prefix[n_ids], trie[1 << trie_bits],
- * pairs[1 << pair_bits], anom[n_anom] and, when n_anom, anom_first2[8192];
+ * pairs[1 << pair_bits], anom[n_anom] and, when n_anom, anom_heads[8192];
  * every array starts 8-byte aligned. */
 typedef struct blob_header {
     char magic[8];
@@ -20,7 +20,7 @@ typedef struct blob_header {
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 typedef struct layout {
-    size_t off, slots, pair2, byte1, bytes, split, prefix, trie, pairs, anom, first2, total;
+    size_t off, slots, pair2, byte1, bytes, split, prefix, trie, pairs, anom, heads, total;
 } layout;
 
 static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len, bool bpe,
@@ -33,15 +33,15 @@ static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len, bo
     l.byte1 = l.pair2 + 65536 * 4;
     l.bytes = l.byte1 + 256 * 4;
     l.total = align8(l.bytes + bytes_len);
-    l.split = l.prefix = l.trie = l.pairs = l.anom = l.first2 = 0;
+    l.split = l.prefix = l.trie = l.pairs = l.anom = l.heads = 0;
     if (bpe) {
         l.split = l.total;
         l.prefix = align8(l.split + (size_t)n_ids * 8);
         l.trie = align8(l.prefix + (size_t)n_ids * 4);
         l.pairs = l.trie + ((size_t)1 << trie_bits) * 8;
         l.anom = l.pairs + ((size_t)1 << pair_bits) * 8;
-        l.first2 = align8(l.anom + (size_t)n_anom * 4);
-        l.total = l.first2 + (n_anom ? 65536 / 8 : 0);
+        l.heads = align8(l.anom + (size_t)n_anom * 4);
+        l.total = l.heads + (n_anom ? 65536 / 8 : 0);
     }
     return l;
 }
@@ -209,7 +209,7 @@ int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len)
         memcpy(base + l.pairs, v->pairs, ((size_t)1 << v->pair_bits) * 8);
         if (v->n_anom) {
             memcpy(base + l.anom, v->anom, (size_t)v->n_anom * 4);
-            memcpy(base + l.first2, v->anom_first2, 65536 / 8);
+            memcpy(base + l.heads, v->anom_heads, 65536 / 8);
         }
     }
     memcpy(base + l.off, v->off, ((size_t)v->n_ids + 1) * 4);
@@ -248,7 +248,7 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
         v->pair_bits = hd->pair_bits;
         v->n_anom = hd->n_anom;
         v->anom = hd->n_anom ? (const uint32_t *)(base + l.anom) : NULL;
-        v->anom_first2 = hd->n_anom ? base + l.first2 : NULL;
+        v->anom_heads = hd->n_anom ? base + l.heads : NULL;
     }
     return 0;
 }
@@ -302,7 +302,7 @@ static int bpe_tables_checked(const tok_vocab *v)
     }
     bad += !empty;
     for (uint32_t i = 0; i < v->n_anom; i++)
-        bad += v->anom[i] >= n || tok_vocab_len(v, v->anom[i]) < 2;
+        bad += v->anom[i] >= n || tok_vocab_len(v, v->anom[i]) < 4;
     return bad ? -1 : 0;
 }
 

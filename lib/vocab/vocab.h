@@ -36,10 +36,11 @@ typedef struct tok_vocab {
     const uint64_t *pairs;       /* 1 << pair_bits slots: (left, right) -> the token they make */
     uint32_t trie_bits, pair_bits;
     /* Tokens the tables leave out (their last merge joins a later token: algo/bpe_verify.c),
-     * sorted by their first two bytes, and a bitmap of those two-byte prefixes. */
+     * four bytes or longer, sorted by their first four bytes, and a bitmap of 2^16 bits over a
+     * hash of those. */
     uint32_t n_anom;
     const uint32_t *anom;
-    const uint8_t *anom_first2;
+    const uint8_t *anom_heads;
     void *heap;            /* owned storage for vocabularies built at run time, else NULL */
     size_t heap_size;
     void *heap_bpe;        /* owned BPE tables, else NULL */

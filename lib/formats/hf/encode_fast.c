@@ -122,6 +122,17 @@ static tok_status segment(const tok_tokenizer *t, const hf_pipeline *hp, const u
                           size_t a, size_t b, tok_out *o, tok_scratch *sc, hf_tokens *tmp)
 {
     tok_status st = TOK_OK;
+    const hf_model *m = &hp->model;
+    if (hp->fast_scan && m->rank_bpe && (m->ignore_merges || !m->n_unreach)) {
+        /* the built-in encodings' loop (formats/tiktoken/encode.c) */
+        for (size_t i = a; i < b;) {
+            size_t j = hp->fast_scan(s, i, b);
+            if (!tok_bpe_rank_piece(&t->vocab, s + i, j - i, i, o, sc))
+                return TOK_ENOMEM;
+            i = j;
+        }
+        return TOK_OK;
+    }
     if (hp->fast_scan) {
         for (size_t i = a; i < b && st == TOK_OK;) {
             size_t j = hp->fast_scan(s, i, b);
@@ -160,8 +171,10 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
     const hf_pipeline *hp = t->impl;
     tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
     bool add_special = opts && (opts->flags & TOK_ENCODE_ADD_SPECIAL);
-    /* NFC: text already in NFC is left as it is; anything else takes the general path */
-    if (hp->n_norms) {
+    /* NFC: text already in NFC is left as it is; anything else takes the general path. Most
+     * text is known to be NFC from its characters alone (hf_nfc_quick); the rest is normalized
+     * and compared. */
+    if (hp->n_norms && !hf_nfc_quick(s, n)) {
         size_t k = 0;
         while (k < n && s[k] < 0x80)
             k++;
@@ -175,8 +188,13 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
                 return hf_encode_general(t, s, n, opts, o, call, err);
         }
     }
-    /* Tokens go to a local list first: the post-processor may wrap them. */
+    /* Tokens go to a local list first when the post-processor may change them (add-special,
+     * truncation, offset trimming); otherwise straight to the caller's. */
+    bool direct = !add_special && !hp->trunc_max &&
+                  !(o->want_spans && (hp->post.bytelevel_trim || hp->post.roberta_trim));
     tok_out mid = {.grow = true, .want_spans = true};
+    tok_out *dst = direct ? o : &mid;
+    size_t first = dst->n;
     hf_tokens tmp = {0};
     tok_status st = TOK_OK;
     size_t pos = 0;
@@ -191,14 +209,14 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
             st = tok_fail_special(call, err, ad->content, ad->len, at);
             break;
         }
-        st = segment(t, hp, s, from, at, &mid, sc, &tmp);
+        st = segment(t, hp, s, from, at, dst, sc, &tmp);
         if (st != TOK_OK || at >= n)
             break;
         const hf_added *ad = &hp->added[sp->toks[which].id];
-        tok_out_push(&mid, ad->id, at, at + ad->len);
+        tok_out_push(dst, ad->id, at, at + ad->len);
         pos = at + ad->len;
     }
-    if (st == TOK_OK && mid.oom)
+    if (st == TOK_OK && dst->oom)
         st = TOK_ENOMEM;
     if (st == TOK_ENOMEM)
         tok_fail(err, st, NULL, TOK_NO_OFFSET, "out of memory");
@@ -209,17 +227,17 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
         tok_fail(err, st, NULL, TOK_NO_OFFSET,
                  "the split pattern exceeded the regex engine's limits on this text");
     if (st == TOK_OK && o->want_spans) { /* widen byte ranges to whole characters */
-        for (size_t k = 0; k < mid.n; k++) {
-            uint64_t a = mid.spans[k].start, b = mid.spans[k].end;
+        for (size_t k = first; k < dst->n && k < dst->cap; k++) {
+            uint64_t a = dst->spans[k].start, b = dst->spans[k].end;
             while (a > 0 && (s[a] & 0xC0) == 0x80)
                 a--;
             while (b < n && (s[b] & 0xC0) == 0x80)
                 b++;
-            mid.spans[k].start = a;
-            mid.spans[k].end = b;
+            dst->spans[k].start = a;
+            dst->spans[k].end = b;
         }
     }
-    if (st == TOK_OK)
+    if (st == TOK_OK && !direct)
         hf_post_process(t, s, n, mid.ids, mid.spans, mid.n, add_special, o);
     free(mid.ids);
     free(mid.spans);

@@ -134,6 +134,11 @@ typedef struct hf_pretok {
 /* Apply one pre-tokenizer to every split of in that is not a token yet, writing out (tokens are
  * copied through). tmp is scratch for two-step pre-tokenizers. */
 bool hf_pretokenize(const hf_pretok *pt, const hf_splits *in, hf_splits *out, hf_splits *tmp);
+/* Text every character of which NFC leaves alone (hf_nfc_inert): NFC(s) is s. false means
+ * "not known", not "changes". Linear, one property lookup per non-ASCII character. */
+bool hf_nfc_quick(const uint8_t *s, size_t n);
+bool hf_nfc_inert(uint32_t cp);
+
 /* Precompiled normalizer (the charsmap; normalizers/precompiled.c). */
 bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out);
 
