@@ -46,11 +46,17 @@ bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t
 size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                 uint32_t *starts);
 size_t tok_bpe_rank_heap_work(size_t n); /* bytes of work memory the heap merge needs */
-/* The linear encoder: toks/starts have n and n + 1 entries, dead (n >> 6) + 1 words. */
+/* The linear encoder: toks/starts have n and n + 1 entries, dead (n >> 6) + 1 words; memo
+ * (tok_bpe_memo's) or NULL caches pair checks. */
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
-                              uint32_t *starts, uint64_t *dead);
+                              uint32_t *starts, uint64_t *dead, uint64_t *memo);
 size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                uint32_t *starts, void *work);
+
+/* The calling thread's cache of pair checks for v (bpe_memo.c): TOK_BPE_MEMO words, cleared
+ * whenever the thread turns to another vocabulary; NULL when out of memory. */
+#define TOK_BPE_MEMO 16384
+uint64_t *tok_bpe_memo(const tok_vocab *v);
 
 /* ---- the tables' lookups ---- */
 

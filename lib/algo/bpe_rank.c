@@ -144,8 +144,25 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
  * when no token fits at a position, mark the position dead and back up one token. Each
  * position dies at most once, so the work is linear in the piece (times the few candidates
  * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
+/* tok_bpe_valid_pair(a, b) through a direct-mapped cache: a slot holds (a << 21 | b) + 1 above
+ * the answer bit (ids have at most 21 bits: algo/bpe_tables.c). Runs and repetitive text ask
+ * the same pairs again and again; a walk down two merge trees costs hundreds of instructions. */
+static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos, uint32_t a,
+                                uint32_t b, uint64_t *memo)
+{
+    if (!memo)
+        return tok_bpe_valid_pair(v, p, pos, a, b, NONE);
+    uint64_t key = ((uint64_t)a << 21 | b) + 1;
+    uint64_t *slot = &memo[(tok_fib_hash(key) >> 50) & (TOK_BPE_MEMO - 1)];
+    if (*slot >> 1 == key)
+        return *slot & 1;
+    bool ok = tok_bpe_valid_pair(v, p, pos, a, b, NONE);
+    *slot = key << 1 | ok;
+    return ok;
+}
+
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
-                              uint32_t *starts, uint64_t *dead)
+                              uint32_t *starts, uint64_t *dead, uint64_t *memo)
 {
     memset(dead, 0, ((n >> 6) + 1) * sizeof *dead);
     size_t top = 0, pos = 0;
@@ -157,7 +174,7 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
             if (end > n)
                 return 0; /* tables that do not fit the vocabulary (a damaged pack) */
             if (!(dead[end >> 6] >> (end & 63) & 1) &&
-                (last == NONE || tok_bpe_valid_pair(v, p, pos, last, t, NONE))) {
+                (last == NONE || valid_cached(v, p, pos, last, t, memo))) {
                 toks[top] = t;
                 starts[top] = (uint32_t)pos;
                 top++;
@@ -214,7 +231,7 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
             ids = (uint32_t *)(dead + words);
             starts = ids + n;
         }
-        m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead);
+        m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead, tok_bpe_memo(v));
     }
     if (m == 0) { /* a long piece without the linear encoder: tiktoken's own merge */
         size_t work = tok_bpe_rank_heap_work(n);

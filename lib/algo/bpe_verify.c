@@ -216,6 +216,7 @@ int tok_bpe_tables_add(tok_vocab *v)
     free(keyed);
     free(v->heap_bpe);
     v->heap_bpe = blk;
+    v->uid = tok_vocab_new_uid(); /* new tables: nothing cached for the old ones applies */
     v->split = (const uint32_t *)blk;
     v->next_prefix = (const uint32_t *)(blk + a);
     v->trie = (const uint64_t *)(blk + a + b);

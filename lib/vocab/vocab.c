@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #define BLOB_MAGIC "TOKVOC04"
@@ -16,6 +17,10 @@ typedef struct blob_header {
     uint32_t n_ids, n_tokens, hash_bits, id_bits, bytes_len, has_bpe, trie_bits, pair_bits;
     uint32_t n_anom, reserved;
 } blob_header;
+
+static atomic_uint_fast64_t next_uid = 1;
+
+uint64_t tok_vocab_new_uid(void) { return atomic_fetch_add(&next_uid, 1); }
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
@@ -141,6 +146,7 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
     v->n_tokens = (uint32_t)n;
     v->hash_bits = hash_bits;
     v->id_bits = id_bits;
+    v->uid = tok_vocab_new_uid();
     point_into(v, base, &l);
     v->heap = base;
     v->heap_size = l.total;
@@ -233,6 +239,7 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
     if (l.total > len)
         return -1;
     memset(v, 0, sizeof *v);
+    v->uid = tok_vocab_new_uid();
     v->n_ids = hd->n_ids;
     v->n_tokens = hd->n_tokens;
     v->hash_bits = hd->hash_bits;

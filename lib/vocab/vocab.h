@@ -41,6 +41,7 @@ typedef struct tok_vocab {
     uint32_t n_anom;
     const uint32_t *anom;
     const uint8_t *anom_heads;
+    uint64_t uid;          /* no other vocabulary of the process has it (caches key on it) */
     void *heap;            /* owned storage for vocabularies built at run time, else NULL */
     size_t heap_size;
     void *heap_bpe;        /* owned BPE tables, else NULL */
@@ -131,6 +132,8 @@ int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const ui
 int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
                        const uint32_t *ids, const uint8_t *noindex, size_t *dup);
 void tok_vocab_free(tok_vocab *v);
+/* A number never given out before in this process. */
+uint64_t tok_vocab_new_uid(void);
 
 /* Serialise to / view a packed blob (the layout of embedded vocabularies). tok_vocab_view
  * returns 0 on success, -1 if the blob is not a vocabulary of this build. */
