@@ -4,6 +4,9 @@
  *   algo.h        rank BPE -- tiktoken's byte-pair merge where a token's rank is its id --
  *                 and the tables of its linear encoder (bpe_rank.c, bpe_tables.c); serves the
  *                 built-in encodings and byte-level tokenizer.json files
+ *                 bpe_verify.c proves the tables against tiktoken's merge; bpe_memo.c caches
+ *                 the encoder's pair checks per thread
+ *   word_cache.h  a per-thread cache of the tokens of short pieces (both BPEs)
  *   heap.h        the binary heap of both BPE merges
  *   trie.h        the double-array trie (SentencePiece pieces, Unigram)
  *   unigram.h     the Unigram Viterbi (SentencePiece and tokenizer.json)

@@ -4,8 +4,8 @@
  * run of one character, where the same pair is asked about at every token. The answer depends
  * only on the vocabulary and the pair, so it can be kept; quicktok keeps one such table per
  * vocabulary, written by every thread. tokscope's tokenizers are shared by threads without
- * locks, so the table lives with the thread instead (as HF's word cache does,
- * formats/hf/models/bpe_word_cache.c): TOK_BPE_MEMO words, owned by one vocabulary (its uid)
+ * locks, so the table lives with the thread instead (as the word cache does,
+ * word_cache.c): TOK_BPE_MEMO words, owned by one vocabulary (its uid)
  * at a time and cleared when the thread turns to another, freed when the thread ends.
  * A slot holds ((a << 21 | b) + 1) << 1 | answer; ids have at most 21 bits (bpe_tables.c). */
 #include "algo/algo.h"

@@ -7,6 +7,7 @@
  * Speed, in the order it matters on real text:
  *   1. Whole-piece lookup. Most pieces (a word with its leading space) are one token, found
  *      with one hash probe (or a direct table for one and two bytes) before any merging.
+ *      Most of the rest recur, and come from the per-thread word cache (word_cache.c).
  *   2. Short pieces (<= SCAN_MAX bytes): tiktoken's own array scan -- O(n^2) on a handful of
  *      bytes, in registers and L1, pair ranks from a 64K-entry table of two-byte tokens.
  *   3. Longer pieces (CJK runs, base64, a megabyte of one character): the linear backtracking
@@ -20,6 +21,7 @@
  * check the linear encoder against, and serves vocabularies without the tables. */
 #include "algo/algo.h"
 #include "algo/heap.h"
+#include "algo/word_cache.h"
 
 #define SMALL_MAX 64 /* longest piece the array scan handles (its stack arrays) */
 #define SCAN_MAX 16  /* up to here the scan beats the linear encoder (measured, make bench) */
@@ -202,19 +204,20 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
     }
 }
 
-/* The piece as tokens by merging (it is not one whole token, or that token must not be taken). */
-bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
-                        tok_out *o, tok_scratch *sc)
+enum { STACK = 256 };
+/* Room for the parts of a piece that fits on the stack. */
+typedef struct parts_buf {
+    uint32_t ids[STACK], starts[STACK + 1];
+    uint64_t dead[STACK / 64 + 1];
+} parts_buf;
+
+/* BPE of p[0..n) (n >= 2) as parts: their count, 0 when out of memory; *ids and *starts point
+ * into b or the call's scratch. */
+static size_t parts_of(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+                       parts_buf *b, uint32_t **ids_out, uint32_t **starts_out)
 {
-    if (n == 1) {
-        tok_out_push(o, v->byte1[p[0]], base, base + 1);
-        return true;
-    }
-    enum { STACK = 256 };
-    uint32_t ids_small[STACK], starts_small[STACK + 1];
-    uint64_t dead_small[STACK / 64 + 1];
-    uint32_t *ids = ids_small, *starts = starts_small;
-    uint64_t *dead = dead_small;
+    uint32_t *ids = b->ids, *starts = b->starts;
+    uint64_t *dead = b->dead;
     size_t m = 0;
     /* the linear encoder serves pieces past SCAN_MAX, unless they hold a token its tables
      * leave out (algo/bpe_verify.c); tiktoken's merge serves the rest */
@@ -226,7 +229,7 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
             size_t words = (n >> 6) + 1;
             uint8_t *mem = tok_scratch_get(sc, words * 8 + (2 * n + 1) * sizeof(uint32_t));
             if (!mem)
-                return false;
+                return 0;
             dead = (uint64_t *)mem;
             ids = (uint32_t *)(dead + words);
             starts = ids + n;
@@ -237,23 +240,83 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
         size_t work = tok_bpe_rank_heap_work(n);
         uint8_t *mem = tok_scratch_get(sc, work + (2 * n + 1) * sizeof(uint32_t));
         if (!mem)
-            return false;
+            return 0;
         ids = (uint32_t *)(mem + work);
         starts = ids + n;
         m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
     }
-    for (size_t k = 0; k < m; k++)
-        tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
-    return true;
+    *ids_out = ids;
+    *starts_out = starts;
+    return m;
 }
 
+static inline void push_parts(tok_out *o, const uint32_t *ids, const uint32_t *starts, size_t m,
+                              uint64_t base)
+{
+    for (size_t k = 0; k < m; k++)
+        tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
+}
+
+/* The piece as tokens by merging (it is not one whole token, or that token must not be taken). */
+bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc)
+{
+    if (n == 1) {
+        tok_out_push(o, v->byte1[p[0]], base, base + 1);
+        return true;
+    }
+    parts_buf b;
+    uint32_t *ids, *starts;
+    size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
+    push_parts(o, ids, starts, m, base);
+    return m > 0;
+}
+
+/* The slow path of a piece: BPE, its result kept in the word cache (slot, when not NULL). Out of
+ * line, so the common paths above it need no room for the parts. */
+static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint8_t *p, size_t n,
+                                                  uint64_t base, tok_out *o, tok_scratch *sc,
+                                                  tok_wc_entry *slot)
+{
+    parts_buf b;
+    uint32_t *ids, *starts;
+    size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
+    push_parts(o, ids, starts, m, base);
+    if (slot)
+        tok_wc_store(slot, v->uid, p, n, m, ids, starts, starts + 1, 0);
+    return m > 0;
+}
+
+/* A piece: one token when its bytes are one (one hash probe, or the direct tables for one and
+ * two bytes); else the per-thread word cache (algo/word_cache.c), keyed by the same hash; else
+ * BPE, whose result the cache keeps. */
 bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc)
 {
-    uint32_t id = n == 1 ? v->byte1[p[0]] : rank_of(v, p, n);
+    uint64_t h = 0;
+    uint32_t id;
+    if (n <= 2) {
+        id = n == 1 ? v->byte1[p[0]] : v->pair2[(uint32_t)p[0] << 8 | p[1]];
+    } else {
+        h = tok_hash_bytes(p, n);
+        id = tok_vocab_find_hashed(v, p, n, h);
+    }
     if (id != NONE) {
         tok_out_push(o, id, base, base + n);
         return true;
     }
-    return tok_bpe_rank_parts(v, p, n, base, o, sc);
+    tok_wc_entry *slot = NULL;
+    /* text whose pieces do not recur (base64, random CJK) stops asking after a while: a miss
+     * costs a cache line and a store */
+    if (n > 2 && n <= TOK_WC_WORD && (sc->wc_misses < 64 || sc->wc_hits >= sc->wc_misses / 4)) {
+        const tok_wc_entry *e = tok_wc_find_hashed(v->uid, h, p, n, &slot);
+        if (e) {
+            sc->wc_hits++;
+            for (size_t k = 0; k < e->n; k++)
+                tok_out_push(o, e->ids[k], base + e->start[k], base + e->end[k]);
+            return true;
+        }
+        sc->wc_misses++;
+    }
+    return merge_piece(v, p, n, base, o, sc, slot);
 }

@@ -88,15 +88,28 @@ static inline uint64_t tok_hash_bytes(const uint8_t *p, size_t n)
     return tok_mix64(k1 ^ (uint64_t)n, tok_mix64(a ^ k1, b ^ seed));
 }
 
+/* q[0..n) == p[0..n), short strings (most tokens) with two overlapping loads a side -- the
+ * loads the hash makes, never outside either string. */
+static inline bool tok_bytes_equal(const uint8_t *q, const uint8_t *p, size_t n)
+{
+    if (n >= 4 && n <= 8)
+        return tok_load32(q) == tok_load32(p) && tok_load32(q + n - 4) == tok_load32(p + n - 4);
+    if (n < 4)
+        return n == 0 || (q[0] == p[0] && q[n >> 1] == p[n >> 1] && q[n - 1] == p[n - 1]);
+    if (n <= 16)
+        return tok_load64(q) == tok_load64(p) && tok_load64(q + n - 8) == tok_load64(p + n - 8);
+    return memcmp(q, p, n) == 0;
+}
+
 static inline uint32_t tok_vocab_len(const tok_vocab *v, uint32_t id)
 {
     return v->off[id + 1] - v->off[id];
 }
 
-/* The id of bytes p[0..n), or TOK_NO_ID. */
-static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size_t n)
+/* The id of bytes p[0..n), or TOK_NO_ID; h is tok_hash_bytes(p, n). */
+static inline uint32_t tok_vocab_find_hashed(const tok_vocab *v, const uint8_t *p, size_t n,
+                                             uint64_t h)
 {
-    uint64_t h = tok_hash_bytes(p, n);
     uint32_t mask = (1u << v->hash_bits) - 1, idmask = (uint32_t)((1ull << v->id_bits) - 1);
     uint32_t tag = (uint32_t)(h >> 32) & ~idmask;
     for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
@@ -107,18 +120,16 @@ static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size
             uint32_t id = s & idmask;
             if (tok_vocab_len(v, id) != n)
                 continue;
-            const uint8_t *q = v->bytes + v->off[id];
-            if (n <= 8) { /* short tokens (most of them): compare without a call */
-                size_t k = 0;
-                while (k < n && q[k] == p[k])
-                    k++;
-                if (k == n)
-                    return id;
-            } else if (memcmp(q, p, n) == 0) {
+            if (tok_bytes_equal(v->bytes + v->off[id], p, n))
                 return id;
-            }
         }
     }
+}
+
+/* The id of bytes p[0..n), or TOK_NO_ID. */
+static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size_t n)
+{
+    return tok_vocab_find_hashed(v, p, n, tok_hash_bytes(p, n));
 }
 
 /* Build a vocabulary on the heap from n tokens: ids[i] gets toks[i][0..lens[i]). Fails (returns

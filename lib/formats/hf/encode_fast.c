@@ -62,9 +62,9 @@ static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uin
         tok_out_push(o, v->byte1[p[0]], base, base + 1);
         return TOK_OK;
     }
-    hf_wc_entry *slot = NULL;
+    tok_wc_entry *slot = NULL;
     if (!m->ignore_merges) { /* with ignore_merges most words are one lookup anyway */
-        const hf_wc_entry *e = hf_wc_find(m->cache_id, p, n, &slot);
+        const tok_wc_entry *e = tok_wc_find(m->cache_id, p, n, &slot);
         if (e) {
             for (size_t k = 0; k < e->n; k++)
                 tok_out_push(o, e->ids[k], base + e->start[k], base + e->end[k]);
@@ -112,7 +112,7 @@ static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uin
     }
     for (size_t k = 0; k < cnt; k++)
         tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
-    hf_wc_store(slot, m->cache_id, p, n, cnt, ids, starts, starts + 1, 0);
+    tok_wc_store(slot, m->cache_id, p, n, cnt, ids, starts, starts + 1, 0);
     return TOK_OK;
 }
 

@@ -22,6 +22,7 @@
 #define TOK_HF_H
 
 #include "algo/algo.h"
+#include "algo/word_cache.h"
 #include "base/pack.h"
 #include "core/core.h"
 #include "split/split.h"
@@ -228,26 +229,6 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);
 bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
                         uint32_t *n_unreach);
 
-/* ---- the per-thread word cache (models/bpe_word_cache.c) ---- */
-#define HF_WC_WORD 40 /* longest word cached, in bytes */
-#define HF_WC_IDS 10  /* most tokens of a cached word */
-typedef struct hf_wc_entry {
-    uint64_t model; /* the model's cache_id; 0: empty */
-    uint64_t hash;
-    uint8_t len, n;
-    uint8_t start[HF_WC_IDS], end[HF_WC_IDS];
-    uint32_t ids[HF_WC_IDS];
-    uint8_t word[HF_WC_WORD];
-} hf_wc_entry;
-/* A fresh id for a model (0 if the cache cannot work in this process). */
-uint64_t hf_wc_new_model_id(void);
-/* The cached tokens of w[0..n) for model (NULL on a miss, with *slot the entry to fill, or NULL
- * when the word cannot be cached). */
-const hf_wc_entry *hf_wc_find(uint64_t model, const uint8_t *w, size_t n, hf_wc_entry **slot);
-/* Fill slot with the k tokens of w[0..n): ids, and spans start[i]-base .. end[i]-base. Nothing
- * is stored when k is over HF_WC_IDS. */
-void hf_wc_store(hf_wc_entry *slot, uint64_t model, const uint8_t *w, size_t n, size_t k,
-                 const uint32_t *ids, const uint32_t *start, const uint32_t *end, uint32_t base);
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);
 tok_status hf_wordlevel_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
