@@ -37,6 +37,8 @@ typedef struct tok_format_ops {
     tok_status (*decode)(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                          tok_buf *buf, tok_error *err);
     void (*free_impl)(void *impl);
+    /* Does t's encoding restart after every cut tok_split_cut finds (tok_cut_point)? NULL: no. */
+    bool (*restarts)(const tok_tokenizer *t);
 } tok_format_ops;
 
 

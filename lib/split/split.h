@@ -123,6 +123,8 @@ typedef struct tok_split_preset {
     const char *pattern; /* the regex, verbatim from its source */
     tok_pretok_fn scan;  /* the scanner proven equal to it */
     unsigned dialects;   /* bit d set: proven for the pattern read in tok_regex_dialect d */
+    bool restarts;       /* the split restarts at a line break followed by an ASCII letter
+                            (presets.c gives the proof): tok_split_cut's cuts are safe */
     const char *source;  /* where the pattern comes from */
 } tok_split_preset;
 
@@ -130,6 +132,10 @@ typedef struct tok_split_preset {
 const tok_split_preset *tok_split_preset_named(const char *name);
 /* The scanner equal to pattern[0..len) read in dialect, or NULL (then use the regex). */
 tok_pretok_fn tok_split_scanner_for(const char *pattern, size_t len, tok_regex_dialect dialect);
+/* Is scan a preset scanner whose split restarts (tok_split_preset.restarts)? */
+bool tok_split_scan_restarts(tok_pretok_fn scan);
+/* The last position p in (0, n) where s[p - 1] is LF and s[p] an ASCII letter, or 0. */
+size_t tok_split_cut(const uint8_t *s, size_t n);
 
 /* ---- the regex fallback (regex.c, regex_rewrite.c) ---- */
 
