@@ -129,6 +129,8 @@ static inline bool valid_pair(const tok_vocab *v, const uint8_t *ex, const uint8
     uint32_t limit = UINT32_MAX;
     for (;;) {
         uint32_t c;
+        if (a == TOK_NO_ID || b == TOK_NO_ID)
+            return false; /* a token without a split: tables from a damaged pack */
         if (v->pairs) {
             c = tok_pair_lookup(v, a, b);
         } else {
