@@ -170,13 +170,12 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
     size_t top = 0, pos = 0;
     uint32_t next = longest_token(v, p, 0, n);
     for (;;) {
-        uint32_t t = next, last = top ? toks[top - 1] : NONE, was = UINT32_MAX;
+        uint32_t t = next, last = top ? toks[top - 1] : NONE;
         for (;;) {
             uint32_t len = tok_vocab_len(v, t);
             size_t end = pos + len;
-            if (end > n || len == 0 || len >= was)
-                return 0; /* tables that do not fit the vocabulary (a damaged pack) */
-            was = len;
+            if ((uint32_t)(len - 1) >= n - pos) /* no bytes, or past the piece: a damaged pack */
+                return 0;
             if (!(dead[end >> 6] >> (end & 63) & 1) &&
                 (last == NONE || valid_cached(v, p, pos, last, t, memo))) {
                 toks[top] = t;

@@ -264,10 +264,12 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
  * index stay inside the arrays, whatever the tables say (wrong tables give wrong ids, never a
  * crash or a hang). Checked here, in straight passes over each array (no lookups: a pack opens
  * in milliseconds): every id a table gives is below n_ids; a split joins two lower ids (the
- * pair check walks down them), a single byte is its own split; some slot of each hash table is
- * empty (probes stop); trie nodes fit the 24 bits a key keeps for them. The encoder refuses
- * the rest as it meets it -- a token running past its piece or of no length, a prefix token
- * no shorter than its token (algo/bpe_rank.c) -- and falls back to the merge. */
+ * pair check walks down them), a single byte is its own split; a prefix token is shorter than
+ * its token (the candidate loop steps down them: one lookup per token, into the offsets); some
+ * slot of each hash table is empty (probes stop); trie nodes fit the 24 bits a key keeps for
+ * them. The encoder refuses the rest as it meets it -- a token running past its piece or of no
+ * length, a token without a split (algo/bpe_rank.c, bpe_tables.c) -- and falls back to the
+ * merge. */
 static int bpe_tables_checked(const tok_vocab *v)
 {
     uint32_t n = v->n_ids;
@@ -275,7 +277,7 @@ static int bpe_tables_checked(const tok_vocab *v)
     for (uint32_t t = 0; t < n; t++) {
         uint32_t l = v->split[2 * t], r = v->split[2 * t + 1], p = v->next_prefix[t];
         bad += (l == TOK_NO_ID) ? r != TOK_NO_ID : (l == t) ? r != t : (l > t) | (r >= t);
-        bad += p != TOK_NO_ID && p >= n;
+        bad += p != TOK_NO_ID && (p >= n || tok_vocab_len(v, p) >= tok_vocab_len(v, t));
     }
     for (size_t i = 0; i < (size_t)1 << v->trie_bits; i++) {
         uint64_t e = v->trie[i], is_empty = e == UINT64_MAX;

@@ -107,8 +107,8 @@ static inline uint32_t tok_vocab_len(const tok_vocab *v, uint32_t id)
 }
 
 /* The id of bytes p[0..n), or TOK_NO_ID; h is tok_hash_bytes(p, n). */
-static inline uint32_t tok_vocab_find_hashed(const tok_vocab *v, const uint8_t *p, size_t n,
-                                             uint64_t h)
+__attribute__((always_inline)) static inline uint32_t
+tok_vocab_find_hashed(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t h)
 {
     uint32_t mask = (1u << v->hash_bits) - 1, idmask = (uint32_t)((1ull << v->id_bits) - 1);
     uint32_t tag = (uint32_t)(h >> 32) & ~idmask;
