@@ -17,8 +17,9 @@
  * refuse to give back, giving back cannot make the rest of the alternative match. */
 #include "split/split.h"
 
-static inline size_t cl100k_like(const uint8_t *s, size_t i, size_t end, int max_digits,
-                                 bool dollar_first)
+/* inlined into each pattern's function: one copy per set of constants */
+__attribute__((always_inline)) static inline size_t
+cl100k_like(const uint8_t *s, size_t i, size_t end, int max_digits, bool dollar_first)
 {
     unsigned l0, k0 = tok_kind_at(s, i, &l0);
     if (k0 == K_APOS) {

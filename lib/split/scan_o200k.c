@@ -79,8 +79,9 @@ static size_t with_contraction(const uint8_t *s, size_t j, size_t end)
     return j;
 }
 
-static inline size_t o200k_like(const uint8_t *s, size_t i, size_t end, bool contractions,
-                                int max_digits)
+/* inlined into each pattern's function: one copy per set of constants */
+__attribute__((always_inline)) static inline size_t
+o200k_like(const uint8_t *s, size_t i, size_t end, bool contractions, int max_digits)
 {
     unsigned l0, k0 = tok_kind_at(s, i, &l0);
     /* [^\r\n\p{L}\p{N}] : anything but CR, LF, letters and digits */
