@@ -55,10 +55,14 @@ size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, 
         if (best == NONE)
             break;
         ids[at] = best;
-        /* drop part at+1: starts has cnt + 1 entries, ids and rank cnt */
-        memmove(starts + at + 1, starts + at + 2, (cnt - at - 1) * sizeof *starts);
-        memmove(ids + at + 1, ids + at + 2, (cnt - at - 2) * sizeof *ids);
-        memmove(rank + at + 1, rank + at + 2, (cnt - at - 2) * sizeof *rank);
+        /* drop part at+1: starts has cnt + 1 entries, ids and rank cnt (a few words: a loop,
+         * not three calls) */
+        for (size_t k = at + 1; k + 1 < cnt; k++) {
+            starts[k] = starts[k + 1];
+            ids[k] = ids[k + 1];
+            rank[k] = rank[k + 1];
+        }
+        starts[cnt - 1] = starts[cnt];
         cnt--;
         rank[at] = at + 1 < cnt ? rank_of(v, p + starts[at], starts[at + 2] - starts[at]) : NONE;
         if (at > 0)
@@ -214,7 +218,7 @@ typedef struct parts_buf {
 
 /* BPE of p[0..n) (n >= 2) as parts: their count, 0 when out of memory; *ids and *starts point
  * into b or the call's scratch. */
-static size_t parts_of(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+__attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
                        parts_buf *b, uint32_t **ids_out, uint32_t **starts_out)
 {
     uint32_t *ids = b->ids, *starts = b->starts;
@@ -267,7 +271,7 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
         return true;
     }
     parts_buf b;
-    uint32_t *ids, *starts;
+    uint32_t *ids = NULL, *starts = NULL;
     size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
     push_parts(o, ids, starts, m, base);
     return m > 0;
@@ -280,7 +284,7 @@ static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint
                                                   tok_wc_entry *slot)
 {
     parts_buf b;
-    uint32_t *ids, *starts;
+    uint32_t *ids = NULL, *starts = NULL;
     size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
     push_parts(o, ids, starts, m, base);
     if (slot)
