@@ -237,29 +237,37 @@ done:
     return ret;
 }
 
+/* Is an anomalous token whose first four bytes are h at p[0..n)? (the rare case: a hit in
+ * the bitmap) */
+static __attribute__((noinline)) bool anom_at(const tok_vocab *v, uint32_t h, const uint8_t *p,
+                                             size_t n)
+{
+    size_t lo = 0, hi = v->n_anom; /* the first token whose four bytes are >= h */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (head4(v->bytes + v->off[v->anom[mid]]) < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < v->n_anom; lo++) {
+        uint32_t t = v->anom[lo], len = tok_vocab_len(v, t);
+        const uint8_t *q = v->bytes + v->off[t];
+        if (head4(q) != h)
+            return false;
+        if (len <= n && memcmp(q, p, len) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool tok_bpe_piece_has_anom(const tok_vocab *v, const uint8_t *p, size_t n)
 {
     const uint8_t *bits = v->anom_heads;
     for (size_t i = 0; i + 4 <= n; i++) {
         uint32_t h = head4(p + i), w = head_bit(h);
-        if (!(bits[w >> 3] >> (w & 7) & 1))
-            continue;
-        size_t lo = 0, hi = v->n_anom; /* the first token whose four bytes are >= h */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (head4(v->bytes + v->off[v->anom[mid]]) < h)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < v->n_anom; lo++) {
-            uint32_t t = v->anom[lo], len = tok_vocab_len(v, t);
-            const uint8_t *q = v->bytes + v->off[t];
-            if (head4(q) != h)
-                break;
-            if (len <= n - i && memcmp(q, p + i, len) == 0)
-                return true;
-        }
+        if (__builtin_expect(bits[w >> 3] >> (w & 7) & 1, 0) && anom_at(v, h, p + i, n - i))
+            return true;
     }
     return false;
 }
