@@ -71,10 +71,12 @@ typedef struct tok_buf {
 bool tok_buf_put(tok_buf *b, const void *p, size_t n); /* false (and oom set) when out of memory */
 void tok_buf_free(tok_buf *b);
 
-/* Per-call scratch: grown as needed, reused across pieces, freed when the call ends. */
+/* Per-call scratch: grown as needed, reused across pieces, freed when the call ends. The
+ * counts tell the word cache (algo/word_cache.c) whether this text repeats its pieces. */
 typedef struct tok_scratch {
     void *buf;
     size_t cap;
+    uint32_t wc_hits, wc_misses;
 } tok_scratch;
 
 void *tok_scratch_get(tok_scratch *s, size_t bytes); /* NULL when out of memory */

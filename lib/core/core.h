@@ -41,6 +41,8 @@ typedef struct tok_format_ops {
      * added tokens that are not special): bytes by id, id by bytes. NULL when it has none. */
     bool (*extra_bytes)(const tok_tokenizer *t, uint32_t id, const char **bytes, size_t *len);
     bool (*extra_id)(const tok_tokenizer *t, const char *bytes, size_t len, uint32_t *id);
+    /* Does t's encoding restart after every cut tok_split_cut finds (tok_cut_point)? NULL: no. */
+    bool (*restarts)(const tok_tokenizer *t);
 } tok_format_ops;
 
 

@@ -740,12 +740,11 @@ tok_status hf_finish(hf_load *ld)
         hf_pretok *pt = &hp->pretoks[k];
         if (pt->kind != HF_PT_BYTELEVEL || !pt->use_regex)
             continue;
-        static const char gpt2[] =
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+        const char *gpt2 = tok_split_preset_named("gpt2")->pattern;
         char msg[128];
         size_t at;
-        pt->regex = tok_regex_new(gpt2, sizeof gpt2 - 1, false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
-        pt->scan = tok_split_scanner_for(gpt2, sizeof gpt2 - 1, TOK_REGEX_ONIG);
+        pt->regex = tok_regex_new(gpt2, strlen(gpt2), false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
+        pt->scan = tok_split_scanner_for(gpt2, strlen(gpt2), TOK_REGEX_ONIG);
         if (!pt->regex)
             st = hf_fail(ld, TOK_ENOMEM, J_NONE, "cannot compile the ByteLevel regex: %s", msg);
     }
@@ -846,6 +845,8 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(hp->pretoks);
     hf_model *m = &hp->model;
     free(m->unk_token);
+    if (!m->unreach_view)
+        free((void *)m->unreach);
     if (m->merges && !m->merges_view)
         tok_big_free(m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
     free(m->prefix);

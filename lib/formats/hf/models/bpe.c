@@ -220,8 +220,8 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
                               size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
 {
-    hf_wc_entry *slot;
-    const hf_wc_entry *e = hf_wc_find(m->cache_id, w, n, &slot);
+    tok_wc_entry *slot;
+    const tok_wc_entry *e = tok_wc_find(m->cache_id, w, n, &slot);
     if (e) {
         for (size_t k = 0; k < e->n; k++)
             if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
@@ -232,7 +232,7 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
     tok_status st = merge_word(t, m, w, n, out, sc, base);
     size_t k = out->n - first;
     if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
-        hf_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
+        tok_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
                     k ? out->start + first : NULL, k ? out->end + first : NULL, base);
     return st;
 }
@@ -272,7 +272,7 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known)
     m->cut_words = false;
     if (m->kind != HF_BPE || !m->merges)
         return;
-    m->cache_id = hf_wc_new_model_id();
+    m->cache_id = tok_wc_new_id();
     if (known >= 0) { /* a pack records the answer (it scans every merge: 40 ms for Gemma 3) */
         m->cut_words = known == 1;
         return;
