@@ -11,7 +11,8 @@
 // to the module; the playground: scripts), and kept until the module goes away.
 
 const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder('utf-8'); // invalid sequences become U+FFFD, never an error
+// Invalid sequences become U+FFFD, never an error; a leading U+FEFF is text like any other.
+const fromUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 const STATUS = ['OK', 'ENOMEM', 'EINVAL', 'ERANGE', 'ENOENT', 'EIO', 'EFORMAT', 'EUNSUPPORTED',
   'EUTF8', 'ESPECIAL', 'EID'];
@@ -64,17 +65,28 @@ function json(ptr, what) {
 let scratch = 0, scratchCap = 0;
 function putText(text, extra = 1) {
   const m = module_();
-  const need = text.length * 3 + extra;
+  const bytes = typeof text === 'string' ? null : text;
+  const need = (bytes ? bytes.length : text.length * 3) + extra;
   if (need > scratchCap) {
     if (scratch) m._free(scratch);
     scratchCap = Math.max(need, 1 << 16);
     scratch = m._malloc(scratchCap);
     if (!scratch) { scratchCap = 0; throw new TokscopeError('out of memory', 'ENOMEM'); }
   }
-  const { written } = utf8.encodeInto(text, m.HEAPU8.subarray(scratch, scratch + need - extra));
+  let written;
+  if (bytes) {
+    m.HEAPU8.set(bytes, scratch);
+    written = bytes.length;
+  } else {
+    written = utf8.encodeInto(text, m.HEAPU8.subarray(scratch, scratch + need - extra)).written;
+  }
   m.HEAPU8[scratch + written] = 0;
   return [scratch, written];
 }
+
+// Input: a string, or UTF-8 bytes (a Uint8Array, for text that may not be UTF-8).
+function input(text) { return text instanceof Uint8Array ? text : String(text); }
+function asString(text) { return typeof text === 'string' ? text : fromUtf8.decode(text); }
 
 function withBytes(bytes, fn) {
   const m = module_();
@@ -157,6 +169,10 @@ function ensureSync(name) {
 
 // ---- tokenizers ----
 
+function flagsOf(options) {
+  return (options.addSpecialTokens ? ENCODE_ADD_SPECIAL : 0) | (options.lossy ? ENCODE_LOSSY_UTF8 : 0);
+}
+
 const live = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry((ptr) => { if (M) M._tsw_close(ptr); }) : null;
 
@@ -226,8 +242,9 @@ export class Tokenizer {
   // token; disallowed "all" is every one not allowed; disallowed text anywhere in the input is
   // an error naming it. The allowed ones then encode as their ids, the rest of the text as
   // ordinary text.
-  _plan(text, allowedSpecial, disallowedSpecial) {
+  _plan(input, allowedSpecial, disallowedSpecial) {
     const specials = this.specialTokens;
+    const text = asString(input); // for finding special-token text only
     let allowed;
     if (allowedSpecial === 'all') allowed = new Set(specials.keys());
     else allowed = new Set(allowedSpecial ?? []);
@@ -251,9 +268,9 @@ export class Tokenizer {
     const known = [...allowed].filter((s) => specials.has(s));
     if (known.length === 0) return { policy: POLICY.ordinary };
     if (known.length === specials.size) return { policy: POLICY.allow };
-    if (this.format !== 'tiktoken') {
+    if (this.format !== 'tiktoken' || typeof input !== 'string') {
       throw new TokscopeError(`${this.name}: allowing only some special tokens works for tiktoken ` +
-        `encodings; for ${this.format} tokenizers allow "all" or none`, 'EUNSUPPORTED');
+        `encodings and string input; otherwise allow "all" or none`, 'EUNSUPPORTED');
     }
     return { policy: POLICY.ordinary, only: known };
   }
@@ -279,7 +296,7 @@ export class Tokenizer {
   }
 
   _encode(text, policy, flags, spans) {
-    const [p, n] = putText(String(text));
+    const [p, n] = putText(text);
     const st = M._tsw_encode(this._live(), p, n, policy, flags, spans ? 1 : 0);
     if (st !== 0) throw lastError(this.name);
     const ids = resultIds();
@@ -296,11 +313,12 @@ export class Tokenizer {
    * of special-token texts, default none) are encoded as special tokens; disallowedSpecial
    * ("all", the default: every special token not allowed; or a list) found in the text throw.
    * options.addSpecialTokens adds the tokenizer's own BOS/EOS or template (tokenizer.json and
-   * .model files); options.lossy replaces invalid UTF-8 (only reachable from bytes). */
+   * .model files). text may also be UTF-8 bytes (a Uint8Array): invalid UTF-8 then throws
+   * (EUTF8) unless options.lossy, which reads it as U+FFFD. */
   encode(text, allowedSpecial = [], disallowedSpecial = 'all', options = {}) {
-    text = String(text);
+    text = input(text);
     const plan = this._plan(text, allowedSpecial, disallowedSpecial);
-    const flags = (options.addSpecialTokens ? ENCODE_ADD_SPECIAL : 0);
+    const flags = flagsOf(options);
     if (!plan.only) return this._encode(text, plan.policy, flags, false);
     const parts = [];
     let total = 0;
@@ -317,21 +335,21 @@ export class Tokenizer {
 
   /** Token ids of text with special-token text as plain text (tiktoken's encode_ordinary). */
   encodeOrdinary(text, options = {}) {
-    return this._encode(String(text), POLICY.ordinary, options.addSpecialTokens ? ENCODE_ADD_SPECIAL : 0, false);
+    return this._encode(input(text), POLICY.ordinary, flagsOf(options), false);
   }
 
   /** Ids and their byte spans in the UTF-8 text: { ids, offsets } with offsets[2i], offsets[2i+1]
    * the start and end of token i. specialTokens: "all" (match them) or "none" (plain text). */
   encodeWithOffsets(text, options = {}) {
     const policy = options.specialTokens === 'all' ? POLICY.allow : POLICY.ordinary;
-    return this._encode(String(text), policy, options.addSpecialTokens ? ENCODE_ADD_SPECIAL : 0, true);
+    return this._encode(input(text), policy, flagsOf(options), true);
   }
 
   /** The number of tokens encode() would give, without making the ids. */
   count(text, allowedSpecial = [], disallowedSpecial = 'all', options = {}) {
-    text = String(text);
+    text = input(text);
     const plan = this._plan(text, allowedSpecial, disallowedSpecial);
-    const flags = options.addSpecialTokens ? ENCODE_ADD_SPECIAL : 0;
+    const flags = flagsOf(options);
     if (plan.only) return this.encode(text, allowedSpecial, disallowedSpecial, options).length;
     const [p, n] = putText(text);
     const st = M._tsw_count(this._live(), p, n, plan.policy, flags);
