@@ -463,6 +463,9 @@ export function cost(model, request = {}) {
     r.cacheWriteTokens, r.outputTokens, r.calls, r.batch ? 1 : 0)), model);
 }
 
+/** Bytes of WebAssembly memory the module holds (it grows, never shrinks). */
+export function memorySize() { return module_().HEAPU8.length; }
+
 /** The library's version. */
 export function version() { return cstr(module_()._tsw_version()); }
 

@@ -70,7 +70,13 @@ export function excerpt(s, n = 50) {
   return JSON.stringify(t.length > n ? `${t.slice(0, n)}...` : t);
 }
 
-/** Run the native command; its standard output. */
-export function cli(bin, args, input) {
-  return execFileSync(bin, args, { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+/** Run the native command; its standard output. Exit status 1 (over a limit, does not fit)
+ * is an answer too when okOne is set. */
+export function cli(bin, args, input, okOne = false) {
+  try {
+    return execFileSync(bin, args, { input, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (okOne && e.status === 1) return e.stdout;
+    throw new Error(`${bin} ${args.join(' ')}: exit ${e.status}: ${e.stderr}`);
+  }
 }
