@@ -501,3 +501,119 @@ export function showGroups(tok, ids) {
 
 /** The CSS of show --html's pages. */
 export function showCss() { return cstr(module_()._tsw_page_css()); }
+
+// ---- explain: how words and numbers split (tokscope explain --json, record for record) ----
+
+const SPACE = /^[\t-\r \p{Zs}\p{Zl}\p{Zp}]$/u, PUNCT = /^\p{P}$/u, DIGIT = /^\p{Nd}$/u;
+
+function utf8Len(cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+// Words: runs of non-space characters, punctuation trimmed from both ends (a run of
+// punctuation alone stays whole); numbers: digits with , . _ between them.
+function findWords(text) {
+  const chars = [];
+  let off = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0);
+    const c = cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : ch; // as TextEncoder writes it
+    chars.push({ ch: c, start: off });
+    off += utf8Len(c.codePointAt(0));
+  }
+  const words = [];
+  for (let i = 0; i < chars.length;) {
+    if (SPACE.test(chars[i].ch)) { i++; continue; }
+    let e = i;
+    while (e < chars.length && !SPACE.test(chars[e].ch)) e++;
+    let a = i, b = e;
+    while (a < b && PUNCT.test(chars[a].ch)) a++;
+    while (b > a && PUNCT.test(chars[b - 1].ch)) b--;
+    if (a === b) { a = i; b = e; }
+    const w = chars.slice(a, b);
+    let any = false, sepsOk = true, digits = true;
+    for (const { ch } of w) {
+      if (DIGIT.test(ch)) any = true;
+      else if (ch === ',' || ch === '.' || ch === '_') digits = false;
+      else digits = sepsOk = false;
+    }
+    const number = any && sepsOk && DIGIT.test(w[0].ch) && DIGIT.test(w[w.length - 1].ch);
+    const end = b < chars.length ? chars[b].start : off;
+    words.push({ text: w.map((c) => c.ch).join(''), start: chars[a].start, end, chars: w, number,
+      digitsOnly: number && digits });
+    i = e;
+  }
+  return words;
+}
+
+function digitRule(d) {
+  if (d.length <= 1) return 'single';
+  let ones = true, left = d[d.length - 1] <= 3, right = d[0] <= 3;
+  d.forEach((x, i) => {
+    ones &&= x === 1;
+    if (i + 1 < d.length) left &&= x === 3;
+    if (i > 0) right &&= x === 3;
+  });
+  return ones ? 'one' : left ? 'left3' : right ? 'right3' : 'learned';
+}
+
+/** How each word and number of text splits under each tokenizer (named by names[k]), as
+ * tokscope explain --json reports it: one record per distinct word, in order, { word, kind,
+ * start, end, split, shown, tokenizers: [{ tokenizer, tokens, ids, pieces, shown, digits?,
+ * rule? }] } (start/end are byte offsets; pieces are the tokens' text, null for a token that
+ * holds part of a character; shown is the table's visible form). limit: at most so many records. */
+export function explain(text, tokenizers, names, limit = Infinity) {
+  const m = module_();
+  const words = findWords(text);
+  const encs = tokenizers.map((t) => t.encodeWithOffsets(text));
+  const bufs = encs.map((e) => { const p = m._malloc(e.ids.length * 4 + 4); m.HEAPU32.set(e.ids, p >>> 2); return p; });
+  const cursors = encs.map(() => 0);
+  const seen = new Set(), out = [];
+  const shownText = () => fromUtf8.decode(M.HEAPU8.subarray(M._tsw_show_html(), M._tsw_show_html() + (M._tsw_show_len() >>> 0)));
+  try {
+    for (const w of words) {
+      if (out.length >= limit) break;
+      const cells = encs.map((e, k) => {
+        const sp = e.offsets, n = e.ids.length;
+        let j = cursors[k];
+        while (j < n && (sp[2 * j + 1] <= w.start || sp[2 * j] === sp[2 * j + 1])) j++;
+        cursors[k] = j;
+        let end = j;
+        while (end < n && sp[2 * end] < w.end) end++;
+        return [j, end];
+      });
+      if (seen.has(w.text)) continue;
+      seen.add(w.text);
+      const rec = { word: w.text, kind: w.number ? 'number' : 'word', start: w.start, end: w.end, split: false, tokenizers: [] };
+      withBytes(utf8.encode(w.text), (p, n) => { M._tsw_visible(p, n); rec.shown = shownText(); });
+      tokenizers.forEach((tok, k) => {
+        const [first, last] = cells[k], e = encs[k];
+        const ids = Array.from(e.ids.subarray(first, last));
+        const pieces = [];
+        for (let i = first; i < last;) {
+          const j = first + M._tsw_group_end(tok._live(), bufs[k] + 4 * first, last - first, i - first);
+          for (let t = i; t < j; t++) pieces.push(j - i > 1 ? null : fromUtf8.decode(tok.tokenBytes(e.ids[t])));
+          i = j;
+        }
+        M._tsw_cell_pieces(tok._live(), bufs[k], first, last);
+        const cell = { tokenizer: names[k], tokens: last - first, ids, pieces, shown: shownText() };
+        if (w.number) {
+          const d = [];
+          for (let t = first; t < last; t++) {
+            const a = Math.max(e.offsets[2 * t], w.start), b = Math.min(e.offsets[2 * t + 1], w.end);
+            let c = 0;
+            for (const ch of w.chars) {
+              const len = utf8Len(ch.ch.codePointAt(0));
+              if (ch.start >= a && ch.start + len <= b && DIGIT.test(ch.ch)) c++;
+            }
+            if (c) d.push(c);
+          }
+          cell.digits = d;
+          if (w.digitsOnly) cell.rule = digitRule(d);
+        }
+        rec.split ||= cell.tokens > 1;
+        rec.tokenizers.push(cell);
+      });
+      out.push(rec);
+    }
+  } finally { bufs.forEach((p) => m._free(p)); }
+  return out;
+}

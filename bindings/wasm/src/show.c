@@ -123,6 +123,46 @@ EXPORT void tsw_show_count_groups(const tok_tokenizer *tok, const uint32_t *ids,
     }
 }
 
+/* ---- for explain (api.js): a word's tokens as tokscope explain shows them ---- */
+
+/* One past the last token of the character group that starts at ids[i]. */
+EXPORT size_t tsw_group_end(const tok_tokenizer *tok, const uint32_t *ids, size_t n, size_t i)
+{
+    return token_group_end(tok, ids, n, i);
+}
+
+/* The tokens ids[first..last) as explain's table draws them ("token|ization", "{🙂}|!": groups
+ * of tokens that each hold part of a character in braces, whitespace visible) into
+ * tsw_show_html. Groups are found within the cell, as explain finds them. */
+EXPORT void tsw_cell_pieces(const tok_tokenizer *tok, const uint32_t *ids, size_t first,
+                            size_t last)
+{
+    sbuf bytes = {0};
+    sb_clear(&out.html);
+    for (size_t i = first; i < last;) {
+        size_t j = first + token_group_end(tok, ids + first, last - first, i - first);
+        sb_clear(&bytes);
+        token_group_bytes(tok, ids, i, j, &bytes);
+        if (i > first)
+            sb_puts(&out.html, "|");
+        if (j - i > 1)
+            sb_puts(&out.html, "{");
+        vis_append(&out.html, bytes.p ? bytes.p : "", bytes.len, &VIS_INLINE);
+        if (j - i > 1)
+            sb_puts(&out.html, "}");
+        i = j;
+    }
+    sb_free(&bytes);
+}
+
+/* text[0..n) with its whitespace and invisible characters visible (VIS_INLINE) into
+ * tsw_show_html. */
+EXPORT void tsw_visible(const char *text, size_t n)
+{
+    sb_clear(&out.html);
+    vis_append(&out.html, text, n, &VIS_INLINE);
+}
+
 /* Characters of a UTF-8 text as show counts them (each maximal invalid subpart one). */
 EXPORT size_t tsw_chars(const char *s, size_t n) { return utf8_chars(s, n); }
 

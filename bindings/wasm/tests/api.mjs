@@ -166,6 +166,27 @@ export async function apiTests(ts, { bin, hfDir, build }) {
     check(err && /messages\[0\]|\[0\]/.test(err.message), `bad message: ${err && err.message}`);
   });
 
+  await test('explain: every record as tokscope explain --json gives it', () => {
+    const text = [...real.slice(0, 60), ...corpusLines('tests/golden/corpus/stress.jsonl').slice(0, 2500)].join('\n');
+    const f = path.join(tmp, 'explain.txt');
+    fs.writeFileSync(f, text);
+    const llama = path.join(hfDir, 'llama3/tokenizer.json');
+    const names = ['o200k_base', 'gpt2', llama];
+    const toks = [ts.getEncoding('o200k_base'), ts.getEncoding('gpt2'), ts.Tokenizer.fromBytes(fs.readFileSync(llama))];
+    const ref = cli(bin, ['explain', '-e', 'o200k_base', '-e', 'gpt2', '-t', llama, '--json', '-f', f])
+      .split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const got = ts.explain(text, toks, names);
+    check(got.length === ref.length, `${got.length} records, tokscope explain ${ref.length}`);
+    for (let i = 0; i < Math.min(got.length, ref.length); i++) {
+      const g = structuredClone(got[i]);
+      delete g.shown;
+      g.tokenizers.forEach((c) => delete c.shown);
+      if (JSON.stringify(g) !== JSON.stringify(ref[i])) fail(`record ${i}: wasm ${JSON.stringify(g).slice(0, 300)}\n      tokscope ${JSON.stringify(ref[i]).slice(0, 300)}`);
+    }
+    toks.forEach((t) => t.free());
+    return `${ref.length} records, 3 tokenizers`;
+  });
+
   await test('errors, bytes input, free()', () => {
     let e = null;
     try { ts.getEncoding('cl100k'); } catch (x) { e = x; }
