@@ -441,16 +441,19 @@ export function getModel(name) {
 
 /** Count text for a model: { count, exact, low, high, basis, tokenizer }. Exact when the model's
  * tokenizer is at hand; otherwise its estimating encoding's count scaled by the registry's
- * factor, with the range the factor is known to vary over -- never presented as exact. */
-export function countForModel(model, text) {
-  const t = getModelTokenizer(model);
+ * factor, with the range the factor is known to vary over -- never presented as exact.
+ * options.tokenizer: the model's tokenizer from getModelTokenizer, to reuse (not freed);
+ * options.count: that tokenizer's count of text (special-token text as plain text), if known. */
+export function countForModel(model, text, options = {}) {
+  const t = options.tokenizer ?? getModelTokenizer(model);
   try {
-    const raw = t.count(text, 'all', []);
+    // special-token text as plain text, as tokscope cost counts
+    const raw = options.count ?? t.count(text, [], []);
     if (t.exact) return { count: raw, exact: true, low: raw, high: raw, basis: getModel(model).basis, tokenizer: t.name };
     const e = json(withCString(model, (s) => M._tsw_estimate_json(s, raw)), model);
     return { count: e.count, exact: false, low: e.low, high: e.high, basis: e.basis,
       tokenizer: e.encoding, factor: e.factor };
-  } finally { t.free(); }
+  } finally { if (!options.tokenizer) t.free(); }
 }
 
 /** Price a request for a model with the registry's prices (the library's exact integer maths):
@@ -487,6 +490,18 @@ export function showHtml(tok, enc, from, unit, max, byId = false) {
   } finally { m._free(ip); m._free(sp); }
 }
 
+/** Where to cut ids into slices of at least `max` tokens at character-group boundaries: the
+ * start index of each slice. */
+export function showChunks(tok, ids, max) {
+  const m = module_();
+  const ip = m._malloc(ids.length * 4 + 4), op = m._malloc(4 * (Math.ceil(ids.length / max) + 2));
+  try {
+    m.HEAPU32.set(ids, ip >>> 2);
+    const k = m._tsw_show_chunks(tok._live(), ip, ids.length, max, op) >>> 0;
+    return Array.from(m.HEAPU32.subarray(op >>> 2, (op >>> 2) + k));
+  } finally { m._free(ip); m._free(op); }
+}
+
 /** Character groups of an encoding: { groups, grouped } (tokens that each hold part of a
  * character). */
 export function showGroups(tok, ids) {
@@ -510,25 +525,36 @@ function utf8Len(cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 
 
 // Words: runs of non-space characters, punctuation trimmed from both ends (a run of
 // punctuation alone stays whole); numbers: digits with , . _ between them.
-function findWords(text) {
-  const chars = [];
-  let off = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0);
-    const c = cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : ch; // as TextEncoder writes it
-    chars.push({ ch: c, start: off });
-    off += utf8Len(c.codePointAt(0));
-  }
-  const words = [];
-  for (let i = 0; i < chars.length;) {
-    if (SPACE.test(chars[i].ch)) { i++; continue; }
-    let e = i;
-    while (e < chars.length && !SPACE.test(chars[e].ch)) e++;
-    let a = i, b = e;
-    while (a < b && PUNCT.test(chars[a].ch)) a++;
-    while (b > a && PUNCT.test(chars[b - 1].ch)) b--;
-    if (a === b) { a = i; b = e; }
-    const w = chars.slice(a, b);
+// A generator, so that explain() with a limit reads only as far as it needs.
+function* findWords(text) {
+  let i = 0, off = 0;
+  const next = () => { // the character at i: { ch, start, len }; advances
+    let cp = text.codePointAt(i);
+    const units = cp > 0xffff ? 2 : 1;
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; // as TextEncoder writes a lone surrogate
+    const c = { ch: String.fromCodePoint(cp), start: off };
+    i += units;
+    off += utf8Len(cp);
+    return c;
+  };
+  while (i < text.length) {
+    const run = [];
+    let c = next();
+    if (SPACE.test(c.ch)) continue;
+    run.push(c);
+    let endOff = off;
+    while (i < text.length) {
+      const si = i, so = off;
+      c = next();
+      if (SPACE.test(c.ch)) { i = si; off = so; break; }
+      run.push(c);
+    }
+    endOff = off;
+    let a = 0, b = run.length;
+    while (a < b && PUNCT.test(run[a].ch)) a++;
+    while (b > a && PUNCT.test(run[b - 1].ch)) b--;
+    if (a === b) { a = 0; b = run.length; }
+    const w = run.slice(a, b);
     let any = false, sepsOk = true, digits = true;
     for (const { ch } of w) {
       if (DIGIT.test(ch)) any = true;
@@ -536,12 +562,9 @@ function findWords(text) {
       else digits = sepsOk = false;
     }
     const number = any && sepsOk && DIGIT.test(w[0].ch) && DIGIT.test(w[w.length - 1].ch);
-    const end = b < chars.length ? chars[b].start : off;
-    words.push({ text: w.map((c) => c.ch).join(''), start: chars[a].start, end, chars: w, number,
-      digitsOnly: number && digits });
-    i = e;
+    const end = b < run.length ? run[b].start : endOff;
+    yield { text: w.map((x) => x.ch).join(''), start: w[0].start, end, chars: w, number, digitsOnly: number && digits };
   }
-  return words;
 }
 
 function digitRule(d) {
@@ -559,11 +582,13 @@ function digitRule(d) {
  * tokscope explain --json reports it: one record per distinct word, in order, { word, kind,
  * start, end, split, shown, tokenizers: [{ tokenizer, tokens, ids, pieces, shown, digits?,
  * rule? }] } (start/end are byte offsets; pieces are the tokens' text, null for a token that
- * holds part of a character; shown is the table's visible form). limit: at most so many records. */
-export function explain(text, tokenizers, names, limit = Infinity) {
+ * holds part of a character; shown is the table's visible form). options.limit: at most so many
+ * records; options.encodings: the tokenizers' encodeWithOffsets(text), when already made. */
+export function explain(text, tokenizers, names, options = {}) {
   const m = module_();
+  const limit = options.limit ?? Infinity;
   const words = findWords(text);
-  const encs = tokenizers.map((t) => t.encodeWithOffsets(text));
+  const encs = options.encodings ?? tokenizers.map((t) => t.encodeWithOffsets(text));
   const bufs = encs.map((e) => { const p = m._malloc(e.ids.length * 4 + 4); m.HEAPU32.set(e.ids, p >>> 2); return p; });
   const cursors = encs.map(() => 0);
   const seen = new Set(), out = [];

@@ -109,6 +109,22 @@ EXPORT void tsw_show(const tok_tokenizer *tok, const uint32_t *ids, const uint32
     sb_free(&bytes);
 }
 
+/* The first token of each slice of at least max tokens (slices end at group boundaries) into
+ * starts (room for n / max + 1 entries); returns how many. */
+EXPORT size_t tsw_show_chunks(const tok_tokenizer *tok, const uint32_t *ids, size_t n, size_t max,
+                              uint32_t *starts)
+{
+    size_t k = 0;
+    for (size_t i = 0, from = 0; i < n;) {
+        if (i == from)
+            starts[k++] = (uint32_t)i;
+        i = token_group_end(tok, ids, n, i);
+        if (i - from >= max)
+            from = i;
+    }
+    return k;
+}
+
 /* Count the character groups of a whole tokenization (for the summary line) without drawing. */
 EXPORT void tsw_show_count_groups(const tok_tokenizer *tok, const uint32_t *ids, size_t n)
 {
