@@ -386,6 +386,9 @@ export class Tokenizer {
   }
 }
 
+/** tiktoken's name for a tokenizer of an encoding. */
+export const Encoding = Tokenizer;
+
 /** A built-in encoding: gpt2, r50k_base, p50k_base, p50k_edit, cl100k_base, o200k_base,
  * o200k_harmony. */
 export function getEncoding(name) {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { check, cli, corpusLines, fail, firstDiff, sameIds, test } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -187,6 +188,35 @@ export async function apiTests(ts, { bin, hfDir, build }) {
     return `${ref.length} records, 3 tokenizers`;
   });
 
+  await test('token boxes: byte for byte what tokscope show --html draws', () => {
+    const stress = corpusLines('tests/golden/corpus/stress.jsonl');
+    const text = [real[5], ...stress.slice(1800, 2400), real[90]].join('\n');
+    const f = path.join(tmp, 'show.txt');
+    fs.writeFileSync(f, text);
+    const llama = path.join(hfDir, 'llama3/tokenizer.json');
+    let tokens = 0;
+    for (const [args, open, special] of [[['-e', 'o200k_base'], () => ts.getEncoding('o200k_base'), 'none'],
+      [['-e', 'gpt2'], () => ts.getEncoding('gpt2'), 'none'],
+      [['-e', 'cl100k_base', '--special', 'allow'], () => ts.getEncoding('cl100k_base'), 'all'],
+      [['-t', llama], () => ts.Tokenizer.fromBytes(fs.readFileSync(llama)), 'none']]) {
+      const page = cli(bin, ['show', ...args, '--html', '-', '-f', f]);
+      const m = page.match(/<div class="text">([\s\S]*?)<\/div>\n<\/section>/);
+      const t = open();
+      const enc = t.encodeWithOffsets(text, { specialTokens: special });
+      let html = '';
+      for (const from of ts.showChunks(t, enc.ids, 700)) html += ts.showHtml(t, enc, from, from, 700).html;
+      if (!m || html !== m[1]) {
+        let k = 0;
+        while (m && k < html.length && html[k] === m[1][k]) k++;
+        fail(`${args.join(' ')}: differs from show --html at character ${k}: ${JSON.stringify(html.slice(k, k + 80))} vs ${JSON.stringify(m ? m[1].slice(k, k + 80) : null)}`);
+      }
+      check(ts.showCss().length > 500 && page.includes(ts.showCss()), `${args.join(' ')}: the page CSS is not show --html's`);
+      tokens += enc.ids.length;
+      t.free();
+    }
+    return `4 tokenizers, ${tokens} tokens, drawn in slices of 700`;
+  });
+
   await test('errors, bytes input, free()', () => {
     let e = null;
     try { ts.getEncoding('cl100k'); } catch (x) { e = x; }
@@ -219,6 +249,18 @@ export async function apiTests(ts, { bin, hfDir, build }) {
     for (let i = 0; i < 8; i++) cycle();
     check(heap() === after1, `heap grew from ${after1} to ${heap()} bytes over 8 more cycles`);
     return `heap ${(after1 / 2 ** 20).toFixed(0)} MB`;
+  });
+  await test('TypeScript declarations: a program using the whole API compiles with tsc --strict', () => {
+    const dir = path.join(tmp, 'ts');
+    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(path.resolve(build, 'wasm'), path.join(dir, 'node_modules/tokscope'));
+    fs.copyFileSync(new URL('./types-check.ts', import.meta.url), path.join(dir, 'check.ts'));
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}');
+    const tsc = new URL('./node_modules/typescript/bin/tsc', import.meta.url).pathname;
+    try {
+      execFileSync('node', [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext',
+        '--moduleResolution', 'nodenext', '--lib', 'es2022,dom', 'check.ts'], { cwd: dir, encoding: 'utf8' });
+    } catch (e) { fail(`tsc: ${e.stdout}${e.stderr}`); }
   });
   fs.rmSync(tmp, { recursive: true, force: true });
 }
