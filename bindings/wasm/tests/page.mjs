@@ -3,6 +3,7 @@
 // tokenizer.json, the URL fragment, keyboard and schemes, a phone's width, a screenshot that is
 // not blank, and neither a network request nor a console error throughout.
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -224,6 +225,44 @@ export async function pageTests({ build, bin }) {
       check(Number(c.count) === countCli('o200k_base', textFile), '100 KB count');
       await p.close();
       return `token panels drawn in ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (o200k_base and cl100k_base)`;
+    });
+
+    await test('the ES module package in the browser: import, load() a vocabulary, encode (served from 127.0.0.1)', async () => {
+      // A static server on the loopback address for build/wasm: browsers import modules over
+      // HTTP, not from file://. Not one of the playground's pages (those make no request).
+      const root = path.resolve(build, 'wasm');
+      const types = { '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+      const server = http.createServer((req, res) => {
+        const url = new URL(req.url, 'http://127.0.0.1');
+        const file = path.join(root, decodeURIComponent(url.pathname));
+        if (url.pathname === '/esm-test.html') {
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end('<!DOCTYPE html><script type="module">import * as t from "./tokscope.mjs";' +
+            'window.result = (async () => { const missing = await t.load("cl100k_base"); const e = t.getEncoding("cl100k_base");' +
+            'const ids = Array.from(e.encode("hello world <|endoftext|>", "all")); e.free();' +
+            'const nope = await t.load("claude-sonnet-4"); return { missing, ids, nope, version: t.version() }; })();</script>');
+          return;
+        }
+        if (!file.startsWith(root) || !fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
+        res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+        fs.createReadStream(file).pipe(res);
+      });
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      const page = await browser.newPage();
+      const errs = [];
+      page.on('pageerror', (e) => errs.push(e.message));
+      try {
+        await page.goto(`http://127.0.0.1:${server.address().port}/esm-test.html`);
+        await page.waitForFunction(() => window.result !== undefined);
+        const r = await page.evaluate(() => window.result);
+        check(JSON.stringify(r.ids) === JSON.stringify([15339, 1917, 220, 100257]) && r.missing.length === 0,
+          `browser ESM: ${JSON.stringify(r)}`);
+        check(errs.length === 0, `page errors: ${errs.join(' | ')}`);
+        return `cl100k_base fetched and encoded in the browser (library ${r.version})`;
+      } finally {
+        await page.close();
+        server.close();
+      }
     });
 
     await test('page: no network request and no console error in any of the above', () => {
