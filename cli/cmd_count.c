@@ -145,13 +145,37 @@ static void print_json(const count_ctx *c, const row *r, bool total)
         json_str(stdout, r->name, strlen(r->name));
         printf(",\"bytes\":%llu,\"tokens\":{", (unsigned long long)r->bytes);
     }
+    bool any = false;
     for (size_t k = 0; k < c->tc.n; k++) {
         if (k)
             putchar(',');
         json_str(stdout, c->tc.v[k].arg, strlen(c->tc.v[k].arg));
-        printf(":%llu", (unsigned long long)r->counts[k]);
+        printf(":%llu", (unsigned long long)choice_tokens(&c->tc.v[k], r->counts[k]));
+        any |= c->tc.v[k].estimate;
     }
-    fputs("}}\n", stdout);
+    putchar('}');
+    /* estimated counts: their range and basis; the others are exact */
+    if (any) {
+        fputs(",\"estimated\":{", stdout);
+        bool first = true;
+        for (size_t k = 0; k < c->tc.n; k++) {
+            const tok_choice *ch = &c->tc.v[k];
+            if (!ch->estimate)
+                continue;
+            uint64_t lo, hi;
+            choice_range(ch, r->counts[k], &lo, &hi);
+            if (!first)
+                putchar(',');
+            first = false;
+            json_str(stdout, ch->arg, strlen(ch->arg));
+            printf(":{\"low\":%llu,\"high\":%llu,\"counted\":%llu", (unsigned long long)lo,
+                   (unsigned long long)hi, (unsigned long long)r->counts[k]);
+            choice_json_exactness(stdout, ch);
+            putchar('}');
+        }
+        putchar('}');
+    }
+    fputs("}\n", stdout);
 }
 
 static int run(const cli_args *a)
@@ -196,7 +220,7 @@ static int run(const cli_args *a)
     bool show_total = c.n_rows > 1;
     int width = 7;
     for (size_t k = 0; k < c.tc.n; k++) {
-        int d = digits(total.counts[k]);
+        int d = digits(choice_tokens(&c.tc.v[k], total.counts[k])) + (c.tc.v[k].estimate ? 1 : 0);
         if (d > width)
             width = d;
         if (c.tc.n > 1 && (int)strlen(c.tc.v[k].label) > width)
@@ -216,8 +240,11 @@ static int run(const cli_args *a)
             const row *rw = r < c.n_rows ? &c.rows[r] : &total;
             if (r == c.n_rows && !show_total)
                 break;
-            for (size_t k = 0; k < c.tc.n; k++)
-                printf("%s%*llu", k ? " " : "", width, (unsigned long long)rw->counts[k]);
+            for (size_t k = 0; k < c.tc.n; k++) {
+                char cell[32];
+                printf("%s%*s", k ? " " : "", width, choice_cell(&c.tc.v[k], rw->counts[k], cell,
+                                                                  sizeof cell));
+            }
             if (stdin_only)
                 putchar('\n');
             else
@@ -234,11 +261,12 @@ static int run(const cli_args *a)
         if (r == c.n_rows && !show_total)
             break;
         for (size_t k = 0; k < c.tc.n; k++)
-            if (rw->counts[k] > limit) {
-                warnx_("%s: %llu tokens (%s) is over the limit of %llu",
+            if (choice_tokens(&c.tc.v[k], rw->counts[k]) > limit) {
+                char cell[32];
+                warnx_("%s: %s tokens (%s) is over the limit of %llu",
                        strcmp(rw->name, "-") ? shown_name(rw->name) : "<stdin>",
-                       (unsigned long long)rw->counts[k], c.tc.v[k].label,
-                       (unsigned long long)limit);
+                       choice_cell(&c.tc.v[k], rw->counts[k], cell, sizeof cell),
+                       c.tc.v[k].label, (unsigned long long)limit);
                 t.over++;
             }
     }

@@ -113,7 +113,7 @@ static int run(const cli_args *a)
         return cli_usage_error(a, "decode takes one tokenizer (-e, -m or -t), not %zu", tc.n);
     if ((file || jsonl) && a->n_pos)
         return cli_usage_error(a, "give ids as arguments or on input, not both");
-    if (!choices_open(&tc, "o200k_base")) {
+    if (!choices_open_exact(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
     }

@@ -14,7 +14,7 @@ static void print_counts(const tok_choices *tc, const size_t *v)
         if (k)
             putchar(',');
         json_str(stdout, tc->v[k].arg, strlen(tc->v[k].arg));
-        printf(":%zu", v[k]);
+        printf(":%llu", (unsigned long long)choice_tokens(&tc->v[k], v[k]));
     }
     putchar('}');
 }
@@ -65,8 +65,10 @@ static int run(const cli_args *a)
             size_t cut, cnt;
             const char *s = in.data + start;
             size_t len = end - start;
+            /* an estimate: keep as many proxy tokens as stand for N of the model's */
+            uint64_t want = choice_raw_limit(&tc.v[k], n);
             if (!encode_spans(tc.v[k].tok, &o, s, len, &e, &err) ||
-                !fit_tokens(tc.v[k].tok, &o, s, len, &e, n, from_end, &cut, &cnt, &err)) {
+                !fit_tokens(tc.v[k].tok, &o, s, len, &e, want, from_end, &cut, &cnt, &err)) {
                 warn_err(label, &err);
                 encoded_free(&e);
                 status = EXIT_BAD;
@@ -108,9 +110,11 @@ static int run(const cli_args *a)
             char counts[512] = "";
             for (size_t k = 0; k < tc.n; k++) {
                 size_t l = strlen(counts);
-                snprintf(counts + l, sizeof counts - l, "%s%zu of %zu tokens%s%s",
-                         k ? ", " : "", after[k], before[k], tc.n > 1 ? " with " : "",
-                         tc.n > 1 ? tc.v[k].label : "");
+                char a_[32], b_[32];
+                snprintf(counts + l, sizeof counts - l, "%s%s of %s tokens%s%s",
+                         k ? ", " : "", choice_cell(&tc.v[k], after[k], a_, sizeof a_),
+                         choice_cell(&tc.v[k], before[k], b_, sizeof b_),
+                         tc.n > 1 ? " with " : "", tc.n > 1 ? tc.v[k].label : "");
             }
             warnx_("%s: cut to the %s %llu tokens: kept %s, %zu of %zu bytes", shown_name(label),
                    from_end ? "last" : "first", (unsigned long long)n, counts, end - start,

@@ -403,6 +403,10 @@ TOK_API tok_status tok_model_find(const tok_registry *reg, const char *name,
 TOK_API tok_status tok_model_open_tokenizer(const tok_model *m, const char *const *dirs,
                                             size_t n_dirs, tok_tokenizer **out, bool *exact,
                                             tok_error *err);
+/* Whether tok_model_open_tokenizer would count m exactly here: its built-in encoding, or its
+ * vocabulary found in the same places (without opening it). */
+TOK_API bool tok_model_counts_exactly(const tok_model *m, const char *const *dirs,
+                                      size_t n_dirs);
 /* An approximate count: count * approx_factor, rounded up (count itself when m has no
  * factor). */
 TOK_API uint64_t tok_model_approx_count(const tok_model *m, uint64_t count);

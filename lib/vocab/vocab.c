@@ -63,11 +63,19 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
 {
     memset(v, 0, sizeof *v);
     uint32_t n_ids = 0;
-    size_t bytes_len = 0;
+    size_t bytes_len = 0, top = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ids[i] >= n_ids)
+        if (ids[i] >= n_ids) {
             n_ids = ids[i] + 1;
+            top = i;
+        }
         bytes_len += lens[i];
+    }
+    /* Tables are indexed by id: memory follows the largest id, so a file may not claim ids
+     * far beyond the tokens it holds (one token with id 2^28 would cost gigabytes). */
+    if (n_ids > n + TOK_VOCAB_MAX_GAP) {
+        *dup = top;
+        return -3;
     }
     uint32_t hash_bits = 4, id_bits = 1;
     while (((size_t)1 << hash_bits) < 2 * n)

@@ -116,7 +116,10 @@ static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size
 
 /* Build a vocabulary on the heap from n tokens: ids[i] gets toks[i][0..lens[i]). Fails (returns
  * -1 and sets *dup to the index of the second occurrence) when two ids share bytes or an id is
- * used twice; returns -2 when out of memory. */
+ * used twice; returns -2 when out of memory; -3 (with *dup the entry) when the largest id is
+ * more than TOK_VOCAB_MAX_GAP beyond the number of tokens: the tables are indexed by id, so
+ * memory must follow what the file holds, not what it claims. */
+#define TOK_VOCAB_MAX_GAP (1u << 20)
 int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
                     const uint32_t *ids, size_t *dup);
 /* The same, except that tokens with noindex[i] set keep their bytes (for decoding) but are left

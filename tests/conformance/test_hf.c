@@ -198,6 +198,7 @@ static const char *spans_excerpt(const tok_span *v, size_t n, size_t from, char 
 typedef struct run {
     const char *name, *corpus;
     bool general;
+    const char *model; /* opened as this registry model (its shipped pack), else NULL */
     size_t bad[N_FIELDS];
     size_t lines, tokens;
 } run;
@@ -223,14 +224,14 @@ static void report_ids(run *r, int field, size_t lineno, const tok_text *x, cons
     char e1[200], e2[200], e3[200];
     if (st != TOK_OK) {
         test_fail(__FILE__, __LINE__, "%s %s%s line %zu %s: tokscope fails with %s; text \"%s\"",
-                  r->name, r->corpus, r->general ? " (general)" : "", lineno, field_name[field],
+                  r->name, r->corpus, r->general ? " (general)" : r->model ? " (packed, as the model)" : "", lineno, field_name[field],
                   tok_status_name(st), excerpt(x->text, x->len, 0, 60, e1, sizeof e1));
         return;
     }
     size_t k = first_diff_ids(want, nw, got, ng);
     test_fail(__FILE__, __LINE__,
               "%s %s%s line %zu %s: first difference at token %zu: HF %s, tokscope %s; text \"%s\"",
-              r->name, r->corpus, r->general ? " (general)" : "", lineno, field_name[field], k,
+              r->name, r->corpus, r->general ? " (general)" : r->model ? " (packed, as the model)" : "", lineno, field_name[field], k,
               ids_excerpt(want, nw, k, e1, sizeof e1), ids_excerpt(got, ng, k, e2, sizeof e2),
               excerpt(x->text, x->len, 0, 60, e3, sizeof e3));
 }
@@ -304,7 +305,7 @@ static void check_line(run *r, const tok_tokenizer *t, size_t lineno, const tok_
             test_fail(__FILE__, __LINE__,
                       "%s %s%s line %zu offsets: first difference at token %zu (id %u): HF %s, "
                       "tokscope %s; text from byte %llu: \"%s\"",
-                      r->name, r->corpus, r->general ? " (general)" : "", lineno, k, got[k],
+                      r->name, r->corpus, r->general ? " (general)" : r->model ? " (packed, as the model)" : "", lineno, k, got[k],
                       spans_excerpt(w_sp, n_sp, k, e1, sizeof e1),
                       spans_excerpt(gsp, ng, k, e2, sizeof e2),
                       (unsigned long long)w_sp[k].start,
@@ -341,13 +342,13 @@ static void check_line(run *r, const tok_tokenizer *t, size_t lineno, const tok_
             char e2[200];
             if (st != TOK_OK)
                 test_fail(__FILE__, __LINE__, "%s %s%s line %zu %s: tokscope fails with %s (%s)",
-                          r->name, r->corpus, r->general ? " (general)" : "", lineno,
+                          r->name, r->corpus, r->general ? " (general)" : r->model ? " (packed, as the model)" : "", lineno,
                           field_name[f], tok_status_name(st), err.message);
             else
                 test_fail(__FILE__, __LINE__,
                           "%s %s%s line %zu %s: first difference at byte %zu (HF %zu bytes, "
                           "tokscope %zu): HF \"%s\", tokscope \"%s\"",
-                          r->name, r->corpus, r->general ? " (general)" : "", lineno,
+                          r->name, r->corpus, r->general ? " (general)" : r->model ? " (packed, as the model)" : "", lineno,
                           field_name[f], k, wl, bl, excerpt(want, wl, from, 40, e1, sizeof e1),
                           excerpt(back, bl, from, 40, e2, sizeof e2));
         }
@@ -362,9 +363,9 @@ done:
     cJSON_Delete(j);
 }
 
-static void check(const char *name, const char *corpus, bool general)
+static void check_as(const char *name, const char *corpus, bool general, const char *model)
 {
-    run r = {.name = name, .corpus = corpus, .general = general};
+    run r = {.name = name, .corpus = corpus, .general = general, .model = model};
     char cpath[512], gpath[512];
     if (!strcmp(corpus, "specials"))
         snprintf(cpath, sizeof cpath, "tests/golden/hf/%s/specials.jsonl", name);
@@ -383,7 +384,13 @@ static void check(const char *name, const char *corpus, bool general)
     tok_tokenizer *t = NULL;
     tok_error err;
     memset(&err, 0, sizeof err);
-    tok_status st = open_hf(name, general, &t, &err);
+    tok_status st = model ? tok_open_model(model, &t, &err) : open_hf(name, general, &t, &err);
+    if (st == TOK_OK && model && !strstr(tok_name(t), ".tkz")) {
+        snprintf(err.message, sizeof err.message, "%s opened %s, not a shipped pack", model,
+                 tok_name(t));
+        tok_close(t);
+        st = TOK_ENOENT;
+    }
     if (st != TOK_OK) {
         free(golden);
         text_lines_free(&c);
@@ -420,6 +427,11 @@ static void check(const char *name, const char *corpus, bool general)
                   r.bad[F_ERROR]);
 }
 
+static void check(const char *name, const char *corpus, bool general)
+{
+    check_as(name, corpus, general, NULL);
+}
+
 /* One test per tokenizer and corpus, on each path. */
 #define HF_TESTS(n)                                                                           \
     TEST(hf_##n##_real) { check(#n, "real", false); }                                        \
@@ -434,6 +446,74 @@ HF_TOKENIZERS(HF_TESTS)
     TEST(hf_##n##_specials) { check(#n, "specials", false); }                                \
     TEST(hf_##n##_specials_general) { check(#n, "specials", true); }
 HF_ADDED_TOKENIZERS(HF_ADDED_TESTS)
+
+/* The vocabularies tokscope ships (vocabs/open/MANIFEST), opened by a model name of the registry:
+ * the pack make vocabs built from the same file must give the goldens of that file. */
+#define SHIPPED(X)                                                                            \
+    X(llama3, "llama-3-8b") X(llama3_2, "meta-llama/Llama-3.3-70B-Instruct")                    \
+    X(qwen2_5, "qwen2.5-72b") X(qwen3, "qwen3-max") X(deepseek_v3, "DeepSeek-Chat")             \
+    X(mistral_nemo, "mistral-nemo") X(mistral_7b, "open-mistral-7b") X(gemma2, "gemma-2-9b")    \
+    X(gemma3, "gemini-2.5-pro")
+#define SHIPPED_TESTS(n, model)                                                               \
+    TEST(hf_##n##_real_packed) { check_as(#n, "real", false, model); }                       \
+    TEST(hf_##n##_stress_packed) { check_as(#n, "stress", false, model); }                   \
+    TEST(hf_##n##_specials_packed) { check_as(#n, "specials", false, model); }
+SHIPPED(SHIPPED_TESTS)
+
+/* Every vocabulary of vocabs/open/MANIFEST is tested above: its tokenizer.json is the file (by
+ * SHA-256) of a golden tokenizer in SHIPPED. */
+static bool sha_of_golden(const char *name, char out[65])
+{
+    size_t len;
+    char *m = read_file("tests/golden/hf/MANIFEST", &len);
+    bool found = false;
+    line_iter it = {m, m ? m + len : NULL, 0};
+    const char *line;
+    size_t ll;
+    while (m && !found && next_line(&it, &line, &ll)) {
+        char a[128], b[300], c[80];
+        char buf[600];
+        if (ll >= sizeof buf)
+            continue;
+        memcpy(buf, line, ll);
+        buf[ll] = 0;
+        if (sscanf(buf, "%127s %299s %79s", a, b, c) == 3 && !strcmp(a, name) && strlen(c) == 64) {
+            memcpy(out, c, 65);
+            found = true;
+        }
+    }
+    free(m);
+    return found;
+}
+
+TEST(hf_every_shipped_vocabulary_is_tested)
+{
+#define SHIPPED_NAME(n, model) #n,
+    static const char *const names[] = {SHIPPED(SHIPPED_NAME)};
+    size_t len;
+    char *m = read_file("vocabs/open/MANIFEST", &len);
+    CHECK(m);
+    line_iter it = {m, m + len, 0};
+    const char *line;
+    size_t ll, n = 0;
+    while (next_line(&it, &line, &ll)) {
+        char buf[600], name[64], pkg[128], sha[80];
+        if (!ll || line[0] == '#' || ll >= sizeof buf)
+            continue;
+        memcpy(buf, line, ll);
+        buf[ll] = 0;
+        CHECK(sscanf(buf, "%63s %127s %79s", name, pkg, sha) == 3);
+        bool covered = false;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            char g[65];
+            covered |= sha_of_golden(names[k], g) && !strcmp(g, sha);
+        }
+        CHECK_MSG(covered, "vocabs/open/MANIFEST: %s (%s) has no packed golden test", name, sha);
+        n++;
+    }
+    free(m);
+    CHECK_EQ(n, sizeof names / sizeof names[0]);
+}
 
 /* ---- the MANIFEST lists exactly the tokenizers tested here ------------------------------------ */
 

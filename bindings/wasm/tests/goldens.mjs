@@ -7,6 +7,8 @@
 //   HF        tests/golden/hf: every distinct tokenizer.json of the MANIFEST x {real, stress,
 //             specials}: ids, ids_add, offsets, ids_nomatch, decode, decode_skip; the
 //             gen_added_* tokenizers on their specials corpus
+//   HF parts  tests/golden/hf-components: one small tokenizer.json per component type and option,
+//             the same six fields (offsets in characters, as the Node binding reports them)
 //   SPM       tests/golden/spm: every model x {real, stress, botchan, stress_spm, invalid_utf8
 //             (lossy)}: ids, offsets, decode, count
 //
@@ -119,6 +121,48 @@ export async function goldenTests(ts, { hfDir }) {
       return `${lines} lines, ${tokens} tokens`;
     });
   }
+
+  // ---- tokenizer.json components ----
+  await test('HF component goldens: every case of tests/golden/hf-components', () => {
+    const dir = `${G}/hf-components`;
+    const cases = fs.readFileSync(`${dir}/MANIFEST`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    let lines = 0;
+    for (const name of cases) {
+      const tok = ts.Tokenizer.fromBytes(fs.readFileSync(`${dir}/${name}.tokenizer.json`), { name });
+      try {
+        goldenLines(`${dir}/${name}.jsonl`).forEach((line, i) => {
+          const g = JSON.parse(line), text = g.text, where = `${name} line ${i + 1}`;
+          lines++;
+          if (g.error) {
+            let threw = false;
+            try { tok.count(text, 'all', []); } catch { threw = true; }
+            check(threw, `${where}: HF fails, wasm encodes`);
+            return;
+          }
+          const bytes = Buffer.from(text, 'utf8');
+          // byte offset -> index of the character holding it (the binding's unit)
+          const charIndex = (off) => {
+            if (off >= bytes.length) return off === bytes.length ? bytes.toString('utf8').length : off;
+            while (off > 0 && (bytes[off] & 0xc0) === 0x80) off--;
+            let c = 0;
+            for (let k = 0; k < off; k++) c += (bytes[k] & 0xc0) !== 0x80;
+            return c;
+          };
+          const ids = tok.encode(text, 'all', []);
+          const add = tok.encodeWithOffsets(text, { specialTokens: 'all', addSpecialTokens: true });
+          const spansOk = g.offsets.length === add.ids.length && g.offsets.every(([a, b], k) =>
+            charIndex(a) === charIndex(add.offsets[2 * k]) && charIndex(b) === charIndex(add.offsets[2 * k + 1]));
+          const want = Uint32Array.from(g.ids_add);
+          const what = !sameIds(ids, g.ids) ? 'ids' : !sameIds(add.ids, g.ids_add) || !spansOk ? 'ids_add or offsets'
+            : !sameIds(tok.encodeOrdinary(text), g.ids_nomatch) ? 'ids_nomatch'
+              : !Buffer.from(tok.decodeBytes(want)).equals(Buffer.from(g.decode, 'utf8')) ? 'decode'
+                : !Buffer.from(tok.decodeBytes(want, { skipSpecialTokens: true })).equals(Buffer.from(g.decode_skip, 'utf8')) ? 'decode_skip' : null;
+          if (what) fail(`${where}: ${what} differs; text ${excerpt(text)}`);
+        });
+      } finally { tok.free(); }
+    }
+    return `${cases.length} cases, ${lines} texts`;
+  });
 
   // ---- SentencePiece .model ----
   const spmCorpora = {

@@ -105,7 +105,8 @@ tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source
     if (!pattern)
         return tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
                         "%s: not one of the OpenAI .tiktoken files, so its split pattern is "
-                        "unknown; give one (a built-in encoding name or a regex)",
+                        "unknown; give one (tokscope --pattern, tok_open_options.pattern: a "
+                        "built-in encoding's name or a regex)",
                         source);
 
     tok_tokenizer *t = tok_tokenizer_new(source, &tiktoken_ops);

@@ -318,6 +318,12 @@ static tok_status build_vocab(hf_load *ld, uint32_t vnode, hf_entry *e, size_t n
                                     : "token \"%.*s\" or its id appears twice",
                      (int)(e[dup].len < 60 ? e[dup].len : 60), e[dup].s);
         hf_path_pop(ld, was);
+    } else if (r == -3) {
+        size_t was = hf_path_push(ld, "vocab");
+        st = hf_fail(ld, TOK_EFORMAT, vnode, "id %u (token \"%.*s\") is too large for a "
+                     "vocabulary of %zu tokens", e[dup].id,
+                     (int)(e[dup].len < 60 ? e[dup].len : 60), e[dup].s, n);
+        hf_path_pop(ld, was);
     } else if (r != 0) {
         st = hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
     }
