@@ -22,7 +22,10 @@ void warn_err(const char *source, const tok_error *err);
 /* A usage error for a command: message plus "try 'tokscope CMD --help'". Returns EXIT_BAD. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Whole input: a file, or standard input for "-". Returns false with a message printed. */
+/* Whole input: a file, or standard input for "-". Returns false with a message printed. From a
+ * pipe or device at most MAX_STREAM_INPUT bytes are read (more is an error, not unbounded
+ * memory); a regular file is read whole. */
+#define MAX_STREAM_INPUT (1 << 30)
 typedef struct input {
     char *data;
     size_t len;

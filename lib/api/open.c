@@ -139,6 +139,7 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
         size_t len = (size_t)stbuf.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         close(fd);
+        fd = -1; /* if the map failed, the file is read below: a regular file opens again */
         if (map != MAP_FAILED && tok_pack_is(map, len)) /* a pack stays mapped: no copy */
             return open_pack(map, len, true, path, out, err);
         if (map != MAP_FAILED) {
@@ -146,12 +147,13 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
             munmap(map, len);
             return st;
         }
-    } else if (fd >= 0) {
-        close(fd);
     }
+    /* anything else (a pipe, a FIFO, a device) is read from the descriptor already open: opening
+     * a FIFO a second time would lose what its writer wrote in between */
     uint8_t *data = NULL;
     size_t len = 0;
-    tok_status st = tok_read_file(path, &data, &len, err);
+    tok_status st = fd >= 0 ? tok_read_fd(fd, path, &data, &len, err)
+                            : tok_read_file(path, &data, &len, err);
     if (st != TOK_OK)
         return st;
     st = tok_open_memory(data, len, path, opts, out, err);

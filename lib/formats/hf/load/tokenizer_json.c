@@ -873,6 +873,19 @@ tok_status hf_open(const uint8_t *data, size_t len, const char *source, const hf
     if (st != TOK_OK)
         goto fail;
     hf_bpe_prepare_words(&t->vocab, &hp->model, pre && pre->merges ? pre->cut_words : -1);
+    if (pre && pre->rank_bpe && hp->fast) { /* the pack's answer, its list checked */
+        hf_model *m = &hp->model;
+        for (size_t i = 0; i < pre->n_unreach; i++)
+            if (pre->unreach[i] >= t->vocab.n_ids || (i && pre->unreach[i] <= pre->unreach[i - 1])) {
+                st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
+                              "%s: the pack's list of unreachable tokens is damaged", source);
+                goto fail;
+            }
+        m->rank_bpe = true;
+        m->unreach = pre->unreach;
+        m->n_unreach = (uint32_t)pre->n_unreach;
+        m->unreach_view = true;
+    }
     if (keep_strv)
         *keep_strv = ld.strv;
     else
