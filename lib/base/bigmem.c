@@ -4,7 +4,10 @@
  * merges); with 4 KB pages the first touches cost more than the parsing on some machines (a
  * 9 MB file took 160 ms cold, 66 ms warm). Blocks of 2 MB or more are mapped 2 MB aligned and
  * marked MADV_HUGEPAGE, so the kernel backs them with 2 MB pages where it can; smaller ones come
- * from malloc. Free with tok_big_free and the same size. */
+ * from malloc. Free with tok_big_free and the same size.
+ *
+ * Huge pages are Linux's: elsewhere (WebAssembly, whose mmap cannot unmap part of a mapping,
+ * which the alignment below does) every block comes from calloc. */
 #include "base/base.h"
 
 #include <string.h>
@@ -12,9 +15,20 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* Whether a block of size bytes is mapped on huge pages (else it comes from calloc). */
+static bool huge(size_t size)
+{
+#if defined(__linux__)
+    return size >= HUGE_PAGE;
+#else
+    (void)size;
+    return false;
+#endif
+}
+
 void *tok_big_alloc(size_t size)
 {
-    if (size < HUGE_PAGE)
+    if (!huge(size))
         return calloc(1, size ? size : 1);
     size_t len = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -38,7 +52,7 @@ void tok_big_free(void *p, size_t size)
 {
     if (!p)
         return;
-    if (size < HUGE_PAGE) {
+    if (!huge(size)) {
         free(p);
         return;
     }

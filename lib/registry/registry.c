@@ -1,4 +1,4 @@
-/* registry: the model registry -- rows of vocabs/models.tsv (embedded by embedded.S) plus
+/* registry: the model registry -- rows of vocabs/models.tsv (built in: embedded_blobs.c) plus
  * the price files laid over them -- and model-name resolution.
  *
  * The registry is a handle the caller opens, not a global parsed on first use: loading a price
@@ -16,9 +16,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
-
-extern const char tok_models_tsv[] __attribute__((visibility("hidden")));
-extern const char tok_models_tsv_end[] __attribute__((visibility("hidden")));
 
 typedef struct reg_row {
     tok_model m;         /* the public view; its strings and arrays are owned here */
@@ -411,8 +408,9 @@ tok_status tok_registry_open(tok_registry **out, tok_error *err)
     if (st != TOK_OK)
         return st;
     reg_patches p;
-    size_t len = (size_t)(tok_models_tsv_end - tok_models_tsv);
-    st = tok_prices_tsv_parse(tok_models_tsv, len, "models.tsv (built-in)", &p, err);
+    size_t len;
+    const char *tsv = tok_models_tsv_builtin(&len);
+    st = tok_prices_tsv_parse(tsv, len, "models.tsv (built-in)", &p, err);
     if (st == TOK_OK) {
         st = tok_registry_apply(reg, &p, "built-in", "tsv", p.date, true, err);
         reg_patches_free(&p);

@@ -58,6 +58,9 @@ tok_status tok_registry_apply(tok_registry *reg, reg_patches *p, const char *lab
                               const char *format, const char *date, bool builtin,
                               tok_error *err);
 
+/* The built-in vocabs/models.tsv: its text (a NUL follows it) and length (embedded_blobs.c). */
+const char *tok_models_tsv_builtin(size_t *len);
+
 /* Parsers: text -> patches. label names the file in messages. */
 tok_status tok_prices_tsv_parse(const char *data, size_t len, const char *label,
                                 reg_patches *out, tok_error *err);

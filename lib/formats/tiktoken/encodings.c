@@ -3,8 +3,8 @@
  * split presets of split/presets.c).
  *
  * Four vocabularies serve seven encodings: gpt2 has r50k_base's ranks, p50k_edit p50k_base's,
- * o200k_harmony o200k_base's. The vocabularies are packed at build time and linked into the
- * library (embedded.S), so opening one reads no file and copies nothing. */
+ * o200k_harmony o200k_base's. The vocabularies come from tok_embedded_vocab (embedded_blobs.c:
+ * packed at build time and linked in, so opening one reads no file and copies nothing). */
 #include "formats/tiktoken/tiktoken.h"
 
 #include <stdio.h>
@@ -165,29 +165,4 @@ tok_status tok_open_encoding(const char *name, tok_tokenizer **out, tok_error *e
         return tok_fail(err, TOK_EFORMAT, name, TOK_NO_OFFSET,
                         "%s: the embedded vocabulary is missing or damaged", name);
     return tok_builtin_open(b, &v, name, out, err);
-}
-
-/* The blobs linked in by embedded.S. */
-#define BLOB_(name)                                                                  \
-    extern const uint8_t tok_blob_##name[] __attribute__((visibility("hidden")));     \
-    extern const uint8_t tok_blob_##name##_end[] __attribute__((visibility("hidden")));
-BLOB_(r50k_base)
-BLOB_(p50k_base)
-BLOB_(cl100k_base)
-BLOB_(o200k_base)
-#undef BLOB_
-
-const void *tok_embedded_vocab(const char *name, size_t *len)
-{
-#define PICK_(nm)                                                        \
-    if (strcmp(name, #nm) == 0) {                                        \
-        *len = (size_t)(tok_blob_##nm##_end - tok_blob_##nm);           \
-        return tok_blob_##nm;                                            \
-    }
-    PICK_(r50k_base)
-    PICK_(p50k_base)
-    PICK_(cl100k_base)
-    PICK_(o200k_base)
-#undef PICK_
-    return NULL;
 }

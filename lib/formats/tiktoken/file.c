@@ -1,9 +1,11 @@
 /* file: the .tiktoken text format -- one "base64(token) rank" per line -- into a
  * vocabulary. Strict where tiktoken's loader is lenient (it would silently let a later line
  * override an earlier one): bad base64, a bad rank, or a token or rank given twice is an error
- * naming the line. */
+ * naming the line. Packing it (the BPE tables added, laid out for tok_vocab_view) is what the
+ * build does for the built-in vocabularies, and what a build without them does on first use. */
 #include "formats/tiktoken/tiktoken.h"
 
+#include <stdio.h>
 #include <string.h>
 
 tok_status tok_tiktoken_parse(const uint8_t *data, size_t len, const char *source, tok_vocab *v,
@@ -103,5 +105,30 @@ done:
     free(ranks);
     free(line_of);
     free(bytes);
+    return st;
+}
+
+tok_status tok_tiktoken_pack(const uint8_t *data, size_t len, const char *source,
+                             const char *sha256, void **blob, size_t *blob_len, tok_error *err)
+{
+    *blob = NULL;
+    *blob_len = 0;
+    if (sha256) {
+        uint8_t digest[32];
+        char hex[65];
+        tok_sha256(data, len, digest);
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+        if (strcmp(hex, sha256) != 0)
+            return tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
+                            "%s: SHA-256 is %s, expected %s", source, hex, sha256);
+    }
+    tok_vocab v;
+    tok_status st = tok_tiktoken_parse(data, len, source, &v, err);
+    if (st != TOK_OK)
+        return st;
+    if (tok_bpe_tables_add(&v) != 0 || tok_vocab_pack(&v, blob, blob_len) != 0)
+        st = tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
+    tok_vocab_free(&v);
     return st;
 }

@@ -2,12 +2,13 @@
  * encodings embedded in the library, and tiktoken's model-name map. Includes core/ and the
  * layers below it, never another format (the layer rule: base/base.h).
  *
- *   encodings.c   the seven built-in encodings (patterns, special tokens, explicit sizes)
- *   embedded.S    their packed vocabularies, linked in (gen/pack_vocab.c packs them)
- *   file.c        the .tiktoken text format -> vocabulary
- *   load.c        a .tiktoken file -> tokenizer (OpenAI's files recognised by SHA-256)
- *   encode.c      the pipeline: special tokens, the split, rank BPE per piece; decode
- *   model_map.c   OpenAI model name -> encoding (tiktoken's model.py) */
+ *   encodings.c       the seven built-in encodings (patterns, special tokens, explicit sizes)
+ *   embedded_blobs.c  their packed vocabularies (embedded.S links them in; gen/pack_vocab.c
+ *                     packs them with tok_tiktoken_pack)
+ *   file.c            the .tiktoken text format -> vocabulary, and its packed form
+ *   load.c            a .tiktoken file -> tokenizer (OpenAI's files recognised by SHA-256)
+ *   encode.c          the pipeline: special tokens, the split, rank BPE per piece; decode
+ *   model_map.c       OpenAI model name -> encoding (tiktoken's model.py) */
 #ifndef TOK_TIKTOKEN_H
 #define TOK_TIKTOKEN_H
 
@@ -42,7 +43,8 @@ const tok_builtin *tok_builtin_find(const char *name);
  * *arena, free both with free()). */
 tok_status tok_builtin_specials(const tok_builtin *b, size_t *n, char ***texts, size_t **lens,
                                 uint32_t **ids, char **arena);
-/* The embedded packed vocabulary for a blob name, or NULL. */
+/* The packed vocabulary for a blob name, or NULL (embedded_blobs.c; see there for builds
+ * without it). */
 const void *tok_embedded_vocab(const char *name, size_t *len);
 /* Build a tokenizer from a built-in definition and a vocabulary (views it, not copied). */
 tok_status tok_builtin_open(const tok_builtin *b, const tok_vocab *vocab, const char *name,
@@ -53,6 +55,11 @@ tok_status tok_builtin_open(const tok_builtin *b, const tok_vocab *vocab, const 
 /* .tiktoken text -> vocabulary. */
 tok_status tok_tiktoken_parse(const uint8_t *data, size_t len, const char *source, tok_vocab *v,
                               tok_error *err);
+/* .tiktoken text -> the packed vocabulary tok_embedded_vocab gives (tok_vocab_view's layout,
+ * with the BPE tables), in one malloc'd block *blob of *blob_len bytes. sha256 (64 hex digits)
+ * is checked first when not NULL, so a damaged file never packs. */
+tok_status tok_tiktoken_pack(const uint8_t *data, size_t len, const char *source,
+                             const char *sha256, void **blob, size_t *blob_len, tok_error *err);
 /* A .tiktoken file in data[0..len); source names it in messages. */
 tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source,
                              const tok_open_options *opts, tok_tokenizer **out, tok_error *err);

@@ -3,7 +3,6 @@
  * against the one given (from vocabs/MANIFEST) first, so a damaged vocabulary never builds.
  *
  *   pack_vocab IN.tiktoken OUT.bin SHA256 */
-#include "algo/algo.h"
 #include "formats/tiktoken/tiktoken.h"
 
 #include <stdio.h>
@@ -23,28 +22,10 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    uint8_t digest[32];
-    char hex[65];
-    tok_sha256(data, size, digest);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    if (strcmp(hex, argv[3]) != 0) {
-        fprintf(stderr, "%s: SHA-256 is %s, MANIFEST says %s\n", argv[1], hex, argv[3]);
-        return 2;
-    }
-    tok_vocab v;
-    if (tok_tiktoken_parse(data, size, argv[1], &v, &err) != TOK_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        return 2;
-    }
-    if (tok_bpe_tables_add(&v) != 0) {
-        fprintf(stderr, "out of memory\n");
-        return 2;
-    }
     void *blob;
     size_t len;
-    if (tok_vocab_pack(&v, &blob, &len) != 0) {
-        fprintf(stderr, "out of memory\n");
+    if (tok_tiktoken_pack(data, size, argv[1], argv[3], &blob, &len, &err) != TOK_OK) {
+        fprintf(stderr, "%s\n", err.message);
         return 2;
     }
     FILE *f = fopen(argv[2], "wb");
@@ -53,7 +34,6 @@ int main(int argc, char **argv)
         return 2;
     }
     free(blob);
-    tok_vocab_free(&v);
     free(data);
     return 0;
 }
