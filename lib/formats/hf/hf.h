@@ -27,6 +27,9 @@
 #include "core/core.h"
 #include "split/split.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 /* ---- text with alignments (normalized_string.c) ---- */
 
 typedef struct hf_splits {
@@ -179,6 +182,10 @@ typedef struct hf_model {
     bool rank_bpe, unreach_view;
     uint32_t n_unreach;
     const uint32_t *unreach;
+    /* A byte-level file opened without a pack: the same question, asked when the fast path
+     * first meets a piece of HF_RANK_LAZY_MIN bytes or more (models/bpe_ranks.c). NULL when
+     * the answer is known. */
+    struct hf_lazy_rank *lazy;
     /* WordPiece */
     size_t max_input_chars_per_word;
     void *wordpiece;         /* the tokens as a trie (wordpiece.c), built when the file opens */
@@ -229,6 +236,20 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);
  * *unreach (malloc'd, sorted; NULL when empty) gets the tokens no merge makes. */
 bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
                         uint32_t *n_unreach);
+/* The rank core for a file opened without a pack, on pieces this long: below it HF's merge loop
+ * costs less than the check (a few hundred milliseconds), and its memory is bounded by it. */
+#define HF_RANK_LAZY_MIN (64u * 1024)
+typedef struct hf_lazy_rank {
+    tok_vocab v;               /* the tokenizer's vocabulary plus the linear encoder's tables */
+    uint32_t *unreach, n_unreach;
+    pthread_mutex_t mu;
+    _Atomic int state;         /* 0: not asked yet, 1: rank BPE, 2: not (or no memory) */
+} hf_lazy_rank;
+hf_lazy_rank *hf_lazy_rank_new(void);
+void hf_lazy_rank_free(hf_lazy_rank *z);
+/* m's lazy answer, worked out on the first call (once, under the lock): NULL when the merges
+ * are not rank BPE. */
+const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m);
 
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);

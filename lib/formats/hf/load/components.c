@@ -847,6 +847,7 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(m->unk_token);
     if (!m->unreach_view)
         free((void *)m->unreach);
+    hf_lazy_rank_free(m->lazy);
     if (m->merges && !m->merges_view)
         tok_big_free(m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
     free(m->prefix);

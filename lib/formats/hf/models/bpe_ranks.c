@@ -84,3 +84,61 @@ bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **un
     *n_unreach = (uint32_t)nu;
     return true;
 }
+
+/* ---- asked on the first long piece ---- */
+
+/* A tokenizer.json opened as it is has not had the check (tok_pack pays for it, opening does
+ * not). Hostile input -- a megabyte of one letter, of spaces, of base64 -- makes one piece that
+ * HF's merge loop does in O(n log n) time and 76 bytes of memory per byte; the rank core does
+ * it in O(n) with 4. So the first such piece asks the question, for every later call. */
+hf_lazy_rank *hf_lazy_rank_new(void)
+{
+    hf_lazy_rank *z = calloc(1, sizeof *z);
+    if (z && pthread_mutex_init(&z->mu, NULL) != 0) {
+        free(z);
+        return NULL;
+    }
+    return z;
+}
+
+void hf_lazy_rank_free(hf_lazy_rank *z)
+{
+    if (!z)
+        return;
+    free(z->v.heap_bpe); /* the tables; the rest of v is the tokenizer's */
+    free(z->unreach);
+    pthread_mutex_destroy(&z->mu);
+    free(z);
+}
+
+const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
+{
+    hf_lazy_rank *z = m->lazy;
+    int s = atomic_load_explicit(&z->state, memory_order_acquire);
+    if (s == 0) {
+        pthread_mutex_lock(&z->mu);
+        s = atomic_load_explicit(&z->state, memory_order_relaxed);
+        if (s == 0) {
+            s = 2;
+            uint32_t *un = NULL, nu = 0;
+            if (hf_bpe_ranks_check(t, m, &un, &nu)) {
+                z->v = t->vocab; /* shares its arrays; only the tables are its own */
+                z->v.heap = NULL;
+                z->v.heap_size = 0;
+                z->v.heap_bpe = NULL;
+                /* -1: no tables, and the rank core's merge serves long pieces (still exact) */
+                if (tok_bpe_tables_add(&z->v) == -2) {
+                    free(un);
+                } else {
+                    z->v.uid = tok_vocab_new_uid();
+                    z->unreach = un;
+                    z->n_unreach = nu;
+                    s = 1;
+                }
+            }
+            atomic_store_explicit(&z->state, s, memory_order_release);
+        }
+        pthread_mutex_unlock(&z->mu);
+    }
+    return s == 1 ? z : NULL;
+}

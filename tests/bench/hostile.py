@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""make bench-hostile: time and memory of `tokscope count` on hostile input, every format.
+
+Issue 14's targets, per tokenizer and input shape: time linear in the input (4x the input, at
+most ~4.5x the time), within 3x of the built-in encoding o200k_base on the same input, and peak
+memory at most about 4x the input on top of what the tokenizer alone takes (the peak RSS of
+counting an empty file with it). One table, a verdict per row; the exit status is always 0: this
+is a benchmark (the machine may be shared and noisy), not a test.
+
+Times are user CPU seconds of the child (os.wait4's rusage, the figures /usr/bin/time -f "%U %M"
+prints, at microsecond resolution), the best of HOSTILE_REPS runs (default 3), less the time of
+counting an empty file with the same tokenizer (loading it: 0.2 s for a large tokenizer.json,
+which says nothing about the input). The shapes are
+1 MB and 4 MB; the 50 MB single line is timed at 12.5 MB and 50 MB, best of HOSTILE_LINE_REPS
+(default 1). Net times under FLOOR seconds (GROWTH_FLOOR for growth) are too short to judge by:
+those cells say "-" rather than a verdict built on clock ticks.
+
+usage: hostile.py BUILD [--only TOKENIZER,...] [--shapes SHAPE,...]
+"""
+import base64
+import os
+import random
+import subprocess
+import sys
+
+FLOOR = 0.05          # seconds: below this a ratio is noise, not a measurement
+GROWTH_FLOOR = 0.2    # seconds at 4 MB: below this 4x the input is a few clock ticks
+GROWTH_MAX = 4.5      # time for 4x the input
+RATIO_MAX = 3.0       # against o200k_base on the same input
+MEM_MAX = 4.0         # bytes of peak RSS (above the empty-input RSS) per byte of input
+MB = 1024 * 1024
+
+# name, tokscope arguments (paths relative to the build directory are filled in below)
+TOKENIZERS = [
+    ("o200k_base", ["-e", "o200k_base"]),
+    ("cl100k_base", ["-e", "cl100k_base"]),
+    ("llama3.1 pack", ["-m", "llama-3.1-8b"]),
+    ("llama3 json", ["-t", "{B}/hf/llama3/tokenizer.json"]),
+    ("mistral7b json", ["-t", "{B}/hf/mistral_7b/tokenizer.json"]),
+    ("gemma3 pack", ["-m", "gemma-3-4b"]),
+    ("wordpiece json", ["-t", "{B}/hf/gen_wordpiece_bert_uncased/tokenizer.json"]),
+    ("unigram json", ["-t", "{B}/hf/gen_unigram_nfkc/tokenizer.json"]),
+    ("spm bpe llama2", ["-t", "{B}/spm-npm-models/llama2.model"]),
+    ("spm uni albert", ["-t", "{B}/spm-npm-models/albert_30k_clean.model"]),
+]
+
+WORDS = ("the of and to in a is that for it as was with be by on not he I this are or his from "
+         "at which but have an they you were her she there been one all we their has would when "
+         "if so no what time people water words could number other way about many then them "
+         "these some into two more write go see long down day did get come made may part "
+         "tokenizer unbelievable résumé naïve Zürich coöperate").split()
+
+
+def make_inputs(d):
+    """The shapes, at 1 MB and 4 MB (name_1m.txt, name_4m.txt), and the single line at 12.5 MB
+    and 50 MB, deterministically; kept between runs (delete the directory to rebuild)."""
+    os.makedirs(d, exist_ok=True)
+    stamp = os.path.join(d, ".done-1")
+    if os.path.exists(stamp):
+        return
+    r = random.Random(14)
+    for mb in (1, 4):
+        n = mb * MB
+
+        def put(name, text):
+            with open(os.path.join(d, f"{name}_{mb}m.txt"), "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        put("run_a", "a" * n)
+        put("alt_ab", "ab" * (n // 2))
+        put("base64", base64.b64encode(r.randbytes(n * 3 // 4)).decode()[:n])
+        put("digits", "".join(r.choice("0123456789") for _ in range(n)))
+        put("run_cjk", "\u4e00" * (n // 3))
+        put("rand_cjk", "".join(chr(r.randint(0x4E00, 0x9FFF)) for _ in range(n // 3)))
+        put("spaces", " " * n)
+        put("newlines", "\n" * n)
+    # prose words with single spaces and no newline: 50 MB, and its first quarter
+    parts, size = [], 0
+    while size < 50 * MB:
+        w = r.choice(WORDS)
+        parts.append(w)
+        size += len(w.encode()) + 1
+    line = " ".join(parts).encode()[:50 * MB].decode("utf-8", "ignore")
+    for name, text in (("line_50m.txt", line), ("line_12m.txt", line[:len(line) // 4])):
+        with open(os.path.join(d, name), "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    open(stamp, "w").close()
+
+
+def run(tokscope, args, path, reps):
+    """Best (least) user seconds and the peak RSS in bytes of that fastest run."""
+    best = None
+    for _ in range(reps):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                fd = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(fd, 1)
+                os.execv(tokscope, [tokscope, "count", *args, path])
+            finally:
+                os._exit(127)
+        _, status, ru = os.wait4(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return None
+        cur = (ru.ru_utime, ru.ru_maxrss * 1024)
+        if best is None or cur[0] < best[0]:
+            best = (cur[0], max(cur[1], best[1]) if best else cur[1])
+        elif cur[1] > best[1]:
+            best = (best[0], cur[1])   # peak memory: the largest of the runs
+    return best
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    only = shapes_only = None
+    argv = sys.argv[2:]
+    while argv:
+        if argv[0] == "--only":
+            only = set(argv[1].split(","))
+        elif argv[0] == "--shapes":
+            shapes_only = set(argv[1].split(","))
+        argv = argv[2:]
+    reps = int(os.environ.get("HOSTILE_REPS", "3"))
+    line_reps = int(os.environ.get("HOSTILE_LINE_REPS", "1"))
+    tokscope = os.path.join(build, "tokscope")
+    d = os.path.join(build, "bench", "hostile")
+    make_inputs(d)
+    empty = os.path.join(d, "empty.txt")
+    open(empty, "w").close()
+
+    shapes = [(s, f"{s}_1m.txt", f"{s}_4m.txt", 4 * MB, reps)
+              for s in ("run_a", "alt_ab", "base64", "digits", "run_cjk", "rand_cjk", "spaces",
+                        "newlines")]
+    shapes.append(("line_50m", "line_12m.txt", "line_50m.txt", None, line_reps))
+    if shapes_only:
+        shapes = [s for s in shapes if s[0] in shapes_only]
+    toks = [(n, [a.replace("{B}", build) for a in args]) for n, args in TOKENIZERS]
+    if only:
+        toks = [t for t in toks if t[0] == "o200k_base" or t[0] in only]
+
+    print(f"hostile input: user seconds (best of {reps}; line_50m best of {line_reps}) less the "
+          f"empty-input time t0, small -> large input; growth = t_large/t_small for 4x the input (target <= {GROWTH_MAX}); "
+          f"ratio = t_large / o200k_base's, taken as at least {FLOOR} s (target <= {RATIO_MAX}); mem = (peak RSS - RSS on an "
+          f"empty file) / input size (target <= {MEM_MAX}). '-': under {GROWTH_FLOOR} s (growth) or "
+          f"{FLOOR} s (ratio), too short to judge.")
+    hdr = f"{'tokenizer':<15} {'shape':<9} {'t0':>5} {'t_small':>8} {'t_large':>8} {'growth':>6} {'ratio':>6} {'MB_rss':>7} {'mem':>5}  verdict"
+    print(hdr)
+    print("-" * len(hdr))
+    ref = {}
+    misses = []
+    for name, args in toks:
+        base = run(tokscope, args, empty, reps)
+        base_rss = base[1] if base else 0
+        t0 = base[0] if base else 0.0
+        for shape, f1, f4, _, n in shapes:
+            p1, p4 = os.path.join(d, f1), os.path.join(d, f4)
+            size = os.path.getsize(p4)
+            r1 = run(tokscope, args, p1, n)
+            r4 = run(tokscope, args, p4, n)
+            if r1 is None or r4 is None:
+                print(f"{name:<15} {shape:<9} {'failed':>8}")
+                misses.append(f"{name} {shape}: failed")
+                continue
+            t1, t4 = max(r1[0] - t0, 0.0), max(r4[0] - t0, 0.0)
+            if name == "o200k_base":
+                ref[shape] = t4
+            growth = t4 / t1 if t1 > 0 and t4 >= GROWTH_FLOOR else None
+            rt = ref.get(shape)
+            ratio = t4 / max(rt, FLOOR) if rt is not None and t4 >= FLOOR else None
+            mem = max(r4[1] - base_rss, 0) / size
+            over = []
+            if growth is not None and growth > GROWTH_MAX:
+                over.append("time not linear")
+            if ratio is not None and ratio > RATIO_MAX:
+                over.append("over 3x o200k")
+            if mem > MEM_MAX:
+                over.append("memory")
+            verdict = "ok" if not over else "OVER: " + ", ".join(over)
+            if over:
+                misses.append(f"{name} {shape}: " + ", ".join(over))
+            g = f"{growth:6.2f}" if growth is not None else f"{'-':>6}"
+            ra = f"{ratio:6.2f}" if ratio is not None else f"{'-':>6}"
+            print(f"{name:<15} {shape:<9} {t0:5.2f} {t1:8.3f} {t4:8.3f} {g} {ra} {r4[1] / MB:7.0f} {mem:5.2f}  {verdict}",
+                  flush=True)
+    print()
+    print(f"{len(misses)} cells over target" + (":" if misses else "."))
+    for m in misses:
+        print("  " + m)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass
+    sys.exit(0)
