@@ -100,10 +100,14 @@ static const char *part_title(tok_request_part_kind k)
     return (unsigned)k < TOK_PART_COUNT_ ? t[k] : "?";
 }
 
-/* "12", "~12", ">=12" */
+/* "12", "~12", ">=12"; "?" for nothing but unknowns */
 static const char *cell(uint64_t v, bool exact, bool complete, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s%s%llu", complete ? "" : ">=", exact ? "" : "~", (unsigned long long)v);
+    if (!complete && !v)
+        snprintf(buf, cap, "?");
+    else
+        snprintf(buf, cap, "%s%s%llu", complete ? "" : ">=", exact ? "" : "~",
+                 (unsigned long long)v);
     return buf;
 }
 

@@ -75,6 +75,9 @@ static const char SRC_NOT_OPENAI_VOCAB[] =
     "tokenizer is neither";
 static const char SRC_NOT_OPENAI_MODEL[] =
     "OpenAI's chat framing stands in for this model's, which is not published";
+static const char SRC_PROXY_TEXT[] =
+    "the text, counted with the model's estimating tokenizer and factor (its own tokenizer is not "
+    "public)";
 static const char SRC_RESPONSES[] =
     "Responses API: its framing is not published; counted as the Chat Completions request it "
     "maps to (RULES.md 7)";
@@ -96,12 +99,14 @@ typedef struct oa {
     conversation *cv;
     bool exact;          /* the framing rules hold for this model and tokenizer */
     const char *why;     /* else why not */
+    const char *why_text; /* ... and why the text is not exact */
     const char *framing; /* SRC_FRAMING or SRC_FRAMING_0301 */
     int per_msg, per_name;
 } oa;
 
 /* The source of a measured rule, or the reason it does not hold here. */
 static const char *src(const oa *o, const char *measured) { return o->exact ? measured : o->why; }
+static const char *src_text(const oa *o) { return o->exact ? SRC_TEXT : o->why_text; }
 
 static tok_status content(oa *o, const conv_msg *m, int kind, bool exact, const char *why)
 {
@@ -194,10 +199,10 @@ static tok_status message(oa *o, const conv_msg *m, bool defs, bool *padded)
         b[t.n] = '\n';
         chat_path_set(r, m->parts[0].path);
         st = chat_text(r, TOK_PART_SYSTEM, m->row, "content + \"\\n\"", b, t.n + 1, o->exact,
-                       src(o, SRC_SYSTEM_PAD));
+                       o->exact ? SRC_SYSTEM_PAD : o->why_text);
         free(b);
     } else {
-        st = content(o, m, sys ? TOK_PART_SYSTEM : TOK_PART_TEXT, o->exact, src(o, SRC_TEXT));
+        st = content(o, m, sys ? TOK_PART_SYSTEM : TOK_PART_TEXT, o->exact, src_text(o));
     }
     if (st != TOK_OK)
         return st;
@@ -301,7 +306,7 @@ static tok_status choices(oa *o)
 
 tok_status conv_count_openai(chat_run *r, conversation *cv)
 {
-    oa o = {r, cv, true, NULL, SRC_FRAMING, 3, 1};
+    oa o = {r, cv, true, NULL, NULL, SRC_FRAMING, 3, 1};
     if (chat_model_is(r, "gpt-3.5-turbo-0301")) {
         o.per_msg = 4, o.per_name = -1;
         o.framing = SRC_FRAMING_0301;
@@ -310,11 +315,13 @@ tok_status conv_count_openai(chat_run *r, conversation *cv)
     r->tokens_per_name = o.per_name;
     chat_family fam = chat_model_family(r);
     if (cv->responses)
-        o.exact = false, o.why = SRC_RESPONSES;
+        o.exact = false, o.why = o.why_text = SRC_RESPONSES;
+    else if (r->estimate)
+        o.exact = false, o.why = SRC_NOT_OPENAI_MODEL, o.why_text = SRC_PROXY_TEXT;
     else if (!openai_vocab(r->tok))
-        o.exact = false, o.why = SRC_NOT_OPENAI_VOCAB;
-    else if (r->estimate || (fam != FAM_OPENAI && fam != FAM_NONE))
-        o.exact = false, o.why = SRC_NOT_OPENAI_MODEL;
+        o.exact = false, o.why = o.why_text = SRC_NOT_OPENAI_VOCAB;
+    else if (fam != FAM_OPENAI && fam != FAM_NONE)
+        o.exact = false, o.why = SRC_NOT_OPENAI_MODEL, o.why_text = SRC_TEXT;
     bool has_system = false, padded = false;
     for (size_t i = 0; i < cv->n_msgs; i++)
         has_system |= cstr_is(cv->msgs[i].role, "system");

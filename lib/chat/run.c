@@ -476,7 +476,8 @@ static tok_status finish(chat_run *r, tok_request_count *out)
         out->messages[k].path = r->rows[k].path;
         out->messages[k].exact = true;
     }
-    uint64_t fixed = 0, text = 0;
+    uint64_t fixed = 0, text = 0, best[TOK_PART_COUNT_] = {0};
+    const char *unknown_note = NULL;
     out->exact = out->complete = true;
     for (size_t k = 0; k < TOK_PART_COUNT_; k++)
         out->parts[k].exact = true;
@@ -492,8 +493,12 @@ static tok_status finish(chat_run *r, tok_request_count *out)
         p->tokens += o->tokens;
         p->n_items++;
         p->n_unknown += it->unknown;
-        if ((!exact && p->exact) || !p->source)
+        /* the rule of the part's largest estimated item (of its largest item when exact) */
+        if (!p->source || (!exact && p->exact) ||
+            (exact == p->exact && !it->unknown && o->tokens > best[it->kind])) {
             p->source = it->source;
+            best[it->kind] = it->unknown ? 0 : o->tokens;
+        }
         p->exact &= exact;
         if (it->text)
             text += it->tokens;
@@ -502,6 +507,8 @@ static tok_status finish(chat_run *r, tok_request_count *out)
         out->total += o->tokens;
         if (!exact && !out->note)
             out->note = it->source;
+        if (it->unknown && !unknown_note)
+            unknown_note = it->source;
         out->exact &= exact;
         out->complete &= !it->unknown;
         if (it->msg >= 0) {
@@ -514,6 +521,8 @@ static tok_status finish(chat_run *r, tok_request_count *out)
             m->exact &= exact;
         }
     }
+    if (unknown_note) /* what is missing matters more than what is estimated */
+        out->note = unknown_note;
     out->total_low = out->total_high = out->total;
     if (r->estimate) {
         uint64_t lo, hi;
