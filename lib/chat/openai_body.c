@@ -52,7 +52,7 @@ static tok_status read_part(chat_run *r, uint32_t p, conv_part *out)
         if (iu == J_NONE)
             return chat_fail(r, p, TOK_EINVAL, "missing (an image_url part needs its image_url)");
         if (chat_type(r, iu) == J_STRING) /* some clients send the URL itself */
-            return chat_str(r, iu, &out->url);
+            return (out->path = chat_path_copy(r)) ? chat_str(r, iu, &out->url) : chat_oom(r);
         if ((st = chat_want_type(r, iu, J_OBJECT, "an object {url, detail}")) != TOK_OK)
             return st;
         bool hu, hd;
@@ -61,6 +61,16 @@ static tok_status read_part(chat_run *r, uint32_t p, conv_part *out)
             return st;
         if (!hu)
             return chat_fail(r, iu, TOK_EINVAL, "no url");
+        if (hd && !cstr_is(out->detail, "low") && !cstr_is(out->detail, "high") &&
+            !cstr_is(out->detail, "auto")) {
+            chat_path_key(r, "detail", 6);
+            return chat_fail(r, json_get(&r->doc, iu, "detail"), TOK_EINVAL,
+                             "expected low, high or auto, not \"%.*s\"",
+                             (int)(out->detail.n > 40 ? 40 : out->detail.n), out->detail.s);
+        }
+        chat_path_key(r, "url", 3);
+        if (!(out->path = chat_path_copy(r)))
+            return chat_oom(r);
         chat_path_pop(r, at);
         return TOK_OK;
     }

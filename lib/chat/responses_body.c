@@ -76,6 +76,16 @@ static tok_status read_content(chat_run *r, uint32_t node, conv_msg *m)
                 return st;
             if (!hu && !hf)
                 return chat_fail(r, p, TOK_EINVAL, "an input_image needs image_url or file_id");
+            if (hd && !cstr_is(o->detail, "low") && !cstr_is(o->detail, "high") &&
+                !cstr_is(o->detail, "auto")) {
+                chat_path_key(r, "detail", 6);
+                return chat_fail(r, json_get(&r->doc, p, "detail"), TOK_EINVAL,
+                                 "expected low, high or auto, not \"%.*s\"",
+                                 (int)(o->detail.n > 40 ? 40 : o->detail.n), o->detail.s);
+            }
+            chat_path_key(r, hu ? "image_url" : "file_id", hu ? 9 : 7);
+            if (!(o->path = chat_path_copy(r)))
+                return chat_oom(r);
             if (!hu) {
                 o->from = 2; /* IMG_FILE_ID */
                 o->url = fid;

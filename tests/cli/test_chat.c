@@ -21,7 +21,16 @@ TEST(chat_cli_table)
               "0  system          6        4      10\n"
               "1  user            4        6      10\n"
               "   (reply)                          3\n"
-              "   total                           23\n");
+              "   total                           23\n"
+              "part              tokens  label    rule\n"
+              "framing               10  exact    OpenAI cookbook num_tokens_from_messages: 3 per "
+              "message and the role (API-measured; RULES.md 2.2)\n"
+              "system                 6  exact    the text, encoded on its own (OpenAI cookbook; "
+              "API-measured, RULES.md 2.2)\n"
+              "text                   4  exact    the text, encoded on its own (OpenAI cookbook; "
+              "API-measured, RULES.md 2.2)\n"
+              "reply                  3  exact    <|start|>assistant<|message|> primes the reply: 3 "
+              "(OpenAI cookbook; API-measured)\n");
     CHECK_EQ(r.err_len, 0);
     cli_free(&r);
     /* standard input, and gpt-4o is the default model */
@@ -100,15 +109,21 @@ TEST(chat_cli_json)
 
 TEST(chat_cli_request_body_and_estimates)
 {
-    /* the request's model decides when no -m is given: 0301's 4 per message, -1 per name */
+    /* the request's model decides when no -m is given: 0301's 4 per message, -1 per name.
+     * The tool definitions are counted now (they were left out, with a note, before the request
+     * counter): a system message of their own 4 + "system" 1, the header 5 and the namespace
+     * "namespace functions {\n\ntype f = () => any;\n\n} // namespace functions" 14 (cl100k);
+     * an estimate on 0301, which had no function calling. */
     const char *body = "{\"model\":\"gpt-3.5-turbo-0301\",\"messages\":[{\"role\":\"user\","
                        "\"name\":\"alice\",\"content\":\"Hello, world!\"}],\"tools\":[{\"type\":"
                        "\"function\",\"function\":{\"name\":\"f\"}}]}";
     cli_result r = RUN_IN(body, "chat");
     CHECK_EQ(r.status, 0);
     CHECK(strstr(r.out, "gpt-3.5-turbo-0301: openai with cl100k_base (4 per message, -1 per name"));
-    CHECK(strstr(r.out, "estimate: the tool definitions of the request are not counted"));
-    CHECK(strstr(r.out, "total                           12\n")); /* 4 + 1 + 4 + 1 - 1 + 3 */
+    CHECK(strstr(r.out, "estimate: function definitions on gpt-3.5-turbo-0301"));
+    CHECK(strstr(r.out, "0  user            4        5       9\n")); /* 4 + 1 + 4 + 1 - 1 */
+    CHECK(strstr(r.out, "   (tools)                        ~19\n"));
+    CHECK(strstr(r.out, "total                          ~36\n")); /* 5 + 9 + 19 + 3 */
     cli_free(&r);
 }
 
@@ -180,7 +195,7 @@ TEST(chat_cli_errors_and_limit)
     cli_free(&r);
     r = RUN("chat", f, f);
     CHECK_EQ(r.status, 2);
-    CHECK(strstr(r.err, "one conversation file at a time"));
+    CHECK(strstr(r.err, "one request file at a time"));
     cli_free(&r);
     r = RUN("chat", "-m", "gpt-9000", f);
     CHECK_EQ(r.status, 2);
