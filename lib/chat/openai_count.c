@@ -256,15 +256,19 @@ static tok_status definitions(oa *o, bool has_system)
     bool exact = !why;
     if (!why)
         why = SRC_DEFS;
+    /* the header and the system message that holds it are measured whatever the shapes */
+    bool frame_exact = o->exact && o->per_msg != 4;
+    const char *frame_why = frame_exact ? SRC_DEFS : o->exact ? why : o->why;
     chat_path_set(r, cv->fns_via_functions ? "functions" : "tools");
     if (has_system)
         st = chat_fixed(r, TOK_PART_TOOL_DEFS, -1, "tools header (in the system message)",
-                        TOOLS_HEADER, exact, why);
+                        TOOLS_HEADER, frame_exact, frame_why);
     else if ((st = chat_fixed(r, TOK_PART_FRAMING, -1, "tools system message framing",
-                              (uint64_t)o->per_msg, exact, why)) == TOK_OK &&
+                              (uint64_t)o->per_msg, frame_exact, frame_why)) == TOK_OK &&
              (st = chat_text(r, TOK_PART_FRAMING, -1, "tools system message role", "system", 6,
-                             exact, why)) == TOK_OK)
-        st = chat_fixed(r, TOK_PART_TOOL_DEFS, -1, "tools header", TOOLS_HEADER, exact, why);
+                             frame_exact, frame_why)) == TOK_OK)
+        st = chat_fixed(r, TOK_PART_TOOL_DEFS, -1, "tools header", TOOLS_HEADER, frame_exact,
+                        frame_why);
     if (st == TOK_OK)
         st = chat_text(r, TOK_PART_TOOL_DEFS, -1, "function definitions", (const char *)ns.data,
                        ns.len, exact, why);
