@@ -153,7 +153,8 @@ static bool count_one(const cost_opts *o, result *r, const input *in, const char
     if (o->chat) {
         tok_request_options ro = {0};
         ro.model = r->arg;
-        ro.registry_model = r->m;
+        /* the row vouches for the tokenizer only when it is the model's own or its proxy */
+        ro.registry_model = r->user_file ? NULL : r->m;
         ro.estimate = !r->exact && !r->user_file; /* the library scales the text */
         ro.read_image_files = true;
         ro.image_dir = o->dir;

@@ -473,23 +473,27 @@ TOK_API size_t tok_decimal_format(uint64_t value, unsigned scale, char *buf, siz
  * Count a conversation -- an OpenAI-style messages array -- the way a chat model sees it: the
  * messages rendered in the model's chat format, formatting tokens included.
  *
- * Input: a JSON array of messages, or an object with a "messages" array (a whole request body).
- * A message is an object with "role" (system, developer, user, assistant, tool or function),
- * "content" (a string, null, or an array of {"type":"text","text":...} parts), and optionally
- * "name", "tool_calls" ([{"id","type":"function","function":{"name","arguments"}}]),
+ * Input: a JSON array of messages, or an object with a "messages" array (a Chat Completions
+ * body: its tools, functions, tool_choice and function_call are counted too). A message is an
+ * object with "role" (system, developer, user, assistant, tool or function), "content" (a
+ * string, null, or an array of text, image_url, input_audio, file or refusal parts), and
+ * optionally "name", "tool_calls" ([{"id","type":"function","function":{"name","arguments"}}]),
  * "function_call" and "tool_call_id". Other parts or fields are errors naming their JSON path
  * ("messages[2].content[0].text: expected a string"; err->where holds the path, err->offset
- * the byte offset in json).
+ * the byte offset in json). This is tok_request_count_json for Chat Completions, summed up per
+ * message; that function gives the parts and their rules, and reads the other APIs' bodies.
  *
  * Conventions (the README's "chat" section has the rendering of each, token by token):
  *   "openai"   OpenAI chat models (cl100k_base, o200k_base): OpenAI's cookbook
  *              num_tokens_from_messages -- per message 3 tokens plus the tokens of its role,
  *              content and name, 1 more for a name, 3 to prime the reply. gpt-3.5-turbo-0301: 4
- *              per message and -1 for a name. Exact for plain text messages with o200k_base and
- *              cl100k_base; tool calls are an estimate (their formatting is not documented).
+ *              per message and -1 for a name; function definitions, function messages and
+ *              calls as tests/golden/chat-api/RULES.md section 2 gives them (reproducing the
+ *              API-measured counts). Exact for o200k_base and cl100k_base where measured;
+ *              tool_calls, role tool and tool_choice are estimates.
  *   "harmony"  gpt-oss (o200k_harmony): openai/harmony's render_conversation_for_completion of
  *              harmony's default system message, then the messages (system -> developer
- *              "# Instructions"), then <|start|>assistant. Exact.
+ *              "# Instructions", tools -> its functions namespace), then <|start|>assistant.
  *   "llama3"   tokenizers with <|start_header_id|> and <|eot_id|>: Meta Llama 3's chat template.
  *   "chatml"   tokenizers with <|im_start|> and <|im_end|>: ChatML, <|im_start|>role\n....
  *              llama3 and chatml render the whole conversation as text and encode it with
@@ -513,11 +517,13 @@ typedef struct tok_chat_count {
     size_t n_messages;
     tok_chat_message_count *messages; /* n_messages entries, in input order */
     uint64_t prefix;           /* tokens before the first message: harmony's default system
-                                  message, Llama 3's <|begin_of_text|>; 0 for openai */
+                                  message, Llama 3's <|begin_of_text|>; and the request's own
+                                  parts (openai: tool definitions, function_call); else 0 */
     uint64_t reply;            /* tokens that prime the reply (openai: 3) */
     int tokens_per_message;    /* openai: 3 (4 for gpt-3.5-turbo-0301); 0 otherwise */
     int tokens_per_name;       /* openai: 1 (-1 for gpt-3.5-turbo-0301); 0 otherwise */
-    const char *note;          /* why the count is not exact (static), or NULL */
+    const char *note;          /* why the count is not exact, or NULL (lives as long as the
+                                  tok_chat_count) */
     void *internal_;           /* owned storage; do not touch */
 } tok_chat_count;
 
@@ -606,10 +612,11 @@ typedef struct tok_request_options {
      * body's "model". It chooses the framing (gpt-3.5-turbo-0301), the convention (gpt-oss-*:
      * harmony), the image rule and Anthropic's tool-use prompt. */
     const char *model;
-    /* The registry row of that model (tok_model_find), or NULL. With estimate set, tok is the
-     * row's estimating proxy (tok_model_open_tokenizer said exact = false): the tokens of text
-     * are scaled by its factor (the total's range by its low and high factors) and every part
-     * of text is an estimate. */
+    /* The registry row of that model (tok_model_find), or NULL. Given without estimate, it says
+     * that tok is the model's own tokenizer (tok_model_open_tokenizer said exact = true): parts
+     * that are exact only with the model's vocabulary (Gemini text) can be. With estimate set,
+     * tok is the row's estimating proxy (exact = false): the tokens of text are scaled by its
+     * factor (the total's range by its low and high factors) and no part of text is exact. */
     const tok_model *registry_model;
     bool estimate;
     tok_request_api api;    /* TOK_REQUEST_DETECT to detect */
@@ -669,11 +676,12 @@ typedef struct tok_request_count {
     tok_request_message *messages;
     /* Chat conventions: the per-message numbers of tok_chat_count (openai: 3 and 1, or 4 and -1
      * for gpt-3.5-turbo-0301; 0 otherwise), and tokens before the first message (harmony's
-     * system message, Llama 3's <|begin_of_text|>). */
+     * system message, Llama 3's <|begin_of_text|>) ... */
     int tokens_per_message, tokens_per_name;
-    uint64_t prefix;
-    const char *note;           /* why the count is not exact or complete (the first such
-                                   item's rule), or NULL */
+    uint64_t prefix;            /* and every other token of the request's own parts (tool
+                                   definitions: items with message -1), the reply's aside */
+    const char *note;           /* why the count is not complete (the first unknown item's
+                                   rule), else why not exact (the first estimate's), or NULL */
     void *internal_;            /* owned storage; do not touch */
 } tok_request_count;
 
