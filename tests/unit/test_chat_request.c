@@ -248,8 +248,8 @@ TEST(chat_anthropic_part_by_part)
                            "Paris is in France.", "Call the tool.", "get_weather",
                            "{\"city\":\"Paris\"}", "18C and sunny", "get_weather",
                            "Get the weather",
-                           "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
-                           "\"required\":[\"city\"]}"};
+                           ("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+                            "\"required\":[\"city\"]}")};
     uint64_t counted = 0, sum = 0;
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         counted += ntok(t, texts[i]);
