@@ -88,6 +88,10 @@ static tok_status read_part(chat_run *r, uint32_t p, conv_part *out)
 static tok_status read_content(chat_run *r, uint32_t node, conv_msg *m)
 {
     uint8_t t = chat_type(r, node);
+    /* a second "content" key replaces the first, as JSON.parse keeps the last */
+    m->parts = NULL;
+    m->n_parts = 0;
+    m->string_content = false;
     if (t == J_NULL)
         return TOK_OK;
     if (t == J_STRING) {

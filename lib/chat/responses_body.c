@@ -267,8 +267,10 @@ tok_status conv_read_responses(chat_run *r, conversation *cv)
     if ((st = chat_want_type(r, 0, J_OBJECT, "a Responses request body (an object)")) != TOK_OK)
         return st;
     uint32_t ins = json_get(&r->doc, 0, "instructions"), in = json_get(&r->doc, 0, "input");
-    size_t n = (ins != J_NONE) + (in != J_NONE && chat_type(r, in) == J_STRING) +
-               (in != J_NONE && chat_type(r, in) == J_ARRAY ? r->doc.nodes[in].count : 0);
+    size_t n = 0; /* every member counts, a key given twice too */
+    for (uint32_t f = r->doc.nodes[0].child; f != J_NONE; f = r->doc.nodes[f].next)
+        if (chat_key_is(r, f, "instructions") || chat_key_is(r, f, "input"))
+            n += chat_type(r, f) == J_ARRAY ? r->doc.nodes[f].count : 1;
     if (!(cv->msgs = arena_array(r, n, sizeof *cv->msgs)))
         return chat_oom(r);
     for (uint32_t f = r->doc.nodes[0].child; f != J_NONE; f = r->doc.nodes[f].next) {

@@ -742,3 +742,26 @@ TEST(chat_request_errors_name_the_json_path)
     CHECK(tok_request_count_json(NULL, NULL, "[]", 2, &rc, &err) == TOK_EINVAL);
     tok_request_count_free(NULL);
 }
+
+/* Keys given twice (found by fuzz/fuzz_chat.c): counted without reading past what was read. */
+TEST(chat_request_duplicate_keys)
+{
+    static const char *const bodies[] = {
+        "{\"input\":\"gpt-4o\",\"instructions\":\"x\",\"input\":[{\"role\":\"user\",\"content\":"
+        "\"a\"},{\"role\":\"user\",\"content\":\"b\"}]}",
+        "[{\"role\":\"system\",\"content\":\"s\",\"content\":[{\"type\":\"image_url\","
+        "\"image_url\":{\"url\":\"https://x/y.png\"}}]}]",
+        "{\"messages\":[{\"role\":\"system\",\"content\":\"s\",\"content\":[{\"type\":\"text\","
+        "\"text\":\"t\"}]}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+        "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"g\"}}]}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        tok_request_count rc;
+        tok_error err;
+        CHECK_MSG(tok_request_count_json(enc("o200k_base"), NULL, bodies[i], strlen(bodies[i]),
+                                         &rc, &err) == TOK_OK,
+                  "body %zu: %s", i, err.message);
+        CHECK(rc.total > 0);
+        tok_request_count_free(&rc);
+    }
+}
