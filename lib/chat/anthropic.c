@@ -463,7 +463,7 @@ static tok_status tools(ant *a, uint32_t node, uint32_t choice)
                                         "Claude models only");
     uint32_t n = forced ? tool_prompt[k].any_tool : tool_prompt[k].auto_none;
     return chat_fixed(r, TOK_PART_TOOL_DEFS, -1, "tool-use system prompt", n, false,
-                      chat_fmt(r, "Anthropic's published tool-use system prompt for %s with "
+                      chat_fmt(r, "Anthropic's published tool-use system prompt, row %s*, "
                                   "tool_choice %s: %u (docs.anthropic.com tool-use pricing; "
                                   "RULES.md 5)",
                                tool_prompt[k].prefix, forced ? "any/tool" : "auto/none", n));
