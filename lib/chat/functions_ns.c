@@ -101,7 +101,9 @@ static tok_status object_lines(ns_ctx *c, uint32_t schema, int indent)
     tok_status st = chat_want_type(r, props, J_OBJECT, "an object of property schemas");
     if (st != TOK_OK)
         return st;
-    uint32_t req = json_get(d, schema, "required");
+    chat_names req;
+    if ((st = chat_names_of(r, json_get(d, schema, "required"), &req)) != TOK_OK)
+        return st;
     bool first = true;
     for (uint32_t p = d->nodes[props].child; p != J_NONE; p = d->nodes[p].next) {
         cstr key;
@@ -124,13 +126,7 @@ static tok_status object_lines(ns_ctx *c, uint32_t schema, int indent)
             ok &= spaces(c->out, indent) && put(c->out, "// ") &&
                   tok_buf_put(c->out, desc.s, desc.n) && put(c->out, "\n");
         }
-        bool required = false;
-        if (req != J_NONE && chat_type(r, req) == J_ARRAY)
-            for (uint32_t q = d->nodes[req].child; q != J_NONE && !required; q = d->nodes[q].next) {
-                cstr s;
-                required = chat_type(r, q) == J_STRING && chat_str(r, q, &s) == TOK_OK &&
-                           s.n == key.n && !memcmp(s.s, key.s, key.n);
-            }
+        bool required = chat_names_has(&req, key);
         ok &= spaces(c->out, indent) && tok_buf_put(c->out, key.s, key.n) &&
               put(c->out, required ? ": " : "?: ");
         if (!ok)

@@ -132,20 +132,17 @@ static tok_status object_ts(ts_ctx *c, uint32_t schema, size_t indent)
     ok &= put(o, "{\n");
     uint32_t props = get(c, schema, "properties");
     if (ok && is_obj(c, props)) {
-        uint32_t req = get(c, schema, "required");
+        chat_names req;
+        tok_status rst = chat_names_of(r, get(c, schema, "required"), &req);
+        if (rst != TOK_OK)
+            return rst;
         for (uint32_t p = d->nodes[props].child; ok && p != J_NONE; p = d->nodes[p].next) {
             cstr key;
             tok_status st = chat_key(r, p, &key);
             if (st != TOK_OK)
                 return st;
             size_t at = chat_path_key(r, key.s, key.n);
-            bool required = false;
-            for (uint32_t q = is_array(c, req) ? d->nodes[req].child : J_NONE;
-                 q != J_NONE && !required; q = d->nodes[q].next) {
-                cstr s;
-                required = chat_type(r, q) == J_STRING && chat_str(r, q, &s) == TOK_OK &&
-                           s.n == key.n && !memcmp(s.s, key.s, key.n);
-            }
+            bool required = chat_names_has(&req, key);
             const char *opt = required ? "" : "?";
             uint32_t val = is_obj(c, p) ? p : J_NONE;
             cstr title, vd;

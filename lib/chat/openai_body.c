@@ -207,6 +207,7 @@ static tok_status read_message(chat_run *r, uint32_t node, conv_msg *m)
     if (!(m->path = chat_path_copy(r)))
         return chat_oom(r);
     bool has_role = false;
+    uint32_t tc = J_NONE, fc = J_NONE; /* read after the loop: a key given twice counts once */
     for (uint32_t f = r->doc.nodes[node].child; f != J_NONE; f = r->doc.nodes[f].next) {
         tok_status st = TOK_OK;
         uint8_t t = chat_type(r, f);
@@ -230,21 +231,9 @@ static tok_status read_message(chat_run *r, uint32_t node, conv_msg *m)
                 m->has_tool_call_id = true;
             }
         } else if (cstr_is(key, "tool_calls")) {
-            st = read_tool_calls(r, f, m);
+            tc = f;
         } else if (cstr_is(key, "function_call")) {
-            if (t != J_NULL) { /* the deprecated single call */
-                conv_call *calls = arena_array(r, m->n_calls + 1, sizeof *calls);
-                if (!calls)
-                    return chat_oom(r);
-                if (m->n_calls)
-                    memcpy(calls + 1, m->calls, m->n_calls * sizeof *calls);
-                m->calls = calls;
-                m->n_calls++;
-                m->legacy_call = true;
-                if (!(calls[0].path = chat_path_copy(r)))
-                    return chat_oom(r);
-                st = read_function(r, f, &calls[0]);
-            }
+            fc = t != J_NULL ? f : J_NONE;
         } else if (cstr_is(key, "refusal") || cstr_is(key, "annotations") ||
                    cstr_is(key, "audio")) {
             /* fields of API responses that are not part of the prompt when empty */
@@ -259,6 +248,25 @@ static tok_status read_message(chat_run *r, uint32_t node, conv_msg *m)
             return st;
         chat_path_pop(r, at);
     }
+    tok_status st;
+    if (fc != J_NONE) { /* the deprecated single call, first */
+        chat_path_set(r, m->path);
+        chat_path_key(r, "function_call", 13);
+        if (!(m->calls = arena_array(r, 1, sizeof *m->calls)) ||
+            !(m->calls[0].path = chat_path_copy(r)))
+            return chat_oom(r);
+        if ((st = read_function(r, fc, &m->calls[0])) != TOK_OK)
+            return st;
+        m->n_calls = 1;
+        m->legacy_call = true;
+    }
+    if (tc != J_NONE) {
+        chat_path_set(r, m->path);
+        chat_path_key(r, "tool_calls", 10);
+        if ((st = read_tool_calls(r, tc, m)) != TOK_OK)
+            return st;
+    }
+    chat_path_set(r, m->path);
     if (!has_role)
         return chat_fail(r, node, TOK_EINVAL, "no role");
     bool known = false;

@@ -113,6 +113,15 @@ tok_status chat_member_str(chat_run *r, uint32_t obj, const char *key, bool null
 /* Fail unless node has type t (what names the expectation: "an array of messages"). */
 tok_status chat_want_type(chat_run *r, uint32_t node, uint8_t t, const char *what);
 
+/* The strings of a JSON array (its other values left out), sorted, to look names up in
+ * (a schema's "required"): lookups stay logarithmic however many properties a schema has. */
+typedef struct chat_names {
+    cstr *v;
+    size_t n;
+} chat_names;
+tok_status chat_names_of(chat_run *r, uint32_t arr, chat_names *out); /* J_NONE: empty */
+bool chat_names_has(const chat_names *set, cstr name);
+
 /* ---- items ---- */
 
 /* A row for per-message numbers (a message, or a top-level part of an Anthropic or Gemini body):

@@ -345,13 +345,18 @@ tok_status conv_read_responses(chat_run *r, conversation *cv)
     }
     if (ins == J_NONE && in == J_NONE)
         return chat_fail(r, 0, TOK_EINVAL, "neither input nor instructions");
-    /* instructions come first, wherever the body wrote them */
-    for (size_t i = 1; i < cv->n_msgs; i++)
-        if (cv->msgs[i].row_role && !strcmp(cv->msgs[i].row_role, "instructions")) {
-            conv_msg m = cv->msgs[i];
-            memmove(cv->msgs + 1, cv->msgs, i * sizeof *cv->msgs);
-            cv->msgs[0] = m;
+    /* instructions come first, wherever the body wrote them (a stable partition) */
+    conv_msg *sorted = chat_arena_alloc(&r->arena, (cv->n_msgs ? cv->n_msgs : 1) * sizeof *sorted);
+    if (!sorted)
+        return chat_oom(r);
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < cv->n_msgs; i++) {
+            bool ins_msg = cv->msgs[i].row_role && !strcmp(cv->msgs[i].row_role, "instructions");
+            if (ins_msg == !pass)
+                sorted[k++] = cv->msgs[i];
         }
+    cv->msgs = sorted;
     chat_path_set(r, "");
     return TOK_OK;
 }

@@ -256,6 +256,39 @@ tok_status chat_want_type(chat_run *r, uint32_t node, uint8_t t, const char *wha
     return chat_fail(r, node, TOK_EINVAL, "expected %s, not %s", what, chat_type_name(have));
 }
 
+static int cstr_cmp(const void *a, const void *b)
+{
+    const cstr *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = n ? memcmp(x->s, y->s, n) : 0;
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+tok_status chat_names_of(chat_run *r, uint32_t arr, chat_names *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    if (arr == J_NONE || chat_type(r, arr) != J_ARRAY || !r->doc.nodes[arr].count)
+        return TOK_OK;
+    if (!(out->v = chat_arena_alloc(&r->arena, r->doc.nodes[arr].count * sizeof *out->v)))
+        return chat_oom(r);
+    for (uint32_t e = r->doc.nodes[arr].child; e != J_NONE; e = r->doc.nodes[e].next) {
+        if (chat_type(r, e) != J_STRING)
+            continue;
+        tok_status st = chat_str(r, e, &out->v[out->n]);
+        if (st != TOK_OK)
+            return st;
+        out->n++;
+    }
+    qsort(out->v, out->n, sizeof *out->v, cstr_cmp);
+    return TOK_OK;
+}
+
+bool chat_names_has(const chat_names *set, cstr name)
+{
+    return set->n && bsearch(&name, set->v, set->n, sizeof *set->v, cstr_cmp) != NULL;
+}
+
 /* ---- items ---- */
 
 int64_t chat_row_add(chat_run *r, const char *role, size_t role_len)

@@ -765,3 +765,56 @@ TEST(chat_request_duplicate_keys)
         tok_request_count_free(&rc);
     }
 }
+
+static uint64_t request_total(const char *body)
+{
+    tok_request_count rc;
+    tok_error err;
+    if (tok_request_count_json(enc("o200k_base"), NULL, body, strlen(body), &rc, &err) != TOK_OK)
+        return 0;
+    uint64_t n = rc.total;
+    tok_request_count_free(&rc);
+    return n;
+}
+
+/* The order of keys does not change a count, and a key given twice counts once (the last). */
+TEST(chat_request_key_order_and_repeats)
+{
+#define CALL "{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}"
+    uint64_t once = request_total("[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\","
+                                  "\"content\":null,\"tool_calls\":[" CALL "]}]");
+    uint64_t twice = request_total("[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\","
+                                   "\"tool_calls\":[" CALL "," CALL "],\"content\":null,"
+                                   "\"tool_calls\":[" CALL "]}]");
+    CHECK(once > 0);
+    CHECK_MSG(once == twice, "%llu vs %llu", (unsigned long long)once, (unsigned long long)twice);
+    uint64_t a = request_total("[{\"role\":\"assistant\",\"function_call\":{\"name\":\"g\","
+                               "\"arguments\":\"{}\"},\"tool_calls\":[" CALL "]}]");
+    uint64_t b = request_total("[{\"role\":\"assistant\",\"tool_calls\":[" CALL "],"
+                               "\"function_call\":{\"name\":\"g\",\"arguments\":\"{}\"}}]");
+    CHECK(a > 0);
+    CHECK(a == b);
+#undef CALL
+    /* Responses: instructions count first wherever the body puts them */
+    uint64_t first = request_total("{\"instructions\":\"be brief\",\"input\":\"hello there\"}");
+    uint64_t last = request_total("{\"input\":\"hello there\",\"instructions\":\"be brief\"}");
+    CHECK(first > 0);
+    CHECK(first == last);
+    /* "required" is looked up by name: order and non-strings do not matter */
+    chat_run r = {0};
+    static const char req[] = "[\"c\",7,\"a\",\"bb\",null,\"b\"]";
+    size_t at;
+    const char *msg;
+    CHECK(json_parse(&r.doc, req, strlen(req), &at, &msg));
+    chat_names names;
+    CHECK(chat_names_of(&r, 0, &names) == TOK_OK);
+    CHECK(names.n == 4);
+    static const char *const in[] = {"a", "b", "bb", "c"}, *const out[] = {"", "7", "ab", "cc", "d"};
+    for (size_t i = 0; i < 4; i++)
+        CHECK_MSG(chat_names_has(&names, (cstr){in[i], strlen(in[i])}), "%s", in[i]);
+    for (size_t i = 0; i < 5; i++)
+        CHECK_MSG(!chat_names_has(&names, (cstr){out[i], strlen(out[i])}), "%s", out[i]);
+    CHECK(chat_names_of(&r, J_NONE, &names) == TOK_OK && names.n == 0);
+    CHECK(!chat_names_has(&names, (cstr){"a", 1}));
+    chat_run_free(&r);
+}
