@@ -22,7 +22,10 @@ void warn_err(const char *source, const tok_error *err);
 /* A usage error for a command: message plus "try 'tokscope CMD --help'". Returns EXIT_BAD. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Whole input: a file, or standard input for "-". Returns false with a message printed. */
+/* Whole input: a file, or standard input for "-". Returns false with a message printed. From a
+ * pipe or device at most MAX_STREAM_INPUT bytes are read (more is an error, not unbounded
+ * memory); a regular file is read whole. */
+#define MAX_STREAM_INPUT (1 << 30)
 typedef struct input {
     char *data;
     size_t len;
@@ -65,7 +68,13 @@ int run_status(const run_tally *t, const char *noun, const char *done);
              "(tokscope models lists them)" rep,                                             \
      .values = CLI_V_MODEL},                                                                 \
     {"tokenizer", 't', "PATH", CLI_TOKENIZER,                                               \
-     .help = "tokenizer file (.tiktoken, tokenizer.json, .model)" rep, .values = CLI_V_FILE}
+     .help = "tokenizer file (.tiktoken, tokenizer.json, .model, .tkz;\n"                     \
+             "hf:ORG/NAME from the Hugging Face cache)" rep,                                 \
+     .values = CLI_V_FILE},                                                                  \
+    {"pattern", 0, "PATTERN", CLI_TEXT,                                                      \
+     .help = "the split pattern of a .tiktoken file that is not one of\n"                     \
+             "OpenAI's: a built-in encoding's name or a regex (PCRE2)",                       \
+     .values = CLI_V_ENCODING}
 
 typedef struct tok_choice {
     char kind;         /* 'e', 'm' or 't' */
@@ -86,6 +95,7 @@ typedef struct tok_choice {
 typedef struct tok_choices {
     tok_choice v[MAX_CHOICES];
     size_t n;
+    const char *pattern; /* --pattern: for -t files that need one */
 } tok_choices;
 
 /* Add a choice (nothing is opened yet, nothing allocated); exits with a usage error past

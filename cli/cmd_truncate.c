@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void print_counts(const tok_choices *tc, const size_t *v)
@@ -17,6 +18,17 @@ static void print_counts(const tok_choices *tc, const size_t *v)
         printf(":%llu", (unsigned long long)choice_tokens(&tc->v[k], v[k]));
     }
     putchar('}');
+}
+
+/* Whether what goes to standard error shows right after standard output: both the same
+ * terminal, file or pipe. */
+static bool stdout_meets_stderr(void)
+{
+    struct stat a, b;
+    if (isatty(STDOUT_FILENO))
+        return true;
+    return fstat(STDOUT_FILENO, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static int run(const cli_args *a)
@@ -103,10 +115,13 @@ static int run(const cli_args *a)
         }
         check_stdout();
         if (cut && !quiet) {
-            /* the text ends where it was cut, mostly mid-line: in a terminal the note starts
-             * on a line of its own (the bytes on standard output stay exactly the text) */
-            if (!json && end > start && in.data[end - 1] != '\n' && isatty(STDOUT_FILENO))
+            /* the text ends where it was cut, mostly mid-line: where the note would follow it
+             * (a terminal, or 2>&1) it starts on a line of its own (the bytes on standard
+             * output stay exactly the text) */
+            if (!json && end > start && in.data[end - 1] != '\n' && stdout_meets_stderr()) {
+                fflush(stdout);
                 fputc('\n', stderr);
+            }
             char counts[512] = "";
             for (size_t k = 0; k < tc.n; k++) {
                 size_t l = strlen(counts);

@@ -12,6 +12,9 @@ const char *prog = "tokscope";
 void warnx_(const char *fmt, ...)
 {
     va_list ap;
+    /* what was printed before the message comes before it where both streams meet (2>&1,
+     * a terminal): standard output is buffered when it is not a terminal */
+    fflush(stdout);
     fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -31,6 +34,7 @@ void warn_err(const char *source, const tok_error *err)
 int usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    fflush(stdout);
     fprintf(stderr, "%s%s%s: ", prog, cmd ? " " : "", cmd ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -56,10 +60,22 @@ bool read_input(const char *path, input *in)
             fclose(f);
         return false;
     }
-    size_t cap = (S_ISREG(st.st_mode) && st.st_size > 0) ? (size_t)st.st_size + 1 : 65536;
+    /* A regular file's size is known; a pipe or device could go on forever (/dev/zero): read at
+     * most MAX_STREAM_INPUT from it, and say so rather than grow without end. */
+    bool regular = S_ISREG(st.st_mode) && st.st_size > 0;
+    size_t cap = regular ? (size_t)st.st_size + 1 : 65536;
     char *buf = malloc(cap);
     size_t n = 0;
     while (buf) {
+        if (!regular && n >= MAX_STREAM_INPUT) {
+            warnx_("%s: more than %d MiB from a pipe or device; tokscope reads at most that much "
+                   "that way (a regular file has no such limit)",
+                   is_stdin ? "<stdin>" : shown_name(path), MAX_STREAM_INPUT >> 20);
+            free(buf);
+            if (!is_stdin)
+                fclose(f);
+            return false;
+        }
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n < cap) {
@@ -225,9 +241,10 @@ static bool open_all(tok_choices *c, const char *def, bool exact_only)
     for (size_t i = 0; i < c->n; i++) {
         tok_choice *ch = &c->v[i];
         tok_error err;
+        tok_open_options oo = {.pattern = c->pattern};
         tok_status st = ch->kind == 'e'   ? tok_open_encoding(ch->arg, &ch->tok, &err)
                         : ch->kind == 'm' ? open_model_choice(ch, exact_only, &err)
-                                          : tok_open_file(ch->arg, NULL, &ch->tok, &err);
+                                          : tok_open_file(ch->arg, &oo, &ch->tok, &err);
         if (st != TOK_OK) {
             warn_err(NULL, &err);
             return false;
@@ -317,6 +334,8 @@ void choices_close(tok_choices *c)
 
 void cli_tokenizers(const cli_args *a, tok_choices *c)
 {
+    if (cli_find(a->cmd, "pattern") >= 0)
+        c->pattern = cli_text(a, "pattern");
     for (size_t k = 0; k < a->n_list; k++) {
         const cli_opt *o = &a->cmd->opts[a->list[k].opt];
         if (o->kind == CLI_TOKENIZER)

@@ -37,6 +37,12 @@ typedef struct tok_format_ops {
     tok_status (*decode)(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                          tok_buf *buf, tok_error *err);
     void (*free_impl)(void *impl);
+    /* Tokens a format keeps beside the vocabulary and the special tokens (tokenizer.json's
+     * added tokens that are not special): bytes by id, id by bytes. NULL when it has none. */
+    bool (*extra_bytes)(const tok_tokenizer *t, uint32_t id, const char **bytes, size_t *len);
+    bool (*extra_id)(const tok_tokenizer *t, const char *bytes, size_t len, uint32_t *id);
+    /* Does t's encoding restart after every cut tok_split_cut finds (tok_cut_point)? NULL: no. */
+    bool (*restarts)(const tok_tokenizer *t);
 } tok_format_ops;
 
 

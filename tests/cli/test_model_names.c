@@ -222,3 +222,17 @@ TEST(pack_command)
     CHECK(strstr(r.err, "cannot write the pack"));
     cli_free(&r);
 }
+
+/* A pipe or device that never ends is an error at a documented size, not unbounded memory. */
+TEST(endless_input_is_bounded)
+{
+    cli_result r = RUN("count", "-t", "/dev/zero", "README.md");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "/dev/zero: more than 256 MiB from a pipe or device"));
+    cli_free(&r);
+    r = RUN("count", "/dev/zero");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "/dev/zero: more than 1024 MiB from a pipe or device"));
+    CHECK_STR(r.out, "");
+    cli_free(&r);
+}

@@ -24,9 +24,12 @@ def test_readme_one_liner():
 
 def test_pip_install_offline(tmp_path):
     target = tmp_path / "site"
-    # a plain build, as a user's: not the make python one, not under make asan's preload
+    # a plain build, as a user's: not the make python one, not under make asan's preload, and
+    # none of make asan's settings (its compiler flags reach setup.py's make through these)
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "TOKSCOPE_BUILD", "LD_PRELOAD", "ASAN_OPTIONS")}
+           if k not in ("PYTHONPATH", "TOKSCOPE_BUILD", "LD_PRELOAD", "ASAN_OPTIONS", "MAKEFLAGS",
+                        "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "BUILD", "CC", "OPT",
+                        "EXTRA_CFLAGS", "LDFLAGS")}
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation",
                     "--no-index", "--target", str(target), "./bindings/python"],
                    cwd=ROOT, env=env, check=True, capture_output=True)

@@ -107,8 +107,16 @@ static void tt_free(void *impl)
     free(sp);
 }
 
-const tok_format_ops tiktoken_ops = {
-    .name = "tiktoken", .encode = tt_encode, .decode = tt_decode, .free_impl = tt_free};
+/* The split restarts at the cut (split/presets.c proves it per pattern), and no special token
+ * can straddle it: none holds a line feed. */
+static bool tt_restarts(const tok_tokenizer *t)
+{
+    const tt_split *sp = t->impl;
+    return tok_split_scan_restarts(sp->scan) && !tok_specials_hold(&t->specials, '\n');
+}
+
+const tok_format_ops tiktoken_ops = {.name = "tiktoken", .encode = tt_encode, .decode = tt_decode,
+                                     .free_impl = tt_free, .restarts = tt_restarts};
 
 tok_status tt_set_split(tok_tokenizer *t, tok_pretok_fn scan, void *regex)
 {
