@@ -316,6 +316,8 @@ static tok_status messages(ant *a, uint32_t msgs)
     chat_run *r = a->r;
     chat_path_set(r, "messages");
     tok_status st = chat_want_type(r, msgs, J_ARRAY, "an array of messages");
+    if (st == TOK_OK)
+        st = chat_want_items(r, msgs, "the API requires at least one message");
     if (st != TOK_OK)
         return st;
     /* the last assistant message, and whether it calls tools: its thinking is kept */
@@ -373,6 +375,14 @@ static tok_status messages(ant *a, uint32_t msgs)
         if (c == J_NONE)
             return chat_fail(r, m, TOK_EINVAL, "no content");
         chat_path_key(r, "content", 7);
+        uint8_t ct = chat_type(r, c);
+        bool empty = ct == J_STRING  ? !r->doc.nodes[c].len
+                     : ct == J_ARRAY ? !r->doc.nodes[c].count
+                                     : false;
+        if (empty && !(cstr_is(role, "assistant") && i + 1 == r->doc.nodes[msgs].count))
+            return chat_fail(r, c, TOK_EINVAL,
+                             "empty (the API requires content in every message but an optional "
+                             "final assistant one)");
         if (chat_type(r, c) == J_STRING) {
             cstr s;
             if ((st = chat_str(r, c, &s)) != TOK_OK ||

@@ -354,7 +354,8 @@ static tok_status contents(gem *g, uint32_t cs)
             return st;
         return flush(g, TOK_PART_TEXT, row, "text", g->exact, g->src);
     }
-    if ((st = chat_want_type(r, cs, J_ARRAY, "an array of contents")) != TOK_OK)
+    if ((st = chat_want_type(r, cs, J_ARRAY, "an array of contents")) != TOK_OK ||
+        (st = chat_want_items(r, cs, "the API refuses a request without contents")) != TOK_OK)
         return st;
     size_t i = 0;
     for (uint32_t c = r->doc.nodes[cs].child; c != J_NONE; c = r->doc.nodes[c].next, i++) {
@@ -373,6 +374,14 @@ static tok_status contents(gem *g, uint32_t cs)
             return chat_fail(r, json_get(&r->doc, c, "role"), TOK_EINVAL,
                              "unknown role \"%.*s\" (expected user or model)",
                              (int)(role.n > 40 ? 40 : role.n), role.s);
+        }
+        uint32_t parts = json_get(&r->doc, c, "parts");
+        if (parts == J_NONE || chat_type(r, parts) == J_NULL)
+            return chat_fail(r, c, TOK_EINVAL, "no parts (the API refuses a content without them)");
+        if (chat_type(r, parts) == J_ARRAY && !r->doc.nodes[parts].count) {
+            chat_path_key(r, "parts", 5);
+            return chat_fail(r, parts, TOK_EINVAL,
+                             "an empty array: the API refuses a content without parts");
         }
         int64_t row = chat_row_add(r, role.s, role.n);
         if (row < 0)

@@ -206,7 +206,7 @@ static tok_status read_message(chat_run *r, uint32_t node, conv_msg *m)
                          chat_type_name(chat_type(r, node)));
     if (!(m->path = chat_path_copy(r)))
         return chat_oom(r);
-    bool has_role = false;
+    bool has_role = false, has_content = false;
     uint32_t tc = J_NONE, fc = J_NONE; /* read after the loop: a key given twice counts once */
     for (uint32_t f = r->doc.nodes[node].child; f != J_NONE; f = r->doc.nodes[f].next) {
         tok_status st = TOK_OK;
@@ -220,6 +220,7 @@ static tok_status read_message(chat_run *r, uint32_t node, conv_msg *m)
             has_role = true;
         } else if (cstr_is(key, "content")) {
             st = read_content(r, f, m);
+            has_content = t != J_NULL;
         } else if (cstr_is(key, "name")) {
             if (t != J_NULL) {
                 st = chat_want_str(r, f, &m->name);
@@ -279,6 +280,10 @@ static tok_status read_message(chat_run *r, uint32_t node, conv_msg *m)
                          "or function)",
                          (int)(m->role.n > 40 ? 40 : m->role.n), m->role.s);
     }
+    if (!has_content && !m->n_calls)
+        return chat_fail(r, node, TOK_EINVAL,
+                         "no content (the API requires it; only an assistant message with "
+                         "tool_calls or function_call may leave it out or null)");
     if (m->n_calls && !cstr_is(m->role, "assistant")) {
         const char *k = m->legacy_call ? "function_call" : "tool_calls";
         chat_path_key(r, k, strlen(k));
@@ -533,6 +538,8 @@ tok_status conv_read_chat(chat_run *r, conversation *cv)
         return chat_fail(r, arr, TOK_EINVAL, "expected an array of messages%s, not %s",
                          arr == 0 ? " (or an object with one)" : "",
                          chat_type_name(chat_type(r, arr)));
+    if ((st = chat_want_items(r, arr, "the API refuses a request without messages")) != TOK_OK)
+        return st;
     const json_node *a = &r->doc.nodes[arr];
     if (!(cv->msgs = arena_array(r, a->count, sizeof *cv->msgs)))
         return chat_oom(r);

@@ -113,6 +113,10 @@ tok_status chat_member_str(chat_run *r, uint32_t obj, const char *key, bool null
 /* Fail unless node has type t (what names the expectation: "an array of messages"). */
 tok_status chat_want_type(chat_run *r, uint32_t node, uint8_t t, const char *what);
 
+/* Fail unless the array arr has an element: an API refuses the request otherwise, and a count
+ * of nothing would pass for an exact zero (why: the API's rule, for the message). */
+tok_status chat_want_items(chat_run *r, uint32_t arr, const char *why);
+
 /* The strings of a JSON array (its other values left out), sorted, to look names up in
  * (a schema's "required"): lookups stay logarithmic however many properties a schema has. */
 typedef struct chat_names {

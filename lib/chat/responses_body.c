@@ -345,6 +345,11 @@ tok_status conv_read_responses(chat_run *r, conversation *cv)
     }
     if (ins == J_NONE && in == J_NONE)
         return chat_fail(r, 0, TOK_EINVAL, "neither input nor instructions");
+    if (!cv->n_msgs && !cv->n_extras) { /* a count of nothing would pass for an exact zero */
+        chat_path_set(r, in != J_NONE ? "input" : "instructions");
+        return chat_fail(r, in != J_NONE ? in : ins, TOK_EINVAL,
+                         "the request has no input (input empty, no instructions)");
+    }
     /* instructions come first, wherever the body wrote them (a stable partition) */
     conv_msg *sorted = chat_arena_alloc(&r->arena, (cv->n_msgs ? cv->n_msgs : 1) * sizeof *sorted);
     if (!sorted)

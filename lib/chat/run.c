@@ -256,6 +256,13 @@ tok_status chat_want_type(chat_run *r, uint32_t node, uint8_t t, const char *wha
     return chat_fail(r, node, TOK_EINVAL, "expected %s, not %s", what, chat_type_name(have));
 }
 
+tok_status chat_want_items(chat_run *r, uint32_t arr, const char *why)
+{
+    if (r->doc.nodes[arr].count)
+        return TOK_OK;
+    return chat_fail(r, arr, TOK_EINVAL, "an empty array: %s", why);
+}
+
 static int cstr_cmp(const void *a, const void *b)
 {
     const cstr *x = a, *y = b;

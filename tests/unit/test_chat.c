@@ -491,7 +491,11 @@ TEST(chat_errors_name_the_json_path)
                          "\"annotations\":[],\"name\":null,\"tool_calls\":null}]",
                          &err),
               "");
-    CHECK_STR(chat_error("[]", &err), "");
+    /* nothing to count is an error, not an exact zero */
+    CHECK(strstr(chat_error("[]", &err), "an empty array: the API refuses a request without "
+                                         "messages"));
+    CHECK(strstr(chat_error("[{\"role\":\"user\"}]", &err), "messages[0]: no content"));
+    CHECK_STR(chat_error("[{\"role\":\"user\",\"content\":\"\"}]", &err), "");
 }
 
 TEST(chat_empty_conversation_and_free)
@@ -499,9 +503,14 @@ TEST(chat_empty_conversation_and_free)
     tok_tokenizer *t = open_name("gpt-4o");
     CHECK(t);
     tok_chat_count c;
-    CHECK(tok_chat_count_json(t, NULL, "[]", 2, &c, NULL) == TOK_OK);
-    CHECK_EQ(c.n_messages, 0);
-    CHECK_EQ(c.total, 3); /* the reply priming only */
+    memset(&c, 0x55, sizeof c);
+    CHECK(tok_chat_count_json(t, NULL, "[]", 2, &c, NULL) == TOK_EINVAL); /* the API refuses it */
+    CHECK(!c.n_messages && !c.total && !c.messages);
+    tok_chat_count_free(&c);
+    const char *empty = "[{\"role\":\"user\",\"content\":\"\"}]";
+    CHECK(tok_chat_count_json(t, NULL, empty, strlen(empty), &c, NULL) == TOK_OK);
+    CHECK_EQ(c.n_messages, 1);
+    CHECK_EQ(c.total, 3 + 1 + 0 + 3); /* framing and the role, no text, the reply priming */
     tok_chat_count_free(&c);
     tok_chat_count_free(&c); /* zeroed: a second free is a no-op */
     tok_chat_count_free(NULL);

@@ -8,6 +8,10 @@
 
 #include <stdlib.h>
 
+/* the least a body needs besides what a case is about (an empty one is refused) */
+#define ONE_MSG "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]"
+#define ONE_CONTENT "\"contents\":[{\"parts\":[{\"text\":\"x\"}]}]"
+
 static tok_tokenizer *enc(const char *name)
 {
     static tok_tokenizer *o200k, *harmony;
@@ -542,14 +546,14 @@ TEST(chat_request_api_detection)
         /* an OpenAI-shaped body sent to Claude (an OpenAI-compatible endpoint) stays OpenAI's */
         {"{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
          NULL, TOK_REQUEST_OPENAI_CHAT},
-        {"{\"system\":\"s\",\"messages\":[]}", "gpt-4o", TOK_REQUEST_ANTHROPIC},
+        {"{\"system\":\"s\"," ONE_MSG "}", "gpt-4o", TOK_REQUEST_ANTHROPIC},
         {"{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
          "\"tool_use_id\":\"a\"}]}]}",
          NULL, TOK_REQUEST_ANTHROPIC},
         {"{\"input\":\"x\"}", NULL, TOK_REQUEST_OPENAI_RESPONSES},
         {"{\"instructions\":\"x\",\"input\":[]}", NULL, TOK_REQUEST_OPENAI_RESPONSES},
         {"{\"contents\":\"x\"}", "gemini-2.5-pro", TOK_REQUEST_GEMINI},
-        {"{\"systemInstruction\":{\"parts\":[]},\"contents\":[]}", "gemini-2.5-pro",
+        {"{\"systemInstruction\":{\"parts\":[]}," ONE_CONTENT "}", "gemini-2.5-pro",
          TOK_REQUEST_GEMINI},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -592,6 +596,35 @@ TEST(chat_request_errors_name_the_json_path)
         {0, "{\"model\":5,\"messages\":[]}", "model: expected a string, not a number", "model",
          TOK_EINVAL},
         {0, "{\"messages\":[", "not valid JSON", "", TOK_EINVAL},
+        /* nothing to count: the APIs refuse these, and a zero would pass for exact */
+        {0, "[]", "an empty array: the API refuses a request without messages", "", TOK_EINVAL},
+        {0, "{\"messages\":[]}", "messages: an empty array: the API refuses a request without "
+            "messages", "messages", TOK_EINVAL},
+        {0, "[{\"role\":\"user\"}]", "messages[0]: no content (the API requires it", "messages[0]",
+         TOK_EINVAL},
+        {0, "[{\"role\":\"assistant\",\"content\":null}]", "messages[0]: no content",
+         "messages[0]", TOK_EINVAL},
+        {0, "[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[]}]",
+         "messages[0]: no content", "messages[0]", TOK_EINVAL},
+        {TOK_REQUEST_ANTHROPIC, "{\"messages\":[]}", "messages: an empty array: the API "
+            "requires at least one message", "messages", TOK_EINVAL},
+        {TOK_REQUEST_ANTHROPIC, "{\"messages\":[{\"role\":\"user\",\"content\":[]}]}",
+         "messages[0].content: empty", "messages[0].content", TOK_EINVAL},
+        {TOK_REQUEST_ANTHROPIC, "{\"messages\":[{\"role\":\"assistant\",\"content\":\"\"},"
+            "{\"role\":\"user\",\"content\":\"x\"}]}",
+         "messages[0].content: empty", "messages[0].content", TOK_EINVAL},
+        {TOK_REQUEST_ANTHROPIC, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
+            "{\"role\":\"assistant\",\"content\":\"\"}]}", "", "", TOK_OK}, /* a prefill */
+        {TOK_REQUEST_GEMINI, "{\"contents\":[]}", "contents: an empty array", "contents",
+         TOK_EINVAL},
+        {TOK_REQUEST_GEMINI, "{\"contents\":[{\"role\":\"user\"}]}", "contents[0]: no parts",
+         "contents[0]", TOK_EINVAL},
+        {TOK_REQUEST_GEMINI, "{\"contents\":[{\"parts\":[]}]}",
+         "contents[0].parts: an empty array", "contents[0].parts", TOK_EINVAL},
+        {TOK_REQUEST_OPENAI_RESPONSES, "{\"input\":[]}", "input: the request has no input",
+         "input", TOK_EINVAL},
+        {TOK_REQUEST_OPENAI_RESPONSES, "{\"input\":[],\"previous_response_id\":\"r\"}", "", "",
+         TOK_OK}, /* the input is on OpenAI's side: unknown, not zero */
         /* OpenAI Chat Completions */
         {0, "{\"messages\":[],\"tools\":[{\"function\":{\"name\":\"f\"}}]}",
          "tools[0]: no type", "tools[0]", TOK_EINVAL},
@@ -654,12 +687,12 @@ TEST(chat_request_errors_name_the_json_path)
                                 "\"image/png\",\"data\":\"aGVsbG8gd29ybGQ=\"}}]}]}",
          "messages[0].content[0].source.data: the image cannot be read: not a PNG",
          "messages[0].content[0].source.data", TOK_EFORMAT},
-        {TOK_REQUEST_ANTHROPIC, "{\"messages\":[],\"tools\":[{\"name\":\"f\"}]}",
+        {TOK_REQUEST_ANTHROPIC, "{" ONE_MSG ",\"tools\":[{\"name\":\"f\"}]}",
          "tools[0]: a tool needs its input_schema", "tools[0]", TOK_EINVAL},
-        {TOK_REQUEST_ANTHROPIC, "{\"messages\":[],\"tools\":[{\"name\":\"f\",\"input_schema\":"
+        {TOK_REQUEST_ANTHROPIC, "{" ONE_MSG ",\"tools\":[{\"name\":\"f\",\"input_schema\":"
                                 "{}}],\"tool_choice\":{\"type\":\"bogus\"}}",
          "tool_choice.type: expected auto, any, tool or none", "tool_choice.type", TOK_EINVAL},
-        {TOK_REQUEST_ANTHROPIC, "{\"system\":5,\"messages\":[]}",
+        {TOK_REQUEST_ANTHROPIC, "{\"system\":5," ONE_MSG "}",
          "system: expected a string or an array of text blocks, not a number", "system",
          TOK_EINVAL},
         {TOK_REQUEST_ANTHROPIC, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\","
@@ -674,7 +707,7 @@ TEST(chat_request_errors_name_the_json_path)
         {0, "{\"contents\":[{\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":[1]}}]}]}",
          "contents[0].parts[0].functionCall.args: expected an object, not an array",
          "contents[0].parts[0].functionCall.args", TOK_EINVAL},
-        {0, "{\"contents\":[],\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\","
+        {0, "{" ONE_CONTENT ",\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\","
             "\"parameters\":{\"properties\":{\"x\":{\"enum\":5}}}}]}]}",
          "tools[0].functionDeclarations[0].parameters.properties.x.enum: expected an array of "
          "strings, not a number",
@@ -687,7 +720,7 @@ TEST(chat_request_errors_name_the_json_path)
         {0, "{\"contents\":5}", "contents: expected an array of contents, not a number",
          "contents", TOK_EINVAL},
         {TOK_REQUEST_GEMINI, "{\"messages\":[]}", "no \"contents\"", "", TOK_EINVAL},
-        {0, "{\"contents\":[],\"generationConfig\":{\"mediaResolution\":\"MEDIA_RESOLUTION_HUGE\"}"
+        {0, "{" ONE_CONTENT ",\"generationConfig\":{\"mediaResolution\":\"MEDIA_RESOLUTION_HUGE\"}"
             ",\"model\":\"gemini-3-pro-preview\"}",
          "", "", TOK_OK}, /* read, and only refused for an image that needs it: */
         {0, "{\"model\":\"gemini-3-pro-preview\",\"generationConfig\":{\"mediaResolution\":"
@@ -726,8 +759,8 @@ TEST(chat_request_errors_name_the_json_path)
     CHECK(tok_request_count_json(enc("o200k_base"), NULL, j, strlen(j), &rc, &err) != TOK_OK);
     CHECK_EQ(err.offset, (uint64_t)(strstr(j, "\"sometimes\"") - j));
     /* a schema nested deeper than the renderer goes is refused, not rendered to megabytes */
-    char deep[2048] = "{\"messages\":[],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
-                      "\"f\",\"parameters\":";
+    char deep[2048] = "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{"
+                      "\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":";
     for (int d = 0; d < 40; d++)
         strcat(deep, "{\"type\":\"object\",\"properties\":{\"a\":");
     strcat(deep, "{\"type\":\"string\"}");
