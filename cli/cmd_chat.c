@@ -1,6 +1,8 @@
-/* chat: count a conversation (an OpenAI-style messages array, or a request body holding one)
- * the way the model sees it, per message and in total. The counting is the library's
- * tok_chat_count_json_opts; this file picks the tokenizers, reads the file and prints. */
+/* chat: count a request body -- OpenAI Chat Completions or Responses, Anthropic Messages,
+ * Gemini generateContent, or a bare messages array -- the way the API bills its input: per
+ * message, per part (framing, system, text, tool definitions, tool calls, images, files, reply),
+ * each exact or an estimate with its rule. The counting is the library's tok_request_count_json;
+ * this file picks the tokenizers, reads the file and prints. */
 #include "cli.h"
 
 #include <cjson/cJSON.h>
@@ -17,139 +19,379 @@ static int digits(uint64_t v)
     return d;
 }
 
-static void print_json(const char *file, const tok_choice *ch, const tok_chat_count *cc)
+/* ---- rows: the messages, and the request's own parts before and after them ---- */
+
+typedef struct row {
+    const char *label; /* the role, or "(start)", "(tools)", ... */
+    long index;        /* message index, -1 for the request's own rows */
+    uint64_t content, overhead, total;
+    bool split;        /* content and overhead are known apart */
+    bool exact, unknown;
+} row;
+
+#define MAX_EXTRA 8
+
+typedef struct rows {
+    row pre[MAX_EXTRA], post[MAX_EXTRA];
+    size_t n_pre, n_post;
+} rows;
+
+/* The request's own items by where they are read: before the messages (framing, system:
+ * harmony's system message, Llama 3's <|begin_of_text|>) or after them. */
+static const char *extra_label(tok_request_part_kind k, bool *before)
 {
-    fputs("{\"file\":", stdout);
-    json_str(stdout, file, strlen(file));
-    fputs(",\"name\":", stdout);
-    json_str(stdout, ch->arg, strlen(ch->arg));
-    fputs(",\"tokenizer\":", stdout);
-    json_str(stdout, tok_name(ch->tok), strlen(tok_name(ch->tok)));
-    printf(",\"convention\":\"%s\",\"exact\":%s,\"total\":%llu,\"prefix\":%llu,\"reply\":%llu",
-           cc->convention, cc->exact ? "true" : "false", (unsigned long long)cc->total,
-           (unsigned long long)cc->prefix, (unsigned long long)cc->reply);
-    if (!strcmp(cc->convention, "openai"))
-        printf(",\"tokens_per_message\":%d,\"tokens_per_name\":%d", cc->tokens_per_message,
-               cc->tokens_per_name);
-    fputs(",\"messages\":[", stdout);
-    for (size_t i = 0; i < cc->n_messages; i++) {
-        const tok_chat_message_count *m = &cc->messages[i];
-        printf("%s{\"index\":%zu,\"role\":", i ? "," : "", i);
-        json_str(stdout, m->role, strlen(m->role));
-        printf(",\"content\":%llu,\"overhead\":%llu,\"tokens\":%llu}",
-               (unsigned long long)m->content, (unsigned long long)m->overhead,
-               (unsigned long long)m->total);
+    *before = k == TOK_PART_FRAMING || k == TOK_PART_SYSTEM;
+    switch (k) {
+    case TOK_PART_FRAMING: case TOK_PART_SYSTEM: return "(start)";
+    case TOK_PART_TOOL_DEFS: case TOK_PART_TOOL_CALLS: return "(tools)";
+    case TOK_PART_IMAGES: return "(images)";
+    case TOK_PART_FILES: return "(files)";
+    case TOK_PART_TEXT: return "(text)";
+    default: return "(reply)";
     }
-    fputs("],\"note\":", stdout);
-    if (cc->note)
-        json_str(stdout, cc->note, strlen(cc->note));
-    else
-        fputs("null", stdout);
-    fputs("}\n", stdout);
 }
 
-/* "openai convention (3 per message, 1 per name, 3 for the reply), exact" */
-static void print_convention(const tok_choice *ch, const tok_chat_count *cc)
+static void extra_rows(const tok_request_count *rc, rows *out)
 {
-    printf("%s: %s", ch->label, cc->convention);
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < rc->n_items; i++) {
+        const tok_request_item *it = &rc->items[i];
+        if (it->message >= 0)
+            continue;
+        bool before;
+        const char *l = extra_label(it->kind, &before);
+        row *list = before ? out->pre : out->post;
+        size_t *n = before ? &out->n_pre : &out->n_post, k = 0;
+        while (k < *n && strcmp(list[k].label, l))
+            k++;
+        if (k == *n) {
+            if (*n == MAX_EXTRA)
+                continue;
+            list[(*n)++] = (row){l, -1, 0, 0, 0, false, true, false};
+        }
+        list[k].total += it->tokens;
+        list[k].exact &= it->exact;
+        list[k].unknown |= it->unknown;
+    }
+    /* the reply last */
+    for (size_t k = 0; k + 1 < out->n_post; k++)
+        if (!strcmp(out->post[k].label, "(reply)")) {
+            row t = out->post[k];
+            memmove(out->post + k, out->post + k + 1, (out->n_post - k - 1) * sizeof t);
+            out->post[out->n_post - 1] = t;
+            break;
+        }
+}
+
+static const char *api_title(tok_request_api api)
+{
+    switch (api) {
+    case TOK_REQUEST_OPENAI_RESPONSES: return "OpenAI Responses";
+    case TOK_REQUEST_ANTHROPIC: return "Anthropic Messages";
+    case TOK_REQUEST_GEMINI: return "Gemini generateContent";
+    default: return "OpenAI Chat Completions";
+    }
+}
+
+static const char *part_title(tok_request_part_kind k)
+{
+    static const char *const t[TOK_PART_COUNT_] = {
+        "framing", "system", "text", "tool definitions", "tool calls", "images", "files", "reply"};
+    return (unsigned)k < TOK_PART_COUNT_ ? t[k] : "?";
+}
+
+/* "12", "~12", ">=12"; "?" for nothing but unknowns */
+static const char *cell(uint64_t v, bool exact, bool complete, char *buf, size_t cap)
+{
+    if (!complete && !v)
+        snprintf(buf, cap, "?");
+    else
+        snprintf(buf, cap, "%s%s%llu", complete ? "" : ">=", exact ? "" : "~",
+                 (unsigned long long)v);
+    return buf;
+}
+
+/* "gpt-4o: openai with o200k_base (3 per message, 1 per name, 3 for the reply), exact" */
+static void print_header(const tok_choice *ch, const tok_request_count *rc)
+{
+    printf("%s: ", ch->label);
+    if (rc->api == TOK_REQUEST_OPENAI_CHAT)
+        fputs(rc->convention, stdout);
+    else if (rc->api == TOK_REQUEST_OPENAI_RESPONSES)
+        printf("%s as %s", api_title(rc->api), rc->convention);
+    else
+        fputs(api_title(rc->api), stdout);
     if (strcmp(ch->arg, tok_name(ch->tok)) != 0)
         printf(" with %s", shown_name(tok_name(ch->tok)));
-    if (!strcmp(cc->convention, "openai"))
-        printf(" (%d per message, %d per name, %llu for the reply)", cc->tokens_per_message,
-               cc->tokens_per_name, (unsigned long long)cc->reply);
-    if (cc->exact)
+    if (!strcmp(rc->convention, "openai"))
+        printf(" (%d per message, %d per name, %llu for the reply)", rc->tokens_per_message,
+               rc->tokens_per_name, (unsigned long long)rc->parts[TOK_PART_REPLY].tokens);
+    if (ch->estimate) {
+        char f[32];
+        tok_decimal_format(ch->model->approx_factor, 6, f, sizeof f);
+        printf(", text x %s (range %llu-%llu)", f, (unsigned long long)rc->total_low,
+               (unsigned long long)rc->total_high);
+    }
+    if (rc->exact)
         fputs(", exact\n", stdout);
     else
-        printf(", estimate: %s\n", cc->note ? cc->note : "see the documentation");
+        printf(", %s: %s\n", rc->complete ? "estimate" : "incomplete",
+               rc->note ? rc->note : "see the parts");
 }
 
-/* One tokenizer: content, overhead and tokens per message. */
-static void print_one(const tok_choice *ch, const tok_chat_count *cc)
+static void print_parts(const tok_request_count *rc)
 {
-    print_convention(ch, cc);
-    int rw = 4;
-    for (size_t i = 0; i < cc->n_messages; i++)
-        if ((int)strlen(cc->messages[i].role) > rw)
-            rw = (int)strlen(cc->messages[i].role);
-    if (rw < 9)
-        rw = 9;
-    int iw = digits(cc->n_messages ? cc->n_messages - 1 : 0);
-    int w = digits(cc->total) > 7 ? digits(cc->total) : 7;
+    int w = digits(rc->total) + 3;
+    if (w < 6)
+        w = 6;
+    printf("%-17s %*s  %-8s %s\n", "part", w, "tokens", "label", "rule");
+    for (int k = 0; k < TOK_PART_COUNT_; k++) {
+        const tok_request_part *p = &rc->parts[k];
+        if (!p->n_items)
+            continue;
+        char c[40];
+        const char *lab = p->n_unknown ? "unknown" : p->exact ? "exact" : "estimate";
+        printf("%-17s %*s  %-8s %s\n", part_title((tok_request_part_kind)k), w,
+               cell(p->tokens, p->exact, !p->n_unknown, c, sizeof c), lab,
+               p->source ? p->source : "");
+    }
+    for (size_t i = 0; i < rc->n_items; i++) {
+        const tok_request_item *it = &rc->items[i];
+        if (it->unknown)
+            printf("? %s%s%s: %s\n", it->path[0] ? it->path : "", it->path[0] ? " " : "",
+                   it->what, it->source);
+    }
+}
+
+/* One tokenizer: content, overhead and tokens per message, then the parts. */
+static void print_one(const tok_choice *ch, const tok_request_count *rc)
+{
+    print_header(ch, rc);
+    rows x;
+    extra_rows(rc, &x);
+    int rw = 9;
+    for (size_t i = 0; i < rc->n_messages; i++)
+        if ((int)strlen(rc->messages[i].role) > rw)
+            rw = (int)strlen(rc->messages[i].role);
+    int iw = digits(rc->n_messages ? rc->n_messages - 1 : 0);
+    int w = digits(rc->total) + 3 > 7 ? digits(rc->total) + 3 : 7;
     printf("%*s  %-*s %*s %*s %*s\n", iw, "#", rw, "role", w, "content", w + 1, "overhead", w,
            "tokens");
-    if (cc->prefix)
-        printf("%*s  %-*s %*s %*s %*llu\n", iw, "", rw, "(start)", w, "", w + 1, "", w,
-               (unsigned long long)cc->prefix);
-    for (size_t i = 0; i < cc->n_messages; i++) {
-        const tok_chat_message_count *m = &cc->messages[i];
-        printf("%*zu  %-*s %*llu %*llu %*llu\n", iw, i, rw, m->role, w,
-               (unsigned long long)m->content, w + 1, (unsigned long long)m->overhead, w,
-               (unsigned long long)m->total);
+    char a[40], b[40], c[40];
+    for (size_t k = 0; k < x.n_pre; k++)
+        printf("%*s  %-*s %*s %*s %*s\n", iw, "", rw, x.pre[k].label, w, "", w + 1, "", w,
+               cell(x.pre[k].total, x.pre[k].exact, !x.pre[k].unknown, c, sizeof c));
+    for (size_t i = 0; i < rc->n_messages; i++) {
+        const tok_request_message *m = &rc->messages[i];
+        printf("%*zu  %-*s %*s %*s %*s\n", iw, i, rw, m->role, w,
+               cell(m->content, m->exact, true, a, sizeof a), w + 1,
+               cell(m->overhead, m->exact, true, b, sizeof b), w,
+               cell(m->total, m->exact, true, c, sizeof c));
     }
-    printf("%*s  %-*s %*s %*s %*llu\n", iw, "", rw, "(reply)", w, "", w + 1, "", w,
-           (unsigned long long)cc->reply);
-    printf("%*s  %-*s %*s %*s %*llu\n", iw, "", rw, "total", w, "", w + 1, "", w,
-           (unsigned long long)cc->total);
+    for (size_t k = 0; k < x.n_post; k++)
+        printf("%*s  %-*s %*s %*s %*s\n", iw, "", rw, x.post[k].label, w, "", w + 1, "", w,
+               cell(x.post[k].total, x.post[k].exact, !x.post[k].unknown, c, sizeof c));
+    printf("%*s  %-*s %*s %*s %*s\n", iw, "", rw, "total", w, "", w + 1, "", w,
+           cell(rc->total, rc->exact, rc->complete, c, sizeof c));
+    print_parts(rc);
 }
 
-/* Several tokenizers: one column of per-message tokens each. */
-static void print_many(const tok_choices *tc, const tok_chat_count *cc)
+/* Several tokenizers: one column of tokens per row each. */
+static void print_many(const tok_choices *tc, const tok_request_count *rc)
 {
-    size_t n = cc[0].n_messages;
+    size_t n = rc[0].n_messages;
     int rw = 9, w[MAX_CHOICES];
     for (size_t i = 0; i < n; i++)
-        if ((int)strlen(cc[0].messages[i].role) > rw)
-            rw = (int)strlen(cc[0].messages[i].role);
+        if ((int)strlen(rc[0].messages[i].role) > rw)
+            rw = (int)strlen(rc[0].messages[i].role);
     int iw = digits(n ? n - 1 : 0);
-    bool any_prefix = false;
+    rows x[MAX_CHOICES];
     for (size_t k = 0; k < tc->n; k++) {
+        extra_rows(&rc[k], &x[k]);
         w[k] = (int)strlen(tc->v[k].label);
-        if (digits(cc[k].total) > w[k])
-            w[k] = digits(cc[k].total);
+        if (digits(rc[k].total) + 3 > w[k])
+            w[k] = digits(rc[k].total) + 3;
         if (w[k] < 7)
             w[k] = 7;
-        any_prefix |= cc[k].prefix != 0;
+        print_header(&tc->v[k], &rc[k]);
     }
-    for (size_t k = 0; k < tc->n; k++)
-        print_convention(&tc->v[k], &cc[k]);
     printf("%*s  %-*s", iw, "#", rw, "role");
     for (size_t k = 0; k < tc->n; k++)
         printf(" %*s", w[k], tc->v[k].label);
     putchar('\n');
-    if (any_prefix) {
-        printf("%*s  %-*s", iw, "", rw, "(start)");
-        for (size_t k = 0; k < tc->n; k++)
-            printf(" %*llu", w[k], (unsigned long long)cc[k].prefix);
-        putchar('\n');
+    char c[40];
+    /* the request's own rows, by label, across the tokenizers */
+    for (int pass = 0; pass < 2; pass++) {
+        const char *seen[2 * MAX_EXTRA];
+        size_t n_seen = 0;
+        for (size_t k = 0; k < tc->n; k++) {
+            const row *list = pass ? x[k].post : x[k].pre;
+            size_t nl = pass ? x[k].n_post : x[k].n_pre;
+            for (size_t j = 0; j < nl; j++) {
+                bool dup = false;
+                for (size_t s = 0; s < n_seen; s++)
+                    dup |= !strcmp(seen[s], list[j].label);
+                if (!dup && n_seen < 2 * MAX_EXTRA)
+                    seen[n_seen++] = list[j].label;
+            }
+        }
+        if (pass == 1) /* the reply last */
+            for (size_t s = 0; s + 1 < n_seen; s++)
+                if (!strcmp(seen[s], "(reply)")) {
+                    memmove(seen + s, seen + s + 1, (n_seen - s - 1) * sizeof *seen);
+                    seen[n_seen - 1] = "(reply)";
+                    break;
+                }
+        if (pass == 1) {
+            for (size_t i = 0; i < n; i++) {
+                printf("%*zu  %-*s", iw, i, rw, rc[0].messages[i].role);
+                for (size_t k = 0; k < tc->n; k++) {
+                    const tok_request_message *m = &rc[k].messages[i];
+                    printf(" %*s", w[k], cell(m->total, m->exact, true, c, sizeof c));
+                }
+                putchar('\n');
+            }
+        }
+        for (size_t s = 0; s < n_seen; s++) {
+            printf("%*s  %-*s", iw, "", rw, seen[s]);
+            for (size_t k = 0; k < tc->n; k++) {
+                const row *list = pass ? x[k].post : x[k].pre;
+                size_t nl = pass ? x[k].n_post : x[k].n_pre, j = 0;
+                while (j < nl && strcmp(list[j].label, seen[s]))
+                    j++;
+                if (j < nl)
+                    printf(" %*s", w[k], cell(list[j].total, list[j].exact, !list[j].unknown, c,
+                                              sizeof c));
+                else
+                    printf(" %*d", w[k], 0);
+            }
+            putchar('\n');
+        }
     }
-    for (size_t i = 0; i < n; i++) {
-        printf("%*zu  %-*s", iw, i, rw, cc[0].messages[i].role);
-        for (size_t k = 0; k < tc->n; k++)
-            printf(" %*llu", w[k], (unsigned long long)cc[k].messages[i].total);
-        putchar('\n');
-    }
-    printf("%*s  %-*s", iw, "", rw, "(reply)");
+    printf("%*s  %-*s", iw, "", rw, "total");
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*llu", w[k], (unsigned long long)cc[k].reply);
-    printf("\n%*s  %-*s", iw, "", rw, "total");
-    for (size_t k = 0; k < tc->n; k++)
-        printf(" %*llu", w[k], (unsigned long long)cc[k].total);
+        printf(" %*s", w[k], cell(rc[k].total, rc[k].exact, rc[k].complete, c, sizeof c));
     putchar('\n');
 }
 
-/* The "model" of a request body, if the input is one (malloc'd, or NULL). */
-static char *body_model(const input *in)
+static void json_text(const char *s)
+{
+    if (s)
+        json_str(stdout, s, strlen(s));
+    else
+        fputs("null", stdout);
+}
+
+static void print_json(const char *file, const tok_choice *ch, const tok_request_count *rc)
+{
+    fputs("{\"file\":", stdout);
+    json_text(file);
+    fputs(",\"name\":", stdout);
+    json_text(ch->arg);
+    fputs(",\"model\":", stdout);
+    json_text(rc->model);
+    fputs(",\"tokenizer\":", stdout);
+    json_text(tok_name(ch->tok));
+    printf(",\"api\":\"%s\",\"convention\":\"%s\",\"exact\":%s,\"complete\":%s,\"total\":%llu,"
+           "\"total_low\":%llu,\"total_high\":%llu,\"prefix\":%llu,\"reply\":%llu",
+           tok_request_api_name(rc->api), rc->convention, rc->exact ? "true" : "false",
+           rc->complete ? "true" : "false", (unsigned long long)rc->total,
+           (unsigned long long)rc->total_low, (unsigned long long)rc->total_high,
+           (unsigned long long)rc->prefix, (unsigned long long)rc->parts[TOK_PART_REPLY].tokens);
+    if (!strcmp(rc->convention, "openai"))
+        printf(",\"tokens_per_message\":%d,\"tokens_per_name\":%d", rc->tokens_per_message,
+               rc->tokens_per_name);
+    if (ch->estimate) {
+        char a[32], b[32], c[32];
+        const tok_model *m = ch->model;
+        fputs(",\"estimate\":{\"why\":", stdout);
+        json_text(ch->why);
+        fputs(",\"proxy\":", stdout);
+        json_text(m->approx_encoding);
+        tok_decimal_format(m->approx_factor, 6, a, sizeof a);
+        tok_decimal_format(m->approx_low, 6, b, sizeof b);
+        tok_decimal_format(m->approx_high, 6, c, sizeof c);
+        printf(",\"factor\":%s,\"factor_low\":%s,\"factor_high\":%s,\"basis\":", a, b, c);
+        json_text(m->basis);
+        fputc('}', stdout);
+    }
+    fputs(",\"parts\":{", stdout);
+    for (int k = 0; k < TOK_PART_COUNT_; k++) {
+        const tok_request_part *p = &rc->parts[k];
+        printf("%s\"%s\":{\"tokens\":%llu,\"exact\":%s,\"items\":%zu,\"unknown\":%zu,\"source\":",
+               k ? "," : "", tok_request_part_name((tok_request_part_kind)k),
+               (unsigned long long)p->tokens, p->exact ? "true" : "false", p->n_items,
+               p->n_unknown);
+        json_text(p->source);
+        fputc('}', stdout);
+    }
+    fputs("},\"messages\":[", stdout);
+    for (size_t i = 0; i < rc->n_messages; i++) {
+        const tok_request_message *m = &rc->messages[i];
+        printf("%s{\"index\":%zu,\"role\":", i ? "," : "", i);
+        json_text(m->role);
+        fputs(",\"path\":", stdout);
+        json_text(m->path);
+        printf(",\"content\":%llu,\"overhead\":%llu,\"tokens\":%llu,\"exact\":%s}",
+               (unsigned long long)m->content, (unsigned long long)m->overhead,
+               (unsigned long long)m->total, m->exact ? "true" : "false");
+    }
+    fputs("],\"items\":[", stdout);
+    for (size_t i = 0; i < rc->n_items; i++) {
+        const tok_request_item *it = &rc->items[i];
+        printf("%s{\"part\":\"%s\",\"message\":", i ? "," : "", tok_request_part_name(it->kind));
+        if (it->message >= 0)
+            printf("%lld", (long long)it->message);
+        else
+            fputs("null", stdout);
+        fputs(",\"path\":", stdout);
+        json_text(it->path);
+        fputs(",\"what\":", stdout);
+        json_text(it->what);
+        printf(",\"tokens\":%llu,\"counted\":%llu,\"exact\":%s,\"unknown\":%s,\"source\":",
+               (unsigned long long)it->tokens, (unsigned long long)it->counted,
+               it->exact ? "true" : "false", it->unknown ? "true" : "false");
+        json_text(it->source);
+        fputc('}', stdout);
+    }
+    fputs("],\"note\":", stdout);
+    json_text(rc->note);
+    fputs("}\n", stdout);
+}
+
+/* What the body says before counting: its "model", and whether it is a Gemini body (whose
+ * model is in the URL, not the body). */
+static char *body_model(const input *in, bool *gemini)
 {
     cJSON *j = cJSON_ParseWithLength(in->data, in->len);
     char *m = NULL;
+    *gemini = false;
     if (j && cJSON_IsObject(j)) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "model");
         if (cJSON_IsString(v) && v->valuestring[0])
             m = strdup(v->valuestring);
+        *gemini = cJSON_GetObjectItemCaseSensitive(j, "contents") != NULL ||
+                  cJSON_GetObjectItemCaseSensitive(j, "systemInstruction") != NULL;
     }
     cJSON_Delete(j);
     return m;
 }
+
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long w = strtoul(s, &end, 10);
+    if (end == s || (*end != 'x' && *end != 'X') || w == 0 || w > 0xFFFFFFFFul)
+        return false;
+    const char *h0 = end + 1;
+    unsigned long h = strtoul(h0, &end, 10);
+    if (end == h0 || *end || h == 0 || h > 0xFFFFFFFFul || s[0] == '-' || h0[0] == '-')
+        return false;
+    *out = (uint64_t)w << 32 | h;
+    return true;
+}
+
+static const char *const apis[] = {"openai", "responses", "anthropic", "gemini"};
 
 static int run(const cli_args *a)
 {
@@ -157,17 +399,26 @@ static int run(const cli_args *a)
     cli_tokenizers(a, &tc);
     const char *tmpl = cli_text(a, "template");
     bool json = cli_flag(a, "json"), has_limit = cli_flag(a, "limit");
-    uint64_t limit = cli_number(a, "limit", 0);
+    uint64_t limit = cli_number(a, "limit", 0), size = cli_number(a, "image-size", 0);
+    tok_request_api api = TOK_REQUEST_DETECT;
+    if (cli_flag(a, "api"))
+        tok_request_api_parse(apis[cli_choice(a, "api", 0)], &api);
     if (a->n_pos > 1)
-        return cli_usage_error(a, "one conversation file at a time, not %zu", a->n_pos);
+        return cli_usage_error(a, "one request file at a time, not %zu", a->n_pos);
     const char *path = a->n_pos ? a->pos[0] : "-";
     const char *label = strcmp(path, "-") ? path : "<stdin>";
     input in;
     if (!read_input(path, &in))
         return EXIT_BAD;
-    char *dflt = NULL;
+    char *dflt = NULL, *dir = NULL;
     if (tc.n == 0) { /* the request's own model, else gpt-4o */
-        dflt = body_model(&in);
+        bool gemini;
+        dflt = body_model(&in, &gemini);
+        if (!dflt && gemini && (api == TOK_REQUEST_DETECT || api == TOK_REQUEST_GEMINI)) {
+            input_free(&in);
+            return cli_usage_error(a, "a Gemini body does not name its model (it is in the URL): "
+                                      "give one with -m, e.g. -m gemini-2.5-flash");
+        }
         choices_add(&tc, 'm', dflt ? dflt : "gpt-4o");
     }
     if (!choices_open(&tc, "o200k_base")) {
@@ -176,12 +427,28 @@ static int run(const cli_args *a)
         free(dflt);
         return EXIT_BAD;
     }
-    tok_chat_count *cc = calloc(tc.n, sizeof *cc);
-    int status = cc ? EXIT_OK : EXIT_BAD;
-    for (size_t k = 0; cc && k < tc.n; k++) {
-        tok_chat_options o = {tc.v[k].kind == 'm' ? tc.v[k].arg : NULL, tmpl};
+    /* local images are read from beside the request file */
+    if (strcmp(path, "-") && strchr(path, '/')) {
+        dir = strdup(path);
+        if (dir)
+            *strrchr(dir, '/') = 0;
+    }
+    tok_request_count *rc = calloc(tc.n, sizeof *rc);
+    int status = rc ? EXIT_OK : EXIT_BAD;
+    for (size_t k = 0; rc && k < tc.n; k++) {
+        const tok_choice *ch = &tc.v[k];
+        tok_request_options o = {0};
+        o.model = ch->kind == 'm' ? ch->arg : NULL;
+        o.registry_model = ch->model;
+        o.estimate = ch->estimate;
+        o.api = api;
+        o.convention = tmpl;
+        o.image_width = (uint32_t)(size >> 32);
+        o.image_height = (uint32_t)size;
+        o.read_image_files = true;
+        o.image_dir = dir && dir[0] ? dir : (dir ? "/" : NULL);
         tok_error err;
-        if (tok_chat_count_json_opts(tc.v[k].tok, &o, in.data, in.len, &cc[k], &err) != TOK_OK) {
+        if (tok_request_count_json(ch->tok, &o, in.data, in.len, &rc[k], &err) != TOK_OK) {
             warn_err(label, &err);
             if (err.status == TOK_EUNSUPPORTED && !tmpl && !err.where[0])
                 warnx_("choose the convention with --template openai|harmony|llama3|chatml");
@@ -189,61 +456,81 @@ static int run(const cli_args *a)
             break;
         }
     }
-    if (!cc)
+    if (!rc)
         warnx_("out of memory");
     if (status == EXIT_OK) {
         if (json)
             for (size_t k = 0; k < tc.n; k++)
-                print_json(strcmp(path, "-") ? path : "-", &tc.v[k], &cc[k]);
+                print_json(strcmp(path, "-") ? path : "-", &tc.v[k], &rc[k]);
         else if (tc.n == 1)
-            print_one(&tc.v[0], &cc[0]);
+            print_one(&tc.v[0], &rc[0]);
         else
-            print_many(&tc, cc);
+            print_many(&tc, rc);
         check_stdout();
         for (size_t k = 0; has_limit && k < tc.n; k++)
-            if (cc[k].total > limit) {
-                warnx_("%s: %llu tokens (%s) is over the limit of %llu", shown_name(label),
-                       (unsigned long long)cc[k].total, tc.v[k].label, (unsigned long long)limit);
+            if (rc[k].total > limit) {
+                warnx_("%s: %s%llu tokens (%s) is over the limit of %llu", shown_name(label),
+                       rc[k].exact ? "" : "~", (unsigned long long)rc[k].total, tc.v[k].label,
+                       (unsigned long long)limit);
                 status = EXIT_OVER;
             }
     }
-    for (size_t k = 0; cc && k < tc.n; k++)
-        tok_chat_count_free(&cc[k]);
-    free(cc);
+    for (size_t k = 0; rc && k < tc.n; k++)
+        tok_request_count_free(&rc[k]);
+    free(rc);
     choices_close(&tc);
     input_free(&in);
     free(dflt);
+    free(dir);
     return status;
 }
 
 static const cli_opt opts[] = {
     {"model", 'm', "MODEL", CLI_TOKENIZER,
-     .help = "OpenAI model (gpt-4o, gpt-4, gpt-3.5-turbo-0301, gpt-oss-20b, ...)\n"
-             "(default: the request's \"model\", else gpt-4o; repeatable)",
-     .values = CLI_V_OPENAI_MODEL},
+     .help = "the model (gpt-4o, gpt-oss-20b, claude-sonnet-4-5, gemini-2.5-pro,\n"
+             "...; tokscope models lists them) (default: the request's \"model\",\n"
+             "else gpt-4o; repeatable)",
+     .values = CLI_V_MODEL},
     {"encoding", 'e', "NAME", CLI_TOKENIZER, .help = "built-in encoding (repeatable)",
      .values = CLI_V_ENCODING},
     {"tokenizer", 't', "PATH", CLI_TOKENIZER,
      .help = "tokenizer file, e.g. a tokenizer.json (repeatable)", .values = CLI_V_FILE},
+    {"api", 0, "API", CLI_CHOICE,
+     .help = "the API the body is written for, instead of the one its shape\n"
+             "shows: openai (Chat Completions), responses, anthropic or gemini",
+     .choices = "openai|responses|anthropic|gemini"},
     {"template", 0, "NAME", CLI_CHOICE,
-     .help = "the chat convention, instead of the one the model and tokenizer\n"
-             "imply: openai, harmony, llama3 or chatml",
+     .help = "the chat convention of a Chat Completions or Responses body,\n"
+             "instead of the one the model and tokenizer imply: openai,\n"
+             "harmony, llama3 or chatml",
      .choices = "openai|harmony|llama3|chatml"},
-    {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines: one object per tokenizer"},
+    {"image-size", 0, "WxH", CLI_NUMBER,
+     .help = "the size to assume for images given by remote URL or file id\n"
+             "(else their tokens are unknown and the total a lower bound)",
+     .need = "a size WIDTHxHEIGHT such as 1024x768", .parse = parse_size},
+    {"json", 0, NULL, CLI_FLAG,
+     .help = "JSON Lines: one object per tokenizer, with every part and item"},
     {"limit", 0, "N", CLI_NUMBER, .help = "exit 1 when a total is over N"},
 };
 
-CLI_COMMAND(chat, "[FILE.json]", CLI_V_FILE, "count a chat conversation the way the API bills it",
+CLI_COMMAND(chat, "[FILE.json]", CLI_V_FILE, "count an API request body the way the API bills it",
             /* usage */
             "chat [OPTIONS] [FILE.json|-]\n",
             /* about */
-            "Count the tokens of a conversation -- a JSON array of messages {role, content, name,\n"
-            "tool_calls}, or a request body with a \"messages\" array -- the way the model sees it:\n"
-            "every message with its formatting tokens, and the tokens that prime the reply. Reads\n"
-            "standard input when no FILE is given.\n",
+            "Count the input tokens of an API request body -- OpenAI Chat Completions or Responses,\n"
+            "Anthropic Messages, Gemini generateContent (told apart by their shape, or --api), or a\n"
+            "JSON array of messages -- the way the API bills it: messages with their framing, tool\n"
+            "definitions as the model reads them, tool calls and results, images by the provider's\n"
+            "rule (sizes from data: URLs and local files, headers only). Shows each message and each\n"
+            "part (framing, system, text, tool definitions, tool calls, images, files, reply), exact\n"
+            "or estimated (~) with its rule; what cannot be counted offline is listed (?) and the\n"
+            "total is then a lower bound (>=). Reads standard input when no FILE is given.\n",
             /* footer */
-            "Conventions: openai (OpenAI chat models: 3 tokens per message, 1 per name, 3 for the\n"
-            "reply; gpt-3.5-turbo-0301: 4 and -1), harmony (gpt-oss: the harmony rendering),\n"
-            "llama3 and chatml (tokenizer.json files with those special tokens: the chat template).\n"
+            "Exact: OpenAI chat models (cl100k_base, o200k_base) for messages, function messages and\n"
+            "calls, function definitions of the measured shapes (reproducing API-measured counts);\n"
+            "gpt-oss (harmony rendering); Gemini text as Google's LocalTokenizer counts it. Estimated:\n"
+            "Claude (calibrated text factor, Anthropic's documented tool-use overheads), Responses\n"
+            "bodies, tool_calls and role tool, most images. Rules and sources:\n"
+            "tests/golden/chat-api/RULES.md.\n"
             "\n"
-            "Exit status: 0 ok, 1 over --limit, 2 a usage, file or message error.\n");
+            "Exit status: 0 ok, 1 over --limit, 2 a usage, file or request error.\n");

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "pricing.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,13 @@ typedef struct result {
     bool user_file;      /* counted with a -t file that could not be checked against the
                             model's tokenizer (not public, or not installed): not scaled, and
                             not called exact */
-    bool chat_estimate;  /* --chat: part of the chat framing is an estimate (tool calls) */
+    bool chat_estimate;  /* --chat: part of the request's count is an estimate */
+    bool chat_incomplete; /* --chat: part of the request cannot be counted offline */
+    const char *chat_note; /* --chat: why (the first such part's rule; lives in chat) */
+    uint64_t chat_low, chat_high; /* --chat: the range of the estimate */
+    uint64_t chat_parts[TOK_PART_COUNT_];
+    size_t chat_unknown;
+    tok_request_count chat;
     const char *tokenizer_name; /* what counted: encoding, file */
     uint64_t raw;        /* the tokenizer's count */
     uint64_t tokens;     /* the model's (scaled when approximate) */
@@ -41,6 +48,7 @@ typedef struct cost_opts {
     uint64_t output_tokens, cached_tokens, write_tokens, calls;
     uint64_t output_ratio, cached_share; /* millionths */
     bool has_output, has_ratio, has_cached, has_share, batch, chat, json, lossy;
+    const char *dir; /* --chat: where local images are read from */
 } cost_opts;
 
 /* "0.5", "1.25" -> millionths. */
@@ -143,19 +151,35 @@ static bool count_one(const cost_opts *o, result *r, const input *in, const char
 {
     tok_error err;
     if (o->chat) {
-        tok_chat_count cc;
-        /* OpenAI model names choose between conventions (gpt-3.5-turbo-0301, gpt-oss-*) */
-        tok_chat_options co = {strcmp(r->m->provider, "openai") == 0 ? r->m->id : NULL, NULL};
-        if (tok_chat_count_json_opts(r->tok, &co, in->data, in->len, &cc, &err) != TOK_OK) {
+        tok_request_options ro = {0};
+        ro.model = r->arg;
+        /* the row vouches for the tokenizer only when it is the model's own or its proxy */
+        ro.registry_model = r->user_file ? NULL : r->m;
+        ro.estimate = !r->exact && !r->user_file; /* the library scales the text */
+        ro.read_image_files = true;
+        ro.image_dir = o->dir;
+        tok_request_count *rc = &r->chat;
+        if (tok_request_count_json(r->tok, &ro, in->data, in->len, rc, &err) != TOK_OK) {
             warn_err(label, &err);
             if (err.status == TOK_EUNSUPPORTED && !err.where[0])
                 warnx_("%s: %s has no chat format tokscope knows; count the text without --chat",
                        shown_name(r->arg), shown_name(r->tokenizer_name));
             return false;
         }
-        r->raw = cc.total;
-        r->chat_estimate = !cc.exact;
-        tok_chat_count_free(&cc);
+        r->raw = 0;
+        for (size_t i = 0; i < rc->n_items; i++)
+            r->raw += rc->items[i].counted ? rc->items[i].counted : rc->items[i].tokens;
+        r->tokens = rc->total;
+        r->chat_estimate = !rc->exact;
+        r->chat_incomplete = !rc->complete;
+        r->chat_note = rc->note;
+        r->chat_low = rc->total_low;
+        r->chat_high = rc->total_high;
+        for (int k = 0; k < TOK_PART_COUNT_; k++) {
+            r->chat_parts[k] = rc->parts[k].tokens;
+            r->chat_unknown += rc->parts[k].n_unknown;
+        }
+        return true;
     } else {
         size_t n;
         tok_encode_options eo = {TOK_SPECIAL_ORDINARY, o->lossy ? TOK_ENCODE_LOSSY_UTF8 : 0};
@@ -197,8 +221,8 @@ static void print_table(const cost_opts *o, const result *res, size_t n, const t
     for (size_t i = 0; i < n; i++) {
         const result *r = &res[i];
         char tokens[32], window[32], used[16], left[32], a[40], b[40], c[40], d[40], e[40], f[40];
-        snprintf(tokens, sizeof tokens, "%s%llu", r->exact && !r->chat_estimate ? "" : "~",
-                 (unsigned long long)r->tokens);
+        snprintf(tokens, sizeof tokens, "%s%s%llu", r->chat_incomplete ? ">=" : "",
+                 r->exact && !r->chat_estimate ? "" : "~", (unsigned long long)r->tokens);
         if (r->fit.window)
             snprintf(window, sizeof window, "%llu", (unsigned long long)r->fit.window);
         else
@@ -236,6 +260,8 @@ static void print_table(const cost_opts *o, const result *res, size_t n, const t
             tok_decimal_format(r->m->approx_factor, 6, fac, sizeof fac);
             uint64_t low, high;
             tok_model_approx_range(r->m, r->raw, &low, &high);
+            if (o->chat)
+                low = r->chat_low, high = r->chat_high;
             tok_decimal_format(r->m->approx_low, 6, lo, sizeof lo);
             tok_decimal_format(r->m->approx_high, 6, hi, sizeof hi);
             if (r->m->tokenizer[0])
@@ -248,9 +274,27 @@ static void print_table(const cost_opts *o, const result *res, size_t n, const t
                        "public tokenizer)\n", r->m->id, r->tokenizer_name, fac,
                        (unsigned long long)low, (unsigned long long)high, lo, hi);
         }
-        if (r->chat_estimate)
-            printf("~ %s: the chat framing of tool calls is an estimate (see tokscope chat)\n",
-                   r->m->id);
+        if (o->chat) {
+            static const char *const names[TOK_PART_COUNT_] = {
+                "framing", "system", "text", "tool definitions", "tool calls", "images", "files",
+                "reply"};
+            printf("  %s: the request's parts:", r->m->id);
+            bool first = true;
+            for (int k = 0; k < TOK_PART_COUNT_; k++)
+                if (r->chat_parts[k] || r->chat.parts[k].n_items) {
+                    printf("%s %s %llu", first ? "" : ",", names[k],
+                           (unsigned long long)r->chat_parts[k]);
+                    first = false;
+                }
+            puts(" (tokscope chat shows each)");
+        }
+        if (r->chat_incomplete)
+            printf("? %s: %zu part%s of the request cannot be counted offline (tokscope chat lists "
+                   "them): the input is at least %llu tokens\n", r->m->id, r->chat_unknown,
+                   r->chat_unknown == 1 ? "" : "s", (unsigned long long)r->tokens);
+        else if (r->chat_estimate && (r->exact || r->user_file))
+            printf("~ %s: part of the request is an estimate: %s\n", r->m->id,
+                   r->chat_note ? r->chat_note : "see tokscope chat");
         if (r->cost.tier) {
             char p1[32], p2[32];
             printf("  %s: the input is over %llu tokens: long-context prices (input $%s, "
@@ -301,7 +345,18 @@ static void print_json(const cost_opts *o, const result *res, size_t n, const to
         fputs(",\"tokenizer\":", stdout);
         json_str(stdout, r->tokenizer_name, strlen(r->tokenizer_name));
         printf(",\"exact\":%s,\"approx_factor\":", r->exact && !r->chat_estimate ? "true" : "false");
-        if (r->exact || r->user_file)
+        if (o->chat && r->chat_estimate) {
+            char fac[32], lo[32], hi[32];
+            tok_decimal_format(m->approx_factor, 6, fac, sizeof fac);
+            tok_decimal_format(m->approx_low, 6, lo, sizeof lo);
+            tok_decimal_format(m->approx_high, 6, hi, sizeof hi);
+            if (r->exact || r->user_file)
+                fputs("null", stdout);
+            else
+                printf("%s,\"approx_factor_low\":%s,\"approx_factor_high\":%s", fac, lo, hi);
+            printf(",\"input_tokens_low\":%llu,\"input_tokens_high\":%llu",
+                   (unsigned long long)r->chat_low, (unsigned long long)r->chat_high);
+        } else if (r->exact || r->user_file)
             fputs("null", stdout);
         else {
             char fac[32], lo[32], hi[32];
@@ -316,6 +371,22 @@ static void print_json(const cost_opts *o, const result *res, size_t n, const to
         }
         fputs(",\"basis\":", stdout);
         json_str(stdout, m->basis, strlen(m->basis));
+        if (o->chat) {
+            fputs(",\"chat\":{\"complete\":", stdout);
+            fputs(r->chat_incomplete ? "false" : "true", stdout);
+            fputs(",\"note\":", stdout);
+            if (r->chat_note)
+                json_str(stdout, r->chat_note, strlen(r->chat_note));
+            else
+                fputs("null", stdout);
+            fputs(",\"parts\":{", stdout);
+            for (int k = 0; k < TOK_PART_COUNT_; k++)
+                printf("%s\"%s\":{\"tokens\":%llu,\"exact\":%s,\"unknown\":%zu}", k ? "," : "",
+                       tok_request_part_name((tok_request_part_kind)k),
+                       (unsigned long long)r->chat.parts[k].tokens,
+                       r->chat.parts[k].exact ? "true" : "false", r->chat.parts[k].n_unknown);
+            fputs("}}", stdout);
+        }
         printf(",\"counted_tokens\":%llu,\"input_tokens\":%llu,\"cached_tokens\":%llu,"
                "\"cache_write_tokens\":%llu,\"output_tokens\":%llu",
                (unsigned long long)r->raw, (unsigned long long)r->tokens,
@@ -396,7 +467,7 @@ static int run(const cli_args *a)
     o.chat = cli_flag(a, "chat");
     o.json = cli_flag(a, "json");
     o.lossy = cli_flag(a, "lossy");
-    if (o.n_models == 0)
+    if (o.n_models == 0 && !o.chat)
         return cli_usage_error(a, "name at least one model with -m (tokscope models lists them)");
     if (o.has_output && o.has_ratio)
         return cli_usage_error(a, "--output-tokens and --output-ratio exclude each other");
@@ -420,8 +491,34 @@ static int run(const cli_args *a)
 
     int status = EXIT_OK;
     tok_registry *reg = NULL;
-    result *res = calloc(o.n_models, sizeof *res);
     input in = {0};
+    char *body_model = NULL, *dir = NULL;
+    if (o.chat) {
+        /* the request is read first: without -m, its "model" is the model */
+        if (!read_input(path, &in)) {
+            free(env_copy);
+            return EXIT_BAD;
+        }
+        if (o.n_models == 0) {
+            cJSON *j = cJSON_ParseWithLength(in.data, in.len);
+            const cJSON *v = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "model") : NULL;
+            if (cJSON_IsString(v) && v->valuestring[0])
+                body_model = strdup(v->valuestring);
+            cJSON_Delete(j);
+            if (!body_model) {
+                input_free(&in);
+                free(env_copy);
+                return cli_usage_error(a, "the request names no \"model\": give one with -m "
+                                          "(tokscope models lists them)");
+            }
+            o.models[o.n_models++] = body_model;
+        }
+        if (strcmp(path, "-") && strchr(path, '/') && (dir = strdup(path))) {
+            *strrchr(dir, '/') = 0;
+            o.dir = dir[0] ? dir : "/";
+        }
+    }
+    result *res = calloc(o.n_models, sizeof *res);
     if (!res || !open_registry(o.prices, o.n_prices, &reg)) {
         if (!res)
             warnx_("out of memory");
@@ -481,7 +578,7 @@ static int run(const cli_args *a)
         }
         r->tokenizer_name = tok_name(r->tok);
     }
-    if (!read_input(path, &in)) {
+    if (!o.chat && !read_input(path, &in)) {
         status = EXIT_BAD;
         goto done;
     }
@@ -533,9 +630,13 @@ static int run(const cli_args *a)
         status = EXIT_OVER;
     }
 done:
-    for (size_t i = 0; res && i < o.n_models; i++)
+    for (size_t i = 0; res && i < o.n_models; i++) {
         tok_close(res[i].tok);
+        tok_request_count_free(&res[i].chat);
+    }
     free(res);
+    free(body_model);
+    free(dir);
     input_free(&in);
     tok_registry_close(reg);
     free(env_copy);
@@ -559,8 +660,9 @@ static const cli_opt opts[] = {
      .need = "a whole number above 0"},
     {"batch", 0, NULL, CLI_FLAG, .help = "batch API prices"},
     {"chat", 0, NULL, CLI_FLAG,
-     .help = "FILE is a chat conversation (as tokscope chat reads it):\n"
-             "count it with the formatting tokens of each model's format"},
+     .help = "FILE is an API request body (as tokscope chat reads it): count\n"
+             "what the API bills -- framing, tools, images -- for each model;\n"
+             "without -m, the body's \"model\""},
     {"tokenizer", 't', "[MODEL=]PATH", CLI_TEXT,
      .help = "count MODEL (the only model, without MODEL=) exactly\n"
              "with this tokenizer file",

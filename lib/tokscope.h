@@ -483,23 +483,27 @@ TOK_API size_t tok_decimal_format(uint64_t value, unsigned scale, char *buf, siz
  * Count a conversation -- an OpenAI-style messages array -- the way a chat model sees it: the
  * messages rendered in the model's chat format, formatting tokens included.
  *
- * Input: a JSON array of messages, or an object with a "messages" array (a whole request body).
- * A message is an object with "role" (system, developer, user, assistant, tool or function),
- * "content" (a string, null, or an array of {"type":"text","text":...} parts), and optionally
- * "name", "tool_calls" ([{"id","type":"function","function":{"name","arguments"}}]),
+ * Input: a JSON array of messages, or an object with a "messages" array (a Chat Completions
+ * body: its tools, functions, tool_choice and function_call are counted too). A message is an
+ * object with "role" (system, developer, user, assistant, tool or function), "content" (a
+ * string, null, or an array of text, image_url, input_audio, file or refusal parts), and
+ * optionally "name", "tool_calls" ([{"id","type":"function","function":{"name","arguments"}}]),
  * "function_call" and "tool_call_id". Other parts or fields are errors naming their JSON path
  * ("messages[2].content[0].text: expected a string"; err->where holds the path, err->offset
- * the byte offset in json).
+ * the byte offset in json). This is tok_request_count_json for Chat Completions, summed up per
+ * message; that function gives the parts and their rules, and reads the other APIs' bodies.
  *
  * Conventions (the README's "chat" section has the rendering of each, token by token):
  *   "openai"   OpenAI chat models (cl100k_base, o200k_base): OpenAI's cookbook
  *              num_tokens_from_messages -- per message 3 tokens plus the tokens of its role,
  *              content and name, 1 more for a name, 3 to prime the reply. gpt-3.5-turbo-0301: 4
- *              per message and -1 for a name. Exact for plain text messages with o200k_base and
- *              cl100k_base; tool calls are an estimate (their formatting is not documented).
+ *              per message and -1 for a name; function definitions, function messages and
+ *              calls as tests/golden/chat-api/RULES.md section 2 gives them (reproducing the
+ *              API-measured counts). Exact for o200k_base and cl100k_base where measured;
+ *              tool_calls, role tool and tool_choice are estimates.
  *   "harmony"  gpt-oss (o200k_harmony): openai/harmony's render_conversation_for_completion of
  *              harmony's default system message, then the messages (system -> developer
- *              "# Instructions"), then <|start|>assistant. Exact.
+ *              "# Instructions", tools -> its functions namespace), then <|start|>assistant.
  *   "llama3"   tokenizers with <|start_header_id|> and <|eot_id|>: Meta Llama 3's chat template.
  *   "chatml"   tokenizers with <|im_start|> and <|im_end|>: ChatML, <|im_start|>role\n....
  *              llama3 and chatml render the whole conversation as text and encode it with
@@ -523,11 +527,13 @@ typedef struct tok_chat_count {
     size_t n_messages;
     tok_chat_message_count *messages; /* n_messages entries, in input order */
     uint64_t prefix;           /* tokens before the first message: harmony's default system
-                                  message, Llama 3's <|begin_of_text|>; 0 for openai */
+                                  message, Llama 3's <|begin_of_text|>; and the request's own
+                                  parts (openai: tool definitions, function_call); else 0 */
     uint64_t reply;            /* tokens that prime the reply (openai: 3) */
     int tokens_per_message;    /* openai: 3 (4 for gpt-3.5-turbo-0301); 0 otherwise */
     int tokens_per_name;       /* openai: 1 (-1 for gpt-3.5-turbo-0301); 0 otherwise */
-    const char *note;          /* why the count is not exact (static), or NULL */
+    const char *note;          /* why the count is not exact, or NULL (lives as long as the
+                                  tok_chat_count) */
     void *internal_;           /* owned storage; do not touch */
 } tok_chat_count;
 
@@ -553,6 +559,153 @@ TOK_API tok_status tok_chat_count_json_opts(const tok_tokenizer *tok, const tok_
 
 /* Free what a tok_chat_count holds and zero it. NULL or a zeroed struct is a no-op. */
 TOK_API void tok_chat_count_free(tok_chat_count *c);
+
+/* ---- Whole API requests -------------------------------------------------------------------
+ * Count a request body the way the API bills its input: messages in the model's framing, tool
+ * definitions rendered as the model sees them, tool calls and results, images by the
+ * provider's published rule, the overheads a provider documents -- broken into parts, each
+ * with its tokens, whether it is exact (reproduces counts an API reported, or is the model's
+ * own published format) or an estimate, and the rule's source. tests/golden/chat-api/RULES.md
+ * states every rule and constant.
+ *
+ * Bodies (detected from their shape, or named):
+ *   TOK_REQUEST_OPENAI_CHAT       OpenAI Chat Completions ({"messages": [...], "tools", ...}),
+ *                                 or a bare messages array
+ *   TOK_REQUEST_OPENAI_RESPONSES  OpenAI Responses ({"input", "instructions", "tools"})
+ *   TOK_REQUEST_ANTHROPIC         Anthropic Messages ({"system", "messages" of content blocks,
+ *                                 "tools" with input_schema})
+ *   TOK_REQUEST_GEMINI            Gemini generateContent ({"contents", "systemInstruction",
+ *                                 "tools": [{"functionDeclarations"}]})
+ * Chat Completions and Responses bodies are rendered in a chat convention (the same as
+ * tok_chat_count_json: openai, harmony, llama3, chatml); Anthropic and Gemini bodies by their
+ * provider's rules.
+ *
+ * Errors: a body that matches no API shape, a wrong type at a JSON path, an image that cannot be
+ * read, an unknown role or field fail (TOK_EINVAL; TOK_EUNSUPPORTED for what cannot be
+ * counted at all, TOK_EFORMAT for an unreadable image) with the JSON path in err->where, the
+ * byte offset in err->offset and the reason in err->message. A part that cannot be counted
+ * offline (a remote image of unknown size, a PDF, a built-in tool) is not an error: it is an
+ * item marked unknown, and the total is then a lower bound (complete == false). */
+
+typedef enum tok_request_api {
+    TOK_REQUEST_DETECT = 0, /* from the body's shape (and the model's name when it is ambiguous) */
+    TOK_REQUEST_OPENAI_CHAT,
+    TOK_REQUEST_OPENAI_RESPONSES,
+    TOK_REQUEST_ANTHROPIC,
+    TOK_REQUEST_GEMINI,
+    TOK_REQUEST_API_COUNT_
+} tok_request_api;
+
+/* "openai", "responses", "anthropic", "gemini" ("detect" for TOK_REQUEST_DETECT); static. */
+TOK_API const char *tok_request_api_name(tok_request_api api);
+/* The inverse (also "chat" for openai); TOK_EINVAL for another name. */
+TOK_API tok_status tok_request_api_parse(const char *name, tok_request_api *out);
+
+/* What a part of the request is. */
+typedef enum tok_request_part_kind {
+    TOK_PART_FRAMING = 0, /* formatting the API adds: per-message tokens, roles, names, headers */
+    TOK_PART_SYSTEM,      /* system / developer messages, instructions, systemInstruction */
+    TOK_PART_TEXT,        /* what user and assistant messages say */
+    TOK_PART_TOOL_DEFS,   /* tool and function definitions, tool_choice, tool-use prompts */
+    TOK_PART_TOOL_CALLS,  /* tool calls and their results */
+    TOK_PART_IMAGES,
+    TOK_PART_FILES,       /* documents, audio, files */
+    TOK_PART_REPLY,       /* the tokens that prime the reply */
+    TOK_PART_COUNT_
+} tok_request_part_kind;
+
+/* "framing", "system", "text", "tool_definitions", "tool_calls", "images", "files", "reply". */
+TOK_API const char *tok_request_part_name(tok_request_part_kind kind);
+
+typedef struct tok_request_options {
+    /* The model the request is for ("gpt-4o", "claude-sonnet-4-5", "gemini-2.5-pro"); NULL: the
+     * body's "model". It chooses the framing (gpt-3.5-turbo-0301), the convention (gpt-oss-*:
+     * harmony), the image rule and Anthropic's tool-use prompt. */
+    const char *model;
+    /* The registry row of that model (tok_model_find), or NULL. Given without estimate, it says
+     * that tok is the model's own tokenizer (tok_model_open_tokenizer said exact = true): parts
+     * that are exact only with the model's vocabulary (Gemini text) can be. With estimate set,
+     * tok is the row's estimating proxy (exact = false): the tokens of text are scaled by its
+     * factor (the total's range by its low and high factors) and no part of text is exact. */
+    const tok_model *registry_model;
+    bool estimate;
+    tok_request_api api;    /* TOK_REQUEST_DETECT to detect */
+    const char *convention; /* Chat Completions and Responses: "openai", "harmony", "llama3",
+                               "chatml", or NULL to choose from the model and tokenizer */
+    /* The size to assume for images given by remote URL (0 x 0: their count is unknown). */
+    uint32_t image_width, image_height;
+    /* Whether images named by a local path or file:// URL may be read (their headers only);
+     * relative paths are taken from image_dir (NULL: the working directory). */
+    bool read_image_files;
+    const char *image_dir;
+} tok_request_options;
+
+typedef struct tok_request_item {
+    tok_request_part_kind kind;
+    int64_t message;    /* index in messages[], -1 for a part of the request as a whole */
+    const char *path;   /* its JSON path ("messages[2].content[1]", "tools"; "" for none) */
+    const char *what;   /* what it is ("role", "content", "image 1126x488 detail auto") */
+    uint64_t tokens;    /* the model's tokens (scaled for an estimated model; 0 when unknown) */
+    uint64_t counted;   /* tokens of text counted with the tokenizer (before scaling); 0 for
+                           fixed amounts (framing constants, images) */
+    bool exact;
+    bool unknown;       /* cannot be counted offline; not included in the total */
+    const char *source; /* the rule and where it comes from */
+} tok_request_item;
+
+typedef struct tok_request_part {
+    uint64_t tokens;    /* sum of its items */
+    bool exact;         /* every item exact (true when it has none) */
+    size_t n_items, n_unknown;
+    const char *source; /* the rule of its first estimated or unknown item, else of its first
+                           item; NULL when it has none */
+} tok_request_part;
+
+typedef struct tok_request_message {
+    const char *role;   /* as written, or what the item is for an Anthropic or Gemini body */
+    const char *path;   /* "messages[3]", "contents[1]", "input[0]" */
+    uint64_t content;   /* tokens of what it says: text, tool calls, images */
+    uint64_t overhead;  /* framing tokens */
+    uint64_t total;
+    bool exact;
+} tok_request_message;
+
+typedef struct tok_request_count {
+    tok_request_api api;        /* the body as read */
+    const char *convention;     /* "openai", "harmony", "llama3", "chatml", "anthropic",
+                                   "gemini" (static) */
+    const char *model;          /* the model counted for ("" if none) */
+    uint64_t total;             /* sum of every part (unknown items count 0) */
+    uint64_t total_low, total_high; /* the range of an estimate (total, total when exact) */
+    bool exact;                 /* every item exact and none unknown */
+    bool complete;              /* no item unknown (else total is a lower bound) */
+    tok_request_part parts[TOK_PART_COUNT_];
+    size_t n_items;
+    tok_request_item *items;    /* in order: messages, then the request's own parts */
+    size_t n_messages;
+    tok_request_message *messages;
+    /* Chat conventions: the per-message numbers of tok_chat_count (openai: 3 and 1, or 4 and -1
+     * for gpt-3.5-turbo-0301; 0 otherwise), and tokens before the first message (harmony's
+     * system message, Llama 3's <|begin_of_text|>) ... */
+    int tokens_per_message, tokens_per_name;
+    uint64_t prefix;            /* and every other token of the request's own parts (tool
+                                   definitions: items with message -1), the reply's aside */
+    const char *note;           /* why the count is not complete (the first unknown item's
+                                   rule), else why not exact (the first estimate's), or NULL */
+    void *internal_;            /* owned storage; do not touch */
+} tok_request_count;
+
+/* Count the request body json[0..len) with tokenizer tok (opened for the model: tok_open_model,
+ * or for an estimated model its proxy, see tok_request_options). opts may be NULL (detect the
+ * API, the body's model). On success *out holds the count (free it with
+ * tok_request_count_free); strings in it live as long as *out. On failure *out is zeroed.
+ * Thread-safe: tok is only read. */
+TOK_API tok_status tok_request_count_json(const tok_tokenizer *tok,
+                                          const tok_request_options *opts, const char *json,
+                                          size_t len, tok_request_count *out, tok_error *err);
+
+/* Free what a tok_request_count holds and zero it. NULL or a zeroed struct is a no-op. */
+TOK_API void tok_request_count_free(tok_request_count *c);
 
 #ifdef __cplusplus
 }

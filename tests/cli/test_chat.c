@@ -3,6 +3,7 @@
 #include "cli_helpers.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 
 /* system "You are a helpful assistant." + user alice "Hello, world!":
  * gpt-4o 10 + 10 + 3 = 23; gpt-oss-20b 50 + 13 + 10 + 2 = 75 (see test_chat.c). */
@@ -21,7 +22,16 @@ TEST(chat_cli_table)
               "0  system          6        4      10\n"
               "1  user            4        6      10\n"
               "   (reply)                          3\n"
-              "   total                           23\n");
+              "   total                           23\n"
+              "part              tokens  label    rule\n"
+              "framing               10  exact    OpenAI cookbook num_tokens_from_messages: 3 per "
+              "message and the role (API-measured; RULES.md 2.2)\n"
+              "system                 6  exact    the text, encoded on its own (OpenAI cookbook; "
+              "API-measured, RULES.md 2.2)\n"
+              "text                   4  exact    the text, encoded on its own (OpenAI cookbook; "
+              "API-measured, RULES.md 2.2)\n"
+              "reply                  3  exact    <|start|>assistant<|message|> primes the reply: 3 "
+              "(OpenAI cookbook; API-measured)\n");
     CHECK_EQ(r.err_len, 0);
     cli_free(&r);
     /* standard input, and gpt-4o is the default model */
@@ -100,15 +110,21 @@ TEST(chat_cli_json)
 
 TEST(chat_cli_request_body_and_estimates)
 {
-    /* the request's model decides when no -m is given: 0301's 4 per message, -1 per name */
+    /* the request's model decides when no -m is given: 0301's 4 per message, -1 per name.
+     * The tool definitions are counted now (they were left out, with a note, before the request
+     * counter): a system message of their own 4 + "system" 1, the header 5 and the namespace
+     * "namespace functions {\n\ntype f = () => any;\n\n} // namespace functions" 14 (cl100k);
+     * an estimate on 0301, which had no function calling. */
     const char *body = "{\"model\":\"gpt-3.5-turbo-0301\",\"messages\":[{\"role\":\"user\","
                        "\"name\":\"alice\",\"content\":\"Hello, world!\"}],\"tools\":[{\"type\":"
                        "\"function\",\"function\":{\"name\":\"f\"}}]}";
     cli_result r = RUN_IN(body, "chat");
     CHECK_EQ(r.status, 0);
     CHECK(strstr(r.out, "gpt-3.5-turbo-0301: openai with cl100k_base (4 per message, -1 per name"));
-    CHECK(strstr(r.out, "estimate: the tool definitions of the request are not counted"));
-    CHECK(strstr(r.out, "total                           12\n")); /* 4 + 1 + 4 + 1 - 1 + 3 */
+    CHECK(strstr(r.out, "estimate: function definitions on gpt-3.5-turbo-0301"));
+    CHECK(strstr(r.out, "0  user            4        5       9\n")); /* 4 + 1 + 4 + 1 - 1 */
+    CHECK(strstr(r.out, "   (tools)                        ~19\n"));
+    CHECK(strstr(r.out, "total                          ~36\n")); /* 5 + 9 + 19 + 3 */
     cli_free(&r);
 }
 
@@ -180,7 +196,7 @@ TEST(chat_cli_errors_and_limit)
     cli_free(&r);
     r = RUN("chat", f, f);
     CHECK_EQ(r.status, 2);
-    CHECK(strstr(r.err, "one conversation file at a time"));
+    CHECK(strstr(r.err, "one request file at a time"));
     cli_free(&r);
     r = RUN("chat", "-m", "gpt-9000", f);
     CHECK_EQ(r.status, 2);
@@ -197,5 +213,152 @@ TEST(chat_cli_errors_and_limit)
     r = RUN("chat", "--help");
     CHECK_EQ(r.status, 0);
     CHECK(strstr(r.out, "Usage: tokscope chat") && strstr(r.out, "--template"));
+    cli_free(&r);
+}
+
+/* ---- request bodies of every API ---- */
+
+/* A 1000x1000 PNG header, as base64 (the image's pixels are never read). */
+static const char png_1000[] =
+    "iVBORw0KGgoAAAANSUhEUgAAA+gAAAPoCAIAAAAAAAAA";
+
+TEST(chat_cli_anthropic_body)
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"system\":\"Be brief.\","
+             "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{"
+             "\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"%s\"}},{\"type\":\"text\","
+             "\"text\":\"What is this?\"}]}]}", png_1000);
+    const char *f = tmpfile_with("anthropic.json", body);
+    cli_result r = RUN("chat", f); /* the body's model: Claude, an estimate */
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "claude-sonnet-4-5: Anthropic Messages with o200k_base, text x 1.2 ("));
+    CHECK(strstr(r.out, "incomplete: Anthropic publishes no message framing"));
+    CHECK(strstr(r.out, "0  system    "));
+    CHECK(strstr(r.out, "\nimages              ~1296  estimate Anthropic's published rule"));
+    CHECK(strstr(r.out, "? message framing: Anthropic publishes no message framing"));
+    CHECK(strstr(r.out, "   total                      >=~"));
+    CHECK(strstr(r.err, "~ claude-sonnet-4-5: its tokenizer is not public"));
+    cli_free(&r);
+    r = RUN("chat", "--json", f);
+    CHECK_EQ(r.status, 0);
+    cJSON *j = cJSON_Parse(r.out);
+    CHECK(j);
+    CHECK_STR(cJSON_GetObjectItem(j, "api")->valuestring, "anthropic");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(j, "exact")));
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(j, "complete")));
+    cJSON *est = cJSON_GetObjectItem(j, "estimate");
+    CHECK(est && cJSON_GetObjectItem(est, "factor")->valuedouble == 1.2);
+    cJSON *img = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "parts"), "images");
+    CHECK_EQ(cJSON_GetObjectItem(img, "tokens")->valueint, 1296);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "items")) >= 4);
+    int total = cJSON_GetObjectItem(j, "total")->valueint;
+    CHECK(cJSON_GetObjectItem(j, "total_low")->valueint <= total &&
+          total <= cJSON_GetObjectItem(j, "total_high")->valueint);
+    cJSON_Delete(j);
+    cli_free(&r);
+}
+
+TEST(chat_cli_gemini_and_responses_bodies)
+{
+    const char *g = tmpfile_with("gemini.json",
+                                 "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":"
+                                 "\"Hello\"}]}],\"systemInstruction\":{\"parts\":[{\"text\":"
+                                 "\"Be brief.\"}]}}");
+    cli_result r = RUN("chat", g); /* no model in a Gemini body: -m is needed */
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "a Gemini body does not name its model"));
+    cli_free(&r);
+    r = RUN("chat", "-m", "gemini-2.5-flash", g);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "gemini-2.5-flash: Gemini generateContent with "));
+    CHECK(strstr(r.out, ", exact\n"));
+    CHECK(strstr(r.out, "1  systemInstruction"));
+    cli_free(&r);
+    const char *resp = tmpfile_with("responses.json",
+                                    "{\"model\":\"gpt-4o\",\"instructions\":\"Be brief.\",\"input\":"
+                                    "[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\","
+                                    "\"text\":\"Hi\"},{\"type\":\"input_image\",\"image_url\":"
+                                    "\"https://example.com/a.png\"}]}]}");
+    r = RUN("chat", resp);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "gpt-4o: OpenAI Responses as openai with o200k_base"));
+    CHECK(strstr(r.out, "? input[0].content[1].image_url image (size unknown): a remote image"));
+    cli_free(&r);
+    r = RUN("chat", "--image-size", "1024x1024", resp);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "\nimages              ~765  estimate OpenAI tiles: 85 + 170 x 4"));
+    cli_free(&r);
+    r = RUN("chat", "--image-size", "1024", resp);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "a size WIDTHxHEIGHT such as 1024x768"));
+    cli_free(&r);
+    /* --api names the body's API: the same body read as Anthropic's fails where it differs */
+    r = RUN("chat", "--api", "anthropic", resp);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "no \"messages\""));
+    cli_free(&r);
+    r = RUN("chat", "--api", "grpc", resp);
+    CHECK_EQ(r.status, 2);
+    cli_free(&r);
+}
+
+TEST(chat_cli_tools_and_local_images)
+{
+    /* the cookbook's tool request on gpt-4o: 101 by the API (tests/cli/test_chat_api.c has every
+     * measured request); a local image beside the request file is read, its header only */
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/imgs", test_tmpdir());
+    const char *png = tmpfile_path("imgs/pic.png");
+    char mk[600];
+    snprintf(mk, sizeof mk, "mkdir -p %s", dir);
+    CHECK(system(mk) == 0);
+    static const unsigned char hdr[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
+                                        'I', 'H', 'D', 'R', 0, 0, 4, 0, 0, 0, 3, 0};
+    CHECK(write_file(png, hdr, sizeof hdr)); /* 1024 x 768 */
+    const char *f = tmpfile_with("imgs/req.json",
+                                 "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":"
+                                 "[{\"type\":\"image_url\",\"image_url\":{\"url\":\"pic.png\"}}]}]}");
+    cli_result r = RUN("chat", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "\nimages               765  exact    OpenAI tiles: 85 + 170 x 4 tiles"));
+    cli_free(&r);
+    const char *bad = tmpfile_with("imgs/bad.json",
+                                   "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":"
+                                   "[{\"type\":\"image_url\",\"image_url\":{\"url\":\"none.png\"}}]}]}");
+    r = RUN("chat", bad);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "messages[0].content[0].image_url.url: image file "));
+    CHECK(strstr(r.err, "none.png: cannot be opened"));
+    CHECK_EQ(r.out_len, 0);
+    cli_free(&r);
+}
+
+TEST(chat_cli_cost_takes_the_body_model)
+{
+    const char *f = tmpfile_with("cost_body.json",
+                                 "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+                                 "\"content\":\"Hello\"}]}");
+    cli_result r = RUN("cost", "--chat", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "\ngpt-4o-mini "));
+    CHECK(strstr(r.out, "  gpt-4o-mini: the request's parts: framing 4, text 1, reply 3"));
+    cli_free(&r);
+    const char *none = tmpfile_with("cost_nomodel.json",
+                                    "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+    r = RUN("cost", "--chat", none);
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "the request names no \"model\""));
+    cli_free(&r);
+    r = RUN("cost", "--chat", "--json", "-m", "claude-haiku-4-5", f);
+    CHECK_EQ(r.status, 0);
+    cJSON *j = cJSON_Parse(r.out);
+    CHECK(j);
+    cJSON *m = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "models"), 0);
+    cJSON *chat = cJSON_GetObjectItem(m, "chat");
+    CHECK(chat && cJSON_IsFalse(cJSON_GetObjectItem(chat, "complete"))); /* Anthropic framing */
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(chat, "parts"), "framing"));
+    cJSON_Delete(j);
     cli_free(&r);
 }

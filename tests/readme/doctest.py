@@ -7,7 +7,9 @@ test first on PATH. A line starting with "$ " is a command (run by bash); the li
 up to the next command, are what it prints, standard output and standard error together as a
 terminal shows them. Rules for the expected text:
 
-  - A line "..." stands for any number of lines (output left out of the README).
+  - A line "..." stands for any number of lines (output left out of the README); "..."
+    inside a line stands for any text on that line (a path that depends on the install, a
+    long note cut short).
   - A command whose comment says its output varies ("# counts vary with the file") is checked
     for shape: any number where the README shows one, any run of spaces where it shows one.
   - Everything else must match exactly.
@@ -82,10 +84,12 @@ def pattern(expected, shape):
             continue
         if shape:
             p = ""
-            for tok in re.split(r"(\d+(?:\.\d+)?| +)", line):
+            for tok in re.split(r"(\d+(?:\.\d+)?| +|\.\.\.)", line):
                 if not tok:
                     continue
-                if tok[0].isdigit():
+                if tok == "...":
+                    p += r"[^\n]*"
+                elif tok[0].isdigit():
                     p += r"\d+(?:\.\d+)?"
                 elif tok[0] == " ":
                     p += " +"
@@ -93,7 +97,7 @@ def pattern(expected, shape):
                     p += re.escape(tok)
             parts.append(p)
         else:
-            parts.append(re.escape(line))
+            parts.append(r"[^\n]*".join(re.escape(x) for x in line.split("...")))
     rx = ""
     for i, p in enumerate(parts):
         if p is None:

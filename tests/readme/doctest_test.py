@@ -39,7 +39,10 @@ def main():
     check(block("$ tokscope encodings", "encoding         vocab  special tokens", "..."), 0, args)
     check(block("$ tokscope encodings", "...", "o200k_base      200019  nothing"), 1, args)
     check(block("$ tokscope decode 99999999", "tokscope: wrong message"), 1, args)
-    print("doctest_test: 9 cases behave")
+    # "..." inside a line: any text on that line, not across lines
+    check(block("$ tokscope encodings", "encoding ... special tokens", "..."), 0, args)
+    check(block("$ tokscope encodings", "encoding ... tokens", "o200k_base ... nothing"), 1, args)
+    print("doctest_test: 11 cases behave")
 
 
 if __name__ == "__main__":

@@ -242,7 +242,9 @@ TEST(chat_harmony_tool_calls)
     CHECK_EQ(c.messages[2].total, 17);
     CHECK_EQ(c.messages[3].total, 12);
     CHECK_EQ(c.total, 121);
-    CHECK(!c.exact && c.note && strstr(c.note, "tools")); /* the tool definitions are missing */
+    /* the calls and results are harmony's own format, and the request defines no tools: exact
+     * (before the request counter, calls were marked as an estimate for the missing tools) */
+    CHECK(c.exact && !c.note);
     tok_chat_count_free(&c);
     /* the same text encoded in one go (harmony's tests check this rendering of a tool call) */
     const char *text =
@@ -267,15 +269,18 @@ TEST(chat_harmony_tool_calls)
 
 TEST(chat_openai_tool_calls_are_an_estimate)
 {
-    /* gpt-4o: user 3 + 1 + 7 = 11; assistant 3 + 1 + "Checking." 2 + "get_weather" 2 +
-     * arguments 5 = 13; tool 3 + "tool" 1 + 5 = 9; assistant 3 + 1 + 6 = 10; reply 3; 46 */
+    /* gpt-4o, tool calls framed like the measured function_call (RULES.md 2.5): user 3 + 1 + 7
+     * = 11; assistant 3 + 1 + "Checking." 2 + ("get_weather" 2 + arguments 5 + 3) = 16; tool
+     * message like a function message: 3 + "get_weather" 2 + 5 = 10; assistant 3 + 1 + 6 = 10;
+     * reply 3; 50. (Before the request counter: calls without their +3, the tool message with
+     * its role instead of the function's name: 46.) */
     tok_tokenizer *t = open_name("gpt-4o");
     CHECK(t);
     tok_chat_count c;
     CHECK(tok_chat_count_json(t, "gpt-4o", tool_conv, strlen(tool_conv), &c, NULL) == TOK_OK);
-    CHECK_EQ(c.messages[1].total, 13);
-    CHECK_EQ(c.messages[2].total, 9);
-    CHECK_EQ(c.total, 46);
+    CHECK_EQ(c.messages[1].total, 16);
+    CHECK_EQ(c.messages[2].total, 10);
+    CHECK_EQ(c.total, 50);
     CHECK(!c.exact && strstr(c.note, "tool calls"));
     tok_chat_count_free(&c);
     tok_close(t);
@@ -428,15 +433,20 @@ TEST(chat_errors_name_the_json_path)
          "messages[0].content[0].text: expected a string, not a number",
          "messages[0].content[0].text"},
         {"[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":[{\"type\":"
-         "\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]",
-         "messages[1].content[0].type: \"image_url\" parts cannot be counted from text",
-         "messages[1].content[0].type"},
+         "\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,aGVsbG8=\"}}]}]",
+         "messages[1].content[0].image_url.url: the image cannot be read: not a PNG, JPEG, GIF "
+         "or WebP image",
+         "messages[1].content[0].image_url.url"},
+        {"[{\"role\":\"user\",\"content\":[{\"type\":\"video\"}]}]",
+         "messages[0].content[0].type: unknown content part type \"video\"",
+         "messages[0].content[0].type"},
         {"[{\"role\":\"user\",\"content\":[\"a\"]}]",
          "messages[0].content[0]: expected a content part object, not a string", NULL},
         {"[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]",
          "messages[0].content[0].text: missing", NULL},
         {"[{\"role\":\"user\",\"content\":7}]",
-         "messages[0].content: expected a string, an array of text parts or null, not a number",
+         "messages[0].content: expected a string, an array of content parts or null, not a "
+         "number",
          NULL},
         {"[{\"content\":\"x\"}]", "messages[0]: no role", NULL},
         {"[{\"role\":\"bot\",\"content\":\"x\"}]", "messages[0].role: unknown role \"bot\"", NULL},
@@ -481,7 +491,11 @@ TEST(chat_errors_name_the_json_path)
                          "\"annotations\":[],\"name\":null,\"tool_calls\":null}]",
                          &err),
               "");
-    CHECK_STR(chat_error("[]", &err), "");
+    /* nothing to count is an error, not an exact zero */
+    CHECK(strstr(chat_error("[]", &err), "an empty array: the API refuses a request without "
+                                         "messages"));
+    CHECK(strstr(chat_error("[{\"role\":\"user\"}]", &err), "messages[0]: no content"));
+    CHECK_STR(chat_error("[{\"role\":\"user\",\"content\":\"\"}]", &err), "");
 }
 
 TEST(chat_empty_conversation_and_free)
@@ -489,9 +503,14 @@ TEST(chat_empty_conversation_and_free)
     tok_tokenizer *t = open_name("gpt-4o");
     CHECK(t);
     tok_chat_count c;
-    CHECK(tok_chat_count_json(t, NULL, "[]", 2, &c, NULL) == TOK_OK);
-    CHECK_EQ(c.n_messages, 0);
-    CHECK_EQ(c.total, 3); /* the reply priming only */
+    memset(&c, 0x55, sizeof c);
+    CHECK(tok_chat_count_json(t, NULL, "[]", 2, &c, NULL) == TOK_EINVAL); /* the API refuses it */
+    CHECK(!c.n_messages && !c.total && !c.messages);
+    tok_chat_count_free(&c);
+    const char *empty = "[{\"role\":\"user\",\"content\":\"\"}]";
+    CHECK(tok_chat_count_json(t, NULL, empty, strlen(empty), &c, NULL) == TOK_OK);
+    CHECK_EQ(c.n_messages, 1);
+    CHECK_EQ(c.total, 3 + 1 + 0 + 3); /* framing and the role, no text, the reply priming */
     tok_chat_count_free(&c);
     tok_chat_count_free(&c); /* zeroed: a second free is a no-op */
     tok_chat_count_free(NULL);
