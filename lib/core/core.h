@@ -22,6 +22,22 @@ typedef struct tok_call {
 tok_status tok_fail_special(const tok_call *call, tok_error *err, const uint8_t *tok, size_t len,
                             uint64_t at);
 
+/* Streaming decode (api/decode_stream.c): a format's decoder as a state machine. new makes the
+ * state of one stream (decode flags as tok_decode's), NULL when out of memory. push appends to
+ * buf the text that ids[0..n) complete and that no later id can change -- the concatenation of
+ * everything push and end append is exactly what decode gives for all the ids. end appends the
+ * rest and returns the state to its start; reset only returns it there. push and end return
+ * false when out of memory. id_ok says whether decode accepts the id (below t->n_ids): the
+ * driver checks every id of a step before pushing any, so a bad id changes nothing. */
+typedef struct tok_stream_ops {
+    void *(*new)(const tok_tokenizer *t, unsigned flags);
+    bool (*id_ok)(const tok_tokenizer *t, uint32_t id);
+    bool (*push)(const tok_tokenizer *t, void *st, const uint32_t *ids, size_t n, tok_buf *buf);
+    bool (*end)(const tok_tokenizer *t, void *st, tok_buf *buf);
+    void (*reset)(void *st);
+    void (*free)(void *st);
+} tok_stream_ops;
+
 typedef struct tok_format_ops {
     const char *name; /* what tok_format() reports: "tiktoken", "huggingface", "sentencepiece" */
     /* encode gets valid UTF-8 (invalid input was already refused, or replaced when the caller
@@ -37,6 +53,16 @@ typedef struct tok_format_ops {
     tok_status (*decode)(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                          tok_buf *buf, tok_error *err);
     void (*free_impl)(void *impl);
+    const tok_stream_ops *stream;
+    /* Budgets (api/budget.c): the last cut of s[0..n), which the format sees as the start of a
+     * text (valid UTF-8, never empty): positions p <= q < n such that for EVERY text T that
+     * begins with s[0..n) -- whatever follows -- encode(T) with opts (TOK_ENCODE_ADD_SPECIAL
+     * aside) is the tokens of T[0..p) followed by those of T[q..) encoded as a text of its own,
+     * shifted by q. T[p..q) is a separator whose tokens come from the second part (a space the
+     * dummy prefix stands for). false when s has no cut the format can prove; NULL when the
+     * format never has one. */
+    bool (*cut)(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
+                size_t n, size_t *p, size_t *q);
 } tok_format_ops;
 
 

@@ -196,4 +196,5 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
 static void free_impl(void *impl) { hf_pipeline_free(impl); }
 
 const tok_format_ops hf_ops = {
-    .name = "huggingface", .encode = hf_encode, .decode = hf_decode, .free_impl = free_impl};
+    .name = "huggingface", .encode = hf_encode, .decode = hf_decode, .free_impl = free_impl,
+    .stream = &hf_stream_ops};

@@ -599,9 +599,11 @@ static tok_status load_dec(hf_load *ld, uint32_t node)
         dc->stop = (size_t)b;
     } else if (TYPE_IS(type, tl, "Replace")) {
         dc->kind = HF_DEC_REPLACE;
-        bool is_regex;
-        size_t pl;
+        bool is_regex = false;
+        size_t pl = 0;
         st = get_pattern(ld, node, "pattern", &dc->regex, &dc->pattern, &pl, &is_regex);
+        dc->pattern_regex = is_regex;
+        dc->pattern_len = pl;
         if (st == TOK_OK)
             st = hf_get_string(ld, node, "content", true, &dc->with, NULL);
     } else if (TYPE_IS(type, tl, "CTC")) {
