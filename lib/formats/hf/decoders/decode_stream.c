@@ -173,8 +173,14 @@ static void emit_buf(hf_stream *h, size_t k, tok_buf *b)
 /* ByteFallback on a list: the current run ends. */
 static void close_run(hf_stream *h, size_t k, stage *s)
 {
-    if (!s->flag && s->run) /* valid UTF-8 all along: one string */
-        emit(h, k, DATA(&s->hold), s->hold.len);
+    size_t bad;
+    if (!s->flag && s->run) {
+        if (tok_utf8_valid_prefix(s->hold.data, s->hold.len, &bad) == s->hold.len)
+            emit(h, k, s->hold.data, s->hold.len); /* valid UTF-8: one string */
+        else /* ends in an unfinished character: the whole run is invalid */
+            for (size_t r = 0; r < s->run; r++)
+                emit(h, k, k_fffd, 3);
+    }
     s->hold.len = 0;
     s->run = 0;
     s->flag = false;
