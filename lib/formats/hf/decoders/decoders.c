@@ -210,15 +210,18 @@ bool hf_dec_map(const hf_dec *d, const uint8_t *s, size_t n, size_t i, bool last
         return b <= a || tok_buf_put(out, s + a, b - a);
     }
     case HF_DEC_REPLACE: {
+        if (!n) /* nothing to replace (and no iterator to release) */
+            return true;
         size_t at = 0, ma, mb;
+        bool ok = true;
         tok_match_iter it;
         tok_match_begin(&it, d->regex, s, n);
-        while (n && tok_match_next(&it, &ma, &mb)) {
-            if (!tok_buf_put(out, s + at, ma - at) || !tok_buf_put(out, d->with, strlen(d->with)))
-                return false;
+        while (tok_match_next(&it, &ma, &mb)) { /* to the end: that releases the iterator */
+            ok = ok && tok_buf_put(out, s + at, ma - at) &&
+                 tok_buf_put(out, d->with, strlen(d->with));
             at = mb;
         }
-        return !it.failed && tok_buf_put(out, s + at, n - at);
+        return ok && !it.failed && tok_buf_put(out, s + at, n - at);
     }
     default:
         return false;
