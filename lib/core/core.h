@@ -59,8 +59,9 @@ typedef struct tok_format_ops {
      * begins with s[0..n) -- whatever follows -- encode(T) with opts (TOK_ENCODE_ADD_SPECIAL
      * aside) is the tokens of T[0..p) followed by those of T[q..) encoded as a text of its own,
      * shifted by q. T[p..q) is a separator whose tokens come from the second part (a space the
-     * dummy prefix stands for). false when s has no cut the format can prove; NULL when the
-     * format never has one. */
+     * dummy prefix stands for). false when s has no cut the format can prove. Called with s
+     * NULL (and n 0), it says whether t can ever be cut with opts: if not, budgets encode
+     * whole texts. NULL when the format never has a cut. */
     bool (*cut)(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
                 size_t n, size_t *p, size_t *q);
 } tok_format_ops;

@@ -144,6 +144,33 @@ void tok_regex_free(void *re);
 tok_status tok_regex_split(const void *re, const uint8_t *s, size_t from, size_t to,
                            bool (*piece)(void *ctx, size_t start, size_t end), void *ctx);
 
+/* ---- cuts (cut.c): where a text may be cut without changing its pieces ---- */
+
+/* The last position p (0 < p < n) where the split of s[0..n) -- by a scanner, or by a regex
+ * whose matches are split as tok_regex_split and tok_match_iter do -- may be cut: for every
+ * text T that begins with s[0..n), the pieces of T before p are those of s[0..p) split as a
+ * text of its own, and the pieces from p on are those of T[p..] split on its own. accept, when
+ * not NULL, must also take p. 0 when there is none (or out of memory). A scanner must be one
+ * of the built-in patterns' (cut.c has the argument for them); a regex must not look behind
+ * where a search starts (tok_regex_looks_back). */
+size_t tok_pretok_cut(tok_pretok_fn scan, const uint8_t *s, size_t n,
+                      bool (*accept)(void *ctx, size_t p), void *ctx);
+size_t tok_regex_cut(const void *re, const uint8_t *s, size_t n,
+                     bool (*accept)(void *ctx, size_t p), void *ctx);
+
+/* The matches of the split of s[0..n) (empty ones left out) that stay the same in any text that
+ * begins with s[0..n): PCRE2's hard partial matching, a search being final when the engine
+ * never needed a character past n. Appended to *start / *end (grown; *count of them, *cap the
+ * capacity). false when out of memory or on an engine error. */
+bool tok_regex_final_matches(const void *re, const uint8_t *s, size_t n, size_t **start,
+                             size_t **end, size_t *count, size_t *cap);
+/* Does s[0..n), as a whole text, split into exactly the k (non-empty) matches start/end? */
+bool tok_regex_split_is(const void *re, const uint8_t *s, size_t n, const size_t *start,
+                        const size_t *end, size_t k);
+/* Does pattern[0..len) look at text before the position a search starts from -- a lookbehind,
+ * \b, \B, ^, \A, \G, \K? (Conservative: anything it cannot read counts as yes.) */
+bool tok_regex_looks_back(const char *pattern, size_t len);
+
 /* Oniguruma's find_iter over s[0..n), for tokenizer.json's Split, Replace and the Replace
  * decoder: leftmost matches left to right, an empty match right where the previous one ended
  * skipped by one character. */

@@ -197,4 +197,4 @@ static void free_impl(void *impl) { hf_pipeline_free(impl); }
 
 const tok_format_ops hf_ops = {
     .name = "huggingface", .encode = hf_encode, .decode = hf_decode, .free_impl = free_impl,
-    .stream = &hf_stream_ops};
+    .stream = &hf_stream_ops, .cut = hf_cut};

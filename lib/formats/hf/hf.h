@@ -121,6 +121,7 @@ typedef struct hf_pretok {
     bool add_prefix_space, use_regex, trim_offsets; /* ByteLevel */
     void *regex;             /* Split (pcre2_code, also for string patterns, escaped) */
     tok_pretok_fn scan;      /* Split: a hand-written scanner proven equal to the regex */
+    bool looks_back;         /* Split, ByteLevel: the regex looks behind a search's start */
     hf_behavior behavior;    /* Split, Punctuation */
     bool invert;             /* Split */
     uint32_t replacement;    /* Metaspace: the replacement character */
@@ -316,6 +317,7 @@ typedef struct hf_pipeline {
     tok_pretok_fn fast_scan;
     void *fast_regex;        /* the split's regex when there is no scanner */
     bool fast, fast_keep_gaps;
+    bool fast_looks_back;    /* the fast path's regex looks behind (no budget cuts) */
     bool needs_align;        /* a component reads original offsets (Metaspace "first") */
     uint8_t *verbatim;       /* byte-level vocabularies: ids whose bytes are their string */
     uint32_t *added_by_id;   /* (id, index into added) pairs sorted by id */
@@ -352,6 +354,9 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
                      tok_span *spans, size_t nt, bool add_special, tok_out *o);
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
+/* Where a text may be cut for budgets (cut.c; tok_format_ops.cut). */
+bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
+            size_t *p, size_t *q);
 /* The pieces of decoding the batch decoder (decoders/decoders.c) and the stream
  * (decoders/decode_stream.c) share.
  * hf_dec_token: the string id decodes from -- an added token's normalized content, else the

@@ -151,7 +151,7 @@ static void tt_free(void *impl)
 
 const tok_format_ops tiktoken_ops = {
     .name = "tiktoken", .encode = tt_encode, .decode = tt_decode, .free_impl = tt_free,
-    .stream = &tt_stream_ops};
+    .stream = &tt_stream_ops, .cut = tt_cut};
 
 tok_status tt_set_split(tok_tokenizer *t, tok_pretok_fn scan, void *regex)
 {

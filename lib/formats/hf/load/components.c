@@ -310,6 +310,7 @@ static tok_status load_pretok(hf_load *ld, uint32_t node)
         st = get_pattern(ld, node, "pattern", &pt->regex, &text, &text_len, &is_regex);
         if (st == TOK_OK) {
             pt->scan = is_regex ? tok_split_scanner_for(text, text_len, TOK_REGEX_ONIG) : NULL;
+            pt->looks_back = is_regex && tok_regex_looks_back(text, text_len);
             free(text);
             st = get_behavior(ld, node, true, HF_ISOLATED, &pt->behavior);
         }
@@ -747,6 +748,7 @@ tok_status hf_finish(hf_load *ld)
         size_t at;
         pt->regex = tok_regex_new(gpt2, sizeof gpt2 - 1, false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
         pt->scan = tok_split_scanner_for(gpt2, sizeof gpt2 - 1, TOK_REGEX_ONIG);
+        pt->looks_back = tok_regex_looks_back(gpt2, sizeof gpt2 - 1);
         if (!pt->regex)
             st = hf_fail(ld, TOK_ENOMEM, J_NONE, "cannot compile the ByteLevel regex: %s", msg);
     }

@@ -1,0 +1,65 @@
+/* cut: where a tokenizer.json text may be cut for budgets (tok_format_ops.cut; the callers are
+ * lib/api/budget.c and lib/api/counter.c).
+ *
+ * The byte-level BPE family (the fast path, encode_fast.c: GPT-2, Llama 3, Qwen, DeepSeek, ...)
+ * has tiktoken's shape -- added tokens, one regex split, BPE per piece -- and is cut the same
+ * way (formats/tiktoken/cut.c): where its split can be cut (split/cut.c, PCRE2's partial
+ * matching), analysing s[0..m) where m is n less the longest added token (an added token
+ * starting before m is entirely in s). Its other parts:
+ *   - NFC (Qwen's normalizer): the text is already NFC or goes the general way; normalization
+ *     is local where the character after the cut is ASCII, which composes with nothing before
+ *     it, so a cut must have an ASCII character after it;
+ *   - the post-processor adds the same tokens around any text, and offset trimming is per
+ *     token; truncation (a tokenizer.json "truncation") would cap the count: no cut then;
+ *   - a split regex that looks behind a search's start (\b, ^, lookbehind): no cut.
+ * Pipelines off the fast path (normalizers, Metaspace, WordPiece, Unigram) are not cut: their
+ * texts are encoded whole. */
+#include "formats/hf/hf.h"
+
+static bool ascii_after(void *ctx, size_t at)
+{
+    return ((const uint8_t *)ctx)[at] < 0x80;
+}
+
+bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
+            size_t *p, size_t *q)
+{
+    const hf_pipeline *hp = t->impl;
+    if (!hp->fast || hp->trunc_max || hp->fast_looks_back || !hp->fast_regex)
+        return false;
+    if (!s)
+        return true;
+    size_t longest = 0;
+    for (size_t i = 0; i < hp->raw_match.n_lens; i++)
+        longest = hp->raw_match.lens[i] > longest ? hp->raw_match.lens[i] : longest;
+    /* every policy matches the non-special added tokens: always leave room for them */
+    tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
+    if (n <= longest)
+        return false;
+    size_t m = n - longest;
+    while (m > 0 && (s[m] & 0xC0) == 0x80)
+        m--;
+    /* the last added token that starts before m (found as hf_encode_fast finds them: special
+     * ones are text under the ordinary policy): text after it is a segment of its own */
+    size_t seg = 0;
+    for (const tok_specials *sp = &hp->raw_match; sp->n;) {
+        size_t which, at = tok_specials_find(sp, s, seg, n, &which);
+        while (at < n && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_ORDINARY)
+            at = tok_specials_find(sp, s, at + sp->toks[which].len, n, &which);
+        if (at >= m)
+            break;
+        seg = at + sp->toks[which].len;
+    }
+    size_t cut = 0;
+    if (seg < m) {
+        size_t c = tok_regex_cut(hp->fast_regex, s + seg, m - seg,
+                                 hp->n_norms ? ascii_after : NULL, (void *)(s + seg));
+        cut = c ? seg + c : 0;
+    }
+    if (!cut && seg && (!hp->n_norms || s[seg] < 0x80))
+        cut = seg;
+    if (!cut || cut >= n)
+        return false;
+    *p = *q = cut;
+    return true;
+}
