@@ -628,8 +628,10 @@ enum {
  * *cut gets the prefix's end (the suffix's start), *count the kept text's own token count
  * (either pointer may be NULL). The kept text is verified by counting it, so it fits whatever
  * the tokenizer does at the cut; it is the longest one when fitting is monotone in length, as
- * it is in practice. A text that fits is kept whole. The prefix form reads the text only as far
- * as the budget reaches (as tok_count_limit); the suffix form encodes it whole. Thread-safe. */
+ * it is in practice. A text that fits is kept whole. With TOK_ENCODE_ADD_SPECIAL and a
+ * max_tokens below the tokens added around every text, nothing fits: the empty text is kept and
+ * *count is its count, over max_tokens. The prefix form reads the text only as far as the
+ * budget reaches (as tok_count_limit); the suffix form encodes it whole. Thread-safe. */
 TOK_API tok_status tok_truncate(const tok_tokenizer *tok, const char *text, size_t len,
                                 const tok_encode_options *opts, size_t max_tokens,
                                 unsigned flags, size_t *cut, size_t *count, tok_error *err);
@@ -682,8 +684,8 @@ typedef enum tok_offset_unit {
  * to unit. A span that starts or ends inside a character covers that whole character (its start
  * rounds down, its end up). Invalid UTF-8 counts as one character (one code unit) per maximal
  * invalid subpart, as a lossy decoder shows it (U+FFFD). Offsets past len fail with TOK_EINVAL
- * (spans unchanged). O(len + n) for spans in text order, as tok_encode gives them; spans out of
- * order cost at most a kilobyte of text each. Thread-safe. */
+ * (spans unchanged). O(len + n) for spans in text order, as tok_encode gives them; a span out
+ * of order costs at most 256 bytes of text more. Thread-safe. */
 TOK_API tok_status tok_spans_convert(const char *text, size_t len, tok_span *spans, size_t n,
                                      tok_offset_unit unit, tok_error *err);
 

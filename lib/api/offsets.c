@@ -3,14 +3,15 @@
  * One walk over the text, character by character, converts the offsets in the order they
  * come; tok_encode's spans come in text order, so that is O(len + n). An offset behind the walk
  * (a special token's (0,0) span at the end of HF's list) restarts it from the last checkpoint
- * at or before the offset -- one is kept every 1 KiB walked -- so it costs at most a kilobyte.
+ * at or before the offset -- one is kept every 256 bytes walked (16 bytes each) -- so it costs
+ * at most 256 bytes of walking.
  * Characters are what a lossy decoder shows: a valid UTF-8 sequence is one code point (two
  * UTF-16 units above U+FFFF), each maximal invalid subpart one U+FFFD. */
 #include "api/api.h"
 
 #include <string.h>
 
-#define CHECK_EVERY 1024
+#define CHECK_EVERY 256
 
 typedef struct walk {
     const uint8_t *s;
@@ -18,7 +19,7 @@ typedef struct walk {
     bool utf16;
     size_t at;          /* a character start */
     uint64_t units;     /* units before at */
-    size_t *ck_at;      /* checkpoints: the first character start at or after k * 1 KiB */
+    size_t *ck_at;      /* checkpoints: the first character start at or after k * 256 */
     uint64_t *ck_units;
     size_t n_ck, cap_ck;
 } walk;
@@ -27,13 +28,17 @@ typedef struct walk {
 static size_t char_at(const walk *w, unsigned *units)
 {
     const uint8_t *p = w->s + w->at;
+    size_t room = w->len - w->at;
     *units = 1;
-    if (p[0] < 0x80)
+    uint8_t c = p[0];
+    if (c < 0x80)
         return 1;
-    size_t room = w->len - w->at, bad;
+    if (c >= 0xC2 && c <= 0xDF && room >= 2 && (p[1] & 0xC0) == 0x80)
+        return 2;
+    size_t bad;
     if (tok_utf8_valid_prefix(p, room < 4 ? room : 4, &bad) == 0)
-        return bad;
-    size_t k = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : 2;
+        return bad; /* a maximal invalid subpart: one U+FFFD */
+    size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
     if (k == 4 && w->utf16)
         *units = 2;
     return k;
@@ -72,6 +77,18 @@ static uint64_t convert(walk *w, size_t x, bool is_end)
             return w->units;
         if (w->at / CHECK_EVERY >= w->n_ck)
             checkpoint(w);
+        /* ASCII eight bytes at a time, within the checkpoint's block */
+        size_t block_end = (w->at / CHECK_EVERY + 1) * CHECK_EVERY;
+        while (w->at + 8 <= x && w->at + 8 <= block_end) {
+            uint64_t v;
+            memcpy(&v, w->s + w->at, 8);
+            if (v & 0x8080808080808080ull)
+                break;
+            w->at += 8;
+            w->units += 8;
+        }
+        if (w->at == x)
+            return w->units;
         unsigned u;
         size_t k = char_at(w, &u);
         if (w->at + k > x) /* x is inside this character */

@@ -17,7 +17,9 @@
  *      failure (so at most log2(N) + 1 recounts), and a binary search between the last failing
  *      and the first fitting k then looks for a larger k that fits (another log2 of the last
  *      step; it finds the largest when fitting is monotone in k, as it is in practice). Every
- *      k the search keeps was counted and fits; the empty text always fits, so it ends.
+ *      k the search keeps was counted and fits; the empty text fits unless N is less than the
+ *      tokens added around every text (TOK_ENCODE_ADD_SPECIAL): then nothing fits, and the
+ *      empty text is kept with its own count, which is over N.
  * In practice step 3 succeeds at once or after one step back: one encode and one or two counts
  * of at most the kept text. The worst case is O(len log N), never quadratic. */
 #include "api/api.h"
@@ -72,7 +74,8 @@ static tok_status try_k(const fit *f, size_t k, size_t *cut, size_t *count)
     const char *s = (const char *)f->s + (f->from_end ? *cut : 0);
     size_t n = f->from_end ? f->len - *cut : *cut;
     *count = 0;
-    return n ? tok_count(f->t, s, n, f->o, count, f->err) : TOK_OK;
+    /* the empty text too: tokens added around any text count (TOK_ENCODE_ADD_SPECIAL) */
+    return tok_count(f->t, n ? s : "", n, f->o, count, f->err);
 }
 
 static tok_status fit_tokens(const fit *f, size_t n, size_t *cut, size_t *count)
@@ -104,9 +107,9 @@ static tok_status fit_tokens(const fit *f, size_t n, size_t *cut, size_t *count)
         }
         bad = next;
         k = next;
-        if (next == 0) { /* cannot happen: the empty text has no tokens */
-            *cut = f->from_end ? f->len : 0;
-            *count = 0;
+        if (next == 0) { /* not even the empty text fits: the tokens added around any text */
+            *cut = c;
+            *count = cnt;
             return TOK_OK;
         }
         step *= 2;

@@ -43,4 +43,9 @@ typedef struct golden_lines {
 bool golden_load(const golden_file *f, golden_lines *out);
 void golden_lines_free(golden_lines *l);
 
+/* test_offsets.c: tok_spans_convert on spans sp[0..n) of x against a reference; false (with a
+ * failure recorded) when they differ. */
+bool offsets_check(const char *set, size_t lineno, const tok_text *x, const tok_span *sp,
+                   size_t n);
+
 #endif

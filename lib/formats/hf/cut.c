@@ -6,15 +6,20 @@
  * way (formats/tiktoken/cut.c): where its split can be cut (split/cut.c, PCRE2's partial
  * matching), analysing s[0..m) where m is n less the longest added token (an added token
  * starting before m is entirely in s). Its other parts:
- *   - NFC (Qwen's normalizer): the text is already NFC or goes the general way; normalization
- *     is local where the character after the cut is ASCII, which composes with nothing before
- *     it, so a cut must have an ASCII character after it;
+ *   - NFC (Qwen's normalizer): the split runs on the normalized text, so the analysis must see
+ *     it: s is analysed only up to its last ASCII character, before which nothing appended can
+ *     change the NFC form (ASCII composes with nothing before it and blocks what follows), and
+ *     only if that part is NFC already (else no cut); a cut must have an ASCII character after
+ *     it, so each stretch is NFC on its own;
  *   - the post-processor adds the same tokens around any text, and offset trimming is per
  *     token; truncation (a tokenizer.json "truncation") would cap the count: no cut then;
  *   - a split regex that looks behind a search's start (\b, ^, lookbehind): no cut.
  * Pipelines off the fast path (normalizers, Metaspace, WordPiece, Unigram) are not cut: their
  * texts are encoded whole. */
 #include "formats/hf/hf.h"
+
+#include <string.h>
+#include <utf8proc.h>
 
 static bool ascii_after(void *ctx, size_t at)
 {
@@ -39,6 +44,24 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
     size_t m = n - longest;
     while (m > 0 && (s[m] & 0xC0) == 0x80)
         m--;
+    if (hp->n_norms) { /* NFC: up to the last ASCII character, and NFC already */
+        while (m > 0 && s[m - 1] >= 0x80)
+            m--;
+        if (m)
+            m--;
+        size_t k = 0;
+        while (k < m && s[k] < 0x80)
+            k++;
+        if (k < m) {
+            utf8proc_uint8_t *r = NULL;
+            utf8proc_ssize_t rl = utf8proc_map(s, (utf8proc_ssize_t)m, &r,
+                                               UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            bool same = rl >= 0 && (size_t)rl == m && memcmp(r, s, m) == 0;
+            free(r);
+            if (!same)
+                return false;
+        }
+    }
     /* the last added token that starts before m (found as hf_encode_fast finds them: special
      * ones are text under the ordinary policy): text after it is a segment of its own */
     size_t seg = 0;

@@ -50,7 +50,8 @@ typedef struct stage {
     bool flag;         /* list -- BPEDecoder: a string is held; ByteFallback: the run is
                           invalid; CTC: there is a previous string. One text -- Strip: the
                           leading part is over; ByteFallback: the text is not a byte token */
-    size_t lead, held; /* Strip on one text: leading characters dropped, trailing ones held */
+    size_t lead, held; /* Strip on one text: leading characters dropped, trailing ones held;
+                          lead, ByteFallback on a list: how much of the run is checked */
     size_t run;        /* ByteFallback: bytes in the current run */
     tok_buf hold;      /* what the stage holds back (see the top of the file) */
     tok_buf out;       /* what one call passes on */
@@ -183,6 +184,7 @@ static void close_run(hf_stream *h, size_t k, stage *s)
     }
     s->hold.len = 0;
     s->run = 0;
+    s->lead = 0;
     s->flag = false;
 }
 
@@ -310,9 +312,14 @@ static void put(hf_stream *h, size_t k, const uint8_t *p, size_t n)
                 h->oom = true;
                 return;
             }
-            size_t bad, ok = tok_utf8_valid_prefix(s->hold.data, s->hold.len, &bad);
-            if (ok == s->hold.len || ok + bad == s->hold.len)
-                return; /* valid so far: wait for the run to end */
+            /* valid so far? (s->lead: where the unchecked part starts -- each byte is looked
+             * at once or twice, never the whole run again) */
+            size_t bad, ok = tok_utf8_valid_prefix(s->hold.data + s->lead,
+                                                   s->hold.len - s->lead, &bad);
+            if (s->lead + ok == s->hold.len || s->lead + ok + bad == s->hold.len) {
+                s->lead += ok;
+                return; /* wait for the run to end */
+            }
             s->flag = true; /* invalid: the whole run is U+FFFD, from here on at once */
             s->hold.len = 0;
             for (size_t r = 1; r < s->run; r++)
