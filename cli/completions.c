@@ -308,11 +308,7 @@ static void fish(FILE *f, names *nm)
             if (o->letter)
                 fprintf(f, " -s %c", o->letter);
             fprintf(f, " -l %s", o->name);
-            if (o->kind != CLI_FLAG && o->implied) { /* --name=VALUE only */
-                fputs(" -a '", f);
-                put_words(f, nm, o->values, o->kind == CLI_CHOICE ? o->choices : NULL);
-                fputc('\'', f);
-            } else if (o->kind != CLI_FLAG) {
+            if (o->kind != CLI_FLAG && !o->implied) { /* an implied value: as a flag */
                 if (has_words(o)) {
                     fputs(" -x -a '", f);
                     put_words(f, nm, o->values, o->kind == CLI_CHOICE ? o->choices : NULL);
