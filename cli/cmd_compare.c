@@ -49,6 +49,21 @@ static void fmt_ratio(char *buf, size_t cap, uint64_t num, uint64_t den)
         snprintf(buf, cap, "%.2f", (double)num / (double)den);
 }
 
+/* The model's count of choice k (scaled when it is an estimate), and its vocabulary's size
+ * ("-": an estimate's own vocabulary is not known). */
+static uint64_t tokens_of(const tok_choices *tc, const totals *t, size_t k)
+{
+    return choice_tokens(&tc->v[k], t->tokens[k]);
+}
+
+static const char *vocab_of(const tok_choice *ch, char *buf, size_t cap)
+{
+    if (ch->estimate)
+        return "-";
+    snprintf(buf, cap, "%u", tok_vocab_size(ch->tok));
+    return buf;
+}
+
 static void print_table(const tok_choices *tc, const totals *t)
 {
     size_t nw = strlen("tokenizer");
@@ -59,12 +74,12 @@ static void print_table(const tok_choices *tc, const totals *t)
     put_padded(stdout, "tokenizer", nw, false);
     printf("  %10s  %11s  %6s  %8s\n", "tokens", "chars/token", "ratio", "vocab");
     for (size_t k = 0; k < tc->n; k++) {
-        char cpt[32], ratio[32];
-        fmt_ratio(cpt, sizeof cpt, t->chars, t->tokens[k]);
-        fmt_ratio(ratio, sizeof ratio, t->tokens[k], t->tokens[0]);
+        char cpt[32], ratio[32], cell[32], voc[16];
+        fmt_ratio(cpt, sizeof cpt, t->chars, tokens_of(tc, t, k));
+        fmt_ratio(ratio, sizeof ratio, tokens_of(tc, t, k), tokens_of(tc, t, 0));
         put_padded(stdout, tc->v[k].label, nw, false);
-        printf("  %10llu  %11s  %6s  %8u\n", (unsigned long long)t->tokens[k], cpt, ratio,
-               tok_vocab_size(tc->v[k].tok));
+        printf("  %10s  %11s  %6s  %8s\n", choice_cell(&tc->v[k], t->tokens[k], cell, sizeof cell),
+               cpt, ratio, vocab_of(&tc->v[k], voc, sizeof voc));
     }
 }
 
@@ -73,19 +88,29 @@ static void print_json(const tok_choices *tc, const totals *t)
     for (size_t k = 0; k < tc->n; k++) {
         fputs("{\"tokenizer\":", stdout);
         json_str(stdout, tc->v[k].arg, strlen(tc->v[k].arg));
+        uint64_t tk = tokens_of(tc, t, k), t0 = tokens_of(tc, t, 0);
         printf(",\"tokens\":%llu,\"characters\":%llu,\"bytes\":%llu,\"chars_per_token\":",
-               (unsigned long long)t->tokens[k], (unsigned long long)t->chars,
+               (unsigned long long)tk, (unsigned long long)t->chars,
                (unsigned long long)t->bytes);
-        if (t->tokens[k])
-            printf("%.4f", (double)t->chars / (double)t->tokens[k]);
+        if (tk)
+            printf("%.4f", (double)t->chars / (double)tk);
         else
             fputs("null", stdout);
         fputs(",\"ratio\":", stdout);
-        if (t->tokens[0])
-            printf("%.4f", (double)t->tokens[k] / (double)t->tokens[0]);
+        if (t0)
+            printf("%.4f", (double)tk / (double)t0);
         else
             fputs("null", stdout);
-        printf(",\"vocab_size\":%u}\n", tok_vocab_size(tc->v[k].tok));
+        if (tc->v[k].estimate) {
+            uint64_t lo, hi;
+            choice_range(&tc->v[k], t->tokens[k], &lo, &hi);
+            printf(",\"low\":%llu,\"high\":%llu,\"vocab_size\":null", (unsigned long long)lo,
+                   (unsigned long long)hi);
+        } else {
+            printf(",\"vocab_size\":%u", tok_vocab_size(tc->v[k].tok));
+        }
+        choice_json_exactness(stdout, &tc->v[k]);
+        fputs("}\n", stdout);
     }
 }
 
@@ -105,14 +130,15 @@ static void render_html(sbuf *b, const tok_choices *tc, const totals *t, const c
     uint64_t max = 1;
     size_t name_w = 0;
     for (size_t k = 0; k < tc->n; k++) {
-        char cpt[32], ratio[32];
-        fmt_ratio(cpt, sizeof cpt, t->chars, t->tokens[k]);
-        fmt_ratio(ratio, sizeof ratio, t->tokens[k], t->tokens[0]);
+        char cpt[32], ratio[32], cell[32], voc[16];
+        fmt_ratio(cpt, sizeof cpt, t->chars, tokens_of(tc, t, k));
+        fmt_ratio(ratio, sizeof ratio, tokens_of(tc, t, k), tokens_of(tc, t, 0));
         sb_puts(b, "<tr><td class=\"mono\">");
         html_escape(b, tc->v[k].arg, strlen(tc->v[k].arg));
-        sb_printf(b, "</td><td>%llu</td><td>%s</td><td>%s</td><td>%u</td></tr>\n",
-                  (unsigned long long)t->tokens[k], cpt, ratio, tok_vocab_size(tc->v[k].tok));
-        max = t->tokens[k] > max ? t->tokens[k] : max;
+        sb_printf(b, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+                  choice_cell(&tc->v[k], t->tokens[k], cell, sizeof cell), cpt, ratio,
+                  vocab_of(&tc->v[k], voc, sizeof voc));
+        max = tokens_of(tc, t, k) > max ? tokens_of(tc, t, k) : max;
         size_t w = utf8_chars(tc->v[k].arg, strlen(tc->v[k].arg));
         name_w = w > name_w ? w : name_w;
     }
@@ -126,18 +152,19 @@ static void render_html(sbuf *b, const tok_choices *tc, const totals *t, const c
               width, height, width, height);
     for (size_t k = 0; k < tc->n; k++) {
         unsigned y = (unsigned)k * row + 4;
-        unsigned w = (unsigned)((double)t->tokens[k] / (double)max * bar_max + 0.5);
+        unsigned w = (unsigned)((double)tokens_of(tc, t, k) / (double)max * bar_max + 0.5);
         if (w < 1)
             w = 1;
+        char cell[32];
+        choice_cell(&tc->v[k], t->tokens[k], cell, sizeof cell);
         sb_printf(b, "<g class=\"row\"><title>");
         html_escape(b, tc->v[k].arg, strlen(tc->v[k].arg));
-        sb_printf(b, ": %llu tokens</title><text x=\"%u\" y=\"%u\" text-anchor=\"end\">",
-                  (unsigned long long)t->tokens[k], label_w - 8, y + 15);
+        sb_printf(b, ": %s tokens%s</title><text x=\"%u\" y=\"%u\" text-anchor=\"end\">", cell,
+                  tc->v[k].estimate ? " (estimated)" : "", label_w - 8, y + 15);
         html_escape(b, tc->v[k].arg, strlen(tc->v[k].arg));
         sb_printf(b, "</text><rect class=\"bar%s\" x=\"%u\" y=\"%u\" width=\"%u\" height=\"20\" "
-                     "rx=\"3\"/><text x=\"%u\" y=\"%u\">%llu</text></g>\n",
-                  k ? "" : " bar0", label_w, y, w, label_w + w + 6, y + 15,
-                  (unsigned long long)t->tokens[k]);
+                     "rx=\"3\"/><text x=\"%u\" y=\"%u\">%s</text></g>\n",
+                  k ? "" : " bar0", label_w, y, w, label_w + w + 6, y + 15, cell);
     }
     sb_puts(b, "</svg>\n<p class=\"key\">The first tokenizer (orange) is the baseline of the "
                "ratio column; a shorter bar means fewer tokens for the same text.</p>\n");

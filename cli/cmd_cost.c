@@ -16,6 +16,9 @@ typedef struct result {
     const tok_model *m;
     tok_tokenizer *tok;
     bool exact;          /* the tokenizer is the model's own */
+    bool user_file;      /* counted with a -t file that could not be checked against the
+                            model's tokenizer (not public, or not installed): not scaled, and
+                            not called exact */
     bool chat_estimate;  /* --chat: part of the chat framing is an estimate (tool calls) */
     const char *tokenizer_name; /* what counted: encoding, file */
     uint64_t raw;        /* the tokenizer's count */
@@ -102,6 +105,39 @@ static const char *tokenizer_arg(const cost_opts *o, const tok_registry *reg, co
     return NULL;
 }
 
+/* Whether file's tokenizer t is model m's: every id the same bytes as in m's own tokenizer,
+ * special tokens aside (a file may register more or fewer of them). 1 same, 0 not (with a
+ * message), -1 cannot tell (m's tokenizer is not public or not installed). */
+static int same_as_model(const tok_model *m, const tok_tokenizer *t, const char *file,
+                         const char *const *dirs, size_t n_dirs)
+{
+    tok_tokenizer *ref = NULL;
+    bool exact = false;
+    if (tok_model_open_tokenizer(m, dirs, n_dirs, &ref, &exact, NULL) != TOK_OK || !exact) {
+        tok_close(ref);
+        return -1;
+    }
+    uint32_t na = tok_vocab_size(ref), nb = tok_vocab_size(t), n = na > nb ? na : nb, bad = 0;
+    bool differ = false;
+    for (uint32_t id = 0; id < n && !differ; id++) {
+        bool sa = id < na && tok_is_special(ref, id), sb = id < nb && tok_is_special(t, id);
+        if (sa || sb)
+            continue;
+        const char *pa, *pb;
+        size_t la, lb;
+        bool ha = id < na && tok_token_bytes(ref, id, &pa, &la) == TOK_OK;
+        bool hb = id < nb && tok_token_bytes(t, id, &pb, &lb) == TOK_OK;
+        differ = ha != hb || (ha && (la != lb || memcmp(pa, pb, la) != 0));
+        bad = id;
+    }
+    if (differ)
+        warnx_("%s is not %s's tokenizer (%s): token %u differs (%u ids there, %u in %s); -t "
+               "must name the model's own tokenizer file", shown_name(file), m->id,
+               tok_name(ref), bad, nb, na, tok_name(ref));
+    tok_close(ref);
+    return differ ? 0 : 1;
+}
+
 /* Count the input for r: plain text, or a conversation with the model's chat format. */
 static bool count_one(const cost_opts *o, result *r, const input *in, const char *label)
 {
@@ -129,7 +165,7 @@ static bool count_one(const cost_opts *o, result *r, const input *in, const char
         }
         r->raw = n;
     }
-    r->tokens = r->exact ? r->raw : tok_model_approx_count(r->m, r->raw);
+    r->tokens = r->exact || r->user_file ? r->raw : tok_model_approx_count(r->m, r->raw);
     return true;
 }
 
@@ -190,15 +226,27 @@ static void print_table(const cost_opts *o, const result *res, size_t n, const t
     /* notes: estimates, tiers, unknown prices, then where the prices come from */
     for (size_t i = 0; i < n; i++) {
         const result *r = &res[i];
-        if (!r->exact) {
-            char fac[32];
+        if (r->user_file) {
+            printf("~ %s: counted with %s, which could not be checked against %s's own "
+                   "tokenizer (%s), so the count is not called exact\n", r->m->id,
+                   shown_name(r->tokenizer_name), r->m->id,
+                   r->m->tokenizer[0] ? "not installed" : "not public");
+        } else if (!r->exact) {
+            char fac[32], lo[32], hi[32];
             tok_decimal_format(r->m->approx_factor, 6, fac, sizeof fac);
+            uint64_t low, high;
+            tok_model_approx_range(r->m, r->raw, &low, &high);
+            tok_decimal_format(r->m->approx_low, 6, lo, sizeof lo);
+            tok_decimal_format(r->m->approx_high, 6, hi, sizeof hi);
             if (r->m->tokenizer[0])
-                printf("~ %s: estimated as %s tokens x %s; put %s in a --tokenizer-dir to count "
-                       "exactly\n", r->m->id, r->tokenizer_name, fac, r->m->tokenizer);
+                printf("~ %s: estimated as %s tokens x %s (range %llu-%llu tokens, x%s-%s); its "
+                       "vocabulary %s is not installed (make vocabs, or --tokenizer-dir)\n",
+                       r->m->id, r->tokenizer_name, fac, (unsigned long long)low,
+                       (unsigned long long)high, lo, hi, r->m->tokenizer);
             else
-                printf("~ %s: estimated as %s tokens x %s (no public tokenizer)\n", r->m->id,
-                       r->tokenizer_name, fac);
+                printf("~ %s: estimated as %s tokens x %s (range %llu-%llu tokens, x%s-%s; no "
+                       "public tokenizer)\n", r->m->id, r->tokenizer_name, fac,
+                       (unsigned long long)low, (unsigned long long)high, lo, hi);
         }
         if (r->chat_estimate)
             printf("~ %s: the chat framing of tool calls is an estimate (see tokscope chat)\n",
@@ -253,13 +301,21 @@ static void print_json(const cost_opts *o, const result *res, size_t n, const to
         fputs(",\"tokenizer\":", stdout);
         json_str(stdout, r->tokenizer_name, strlen(r->tokenizer_name));
         printf(",\"exact\":%s,\"approx_factor\":", r->exact && !r->chat_estimate ? "true" : "false");
-        if (r->exact)
+        if (r->exact || r->user_file)
             fputs("null", stdout);
         else {
-            char fac[32];
+            char fac[32], lo[32], hi[32];
+            uint64_t low, high;
+            tok_model_approx_range(m, r->raw, &low, &high);
             tok_decimal_format(m->approx_factor, 6, fac, sizeof fac);
-            fputs(fac, stdout);
+            tok_decimal_format(m->approx_low, 6, lo, sizeof lo);
+            tok_decimal_format(m->approx_high, 6, hi, sizeof hi);
+            printf("%s,\"approx_factor_low\":%s,\"approx_factor_high\":%s,"
+                   "\"input_tokens_low\":%llu,\"input_tokens_high\":%llu",
+                   fac, lo, hi, (unsigned long long)low, (unsigned long long)high);
         }
+        fputs(",\"basis\":", stdout);
+        json_str(stdout, m->basis, strlen(m->basis));
         printf(",\"counted_tokens\":%llu,\"input_tokens\":%llu,\"cached_tokens\":%llu,"
                "\"cache_write_tokens\":%llu,\"output_tokens\":%llu",
                (unsigned long long)r->raw, (unsigned long long)r->tokens,
@@ -408,7 +464,13 @@ static int run(const cli_args *a)
         }
         if (file) {
             st = tok_open_file(file, NULL, &r->tok, &err);
-            r->exact = true;
+            int same = st == TOK_OK ? same_as_model(r->m, r->tok, file, o.dirs, o.n_dirs) : 1;
+            if (same == 0) {
+                status = EXIT_BAD;
+                goto done;
+            }
+            r->exact = same == 1;
+            r->user_file = same == -1;
         } else {
             st = tok_model_open_tokenizer(r->m, o.dirs, o.n_dirs, &r->tok, &r->exact, &err);
         }

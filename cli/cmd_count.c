@@ -1,6 +1,13 @@
 /* count: tokens per file, wc-style. One row per file, a total row when there are several, one
- * column per tokenizer. An unreadable file is reported and the rest still counted (exit 2). */
+ * column per tokenizer. An unreadable file is reported and the rest still counted (exit 2).
+ *
+ * Inputs are listed first (directories walked), then counted -- on -j threads, a file each --
+ * and reported in the order given. Standard input and files of PARTS_MIN bytes or more are read
+ * part by part where the tokenizers allow it (count_parts.c): memory stays at a few parts, and a
+ * single large input is counted on the -j threads. */
 #include "cli.h"
+#include "count_parts.h"
+#include "parallel.h"
 #include "walk.h"
 
 #include <stdlib.h>
@@ -24,10 +31,26 @@ static const struct {
 };
 #define N_COMPRESSED (sizeof compressed / sizeof compressed[0])
 
+#define PARTS_MIN ((uint64_t)64 << 20) /* files this large are read part by part */
+
+/* An input to count, and what came of it. */
+typedef struct item {
+    char *path;
+    bool walked;
+    parts_result how;
+    int skip;          /* why a walk left it out: a compressed[] index, N_COMPRESSED binary */
+    uint64_t bytes;
+    uint64_t *counts;
+} item;
+
 typedef struct count_ctx {
     tok_choices tc;
+    tok_tokenizer *toks[MAX_CHOICES];
     tok_encode_options opts;
-    bool json, recursive;
+    bool json, recursive, parts;
+    unsigned threads;
+    item *items;
+    size_t n_items, cap_items;
     row *rows;
     size_t n_rows, cap_rows;
     int errors;
@@ -57,18 +80,16 @@ static void add_row(count_ctx *c, const char *name, uint64_t bytes, const uint64
 
 /* A walked file that is not text: compressed data, or binary (a NUL byte in the first 8 KB,
  * as git and grep tell). It is left out and counted for the summary. */
-static bool skip_walked(count_ctx *c, const input *in)
+static bool skip_walked(void *ctx, const char *data, size_t len)
 {
+    item *it = ctx;
+    it->skip = -1;
     for (size_t k = 0; k < N_COMPRESSED; k++)
-        if (in->len >= compressed[k].len && !memcmp(in->data, compressed[k].magic, compressed[k].len)) {
-            c->skipped_compressed[k]++;
-            return true;
-        }
-    if (memchr(in->data, 0, in->len < 8192 ? in->len : 8192)) {
-        c->skipped_binary++;
-        return true;
-    }
-    return false;
+        if (len >= compressed[k].len && !memcmp(data, compressed[k].magic, compressed[k].len))
+            it->skip = (int)k;
+    if (it->skip < 0 && memchr(data, 0, len < 8192 ? len : 8192))
+        it->skip = N_COMPRESSED;
+    return it->skip >= 0;
 }
 
 /* "skipped 3 files that are not text: 2 binary (...), 1 compressed (gzip)", when any were. */
@@ -95,35 +116,90 @@ static void skipped_summary(const count_ctx *c)
            what);
 }
 
-/* Count one input; a walked file that is not text is left out (see skip_walked). */
-static bool count_one(count_ctx *c, const char *path, bool walked)
+/* Standard input, or a file of PARTS_MIN bytes or more, when the tokenizers allow parts: read
+ * part by part on `threads` threads. Returns false when the input is for count_whole. */
+static bool count_by_parts(count_ctx *c, item *it, unsigned threads)
+{
+    bool is_stdin = strcmp(it->path, "-") == 0;
+    struct stat st;
+    if (!c->parts ||
+        (!is_stdin && (stat(it->path, &st) != 0 || !S_ISREG(st.st_mode) ||
+                       (uint64_t)st.st_size < PARTS_MIN)))
+        return false;
+    FILE *f = is_stdin ? stdin : fopen(it->path, "rb");
+    if (!f)
+        return false; /* count_whole says why */
+    it->how = count_parts(f, is_stdin ? "<stdin>" : it->path, c->toks, c->tc.n, &c->opts,
+                          threads, it->walked ? skip_walked : NULL, it, it->counts, &it->bytes);
+    if (!is_stdin)
+        fclose(f);
+    return true;
+}
+
+static void count_whole(count_ctx *c, item *it)
 {
     input in;
-    if (!read_input(path, &in))
-        return false;
-    if (walked && skip_walked(c, &in)) {
+    it->how = PARTS_FAILED;
+    if (!read_input(it->path, &in))
+        return;
+    if (it->walked && skip_walked(it, in.data, in.len)) {
+        it->how = PARTS_SKIPPED;
         input_free(&in);
-        return true;
+        return;
     }
-    uint64_t *counts = malloc(c->tc.n * sizeof *counts);
-    bool ok = counts != NULL;
+    bool ok = true;
     for (size_t k = 0; ok && k < c->tc.n; k++) {
         size_t n;
         tok_error err;
         if (tok_count(c->tc.v[k].tok, in.data, in.len, &c->opts, &n, &err) != TOK_OK) {
-            warn_err(strcmp(path, "-") ? path : "<stdin>", &err);
+            warn_err(strcmp(it->path, "-") ? it->path : "<stdin>", &err);
             ok = false;
         }
-        counts[k] = n;
+        it->counts[k] = n;
     }
-    if (ok)
-        add_row(c, path, in.len, counts);
-    free(counts);
+    it->bytes = in.len;
+    it->how = ok ? PARTS_COUNTED : PARTS_FAILED;
     input_free(&in);
-    return ok;
 }
 
-static bool walked_file(void *ctx, const char *path) { return count_one(ctx, path, true); }
+/* Count one input; a walked file that is not text is left out (see skip_walked). */
+static void count_item(count_ctx *c, item *it, unsigned threads)
+{
+    it->counts = calloc(c->tc.n, sizeof *it->counts);
+    if (!it->counts) {
+        warnx_("out of memory");
+        it->how = PARTS_FAILED;
+    } else if (!count_by_parts(c, it, threads)) {
+        count_whole(c, it);
+    }
+}
+
+static void count_task(void *ctx, size_t i)
+{
+    count_ctx *c = ctx;
+    count_item(c, &c->items[i], 1);
+}
+
+static bool add_item(count_ctx *c, const char *path, bool walked)
+{
+    if (c->n_items == c->cap_items) {
+        c->cap_items = c->cap_items ? c->cap_items * 2 : 16;
+        c->items = realloc(c->items, c->cap_items * sizeof *c->items);
+        if (!c->items) {
+            warnx_("out of memory");
+            exit(EXIT_BAD);
+        }
+    }
+    item *it = &c->items[c->n_items++];
+    *it = (item){.path = strdup(path), .walked = walked, .skip = -1};
+    if (!it->path) {
+        warnx_("out of memory");
+        exit(EXIT_BAD);
+    }
+    return true;
+}
+
+static bool walked_file(void *ctx, const char *path) { return add_item(ctx, path, true); }
 
 static int digits(uint64_t v)
 {
@@ -145,13 +221,37 @@ static void print_json(const count_ctx *c, const row *r, bool total)
         json_str(stdout, r->name, strlen(r->name));
         printf(",\"bytes\":%llu,\"tokens\":{", (unsigned long long)r->bytes);
     }
+    bool any = false;
     for (size_t k = 0; k < c->tc.n; k++) {
         if (k)
             putchar(',');
         json_str(stdout, c->tc.v[k].arg, strlen(c->tc.v[k].arg));
-        printf(":%llu", (unsigned long long)r->counts[k]);
+        printf(":%llu", (unsigned long long)choice_tokens(&c->tc.v[k], r->counts[k]));
+        any |= c->tc.v[k].estimate;
     }
-    fputs("}}\n", stdout);
+    putchar('}');
+    /* estimated counts: their range and basis; the others are exact */
+    if (any) {
+        fputs(",\"estimated\":{", stdout);
+        bool first = true;
+        for (size_t k = 0; k < c->tc.n; k++) {
+            const tok_choice *ch = &c->tc.v[k];
+            if (!ch->estimate)
+                continue;
+            uint64_t lo, hi;
+            choice_range(ch, r->counts[k], &lo, &hi);
+            if (!first)
+                putchar(',');
+            first = false;
+            json_str(stdout, ch->arg, strlen(ch->arg));
+            printf(":{\"low\":%llu,\"high\":%llu,\"counted\":%llu", (unsigned long long)lo,
+                   (unsigned long long)hi, (unsigned long long)r->counts[k]);
+            choice_json_exactness(stdout, ch);
+            putchar('}');
+        }
+        putchar('}');
+    }
+    fputs("}\n", stdout);
 }
 
 static int run(const cli_args *a)
@@ -161,6 +261,7 @@ static int run(const cli_args *a)
     c.opts = cli_encode_options(a);
     c.json = cli_flag(a, "json");
     c.recursive = cli_flag(a, "recursive");
+    c.threads = cli_flag(a, "threads") ? (unsigned)cli_number(a, "threads", 1) : 1;
     bool has_limit = cli_flag(a, "limit");
     uint64_t limit = cli_number(a, "limit", 0);
     if (!choices_open(&c.tc, "o200k_base")) {
@@ -181,11 +282,34 @@ static int run(const cli_args *a)
             }
             continue;
         }
-        if (!count_one(&c, path, false))
-            c.errors++;
+        add_item(&c, path, false);
         if (stdin_only)
             break;
     }
+    /* count: one input on every thread (by parts), several a thread each */
+    for (size_t k = 0; k < c.tc.n; k++)
+        c.toks[k] = c.tc.v[k].tok;
+    c.parts = parts_possible(c.toks, c.tc.n);
+    if (c.n_items == 1 || c.threads == 1) {
+        for (size_t i = 0; i < c.n_items; i++)
+            count_item(&c, &c.items[i], c.threads);
+    } else {
+        parallel_for(c.n_items, c.threads, count_task, &c);
+    }
+    for (size_t i = 0; i < c.n_items; i++) {
+        item *it = &c.items[i];
+        if (it->how == PARTS_COUNTED)
+            add_row(&c, it->path, it->bytes, it->counts);
+        else if (it->how == PARTS_FAILED)
+            c.errors++;
+        else if (it->skip == N_COMPRESSED)
+            c.skipped_binary++;
+        else
+            c.skipped_compressed[it->skip]++;
+        free(it->path);
+        free(it->counts);
+    }
+    free(c.items);
 
     row total = {.name = "total", .counts = calloc(c.tc.n, sizeof(uint64_t))};
     for (size_t r = 0; r < c.n_rows; r++) {
@@ -196,7 +320,7 @@ static int run(const cli_args *a)
     bool show_total = c.n_rows > 1;
     int width = 7;
     for (size_t k = 0; k < c.tc.n; k++) {
-        int d = digits(total.counts[k]);
+        int d = digits(choice_tokens(&c.tc.v[k], total.counts[k])) + (c.tc.v[k].estimate ? 1 : 0);
         if (d > width)
             width = d;
         if (c.tc.n > 1 && (int)strlen(c.tc.v[k].label) > width)
@@ -216,8 +340,11 @@ static int run(const cli_args *a)
             const row *rw = r < c.n_rows ? &c.rows[r] : &total;
             if (r == c.n_rows && !show_total)
                 break;
-            for (size_t k = 0; k < c.tc.n; k++)
-                printf("%s%*llu", k ? " " : "", width, (unsigned long long)rw->counts[k]);
+            for (size_t k = 0; k < c.tc.n; k++) {
+                char cell[32];
+                printf("%s%*s", k ? " " : "", width, choice_cell(&c.tc.v[k], rw->counts[k], cell,
+                                                                  sizeof cell));
+            }
             if (stdin_only)
                 putchar('\n');
             else
@@ -234,11 +361,12 @@ static int run(const cli_args *a)
         if (r == c.n_rows && !show_total)
             break;
         for (size_t k = 0; k < c.tc.n; k++)
-            if (rw->counts[k] > limit) {
-                warnx_("%s: %llu tokens (%s) is over the limit of %llu",
+            if (choice_tokens(&c.tc.v[k], rw->counts[k]) > limit) {
+                char cell[32];
+                warnx_("%s: %s tokens (%s) is over the limit of %llu",
                        strcmp(rw->name, "-") ? shown_name(rw->name) : "<stdin>",
-                       (unsigned long long)rw->counts[k], c.tc.v[k].label,
-                       (unsigned long long)limit);
+                       choice_cell(&c.tc.v[k], rw->counts[k], cell, sizeof cell),
+                       c.tc.v[k].label, (unsigned long long)limit);
                 t.over++;
             }
     }
@@ -260,6 +388,10 @@ static const cli_opt opts[] = {
              "files (stderr says how many) and what .gitignore files exclude"},
     {"json", 0, NULL, CLI_FLAG, .help = "JSON Lines: an object per file and one for the total"},
     {"limit", 0, "N", CLI_NUMBER, .help = "exit 1 when a count (a file's or the total) is over N"},
+    {"threads", 'j', "N", CLI_NUMBER,
+     .help = "count on N threads (0: all cores): a file each, or the parts of one\n"
+             "large input (default 1)",
+     .max = 256, .need = "a number from 0 to 256"},
     CLI_ENCODE_OPTS,
 };
 

@@ -183,7 +183,7 @@ static int run(const cli_args *a)
         return cli_usage_error(a, "give ids as arguments or on input, not both");
     if (stream && jsonl)
         return cli_usage_error(a, "--stream and --jsonl do not go together");
-    if (!choices_open(&tc, "o200k_base")) {
+    if (!choices_open_exact(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
     }

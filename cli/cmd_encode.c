@@ -134,7 +134,7 @@ static int run(const cli_args *a)
     if (jsonl && a->n_pos)
         return cli_usage_error(a, "--jsonl reads lines from standard input or -f FILE, "
                                   "not from arguments");
-    if (!choices_open(&tc, "o200k_base")) {
+    if (!choices_open_exact(&tc, "o200k_base")) {
         choices_close(&tc);
         return EXIT_BAD;
     }

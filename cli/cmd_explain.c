@@ -293,6 +293,11 @@ static void print_json(const explain_ctx *x)
             const uint32_t *ids = x->ids[k];
             fputs(k ? ",{\"tokenizer\":" : "{\"tokenizer\":", stdout);
             json_str(stdout, x->tc->v[k].arg, strlen(x->tc->v[k].arg));
+            if (x->tc->v[k].estimate) { /* the proxy's pieces */
+                fputs(",\"exact\":false,\"proxy\":", stdout);
+                json_str(stdout, x->tc->v[k].model->approx_encoding,
+                         strlen(x->tc->v[k].model->approx_encoding));
+            }
             printf(",\"tokens\":%zu,\"ids\":[", cell_tokens(c));
             for (size_t i = c->first; i < c->last; i++)
                 printf(i > c->first ? ",%u" : "%u", ids[i]);
@@ -353,7 +358,7 @@ static void print_table(const explain_ctx *x)
     size_t ww = strlen("word");
     bool grouped = false;
     for (size_t k = 0; k < nt; k++) {
-        pw[k] = text_width(x->tc->v[k].label, strlen(x->tc->v[k].label));
+        pw[k] = text_width(x->tc->v[k].title, strlen(x->tc->v[k].title));
         cw[k] = 1;
     }
     sbuf word = {0};
@@ -383,9 +388,9 @@ static void print_table(const explain_ctx *x)
     for (size_t k = 0; k < nt; k++) {
         fputs("   ", stdout);
         if (k + 1 < nt)
-            put_padded(stdout, x->tc->v[k].label, pw[k] + 2 + cw[k], false);
+            put_padded(stdout, x->tc->v[k].title, pw[k] + 2 + cw[k], false);
         else
-            fputs(x->tc->v[k].label, stdout);
+            fputs(x->tc->v[k].title, stdout);
     }
     putchar('\n');
     for (size_t w = 0; w < x->n_items; w++) {

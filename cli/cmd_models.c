@@ -6,22 +6,31 @@
 #include <string.h>
 #include <strings.h>
 
-/* "o200k_base", "llama3/tokenizer.json or ~o200k_base x1", "~o200k_base x1.2" */
+/* How a model's tokens are counted: "o200k_base", "gemma3" (a vocabulary tokscope ships,
+ * exact), "gemma3 (not installed: ~o200k_base x1.15)", "~o200k_base x1.2 [1.1-1.6]". */
 static void tokenizer_text(const tok_model *m, char *buf, size_t cap)
 {
-    char fac[32] = "";
-    if (m->approx_encoding[0])
+    char fac[32] = "", lo[32] = "", hi[32] = "";
+    if (m->approx_encoding[0]) {
         tok_decimal_format(m->approx_factor, 6, fac, sizeof fac);
-    if (m->tokenizer_builtin)
+        tok_decimal_format(m->approx_low, 6, lo, sizeof lo);
+        tok_decimal_format(m->approx_high, 6, hi, sizeof hi);
+    }
+    if (m->tokenizer_builtin) {
         snprintf(buf, cap, "%s", m->tokenizer);
-    else if (m->tokenizer[0] && m->approx_encoding[0])
-        snprintf(buf, cap, "%s or ~%s x%s", m->tokenizer, m->approx_encoding, fac);
-    else if (m->tokenizer[0])
-        snprintf(buf, cap, "%s", m->tokenizer);
-    else if (m->approx_encoding[0])
-        snprintf(buf, cap, "~%s x%s", m->approx_encoding, fac);
-    else
+    } else if (m->tokenizer[0]) {
+        if (tok_model_counts_exactly(m, NULL, 0))
+            snprintf(buf, cap, "%s", m->tokenizer);
+        else if (m->approx_encoding[0])
+            snprintf(buf, cap, "%s (not installed: ~%s x%s)", m->tokenizer, m->approx_encoding,
+                     fac);
+        else
+            snprintf(buf, cap, "%s (not installed)", m->tokenizer);
+    } else if (m->approx_encoding[0]) {
+        snprintf(buf, cap, "~%s x%s [%s-%s]", m->approx_encoding, fac, lo, hi);
+    } else {
         snprintf(buf, cap, "-");
+    }
 }
 
 static void json_prices(const tok_prices *p)
@@ -54,19 +63,25 @@ static void json_model(const tok_model *m)
         json_str(stdout, m->tokenizer, strlen(m->tokenizer));
     else
         fputs("null", stdout);
-    /* exact: always (a built-in encoding), never (estimate only), or when the file is found */
-    printf(",\"exact\":\"%s\",\"approx\":", m->tokenizer_builtin ? "always"
-                                             : m->tokenizer[0]   ? "with-tokenizer-file"
-                                                                 : "never");
+    /* exact: always (a built-in encoding), never (estimate only), or when its vocabulary is
+     * installed -- and whether it is, here and now */
+    bool here = tok_model_counts_exactly(m, NULL, 0);
+    printf(",\"exact\":\"%s\",\"exact_here\":%s,\"approx\":",
+           m->tokenizer_builtin ? "always" : m->tokenizer[0] ? "with-vocabulary" : "never",
+           here ? "true" : "false");
     if (m->approx_encoding[0]) {
-        char fac[32];
+        char fac[32], lo[32], hi[32];
         tok_decimal_format(m->approx_factor, 6, fac, sizeof fac);
+        tok_decimal_format(m->approx_low, 6, lo, sizeof lo);
+        tok_decimal_format(m->approx_high, 6, hi, sizeof hi);
         fputs("{\"encoding\":", stdout);
         json_str(stdout, m->approx_encoding, strlen(m->approx_encoding));
-        printf(",\"factor\":%s}", fac);
+        printf(",\"factor\":%s,\"factor_low\":%s,\"factor_high\":%s}", fac, lo, hi);
     } else {
         fputs("null", stdout);
     }
+    fputs(",\"basis\":", stdout);
+    json_str(stdout, m->basis, strlen(m->basis));
     const uint64_t lim[3] = {m->max_input, m->context, m->max_output};
     const char *lname[3] = {"max_input", "context", "max_output"};
     for (int k = 0; k < 3; k++) {

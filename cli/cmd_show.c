@@ -107,9 +107,11 @@ static void render_terminal(sbuf *b, const tok_tokenizer *tok, const uint32_t *i
 
 /* ---- JSON ---- */
 
-static void print_json(const char *name, const tok_tokenizer *tok, const uint32_t *ids,
-                       const tok_span *spans, size_t n)
+static void print_json(const tok_choice *ch, const uint32_t *ids, const tok_span *spans,
+                       size_t n)
 {
+    const char *name = ch->arg;
+    const tok_tokenizer *tok = ch->tok;
     sbuf group = {0};
     for (size_t i = 0; i < n;) {
         size_t j = token_group_end(tok, ids, n, i);
@@ -122,6 +124,10 @@ static void print_json(const char *name, const tok_tokenizer *tok, const uint32_
             token_bytes(tok, ids[k], &s, &len);
             fputs("{\"tokenizer\":", stdout);
             json_str(stdout, name, strlen(name));
+            if (ch->estimate) { /* the proxy's tokens, shown for the model */
+                fputs(",\"exact\":false,\"proxy\":", stdout);
+                json_str(stdout, ch->model->approx_encoding, strlen(ch->model->approx_encoding));
+            }
             printf(",\"index\":%zu,\"id\":%u,\"text\":", k, ids[k]);
             if (j - i > 1) /* part of a character: no text of its own (see bytes, group) */
                 fputs("null", stdout);
@@ -242,6 +248,9 @@ static void render_html(sbuf *b, const tok_choices *tc, uint32_t **ids, tok_span
         count_groups(tc->v[k].tok, ids[k], n[k], &s);
         sb_printf(b, "<section class=\"tokenizer\" data-tokens=\"%zu\">\n<h2>", n[k]);
         html_escape(b, tc->v[k].arg, strlen(tc->v[k].arg));
+        char note[200];
+        choice_proxy_note(&tc->v[k], n[k], note, sizeof note);
+        html_escape(b, note, strlen(note));
         sb_puts(b, "</h2>\n<p class=\"legend\">");
         sbuf line = {0};
         summary_line(&line, &s);
@@ -289,7 +298,7 @@ static int run(const cli_args *a)
         status = EXIT_BAD;
     } else if (json) {
         for (size_t k = 0; k < tc.n; k++)
-            print_json(tc.v[k].arg, tc.v[k].tok, ids[k], spans[k], n[k]);
+            print_json(&tc.v[k], ids[k], spans[k], n[k]);
         check_stdout();
     } else if (html) {
         sbuf page = {0};
@@ -304,10 +313,13 @@ static int run(const cli_args *a)
             stats s = base;
             s.tokens = n[k];
             count_groups(tc.v[k].tok, ids[k], n[k], &s);
-            if (tc.n > 1) {
+            char note[200];
+            choice_proxy_note(&tc.v[k], n[k], note, sizeof note);
+            if (tc.n > 1 || note[0]) {
                 if (k)
                     sb_puts(&out, "\n");
-                sb_printf(&out, so.color ? "\x1b[1m%s\x1b[0m\n" : "%s\n", tc.v[k].label);
+                sb_printf(&out, so.color ? "\x1b[1m%s\x1b[0m%s\n" : "%s%s\n", tc.v[k].label,
+                          note);
             }
             render_terminal(&out, tc.v[k].tok, ids[k], n[k], &so);
             if (out.len && out.p[out.len - 1] != '\n')

@@ -239,21 +239,26 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
         printf(" %*s", w, tc->v[k].label);
     printf("  %13s\n", "rule of thumb");
     double chars = (double)tot->chars, words = (double)tot->words, bytes = (double)tot->bytes;
-    printf("%-*s", lw, "tokens");
+    uint64_t tk[MAX_CHOICES]; /* the models' counts: estimates scaled (marked ~) */
     for (size_t k = 0; k < tc->n; k++)
-        printf(" %*llu", w, (unsigned long long)st[k].tokens);
+        tk[k] = choice_tokens(&tc->v[k], st[k].tokens);
+    printf("%-*s", lw, "tokens");
+    for (size_t k = 0; k < tc->n; k++) {
+        char cell[32];
+        printf(" %*s", w, choice_cell(&tc->v[k], st[k].tokens, cell, sizeof cell));
+    }
     printf("\n%-*s", lw, "characters per token");
     for (size_t k = 0; k < tc->n; k++)
-        print_ratio(chars, (double)st[k].tokens, w, R2);
+        print_ratio(chars, (double)tk[k], w, R2);
     printf("  %13g\n%-*s", THUMB_CHARS, lw, "words per token");
     for (size_t k = 0; k < tc->n; k++)
-        print_ratio(words, (double)st[k].tokens, w, R2);
+        print_ratio(words, (double)tk[k], w, R2);
     printf("  %13g\n%-*s", THUMB_WORDS, lw, "bytes per token");
     for (size_t k = 0; k < tc->n; k++)
-        print_ratio(bytes, (double)st[k].tokens, w, R2);
+        print_ratio(bytes, (double)tk[k], w, R2);
     printf("\n%-*s", lw, "tokens per 1000 words");
     for (size_t k = 0; k < tc->n; k++)
-        print_ratio(1000.0 * (double)st[k].tokens, words, w, R1);
+        print_ratio(1000.0 * (double)tk[k], words, w, R1);
     printf("  %13.1f\n%-*s", 1000.0 / THUMB_WORDS, lw, "words split into several tokens");
     for (size_t k = 0; k < tc->n; k++)
         print_ratio(100.0 * (double)st[k].split, (double)st[k].cored, w, PCT);
@@ -265,13 +270,13 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
         printf(" %*.0f", w, est_c);
     printf("\n%-*s", lw, "  off by");
     for (size_t k = 0; k < tc->n; k++)
-        print_ratio(100.0 * (est_c - (double)st[k].tokens), (double)st[k].tokens, w, SPCT);
+        print_ratio(100.0 * (est_c - (double)tk[k]), (double)tk[k], w, SPCT);
     printf("\n%-*s", lw, "estimate: words / 0.75");
     for (size_t k = 0; k < tc->n; k++)
         printf(" %*.0f", w, est_w);
     printf("\n%-*s", lw, "  off by");
     for (size_t k = 0; k < tc->n; k++)
-        print_ratio(100.0 * (est_w - (double)st[k].tokens), (double)st[k].tokens, w, SPCT);
+        print_ratio(100.0 * (est_w - (double)tk[k]), (double)tk[k], w, SPCT);
     putchar('\n');
     for (size_t k = 0; top && k < tc->n; k++) {
         if (!st[k].tokens)
@@ -282,8 +287,10 @@ static void print_text(const tok_choices *tc, const tstats *st, const totals *to
             break;
         size_t m = n < top ? n : top;
         qsort(r, n, sizeof *r, by_count);
-        printf("\nmost frequent tokens, %s\n%10s %7s %8s  %s\n", tc->v[k].label, "count", "share",
-               "id", "token");
+        char note[200];
+        choice_proxy_note(&tc->v[k], st[k].tokens, note, sizeof note);
+        printf("\nmost frequent tokens, %s%s\n%10s %7s %8s  %s\n", tc->v[k].label, note, "count",
+               "share", "id", "token");
         for (size_t i = 0; i < m; i++) {
             printf("%10llu %6.1f%% %8u  ", (unsigned long long)r[i].count,
                    100.0 * (double)r[i].count / (double)st[k].tokens, r[i].id);
@@ -318,12 +325,19 @@ static void print_json(const tok_choices *tc, const tstats *st, const totals *to
            THUMB_CHARS, THUMB_WORDS, 1000.0 / THUMB_WORDS);
     double chars = (double)tot->chars, words = (double)tot->words;
     for (size_t k = 0; k < tc->n; k++) {
-        double t = (double)st[k].tokens;
+        double t = (double)choice_tokens(&tc->v[k], st[k].tokens);
         fputs(k ? ",{\"name\":" : "{\"name\":", stdout);
         json_str(stdout, tc->v[k].arg, strlen(tc->v[k].arg));
         fputs(",\"tokenizer\":", stdout);
         json_str(stdout, tok_name(tc->v[k].tok), strlen(tok_name(tc->v[k].tok)));
-        printf(",\"tokens\":%llu", (unsigned long long)st[k].tokens);
+        printf(",\"tokens\":%llu", (unsigned long long)choice_tokens(&tc->v[k], st[k].tokens));
+        if (tc->v[k].estimate) { /* top and longest are the proxy's tokens: counted */
+            uint64_t lo, hi;
+            choice_range(&tc->v[k], st[k].tokens, &lo, &hi);
+            printf(",\"low\":%llu,\"high\":%llu,\"counted\":%llu", (unsigned long long)lo,
+                   (unsigned long long)hi, (unsigned long long)st[k].tokens);
+        }
+        choice_json_exactness(stdout, &tc->v[k]);
         json_ratio("characters_per_token", chars, t);
         json_ratio("words_per_token", words, t);
         json_ratio("bytes_per_token", (double)tot->bytes, t);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void print_counts(const tok_choices *tc, const size_t *v)
@@ -14,9 +15,20 @@ static void print_counts(const tok_choices *tc, const size_t *v)
         if (k)
             putchar(',');
         json_str(stdout, tc->v[k].arg, strlen(tc->v[k].arg));
-        printf(":%zu", v[k]);
+        printf(":%llu", (unsigned long long)choice_tokens(&tc->v[k], v[k]));
     }
     putchar('}');
+}
+
+/* Whether what goes to standard error shows right after standard output: both the same
+ * terminal, file or pipe. */
+static bool stdout_meets_stderr(void)
+{
+    struct stat a, b;
+    if (isatty(STDOUT_FILENO))
+        return true;
+    return fstat(STDOUT_FILENO, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static int run(const cli_args *a)
@@ -64,7 +76,9 @@ static int run(const cli_args *a)
             size_t cut, cnt;
             const char *s = in.data + start;
             size_t len = end - start;
-            if (tok_truncate(tc.v[k].tok, s, len, &o, n > SIZE_MAX ? SIZE_MAX : (size_t)n,
+            /* an estimate: keep as many proxy tokens as stand for N of the model's */
+            uint64_t want = choice_raw_limit(&tc.v[k], n);
+            if (tok_truncate(tc.v[k].tok, s, len, &o, want > SIZE_MAX ? SIZE_MAX : (size_t)want,
                              from_end ? TOK_TRUNCATE_END : 0, &cut, &cnt, &err) != TOK_OK) {
                 warn_err(label, &err);
                 status = EXIT_BAD;
@@ -98,16 +112,21 @@ static int run(const cli_args *a)
         }
         check_stdout();
         if (cut && !quiet) {
-            /* the text ends where it was cut, mostly mid-line: in a terminal the note starts
-             * on a line of its own (the bytes on standard output stay exactly the text) */
-            if (!json && end > start && in.data[end - 1] != '\n' && isatty(STDOUT_FILENO))
+            /* the text ends where it was cut, mostly mid-line: where the note would follow it
+             * (a terminal, or 2>&1) it starts on a line of its own (the bytes on standard
+             * output stay exactly the text) */
+            if (!json && end > start && in.data[end - 1] != '\n' && stdout_meets_stderr()) {
+                fflush(stdout);
                 fputc('\n', stderr);
+            }
             char counts[512] = "";
             for (size_t k = 0; k < tc.n; k++) {
                 size_t l = strlen(counts);
-                snprintf(counts + l, sizeof counts - l, "%s%zu of %zu tokens%s%s",
-                         k ? ", " : "", after[k], before[k], tc.n > 1 ? " with " : "",
-                         tc.n > 1 ? tc.v[k].label : "");
+                char a_[32], b_[32];
+                snprintf(counts + l, sizeof counts - l, "%s%s of %s tokens%s%s",
+                         k ? ", " : "", choice_cell(&tc.v[k], after[k], a_, sizeof a_),
+                         choice_cell(&tc.v[k], before[k], b_, sizeof b_),
+                         tc.n > 1 ? " with " : "", tc.n > 1 ? tc.v[k].label : "");
             }
             warnx_("%s: cut to the %s %llu tokens: kept %s, %zu of %zu bytes", shown_name(label),
                    from_end ? "last" : "first", (unsigned long long)n, counts, end - start,

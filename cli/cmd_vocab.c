@@ -157,6 +157,7 @@ static void summary(const tok_choice *ch, bool json)
         json_str(stdout, ch->arg, strlen(ch->arg));
         fputs(",\"format\":", stdout);
         json_str(stdout, tok_format(tok), strlen(tok_format(tok)));
+        choice_json_exactness(stdout, ch);
         printf(",\"vocab_size\":%u,\"ordinary\":%u,\"special\":%u,\"unused\":%u,"
                "\"special_tokens\":[",
                size, ordinary, special, unused);
@@ -173,7 +174,11 @@ static void summary(const tok_choice *ch, bool json)
         fputs("]}\n", stdout);
         return;
     }
-    printf("tokenizer   %s (%s)\n", ch->label, tok_format(tok));
+    if (ch->estimate) /* the proxy's vocabulary, said so */
+        printf("tokenizer   %s: %s; the vocabulary of %s (%s), its proxy, is shown\n",
+               ch->label, ch->why, ch->model->approx_encoding, tok_format(tok));
+    else
+        printf("tokenizer   %s (%s)\n", ch->label, tok_format(tok));
     printf("vocabulary  %u ids: %u ordinary %s, %u special, %u unused\n", size, ordinary,
            ordinary == 1 ? "token" : "tokens", special, unused);
     sbuf b = {0};

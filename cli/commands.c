@@ -4,7 +4,7 @@
 const cli_command *const cli_commands[] = {
     &cmd_count, &cmd_encode,  &cmd_decode,  &cmd_encodings, &cmd_cost,     &cmd_models,
     &cmd_show,  &cmd_explain, &cmd_compare, &cmd_vocab,     &cmd_stats,    &cmd_truncate,
-    &cmd_chunk, &cmd_chat,    &cmd_completions,
+    &cmd_chunk, &cmd_chat,    &cmd_pack,      &cmd_completions,
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 
@@ -12,7 +12,8 @@ void cli_usage(FILE *f)
 {
     fputs("Usage: tokscope COMMAND [OPTIONS] [ARGS]\n"
           "\n"
-          "Count, encode and decode tokens with exactly the ids of OpenAI's tiktoken.\n"
+          "Count, show and price tokens with exactly the ids of the reference tokenizers\n"
+          "(OpenAI tiktoken, Hugging Face tokenizers, SentencePiece).\n"
           "\n"
           "Commands:\n", f);
     for (size_t i = 0; i < cli_n_commands; i++) {
@@ -23,14 +24,15 @@ void cli_usage(FILE *f)
     }
     fputs("\n"
           "Tokenizer (every command): -e NAME built-in encoding (default o200k_base),\n"
-          "  -m MODEL OpenAI model name (gpt-4o, gpt-4, ...), -t PATH tokenizer file.\n"
+          "  -m MODEL any model of 'tokscope models' (gpt-4o, gemini-2.5-pro, llama-3.3-70b,\n"
+          "  claude-sonnet-4-5: ~ marks estimates), -t PATH tokenizer file (hf:ORG/NAME: the\n"
+          "  local Hugging Face cache).\n"
           "\n"
           "  tokscope COMMAND --help   options of one command\n"
           "  tokscope --version\n"
           "  tokscope --man            the manual page (roff): every command and option\n"
           "\n"
-          "cost and models: -m MODEL is a model of the registry (tokscope models), any provider.\n"
-          "\n"
+
           "Exit status: 0 success, 1 a count is over --limit (cost: does not fit a model's window),\n"
           "2 usage, input or file error.\n", f);
 }

@@ -12,6 +12,9 @@ const char *prog = "tokscope";
 void warnx_(const char *fmt, ...)
 {
     va_list ap;
+    /* what was printed before the message comes before it where both streams meet (2>&1,
+     * a terminal): standard output is buffered when it is not a terminal */
+    fflush(stdout);
     fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -31,6 +34,7 @@ void warn_err(const char *source, const tok_error *err)
 int usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    fflush(stdout);
     fprintf(stderr, "%s%s%s: ", prog, cmd ? " " : "", cmd ? cmd : "");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -56,10 +60,22 @@ bool read_input(const char *path, input *in)
             fclose(f);
         return false;
     }
-    size_t cap = (S_ISREG(st.st_mode) && st.st_size > 0) ? (size_t)st.st_size + 1 : 65536;
+    /* A regular file's size is known; a pipe or device could go on forever (/dev/zero): read at
+     * most MAX_STREAM_INPUT from it, and say so rather than grow without end. */
+    bool regular = S_ISREG(st.st_mode) && st.st_size > 0;
+    size_t cap = regular ? (size_t)st.st_size + 1 : 65536;
     char *buf = malloc(cap);
     size_t n = 0;
     while (buf) {
+        if (!regular && n >= MAX_STREAM_INPUT) {
+            warnx_("%s: more than %d MiB from a pipe or device; tokscope reads at most that much "
+                   "that way (a regular file has no such limit)",
+                   is_stdin ? "<stdin>" : shown_name(path), MAX_STREAM_INPUT >> 20);
+            free(buf);
+            if (!is_stdin)
+                fclose(f);
+            return false;
+        }
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n < cap) {
@@ -142,19 +158,93 @@ void choices_add(tok_choices *c, char kind, const char *arg)
         warnx_("out of memory");
         exit(EXIT_BAD);
     }
-    c->v[c->n++] = (tok_choice){kind, arg, label, NULL};
+    c->v[c->n++] = (tok_choice){kind, arg, label, NULL, NULL, false, NULL, label};
 }
 
-bool choices_open(tok_choices *c, const char *def)
+const tok_registry *cli_registry(void)
+{
+    static tok_registry *reg; /* lives as long as the process: models point into it */
+    if (!reg) {
+        tok_error err;
+        if (tok_registry_open(&reg, &err) != TOK_OK) {
+            warn_err(NULL, &err);
+            exit(EXIT_BAD);
+        }
+    }
+    return reg;
+}
+
+/* A factor in millionths as a decimal ("1.2"). */
+static const char *factor_text(uint32_t f, char *buf, size_t cap)
+{
+    tok_decimal_format(f, 6, buf, cap);
+    return buf;
+}
+
+/* -m NAME: exact through tok_open_model (OpenAI names, registry models with their tokenizer,
+ * the Hugging Face cache); a registry model it cannot count exactly is opened as its estimate. */
+static tok_status open_model_choice(tok_choice *ch, bool exact_only, tok_error *err)
+{
+    tok_status st = tok_open_model(ch->arg, &ch->tok, err);
+    const tok_model *m = NULL;
+    if (tok_model_find(cli_registry(), ch->arg, &m, NULL) == TOK_OK)
+        ch->model = m;
+    if (st == TOK_OK || !m || (st != TOK_EUNSUPPORTED && st != TOK_ENOENT))
+        return st;
+    bool exact;
+    st = tok_model_open_tokenizer(m, NULL, 0, &ch->tok, &exact, err);
+    if (st != TOK_OK || exact) /* exact here: tok_open_model's error was about something else */
+        return st;
+    ch->estimate = true;
+    ch->why = m->tokenizer[0] ? "its vocabulary is not installed (make vocabs builds it)"
+                              : "its tokenizer is not public";
+    char title[512];
+    snprintf(title, sizeof title, "%s (%s's tokens)", ch->label, m->approx_encoding);
+    if (!(ch->title = strdup(title))) {
+        warnx_("out of memory");
+        exit(EXIT_BAD);
+    }
+    if (exact_only) {
+        tok_close(ch->tok);
+        ch->tok = NULL;
+        memset(err, 0, sizeof *err);
+        err->status = TOK_EUNSUPPORTED;
+        snprintf(err->message, sizeof err->message,
+                 "%s: %s, so its token ids cannot be known (count, show and cost give "
+                 "estimates)", ch->label, ch->why);
+        return TOK_EUNSUPPORTED;
+    }
+    char f[32], lo[32], hi[32];
+    if (m->tokenizer[0])
+        warnx_("~ %s: its vocabulary %s is not installed (make vocabs builds it), so its counts "
+               "are estimates: %s tokens x %s (range x%s-%s)", ch->label, m->tokenizer,
+               m->approx_encoding, factor_text(m->approx_factor, f, sizeof f),
+               factor_text(m->approx_low, lo, sizeof lo), factor_text(m->approx_high, hi, sizeof hi));
+    else { /* the basis without its sources (--json and tokscope models give them) */
+        const char *b = m->basis, *src = strstr(b, ". Source: ");
+        if (!strncmp(b, "estimate: ", 10))
+            b += 10;
+        int bl = src && src > b ? (int)(src - b) : (int)strlen(b);
+        warnx_("~ %s: its tokenizer is not public, so its counts are estimates: %s tokens x %s "
+               "(range x%s-%s); basis: %.*s", ch->label, m->approx_encoding,
+               factor_text(m->approx_factor, f, sizeof f),
+               factor_text(m->approx_low, lo, sizeof lo),
+               factor_text(m->approx_high, hi, sizeof hi), bl, b);
+    }
+    return TOK_OK;
+}
+
+static bool open_all(tok_choices *c, const char *def, bool exact_only)
 {
     if (c->n == 0)
         choices_add(c, 'e', def);
     for (size_t i = 0; i < c->n; i++) {
         tok_choice *ch = &c->v[i];
         tok_error err;
+        tok_open_options oo = {.pattern = c->pattern};
         tok_status st = ch->kind == 'e'   ? tok_open_encoding(ch->arg, &ch->tok, &err)
-                        : ch->kind == 'm' ? tok_open_model(ch->arg, &ch->tok, &err)
-                                          : tok_open_file(ch->arg, NULL, &ch->tok, &err);
+                        : ch->kind == 'm' ? open_model_choice(ch, exact_only, &err)
+                                          : tok_open_file(ch->arg, &oo, &ch->tok, &err);
         if (st != TOK_OK) {
             warn_err(NULL, &err);
             return false;
@@ -163,11 +253,79 @@ bool choices_open(tok_choices *c, const char *def)
     return true;
 }
 
+bool choices_open(tok_choices *c, const char *def) { return open_all(c, def, false); }
+bool choices_open_exact(tok_choices *c, const char *def) { return open_all(c, def, true); }
+
+uint64_t choice_tokens(const tok_choice *ch, uint64_t raw)
+{
+    return ch->estimate ? tok_model_approx_count(ch->model, raw) : raw;
+}
+
+void choice_range(const tok_choice *ch, uint64_t raw, uint64_t *low, uint64_t *high)
+{
+    if (ch->estimate)
+        tok_model_approx_range(ch->model, raw, low, high);
+    else
+        *low = *high = raw;
+}
+
+const char *choice_mark(const tok_choice *ch) { return ch->estimate ? "~" : ""; }
+
+const char *choice_cell(const tok_choice *ch, uint64_t raw, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%llu", choice_mark(ch), (unsigned long long)choice_tokens(ch, raw));
+    return buf;
+}
+
+uint64_t choice_raw_limit(const tok_choice *ch, uint64_t n)
+{
+    if (!ch->estimate || !ch->model->approx_factor)
+        return n;
+    return (uint64_t)(((unsigned __int128)n * 1000000) / ch->model->approx_factor);
+}
+
+const char *choice_proxy_note(const tok_choice *ch, uint64_t raw, char *buf, size_t cap)
+{
+    if (cap)
+        buf[0] = 0;
+    if (!ch->estimate)
+        return buf;
+    uint64_t lo, hi;
+    choice_range(ch, raw, &lo, &hi);
+    snprintf(buf, cap, " -- the tokens of %s, its proxy: ~%llu tokens, range %llu-%llu",
+             ch->model->approx_encoding, (unsigned long long)choice_tokens(ch, raw),
+             (unsigned long long)lo, (unsigned long long)hi);
+    return buf;
+}
+
+void choice_json_exactness(FILE *f, const tok_choice *ch)
+{
+    if (!ch->estimate) {
+        fputs(",\"exact\":true", f);
+        return;
+    }
+    const tok_model *m = ch->model;
+    char a[32], b[32], c[32];
+    fprintf(f, ",\"exact\":false,\"estimate\":{\"model\":");
+    json_str(f, m->id, strlen(m->id));
+    fputs(",\"why\":", f);
+    json_str(f, ch->why, strlen(ch->why));
+    fputs(",\"proxy\":", f);
+    json_str(f, m->approx_encoding, strlen(m->approx_encoding));
+    fprintf(f, ",\"factor\":%s,\"factor_low\":%s,\"factor_high\":%s,\"basis\":",
+            factor_text(m->approx_factor, a, sizeof a), factor_text(m->approx_low, b, sizeof b),
+            factor_text(m->approx_high, c, sizeof c));
+    json_str(f, m->basis, strlen(m->basis));
+    fputc('}', f);
+}
+
 void choices_close(tok_choices *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         tok_close(c->v[i].tok);
         c->v[i].tok = NULL;
+        if (c->v[i].title != c->v[i].label)
+            free((char *)c->v[i].title);
         if (c->v[i].label != c->v[i].arg)
             free((char *)c->v[i].label);
     }
@@ -176,6 +334,8 @@ void choices_close(tok_choices *c)
 
 void cli_tokenizers(const cli_args *a, tok_choices *c)
 {
+    if (cli_find(a->cmd, "pattern") >= 0)
+        c->pattern = cli_text(a, "pattern");
     for (size_t k = 0; k < a->n_list; k++) {
         const cli_opt *o = &a->cmd->opts[a->list[k].opt];
         if (o->kind == CLI_TOKENIZER)

@@ -3,6 +3,7 @@
  * number of ids, spans are ordered and inside the text, every id decodes. The text is fixed,
  * plus the input's own first bytes (so pieces of the model appear in it). */
 #include "api/api.h"
+#include "formats/spm/spm.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  * the project's Unicode 16 tables agree (see tests/unit/test_pretok.c). */
 #include "split/split.h"
 
+#include <string.h>
+
 static const uint32_t alphabet[] = {
     'a', 'e', 's', 't', 'd', 'm', 'l', 'v', 'r', 'A', 'S', 'T', 'L', 'E', 'Z', '0', '9', ' ',
     '\t', '\n', '\r', '\v', '\f', '\'', '.', '!', '/', '-', 0x85, 0xA0, 0x2003, 0x3000, 0x2028,

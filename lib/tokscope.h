@@ -238,6 +238,16 @@ TOK_API tok_status tok_encode_alloc(const tok_tokenizer *tok, const char *text, 
 TOK_API tok_status tok_count(const tok_tokenizer *tok, const char *text, size_t len,
                              const tok_encode_options *opts, size_t *count, tok_error *err);
 
+/* Where text may be cut to encode it in parts: encoding text[0..cut) and text[cut..len) on
+ * their own gives exactly the ids of text[0..len) (the second part's spans shifted by cut),
+ * whatever follows len. The last such cut in (0, len), or 0 when there is none or this
+ * tokenizer is not known to restart anywhere. Built-in cl100k_base and o200k_base (and
+ * tokenizer files with their patterns, Llama 3's, Qwen2's) restart after a line feed followed by
+ * an ASCII letter; r50k, p50k and others return 0. A large input can be counted in bounded
+ * memory, or on several threads, part by part. With TOK_ENCODE_ADD_SPECIAL each part gets the
+ * format's special tokens: ask for them on the first part only. Thread-safe. */
+TOK_API size_t tok_cut_point(const tok_tokenizer *tok, const char *text, size_t len);
+
 /* Free memory returned by this library. NULL is a no-op. */
 TOK_API void tok_free(void *p);
 
@@ -406,6 +416,10 @@ TOK_API tok_status tok_model_find(const tok_registry *reg, const char *name,
 TOK_API tok_status tok_model_open_tokenizer(const tok_model *m, const char *const *dirs,
                                             size_t n_dirs, tok_tokenizer **out, bool *exact,
                                             tok_error *err);
+/* Whether tok_model_open_tokenizer would count m exactly here: its built-in encoding, or its
+ * vocabulary found in the same places (without opening it). */
+TOK_API bool tok_model_counts_exactly(const tok_model *m, const char *const *dirs,
+                                      size_t n_dirs);
 /* An approximate count: count * approx_factor, rounded up (count itself when m has no
  * factor). */
 TOK_API uint64_t tok_model_approx_count(const tok_model *m, uint64_t count);

@@ -4,6 +4,9 @@
  *   algo.h        rank BPE -- tiktoken's byte-pair merge where a token's rank is its id --
  *                 and the tables of its linear encoder (bpe_rank.c, bpe_tables.c); serves the
  *                 built-in encodings and byte-level tokenizer.json files
+ *                 bpe_verify.c proves the tables against tiktoken's merge; bpe_memo.c caches
+ *                 the encoder's pair checks per thread
+ *   word_cache.h  a per-thread cache of the tokens of short pieces (both BPEs)
  *   heap.h        the binary heap of both BPE merges
  *   trie.h        the double-array trie (SentencePiece pieces, Unigram)
  *   unigram.h     the Unigram Viterbi (SentencePiece and tokenizer.json)
@@ -17,13 +20,27 @@
  * offset base. Ranks are ids; every single byte must be a token. Returns false on OOM. */
 bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc);
+/* The same without the whole-piece lookup first: the merges' result even where the piece is
+ * one token (HF's BPE without ignore_merges cannot emit a token no merge makes). */
+bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc);
 
-/* The linear encoder's tables (bpe_tables.c): computed and attached to v (0), or -2 when out
- * of memory. The embedded vocabularies carry them packed. */
+/* The linear encoder's tables, built (bpe_tables.c), checked against tiktoken's merge and
+ * attached to v (bpe_verify.c): 0; -1 when v is a vocabulary they cannot describe (v is left
+ * without, and the encoder uses the merge); -2 when out of memory. The embedded vocabularies
+ * and packs carry them. */
 int tok_bpe_tables_add(tok_vocab *v);
-tok_status tok_bpe_tables_build(tok_vocab *v, uint32_t **split, uint32_t **next_prefix,
-                                uint64_t **trie, uint32_t *trie_bits, uint64_t **pairs,
-                                uint32_t *pair_bits);
+/* The tables of v without the ids set in the bitmap ex (NULL: none). */
+tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **split,
+                                uint32_t **next_prefix, uint64_t **trie, uint32_t *trie_bits,
+                                uint64_t **pairs, uint32_t *pair_bits);
+/* Every token's last merge by tiktoken's own merge (bpe_verify.c): split[2t], split[2t + 1] are
+ * the two tokens that BPE of bytes(t) joins last, (t, t) for single bytes, NO_ID for an id BPE
+ * cannot make (unreachable, without bytes, not indexed, or set in the bitmap ex, whose ids are
+ * left out of the vocabulary). O(sum of the tokens' squared lengths). */
+tok_status tok_bpe_true_splits(const tok_vocab *v, const uint8_t *ex, uint32_t *split);
+/* Does p[0..n) hold the bytes of a token the tables leave out (v->anom)? O(n). */
+bool tok_bpe_piece_has_anom(const tok_vocab *v, const uint8_t *p, size_t n);
 bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t a, uint32_t b,
                         uint32_t bound);
 
@@ -32,11 +49,17 @@ bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t
 size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                 uint32_t *starts);
 size_t tok_bpe_rank_heap_work(size_t n); /* bytes of work memory the heap merge needs */
-/* The linear encoder: toks/starts have n and n + 1 entries, dead (n >> 6) + 1 words. */
+/* The linear encoder: toks/starts have n and n + 1 entries, dead (n >> 6) + 1 words; memo
+ * (tok_bpe_memo's) or NULL caches pair checks. */
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
-                              uint32_t *starts, uint64_t *dead);
+                              uint32_t *starts, uint64_t *dead, uint64_t *memo);
 size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                uint32_t *starts, void *work);
+
+/* The calling thread's cache of pair checks for v (bpe_memo.c): TOK_BPE_MEMO words, cleared
+ * whenever the thread turns to another vocabulary; NULL when out of memory. */
+#define TOK_BPE_MEMO 16384
+uint64_t *tok_bpe_memo(const tok_vocab *v);
 
 /* ---- the tables' lookups ---- */
 

@@ -7,16 +7,21 @@
  * Speed, in the order it matters on real text:
  *   1. Whole-piece lookup. Most pieces (a word with its leading space) are one token, found
  *      with one hash probe (or a direct table for one and two bytes) before any merging.
+ *      Most of the rest recur, and come from the per-thread word cache (word_cache.c).
  *   2. Short pieces (<= SCAN_MAX bytes): tiktoken's own array scan -- O(n^2) on a handful of
  *      bytes, in registers and L1, pair ranks from a 64K-entry table of two-byte tokens.
  *   3. Longer pieces (CJK runs, base64, a megabyte of one character): the linear backtracking
- *      encoder below, on tables computed once per vocabulary (algo/bpe_tables.c).
+ *      encoder below, on tables computed once per vocabulary (algo/bpe_tables.c), O(n).
+ *      Vocabularies without the tables, and pieces holding a token the tables leave out
+ *      (algo/bpe_verify.c), take tiktoken's merge: the array scan up to SMALL_MAX bytes, the
+ *      heap beyond (O(n log n)).
  * No allocation per piece: long pieces borrow the call's scratch block.
  *
  * tiktoken's merge, with a heap for long pieces (O(n log n)), is kept as the reference the tests
  * check the linear encoder against, and serves vocabularies without the tables. */
 #include "algo/algo.h"
 #include "algo/heap.h"
+#include "algo/word_cache.h"
 
 #define SMALL_MAX 64 /* longest piece the array scan handles (its stack arrays) */
 #define SCAN_MAX 16  /* up to here the scan beats the linear encoder (measured, make bench) */
@@ -50,10 +55,14 @@ size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, 
         if (best == NONE)
             break;
         ids[at] = best;
-        /* drop part at+1: starts has cnt + 1 entries, ids and rank cnt */
-        memmove(starts + at + 1, starts + at + 2, (cnt - at - 1) * sizeof *starts);
-        memmove(ids + at + 1, ids + at + 2, (cnt - at - 2) * sizeof *ids);
-        memmove(rank + at + 1, rank + at + 2, (cnt - at - 2) * sizeof *rank);
+        /* drop part at+1: starts has cnt + 1 entries, ids and rank cnt (a few words: a loop,
+         * not three calls) */
+        for (size_t k = at + 1; k + 1 < cnt; k++) {
+            starts[k] = starts[k + 1];
+            ids[k] = ids[k + 1];
+            rank[k] = rank[k + 1];
+        }
+        starts[cnt - 1] = starts[cnt];
         cnt--;
         rank[at] = at + 1 < cnt ? rank_of(v, p + starts[at], starts[at + 2] - starts[at]) : NONE;
         if (at > 0)
@@ -141,8 +150,25 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
  * when no token fits at a position, mark the position dead and back up one token. Each
  * position dies at most once, so the work is linear in the piece (times the few candidates
  * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
+/* tok_bpe_valid_pair(a, b) through a direct-mapped cache: a slot holds (a << 21 | b) + 1 above
+ * the answer bit (ids have at most 21 bits: algo/bpe_tables.c). Runs and repetitive text ask
+ * the same pairs again and again; a walk down two merge trees costs hundreds of instructions. */
+static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos, uint32_t a,
+                                uint32_t b, uint64_t *memo)
+{
+    if (!memo)
+        return tok_bpe_valid_pair(v, p, pos, a, b, NONE);
+    uint64_t key = ((uint64_t)a << 21 | b) + 1;
+    uint64_t *slot = &memo[(tok_fib_hash(key) >> 50) & (TOK_BPE_MEMO - 1)];
+    if (*slot >> 1 == key)
+        return *slot & 1;
+    bool ok = tok_bpe_valid_pair(v, p, pos, a, b, NONE);
+    *slot = key << 1 | ok;
+    return ok;
+}
+
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
-                              uint32_t *starts, uint64_t *dead)
+                              uint32_t *starts, uint64_t *dead, uint64_t *memo)
 {
     memset(dead, 0, ((n >> 6) + 1) * sizeof *dead);
     size_t top = 0, pos = 0;
@@ -150,9 +176,12 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
     for (;;) {
         uint32_t t = next, last = top ? toks[top - 1] : NONE;
         for (;;) {
-            size_t end = pos + tok_vocab_len(v, t);
+            uint32_t len = tok_vocab_len(v, t);
+            size_t end = pos + len;
+            if ((uint32_t)(len - 1) >= n - pos) /* no bytes, or past the piece: a damaged pack */
+                return 0;
             if (!(dead[end >> 6] >> (end & 63) & 1) &&
-                (last == NONE || tok_bpe_valid_pair(v, p, pos, last, t, NONE))) {
+                (last == NONE || valid_cached(v, p, pos, last, t, memo))) {
                 toks[top] = t;
                 starts[top] = (uint32_t)pos;
                 top++;
@@ -180,48 +209,119 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
     }
 }
 
-bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
-                        tok_out *o, tok_scratch *sc)
+enum { STACK = 256 };
+/* Room for the parts of a piece that fits on the stack. */
+typedef struct parts_buf {
+    uint32_t ids[STACK], starts[STACK + 1];
+    uint64_t dead[STACK / 64 + 1];
+} parts_buf;
+
+/* BPE of p[0..n) (n >= 2) as parts: their count, 0 when out of memory; *ids and *starts point
+ * into b or the call's scratch. */
+__attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+                       parts_buf *b, uint32_t **ids_out, uint32_t **starts_out)
 {
-    uint32_t id = n == 1 ? v->byte1[p[0]] : rank_of(v, p, n);
-    if (id != NONE) {
-        tok_out_push(o, id, base, base + n);
-        return true;
-    }
-    enum { STACK = 256 };
-    uint32_t ids_small[STACK], starts_small[STACK + 1];
-    uint64_t dead_small[STACK / 64 + 1];
-    uint32_t *ids = ids_small, *starts = starts_small;
-    uint64_t *dead = dead_small;
+    uint32_t *ids = b->ids, *starts = b->starts;
+    uint64_t *dead = b->dead;
     size_t m = 0;
-    if (n > STACK) {
-        size_t words = (n >> 6) + 1, work = v->split ? 0 : tok_bpe_rank_heap_work(n);
-        uint8_t *mem = tok_scratch_get(sc, work + words * 8 + (2 * n + 1) * sizeof(uint32_t));
-        if (!mem)
-            return false;
-        dead = (uint64_t *)(mem + work);
-        ids = (uint32_t *)(dead + words);
-        starts = ids + n;
-        if (!v->split)
-            m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
-    }
-    if (v->split && n <= SCAN_MAX)
+    /* the linear encoder serves pieces past SCAN_MAX, unless they hold a token its tables
+     * leave out (algo/bpe_verify.c); tiktoken's merge serves the rest */
+    bool linear = v->split && n > SCAN_MAX && (!v->n_anom || !tok_bpe_piece_has_anom(v, p, n));
+    if (n <= SCAN_MAX || (!linear && n <= SMALL_MAX)) {
         m = tok_bpe_rank_merge_small(v, p, n, ids, starts);
-    else if (v->split)
-        m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead);
-    else if (n <= STACK)
-        m = n <= SMALL_MAX ? tok_bpe_rank_merge_small(v, p, n, ids, starts)
-                           : 0;
-    if (m == 0) { /* no tables (or a vocabulary they cannot describe): tiktoken's own merge */
+    } else if (linear) {
+        if (n > STACK) {
+            size_t words = (n >> 6) + 1;
+            uint8_t *mem = tok_scratch_get(sc, words * 8 + (2 * n + 1) * sizeof(uint32_t));
+            if (!mem)
+                return 0;
+            dead = (uint64_t *)mem;
+            ids = (uint32_t *)(dead + words);
+            starts = ids + n;
+        }
+        m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead, tok_bpe_memo(v));
+    }
+    if (m == 0) { /* a long piece without the linear encoder: tiktoken's own merge */
         size_t work = tok_bpe_rank_heap_work(n);
         uint8_t *mem = tok_scratch_get(sc, work + (2 * n + 1) * sizeof(uint32_t));
         if (!mem)
-            return false;
+            return 0;
         ids = (uint32_t *)(mem + work);
         starts = ids + n;
         m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
     }
+    *ids_out = ids;
+    *starts_out = starts;
+    return m;
+}
+
+static inline void push_parts(tok_out *o, const uint32_t *ids, const uint32_t *starts, size_t m,
+                              uint64_t base)
+{
     for (size_t k = 0; k < m; k++)
         tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
-    return true;
+}
+
+/* The piece as tokens by merging (it is not one whole token, or that token must not be taken). */
+bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc)
+{
+    if (n == 1) {
+        tok_out_push(o, v->byte1[p[0]], base, base + 1);
+        return true;
+    }
+    parts_buf b;
+    uint32_t *ids = NULL, *starts = NULL;
+    size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
+    push_parts(o, ids, starts, m, base);
+    return m > 0;
+}
+
+/* The slow path of a piece: BPE, its result kept in the word cache (slot, when not NULL). Out of
+ * line, so the common paths above it need no room for the parts. */
+static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint8_t *p, size_t n,
+                                                  uint64_t base, tok_out *o, tok_scratch *sc,
+                                                  tok_wc_entry *slot)
+{
+    parts_buf b;
+    uint32_t *ids = NULL, *starts = NULL;
+    size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
+    push_parts(o, ids, starts, m, base);
+    if (slot)
+        tok_wc_store(slot, v->uid, p, n, m, ids, starts, starts + 1, 0);
+    return m > 0;
+}
+
+/* A piece: one token when its bytes are one (one hash probe, or the direct tables for one and
+ * two bytes); else the per-thread word cache (algo/word_cache.c), keyed by the same hash; else
+ * BPE, whose result the cache keeps. */
+bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                        tok_out *o, tok_scratch *sc)
+{
+    uint64_t h = 0;
+    uint32_t id;
+    if (n <= 2) {
+        id = n == 1 ? v->byte1[p[0]] : v->pair2[(uint32_t)p[0] << 8 | p[1]];
+    } else {
+        h = tok_hash_bytes(p, n);
+        id = tok_vocab_find_hashed(v, p, n, h);
+    }
+    if (id != NONE) {
+        tok_out_push(o, id, base, base + n);
+        return true;
+    }
+    tok_wc_entry *slot = NULL;
+    /* text whose pieces do not recur (base64, random CJK) stops asking after a while: a miss
+     * costs a cache line and a store */
+    if (n > 2 && n <= TOK_WC_WORD && (sc->wc_misses < 64 || sc->wc_hits >= sc->wc_misses / 4)) {
+        const tok_wc_entry *e = tok_wc_find_hashed(v->uid, h, p, n, &slot);
+        if (e) {
+            sc->wc_hits++;
+            for (size_t k = 0; k < e->n; k++)
+                tok_out_push(o, e->ids[k], base + e->start[k], base + e->end[k]);
+            return true;
+        }
+        sc->wc_misses++;
+    }
+    return merge_piece(v, p, n, base, o, sc, slot);
 }

@@ -10,6 +10,11 @@
 /* The encode driver: check options and UTF-8, run t's format into o. */
 tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
                            const tok_encode_options *opts, tok_out *o, tok_error *err);
+/* The same with the caller's scratch, kept (not freed) for its next call: a worker encoding
+ * many texts reuses one block instead of allocating and freeing one per text. */
+tok_status tok_encode_with(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                           const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
+                           tok_error *err);
 
 /* ---- budgets (budget.c): encoding a text stretch by stretch, between the format's cuts ---- */
 

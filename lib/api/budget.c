@@ -14,6 +14,11 @@
  *                   (normalizers, Metaspace, WordPiece, Unigram) have none here
  *   sentencepiece   none here
  *
+ * tok_cut_point asks for the other kind of cut (TOK_CUT_RESTART, core/core.h): only after a line
+ * feed followed by a letter, where the split restarts for every pattern that has the property
+ * (split/cut.c), so that one cut serves several tokenizers -- cheap (a look back from the end)
+ * and independent of the special-token policy.
+ *
  * A tokenizer without cuts is encoded whole: the same answers, at the cost of the whole text.
  * The tokens TOK_ENCODE_ADD_SPECIAL adds around a text (BOS, a template's [CLS] ... [SEP]) are
  * counted apart: the stretches are encoded without them, and a probe finds how many come before
@@ -48,7 +53,7 @@ bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_
     tok_encode_options body = opts ? *opts : (tok_encode_options){TOK_SPECIAL_ORDINARY, 0};
     body.flags &= ~(unsigned)TOK_ENCODE_ADD_SPECIAL;
     w->body = body;
-    if (!t->ops->cut || !t->ops->cut(t, &body, NULL, 0, NULL, NULL))
+    if (!t->ops->cut || !t->ops->cut(t, &body, NULL, 0, TOK_CUT_ANY, NULL, NULL))
         return false;
     if (!(opts && (opts->flags & TOK_ENCODE_ADD_SPECIAL)))
         return w->cuttable = true;
@@ -96,7 +101,7 @@ tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const ui
         size_t end = len - pos <= window ? len : pos + window, p = end, q = end;
         if (end < len) {
             size_t bad, v = tok_utf8_valid_prefix(s + pos, end - pos, &bad), cp, cq;
-            if (!v || !t->ops->cut(t, &w->body, s + pos, v, &cp, &cq)) {
+            if (!v || !t->ops->cut(t, &w->body, s + pos, v, TOK_CUT_ANY, &cp, &cq)) {
                 window = window < SIZE_MAX / 4 ? window * 2 : SIZE_MAX / 2;
                 continue;
             }
@@ -190,4 +195,13 @@ out:
             *end = at;
     }
     return st;
+}
+
+size_t tok_cut_point(const tok_tokenizer *t, const char *text, size_t len)
+{
+    size_t p, q;
+    if (!t || !text || !len || !t->ops->cut ||
+        !t->ops->cut(t, NULL, (const uint8_t *)text, len, TOK_CUT_RESTART, &p, &q) || p != q)
+        return 0;
+    return p;
 }

@@ -105,7 +105,7 @@ tok_status tok_counter_append(tok_counter *c, const char *text, size_t len, size
     }
     c->tail_count = o.n;
     size_t p, q;
-    if (c->w.cuttable && body && c->t->ops->cut(c->t, &c->w.body, s, body, &p, &q)) {
+    if (c->w.cuttable && body && c->t->ops->cut(c->t, &c->w.body, s, body, TOK_CUT_ANY, &p, &q)) {
         tok_out before = {0};
         if (tok_encode_into(c->t, s, p, &c->w.body, &before, NULL) == TOK_OK &&
             before.n <= c->tail_count) {

@@ -31,7 +31,7 @@ tok_status tok_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, uns
     tok_buf b = {0};
     tok_status st = decode_buf(t, ids, n, flags, &b, err);
     *len_out = b.len;
-    if (st == TOK_OK && out)
+    if (st == TOK_OK && out && b.len && cap) /* no data when nothing was decoded */
         memcpy(out, b.data, b.len < cap ? b.len : cap);
     tok_buf_free(&b);
     if (st == TOK_OK && *len_out > cap)

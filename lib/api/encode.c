@@ -6,6 +6,7 @@
  * they pass (caller's arrays, growing arrays, or none). Memory: the output arrays, one scratch
  * block reused by every long piece, and nothing per piece. */
 #include "api/api.h"
+#include "split/split.h"
 
 #include <string.h>
 
@@ -14,6 +15,16 @@
 tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
                            const tok_encode_options *opts, tok_out *o, tok_error *err)
 {
+    tok_scratch sc = {0};
+    tok_status st = tok_encode_with(t, s, n, opts, o, &sc, err);
+    tok_scratch_free(&sc);
+    return st;
+}
+
+tok_status tok_encode_with(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                           const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
+                           tok_error *err)
+{
     tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
     unsigned flags = opts ? opts->flags : 0;
     if (policy > TOK_SPECIAL_REJECT)
@@ -21,7 +32,8 @@ tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
 
     size_t bad, ok = tok_utf8_valid_prefix(s, n, &bad);
     tok_lossy lm = {0};
-    tok_call call = {0};
+    tok_call call = {.sc = *sc};
+    call.sc.wc_hits = call.sc.wc_misses = 0; /* what the cache learns is about one text */
     if (ok < n) {
         if (!(flags & TOK_ENCODE_LOSSY_UTF8))
             return tok_fail(err, TOK_EUTF8, NULL, ok,
@@ -41,7 +53,7 @@ tok_status tok_encode_into(const tok_tokenizer *t, const uint8_t *s, size_t n,
         st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
     if (st == TOK_OK && lm.n)
         tok_lossy_map_spans(&lm, o);
-    tok_scratch_free(&call.sc);
+    *sc = call.sc;
     tok_lossy_free(&lm);
     return st;
 }

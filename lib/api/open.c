@@ -7,6 +7,7 @@
 #include "formats/tiktoken/tiktoken.h"
 #include "registry/registry.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -61,6 +62,26 @@ static tok_status open_hf_cache(const char *repo, tok_tokenizer **out, tok_error
     return tok_open_file(path, NULL, out, err);
 }
 
+/* .tiktoken text: the first line is base64, one space, a rank. */
+static bool looks_like_tiktoken(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (isalnum(p[i]) || p[i] == '+' || p[i] == '/' || p[i] == '='))
+        i++;
+    if (i == 0 || i >= len || p[i] != ' ')
+        return false;
+    size_t d = ++i;
+    while (i < len && p[i] >= '0' && p[i] <= '9')
+        i++;
+    return i > d && (i == len || p[i] == '\n' || p[i] == '\r');
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
 tok_status tok_open_memory(const void *data, size_t len, const char *label,
                            const tok_open_options *opts, tok_tokenizer **out, tok_error *err)
 {
@@ -85,7 +106,22 @@ tok_status tok_open_memory(const void *data, size_t len, const char *label,
         return tok_open_hf(p, len, src, out, err);
     if (looks_like_model_proto(p, len))
         return tok_open_spm(p, len, src, out, err);
-    return tok_open_tiktoken(p, len, src, opts, out, err);
+    /* .tiktoken text by its first line, or by its name (then its parser names the bad line) */
+    if (looks_like_tiktoken(p + i, len - i) || i == len || ends_with(src, ".tiktoken"))
+        return tok_open_tiktoken(p, len, src, opts, out, err);
+    /* none of the formats: say what was looked for, and what the name promised */
+    const char *hint = ends_with(src, ".model")
+                           ? "; a .model file must be a SentencePiece ModelProto, which starts "
+                             "with the byte 0x0A and a piece"
+                       : ends_with(src, ".json") ? "; a tokenizer.json starts with '{'"
+                       : ends_with(src, ".tiktoken")
+                           ? "; a .tiktoken file holds a base64 token, a space and a rank on "
+                             "each line"
+                           : "";
+    return tok_fail(err, TOK_EFORMAT, src, 0,
+                    "%s: not a tokenizer file tokscope knows: not JSON (tokenizer.json), not a "
+                    "SentencePiece ModelProto (.model), not .tiktoken text, not a tokscope pack "
+                    "(byte 0 is 0x%02X)%s", src, p[0], hint);
 }
 
 tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tokenizer **out,
@@ -103,6 +139,7 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
         size_t len = (size_t)stbuf.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         close(fd);
+        fd = -1; /* if the map failed, the file is read below: a regular file opens again */
         if (map != MAP_FAILED && tok_pack_is(map, len)) /* a pack stays mapped: no copy */
             return open_pack(map, len, true, path, out, err);
         if (map != MAP_FAILED) {
@@ -110,12 +147,13 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
             munmap(map, len);
             return st;
         }
-    } else if (fd >= 0) {
-        close(fd);
     }
+    /* anything else (a pipe, a FIFO, a device) is read from the descriptor already open: opening
+     * a FIFO a second time would lose what its writer wrote in between */
     uint8_t *data = NULL;
     size_t len = 0;
-    tok_status st = tok_read_file(path, &data, &len, err);
+    tok_status st = fd >= 0 ? tok_read_fd(fd, path, &data, &len, err)
+                            : tok_read_file(path, &data, &len, err);
     if (st != TOK_OK)
         return st;
     st = tok_open_memory(data, len, path, opts, out, err);

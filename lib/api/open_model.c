@@ -58,6 +58,13 @@ static bool find_vocab(const char *name, const char *const *dirs, size_t n_dirs,
     return false;
 }
 
+bool tok_model_counts_exactly(const tok_model *m, const char *const *dirs, size_t n_dirs)
+{
+    char path[4096];
+    return m && ((m->tokenizer[0] && m->tokenizer_builtin) ||
+                 (m->tokenizer[0] && find_vocab(m->tokenizer, dirs, n_dirs, path, sizeof path)));
+}
+
 tok_status tok_model_open_tokenizer(const tok_model *m, const char *const *dirs, size_t n_dirs,
                                     tok_tokenizer **out, bool *exact, tok_error *err)
 {

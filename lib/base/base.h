@@ -71,10 +71,12 @@ typedef struct tok_buf {
 bool tok_buf_put(tok_buf *b, const void *p, size_t n); /* false (and oom set) when out of memory */
 void tok_buf_free(tok_buf *b);
 
-/* Per-call scratch: grown as needed, reused across pieces, freed when the call ends. */
+/* Per-call scratch: grown as needed, reused across pieces, freed when the call ends. The
+ * counts tell the word cache (algo/word_cache.c) whether this text repeats its pieces. */
 typedef struct tok_scratch {
     void *buf;
     size_t cap;
+    uint32_t wc_hits, wc_misses;
 } tok_scratch;
 
 void *tok_scratch_get(tok_scratch *s, size_t bytes); /* NULL when out of memory */
@@ -109,8 +111,12 @@ static inline void tok_out_push(tok_out *o, uint32_t id, uint64_t start, uint64_
 /* ---- files (file.c) ---- */
 
 /* The whole of path into *data (malloc'd, with a NUL after the *len bytes); errors name the
- * path (TOK_ENOENT, TOK_EIO, TOK_ENOMEM). */
+ * path (TOK_ENOENT, TOK_EIO, TOK_ENOMEM). At most TOK_MAX_STREAM_READ bytes from a pipe or a
+ * device (/dev/zero never ends): more is TOK_EIO. */
+#define TOK_MAX_STREAM_READ (1u << 28)
 tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err);
+/* The same from an open descriptor, which it closes (path names it in messages). */
+tok_status tok_read_fd(int fd, const char *path, uint8_t **data, size_t *len, tok_error *err);
 
 /* ---- base64 (base64.c) ---- */
 

@@ -3,6 +3,7 @@
 #include "base/base.h"
 
 #include <errno.h>
+#include <math.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,7 +516,7 @@ bool json_double(const json_doc *d, uint32_t i, double *v)
     errno = 0;
     char *end;
     *v = strtod(tmp, &end);
-    return end == tmp + n->len;
+    return end == tmp + n->len && isfinite(*v); /* 1e400: serde_json's "number out of range" */
 }
 
 bool json_bool(const json_doc *d, uint32_t i, bool *v)

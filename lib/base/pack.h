@@ -13,7 +13,7 @@
 #include "base/base.h"
 
 #define TOK_PACK_MAGIC "TOKSCOPE-PACK"
-#define TOK_PACK_VERSION 1
+#define TOK_PACK_VERSION 2 /* 2: rank-BPE tables and UNREACH in HF packs */
 #define TOK_PACK_MAX_SECTIONS 32
 #define TOK_PACK_HEADER_SIZE 28 /* the section table starts here */
 

@@ -38,6 +38,13 @@ typedef struct tok_stream_ops {
     void (*free)(void *st);
 } tok_stream_ops;
 
+/* The cuts tok_format_ops.cut looks for. TOK_CUT_ANY: the last the format can prove, wherever
+ * (split/cut.c's analysis; for budgets). TOK_CUT_RESTART: only where tok_split_cut cuts --
+ * after a line feed followed by an ASCII letter -- and only when that holds for every special-
+ * token policy (opts is ignored): the same places for every tokenizer that restarts there, so
+ * several tokenizers can share the parts (tok_cut_point). */
+typedef enum tok_cut_kind { TOK_CUT_ANY, TOK_CUT_RESTART } tok_cut_kind;
+
 typedef struct tok_format_ops {
     const char *name; /* what tok_format() reports: "tiktoken", "huggingface", "sentencepiece" */
     /* encode gets valid UTF-8 (invalid input was already refused, or replaced when the caller
@@ -54,16 +61,21 @@ typedef struct tok_format_ops {
                          tok_buf *buf, tok_error *err);
     void (*free_impl)(void *impl);
     const tok_stream_ops *stream;
-    /* Budgets (api/budget.c): the last cut of s[0..n), which the format sees as the start of a
-     * text (valid UTF-8, never empty): positions p <= q < n such that for EVERY text T that
-     * begins with s[0..n) -- whatever follows -- encode(T) with opts (TOK_ENCODE_ADD_SPECIAL
-     * aside) is the tokens of T[0..p) followed by those of T[q..) encoded as a text of its own,
-     * shifted by q. T[p..q) is a separator whose tokens come from the second part (a space the
-     * dummy prefix stands for). false when s has no cut the format can prove. Called with s
-     * NULL (and n 0), it says whether t can ever be cut with opts: if not, budgets encode
-     * whole texts. NULL when the format never has a cut. */
+    /* Tokens a format keeps beside the vocabulary and the special tokens (tokenizer.json's
+     * added tokens that are not special): bytes by id, id by bytes. NULL when it has none. */
+    bool (*extra_bytes)(const tok_tokenizer *t, uint32_t id, const char **bytes, size_t *len);
+    bool (*extra_id)(const tok_tokenizer *t, const char *bytes, size_t len, uint32_t *id);
+    /* Cuts -- where a text may be encoded in parts (budgets, api/budget.c; tok_cut_point).
+     * s[0..n) is the start of a text (valid UTF-8, never empty). A cut is a pair p <= q < n
+     * such that for EVERY text T that begins with s[0..n) -- whatever follows -- encode(T)
+     * with opts (TOK_ENCODE_ADD_SPECIAL aside) is the tokens of T[0..p) followed by those of
+     * T[q..) encoded as a text of its own, shifted by q. T[p..q) is a separator whose tokens
+     * come from the second part (a space a dummy prefix stands for). The answer is the last
+     * cut of the kind asked for (tok_cut_kind); false when there is none the format can
+     * prove. Called with s NULL (and n 0), it says whether t can ever be cut so with opts.
+     * NULL when the format never has a cut. */
     bool (*cut)(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
-                size_t n, size_t *p, size_t *q);
+                size_t n, tok_cut_kind kind, size_t *p, size_t *q);
 } tok_format_ops;
 
 

@@ -32,9 +32,13 @@ tok_status tok_tokenizer_finish(tok_tokenizer *t)
     uint32_t n_ids = t->vocab.n_ids > t->n_ids ? t->vocab.n_ids : t->n_ids; /* a loader may
                                                                         set a larger id space */
     const tok_specials *sp = &t->specials;
-    for (size_t i = 0; i < sp->n; i++)
+    for (size_t i = 0; i < sp->n; i++) {
+        /* loaders refuse far ids with a message; this keeps the id space from wrapping */
+        if (sp->toks[i].id >= t->vocab.n_ids + (uint64_t)TOK_VOCAB_MAX_GAP)
+            return TOK_EFORMAT;
         if (sp->toks[i].id >= n_ids)
             n_ids = sp->toks[i].id + 1;
+    }
     t->n_ids = n_ids;
     free(t->special_bits);
     free(t->special_sorted);
@@ -131,7 +135,7 @@ tok_status tok_token_bytes(const tok_tokenizer *t, uint32_t id, const char **byt
         return TOK_OK;
     }
     if (id >= t->vocab.n_ids || tok_vocab_len(&t->vocab, id) == 0)
-        return TOK_EID;
+        return t->ops->extra_bytes && t->ops->extra_bytes(t, id, bytes, len) ? TOK_OK : TOK_EID;
     *bytes = (const char *)t->vocab.bytes + t->vocab.off[id];
     *len = tok_vocab_len(&t->vocab, id);
     return TOK_OK;
@@ -147,6 +151,8 @@ tok_status tok_token_id(const tok_tokenizer *t, const char *bytes, size_t len, u
         if (pos != TOK_NO_ID)
             v = t->specials.toks[pos].id;
     }
+    if (v == TOK_NO_ID && len && t->ops->extra_id && t->ops->extra_id(t, bytes, len, &v))
+        return *id = v, TOK_OK;
     if (v == TOK_NO_ID)
         return TOK_ENOENT;
     *id = v;

@@ -1,6 +1,9 @@
 /* cut: where a text may be cut without changing the pieces of its split -- for token budgets,
  * which encode a text stretch by stretch (lib/api/budget.c) and need the pieces of each stretch,
- * split as a text of its own, to be the pieces of the whole text.
+ * split as a text of its own, to be the pieces of the whole text, and for inputs counted part
+ * by part (tok_cut_point). Two kinds: the analysis below finds the last cut of a given text for
+ * any pattern (tok_pretok_cut, tok_regex_cut); restarts (tok_split_cut, at the end of this
+ * file) are fixed places, after a line feed followed by a letter, proven per pattern.
  *
  * A cut p of s[0..n) must satisfy two things for every text T that begins with s[0..n):
  *   (1) the pieces of T before p do not depend on what follows n (they are final), and
@@ -29,12 +32,17 @@
 #include "split/split.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define TRIES 4 /* candidates checked for (2), latest first */
 
 size_t tok_pretok_cut(tok_pretok_fn scan, const uint8_t *s, size_t n,
                       bool (*accept)(void *ctx, size_t p), void *ctx)
 {
+    /* the argument above is for these scanners only (Llama 3's, Qwen2's and Tekken's are
+     * analysed through their regex) */
+    if (scan != tok_pretok_r50k && scan != tok_pretok_cl100k && scan != tok_pretok_o200k)
+        return 0;
     size_t *starts = NULL, k = 0, cap = 0, cut = 0;
     for (size_t i = 0; i < n; k++) {
         if (!tok_grow(&starts, &cap, k + 1, sizeof *starts, 64)) {
@@ -79,4 +87,36 @@ size_t tok_regex_cut(const void *re, const uint8_t *s, size_t n,
     free(a);
     free(b);
     return cut;
+}
+
+/* Restarts: a cut that needs no analysis, the same for every preset with .restarts (presets.c),
+ * so that several tokenizers can share it (tok_cut_point). Cut a text between a line feed and
+ * an ASCII letter; the split of the whole is the split of the two parts when (a) some piece of the whole ends at the cut, and
+ * (b) the part before the cut splits as in the whole although its end is now the text's end
+ * (the part after starts fresh either way: no pattern here looks behind).
+ *
+ * cl100k, o200k, Llama 3, Qwen2, Tekken. (a) No alternative takes a line feed and then a
+ * letter: the letter alternatives' optional first character excludes CR and LF; digits,
+ * contractions and whitespace hold no letter; the punctuation alternative ends with [\r\n]*
+ * (o200k, Tekken: [\r\n/]*), which stops at the letter. (b) The last piece of the first
+ * part ends with the LF. If it is punctuation followed by line breaks, the engine takes the
+ * same characters at the text's end as before a letter. If it is a whitespace run (ending with
+ * the LF), \s*[\r\n] (cl100k) or \s*[\r\n]+ (the others) takes the run up to its last CR
+ * or LF -- all of it -- in the whole, and at the text's end cl100k's \s++$, tried first,
+ * takes the same run, while the others have no $ and take it as in the whole.
+ *
+ * r50k / GPT-2 do not restart there: before a letter "  \n" is "  " (\s+(?!\S)) then
+ * "\n", at the end of a text it is one piece. */
+size_t tok_split_cut(const uint8_t *s, size_t n)
+{
+    for (size_t end = n; end > 0;) { /* the last LF in s[0..end) */
+        const uint8_t *lf = memrchr(s, '\n', end);
+        if (!lf)
+            return 0;
+        size_t p = (size_t)(lf - s) + 1;
+        if (p < n && (s[p] | 0x20) >= 'a' && (s[p] | 0x20) <= 'z')
+            return p;
+        end = (size_t)(lf - s);
+    }
+    return 0;
 }

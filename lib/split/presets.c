@@ -1,7 +1,8 @@
 /* presets: the split patterns that have a hand-written scanner, verbatim from their sources.
- * A pattern gets a scanner only when its text is exactly one of these and it is read in the
+ * A pattern gets a scanner only when its text is exactly one of these and it is read in a
  * dialect the scanner was proven in (tests/unit/test_pretok.c checks each scanner against PCRE2
- * on random text, and the goldens check them against the references' ids). */
+ * reading the pattern in each of its dialects on random text, and the goldens check them
+ * against the references' ids: tiktoken for the Rust dialect, HF tokenizers for Oniguruma). */
 #include "split/split.h"
 
 #include <string.h>
@@ -19,10 +20,33 @@
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"                                                               \
     "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
 
+/* GPT-2's original spelling: HF ByteLevel's built-in regex (pre_tokenizers/byte_level.rs) */
+#define GPT2_PAT "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
+/* tokenizer.json Split patterns: Llama 3 / 3.1 / 3.2 and GPT-4 in HF form (cl100k's older
+ * spelling); Qwen 1.5 / 2.5 / 3; Mistral NeMo (Tekken). */
+#define LLAMA3_PAT                                                                           \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|" \
+    "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+#define QWEN2_PAT                                                                            \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"      \
+    "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+#define TEKKEN_PAT                                                                                 \
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+|"       \
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*|"       \
+    "\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+
+#define RUST (1u << TOK_REGEX_RUST)
+#define ONIG (1u << TOK_REGEX_ONIG)
+
+/* .restarts: split/cut.c gives the proof (tok_split_cut). */
 static const tok_split_preset presets[] = {
-    {"r50k", R50K_PAT, tok_pretok_r50k, "tiktoken 0.14 tiktoken_ext/openai_public.py r50k_pat_str"},
-    {"cl100k", CL100K_PAT, tok_pretok_cl100k, "tiktoken 0.14 tiktoken_ext/openai_public.py cl100k_base"},
-    {"o200k", O200K_PAT, tok_pretok_o200k, "tiktoken 0.14 tiktoken_ext/openai_public.py o200k_base"},
+    {"r50k", R50K_PAT, tok_pretok_r50k, RUST, false, "tiktoken 0.14 tiktoken_ext/openai_public.py r50k_pat_str"},
+    {"cl100k", CL100K_PAT, tok_pretok_cl100k, RUST, true, "tiktoken 0.14 tiktoken_ext/openai_public.py cl100k_base"},
+    {"o200k", O200K_PAT, tok_pretok_o200k, RUST | ONIG, true, "tiktoken 0.14 tiktoken_ext/openai_public.py o200k_base; GPT-4o and gpt-oss tokenizer.json"},
+    {"gpt2", GPT2_PAT, tok_pretok_r50k, RUST | ONIG, false, "GPT-2 encoder.py; HF tokenizers pre_tokenizers/byte_level.rs"},
+    {"llama3", LLAMA3_PAT, tok_pretok_llama3, ONIG, true, "Meta Llama 3 tokenizer.json (also GPT-4's in HF form)"},
+    {"qwen2", QWEN2_PAT, tok_pretok_qwen2, ONIG, true, "Qwen2.5 / Qwen3 tokenizer.json"},
+    {"tekken", TEKKEN_PAT, tok_pretok_tekken, ONIG, true, "Mistral NeMo tokenizer.json"},
 };
 
 const tok_split_preset *tok_split_preset_named(const char *name)
@@ -35,13 +59,20 @@ const tok_split_preset *tok_split_preset_named(const char *name)
 
 tok_pretok_fn tok_split_scanner_for(const char *pattern, size_t len, tok_regex_dialect dialect)
 {
-    /* The scanners follow the Rust regex crate's reading (tiktoken's). Oniguruma reads the same
-     * text differently in places ('$' at line ends), so tokenizer.json patterns get none until
-     * a scanner is proven for that reading. */
-    if (dialect != TOK_REGEX_RUST)
-        return NULL;
+    /* Oniguruma reads some texts differently from the Rust regex crate ('$' at line ends), so a
+     * scanner serves only the dialects it was proven in. */
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-        if (strlen(presets[i].pattern) == len && memcmp(presets[i].pattern, pattern, len) == 0)
+        if ((presets[i].dialects >> dialect & 1) && strlen(presets[i].pattern) == len &&
+            memcmp(presets[i].pattern, pattern, len) == 0)
             return presets[i].scan;
     return NULL;
+}
+
+bool tok_split_scan_restarts(tok_pretok_fn scan)
+{
+    /* r50k's scanner serves gpt2 too; both are false */
+    for (size_t i = 0; scan && i < sizeof presets / sizeof presets[0]; i++)
+        if (presets[i].scan == scan)
+            return presets[i].restarts;
+    return false;
 }

@@ -7,10 +7,19 @@
  * split a whitespace run at the very end of the text differently ("\n  " is one piece here, two
  * there) but give the same ids, because no cl100k token contains CR or LF followed by other
  * whitespace, so BPE never merges across that boundary (checked over the whole vocabulary).
- * Every alternative is decided by the first two characters; linear, no backtracking. */
+ * Every alternative is decided by the first two characters; linear, no backtracking.
+ *
+ * Two tokenizer.json patterns are this one with small differences, scanned by the same code:
+ *   Llama 3 (and GPT-4 in HF form) spell it the older way above, without \s++$: at the end of
+ *   the text "\n  " is two pieces ("\n" by \s*[\r\n]+, then "  " by \s+(?!\S));
+ *   Qwen2 (1.5, 2.5, 3) also takes digits one at a time (\p{N} for \p{N}{1,3}).
+ * The non-possessive quantifiers of the HF spellings change nothing: where ?+ or ++ would
+ * refuse to give back, giving back cannot make the rest of the alternative match. */
 #include "split/split.h"
 
-size_t tok_pretok_cl100k(const uint8_t *s, size_t i, size_t end)
+/* inlined into each pattern's function: one copy per set of constants */
+__attribute__((always_inline)) static inline size_t
+cl100k_like(const uint8_t *s, size_t i, size_t end, int max_digits, bool dollar_first)
 {
     unsigned l0, k0 = tok_kind_at(s, i, &l0);
     if (k0 == K_APOS) {
@@ -29,7 +38,7 @@ size_t tok_pretok_cl100k(const uint8_t *s, size_t i, size_t end)
     }
     if (k0 == K_N) { /* \p{N}{1,3}+ */
         size_t j = i + l0;
-        for (int n = 1; n < 3 && j < end; n++) {
+        for (int n = 1; n < max_digits && j < end; n++) {
             unsigned l;
             if (tok_kind_at(s, j, &l) != K_N)
                 break;
@@ -56,5 +65,20 @@ size_t tok_pretok_cl100k(const uint8_t *s, size_t i, size_t end)
             j++;
         return j;
     }
-    return tok_pretok_space(s, i, end, k0, l0, true, true);
+    return tok_pretok_space(s, i, end, k0, l0, dollar_first, true);
+}
+
+size_t tok_pretok_cl100k(const uint8_t *s, size_t i, size_t end)
+{
+    return cl100k_like(s, i, end, 3, true);
+}
+
+size_t tok_pretok_llama3(const uint8_t *s, size_t i, size_t end)
+{
+    return cl100k_like(s, i, end, 3, false);
+}
+
+size_t tok_pretok_qwen2(const uint8_t *s, size_t i, size_t end)
+{
+    return cl100k_like(s, i, end, 1, false);
 }

@@ -15,7 +15,10 @@
  * can start, i.e. at the run's last both-kind character, and W+ then takes just that one
  * (everything after it is U-only); with no both-kind character either, 1 fails. Alternative 2
  * is only tried when 1 failed: the run is U-only, U+ takes all of it. The optional prefix
- * character is tried first with, then without (only a mark can start a run without it). */
+ * character is tried first with, then without (only a mark can start a run without it).
+ *
+ * Mistral NeMo's tokenizer.json ("Tekken") has the same pattern without the contractions and
+ * with single digits (\p{N}); the same code scans it. */
 #include "split/split.h"
 
 #define NO_MATCH SIZE_MAX
@@ -76,7 +79,9 @@ static size_t with_contraction(const uint8_t *s, size_t j, size_t end)
     return j;
 }
 
-size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end)
+/* inlined into each pattern's function: one copy per set of constants */
+__attribute__((always_inline)) static inline size_t
+o200k_like(const uint8_t *s, size_t i, size_t end, bool contractions, int max_digits)
 {
     unsigned l0, k0 = tok_kind_at(s, i, &l0);
     /* [^\r\n\p{L}\p{N}] : anything but CR, LF, letters and digits */
@@ -91,11 +96,11 @@ size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end)
     if (j == NO_MATCH)
         j = upper_run(s, i, end);
     if (j != NO_MATCH)
-        return with_contraction(s, j, end);
+        return contractions ? with_contraction(s, j, end) : j;
 
     if (k0 == K_N) { /* \p{N}{1,3} */
         j = i + l0;
-        for (int n = 1; n < 3 && j < end; n++) {
+        for (int n = 1; n < max_digits && j < end; n++) {
             unsigned l;
             if (tok_kind_at(s, j, &l) != K_N)
                 break;
@@ -123,4 +128,14 @@ size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end)
         return j;
     }
     return tok_pretok_space(s, i, end, k0, l0, false, true);
+}
+
+size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end)
+{
+    return o200k_like(s, i, end, true, 3);
+}
+
+size_t tok_pretok_tekken(const uint8_t *s, size_t i, size_t end)
+{
+    return o200k_like(s, i, end, false, 1);
 }

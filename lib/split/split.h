@@ -25,6 +25,10 @@ typedef size_t (*tok_pretok_fn)(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_r50k(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_cl100k(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end);
+/* tokenizer.json patterns close to those (presets.c names them) */
+size_t tok_pretok_llama3(const uint8_t *s, size_t i, size_t end);
+size_t tok_pretok_qwen2(const uint8_t *s, size_t i, size_t end);
+size_t tok_pretok_tekken(const uint8_t *s, size_t i, size_t end);
 
 /* Character kinds the tiktoken patterns distinguish. */
 enum tok_kind {
@@ -115,9 +119,12 @@ static inline size_t tok_pretok_space(const uint8_t *s, size_t i, size_t end, un
 typedef enum tok_regex_dialect { TOK_REGEX_RUST, TOK_REGEX_ONIG } tok_regex_dialect;
 
 typedef struct tok_split_preset {
-    const char *name;    /* "r50k", "cl100k", "o200k" */
+    const char *name;    /* "r50k", "cl100k", "o200k", "gpt2", "llama3", "qwen2", "tekken" */
     const char *pattern; /* the regex, verbatim from its source */
     tok_pretok_fn scan;  /* the scanner proven equal to it */
+    unsigned dialects;   /* bit d set: proven for the pattern read in tok_regex_dialect d */
+    bool restarts;       /* the split restarts at a line feed followed by an ASCII letter
+                            (cut.c gives the proof): tok_split_cut's cuts are safe */
     const char *source;  /* where the pattern comes from */
 } tok_split_preset;
 
@@ -125,6 +132,8 @@ typedef struct tok_split_preset {
 const tok_split_preset *tok_split_preset_named(const char *name);
 /* The scanner equal to pattern[0..len) read in dialect, or NULL (then use the regex). */
 tok_pretok_fn tok_split_scanner_for(const char *pattern, size_t len, tok_regex_dialect dialect);
+/* Is scan a preset scanner whose split restarts (tok_split_preset.restarts)? */
+bool tok_split_scan_restarts(tok_pretok_fn scan);
 
 /* ---- the regex fallback (regex.c, regex_rewrite.c) ---- */
 
@@ -157,6 +166,9 @@ size_t tok_pretok_cut(tok_pretok_fn scan, const uint8_t *s, size_t n,
                       bool (*accept)(void *ctx, size_t p), void *ctx);
 size_t tok_regex_cut(const void *re, const uint8_t *s, size_t n,
                      bool (*accept)(void *ctx, size_t p), void *ctx);
+/* Restarts: the last position p in (0, n) where s[p - 1] is LF and s[p] an ASCII letter, or 0.
+ * Every preset with .restarts splits any text there as its two parts on their own (cut.c). */
+size_t tok_split_cut(const uint8_t *s, size_t n);
 
 /* The matches of the split of s[0..n) (empty ones left out) that stay the same in any text that
  * begins with s[0..n): PCRE2's hard partial matching, a search being final when the engine

@@ -73,6 +73,14 @@ done:
     return st;
 }
 
+bool tok_specials_hold(const tok_specials *sp, uint8_t b)
+{
+    for (size_t i = 0; i < sp->n; i++)
+        if (memchr(sp->toks[i].text, b, sp->toks[i].len))
+            return true;
+    return false;
+}
+
 void tok_specials_free(tok_specials *sp)
 {
     tok_vocab_free(&sp->index);

@@ -26,6 +26,8 @@ typedef struct tok_specials {
 tok_status tok_specials_init(tok_specials *sp, size_t n, const char *const *texts,
                              const size_t *lens, const uint32_t *ids);
 void tok_specials_free(tok_specials *sp);
+/* Does some special text hold the byte b? */
+bool tok_specials_hold(const tok_specials *sp, uint8_t b);
 /* The first special text at or after position from in s[0..n): returns its start (n if none)
  * and sets *which to its index in toks. */
 size_t tok_specials_find(const tok_specials *sp, const uint8_t *s, size_t from, size_t n,

@@ -3,27 +3,33 @@
 
 #include <string.h>
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
-#define BLOB_MAGIC "TOKVOC03"
+#define BLOB_MAGIC "TOKVOC04"
 
 /* Packed blob: header, then off[n_ids + 1], slots[1 << hash_bits], pair2[65536], byte1[256],
  * bytes[bytes_len], and when has_bpe: split[2 n_ids], next_prefix[n_ids], trie[1 << trie_bits],
- * pairs[1 << pair_bits];
+ * pairs[1 << pair_bits], anom[n_anom] and, when n_anom, anom_heads[8192];
  * every array starts 8-byte aligned. */
 typedef struct blob_header {
     char magic[8];
     uint32_t n_ids, n_tokens, hash_bits, id_bits, bytes_len, has_bpe, trie_bits, pair_bits;
+    uint32_t n_anom, reserved;
 } blob_header;
+
+static atomic_uint_fast64_t next_uid = 1;
+
+uint64_t tok_vocab_new_uid(void) { return atomic_fetch_add(&next_uid, 1); }
 
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 typedef struct layout {
-    size_t off, slots, pair2, byte1, bytes, split, prefix, trie, pairs, total;
+    size_t off, slots, pair2, byte1, bytes, split, prefix, trie, pairs, anom, heads, total;
 } layout;
 
 static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len, bool bpe,
-                        uint32_t trie_bits, uint32_t pair_bits)
+                        uint32_t trie_bits, uint32_t pair_bits, uint32_t n_anom)
 {
     layout l;
     l.off = align8(sizeof(blob_header));
@@ -32,13 +38,15 @@ static layout layout_of(uint32_t n_ids, uint32_t hash_bits, size_t bytes_len, bo
     l.byte1 = l.pair2 + 65536 * 4;
     l.bytes = l.byte1 + 256 * 4;
     l.total = align8(l.bytes + bytes_len);
-    l.split = l.prefix = l.trie = l.pairs = 0;
+    l.split = l.prefix = l.trie = l.pairs = l.anom = l.heads = 0;
     if (bpe) {
         l.split = l.total;
         l.prefix = align8(l.split + (size_t)n_ids * 8);
         l.trie = align8(l.prefix + (size_t)n_ids * 4);
         l.pairs = l.trie + ((size_t)1 << trie_bits) * 8;
-        l.total = l.pairs + ((size_t)1 << pair_bits) * 8;
+        l.anom = l.pairs + ((size_t)1 << pair_bits) * 8;
+        l.heads = align8(l.anom + (size_t)n_anom * 4);
+        l.total = l.heads + (n_anom ? 65536 / 8 : 0);
     }
     return l;
 }
@@ -63,11 +71,19 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
 {
     memset(v, 0, sizeof *v);
     uint32_t n_ids = 0;
-    size_t bytes_len = 0;
+    size_t bytes_len = 0, top = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ids[i] >= n_ids)
+        if (ids[i] >= n_ids) {
             n_ids = ids[i] + 1;
+            top = i;
+        }
         bytes_len += lens[i];
+    }
+    /* Tables are indexed by id: memory follows the largest id, so a file may not claim ids
+     * far beyond the tokens it holds (one token with id 2^28 would cost gigabytes). */
+    if (n_ids > n + TOK_VOCAB_MAX_GAP) {
+        *dup = top;
+        return -3;
     }
     uint32_t hash_bits = 4, id_bits = 1;
     while (((size_t)1 << hash_bits) < 2 * n)
@@ -77,7 +93,7 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
     if (id_bits > 28 || bytes_len >= UINT32_MAX)
         return -2; /* leaves fewer than 4 tag bits: no real vocabulary is that large */
 
-    layout l = layout_of(n_ids, hash_bits, bytes_len, false, 0, 0);
+    layout l = layout_of(n_ids, hash_bits, bytes_len, false, 0, 0, 0);
     uint8_t *base = tok_big_alloc(l.total);
     if (!base)
         return -2;
@@ -138,6 +154,7 @@ int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const
     v->n_tokens = (uint32_t)n;
     v->hash_bits = hash_bits;
     v->id_bits = id_bits;
+    v->uid = tok_vocab_new_uid();
     point_into(v, base, &l);
     v->heap = base;
     v->heap_size = l.total;
@@ -183,7 +200,8 @@ int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len)
 {
     size_t bytes_len = v->off[v->n_ids];
     bool bpe = v->split != NULL;
-    layout l = layout_of(v->n_ids, v->hash_bits, bytes_len, bpe, v->trie_bits, v->pair_bits);
+    layout l = layout_of(v->n_ids, v->hash_bits, bytes_len, bpe, v->trie_bits, v->pair_bits,
+                         bpe ? v->n_anom : 0);
     uint8_t *base = calloc(1, l.total);
     if (!base)
         return -2;
@@ -198,10 +216,15 @@ int tok_vocab_pack(const tok_vocab *v, void **blob, size_t *len)
     hd->trie_bits = v->trie_bits;
     hd->pair_bits = v->pair_bits;
     if (bpe) {
+        hd->n_anom = v->n_anom;
         memcpy(base + l.split, v->split, (size_t)v->n_ids * 8);
         memcpy(base + l.prefix, v->next_prefix, (size_t)v->n_ids * 4);
         memcpy(base + l.trie, v->trie, ((size_t)1 << v->trie_bits) * 8);
         memcpy(base + l.pairs, v->pairs, ((size_t)1 << v->pair_bits) * 8);
+        if (v->n_anom) {
+            memcpy(base + l.anom, v->anom, (size_t)v->n_anom * 4);
+            memcpy(base + l.heads, v->anom_heads, 65536 / 8);
+        }
     }
     memcpy(base + l.off, v->off, ((size_t)v->n_ids + 1) * 4);
     memcpy(base + l.slots, v->slots, ((size_t)1 << v->hash_bits) * 4);
@@ -217,13 +240,14 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
 {
     const blob_header *hd = blob;
     if (len < sizeof *hd || memcmp(hd->magic, BLOB_MAGIC, 8) != 0 || hd->hash_bits > 31 ||
-        hd->trie_bits > 31 || hd->pair_bits > 31)
+        hd->trie_bits > 31 || hd->pair_bits > 31 || (hd->has_bpe && hd->n_anom > hd->n_ids))
         return -1;
     layout l = layout_of(hd->n_ids, hd->hash_bits, hd->bytes_len, hd->has_bpe, hd->trie_bits,
-                         hd->pair_bits);
+                         hd->pair_bits, hd->has_bpe ? hd->n_anom : 0);
     if (l.total > len)
         return -1;
     memset(v, 0, sizeof *v);
+    v->uid = tok_vocab_new_uid();
     v->n_ids = hd->n_ids;
     v->n_tokens = hd->n_tokens;
     v->hash_bits = hd->hash_bits;
@@ -237,16 +261,59 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
         v->pairs = (const uint64_t *)(base + l.pairs);
         v->trie_bits = hd->trie_bits;
         v->pair_bits = hd->pair_bits;
+        v->n_anom = hd->n_anom;
+        v->anom = hd->n_anom ? (const uint32_t *)(base + l.anom) : NULL;
+        v->anom_heads = hd->n_anom ? base + l.heads : NULL;
     }
     return 0;
+}
+
+/* The linear encoder's tables from an untrusted blob: each of its loops must end and every
+ * index stay inside the arrays, whatever the tables say (wrong tables give wrong ids, never a
+ * crash or a hang). Checked here, in straight passes over each array (no lookups: a pack opens
+ * in milliseconds): every id a table gives is below n_ids; a split joins two lower ids (the
+ * pair check walks down them), a single byte is its own split; a prefix token is shorter than
+ * its token (the candidate loop steps down them: one lookup per token, into the offsets); some
+ * slot of each hash table is empty (probes stop); trie nodes fit the 24 bits a key keeps for
+ * them. The encoder refuses the rest as it meets it -- a token running past its piece or of no
+ * length, a token without a split (algo/bpe_rank.c, bpe_tables.c) -- and falls back to the
+ * merge. */
+static int bpe_tables_checked(const tok_vocab *v)
+{
+    uint32_t n = v->n_ids;
+    size_t bad = 0, empty = 0;
+    for (uint32_t t = 0; t < n; t++) {
+        uint32_t l = v->split[2 * t], r = v->split[2 * t + 1], p = v->next_prefix[t];
+        bad += (l == TOK_NO_ID) ? r != TOK_NO_ID : (l == t) ? r != t : (l > t) | (r >= t);
+        bad += p != TOK_NO_ID && (p >= n || tok_vocab_len(v, p) >= tok_vocab_len(v, t));
+    }
+    for (size_t i = 0; i < (size_t)1 << v->trie_bits; i++) {
+        uint64_t e = v->trie[i], is_empty = e == UINT64_MAX;
+        empty += is_empty;
+        bad += !is_empty & ((e >> 32) >= (1u << 24));
+    }
+    bad += !empty;
+    empty = 0;
+    uint32_t idmask = (uint32_t)((1ull << v->id_bits) - 1);
+    for (size_t i = 0; i < (size_t)1 << v->pair_bits; i++) {
+        uint64_t e = v->pairs[i], is_empty = e == UINT64_MAX;
+        empty += is_empty;
+        bad += !is_empty & (((uint32_t)e & idmask) >= n);
+    }
+    bad += !empty;
+    for (uint32_t i = 0; i < v->n_anom; i++)
+        bad += v->anom[i] >= n || tok_vocab_len(v, v->anom[i]) < 4;
+    return bad ? -1 : 0;
 }
 
 int tok_vocab_view_checked(tok_vocab *v, const void *blob, size_t len)
 {
     const blob_header *hd = blob;
-    if (len < sizeof *hd || memcmp(hd->magic, BLOB_MAGIC, 8) != 0 || hd->has_bpe ||
+    if (len < sizeof *hd || memcmp(hd->magic, BLOB_MAGIC, 8) != 0 ||
         hd->hash_bits < 4 || hd->hash_bits > 30 || hd->id_bits < 1 || hd->id_bits > 28 ||
-        ((uint64_t)1 << hd->id_bits) <= hd->n_ids)
+        ((uint64_t)1 << hd->id_bits) <= hd->n_ids ||
+        (hd->has_bpe && (hd->trie_bits < 4 || hd->trie_bits > 30 || hd->pair_bits < 4 ||
+                         hd->pair_bits > 30 || 3 * hd->id_bits > 63)))
         return -1;
     if (tok_vocab_view(v, blob, len) != 0)
         return -1;
@@ -268,5 +335,7 @@ int tok_vocab_view_checked(tok_vocab *v, const void *blob, size_t len)
         bad += v->pair2[i] != TOK_NO_ID && v->pair2[i] >= n;
     for (size_t i = 0; i < 256; i++)
         bad += v->byte1[i] != TOK_NO_ID && v->byte1[i] >= n;
-    return empty && !bad ? 0 : -1;
+    if (!empty || bad)
+        return -1;
+    return v->split ? bpe_tables_checked(v) : 0;
 }

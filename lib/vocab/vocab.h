@@ -35,6 +35,13 @@ typedef struct tok_vocab {
     const uint64_t *trie;        /* 1 << trie_bits slots: (node << 8 | byte) -> child */
     const uint64_t *pairs;       /* 1 << pair_bits slots: (left, right) -> the token they make */
     uint32_t trie_bits, pair_bits;
+    /* Tokens the tables leave out (their last merge joins a later token: algo/bpe_verify.c),
+     * four bytes or longer, sorted by their first four bytes, and a bitmap of 2^16 bits over a
+     * hash of those. */
+    uint32_t n_anom;
+    const uint32_t *anom;
+    const uint8_t *anom_heads;
+    uint64_t uid;          /* no other vocabulary of the process has it (caches key on it) */
     void *heap;            /* owned storage for vocabularies built at run time, else NULL */
     size_t heap_size;
     void *heap_bpe;        /* owned BPE tables, else NULL */
@@ -81,15 +88,28 @@ static inline uint64_t tok_hash_bytes(const uint8_t *p, size_t n)
     return tok_mix64(k1 ^ (uint64_t)n, tok_mix64(a ^ k1, b ^ seed));
 }
 
+/* q[0..n) == p[0..n), short strings (most tokens) with two overlapping loads a side -- the
+ * loads the hash makes, never outside either string. */
+static inline bool tok_bytes_equal(const uint8_t *q, const uint8_t *p, size_t n)
+{
+    if (n >= 4 && n <= 8)
+        return tok_load32(q) == tok_load32(p) && tok_load32(q + n - 4) == tok_load32(p + n - 4);
+    if (n < 4)
+        return n == 0 || (q[0] == p[0] && q[n >> 1] == p[n >> 1] && q[n - 1] == p[n - 1]);
+    if (n <= 16)
+        return tok_load64(q) == tok_load64(p) && tok_load64(q + n - 8) == tok_load64(p + n - 8);
+    return memcmp(q, p, n) == 0;
+}
+
 static inline uint32_t tok_vocab_len(const tok_vocab *v, uint32_t id)
 {
     return v->off[id + 1] - v->off[id];
 }
 
-/* The id of bytes p[0..n), or TOK_NO_ID. */
-static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size_t n)
+/* The id of bytes p[0..n), or TOK_NO_ID; h is tok_hash_bytes(p, n). */
+__attribute__((always_inline)) static inline uint32_t
+tok_vocab_find_hashed(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t h)
 {
-    uint64_t h = tok_hash_bytes(p, n);
     uint32_t mask = (1u << v->hash_bits) - 1, idmask = (uint32_t)((1ull << v->id_bits) - 1);
     uint32_t tag = (uint32_t)(h >> 32) & ~idmask;
     for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
@@ -100,23 +120,24 @@ static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size
             uint32_t id = s & idmask;
             if (tok_vocab_len(v, id) != n)
                 continue;
-            const uint8_t *q = v->bytes + v->off[id];
-            if (n <= 8) { /* short tokens (most of them): compare without a call */
-                size_t k = 0;
-                while (k < n && q[k] == p[k])
-                    k++;
-                if (k == n)
-                    return id;
-            } else if (memcmp(q, p, n) == 0) {
+            if (tok_bytes_equal(v->bytes + v->off[id], p, n))
                 return id;
-            }
         }
     }
 }
 
+/* The id of bytes p[0..n), or TOK_NO_ID. */
+static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size_t n)
+{
+    return tok_vocab_find_hashed(v, p, n, tok_hash_bytes(p, n));
+}
+
 /* Build a vocabulary on the heap from n tokens: ids[i] gets toks[i][0..lens[i]). Fails (returns
  * -1 and sets *dup to the index of the second occurrence) when two ids share bytes or an id is
- * used twice; returns -2 when out of memory. */
+ * used twice; returns -2 when out of memory; -3 (with *dup the entry) when the largest id is
+ * more than TOK_VOCAB_MAX_GAP beyond the number of tokens: the tables are indexed by id, so
+ * memory must follow what the file holds, not what it claims. */
+#define TOK_VOCAB_MAX_GAP (1u << 20)
 int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
                     const uint32_t *ids, size_t *dup);
 /* The same, except that tokens with noindex[i] set keep their bytes (for decoding) but are left
@@ -125,6 +146,8 @@ int tok_vocab_build(tok_vocab *v, size_t n, const uint8_t *const *toks, const ui
 int tok_vocab_build_ex(tok_vocab *v, size_t n, const uint8_t *const *toks, const uint32_t *lens,
                        const uint32_t *ids, const uint8_t *noindex, size_t *dup);
 void tok_vocab_free(tok_vocab *v);
+/* A number never given out before in this process. */
+uint64_t tok_vocab_new_uid(void);
 
 /* Serialise to / view a packed blob (the layout of embedded vocabularies). tok_vocab_view
  * returns 0 on success, -1 if the blob is not a vocabulary of this build. */

@@ -71,14 +71,17 @@ int main(int argc, char **argv)
             return 2;
         }
         printf("OPEN %s %.3f ms\n", encs[e], (now() - t0) * 1e3);
-        /* a tokenizer file is labelled by its directory (hf/llama3/tokenizer.json -> llama3) */
+        /* a tokenizer.json is labelled by its directory (hf/llama3/tokenizer.json -> llama3),
+         * another file by its name (vocabs/llama3.tkz -> llama3.tkz) */
         char label[128];
         snprintf(label, sizeof label, "%s", encs[e]);
         char *slash = strrchr(label, '/');
-        if (slash) {
+        if (slash && !strcmp(slash + 1, "tokenizer.json")) {
             *slash = 0;
             char *dir = strrchr(label, '/');
             memmove(label, dir ? dir + 1 : label, strlen(dir ? dir + 1 : label) + 1);
+        } else if (slash) {
+            memmove(label, slash + 1, strlen(slash + 1) + 1);
         }
         for (int i = first; i < argc; i++) {
             size_t len;

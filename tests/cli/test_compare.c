@@ -57,7 +57,7 @@ TEST(compare_json_parses)
     cJSON_Delete(j);
     /* the first line is the baseline: ratio 1 */
     CHECK(strncmp(r.out, "{\"tokenizer\":\"cl100k_base\",\"tokens\":7,", 38) == 0);
-    CHECK(strstr(r.out, "\"ratio\":1.0000,\"vocab_size\":100277}\n"));
+    CHECK(strstr(r.out, "\"ratio\":1.0000,\"vocab_size\":100277,\"exact\":true}\n"));
     cli_free(&r);
     r = RUN_IN("", "compare", "--json");
     CHECK(strstr(r.out, "\"chars_per_token\":null,\"ratio\":null"));

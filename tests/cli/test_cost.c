@@ -43,8 +43,8 @@ TEST(cost_table_cheapest_first)
     CHECK(strstr(r.out, "$0.005000")); /* gpt-4o, 1000 calls */
     CHECK(strstr(r.out, "$0.0450"));   /* claude-opus-4, 1000 calls */
     CHECK(strstr(c, " ~3 "));          /* approximate counts are marked */
-    CHECK(strstr(r.out, "~ claude-opus-4: estimated as o200k_base tokens x 1.2 (no public "
-                        "tokenizer)"));
+    CHECK(strstr(r.out, "~ claude-opus-4: estimated as o200k_base tokens x 1.2 (range 2-4 "
+                        "tokens, x1.1-1.6; no public tokenizer)"));
     CHECK(strstr(r.out, "Prices: built-in data of 2026-07-24"));
     CHECK_STR(r.err, "");
     cli_free(&r);
@@ -353,18 +353,42 @@ TEST(cost_chat_messages)
 
 TEST(cost_tokenizer_files_count_exactly)
 {
-    cli_result r = RUN("cost", hello(), "-m", "llama-3.3-70b", "-t",
-                       "llama-3.3-70b=tests/data/tiny_llama3.json", "--json");
+    /* the model's own tokenizer file: checked against the model's vocabulary, then exact */
+    const char *hf = getenv("TOK_HF_DIR");
+    char real[600];
+    snprintf(real, sizeof real, "llama-3.3-70b=%s/llama3_2/tokenizer.json", hf && *hf ? hf : "build/hf");
+    cli_result r = RUN("cost", hello(), "-m", "llama-3.3-70b", "-t", real, "--json");
     CHECK_EQ(r.status, 0);
     cJSON *j = cJSON_Parse(r.out);
     CHECK(j);
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(model_at(j, 0), "exact")));
-    CHECK_STR(str(model_at(j, 0), "tokenizer"), "tests/data/tiny_llama3.json");
+    CHECK(strstr(str(model_at(j, 0), "tokenizer"), "llama3_2/tokenizer.json"));
     cJSON_Delete(j);
     cli_free(&r);
+    /* a file that is not the model's tokenizer is refused, not counted as exact */
     r = RUN("cost", hello(), "-m", "llama-3.3-70b", "-t", "tests/data/tiny_llama3.json");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "tests/data/tiny_llama3.json is not llama-3.3-70b's tokenizer"));
+    CHECK_STR(r.out, "");
+    cli_free(&r);
+    r = RUN("cost", hello(), "-m", "gpt-4o", "-t", "gpt-4o=tests/data/tiny_bytelevel.json");
+    CHECK_EQ(r.status, 2);
+    CHECK(strstr(r.err, "is not gpt-4o's tokenizer (o200k_base)"));
+    cli_free(&r);
+    /* a model whose tokenizer cannot be had here: the file is used, never called exact */
+    r = RUN("cost", hello(), "-m", "claude-sonnet-4-5", "-t", "tests/data/tiny_llama3.json",
+            "--json");
     CHECK_EQ(r.status, 0);
-    CHECK(!strstr(r.out, "~"));
+    j = cJSON_Parse(r.out);
+    CHECK(j);
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(model_at(j, 0), "exact")));
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(model_at(j, 0), "approx_factor"))); /* not scaled */
+    cJSON_Delete(j);
+    cli_free(&r);
+    r = RUN("cost", hello(), "-m", "claude-sonnet-4-5", "-t", "tests/data/tiny_llama3.json");
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "could not be checked against claude-sonnet-4-5's own tokenizer (not "
+                        "public), so the count is not called exact"));
     cli_free(&r);
     r = RUN("cost", hello(), "-m", "llama-3.3-70b", "-m", "gpt-4o", "-t",
             "tests/data/tiny_llama3.json");
@@ -377,27 +401,42 @@ TEST(cost_tokenizer_files_count_exactly)
     CHECK(strstr(r.err, "'llama-3.3-70b' is not one of the -m models"));
     CHECK_STR(r.out, "");
     cli_free(&r);
-    /* the registry's file name (llama3/tokenizer.json) found in a tokenizer directory */
-    char dir[600], cmd[1400];
-    snprintf(dir, sizeof dir, "%s/tk", test_tmpdir());
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/llama3' && cp tests/data/tiny_llama3.json '%s/llama3/tokenizer.json'",
-             dir, dir);
-    CHECK(system(cmd) == 0);
-    r = RUN("cost", hello(), "-m", "llama-3.1-8b");
-    CHECK(strstr(r.out, "put llama3/tokenizer.json in a --tokenizer-dir to count exactly"));
+    /* the registry's vocabulary (llama3.1): shipped with tokscope (make vocabs) it counts
+     * exactly; without it (no data directory) an estimate that says what is missing */
+    static const char *const no_data[] = {"TOKSCOPE_DATA_DIR=/nonexistent", NULL};
+    r = run_cli_env(ARGS("cost", hello(), "-m", "llama-3.1-8b"), NULL, 0, no_data);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "~ llama-3.1-8b: estimated as o200k_base tokens x 1 (range "));
+    CHECK(strstr(r.out, "its vocabulary llama3.1 is not installed (make vocabs, or --tokenizer-dir)"));
     cli_free(&r);
-    r = RUN("cost", hello(), "-m", "llama-3.1-8b", "--tokenizer-dir", dir, "--json");
+    r = RUN("cost", hello(), "-m", "llama-3.1-8b", "--json");
     CHECK_EQ(r.status, 0);
     j = cJSON_Parse(r.out);
     CHECK(j);
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(model_at(j, 0), "exact")));
-    CHECK(strstr(str(model_at(j, 0), "tokenizer"), "llama3/tokenizer.json"));
+    CHECK(strstr(str(model_at(j, 0), "tokenizer"), "llama3.1.tkz"));
+    CHECK(strstr(str(model_at(j, 0), "basis"), "checked against npm tokenizers 0.23.2"));
+    cJSON_Delete(j);
+    cli_free(&r);
+    /* a directory of the user's holding NAME/tokenizer.json: found before the data directory */
+    char dir[600], cmd[1400];
+    snprintf(dir, sizeof dir, "%s/tk", test_tmpdir());
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/llama3.1' && cp tests/data/tiny_llama3.json '%s/llama3.1/tokenizer.json'",
+             dir, dir);
+    CHECK(system(cmd) == 0);
+    r = run_cli_env(ARGS("cost", hello(), "-m", "llama-3.1-8b", "--tokenizer-dir", dir, "--json"),
+                    NULL, 0, no_data);
+    CHECK_EQ(r.status, 0);
+    j = cJSON_Parse(r.out);
+    CHECK(j);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(model_at(j, 0), "exact")));
+    CHECK(strstr(str(model_at(j, 0), "tokenizer"), "llama3.1/tokenizer.json"));
     cJSON_Delete(j);
     cli_free(&r);
     char env[700];
     snprintf(env, sizeof env, "TOKSCOPE_TOKENIZER_PATH=/nonexistent:%s", dir);
     r = run_cli_env(ARGS("cost", hello(), "-m", "llama-3.1-8b"), NULL, 0,
-                    (const char *const[]){env, NULL});
+                    (const char *const[]){env, no_data[0], NULL});
     CHECK_EQ(r.status, 0);
     CHECK(!strstr(r.out, "~"));
     cli_free(&r);
@@ -409,9 +448,16 @@ TEST(models_lists_the_registry)
     CHECK_EQ(r.status, 0);
     CHECK(strstr(r.out, "\ngpt-4o "));
     CHECK(strstr(r.out, "\nclaude-sonnet-4-5 "));
-    CHECK(strstr(r.out, "~o200k_base x1.2"));
-    CHECK(strstr(r.out, "llama3/tokenizer.json or ~o200k_base x1"));
-    CHECK(strstr(r.out, "\n61 models; USD per million tokens"));
+    CHECK(strstr(r.out, "~o200k_base x1.2 [1.1-1.6]"));
+    CHECK(strstr(r.out, "\nllama-3.3-70b                  meta      llama3.1 "));
+    CHECK(strstr(r.out, "\ngemini-2.5-pro                 google    gemma3 "));
+    CHECK(strstr(r.out, "\n76 models; USD per million tokens"));
+    cli_free(&r);
+    /* without the shipped vocabularies the table says so, and what the estimate would be */
+    r = run_cli_env(ARGS("models", "--provider", "meta"), NULL, 0,
+                    (const char *const[]){"TOKSCOPE_DATA_DIR=/nonexistent", NULL});
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "llama3.1 (not installed: ~o200k_base x1)"));
     CHECK(strstr(r.out, "Data: built-in data of 2026-07-24"));
     cli_free(&r);
     r = RUN("models", "--provider", "Anthropic");
@@ -437,7 +483,7 @@ TEST(models_lists_the_registry)
     cJSON_ArrayForEach(m, ms) {
         CHECK(str(m, "source")[0] && strlen(str(m, "date")) == 10);
         const char *ex = str(m, "exact");
-        CHECK(!strcmp(ex, "always") || !strcmp(ex, "never") || !strcmp(ex, "with-tokenizer-file"));
+        CHECK(!strcmp(ex, "always") || !strcmp(ex, "never") || !strcmp(ex, "with-vocabulary"));
         if (!strcmp(str(m, "id"), "claude-sonnet-4")) {
             CHECK_STR(ex, "never");
             CHECK(num(m, "approx.factor") == 1.2);

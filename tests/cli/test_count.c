@@ -1,6 +1,7 @@
 /* tokscope count */
 #include "cli_helpers.h"
 
+#include <stdlib.h>
 #include <sys/stat.h>
 
 TEST(count_stdin_and_default_encoding)
@@ -186,4 +187,67 @@ TEST(gitignore_glob_rules)
     CHECK(!walk_gitignore_match("file[!0-9].txt", "file7.txt"));
     CHECK(walk_gitignore_match("?.c", "x.c"));
     CHECK(!walk_gitignore_match("?.c", "xy.c"));
+}
+
+/* Standard input is counted part by part (cut where the tokenizers restart: tok_cut_point),
+ * on -j threads; the total is the count of the whole text, which a file of the same bytes
+ * (counted whole) gives. 20 MB spans several parts of 8 MB. */
+TEST(count_by_parts_equals_whole)
+{
+    static const char *const lines[] = {"The quick brown fox jumps over the lazy dog.\n",
+                                        "  indented code(x) { return 42; }\n",
+                                        "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe6\x96\x87\n",
+                                        "trailing spaces   \n\n", "x\r\n", "!!!\n", "word\n"};
+    size_t cap = 20u << 20, n = 0;
+    char *text = malloc(cap + 64);
+    uint64_t seed = 9;
+    while (n < cap) {
+        const char *l = lines[test_rand(&seed) % 7];
+        memcpy(text + n, l, strlen(l));
+        n += strlen(l);
+    }
+    text[n] = 0;
+    const char *path = tmpfile_with("parts.txt", text);
+    static const char *const toks[][2] = {{"-e", "cl100k_base"}, {"-e", "o200k_base"},
+                                          {"-e", "r50k_base"} /* no cuts: whole */};
+    for (size_t k = 0; k < 3; k++) {
+        cli_result whole = RUN("count", toks[k][0], toks[k][1], path);
+        CHECK_EQ(whole.status, 0);
+        for (int j = 1; j <= 2; j++) {
+            char jobs[4];
+            snprintf(jobs, sizeof jobs, "%d", j);
+            cli_result parts = run_cli(ARGS("count", toks[k][0], toks[k][1], "-j", jobs), text, n);
+            CHECK_EQ(parts.status, 0);
+            CHECK_MSG(!strncmp(whole.out, parts.out, strlen(parts.out) - 1),
+                      "%s -j %d: parts %s, whole %s", toks[k][1], j, parts.out, whole.out);
+            cli_free(&parts);
+        }
+        cli_free(&whole);
+    }
+    /* an invalid byte far into the input is reported at its offset in the whole input */
+    text[15u << 20] = (char)0xFF;
+    cli_result r = run_cli(ARGS("count", "-j", "2"), text, n);
+    CHECK_EQ(r.status, 2);
+    char want[64];
+    snprintf(want, sizeof want, "invalid UTF-8 at byte %u (byte 0xFF)", 15u << 20);
+    CHECK_MSG(strstr(r.err, want), "%s", r.err);
+    CHECK_EQ(r.out_len, 0);
+    cli_free(&r);
+    free(text);
+}
+
+/* Several files on several threads: the rows in the order given, as with one thread. */
+TEST(count_threads_keep_the_order)
+{
+    const char *a = tmpfile_with("t1.txt", "one two three");
+    const char *b = tmpfile_with("t2.txt", "four");
+    const char *c = tmpfile_with("t3.txt", "five six");
+    cli_result one = RUN("count", a, b, "/nonexistent/x.txt", c);
+    cli_result two = RUN("count", "-j", "2", a, b, "/nonexistent/x.txt", c);
+    CHECK_EQ(one.status, 2);
+    CHECK_EQ(two.status, 2);
+    CHECK_STR(two.out, one.out);
+    CHECK(strstr(two.err, "/nonexistent/x.txt"));
+    cli_free(&one);
+    cli_free(&two);
 }

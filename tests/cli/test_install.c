@@ -46,11 +46,12 @@ TEST(install_and_build_the_readme_example)
              "-o %s/ex_shared && LD_LIBRARY_PATH=%s/lib %s/ex_shared > %s/out_shared.txt",
              test_cc, src, prefix, test_tmpdir(), prefix, test_tmpdir(), test_tmpdir());
     CHECK_MSG(system(cmd) == 0, "%s", cmd);
+    /* tokscope-static.pc: the archive inside the program, no libtokscope.so needed */
     snprintf(cmd, sizeof cmd,
-             "%s %s %s/lib/libtokscope.a -I%s/include "
-             "$(pkg-config --libs libpcre2-8 libutf8proc libcjson) -lpthread -o %s/ex_static "
+             "%s %s $(PKG_CONFIG_PATH=%s/lib/pkgconfig pkg-config --cflags --libs tokscope-static) "
+             "-o %s/ex_static && ! readelf -d %s/ex_static | grep -q libtokscope "
              "&& %s/ex_static > %s/out_static.txt",
-             test_cc, src, prefix, prefix, test_tmpdir(), test_tmpdir(), test_tmpdir());
+             test_cc, src, prefix, test_tmpdir(), test_tmpdir(), test_tmpdir(), test_tmpdir());
     CHECK_MSG(system(cmd) == 0, "%s", cmd);
     const char *want = "13225 [0,5)\n11 [5,6)\n2375 [6,12)\n0 [12,13)\n4 tokens, round trip ok\n";
     for (int i = 0; i < 2; i++) {
@@ -65,6 +66,8 @@ TEST(install_and_build_the_readme_example)
     /* the installed pieces */
     static const char *files[] = {"include/tokscope.h", "lib/libtokscope.a", "lib/libtokscope.so",
                                   "lib/libtokscope.so.0", "lib/pkgconfig/tokscope.pc",
+                                  "lib/pkgconfig/tokscope-static.pc", "share/tokscope/gemma3.tkz",
+                                  "share/tokscope/NOTICE",
                                   "bin/tokscope", "share/man/man1/tokscope.1",
                                   "share/bash-completion/completions/tokscope",
                                   "share/zsh/site-functions/_tokscope",

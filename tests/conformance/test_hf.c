@@ -11,8 +11,9 @@
  *   decode       tok_decode_alloc(golden ids_add, 0)         (HF: decode(ids_add, false))
  *   decode_skip  TOK_DECODE_SKIP_SPECIAL                     (HF: decode(ids_add, true))
  *
- * Every comparison runs twice: on the library's normal path and after hf_use_general_path(),
- * which forces the general (non-fast) pipeline of lib/formats/hf/encode.c. A
+ * Every comparison runs three times: on the library's normal path, after hf_use_general_path(),
+ * which forces the general (non-fast) pipeline of lib/formats/hf/encode.c, and on the file
+ * packed with tok_pack (where byte-level BPE runs on the rank-BPE core when its merges allow). A
  * test counts every mismatching line per field and prints the first few with the line number,
  * the first differing position and an excerpt. The tokenizer files are in build/hf (make
  * hf-vocabs; TOK_HF_DIR overrides) or, for the ones made for this project, in
@@ -71,8 +72,19 @@ static bool tokenizer_path(const char *name, char *path, size_t cap)
     return file_exists(path);
 }
 
-/* Open, on the general pipeline when general is set (else the fast path where it applies). */
-static tok_status open_hf(const char *name, bool general, tok_tokenizer **t, tok_error *err)
+/* The three ways a file is run: as loaded (the fast path where it applies), forced onto the
+ * general pipeline, and packed (tok_pack, then opened from memory). */
+enum path { P_FAST, P_GENERAL, P_PACKED, P_MODEL };
+static const char *const path_note[] = {"", " (general)", " (packed)",
+                                        " (packed, as the model)"};
+
+/* The last pack made, kept for the next test of the same tokenizer (packing checks every
+ * token's merges: a second or two for the large vocabularies). */
+static char packed_name[64];
+static void *packed_blob;
+static size_t packed_len;
+
+static tok_status open_hf(const char *name, enum path how, tok_tokenizer **t, tok_error *err)
 {
     char path[512];
     if (!tokenizer_path(name, path, sizeof path)) {
@@ -80,8 +92,25 @@ static tok_status open_hf(const char *name, bool general, tok_tokenizer **t, tok
                  "%s/%s/tokenizer.json is missing (run make hf-vocabs)", hf_dir(), name);
         return TOK_ENOENT;
     }
+    if (how == P_PACKED) {
+        if (strcmp(packed_name, name) != 0) {
+            size_t len;
+            char *data = read_file(path, &len);
+            if (!data)
+                return TOK_ENOENT;
+            free(packed_blob);
+            packed_blob = NULL;
+            packed_name[0] = 0;
+            tok_status st = tok_pack(data, len, path, NULL, 0, &packed_blob, &packed_len, err);
+            free(data);
+            if (st != TOK_OK)
+                return st;
+            snprintf(packed_name, sizeof packed_name, "%s", name);
+        }
+        return tok_open_memory(packed_blob, packed_len, name, NULL, t, err);
+    }
     tok_status st = tok_open_file(path, NULL, t, err);
-    if (st == TOK_OK && general)
+    if (st == TOK_OK && how == P_GENERAL)
         hf_use_general_path(*t);
     return st;
 }
@@ -197,7 +226,7 @@ static const char *spans_excerpt(const tok_span *v, size_t n, size_t from, char 
 
 typedef struct run {
     const char *name, *corpus;
-    bool general;
+    enum path how;
     size_t bad[N_FIELDS];
     size_t lines, tokens;
 } run;
@@ -223,14 +252,14 @@ static void report_ids(run *r, int field, size_t lineno, const tok_text *x, cons
     char e1[200], e2[200], e3[200];
     if (st != TOK_OK) {
         test_fail(__FILE__, __LINE__, "%s %s%s line %zu %s: tokscope fails with %s; text \"%s\"",
-                  r->name, r->corpus, r->general ? " (general)" : "", lineno, field_name[field],
+                  r->name, r->corpus, path_note[r->how], lineno, field_name[field],
                   tok_status_name(st), excerpt(x->text, x->len, 0, 60, e1, sizeof e1));
         return;
     }
     size_t k = first_diff_ids(want, nw, got, ng);
     test_fail(__FILE__, __LINE__,
               "%s %s%s line %zu %s: first difference at token %zu: HF %s, tokscope %s; text \"%s\"",
-              r->name, r->corpus, r->general ? " (general)" : "", lineno, field_name[field], k,
+              r->name, r->corpus, path_note[r->how], lineno, field_name[field], k,
               ids_excerpt(want, nw, k, e1, sizeof e1), ids_excerpt(got, ng, k, e2, sizeof e2),
               excerpt(x->text, x->len, 0, 60, e3, sizeof e3));
 }
@@ -304,7 +333,7 @@ static void check_line(run *r, const tok_tokenizer *t, size_t lineno, const tok_
             test_fail(__FILE__, __LINE__,
                       "%s %s%s line %zu offsets: first difference at token %zu (id %u): HF %s, "
                       "tokscope %s; text from byte %llu: \"%s\"",
-                      r->name, r->corpus, r->general ? " (general)" : "", lineno, k, got[k],
+                      r->name, r->corpus, path_note[r->how], lineno, k, got[k],
                       spans_excerpt(w_sp, n_sp, k, e1, sizeof e1),
                       spans_excerpt(gsp, ng, k, e2, sizeof e2),
                       (unsigned long long)w_sp[k].start,
@@ -341,13 +370,13 @@ static void check_line(run *r, const tok_tokenizer *t, size_t lineno, const tok_
             char e2[200];
             if (st != TOK_OK)
                 test_fail(__FILE__, __LINE__, "%s %s%s line %zu %s: tokscope fails with %s (%s)",
-                          r->name, r->corpus, r->general ? " (general)" : "", lineno,
+                          r->name, r->corpus, path_note[r->how], lineno,
                           field_name[f], tok_status_name(st), err.message);
             else
                 test_fail(__FILE__, __LINE__,
                           "%s %s%s line %zu %s: first difference at byte %zu (HF %zu bytes, "
                           "tokscope %zu): HF \"%s\", tokscope \"%s\"",
-                          r->name, r->corpus, r->general ? " (general)" : "", lineno,
+                          r->name, r->corpus, path_note[r->how], lineno,
                           field_name[f], k, wl, bl, excerpt(want, wl, from, 40, e1, sizeof e1),
                           excerpt(back, bl, from, 40, e2, sizeof e2));
         }
@@ -362,9 +391,10 @@ done:
     cJSON_Delete(j);
 }
 
-static void check(const char *name, const char *corpus, bool general)
+/* model: opened as this registry model (its shipped pack), how == P_MODEL */
+static void check_as(const char *name, const char *corpus, enum path how, const char *model)
 {
-    run r = {.name = name, .corpus = corpus, .general = general};
+    run r = {.name = name, .corpus = corpus, .how = how};
     char cpath[512], gpath[512];
     if (!strcmp(corpus, "specials"))
         snprintf(cpath, sizeof cpath, "tests/golden/hf/%s/specials.jsonl", name);
@@ -383,7 +413,13 @@ static void check(const char *name, const char *corpus, bool general)
     tok_tokenizer *t = NULL;
     tok_error err;
     memset(&err, 0, sizeof err);
-    tok_status st = open_hf(name, general, &t, &err);
+    tok_status st = model ? tok_open_model(model, &t, &err) : open_hf(name, how, &t, &err);
+    if (st == TOK_OK && model && !strstr(tok_name(t), ".tkz")) {
+        snprintf(err.message, sizeof err.message, "%s opened %s, not a shipped pack", model,
+                 tok_name(t));
+        tok_close(t);
+        st = TOK_ENOENT;
+    }
     if (st != TOK_OK) {
         free(golden);
         text_lines_free(&c);
@@ -415,25 +451,102 @@ static void check(const char *name, const char *corpus, bool general)
         test_fail(__FILE__, __LINE__,
                   "%s %s%s: %zu lines; mismatching lines: ids %zu, ids_add %zu, offsets %zu, "
                   "ids_nomatch %zu, decode %zu, decode_skip %zu, errors %zu",
-                  name, corpus, general ? " (general path)" : "", n, r.bad[F_IDS], r.bad[F_ADD],
+                  name, corpus, path_note[how], n, r.bad[F_IDS], r.bad[F_ADD],
                   r.bad[F_OFFSETS], r.bad[F_NOMATCH], r.bad[F_DECODE], r.bad[F_SKIP],
                   r.bad[F_ERROR]);
 }
 
+static void check(const char *name, const char *corpus, enum path how)
+{
+    check_as(name, corpus, how, NULL);
+}
+
 /* One test per tokenizer and corpus, on each path. */
 #define HF_TESTS(n)                                                                           \
-    TEST(hf_##n##_real) { check(#n, "real", false); }                                        \
-    TEST(hf_##n##_real_general) { check(#n, "real", true); }                                 \
-    TEST(hf_##n##_stress) { check(#n, "stress", false); }                                    \
-    TEST(hf_##n##_stress_general) { check(#n, "stress", true); }                             \
-    TEST(hf_##n##_specials) { check(#n, "specials", false); }                                \
-    TEST(hf_##n##_specials_general) { check(#n, "specials", true); }
+    TEST(hf_##n##_real) { check(#n, "real", P_FAST); }                                       \
+    TEST(hf_##n##_real_general) { check(#n, "real", P_GENERAL); }                            \
+    TEST(hf_##n##_real_packed) { check(#n, "real", P_PACKED); }                              \
+    TEST(hf_##n##_stress) { check(#n, "stress", P_FAST); }                                   \
+    TEST(hf_##n##_stress_general) { check(#n, "stress", P_GENERAL); }                        \
+    TEST(hf_##n##_stress_packed) { check(#n, "stress", P_PACKED); }                          \
+    TEST(hf_##n##_specials) { check(#n, "specials", P_FAST); }                               \
+    TEST(hf_##n##_specials_general) { check(#n, "specials", P_GENERAL); }                    \
+    TEST(hf_##n##_specials_packed) { check(#n, "specials", P_PACKED); }
 HF_TOKENIZERS(HF_TESTS)
 
 #define HF_ADDED_TESTS(n)                                                                     \
-    TEST(hf_##n##_specials) { check(#n, "specials", false); }                                \
-    TEST(hf_##n##_specials_general) { check(#n, "specials", true); }
+    TEST(hf_##n##_specials) { check(#n, "specials", P_FAST); }                               \
+    TEST(hf_##n##_specials_general) { check(#n, "specials", P_GENERAL); }                    \
+    TEST(hf_##n##_specials_packed) { check(#n, "specials", P_PACKED); }
 HF_ADDED_TOKENIZERS(HF_ADDED_TESTS)
+
+/* The vocabularies tokscope ships (vocabs/open/MANIFEST), opened by a model name of the registry:
+ * the pack make vocabs built from the same file must give the goldens of that file. */
+#define SHIPPED(X)                                                                            \
+    X(llama3, "llama-3-8b") X(llama3_2, "meta-llama/Llama-3.3-70B-Instruct")                    \
+    X(qwen2_5, "qwen2.5-72b") X(qwen3, "qwen3-max") X(deepseek_v3, "DeepSeek-Chat")             \
+    X(mistral_nemo, "mistral-nemo") X(mistral_7b, "open-mistral-7b") X(gemma2, "gemma-2-9b")    \
+    X(gemma3, "gemini-2.5-pro")
+#define SHIPPED_TESTS(n, model)                                                               \
+    TEST(hf_##n##_real_shipped) { check_as(#n, "real", P_MODEL, model); }                    \
+    TEST(hf_##n##_stress_shipped) { check_as(#n, "stress", P_MODEL, model); }                \
+    TEST(hf_##n##_specials_shipped) { check_as(#n, "specials", P_MODEL, model); }
+SHIPPED(SHIPPED_TESTS)
+
+/* Every vocabulary of vocabs/open/MANIFEST is tested above: its tokenizer.json is the file (by
+ * SHA-256) of a golden tokenizer in SHIPPED. */
+static bool sha_of_golden(const char *name, char out[65])
+{
+    size_t len;
+    char *m = read_file("tests/golden/hf/MANIFEST", &len);
+    bool found = false;
+    line_iter it = {m, m ? m + len : NULL, 0};
+    const char *line;
+    size_t ll;
+    while (m && !found && next_line(&it, &line, &ll)) {
+        char a[128], b[300], c[80];
+        char buf[600];
+        if (ll >= sizeof buf)
+            continue;
+        memcpy(buf, line, ll);
+        buf[ll] = 0;
+        if (sscanf(buf, "%127s %299s %79s", a, b, c) == 3 && !strcmp(a, name) && strlen(c) == 64) {
+            memcpy(out, c, 65);
+            found = true;
+        }
+    }
+    free(m);
+    return found;
+}
+
+TEST(hf_every_shipped_vocabulary_is_tested)
+{
+#define SHIPPED_NAME(n, model) #n,
+    static const char *const names[] = {SHIPPED(SHIPPED_NAME)};
+    size_t len;
+    char *m = read_file("vocabs/open/MANIFEST", &len);
+    CHECK(m);
+    line_iter it = {m, m + len, 0};
+    const char *line;
+    size_t ll, n = 0;
+    while (next_line(&it, &line, &ll)) {
+        char buf[600], name[64], pkg[128], sha[80];
+        if (!ll || line[0] == '#' || ll >= sizeof buf)
+            continue;
+        memcpy(buf, line, ll);
+        buf[ll] = 0;
+        CHECK(sscanf(buf, "%63s %127s %79s", name, pkg, sha) == 3);
+        bool covered = false;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            char g[65];
+            covered |= sha_of_golden(names[k], g) && !strcmp(g, sha);
+        }
+        CHECK_MSG(covered, "vocabs/open/MANIFEST: %s (%s) has no packed golden test", name, sha);
+        n++;
+    }
+    free(m);
+    CHECK_EQ(n, sizeof names / sizeof names[0]);
+}
 
 /* ---- the MANIFEST lists exactly the tokenizers tested here ------------------------------------ */
 
@@ -493,11 +606,11 @@ static const struct {
     size_t line;
 } builtin_known[] = {{NULL, 0}};
 
-static void check_builtin(const char *hfname, const char *enc, bool general)
+static void check_builtin(const char *hfname, const char *enc, enum path how)
 {
     tok_tokenizer *hf, *tt;
     tok_error err;
-    tok_status st = open_hf(hfname, general, &hf, &err);
+    tok_status st = open_hf(hfname, how, &hf, &err);
     CHECK_MSG(st == TOK_OK, "%s: %s", hfname, err.message);
     CHECK(tok_open_encoding(enc, &tt, &err) == TOK_OK);
     const tok_encode_options o = {TOK_SPECIAL_ORDINARY, 0};
@@ -525,7 +638,7 @@ static void check_builtin(const char *hfname, const char *enc, bool general)
                 size_t k = first_diff_ids(a, na, b, nb);
                 test_fail(__FILE__, __LINE__,
                           "%s line %zu%s: HF %s %s (%s), %s %s (%s); text \"%s\"",
-                          corpora[ci], i + 1, general ? " (general)" : "", hfname,
+                          corpora[ci], i + 1, path_note[how], hfname,
                           ids_excerpt(a, na, k, e1, sizeof e1), tok_status_name(sa), enc,
                           ids_excerpt(b, nb, k, e2, sizeof e2), tok_status_name(sb),
                           excerpt(c.v[i].text, c.v[i].len, 0, 60, e3, sizeof e3));
@@ -547,12 +660,14 @@ static void check_builtin(const char *hfname, const char *enc, bool general)
               "(remove the ones that are gone)", hfname, enc, known, n_known);
 }
 
-TEST(hf_gpt4_equals_cl100k_base) { check_builtin("gpt4", "cl100k_base", false); }
-TEST(hf_gpt4_equals_cl100k_base_general) { check_builtin("gpt4", "cl100k_base", true); }
-TEST(hf_gpt4o_equals_o200k_base) { check_builtin("gpt4o", "o200k_base", false); }
+TEST(hf_gpt4_equals_cl100k_base) { check_builtin("gpt4", "cl100k_base", P_FAST); }
+TEST(hf_gpt4_equals_cl100k_base_general) { check_builtin("gpt4", "cl100k_base", P_GENERAL); }
+TEST(hf_gpt4_equals_cl100k_base_packed) { check_builtin("gpt4", "cl100k_base", P_PACKED); }
+TEST(hf_gpt4o_equals_o200k_base) { check_builtin("gpt4o", "o200k_base", P_FAST); }
+TEST(hf_gpt4o_equals_o200k_base_packed) { check_builtin("gpt4o", "o200k_base", P_PACKED); }
 TEST(hf_gpt4o_equals_o200k_base_general)
 {
-    check_builtin("gpt4o", "o200k_base", true);
+    check_builtin("gpt4o", "o200k_base", P_GENERAL);
     if (!test_failed())
         printf("  HF goldens: %zu runs, %zu lines checked\n", grand_runs, grand_lines);
 }

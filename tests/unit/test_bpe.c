@@ -126,6 +126,7 @@ static void backtrack_agrees(const char *enc, uint64_t seed)
     static uint32_t i1[MAXN], s1[MAXN + 1], i2[MAXN], s2[MAXN + 1];
     static uint64_t dead[MAXN / 64 + 1];
     void *work = malloc(tok_bpe_rank_heap_work(MAXN));
+    uint64_t *memo = tok_bpe_memo(v); /* every other piece through the cache */
     for (int r = 0; r < 6000; r++) {
         size_t n = 0, want = 2 + test_rand(&seed) % (r % 10 == 0 ? MAXN - 8 : 40);
         while (n < want) {
@@ -136,7 +137,7 @@ static void backtrack_agrees(const char *enc, uint64_t seed)
             memcpy(p + n, f, l);
             n += l;
         }
-        size_t m1 = tok_bpe_rank_backtrack(v, p, n, i1, s1, dead);
+        size_t m1 = tok_bpe_rank_backtrack(v, p, n, i1, s1, dead, r % 2 ? memo : NULL);
         size_t m2 = tok_bpe_rank_merge_heap(v, p, n, i2, s2, work);
         CHECK_MSG(m1 > 0, "%s: the linear encoder gave up on a %zu-byte piece", enc, n);
         bool same = m1 == m2;
@@ -170,7 +171,7 @@ TEST(bpe_every_builtin_token_encodes_to_itself)
             if (len < 2)
                 continue;
             CHECK_MSG(v->split[2 * id] != TOK_NO_ID, "%s: token %u is unreachable", encs[e], id);
-            size_t m = tok_bpe_rank_backtrack(v, v->bytes + v->off[id], len, ids, st, dead);
+            size_t m = tok_bpe_rank_backtrack(v, v->bytes + v->off[id], len, ids, st, dead, NULL);
             CHECK_MSG(m == 1 && ids[0] == id, "%s: token %u encodes to %zu tokens", encs[e], id, m);
         }
         tok_close(t);

@@ -1,4 +1,4 @@
-/* BPE word by word (bpe_hf.c) and the per-thread word cache (bpe_word_cache.c): a model
+/* BPE word by word (bpe_hf.c) and the per-thread word cache (algo/word_cache.c): a model
  * without a pre-tokenizer is cut before each U+2581 that follows another character only when no
  * merge can join across such a cut, and cached words never leak between tokenizers or threads.
  * Tiny hand-written tokenizer.json files; the expected ids are worked out by hand. */

@@ -30,13 +30,19 @@ static bool collect(void *ctx, size_t start, size_t end)
     return true;
 }
 
-static void differential(const char *preset, tok_pretok_fn scan, uint64_t seed, int rounds)
+static void differential_in(const char *preset, tok_pretok_fn scan, tok_regex_dialect dialect,
+                            uint64_t seed, int rounds)
 {
     const tok_split_preset *ps = tok_split_preset_named(preset);
     CHECK(ps && ps->scan == scan);
+    CHECK(ps->dialects >> dialect & 1);
+    /* the lookup hands out the scanner for exactly the dialects it was proven in */
+    for (int d = TOK_REGEX_RUST; d <= TOK_REGEX_ONIG; d++)
+        CHECK((tok_split_scanner_for(ps->pattern, strlen(ps->pattern), (tok_regex_dialect)d) ==
+               scan) == (bool)(ps->dialects >> d & 1));
     char msg[256];
     size_t at;
-    void *re = tok_regex_new(ps->pattern, strlen(ps->pattern), false, TOK_REGEX_RUST, msg,
+    void *re = tok_regex_new(ps->pattern, strlen(ps->pattern), false, dialect, msg,
                              sizeof msg, &at);
     CHECK_MSG(re != NULL, "%s", msg);
     uint8_t text[256];
@@ -62,17 +68,33 @@ static void differential(const char *preset, tok_pretok_fn scan, uint64_t seed, 
             while (k < want.n && k < got.n && want.v[k] == got.v[k])
                 k++;
             test_fail(__FILE__, __LINE__,
-                      "%s: text %s: piece %zu ends at %zu by PCRE2, at %zu by the scanner",
-                      preset, shown, k, k < want.n ? want.v[k] : 0, k < got.n ? got.v[k] : 0);
+                      "%s (%s): text %s: piece %zu ends at %zu by PCRE2, at %zu by the scanner",
+                      preset, dialect == TOK_REGEX_RUST ? "Rust" : "Oniguruma", shown, k,
+                      k < want.n ? want.v[k] : 0, k < got.n ? got.v[k] : 0);
             break;
         }
     }
     tok_regex_free(re);
 }
 
+/* every dialect a preset claims */
+static void differential(const char *preset, tok_pretok_fn scan, uint64_t seed, int rounds)
+{
+    const tok_split_preset *ps = tok_split_preset_named(preset);
+    CHECK(ps != NULL);
+    for (int d = TOK_REGEX_RUST; d <= TOK_REGEX_ONIG; d++)
+        if (ps->dialects >> d & 1)
+            differential_in(preset, scan, (tok_regex_dialect)d, seed + (uint64_t)d * 1000, rounds);
+}
+
 TEST(pretok_r50k_matches_pcre2) { differential("r50k", tok_pretok_r50k, 11, 40000); }
 TEST(pretok_cl100k_matches_pcre2) { differential("cl100k", tok_pretok_cl100k, 12, 40000); }
 TEST(pretok_o200k_matches_pcre2) { differential("o200k", tok_pretok_o200k, 13, 40000); }
+TEST(pretok_gpt2_matches_pcre2) { differential("gpt2", tok_pretok_r50k, 14, 40000); }
+TEST(pretok_llama3_matches_pcre2) { differential("llama3", tok_pretok_llama3, 15, 40000); }
+TEST(pretok_qwen2_matches_pcre2) { differential("qwen2", tok_pretok_qwen2, 16, 40000); }
+TEST(pretok_tekken_matches_pcre2) { differential("tekken", tok_pretok_tekken, 17, 40000); }
+
 
 static size_t pieces(tok_pretok_fn scan, const char *s, size_t *ends_out)
 {
@@ -100,4 +122,20 @@ TEST(pretok_examples)
     CHECK_EQ(e[2], 22);
     /* r50k: uppercase contraction is not one ('S is apostrophe + S) */
     CHECK_EQ(pieces(tok_pretok_r50k, "IT'S", e), 3); /* IT ' S */
+}
+
+/* The differences that set the HF spellings apart, where random text may rarely reach them. */
+TEST(pretok_hf_spellings_differ_where_expected)
+{
+    size_t e[16];
+    /* Llama 3 has no \s++$: a whitespace run at the end splits after its last newline */
+    CHECK_EQ(pieces(tok_pretok_cl100k, "a\n  ", e), 2);
+    CHECK_EQ(pieces(tok_pretok_llama3, "a\n  ", e), 3);
+    /* Qwen2 and Tekken take digits one by one */
+    CHECK_EQ(pieces(tok_pretok_llama3, "12345", e), 2);
+    CHECK_EQ(pieces(tok_pretok_qwen2, "12345", e), 5);
+    CHECK_EQ(pieces(tok_pretok_tekken, "12345", e), 5);
+    /* Tekken has no contractions */
+    CHECK_EQ(pieces(tok_pretok_o200k, "we're", e), 1);
+    CHECK_EQ(pieces(tok_pretok_tekken, "we're", e), 2);
 }

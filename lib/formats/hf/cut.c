@@ -12,10 +12,17 @@
  *     only if that part is NFC already (else no cut); a cut must have an ASCII character after
  *     it, so each stretch is NFC on its own;
  *   - the post-processor adds the same tokens around any text, and offset trimming is per
- *     token; truncation (a tokenizer.json "truncation") would cap the count: no cut then;
+ *     token -- except a leading space kept on a text's first token when the processor adds a
+ *     prefix space (processors.c): no cut then; truncation (a tokenizer.json "truncation")
+ *     would cap the count: no cut then either;
  *   - a split regex that looks behind a search's start (\b, ^, lookbehind): no cut.
  * Pipelines off the fast path (normalizers, Metaspace, WordPiece, Unigram) are not cut: their
- * texts are encoded whole. */
+ * texts are encoded whole.
+ *
+ * Restarts (TOK_CUT_RESTART, for tok_cut_point): where the fast path's scanner restarts
+ * (split/cut.c proves it per pattern), when NFC composes nothing onto a line feed or before a
+ * letter, no added token can straddle the cut (none holds a line feed), no truncation caps
+ * the count and no offset trimming is done at all (the spans of parts are the whole's). */
 #include "formats/hf/hf.h"
 
 #include <string.h>
@@ -26,11 +33,29 @@ static bool ascii_after(void *ctx, size_t at)
     return ((const uint8_t *)ctx)[at] < 0x80;
 }
 
+static bool restart_cut(const hf_pipeline *hp, const uint8_t *s, size_t n, size_t *p, size_t *q)
+{
+    if (!hp->fast || hp->trunc_max || !tok_split_scan_restarts(hp->fast_scan) ||
+        hp->post.bytelevel_trim || hp->post.roberta_trim)
+        return false;
+    for (size_t i = 0; i < hp->n_added; i++)
+        if (memchr(hp->added[i].content, '\n', hp->added[i].len))
+            return false;
+    if (!s)
+        return true;
+    *p = *q = tok_split_cut(s, n);
+    return *p > 0;
+}
+
 bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
-            size_t *p, size_t *q)
+            tok_cut_kind kind, size_t *p, size_t *q)
 {
     const hf_pipeline *hp = t->impl;
-    if (!hp->fast || hp->trunc_max || hp->fast_looks_back || !hp->fast_regex)
+    if (kind == TOK_CUT_RESTART)
+        return restart_cut(hp, s, n, p, q);
+    bool trim = hp->post.bytelevel_trim || hp->post.roberta_trim;
+    bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
+    if (!hp->fast || hp->trunc_max || hp->fast_looks_back || !hp->fast_regex || (trim && prefix))
         return false;
     if (!s)
         return true;

@@ -171,6 +171,10 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
             if (track && b > a) {
                 spans[nt].start = e.a.a0[sp->off + a];
                 spans[nt].end = e.a.a1[sp->off + b - 1];
+            } else if (track && a <= sp->len && sp->len) {
+                /* zero-width (a byte-fallback affix): the original position it sits at */
+                uint64_t at = a < sp->len ? e.a.a0[sp->off + a] : e.a.a1[sp->off + a - 1];
+                spans[nt].start = spans[nt].end = at;
             } else { /* an empty range converts to itself, shifted by the split's start */
                 spans[nt].start = sp->orig0 + a;
                 spans[nt].end = sp->orig0 + b;
@@ -195,6 +199,36 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
 
 static void free_impl(void *impl) { hf_pipeline_free(impl); }
 
-const tok_format_ops hf_ops = {
-    .name = "huggingface", .encode = hf_encode, .decode = hf_decode, .free_impl = free_impl,
-    .stream = &hf_stream_ops, .cut = hf_cut};
+/* Added tokens that are not special and lie outside the model's vocabulary ("\n\n" added as
+ * id 310 of a 272-token model): their content, as HF's id_to_token gives it. */
+static bool added_bytes(const tok_tokenizer *t, uint32_t id, const char **bytes, size_t *len)
+{
+    const hf_added *ad = hf_added_of(t->impl, id);
+    if (!ad)
+        return false;
+    *bytes = (const char *)ad->content;
+    *len = ad->len;
+    return true;
+}
+
+/* Looked up only when the vocabulary and the special tokens lack the bytes: a scan of the
+ * added tokens (thousands at most) on a miss. */
+static bool added_id(const tok_tokenizer *t, const char *bytes, size_t len, uint32_t *id)
+{
+    const hf_pipeline *hp = t->impl;
+    for (size_t i = 0; i < hp->n_added; i++)
+        if (hp->added[i].len == len && !memcmp(hp->added[i].content, bytes, len)) {
+            *id = hp->added[i].id;
+            return true;
+        }
+    return false;
+}
+
+const tok_format_ops hf_ops = {.name = "huggingface",
+                               .encode = hf_encode,
+                               .decode = hf_decode,
+                               .free_impl = free_impl,
+                               .stream = &hf_stream_ops,
+                               .extra_bytes = added_bytes,
+                               .extra_id = added_id,
+                               .cut = hf_cut};

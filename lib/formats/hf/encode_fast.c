@@ -1,5 +1,6 @@
 /* encode_fast: the byte-level BPE family (GPT-2, Llama 3, Qwen2, DeepSeek, GPT-4o in HF form)
- * without split lists.
+ * without split lists. Packed tokenizers whose merges are tiktoken's rank BPE (Llama 3, Qwen2,
+ * GPT-2, GPT-4o) run the same split scanners and the same rank core as the built-in encodings.
  *
  * Those pipelines are: no normalizer (or NFC on text that already is NFC), added tokens matched
  * on the raw text without lstrip/rstrip/single_word, one regex split (or ByteLevel's own) whose
@@ -18,13 +19,38 @@
 
 #define SMALL 64
 
-/* BPE of one piece with the merges (standard BPE: lowest rank, leftmost first -- HF's heap
- * gives the same order), array scan for short pieces, the generic heap merge otherwise. */
+/* Is id one of the tokens no merge makes (a binary search of a list of a few)? */
+static bool is_unreachable(const hf_model *m, uint32_t id)
+{
+    size_t lo = 0, hi = m->n_unreach;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->unreach[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->n_unreach && m->unreach[lo] == id;
+}
+
+/* BPE of one piece. Merges that are tiktoken's rank BPE go to the rank core; others are merged
+ * with the file's merges (standard BPE: lowest rank, leftmost first -- HF's heap gives the same
+ * order), array scan for short pieces, the generic heap merge otherwise. */
 static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uint8_t *p,
                             size_t n, uint64_t base, tok_out *o, tok_scratch *sc,
                             hf_tokens *tmp)
 {
     const tok_vocab *v = &t->vocab;
+    if (m->rank_bpe) { /* tiktoken's BPE (models/bpe_ranks.c): the rank core */
+        if (m->ignore_merges || !m->n_unreach)
+            return tok_bpe_rank_piece(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
+        uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
+        if (id != TOK_NO_ID && !is_unreachable(m, id)) {
+            tok_out_push(o, id, base, base + n);
+            return TOK_OK;
+        }
+        return tok_bpe_rank_parts(v, p, n, base, o, sc) ? TOK_OK : TOK_ENOMEM;
+    }
     if (m->ignore_merges) {
         uint32_t id = n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
         if (id != TOK_NO_ID) {
@@ -36,9 +62,9 @@ static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uin
         tok_out_push(o, v->byte1[p[0]], base, base + 1);
         return TOK_OK;
     }
-    hf_wc_entry *slot = NULL;
+    tok_wc_entry *slot = NULL;
     if (!m->ignore_merges) { /* with ignore_merges most words are one lookup anyway */
-        const hf_wc_entry *e = hf_wc_find(m->cache_id, p, n, &slot);
+        const tok_wc_entry *e = tok_wc_find(m->cache_id, p, n, &slot);
         if (e) {
             for (size_t k = 0; k < e->n; k++)
                 tok_out_push(o, e->ids[k], base + e->start[k], base + e->end[k]);
@@ -86,7 +112,7 @@ static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uin
     }
     for (size_t k = 0; k < cnt; k++)
         tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
-    hf_wc_store(slot, m->cache_id, p, n, cnt, ids, starts, starts + 1, 0);
+    tok_wc_store(slot, m->cache_id, p, n, cnt, ids, starts, starts + 1, 0);
     return TOK_OK;
 }
 
@@ -96,6 +122,17 @@ static tok_status segment(const tok_tokenizer *t, const hf_pipeline *hp, const u
                           size_t a, size_t b, tok_out *o, tok_scratch *sc, hf_tokens *tmp)
 {
     tok_status st = TOK_OK;
+    const hf_model *m = &hp->model;
+    if (hp->fast_scan && m->rank_bpe && (m->ignore_merges || !m->n_unreach)) {
+        /* the built-in encodings' loop (formats/tiktoken/encode.c) */
+        for (size_t i = a; i < b;) {
+            size_t j = hp->fast_scan(s, i, b);
+            if (!tok_bpe_rank_piece(&t->vocab, s + i, j - i, i, o, sc))
+                return TOK_ENOMEM;
+            i = j;
+        }
+        return TOK_OK;
+    }
     if (hp->fast_scan) {
         for (size_t i = a; i < b && st == TOK_OK;) {
             size_t j = hp->fast_scan(s, i, b);
@@ -134,8 +171,10 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
     const hf_pipeline *hp = t->impl;
     tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
     bool add_special = opts && (opts->flags & TOK_ENCODE_ADD_SPECIAL);
-    /* NFC: text already in NFC is left as it is; anything else takes the general path */
-    if (hp->n_norms) {
+    /* NFC: text already in NFC is left as it is; anything else takes the general path. Most
+     * text is known to be NFC from its characters alone (hf_nfc_quick); the rest is normalized
+     * and compared. */
+    if (hp->n_norms && !hf_nfc_quick(s, n)) {
         size_t k = 0;
         while (k < n && s[k] < 0x80)
             k++;
@@ -149,8 +188,13 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
                 return hf_encode_general(t, s, n, opts, o, call, err);
         }
     }
-    /* Tokens go to a local list first: the post-processor may wrap them. */
+    /* Tokens go to a local list first when the post-processor may change them (add-special,
+     * truncation, offset trimming); otherwise straight to the caller's. */
+    bool direct = !add_special && !hp->trunc_max &&
+                  !(o->want_spans && (hp->post.bytelevel_trim || hp->post.roberta_trim));
     tok_out mid = {.grow = true, .want_spans = true};
+    tok_out *dst = direct ? o : &mid;
+    size_t first = dst->n;
     hf_tokens tmp = {0};
     tok_status st = TOK_OK;
     size_t pos = 0;
@@ -165,14 +209,14 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
             st = tok_fail_special(call, err, ad->content, ad->len, at);
             break;
         }
-        st = segment(t, hp, s, from, at, &mid, sc, &tmp);
+        st = segment(t, hp, s, from, at, dst, sc, &tmp);
         if (st != TOK_OK || at >= n)
             break;
         const hf_added *ad = &hp->added[sp->toks[which].id];
-        tok_out_push(&mid, ad->id, at, at + ad->len);
+        tok_out_push(dst, ad->id, at, at + ad->len);
         pos = at + ad->len;
     }
-    if (st == TOK_OK && mid.oom)
+    if (st == TOK_OK && dst->oom)
         st = TOK_ENOMEM;
     if (st == TOK_ENOMEM)
         tok_fail(err, st, NULL, TOK_NO_OFFSET, "out of memory");
@@ -183,17 +227,17 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
         tok_fail(err, st, NULL, TOK_NO_OFFSET,
                  "the split pattern exceeded the regex engine's limits on this text");
     if (st == TOK_OK && o->want_spans) { /* widen byte ranges to whole characters */
-        for (size_t k = 0; k < mid.n; k++) {
-            uint64_t a = mid.spans[k].start, b = mid.spans[k].end;
+        for (size_t k = first; k < dst->n && k < dst->cap; k++) {
+            uint64_t a = dst->spans[k].start, b = dst->spans[k].end;
             while (a > 0 && (s[a] & 0xC0) == 0x80)
                 a--;
             while (b < n && (s[b] & 0xC0) == 0x80)
                 b++;
-            mid.spans[k].start = a;
-            mid.spans[k].end = b;
+            dst->spans[k].start = a;
+            dst->spans[k].end = b;
         }
     }
-    if (st == TOK_OK)
+    if (st == TOK_OK && !direct)
         hf_post_process(t, s, n, mid.ids, mid.spans, mid.n, add_special, o);
     free(mid.ids);
     free(mid.spans);

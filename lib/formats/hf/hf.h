@@ -22,6 +22,7 @@
 #define TOK_HF_H
 
 #include "algo/algo.h"
+#include "algo/word_cache.h"
 #include "base/pack.h"
 #include "core/core.h"
 #include "split/split.h"
@@ -135,6 +136,11 @@ typedef struct hf_pretok {
 /* Apply one pre-tokenizer to every split of in that is not a token yet, writing out (tokens are
  * copied through). tmp is scratch for two-step pre-tokenizers. */
 bool hf_pretokenize(const hf_pretok *pt, const hf_splits *in, hf_splits *out, hf_splits *tmp);
+/* Text every character of which NFC leaves alone (hf_nfc_inert): NFC(s) is s. false means
+ * "not known", not "changes". Linear, one property lookup per non-ASCII character. */
+bool hf_nfc_quick(const uint8_t *s, size_t n);
+bool hf_nfc_inert(uint32_t cp);
+
 /* Precompiled normalizer (the charsmap; normalizers/precompiled.c). */
 bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out);
 
@@ -168,8 +174,15 @@ typedef struct hf_model {
     /* No merge can join a character to a following U+2581 (checked at load): text can be cut
      * before every U+2581 that follows another character and each word merged alone. */
     bool cut_words;
+    /* The merges are tiktoken's rank BPE over the vocabulary (models/bpe_ranks.c, decided when
+     * packing): the fast path encodes with algo/'s rank core. unreach lists, sorted, the tokens
+     * no merge makes, which without ignore_merges a whole piece is not taken as. */
+    bool rank_bpe, unreach_view;
+    uint32_t n_unreach;
+    const uint32_t *unreach;
     /* WordPiece */
     size_t max_input_chars_per_word;
+    void *wordpiece;         /* the tokens as a trie (wordpiece.c), built when the file opens */
     /* Unigram */
     void *unigram;
 } hf_model;
@@ -213,27 +226,11 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
 /* After loading: the model's cache id, and whether its BPE may work word by word (known: the
  * answer a pack recorded, 0 or 1; -1: work it out). */
 void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);
+/* Are m's merges tiktoken's rank BPE over t's vocabulary (models/bpe_ranks.c)? When they are,
+ * *unreach (malloc'd, sorted; NULL when empty) gets the tokens no merge makes. */
+bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
+                        uint32_t *n_unreach);
 
-/* ---- the per-thread word cache (models/bpe_word_cache.c) ---- */
-#define HF_WC_WORD 40 /* longest word cached, in bytes */
-#define HF_WC_IDS 10  /* most tokens of a cached word */
-typedef struct hf_wc_entry {
-    uint64_t model; /* the model's cache_id; 0: empty */
-    uint64_t hash;
-    uint8_t len, n;
-    uint8_t start[HF_WC_IDS], end[HF_WC_IDS];
-    uint32_t ids[HF_WC_IDS];
-    uint8_t word[HF_WC_WORD];
-} hf_wc_entry;
-/* A fresh id for a model (0 if the cache cannot work in this process). */
-uint64_t hf_wc_new_model_id(void);
-/* The cached tokens of w[0..n) for model (NULL on a miss, with *slot the entry to fill, or NULL
- * when the word cannot be cached). */
-const hf_wc_entry *hf_wc_find(uint64_t model, const uint8_t *w, size_t n, hf_wc_entry **slot);
-/* Fill slot with the k tokens of w[0..n): ids, and spans start[i]-base .. end[i]-base. Nothing
- * is stored when k is over HF_WC_IDS. */
-void hf_wc_store(hf_wc_entry *slot, uint64_t model, const uint8_t *w, size_t n, size_t k,
-                 const uint32_t *ids, const uint32_t *start, const uint32_t *end, uint32_t base);
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);
 tok_status hf_wordlevel_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
@@ -354,9 +351,9 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
                      tok_span *spans, size_t nt, bool add_special, tok_out *o);
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
-/* Where a text may be cut for budgets (cut.c; tok_format_ops.cut). */
+/* Where a text may be cut (cut.c; tok_format_ops.cut). */
 bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
-            size_t *p, size_t *q);
+            tok_cut_kind kind, size_t *p, size_t *q);
 /* The pieces of decoding the batch decoder (decoders/decoders.c) and the stream
  * (decoders/decode_stream.c) share.
  * hf_dec_token: the string id decodes from -- an added token's normalized content, else the
@@ -384,6 +381,9 @@ bool hf_bytelevel_put(tok_buf *out, const uint8_t *s, size_t n);
 size_t hf_dec_lossy(const uint8_t *p, size_t n, bool final, tok_buf *out);
 extern const tok_stream_ops hf_stream_ops; /* the decoder chain, streaming */
 void hf_unigram_free(void *u);
+/* WordPiece's trie of the vocabulary (t->vocab and m->prefix set); false when out of memory. */
+bool hf_wordpiece_build(const tok_tokenizer *t, hf_model *m);
+void hf_wordpiece_free(void *w);
 void hf_charsmap_free(void *c);
 /* Run the normalizer chain on s[0..n): a malloc'd result (NUL-terminated), NULL on OOM. */
 char *hf_normalize_string(const hf_pipeline *hp, const char *s, size_t n, size_t *out_len);

@@ -224,6 +224,8 @@ bool spm_bpe_tables(const tok_tokenizer *t, spm_model *m)
     for (uint32_t cp = 0; cp < 65536; cp++) {
         uint8_t b[4];
         size_t k = tok_utf8_encode(cp, b);
+        if (k > sizeof b) /* never: said for gcc, which cannot see that the lookup stays inside */
+            __builtin_unreachable();
         m->char_id[cp] = cp >= 0xD800 && cp <= 0xDFFF ? TOK_NO_ID : matchable(&r, b, k);
     }
     /* count the cuts first to size the table */

@@ -11,7 +11,10 @@
  * one cannot join anything before it. A special token that starts at x is found the same in
  * any longer text once x + (the longest special text) <= n, so the analysis is of s[0..m) with
  * m = n less that length: every special token starting before m is final, and the split of the
- * last segment is cut as a text that continues past m. */
+ * last segment is cut as a text that continues past m.
+ *
+ * Restarts (TOK_CUT_RESTART, for tok_cut_point): where the split restarts (split/cut.c proves
+ * it per pattern), when no special token can straddle the cut: none holds a line feed. */
 #include "formats/tiktoken/tiktoken.h"
 
 #include <string.h>
@@ -31,9 +34,17 @@ static size_t last_special_end(const tok_tokenizer *t, const uint8_t *s, size_t 
 }
 
 bool tt_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
-            size_t *p, size_t *q)
+            tok_cut_kind kind, size_t *p, size_t *q)
 {
     const tt_split *sp = t->impl;
+    if (kind == TOK_CUT_RESTART) {
+        if (!tok_split_scan_restarts(sp->scan) || tok_specials_hold(&t->specials, '\n'))
+            return false;
+        if (!s)
+            return true;
+        *p = *q = tok_split_cut(s, n);
+        return *p > 0;
+    }
     if (!s)
         return true; /* special-token ends are always cuts */
     bool regex_ok = sp->scan || !sp->regex || !t->pattern ||

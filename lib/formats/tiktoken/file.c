@@ -88,6 +88,12 @@ tok_status tok_tiktoken_parse(const uint8_t *data, size_t len, const char *sourc
                       ranks[dup]);
         if (err)
             err->line = (uint32_t)line_of[dup];
+    } else if (r == -3) {
+        st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
+                      "%s:%zu: rank %u is too large for a file of %zu tokens", source,
+                      line_of[dup], ranks[dup], n);
+        if (err)
+            err->line = (uint32_t)line_of[dup];
     } else if (r != 0) {
         st = tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
     }

@@ -20,10 +20,28 @@ static const struct {
 };
 
 /* The encoding's special tokens plus the caller's extra ones. */
-static tok_status add_specials(tok_tokenizer *t, const tok_open_options *o)
+static tok_status add_specials(tok_tokenizer *t, const tok_open_options *o, const char *source,
+                               tok_error *err)
 {
     if (!o || !o->n_special)
         return TOK_OK;
+    /* The caller's special tokens: text that can occur in a text, ids near the vocabulary
+     * (tables are indexed by id: 4294967295 would wrap the id space, 246913402 cost 30 MB). */
+    for (size_t i = 0; i < o->n_special; i++) {
+        size_t bad;
+        const char *tx = o->special_texts ? o->special_texts[i] : NULL;
+        uint32_t id = o->special_ids ? o->special_ids[i] : 0;
+        if (!tx || !*tx || !o->special_ids || tok_utf8_valid_prefix((const uint8_t *)tx, strlen(tx), &bad) != strlen(tx))
+            return tok_fail(err, TOK_EINVAL, source, TOK_NO_OFFSET,
+                            "%s: special token %zu is %s", source, i,
+                            !tx || !o->special_ids ? "missing its text or id"
+                            : !*tx                 ? "empty"
+                                                   : "not valid UTF-8");
+        if (id >= t->vocab.n_ids + (uint64_t)TOK_VOCAB_MAX_GAP)
+            return tok_fail(err, TOK_EINVAL, source, TOK_NO_OFFSET,
+                            "%s: special token %s has id %u, too large for a vocabulary of %u "
+                            "tokens", source, tx, id, t->vocab.n_ids);
+    }
     size_t have = t->specials.n, n = have + o->n_special;
     const char **texts = malloc(n * sizeof *texts);
     size_t *lens = malloc(n * sizeof *lens);
@@ -92,11 +110,13 @@ tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source
         if (pattern || !blob || tok_vocab_view(&v, blob, blen) != 0)
             break; /* a caller-given pattern wins: build from the file itself */
         tok_status st = tok_builtin_open(b, &v, source, out, err);
-        if (st == TOK_OK && (st = add_specials(*out, opts)) == TOK_OK)
+        if (st == TOK_OK && (st = add_specials(*out, opts, source, err)) == TOK_OK)
             st = tok_tokenizer_finish(*out);
         if (st != TOK_OK) {
             tok_close(*out);
             *out = NULL;
+            if (err && err->status == st)
+                return st;
             return tok_fail(err, st, source, TOK_NO_OFFSET, "%s: %s", source,
                             tok_status_str(st));
         }
@@ -105,7 +125,8 @@ tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source
     if (!pattern)
         return tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
                         "%s: not one of the OpenAI .tiktoken files, so its split pattern is "
-                        "unknown; give one (a built-in encoding name or a regex)",
+                        "unknown; give one (tokscope --pattern, tok_open_options.pattern: a "
+                        "built-in encoding's name or a regex)",
                         source);
 
     tok_tokenizer *t = tok_tokenizer_new(source, &tiktoken_ops);
@@ -127,7 +148,7 @@ tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source
     st = b ? set_split(t, tok_split_preset_named(b->preset)->pattern, err)
            : set_split(t, pattern, err);
     if (st == TOK_OK)
-        st = add_specials(t, opts);
+        st = add_specials(t, opts, source, err);
     if (st == TOK_OK)
         st = tok_tokenizer_finish(t);
     if (st != TOK_OK) {

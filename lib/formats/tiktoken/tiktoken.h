@@ -24,9 +24,9 @@ typedef struct tt_split {
 } tt_split;
 
 extern const tok_format_ops tiktoken_ops;
-/* Where a text may be cut for budgets (cut.c; tok_format_ops.cut). */
+/* Where a text may be cut (cut.c; tok_format_ops.cut). */
 bool tt_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
-            size_t *p, size_t *q);
+            tok_cut_kind kind, size_t *p, size_t *q);
 
 /* Give t (made by tok_tokenizer_new(name, &tiktoken_ops)) its split; the regex, if any, is
  * taken over (freed with t even on failure). TOK_ENOMEM when out of memory. */

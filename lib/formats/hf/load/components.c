@@ -383,7 +383,8 @@ static tok_status special_pair(hf_load *ld, uint32_t node, const char *key, uint
     uint32_t p = json_get(ld->doc, node, key);
     int64_t v;
     if (p == J_NONE || ld->doc->nodes[p].type != J_ARRAY || ld->doc->nodes[p].count != 2 ||
-        !json_int(ld->doc, ld->doc->nodes[ld->doc->nodes[p].child].next, &v) || v < 0) {
+        !json_int(ld->doc, ld->doc->nodes[ld->doc->nodes[p].child].next, &v) || v < 0 ||
+        v > UINT32_MAX) {
         size_t was = hf_path_push(ld, key);
         tok_status st = hf_fail(ld, TOK_EFORMAT, p == J_NONE ? node : p, "expected [token, id]");
         hf_path_pop(ld, was);
@@ -437,7 +438,7 @@ static tok_status load_template(hf_load *ld, uint32_t node)
                 for (uint32_t j = ld->doc->nodes[ids].child; st == TOK_OK && j != J_NONE;
                      j = ld->doc->nodes[j].next) {
                     int64_t v;
-                    if (!json_int(ld->doc, j, &v) || v < 0)
+                    if (!json_int(ld->doc, j, &v) || v < 0 || v > UINT32_MAX)
                         st = hf_fail(ld, TOK_EFORMAT, j, "expected a token id");
                     else
                         pc.ids[pc.n_ids++] = (uint32_t)v;
@@ -742,13 +743,12 @@ tok_status hf_finish(hf_load *ld)
         hf_pretok *pt = &hp->pretoks[k];
         if (pt->kind != HF_PT_BYTELEVEL || !pt->use_regex)
             continue;
-        static const char gpt2[] =
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+        const char *gpt2 = tok_split_preset_named("gpt2")->pattern;
         char msg[128];
         size_t at;
-        pt->regex = tok_regex_new(gpt2, sizeof gpt2 - 1, false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
-        pt->scan = tok_split_scanner_for(gpt2, sizeof gpt2 - 1, TOK_REGEX_ONIG);
-        pt->looks_back = tok_regex_looks_back(gpt2, sizeof gpt2 - 1);
+        pt->regex = tok_regex_new(gpt2, strlen(gpt2), false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
+        pt->scan = tok_split_scanner_for(gpt2, strlen(gpt2), TOK_REGEX_ONIG);
+        pt->looks_back = tok_regex_looks_back(gpt2, strlen(gpt2));
         if (!pt->regex)
             st = hf_fail(ld, TOK_ENOMEM, J_NONE, "cannot compile the ByteLevel regex: %s", msg);
     }
@@ -811,9 +811,23 @@ tok_status hf_finish(hf_load *ld)
             st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
         free(texts), free(lens), free(ids);
     }
+    if (st == TOK_OK && hp->model.kind == HF_WORDPIECE && !hf_wordpiece_build(t, &hp->model))
+        st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
     t->n_ids = max_id + 1; /* non-special added tokens may lie above the vocabulary */
     if (st == TOK_OK && tok_tokenizer_finish(t) != TOK_OK)
         st = hf_fail(ld, TOK_ENOMEM, J_NONE, "out of memory");
+    /* The post-processor's ids are emitted as they are: each must be a token, or encode would
+     * give ids that nothing decodes. */
+    for (size_t i = 0; st == TOK_OK && i < hp->post.n_single; i++)
+        for (size_t j = 0; st == TOK_OK && j < hp->post.single[i].n_ids; j++) {
+            const char *b;
+            size_t bl;
+            uint32_t id = hp->post.single[i].ids[j];
+            if (tok_token_bytes(t, id, &b, &bl) != TOK_OK)
+                st = hf_fail(ld, TOK_EFORMAT, J_NONE,
+                             "post_processor: special token id %u is not a token of this file "
+                             "(%u ids)", id, t->n_ids);
+        }
     if (st == TOK_OK)
         hf_fast_check(t);
     return st;
@@ -835,11 +849,14 @@ void hf_pipeline_free(hf_pipeline *hp)
     free(hp->pretoks);
     hf_model *m = &hp->model;
     free(m->unk_token);
+    if (!m->unreach_view)
+        free((void *)m->unreach);
     if (m->merges && !m->merges_view)
         tok_big_free(m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
     free(m->prefix);
     free(m->suffix);
     hf_unigram_free(m->unigram);
+    hf_wordpiece_free(m->wordpiece);
     for (size_t i = 0; i < hp->n_added; i++) {
         if (hp->added[i].normalized != hp->added[i].content)
             free(hp->added[i].normalized);

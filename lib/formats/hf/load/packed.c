@@ -11,9 +11,16 @@
  * differently from its file. Unigram models keep their vocabulary in the JSON (their trie is
  * built at load).
  *
- * Sections: CONFIG (the JSON), VOCAB and STRV (tok_vocab blobs), VERBATIM (bits), MERGES (the
- * table's slots), META (merge_bits; whether BPE may cut at U+2581), SOURCE (label and SHA-256 of the original) and,
- * when given, CHAT (the tokenizer_config.json that came with it). */
+ * Byte-level BPE whose merges are tiktoken's rank BPE (models/bpe_ranks.c) is checked here,
+ * once, and its vocabulary packed with the linear encoder's tables (algo/bpe_verify.c), so a
+ * packed Llama 3 or Qwen encodes through the same core as the built-in encodings from the first
+ * call.
+ *
+ * Sections: CONFIG (the JSON), VOCAB and STRV (tok_vocab blobs, VOCAB with the rank tables when
+ * they apply), VERBATIM (bits), MERGES (the table's slots), META (merge_bits; flags: whether BPE
+ * may cut at U+2581, whether the merges are rank BPE), UNREACH (the ids no merge makes, when rank
+ * BPE), SOURCE (label and SHA-256 of the original) and, when given, CHAT (the
+ * tokenizer_config.json that came with it). */
 #include "base/pack.h"
 #include "formats/hf/load/load.h"
 
@@ -21,8 +28,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-enum { SEC_CONFIG = 1, SEC_VOCAB, SEC_STRV, SEC_VERBATIM, SEC_MERGES, SEC_META,
+enum { SEC_CONFIG = 1, SEC_VOCAB, SEC_STRV, SEC_VERBATIM, SEC_MERGES, SEC_META, SEC_UNREACH,
        SEC_SOURCE = 16, SEC_CHAT };
+enum { META_CUT_WORDS = 1, META_RANK_BPE = 2 };
 
 /* The JSON with model.vocab and model.merges replaced by null, for kinds that are packed. */
 static char *config_of(const uint8_t *data, size_t len, bool keep_vocab, size_t *out_len)
@@ -75,6 +83,14 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
     const hf_pipeline *hp = t->impl;
     const hf_model *m = &hp->model;
     bool tables = m->kind != HF_UNIGRAM;
+    uint32_t *unreach = NULL, n_unreach = 0;
+    bool rank = hp->fast && hf_bpe_ranks_check(t, m, &unreach, &n_unreach);
+    if (rank && tok_bpe_tables_add(&t->vocab) == -2) { /* -1: the merge serves long pieces */
+        free(unreach);
+        tok_vocab_free(&strv);
+        tok_close(t);
+        return tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
+    }
     size_t clen = 0;
     char *config = config_of(data, len, !tables, &clen);
     void *vb = NULL, *sb = NULL;
@@ -96,8 +112,11 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
                              t->vocab.n_ids ? (size_t)(t->vocab.n_ids - 1) / 8 + 1 : 1);
             if (m->merges) {
                 tok_pack_add(&w, SEC_MERGES, m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
-                uint32_t meta[2] = {m->merge_bits, m->cut_words ? 1u : 0u};
+                uint32_t meta[2] = {m->merge_bits, (m->cut_words ? META_CUT_WORDS : 0u) |
+                                                       (rank ? META_RANK_BPE : 0u)};
                 tok_pack_add(&w, SEC_META, meta, sizeof meta);
+                if (rank && n_unreach)
+                    tok_pack_add(&w, SEC_UNREACH, unreach, (size_t)n_unreach * sizeof *unreach);
             }
         }
     }
@@ -117,7 +136,7 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
         free(*out);
         *out = NULL;
     }
-    free(config), free(vb), free(sb);
+    free(config), free(vb), free(sb), free(unreach);
     tok_vocab_free(&strv);
     tok_close(t);
     if (!ok)
@@ -137,6 +156,9 @@ tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped
     pre.verbatim = tok_pack_get(p, SEC_VERBATIM, &pre.verbatim_len);
     pre.merges = tok_pack_get(p, SEC_MERGES, &merges_len);
     const uint32_t *meta = tok_pack_get(p, SEC_META, &meta_len);
+    size_t unreach_len = 0;
+    pre.unreach = tok_pack_get(p, SEC_UNREACH, &unreach_len);
+    pre.n_unreach = unreach_len / sizeof(uint32_t);
     tok_status st = TOK_OK;
     if (!config)
         st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
@@ -146,8 +168,11 @@ tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped
         st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
                       "%s: the pack's merge table is damaged", source);
     if (st == TOK_OK) {
-        if (pre.merges)
-            pre.merge_bits = meta[0], pre.cut_words = meta[1] & 1;
+        if (pre.merges) {
+            pre.merge_bits = meta[0];
+            pre.cut_words = meta[1] & META_CUT_WORDS;
+            pre.rank_bpe = meta[1] & META_RANK_BPE;
+        }
         st = hf_open((const uint8_t *)config, clen, source, &pre, NULL, out, err);
     }
     if (st != TOK_OK) {

@@ -318,6 +318,12 @@ static tok_status build_vocab(hf_load *ld, uint32_t vnode, hf_entry *e, size_t n
                                     : "token \"%.*s\" or its id appears twice",
                      (int)(e[dup].len < 60 ? e[dup].len : 60), e[dup].s);
         hf_path_pop(ld, was);
+    } else if (r == -3) {
+        size_t was = hf_path_push(ld, "vocab");
+        st = hf_fail(ld, TOK_EFORMAT, vnode, "id %u (token \"%.*s\") is too large for a "
+                     "vocabulary of %zu tokens", e[dup].id,
+                     (int)(e[dup].len < 60 ? e[dup].len : 60), e[dup].s, n);
+        hf_path_pop(ld, was);
     } else if (r != 0) {
         st = hf_fail(ld, TOK_ENOMEM, vnode, "out of memory");
     }
@@ -867,6 +873,19 @@ tok_status hf_open(const uint8_t *data, size_t len, const char *source, const hf
     if (st != TOK_OK)
         goto fail;
     hf_bpe_prepare_words(&t->vocab, &hp->model, pre && pre->merges ? pre->cut_words : -1);
+    if (pre && pre->rank_bpe && hp->fast) { /* the pack's answer, its list checked */
+        hf_model *m = &hp->model;
+        for (size_t i = 0; i < pre->n_unreach; i++)
+            if (pre->unreach[i] >= t->vocab.n_ids || (i && pre->unreach[i] <= pre->unreach[i - 1])) {
+                st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
+                              "%s: the pack's list of unreachable tokens is damaged", source);
+                goto fail;
+            }
+        m->rank_bpe = true;
+        m->unreach = pre->unreach;
+        m->n_unreach = (uint32_t)pre->n_unreach;
+        m->unreach_view = true;
+    }
     if (keep_strv)
         *keep_strv = ld.strv;
     else

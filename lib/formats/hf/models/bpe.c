@@ -63,6 +63,9 @@ static uint32_t lookup_affixed(const tok_vocab *v, const hf_model *m, const uint
     return tok_vocab_find(v, buf, pl + n + sl);
 }
 
+/* A symbol merged into the one before it (a live one may be zero bytes long: an affix). */
+#define MERGED UINT32_MAX
+
 /* HF's Word::merge_all on s[0..n), pushing tokens at offsets base + position. */
 static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
@@ -115,13 +118,15 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
                 all = m->byte_ids[(uint8_t)m->suffix[k]] != TOK_NO_ID;
             if (all) {
                 /* HF adds the unknown run only before a vocabulary hit; byte tokens follow
-                 * directly (the pending unk stays pending, as in merge_word) */
+                 * directly (the pending unk stays pending, as in merge_word). The affix's
+                 * bytes are not in the text: zero-width here (HF gives each a byte, which
+                 * runs its offsets past the end of the word). */
                 for (size_t k = 0; k < pl; k++)
-                    ADD(m->byte_ids[(uint8_t)m->prefix[k]], 1);
+                    ADD(m->byte_ids[(uint8_t)m->prefix[k]], 0);
                 for (size_t k = 0; k < cl; k++)
                     ADD(m->byte_ids[s[i + k]], 1);
                 for (size_t k = 0; k < sl; k++)
-                    ADD(m->byte_ids[(uint8_t)m->suffix[k]], 1);
+                    ADD(m->byte_ids[(uint8_t)m->suffix[k]], 0);
                 i += cl;
                 continue;
             }
@@ -155,7 +160,7 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
     while (hn) {
         merge_e top = merge_heap_pop(heap, &hn);
         sym *cur = &w[top.pos];
-        if (cur->len == 0 || cur->next == -1)
+        if (cur->len == MERGED || cur->next == -1)
             continue;
         sym right = w[cur->next];
         uint32_t rank, id;
@@ -167,7 +172,7 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
         cur->c = top.id;
         cur->len += right.len;
         cur->next = right.next;
-        w[rpos].len = 0;
+        w[rpos].len = MERGED;
         if (right.next > -1 && (size_t)right.next < ns)
             w[right.next].prev = (int32_t)top.pos;
         if (cur->prev >= 0 && hf_merge_lookup(m, w[cur->prev].c, cur->c, &rank, &id)) {
@@ -184,7 +189,7 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
     }
     uint32_t pos = 0;
     for (size_t k = 0; k < ns; k++) {
-        if (w[k].len == 0)
+        if (w[k].len == MERGED)
             continue;
         if (!hf_tokens_push(out, w[k].c, base + pos, base + pos + w[k].len))
             return TOK_ENOMEM;
@@ -215,8 +220,8 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
                               size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
 {
-    hf_wc_entry *slot;
-    const hf_wc_entry *e = hf_wc_find(m->cache_id, w, n, &slot);
+    tok_wc_entry *slot;
+    const tok_wc_entry *e = tok_wc_find(m->cache_id, w, n, &slot);
     if (e) {
         for (size_t k = 0; k < e->n; k++)
             if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
@@ -227,7 +232,7 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
     tok_status st = merge_word(t, m, w, n, out, sc, base);
     size_t k = out->n - first;
     if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
-        hf_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
+        tok_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
                     k ? out->start + first : NULL, k ? out->end + first : NULL, base);
     return st;
 }
@@ -267,7 +272,7 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known)
     m->cut_words = false;
     if (m->kind != HF_BPE || !m->merges)
         return;
-    m->cache_id = hf_wc_new_model_id();
+    m->cache_id = tok_wc_new_id();
     if (known >= 0) { /* a pack records the answer (it scans every merge: 40 ms for Gemma 3) */
         m->cut_words = known == 1;
         return;

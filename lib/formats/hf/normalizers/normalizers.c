@@ -11,6 +11,7 @@
 #include "formats/hf/hf.h"
 
 #include <string.h>
+#include <pthread.h>
 #include <utf8proc.h>
 
 /* ---- helpers ---- */
@@ -125,6 +126,65 @@ static bool already(const uint8_t *s, size_t n, utf8proc_option_t opt)
     free(r);
     return same;
 }
+
+/* A character NFC leaves alone wherever it stands among such characters: combining class 0
+ * (nothing reorders around it), its own NFC (a precomposed letter stays composed; a singleton
+ * or an excluded composite does not), and never the second of a composition pair -- utf8proc
+ * numbers those (comb_index) from 0x8000, and composes Hangul vowels and trailing consonants
+ * by rule. Checked over every code point in tests/unit/test_hf_nfc.c. */
+static bool inert_slow(uint32_t cp)
+{
+    if ((cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2))
+        return false;
+    const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
+    if (p->combining_class != 0 || (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000))
+        return false;
+    if (p->decomp_seqindex == UINT16_MAX || p->decomp_type != 0)
+        return true; /* no canonical decomposition */
+    uint8_t s[4];
+    size_t n = tok_utf8_encode(cp, s);
+    return already(s, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+}
+
+/* The answers for the Basic Multilingual Plane, worked out once (about a millisecond). */
+static uint8_t bmp_inert[0x10000 / 8];
+static pthread_once_t bmp_once = PTHREAD_ONCE_INIT;
+static void bmp_fill(void)
+{
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        if (cp < 0x80 || (!(cp >= 0xD800 && cp <= 0xDFFF) && inert_slow(cp)))
+            bmp_inert[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+}
+
+bool hf_nfc_inert(uint32_t cp)
+{
+    if (cp >= 0x10000)
+        return inert_slow(cp);
+    pthread_once(&bmp_once, bmp_fill);
+    return bmp_inert[cp >> 3] >> (cp & 7) & 1;
+}
+
+bool hf_nfc_quick(const uint8_t *s, size_t n)
+{
+    bool filled = false;
+    for (size_t k = 0; k < n;) {
+        if (s[k] < 0x80) {
+            k++;
+            continue;
+        }
+        if (!filled) {
+            pthread_once(&bmp_once, bmp_fill);
+            filled = true;
+        }
+        unsigned l;
+        uint32_t cp = tok_utf8_decode(s + k, &l);
+        if (cp >= 0x10000 ? !inert_slow(cp) : !(bmp_inert[cp >> 3] >> (cp & 7) & 1))
+            return false;
+        k += l;
+    }
+    return true;
+}
+
 
 static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool compat, bool compose)
 {

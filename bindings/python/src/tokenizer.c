@@ -1,0 +1,493 @@
+/* tokenizer: the Hugging Face-style API over any format the library reads (tokenizer.json,
+ * SentencePiece .model, .tiktoken, built-in encodings, registry models): encode with ids and
+ * offsets, count, decode, batches on the library's threads, chat counts.
+ *
+ * special= chooses what special-token text in the input becomes: "allow" (the token), "ordinary"
+ * (plain text) or "reject" (raise). The default is each format's reference behaviour:
+ * tokenizer.json matches its added tokens in text, as Hugging Face does; SentencePiece never
+ * does (spm_encode); tiktoken-format tokenizers encode it as plain text (encode_ordinary, and the
+ * command's default). add_special_tokens=True adds BOS/EOS and template tokens where the file
+ * defines them (TOK_ENCODE_ADD_SPECIAL). lossy=True replaces invalid UTF-8 in bytes input with
+ * U+FFFD instead of raising.
+ *
+ * Issue 16 will add to the C API what belongs here next: a streaming decoder (tok_decode_stream
+ * -> a Tokenizer.decode_stream() object beside decode) and counts that stop at a limit
+ * (tok_count_limit -> count(limit=) in tk_count, tok_truncate -> truncate()).
+ *
+ * A tokenizer opened for a registry model without a public tokenizer (approximate=True) has
+ * exact == False: count() gives the library's estimate (tok_model_approx_count) and encode()
+ * refuses, since its ids would be another tokenizer's. */
+#include "ext.h"
+
+#include <stdlib.h>
+
+static int parse_special(core *c, PyObject *o, tok_special_policy *out)
+{
+    if (!o || o == Py_None) {
+        *out = !strcmp(tok_format(c->tok), "huggingface") ? TOK_SPECIAL_ALLOW : TOK_SPECIAL_ORDINARY;
+        return 0;
+    }
+    const char *s = PyUnicode_Check(o) ? PyUnicode_AsUTF8(o) : NULL;
+    if (s && !strcmp(s, "allow"))
+        *out = TOK_SPECIAL_ALLOW;
+    else if (s && !strcmp(s, "ordinary"))
+        *out = TOK_SPECIAL_ORDINARY;
+    else if (s && !strcmp(s, "reject"))
+        *out = TOK_SPECIAL_REJECT;
+    else {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError, "special must be 'allow', 'ordinary', 'reject' or None, "
+                                           "not %R", o);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_opts(core *c, PyObject *add, PyObject *special, PyObject *lossy,
+                      tok_encode_options *o)
+{
+    int a = opt_bool(add, 0), l = opt_bool(lossy, 0);
+    if (a < 0 || l < 0 || parse_special(c, special, &o->special) < 0)
+        return -1;
+    o->flags = (a ? TOK_ENCODE_ADD_SPECIAL : 0) | (l ? TOK_ENCODE_LOSSY_UTF8 : 0);
+    return 0;
+}
+
+static int need_exact(core *c)
+{
+    if (c->exact)
+        return 0;
+    tok_error err;
+    TOK_ERR_INIT(err);
+    err.status = TOK_EUNSUPPORTED;
+    PyObject *msg = PyUnicode_FromFormat(
+        "%U has no public tokenizer: this tokenizer (%U) only estimates its counts, and its ids "
+        "would be another tokenizer's; use count()", c->model, c->name);
+    if (msg) {
+        raise_tok_as(TokscopeError, &err, msg);
+        Py_DECREF(msg);
+    }
+    return -1;
+}
+
+static uint64_t scaled(core *c, size_t n)
+{
+    return c->exact || !c->m ? n : tok_model_approx_count(c->m, n);
+}
+
+static PyObject *tk_encode(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"text", "add_special_tokens", "special", "lossy",
+                                        "offsets", NULL};
+    PyObject *a[5];
+    tok_encode_options o;
+    if (parse_args("encode", args, nargs, kwnames, names, 2, 1, a) < 0 || !core_tok(c) ||
+        need_exact(c) < 0 || parse_opts(c, a[1], a[2], a[3], &o) < 0)
+        return NULL;
+    int spans = opt_bool(a[4], 1);
+    if (spans < 0)
+        return NULL;
+    text_view v;
+    if (text_from_any(a[0], &v, "text") < 0)
+        return NULL;
+    enc_out out;
+    tok_error err;
+    TOK_ERR_INIT(err);
+    tok_status st = core_encode(c, v.p, v.n, &o, NULL, 0, spans, &out, &err);
+    PyObject *res = st == TOK_OK ? encoded_new(c, a[0], v.is_str, out.ids, out.spans, out.n)
+                                 : raise_tok(st, &err);
+    text_release(&v);
+    return res;
+}
+
+static PyObject *tk_count(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                          PyObject *kwnames)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"text", "add_special_tokens", "special", "lossy", NULL};
+    PyObject *a[4];
+    tok_encode_options o;
+    if (parse_args("count", args, nargs, kwnames, names, 2, 1, a) < 0 || !core_tok(c) ||
+        parse_opts(c, a[1], a[2], a[3], &o) < 0)
+        return NULL;
+    text_view v;
+    if (text_from_any(a[0], &v, "text") < 0)
+        return NULL;
+    size_t n = 0;
+    tok_error err;
+    TOK_ERR_INIT(err);
+    tok_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = tok_count(c->tok, v.p, v.n, &o, &n, &err);
+    Py_END_ALLOW_THREADS
+    text_release(&v);
+    if (st != TOK_OK)
+        return raise_tok(st, &err);
+    return PyLong_FromUnsignedLongLong(scaled(c, n));
+}
+
+/* encode_batch and count_batch: one tok_encode_batch over the texts (bytes or str each). */
+static PyObject *batch(core *c, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                       bool counts)
+{
+    static const char *const names[] = {"texts", "add_special_tokens", "special", "lossy",
+                                        "num_threads", "offsets", NULL};
+    PyObject *a[6];
+    tok_encode_options o;
+    if (parse_args(counts ? "count_batch" : "encode_batch", args, nargs, kwnames, names, 2, 1,
+                   a) < 0 ||
+        !core_tok(c) || (!counts && need_exact(c) < 0) || parse_opts(c, a[1], a[2], a[3], &o) < 0)
+        return NULL;
+    long threads = opt_threads(a[4], 0);
+    int spans = counts ? 0 : opt_bool(a[5], 1);
+    if (threads < 0 || spans < 0)
+        return NULL;
+    if (counts && a[5])
+        return PyErr_Format(PyExc_TypeError, "count_batch() got an unexpected keyword argument "
+                                             "'offsets'");
+    batch_texts b;
+    if (batch_texts_get(a[0], &b, -1) < 0) {
+        batch_texts_free(&b);
+        return NULL;
+    }
+    size_t n = (size_t)b.n;
+    tok_text *texts = PyMem_Malloc((n ? n : 1) * sizeof *texts);
+    tok_batch_item *res = PyMem_Calloc(n ? n : 1, sizeof *res);
+    PyObject *out = NULL;
+    if (!texts || !res) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        texts[i] = (tok_text){b.v[i].p, b.v[i].n};
+    tok_error err;
+    TOK_ERR_INIT(err);
+    tok_status st;
+    unsigned nt = batch_threads(&b, threads);
+    Py_BEGIN_ALLOW_THREADS
+    st = tok_encode_batch(c->tok, texts, n, &o, spans, nt, res, &err);
+    Py_END_ALLOW_THREADS
+    if (st != TOK_OK) {
+        raise_tok(st, &err);
+        goto done;
+    }
+    if (!(out = PyList_New((Py_ssize_t)n)))
+        goto done;
+    PyObject **items = PySequence_Fast_ITEMS(b.seq);
+    for (size_t i = 0; i < n; i++) {
+        PyObject *one;
+        if (counts) {
+            one = PyLong_FromUnsignedLongLong(scaled(c, res[i].n));
+        } else {
+            one = encoded_new(c, items[i], b.v[i].is_str, res[i].ids, res[i].spans, res[i].n);
+            res[i].ids = NULL; /* owned by the Encoded now (or freed by encoded_new) */
+            res[i].spans = NULL;
+        }
+        if (!one) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, (Py_ssize_t)i, one);
+    }
+done:
+    if (res)
+        tok_batch_free(res, n);
+    PyMem_Free(res);
+    PyMem_Free(texts);
+    batch_texts_free(&b);
+    return out;
+}
+
+static PyObject *tk_encode_batch(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    return batch((core *)self, args, nargs, kwnames, false);
+}
+
+static PyObject *tk_count_batch(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames)
+{
+    return batch((core *)self, args, nargs, kwnames, true);
+}
+
+static PyObject *tk_decode_impl(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames, bool as_bytes)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"ids", "skip_special_tokens", "errors", NULL};
+    PyObject *a[3];
+    if (parse_args(as_bytes ? "decode_bytes" : "decode", args, nargs, kwnames, names,
+                   as_bytes ? 2 : 3, 1, a) < 0 ||
+        !core_tok(c))
+        return NULL;
+    if (as_bytes && a[2])
+        return PyErr_Format(PyExc_TypeError, "decode_bytes() got an unexpected keyword argument "
+                                             "'errors'");
+    int skip = opt_bool(a[1], 1);
+    if (skip < 0)
+        return NULL;
+    const char *errors = "replace";
+    if (a[2] && !(errors = PyUnicode_Check(a[2]) ? PyUnicode_AsUTF8(a[2]) : NULL))
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_TypeError, "errors must be str");
+    id_view v;
+    if (ids_from_object(a[0], &v) < 0)
+        return NULL;
+    PyObject *b = core_decode_bytes(c, v.ids, v.n, skip ? TOK_DECODE_SKIP_SPECIAL : 0, false);
+    ids_release(&v);
+    if (!b || as_bytes)
+        return b;
+    PyObject *s = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), errors);
+    Py_DECREF(b);
+    return s;
+}
+
+static PyObject *tk_decode(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames)
+{
+    return tk_decode_impl(self, args, nargs, kwnames, false);
+}
+
+static PyObject *tk_decode_bytes(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    return tk_decode_impl(self, args, nargs, kwnames, true);
+}
+
+static PyObject *tk_token_id(PyObject *self, PyObject *arg)
+{
+    core *c = (core *)self;
+    text_view v;
+    if (!core_tok(c) || text_from_any(arg, &v, "token") < 0)
+        return NULL;
+    uint32_t id;
+    tok_status st = tok_token_id(c->tok, v.p, v.n, &id);
+    text_release(&v);
+    if (st == TOK_OK)
+        return core_id_int(c, id);
+    Py_RETURN_NONE;
+}
+
+static PyObject *tk_token_bytes(PyObject *self, PyObject *arg)
+{
+    core *c = (core *)self;
+    if (!core_tok(c))
+        return NULL;
+    id_view v;
+    PyObject *t = PyTuple_Pack(1, arg);
+    int rc = t ? ids_from_object(t, &v) : -1;
+    Py_XDECREF(t);
+    if (rc < 0)
+        return NULL;
+    uint32_t id = v.ids[0];
+    ids_release(&v);
+    const char *p;
+    size_t len;
+    if (tok_token_bytes(c->tok, id, &p, &len) == TOK_OK)
+        return PyBytes_FromStringAndSize(p, (Py_ssize_t)len);
+    tok_error err;
+    TOK_ERR_INIT(err);
+    err.status = TOK_EID;
+    PyObject *msg = PyUnicode_FromFormat("%U: token id %u is not in the vocabulary", c->name,
+                                         (unsigned)id);
+    if (msg) {
+        raise_tok_as(TokscopeKeyError, &err, msg);
+        Py_DECREF(msg);
+    }
+    return NULL;
+}
+
+/* count_chat(request, *, model=None, convention=None) -> dict, from tok_chat_count_json_opts.
+ * request: JSON text (str or bytes) or Python lists/dicts (serialised with json.dumps). */
+static PyObject *tk_count_chat(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                               PyObject *kwnames)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"request", "model", "convention", NULL};
+    PyObject *a[3];
+    if (parse_args("count_chat", args, nargs, kwnames, names, 1, 1, a) < 0 || !core_tok(c) ||
+        need_exact(c) < 0)
+        return NULL;
+    PyObject *json_text = NULL;
+    if (PyUnicode_Check(a[0]) || PyObject_CheckBuffer(a[0])) {
+        json_text = Py_NewRef(a[0]);
+    } else {
+        /* raw UTF-8, not \\u escapes: the text reaches the library as the user wrote it */
+        PyObject *json = PyImport_ImportModule("json");
+        PyObject *dumps = json ? PyObject_GetAttrString(json, "dumps") : NULL;
+        PyObject *kw = dumps ? Py_BuildValue("{s:O}", "ensure_ascii", Py_False) : NULL;
+        PyObject *args1 = kw ? PyTuple_Pack(1, a[0]) : NULL;
+        json_text = args1 ? PyObject_Call(dumps, args1, kw) : NULL;
+        Py_XDECREF(args1);
+        Py_XDECREF(kw);
+        Py_XDECREF(dumps);
+        Py_XDECREF(json);
+        if (!json_text)
+            return NULL;
+    }
+    tok_chat_options co = {NULL, NULL};
+    PyObject *model = a[1] && a[1] != Py_None ? a[1] : c->asked;
+    if ((model && !(co.model = c_string(model, "model"))) ||
+        (a[2] && a[2] != Py_None && !(co.convention = c_string(a[2], "convention")))) {
+        Py_DECREF(json_text);
+        return NULL;
+    }
+    text_view v;
+    if (text_from_any(json_text, &v, "request") < 0) {
+        Py_DECREF(json_text);
+        return NULL;
+    }
+    tok_chat_count cc;
+    tok_error err;
+    TOK_ERR_INIT(err);
+    tok_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = tok_chat_count_json_opts(c->tok, &co, v.p, v.n, &cc, &err);
+    Py_END_ALLOW_THREADS
+    text_release(&v);
+    Py_DECREF(json_text);
+    if (st != TOK_OK)
+        return raise_tok(st, &err);
+    PyObject *msgs = PyList_New((Py_ssize_t)cc.n_messages), *res = NULL;
+    for (size_t i = 0; msgs && i < cc.n_messages; i++) {
+        const tok_chat_message_count *m = &cc.messages[i];
+        PyObject *d = Py_BuildValue("{s:s,s:K,s:K,s:K}", "role", m->role, "content",
+                                    (unsigned long long)m->content, "overhead",
+                                    (unsigned long long)m->overhead, "total",
+                                    (unsigned long long)m->total);
+        if (!d)
+            Py_CLEAR(msgs);
+        else
+            PyList_SET_ITEM(msgs, (Py_ssize_t)i, d);
+    }
+    if (msgs)
+        res = Py_BuildValue("{s:K,s:O,s:s,s:N,s:K,s:K,s:i,s:i,s:z}", "total",
+                            (unsigned long long)cc.total, "exact", cc.exact ? Py_True : Py_False,
+                            "convention", cc.convention, "messages", msgs, "prefix",
+                            (unsigned long long)cc.prefix, "reply", (unsigned long long)cc.reply,
+                            "tokens_per_message", cc.tokens_per_message, "tokens_per_name",
+                            cc.tokens_per_name, "note", cc.note);
+    tok_chat_count_free(&cc);
+    return res;
+}
+
+static PyObject *get_format(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return core_tok(c) ? PyUnicode_FromString(tok_format(c->tok)) : NULL;
+}
+
+static PyObject *get_vocab_size(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return core_tok(c) ? PyLong_FromUnsignedLong(c->n_vocab) : NULL;
+}
+
+static PyObject *get_special_tokens(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return core_tok(c) ? core_special_dict(c) : NULL;
+}
+
+static PyObject *get_exact(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return core_tok(c) ? PyBool_FromLong(c->exact) : NULL;
+}
+
+static PyObject *get_model(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return Py_NewRef(c->model ? c->model : Py_None);
+}
+
+static PyObject *get_asked(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return Py_NewRef(c->asked ? c->asked : Py_None);
+}
+
+static PyObject *get_pattern(PyObject *self, void *unused)
+{
+    core *c = (core *)self;
+    return core_tok(c) ? PyUnicode_FromString(tok_pattern(c->tok)) : NULL;
+}
+
+static PyObject *tk_repr(PyObject *self)
+{
+    core *c = (core *)self;
+    if (!c->tok)
+        return PyUnicode_FromFormat("<%s (not open)>", Py_TYPE(self)->tp_name);
+    if (c->model)
+        return PyUnicode_FromFormat("<Tokenizer %R for model %R, %s%s>", c->name, c->model,
+                                    tok_format(c->tok), c->exact ? "" : ", estimates only");
+    return PyUnicode_FromFormat("<Tokenizer %R, %s>", c->name, tok_format(c->tok));
+}
+
+#define FAST (METH_FASTCALL | METH_KEYWORDS)
+static PyMethodDef tk_methods[] = {
+    {"encode", (PyCFunction)(void (*)(void))tk_encode, FAST,
+     "encode(text, add_special_tokens=False, *, special=None, lossy=False, offsets=True) -> "
+     "Encoded\n\nIds and offsets of a str or bytes. special: 'allow', 'ordinary', 'reject' or "
+     "None (the\nformat's reference behaviour); lossy: invalid UTF-8 becomes U+FFFD instead of "
+     "raising;\noffsets=False skips the offsets (less memory when only ids are wanted)."},
+    {"encode_batch", (PyCFunction)(void (*)(void))tk_encode_batch, FAST,
+     "encode_batch(texts, add_special_tokens=False, *, special=None, lossy=False, "
+     "num_threads=0, offsets=True) -> list[Encoded]\n\nOn the library's threads, without the GIL "
+     "(num_threads=0: one per CPU)."},
+    {"count", (PyCFunction)(void (*)(void))tk_count, FAST,
+     "count(text, add_special_tokens=False, *, special=None, lossy=False) -> int\n\nThe number "
+     "of tokens, without building ids (an estimate when exact is False)."},
+    {"count_batch", (PyCFunction)(void (*)(void))tk_count_batch, FAST,
+     "count_batch(texts, add_special_tokens=False, *, special=None, lossy=False, num_threads=0) "
+     "-> list[int]"},
+    {"decode", (PyCFunction)(void (*)(void))tk_decode, FAST,
+     "decode(ids, skip_special_tokens=True, errors='replace') -> str"},
+    {"decode_bytes", (PyCFunction)(void (*)(void))tk_decode_bytes, FAST,
+     "decode_bytes(ids, skip_special_tokens=True) -> bytes"},
+    {"token_id", tk_token_id, METH_O,
+     "token_id(token) -> int | None\n\nThe id whose bytes are exactly token (str or bytes)."},
+    {"token_bytes", tk_token_bytes, METH_O,
+     "token_bytes(id) -> bytes\n\nThe bytes of one token (TokscopeKeyError if unused)."},
+    {"count_chat", (PyCFunction)(void (*)(void))tk_count_chat, FAST,
+     "count_chat(request, *, model=None, convention=None) -> dict\n\nTokens of a chat "
+     "conversation as the model sees it (tok_chat_count_json_opts): request is an OpenAI-style\n"
+     "messages list or request body, as JSON text or Python objects. The result has total,\n"
+     "exact, convention, messages (role, content, overhead, total each), prefix, reply and note."},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef tk_getset[] = {
+    {"name", core_get_name, NULL, "The name or path it was opened as.", NULL},
+    {"format", get_format, NULL, "'tiktoken', 'huggingface' or 'sentencepiece'.", NULL},
+    {"vocab_size", get_vocab_size, NULL, "One more than the highest token id.", NULL},
+    {"special_tokens", get_special_tokens, NULL, "{text: id} of the special tokens.", NULL},
+    {"exact", get_exact, NULL,
+     "False when counts are estimates (a registry model without a public tokenizer).", NULL},
+    {"model", get_model, NULL, "The registry model it was opened for, or None.", NULL},
+    {"model_name", get_asked, NULL,
+     "The model name it was opened for (from_model), or None; count_chat's default model.",
+     NULL},
+    {"pattern", get_pattern, NULL, "The split pattern ('' if none).", NULL},
+    {"_source", core_get_source, core_set_source, "How to open it again (pickling).", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+PyTypeObject TokenizerBase_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "tokscope._tokscope.TokenizerBase",
+    .tp_basicsize = sizeof(core),
+    .tp_dealloc = core_dealloc,
+    .tp_repr = tk_repr,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "The C half of tokscope.Tokenizer.",
+    .tp_weaklistoffset = offsetof(core, weakrefs),
+    .tp_methods = tk_methods,
+    .tp_getset = tk_getset,
+    .tp_new = core_new,
+};
+
+int tokenizer_init(PyObject *module)
+{
+    if (PyType_Ready(&TokenizerBase_Type) < 0)
+        return -1;
+    return PyModule_AddObjectRef(module, "TokenizerBase", (PyObject *)&TokenizerBase_Type);
+}
