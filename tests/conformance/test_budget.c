@@ -46,7 +46,7 @@ static void check_cut(tally *ty, const char *set, size_t line, const tok_tokeniz
     if (!tok_wrap_probe(t, o, &w))
         return;
     size_t bad, v = tok_utf8_valid_prefix((const uint8_t *)x->text, L, &bad), p, q;
-    if (!v || !t->ops->cut(t, &w.body, (const uint8_t *)x->text, v, &p, &q))
+    if (!v || !t->ops->cut(t, &w.body, (const uint8_t *)x->text, v, TOK_CUT_ANY, &p, &q))
         return;
     ty->cuts++;
     uint32_t *all = NULL, *a = NULL, *b = NULL;
