@@ -6,7 +6,8 @@
 #   make vocabs           the open-model vocabularies alone (vocabs/open/MANIFEST)
 #   make test             build and run every test (ends with "N passed, N failed")
 #   make hf-vocabs        download the Hugging Face tokenizer.json files the tests use (npm)
-#   make bench            speed next to the reference implementations (needs npm)
+#   make bench            speed next to the reference implementations (needs npm), and the
+#                         embedding API's costs (tests/bench/embed_bench.c)
 #   make bench-hostile    time and memory on hostile input (one character repeated, a 50 MB
 #                         line...) for every format, against issue 14's targets
 #   make python           the Python package (tokscope, a tiktoken drop-in) in build/python/
@@ -326,11 +327,22 @@ $(BUILD)/bench_tokscope: tests/bench/bench.c $(BUILD)/libtokscope.a
 bench-hostile: all $(HF_DIR)/.stamp spm-npm-models
 	$(PYTHON) tests/bench/hostile.py $(BUILD)
 
-bench: all $(BUILD)/bench_tokscope $(HF_DIR)/.stamp
+$(BUILD)/bench_embed: tests/bench/embed_bench.c $(BUILD)/libtokscope.a
+	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+# The embedding API's costs (streaming decode per token, budgets on 100 MB, appends) on a
+# built-in encoding, the byte-level, Metaspace and WordPiece tokenizer.json families and a
+# SentencePiece model.
+EMBED_BENCH_TOKS := cl100k_base o200k_base $(HF_DIR)/llama3/tokenizer.json \
+  $(HF_DIR)/mistral_7b/tokenizer.json tests/golden/hf/tokenizers/gen_wordpiece_bert_uncased/tokenizer.json \
+  build/spm-npm-models/llama2.model
+
+bench: all $(BUILD)/bench_tokscope $(BUILD)/bench_embed $(HF_DIR)/.stamp spm-npm-models
 	bash tests/bench/make_corpus.sh $(BUILD)/bench
 	cd tests/bench && npm ci --no-audit --no-fund --silent
 	node tests/bench/run.mjs $(BUILD)
 	bash tests/bench/spm_bench.sh $(BUILD)
+	$(BUILD)/bench_embed $(addprefix -t ,$(EMBED_BENCH_TOKS)) $(BUILD)/bench/prose.txt $(BUILD)/bench/multi.txt
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \

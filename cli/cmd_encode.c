@@ -8,9 +8,13 @@
 
 enum out_mode { OUT_PLAIN, OUT_JSON, OUT_JSONL };
 
+static const char *const unit_name[] = {"bytes", "chars", "utf16"};
+
 /* PLAIN: "1 2 3" or "ID START END" lines. JSON: {"tokens":N,"ids":[...](,"offsets":[...])}.
- * JSONL: [...] or {"ids":[...],"offsets":[...]}. */
-static void print_ids(const uint32_t *ids, const tok_span *spans, size_t n, enum out_mode mode)
+ * JSONL: [...] or {"ids":[...],"offsets":[...]}. Offsets in characters or UTF-16 units say so
+ * ("offset_unit":"chars"); bytes are the default and say nothing. */
+static void print_ids(const uint32_t *ids, const tok_span *spans, size_t n, enum out_mode mode,
+                      tok_offset_unit unit)
 {
     if (mode == OUT_PLAIN) {
         for (size_t i = 0; i < n; i++) {
@@ -37,6 +41,8 @@ static void print_ids(const uint32_t *ids, const tok_span *spans, size_t n, enum
             printf("%s[%llu,%llu]", i ? "," : "", (unsigned long long)spans[i].start,
                    (unsigned long long)spans[i].end);
         putchar(']');
+        if (unit != TOK_OFFSET_BYTES)
+            printf(",\"offset_unit\":\"%s\"", unit_name[unit]);
     }
     if (mode == OUT_JSON || spans)
         putchar('}');
@@ -44,7 +50,7 @@ static void print_ids(const uint32_t *ids, const tok_span *spans, size_t n, enum
 }
 
 static int encode_jsonl(const tok_tokenizer *tok, const char *path, const tok_encode_options *o,
-                        bool offsets, unsigned threads)
+                        bool offsets, tok_offset_unit unit, unsigned threads)
 {
     input in;
     if (!read_input(path, &in))
@@ -89,8 +95,12 @@ static int encode_jsonl(const tok_tokenizer *tok, const char *path, const tok_en
         }
         tok_status st = tok_encode_batch(tok, texts + at, m, o, offsets, threads, res, &err);
         size_t upto = st == TOK_OK ? m : err.index;
-        for (size_t i = 0; i < upto; i++)
-            print_ids(res[i].ids, offsets ? res[i].spans : NULL, res[i].n, OUT_JSONL);
+        for (size_t i = 0; i < upto; i++) {
+            if (offsets)
+                tok_spans_convert(texts[at + i].text, texts[at + i].len, res[i].spans, res[i].n,
+                                  unit, NULL); /* spans from tok_encode: always within */
+            print_ids(res[i].ids, offsets ? res[i].spans : NULL, res[i].n, OUT_JSONL, unit);
+        }
         if (st != TOK_OK) {
             check_stdout();
             warnx_("%s:%zu: %s", name, at + err.index + 1, err.message);
@@ -115,6 +125,7 @@ static int run(const cli_args *a)
     tok_encode_options o = cli_encode_options(a);
     const char *file = cli_text(a, "file");
     bool jsonl = cli_flag(a, "jsonl"), json = cli_flag(a, "json"), offsets = cli_flag(a, "offsets");
+    tok_offset_unit unit = (tok_offset_unit)cli_choice(a, "offsets", TOK_OFFSET_BYTES);
     uint64_t threads = cli_number(a, "threads", 0);
     if (tc.n > 1)
         return cli_usage_error(a, "encode takes one tokenizer (-e, -m or -t), not %zu", tc.n);
@@ -130,7 +141,7 @@ static int run(const cli_args *a)
     const tok_tokenizer *tok = tc.v[0].tok;
     int status;
     if (jsonl) {
-        status = encode_jsonl(tok, file ? file : "-", &o, offsets, (unsigned)threads);
+        status = encode_jsonl(tok, file ? file : "-", &o, offsets, unit, (unsigned)threads);
         choices_close(&tc);
         return status;
     }
@@ -151,7 +162,9 @@ static int run(const cli_args *a)
         warn_err(label, &err);
         status = EXIT_BAD;
     } else {
-        print_ids(ids, spans, n, json ? OUT_JSON : OUT_PLAIN);
+        if (spans)
+            tok_spans_convert(in.data, in.len, spans, n, unit, NULL);
+        print_ids(ids, spans, n, json ? OUT_JSON : OUT_PLAIN, unit);
         check_stdout();
     }
     tok_free(ids);
@@ -167,10 +180,12 @@ static const cli_opt opts[] = {
     {"jsonl", 0, NULL, CLI_FLAG,
      .help = "input is JSON Lines, one JSON string per line; print one JSON\n"
              "array of ids per line, in the same order"},
-    {"offsets", 0, NULL, CLI_FLAG,
-     .help = "also give each token's byte span in the input: one\n"
-             "'ID START END' line per token, or {\"ids\",\"offsets\"} objects\n"
-             "with --json/--jsonl"},
+    {"offsets", 0, "UNIT", CLI_CHOICE, .choices = "bytes|chars|utf16", .implied = "bytes",
+     .help = "also give each token's span in the input: one 'ID START END'\n"
+             "line per token, or {\"ids\",\"offsets\"} objects with --json/--jsonl;\n"
+             "in bytes (the default), chars (code points) or utf16 (UTF-16 code\n"
+             "units, as JavaScript counts); a span that starts or ends inside a\n"
+             "character covers all of it"},
     {"json", 0, NULL, CLI_FLAG, .help = "print a JSON object {\"tokens\":N,\"ids\":[...]}"},
     CLI_ENCODE_OPTS,
     {"threads", 'j', "N", CLI_NUMBER, .help = "threads for --jsonl (default: all cores)",

@@ -1,7 +1,7 @@
 /* truncate: the first (or last) N tokens of a text, as text. The cut is at a character boundary
- * and the printed text encodes to at most N tokens on its own (fit.c says how); with several
- * tokenizers it fits every one of them. */
-#include "fit.h"
+ * and the printed text encodes to at most N tokens on its own (tok_truncate, lib/api/truncate.c,
+ * says how); with several tokenizers it fits every one of them. */
+#include "cli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,17 +72,15 @@ static int run(const cli_args *a)
     for (bool again = true; status == EXIT_OK && again;) {
         again = false;
         for (size_t k = 0; k < tc.n; k++) {
-            encoded e;
             tok_error err;
             size_t cut, cnt;
             const char *s = in.data + start;
             size_t len = end - start;
             /* an estimate: keep as many proxy tokens as stand for N of the model's */
             uint64_t want = choice_raw_limit(&tc.v[k], n);
-            if (!encode_spans(tc.v[k].tok, &o, s, len, &e, &err) ||
-                !fit_tokens(tc.v[k].tok, &o, s, len, &e, want, from_end, &cut, &cnt, &err)) {
+            if (tok_truncate(tc.v[k].tok, s, len, &o, want > SIZE_MAX ? SIZE_MAX : (size_t)want,
+                             from_end ? TOK_TRUNCATE_END : 0, &cut, &cnt, &err) != TOK_OK) {
                 warn_err(label, &err);
-                encoded_free(&e);
                 status = EXIT_BAD;
                 break;
             }
@@ -94,7 +92,6 @@ static int run(const cli_args *a)
                     end = start + cut;
                 again = tc.n > 1; /* the others must see the shorter text */
             }
-            encoded_free(&e);
         }
     }
     bool cut = start > 0 || end < in.len;

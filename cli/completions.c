@@ -153,7 +153,7 @@ static void bash(FILE *f, names *nm)
         fputs("\n        case $opt in\n", f);
         for (size_t i = 0; i < cmd->n_opts; i++) {
             const cli_opt *o = &cmd->opts[i];
-            if (o->kind == CLI_FLAG)
+            if (o->kind == CLI_FLAG || o->implied) /* a value only as --name=VALUE */
                 continue;
             fputs("        ", f);
             if (o->letter)
@@ -198,7 +198,7 @@ static void zsh_opt(FILE *f, names *nm, const cli_opt *o)
     if (o->letter)
         fprintf(f, "{-%c%s,--%s%s}'[", o->letter, value ? "+" : "", o->name, value ? "=" : "");
     else
-        fprintf(f, "'--%s%s[", o->name, value ? "=" : "");
+        fprintf(f, "'--%s%s[", o->name, !value ? "" : o->implied ? "=-" : "=");
     put_quoted(f, brief, "[]\\", "'\\''");
     fputc(']', f);
     if (value) {
@@ -308,7 +308,7 @@ static void fish(FILE *f, names *nm)
             if (o->letter)
                 fprintf(f, " -s %c", o->letter);
             fprintf(f, " -l %s", o->name);
-            if (o->kind != CLI_FLAG) {
+            if (o->kind != CLI_FLAG && !o->implied) { /* an implied value: as a flag */
                 if (has_words(o)) {
                     fputs(" -x -a '", f);
                     put_words(f, nm, o->values, o->kind == CLI_CHOICE ? o->choices : NULL);

@@ -1,5 +1,5 @@
-/* fit.h -- fitting text into a token budget, for truncate and chunk: cuts at character
- * boundaries, verified by re-counting the text that is printed. */
+/* fit.h -- fitting text into a token budget, for chunk and stats: character boundaries and
+ * spans (truncate is the library's tok_truncate). */
 #ifndef TOKSCOPE_FIT_H
 #define TOKSCOPE_FIT_H
 
@@ -22,13 +22,5 @@ void encoded_free(encoded *e);
 
 /* The first token whose span starts at or after byte b (e->n if none). */
 size_t token_at(const encoded *e, uint64_t b);
-
-/* Keep at most n tokens of t[0..len) (e is its encoding): the longest prefix -- or with
- * from_end the longest suffix -- the encoding suggests, at a character boundary, whose own
- * count is at most n. *cut is the end of the prefix (or the start of the suffix) and *count its
- * token count. false with err filled when counting fails. */
-bool fit_tokens(const tok_tokenizer *tok, const tok_encode_options *o, const char *t, size_t len,
-                const encoded *e, uint64_t n, bool from_end, size_t *cut, size_t *count,
-                tok_error *err);
 
 #endif

@@ -77,9 +77,9 @@ static void option(FILE *f, const cli_opt *o)
     roff_span(f, o->name);
     fputs("\\fR", f);
     if (o->arg) {
-        fputs(" \\fI", f);
+        fputs(o->implied ? "[=\\fI" : " \\fI", f);
         roff_span(f, o->arg);
-        fputs("\\fR", f);
+        fputs(o->implied ? "\\fR]" : "\\fR", f);
     }
     fputc('\n', f);
     roff(f, o->help);

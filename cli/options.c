@@ -195,6 +195,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *a)
             if (o->kind != CLI_FLAG) {
                 if (eq)
                     value = eq + 1;
+                else if (o->implied)
+                    value = o->implied;
                 else if (i < argc)
                     value = argv[i++];
                 else
@@ -221,7 +223,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *a)
                     return EXIT_BAD;
                 continue;
             }
-            const char *value = p[1] ? p + 1 : i < argc ? argv[i++] : NULL;
+            const cli_opt *o = &cmd->opts[k];
+            const char *value = p[1] ? p + 1 : o->implied ? o->implied : i < argc ? argv[i++] : NULL;
             if (!value)
                 return usage_error(cmd->name, "option '%s' needs a value", shown);
             if (!take(a, (size_t)k, shown, value))
@@ -278,11 +281,12 @@ size_t cli_list(const cli_args *a, const char *name, const char **out, size_t ca
 
 void cli_opt_label(const cli_opt *o, char *buf, size_t cap)
 {
+    const char *sep = !o->arg ? "" : o->implied ? "[=" : " ", *close = o->implied ? "]" : "";
     if (o->letter)
-        snprintf(buf, cap, "  -%c, --%s%s%s", o->letter, o->name, o->arg ? " " : "",
-                 o->arg ? o->arg : "");
+        snprintf(buf, cap, "  -%c, --%s%s%s%s", o->letter, o->name, sep, o->arg ? o->arg : "",
+                 close);
     else
-        snprintf(buf, cap, "      --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        snprintf(buf, cap, "      --%s%s%s%s", o->name, sep, o->arg ? o->arg : "", close);
 }
 
 void cli_opt_brief(const cli_opt *o, char *buf, size_t cap)

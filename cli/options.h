@@ -52,6 +52,9 @@ typedef struct cli_opt {
     const char *need;    /* CLI_NUMBER: what the value must be, for the error message */
     bool (*parse)(const char *s, uint64_t *out); /* CLI_NUMBER: NULL reads a whole number */
     const char *alias;   /* another long name the parser accepts; not shown */
+    const char *implied; /* the value may be left out, and is then this one; given, it must be
+                            attached (--name=VALUE, -xVALUE), so the next word stays an operand
+                            (getopt_long's optional_argument) */
 } cli_opt;
 
 typedef struct cli_args cli_args;

@@ -9,6 +9,9 @@
  *   Encoding  tok_encode() / tok_encode_alloc() / tok_count() give exactly the ids of the
  *             reference implementation (OpenAI tiktoken for the built-in encodings).
  *   Decoding  tok_decode() turns ids back into bytes.
+ *   Embedding tok_decode_stream_*() decode as ids arrive; tok_count_limit(), tok_truncate() and
+ *             tok_counter_*() answer token budgets reading only what the budget needs;
+ *             tok_spans_convert() gives offsets in characters or UTF-16 units.
  *   Models    tok_registry_open() gives the model registry (windows, prices, tokenizers);
  *             tok_cost_compute() prices a request exactly, in integer picodollars.
  *   Threads   A tok_tokenizer is never modified after tok_open*() returns: any number of
@@ -706,6 +709,152 @@ TOK_API tok_status tok_request_count_json(const tok_tokenizer *tok,
 
 /* Free what a tok_request_count holds and zero it. NULL or a zeroed struct is a no-op. */
 TOK_API void tok_request_count_free(tok_request_count *c);
+
+/* ---- For programs that embed tokscope: streaming, budgets, offsets -------------------------
+ * Inference servers, editors and pipelines call these thousands of times a second: each costs
+ * about the ids or text it is given, never the whole text again. */
+
+/* -- Streaming decode --
+ * Text as ids arrive (a server streaming a model's output). Each step returns the text the new
+ * ids complete; all steps and the final flush, concatenated, are exactly tok_decode of all the
+ * ids with the same flags, byte for byte, for every format's decoder: byte-level BPE, Metaspace
+ * and SentencePiece's leading space (dropped only at the very start of the text), WordPiece's
+ * "##" and cleanup, byte-fallback <0xXX> runs, special tokens skipped or kept.
+ *
+ * A step returns only text no later id can change: a character split across tokens waits for
+ * its last byte, a space that depends on the next token waits for it. What is held back is
+ * bounded per decoder (lib/api/decode_stream.c lists it): at most one character, one token, or
+ * a few characters -- except where tok_decode itself decides over a whole run: a run of
+ * byte-fallback tokens (<0xE4><0xBD><0xA0>...) comes out when the run ends, because the
+ * decoder turns the whole run into U+FFFD if any byte of it is invalid. Text is valid UTF-8,
+ * except that a tiktoken-format stream passes through bytes tok_decode passes through (ids
+ * whose bytes can never form a character).
+ *
+ * Cost: each id costs about its own text; nothing is re-decoded.
+ * Ownership and threads: the stream belongs to the caller and to one thread at a time; the
+ * tokenizer must outlive it and may be shared by any number of streams and threads. The text a
+ * call returns points into the stream and is valid until the next call on that stream
+ * (NUL-terminated for convenience; the NUL is not counted). */
+typedef struct tok_decode_stream tok_decode_stream;
+
+/* A new stream for tok with tok_decode flags (TOK_DECODE_SKIP_SPECIAL). Free with
+ * tok_decode_stream_free. */
+TOK_API tok_status tok_decode_stream_new(const tok_tokenizer *tok, unsigned flags,
+                                         tok_decode_stream **out, tok_error *err);
+
+/* Feed ids[0..n) (n may be 0); *text and *len get the newly complete text (possibly empty). An
+ * id the tokenizer cannot decode fails with TOK_EID (err->index: its position in ids) and the
+ * stream is left as it was: none of the n ids is taken. After TOK_ENOMEM, reset the stream. */
+TOK_API tok_status tok_decode_stream_step(tok_decode_stream *s, const uint32_t *ids, size_t n,
+                                          const char **text, size_t *len, tok_error *err);
+
+/* Feed context whose text the caller already has (the prompt): a step whose text is dropped.
+ * Later steps then continue that text -- a first generated "_Hello" gives " Hello", as it
+ * would in the middle of the text -- and a character the context left unfinished comes out
+ * whole with the step that completes it. */
+TOK_API tok_status tok_decode_stream_prefill(tok_decode_stream *s, const uint32_t *ids,
+                                             size_t n, tok_error *err);
+
+/* End of the ids: the text still held back (an unfinished character becomes what tok_decode
+ * makes of it). The stream is then reset, ready for a new text. */
+TOK_API tok_status tok_decode_stream_flush(tok_decode_stream *s, const char **text,
+                                           size_t *len, tok_error *err);
+
+/* Forget everything fed so far (keeps the memory). NULL is a no-op. */
+TOK_API void tok_decode_stream_reset(tok_decode_stream *s);
+
+/* Free a stream. NULL is a no-op. */
+TOK_API void tok_decode_stream_free(tok_decode_stream *s);
+
+/* -- Token budgets --
+ * Answers about a budget of tokens that read the text only as far as the budget reaches: the
+ * text is encoded from its start in stretches cut where the tokenizer provably cannot join
+ * tokens across the cut (lib/api/budget.c says where each format may be cut), and the encoding
+ * stops once the budget is passed. A 100 MB text with a limit of 1000 tokens costs about the
+ * first few kilobytes. Tokenizers whose pipeline gives no such cut (a whole-text regex
+ * normalizer, a tokenizer.json with truncation, ...) are encoded whole: the answer is the same,
+ * only slower.
+ * Thread-safe: tok is only read. */
+
+/* *count gets the number of tokens of text[0..len) if it is at most limit, else limit + 1
+ * (meaning "more than limit"; the rest is not read). *end gets len when the text fits, else the
+ * end of token number `limit` (the end of the span tok_encode gives token limit - 1; 0 when
+ * limit is 0): the text up to there holds the first limit tokens. Either pointer may be NULL.
+ * Errors are tok_count's for the part of the text that was read: invalid UTF-8 after the point
+ * where the limit was passed is not looked at. */
+TOK_API tok_status tok_count_limit(const tok_tokenizer *tok, const char *text, size_t len,
+                                   const tok_encode_options *opts, size_t limit, size_t *count,
+                                   size_t *end, tok_error *err);
+
+enum {
+    TOK_TRUNCATE_END = 1u << 0 /* keep the last tokens instead of the first */
+};
+
+/* The longest prefix of text[0..len) (with TOK_TRUNCATE_END: suffix) that encodes on its own
+ * to at most max_tokens tokens, cut at a character boundary -- what `tokscope truncate` prints.
+ * *cut gets the prefix's end (the suffix's start), *count the kept text's own token count
+ * (either pointer may be NULL). The kept text is verified by counting it, so it fits whatever
+ * the tokenizer does at the cut; it is the longest one when fitting is monotone in length, as
+ * it is in practice. A text that fits is kept whole. With TOK_ENCODE_ADD_SPECIAL and a
+ * max_tokens below the tokens added around every text, nothing fits: the empty text is kept and
+ * *count is its count, over max_tokens. The prefix form reads the text only as far as the
+ * budget reaches (as tok_count_limit); the suffix form encodes it whole. Thread-safe. */
+TOK_API tok_status tok_truncate(const tok_tokenizer *tok, const char *text, size_t len,
+                                const tok_encode_options *opts, size_t max_tokens,
+                                unsigned flags, size_t *cut, size_t *count, tok_error *err);
+
+/* -- Counting text that grows --
+ * A counter for text that is appended to (a chat box, an editor buffer): after every append its
+ * total equals tok_count of all the text appended so far, and an append costs about the chunk
+ * plus the text since the last place the tokenizer provably cannot join tokens across (the last
+ * word or line, usually), not the whole text. The counter keeps only that unfinished tail.
+ * Bytes of an unfinished UTF-8 character at the end wait for the next append: the total is that
+ * of the text before them (tok_counter_pending says how many). Tokenizers with no provable cut
+ * (see the budgets above) keep and recount the whole text at each append: exact, not fast.
+ * Ownership and threads: the counter belongs to the caller and to one thread at a time; the
+ * tokenizer must outlive it. */
+typedef struct tok_counter tok_counter;
+
+/* A counter for tok with encode options opts (copied; NULL: defaults). With
+ * TOK_ENCODE_ADD_SPECIAL the total includes the tokens the tokenizer adds around a text. */
+TOK_API tok_status tok_counter_new(const tok_tokenizer *tok, const tok_encode_options *opts,
+                                   tok_counter **out, tok_error *err);
+
+/* Append text[0..len); *total (may be NULL) gets the new total. On failure (TOK_EUTF8,
+ * TOK_ESPECIAL with the offset counted from the start of all the text, TOK_ENOMEM) the counter
+ * is as it was before the call. */
+TOK_API tok_status tok_counter_append(tok_counter *c, const char *text, size_t len,
+                                      size_t *total, tok_error *err);
+
+/* The tokens of everything appended so far (minus pending bytes); the bytes appended so far;
+ * the bytes of an unfinished character waiting at the end (0..3). */
+TOK_API size_t tok_counter_total(const tok_counter *c);
+TOK_API uint64_t tok_counter_bytes(const tok_counter *c);
+TOK_API size_t tok_counter_pending(const tok_counter *c);
+
+/* Start again from empty text (keeps the memory). NULL is a no-op. */
+TOK_API void tok_counter_reset(tok_counter *c);
+
+/* Free a counter. NULL is a no-op. */
+TOK_API void tok_counter_free(tok_counter *c);
+
+/* -- Offsets in characters --
+ * tok_encode's spans are byte offsets. Editors and JavaScript count characters (code points)
+ * or UTF-16 code units; these convert. */
+typedef enum tok_offset_unit {
+    TOK_OFFSET_BYTES = 0, /* unchanged */
+    TOK_OFFSET_CHARS = 1, /* Unicode code points */
+    TOK_OFFSET_UTF16 = 2  /* UTF-16 code units: 2 for a character above U+FFFF */
+} tok_offset_unit;
+
+/* Convert spans[0..n) -- byte offsets into text[0..len), as tok_encode gives them -- in place
+ * to unit. A span that starts or ends inside a character covers that whole character (its start
+ * rounds down, its end up). Invalid UTF-8 counts as one character (one code unit) per maximal
+ * invalid subpart, as a lossy decoder shows it (U+FFFD). Offsets past len fail with TOK_EINVAL
+ * (spans unchanged). O(len + n) for spans in text order, as tok_encode gives them; a span out
+ * of order costs at most 256 bytes of text more. Thread-safe. */
+TOK_API tok_status tok_spans_convert(const char *text, size_t len, tok_span *spans, size_t n,
+                                     tok_offset_unit unit, tok_error *err);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,30 @@ tok_status tok_encode_with(const tok_tokenizer *t, const uint8_t *s, size_t n,
                            const tok_encode_options *opts, tok_out *o, tok_scratch *sc,
                            tok_error *err);
 
+/* ---- budgets (budget.c): encoding a text stretch by stretch, between the format's cuts ---- */
+
+#define TOK_WRAP_MAX 16
+/* How a tokenizer is cut with some encode options: whether it can be (its format proves cuts),
+ * the options for the stretches (TOK_ENCODE_ADD_SPECIAL removed), and the tokens that option
+ * adds before and after a text (pre_ids: the ones before, whose spans are all (0, 0)). */
+typedef struct tok_wrap {
+    bool cuttable;
+    tok_encode_options body;
+    size_t pre, post;
+    uint32_t pre_ids[TOK_WRAP_MAX];
+} tok_wrap;
+/* Fill w; returns w->cuttable. */
+bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_wrap *w);
+/* Encode s[0..len) (w cuttable) from its start, stretch by stretch, until o holds more than
+ * need tokens or the text ends; the added tokens are not included. *done gets where the tokens
+ * of o end: the text s[0..done) gives exactly them (len when all was read). Errors name offsets
+ * in s. */
+tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const uint8_t *s,
+                             size_t len, size_t need, tok_out *o, size_t *done, tok_error *err);
+/* An error about a stretch that starts delta bytes into the text: its offset (and the "at byte
+ * N" of its message) moved by delta. */
+void tok_error_shift(tok_error *err, uint64_t delta);
+
 /* A file of the Hugging Face model repo ("org/name") in the local Hugging Face cache
  * (hf_cache.c): its path, or false; where gets the model's cache directory either way. */
 bool tok_hf_cache_find(const char *repo, const char *file, char *path, size_t cap, char *where,

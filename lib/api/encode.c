@@ -109,13 +109,6 @@ tok_status tok_encode_alloc(const tok_tokenizer *t, const char *text, size_t len
     return TOK_OK;
 }
 
-size_t tok_cut_point(const tok_tokenizer *t, const char *text, size_t len)
-{
-    if (!t || !text || !t->ops->restarts || !t->ops->restarts(t))
-        return 0;
-    return tok_split_cut((const uint8_t *)text, len);
-}
-
 tok_status tok_count(const tok_tokenizer *t, const char *text, size_t len,
                      const tok_encode_options *opts, size_t *count, tok_error *err)
 {

@@ -22,6 +22,29 @@ typedef struct tok_call {
 tok_status tok_fail_special(const tok_call *call, tok_error *err, const uint8_t *tok, size_t len,
                             uint64_t at);
 
+/* Streaming decode (api/decode_stream.c): a format's decoder as a state machine. new makes the
+ * state of one stream (decode flags as tok_decode's), NULL when out of memory. push appends to
+ * buf the text that ids[0..n) complete and that no later id can change -- the concatenation of
+ * everything push and end append is exactly what decode gives for all the ids. end appends the
+ * rest and returns the state to its start; reset only returns it there. push and end return
+ * false when out of memory. id_ok says whether decode accepts the id (below t->n_ids): the
+ * driver checks every id of a step before pushing any, so a bad id changes nothing. */
+typedef struct tok_stream_ops {
+    void *(*new)(const tok_tokenizer *t, unsigned flags);
+    bool (*id_ok)(const tok_tokenizer *t, uint32_t id);
+    bool (*push)(const tok_tokenizer *t, void *st, const uint32_t *ids, size_t n, tok_buf *buf);
+    bool (*end)(const tok_tokenizer *t, void *st, tok_buf *buf);
+    void (*reset)(void *st);
+    void (*free)(void *st);
+} tok_stream_ops;
+
+/* The cuts tok_format_ops.cut looks for. TOK_CUT_ANY: the last the format can prove, wherever
+ * (split/cut.c's analysis; for budgets). TOK_CUT_RESTART: only where tok_split_cut cuts --
+ * after a line feed followed by an ASCII letter -- and only when that holds for every special-
+ * token policy (opts is ignored): the same places for every tokenizer that restarts there, so
+ * several tokenizers can share the parts (tok_cut_point). */
+typedef enum tok_cut_kind { TOK_CUT_ANY, TOK_CUT_RESTART } tok_cut_kind;
+
 typedef struct tok_format_ops {
     const char *name; /* what tok_format() reports: "tiktoken", "huggingface", "sentencepiece" */
     /* encode gets valid UTF-8 (invalid input was already refused, or replaced when the caller
@@ -37,12 +60,22 @@ typedef struct tok_format_ops {
     tok_status (*decode)(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                          tok_buf *buf, tok_error *err);
     void (*free_impl)(void *impl);
+    const tok_stream_ops *stream;
     /* Tokens a format keeps beside the vocabulary and the special tokens (tokenizer.json's
      * added tokens that are not special): bytes by id, id by bytes. NULL when it has none. */
     bool (*extra_bytes)(const tok_tokenizer *t, uint32_t id, const char **bytes, size_t *len);
     bool (*extra_id)(const tok_tokenizer *t, const char *bytes, size_t len, uint32_t *id);
-    /* Does t's encoding restart after every cut tok_split_cut finds (tok_cut_point)? NULL: no. */
-    bool (*restarts)(const tok_tokenizer *t);
+    /* Cuts -- where a text may be encoded in parts (budgets, api/budget.c; tok_cut_point).
+     * s[0..n) is the start of a text (valid UTF-8, never empty). A cut is a pair p <= q < n
+     * such that for EVERY text T that begins with s[0..n) -- whatever follows -- encode(T)
+     * with opts (TOK_ENCODE_ADD_SPECIAL aside) is the tokens of T[0..p) followed by those of
+     * T[q..) encoded as a text of its own, shifted by q. T[p..q) is a separator whose tokens
+     * come from the second part (a space a dummy prefix stands for). The answer is the last
+     * cut of the kind asked for (tok_cut_kind); false when there is none the format can
+     * prove. Called with s NULL (and n 0), it says whether t can ever be cut so with opts.
+     * NULL when the format never has a cut. */
+    bool (*cut)(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
+                size_t n, tok_cut_kind kind, size_t *p, size_t *q);
 } tok_format_ops;
 
 

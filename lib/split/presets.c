@@ -38,23 +38,7 @@
 #define RUST (1u << TOK_REGEX_RUST)
 #define ONIG (1u << TOK_REGEX_ONIG)
 
-/* Where a split restarts. Cut a text between a line feed and an ASCII letter; the split of the
- * whole is the split of the two parts when (a) some piece of the whole ends at the cut, and
- * (b) the part before the cut splits as in the whole although its end is now the text's end
- * (the part after starts fresh either way: no pattern here looks behind).
- *
- * cl100k, o200k, Llama 3, Qwen2, Tekken. (a) No alternative takes a line feed and then a
- * letter: the letter alternatives' optional first character excludes CR and LF; digits,
- * contractions and whitespace hold no letter; the punctuation alternative ends with [\r\n]*
- * (o200k, Tekken: [\r\n/]*), which stops at the letter. (b) The last piece of the first
- * part ends with the LF. If it is punctuation followed by line breaks, the engine takes the
- * same characters at the text's end as before a letter. If it is a whitespace run (ending with
- * the LF), \s*[\r\n] (cl100k) or \s*[\r\n]+ (the others) takes the run up to its last CR
- * or LF -- all of it -- in the whole, and at the text's end cl100k's \s++$, tried first,
- * takes the same run, while the others have no $ and take it as in the whole.
- *
- * r50k / GPT-2 do not restart there: before a letter "  \n" is "  " (\s+(?!\S)) then
- * "\n", at the end of a text it is one piece. */
+/* .restarts: split/cut.c gives the proof (tok_split_cut). */
 static const tok_split_preset presets[] = {
     {"r50k", R50K_PAT, tok_pretok_r50k, RUST, false, "tiktoken 0.14 tiktoken_ext/openai_public.py r50k_pat_str"},
     {"cl100k", CL100K_PAT, tok_pretok_cl100k, RUST, true, "tiktoken 0.14 tiktoken_ext/openai_public.py cl100k_base"},
@@ -91,18 +75,4 @@ bool tok_split_scan_restarts(tok_pretok_fn scan)
         if (presets[i].scan == scan)
             return presets[i].restarts;
     return false;
-}
-
-size_t tok_split_cut(const uint8_t *s, size_t n)
-{
-    for (size_t end = n; end > 0;) { /* the last LF in s[0..end) */
-        const uint8_t *lf = memrchr(s, '\n', end);
-        if (!lf)
-            return 0;
-        size_t p = (size_t)(lf - s) + 1;
-        if (p < n && (s[p] | 0x20) >= 'a' && (s[p] | 0x20) <= 'z')
-            return p;
-        end = (size_t)(lf - s);
-    }
-    return 0;
 }

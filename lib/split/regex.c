@@ -156,3 +156,107 @@ bool tok_match_next(tok_match_iter *it, size_t *start, size_t *end)
     it->md = NULL;
     return false;
 }
+
+/* The next non-empty match from at, with flags; its bounds in *a, *b. rc as pcre2_match. */
+static int next_match(const pcre2_code *re, pcre2_match_data *md, const uint8_t *s, size_t n,
+                      size_t *at, uint32_t flags, size_t *a, size_t *b)
+{
+    for (;;) {
+        if (*at >= n)
+            return PCRE2_ERROR_NOMATCH;
+        int rc = pcre2_match(re, s, n, *at, PCRE2_NO_UTF_CHECK | flags, md, NULL);
+        if (rc < 0)
+            return rc;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        *a = ov[0];
+        *b = ov[1];
+        if (*b > *a) {
+            *at = *b;
+            return rc;
+        }
+        *at = *a + 1; /* an empty match: the search goes on a character later */
+        while (*at < n && (s[*at] & 0xC0) == 0x80)
+            ++*at;
+    }
+}
+
+bool tok_regex_final_matches(const void *re_, const uint8_t *s, size_t n, size_t **start,
+                             size_t **end, size_t *count, size_t *cap)
+{
+    const pcre2_code *re = re_;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    if (!md)
+        return false;
+    size_t at = 0, a, b;
+    bool ok = true;
+    int rc;
+    while ((rc = next_match(re, md, s, n, &at, PCRE2_PARTIAL_HARD, &a, &b)) >= 0) {
+        if (*count == *cap) {
+            size_t nc = tok_grow_cap(*cap, *count + 1, 64);
+            if (!nc || !tok_realloc(start, nc, sizeof **start) ||
+                !tok_realloc(end, nc, sizeof **end)) {
+                ok = false;
+                break;
+            }
+            *cap = nc;
+        }
+        (*start)[*count] = a;
+        (*end)[(*count)++] = b;
+    }
+    /* partial: not final; no match: none can start before n */
+    ok = ok && (rc == PCRE2_ERROR_PARTIAL || rc == PCRE2_ERROR_NOMATCH);
+    pcre2_match_data_free(md);
+    return ok;
+}
+
+bool tok_regex_split_is(const void *re_, const uint8_t *s, size_t n, const size_t *start,
+                        const size_t *end, size_t k)
+{
+    const pcre2_code *re = re_;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    if (!md)
+        return false;
+    size_t at = 0, a, b, i = 0;
+    bool same = true;
+    while (same && next_match(re, md, s, n, &at, 0, &a, &b) >= 0)
+        same = i < k && start[i] == a && end[i] == b && ++i;
+    pcre2_match_data_free(md);
+    return same && i == k;
+}
+
+bool tok_regex_looks_back(const char *p, size_t len)
+{
+    int depth = 0; /* inside a character class (Oniguruma nests them) */
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (c == '\\') {
+            if (i + 1 >= len)
+                return true;
+            char e = p[++i];
+            if (!depth && strchr("bBAGK<>`", e))
+                return true;
+            continue;
+        }
+        if (depth) {
+            if (c == '[')
+                depth++;
+            else if (c == ']')
+                depth--;
+            continue;
+        }
+        if (c == '[') {
+            depth = 1;
+            if (i + 1 < len && p[i + 1] == '^')
+                i++;
+            if (i + 1 < len && p[i + 1] == ']') /* a ']' first is a literal */
+                i++;
+            continue;
+        }
+        if (c == '^')
+            return true;
+        if (c == '(' && i + 2 < len && p[i + 1] == '?' && p[i + 2] == '<' &&
+            (i + 3 >= len || p[i + 3] == '=' || p[i + 3] == '!'))
+            return true;
+    }
+    return depth != 0;
+}

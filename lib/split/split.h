@@ -123,8 +123,8 @@ typedef struct tok_split_preset {
     const char *pattern; /* the regex, verbatim from its source */
     tok_pretok_fn scan;  /* the scanner proven equal to it */
     unsigned dialects;   /* bit d set: proven for the pattern read in tok_regex_dialect d */
-    bool restarts;       /* the split restarts at a line break followed by an ASCII letter
-                            (presets.c gives the proof): tok_split_cut's cuts are safe */
+    bool restarts;       /* the split restarts at a line feed followed by an ASCII letter
+                            (cut.c gives the proof): tok_split_cut's cuts are safe */
     const char *source;  /* where the pattern comes from */
 } tok_split_preset;
 
@@ -134,8 +134,6 @@ const tok_split_preset *tok_split_preset_named(const char *name);
 tok_pretok_fn tok_split_scanner_for(const char *pattern, size_t len, tok_regex_dialect dialect);
 /* Is scan a preset scanner whose split restarts (tok_split_preset.restarts)? */
 bool tok_split_scan_restarts(tok_pretok_fn scan);
-/* The last position p in (0, n) where s[p - 1] is LF and s[p] an ASCII letter, or 0. */
-size_t tok_split_cut(const uint8_t *s, size_t n);
 
 /* ---- the regex fallback (regex.c, regex_rewrite.c) ---- */
 
@@ -154,6 +152,36 @@ void tok_regex_free(void *re);
  * pattern exceeds the regex engine's match limits on this text. */
 tok_status tok_regex_split(const void *re, const uint8_t *s, size_t from, size_t to,
                            bool (*piece)(void *ctx, size_t start, size_t end), void *ctx);
+
+/* ---- cuts (cut.c): where a text may be cut without changing its pieces ---- */
+
+/* The last position p (0 < p < n) where the split of s[0..n) -- by a scanner, or by a regex
+ * whose matches are split as tok_regex_split and tok_match_iter do -- may be cut: for every
+ * text T that begins with s[0..n), the pieces of T before p are those of s[0..p) split as a
+ * text of its own, and the pieces from p on are those of T[p..] split on its own. accept, when
+ * not NULL, must also take p. 0 when there is none (or out of memory). A scanner must be one
+ * of the built-in patterns' (cut.c has the argument for them); a regex must not look behind
+ * where a search starts (tok_regex_looks_back). */
+size_t tok_pretok_cut(tok_pretok_fn scan, const uint8_t *s, size_t n,
+                      bool (*accept)(void *ctx, size_t p), void *ctx);
+size_t tok_regex_cut(const void *re, const uint8_t *s, size_t n,
+                     bool (*accept)(void *ctx, size_t p), void *ctx);
+/* Restarts: the last position p in (0, n) where s[p - 1] is LF and s[p] an ASCII letter, or 0.
+ * Every preset with .restarts splits any text there as its two parts on their own (cut.c). */
+size_t tok_split_cut(const uint8_t *s, size_t n);
+
+/* The matches of the split of s[0..n) (empty ones left out) that stay the same in any text that
+ * begins with s[0..n): PCRE2's hard partial matching, a search being final when the engine
+ * never needed a character past n. Appended to *start / *end (grown; *count of them, *cap the
+ * capacity). false when out of memory or on an engine error. */
+bool tok_regex_final_matches(const void *re, const uint8_t *s, size_t n, size_t **start,
+                             size_t **end, size_t *count, size_t *cap);
+/* Does s[0..n), as a whole text, split into exactly the k (non-empty) matches start/end? */
+bool tok_regex_split_is(const void *re, const uint8_t *s, size_t n, const size_t *start,
+                        const size_t *end, size_t k);
+/* Does pattern[0..len) look at text before the position a search starts from -- a lookbehind,
+ * \b, \B, ^, \A, \G, \K? (Conservative: anything it cannot read counts as yes.) */
+bool tok_regex_looks_back(const char *pattern, size_t len);
 
 /* Oniguruma's find_iter over s[0..n), for tokenizer.json's Split, Replace and the Replace
  * decoder: leftmost matches left to right, an empty match right where the previous one ended

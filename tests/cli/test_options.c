@@ -200,7 +200,8 @@ TEST(options_help_layout)
     }
 }
 
-/* The option names a --help lists: "--name" of every line that starts an option. */
+/* The option names a --help lists: "--name" of every line that starts an option (an implied
+ * value shows as "--name[=VALUE]"). */
 static size_t help_names(const char *help, char names[][64], size_t cap)
 {
     size_t n = 0;
@@ -215,7 +216,7 @@ static size_t help_names(const char *help, char names[][64], size_t cap)
             at = p + 6;
         if (at && n < cap) {
             size_t k = 0;
-            while (at[k] && at[k] != ' ' && at[k] != '\n' && k < 63)
+            while (at[k] && at[k] != ' ' && at[k] != '\n' && at[k] != '[' && k < 63)
                 k++;
             snprintf(names[n++], 64, "%.*s", (int)k, at);
         }

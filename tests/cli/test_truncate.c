@@ -198,7 +198,8 @@ TEST(truncate_fit_property_every_tokenizer_kind)
             uint64_t n = test_rand(&seed) % 24;
             for (int end = 0; end < 2; end++) {
                 size_t cut, cnt, again;
-                CHECK(fit_tokens(t, &o, buf, len, &e, n, end, &cut, &cnt, &err));
+                CHECK(tok_truncate(t, buf, len, &o, (size_t)n, end ? TOK_TRUNCATE_END : 0, &cut,
+                                   &cnt, &err) == TOK_OK);
                 CHECK(cut <= len);
                 CHECK_MSG(boundary_ok(buf, len, cut), "%s: cut %zu inside a character", names[k],
                           cut);

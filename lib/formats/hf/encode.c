@@ -224,25 +224,11 @@ static bool added_id(const tok_tokenizer *t, const char *bytes, size_t len, uint
     return false;
 }
 
-/* The fast path's split restarts at the cut (split/presets.c), NFC composes nothing onto a line
- * feed or before a letter, no added token can straddle the cut (none holds a line feed), and no
- * post-processor offset trimming looks at where a text starts. */
-static bool hf_restarts(const tok_tokenizer *t)
-{
-    const hf_pipeline *hp = t->impl;
-    if (!hp->fast || !tok_split_scan_restarts(hp->fast_scan) || hp->post.bytelevel_trim ||
-        hp->post.roberta_trim)
-        return false;
-    for (size_t i = 0; i < hp->n_added; i++)
-        if (memchr(hp->added[i].content, '\n', hp->added[i].len))
-            return false;
-    return true;
-}
-
 const tok_format_ops hf_ops = {.name = "huggingface",
                                .encode = hf_encode,
                                .decode = hf_decode,
                                .free_impl = free_impl,
+                               .stream = &hf_stream_ops,
                                .extra_bytes = added_bytes,
                                .extra_id = added_id,
-                               .restarts = hf_restarts};
+                               .cut = hf_cut};

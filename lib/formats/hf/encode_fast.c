@@ -301,6 +301,7 @@ void hf_fast_check(tok_tokenizer *t)
      * Removed+invert drops it. Scanners tile the text, so there is none to keep. */
     hp->fast_scan = cut->scan;
     hp->fast_regex = cut->regex;
+    hp->fast_looks_back = cut->looks_back;
     hp->fast_keep_gaps = cut == bl || cut->behavior == HF_ISOLATED;
     hp->fast = true;
 }

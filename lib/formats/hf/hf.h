@@ -125,6 +125,7 @@ typedef struct hf_pretok {
     bool add_prefix_space, use_regex, trim_offsets; /* ByteLevel */
     void *regex;             /* Split (pcre2_code, also for string patterns, escaped) */
     tok_pretok_fn scan;      /* Split: a hand-written scanner proven equal to the regex */
+    bool looks_back;         /* Split, ByteLevel: the regex looks behind a search's start */
     hf_behavior behavior;    /* Split, Punctuation */
     bool invert;             /* Split */
     uint32_t replacement;    /* Metaspace: the replacement character */
@@ -299,6 +300,8 @@ typedef enum hf_dec_kind {
 
 typedef struct hf_dec {
     hf_dec_kind kind;
+    bool pattern_regex;      /* Replace: the pattern is a Regex (else a String) */
+    size_t pattern_len;      /* Replace */
     uint32_t replacement;    /* Metaspace */
     hf_prepend prepend;      /* Metaspace */
     char *prefix, *suffix, *pad_token, *word_delimiter; /* WordPiece prefix, BPE suffix, CTC */
@@ -332,6 +335,7 @@ typedef struct hf_pipeline {
     tok_pretok_fn fast_scan;
     void *fast_regex;        /* the split's regex when there is no scanner */
     bool fast, fast_keep_gaps;
+    bool fast_looks_back;    /* the fast path's regex looks behind (no budget cuts) */
     bool needs_align;        /* a component reads original offsets (Metaspace "first") */
     uint8_t *verbatim;       /* byte-level vocabularies: ids whose bytes are their string */
     uint32_t *added_by_id;   /* (id, index into added) pairs sorted by id */
@@ -368,6 +372,35 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
                      tok_span *spans, size_t nt, bool add_special, tok_out *o);
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
+/* Where a text may be cut (cut.c; tok_format_ops.cut). */
+bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
+            tok_cut_kind kind, size_t *p, size_t *q);
+/* The pieces of decoding the batch decoder (decoders/decoders.c) and the stream
+ * (decoders/decode_stream.c) share.
+ * hf_dec_token: the string id decodes from -- an added token's normalized content, else the
+ * model's token (byte-level ones back in the byte alphabet, written to scratch): 1 with *s and
+ * *n set, 0 when TOK_DECODE_SKIP_SPECIAL drops it, -1 for an unused id, -2 when out of memory. */
+int hf_dec_token(const tok_tokenizer *t, uint32_t id, unsigned flags, tok_buf *scratch,
+                 const uint8_t **s, size_t *n);
+/* A decoder that maps each string of its list to one string (Metaspace, WordPiece, BPEDecoder,
+ * Strip, Replace) on s[0..n), the index-th string of the list (last: the list's last one),
+ * appended to out. */
+bool hf_dec_map(const hf_dec *d, const uint8_t *s, size_t n, size_t index, bool last,
+                tok_buf *out);
+/* CTC's map of one string: pad token removed; with cleanup, WordPiece's cleanup and the word
+ * delimiter as a space. */
+bool hf_dec_ctc(const hf_dec *d, const uint8_t *s, size_t n, tok_buf *out);
+#define HF_CLEANUP_PAIRS 11
+extern const char *const hf_cleanup_pairs[HF_CLEANUP_PAIRS][2]; /* in the order they apply */
+/* ByteFallback: the byte of a "<0xHH>" token, else -1. */
+int hf_dec_byte_token(const uint8_t *s, size_t n);
+/* ByteLevel: a token string's bytes (its own bytes when a character is not in the alphabet)
+ * appended to out. */
+bool hf_bytelevel_put(tok_buf *out, const uint8_t *s, size_t n);
+/* Bytes p[0..n) as String::from_utf8_lossy into out: one U+FFFD per maximal invalid subpart.
+ * Unless final, stops before an unfinished sequence at the end. Returns the bytes consumed. */
+size_t hf_dec_lossy(const uint8_t *p, size_t n, bool final, tok_buf *out);
+extern const tok_stream_ops hf_stream_ops; /* the decoder chain, streaming */
 void hf_unigram_free(void *u);
 /* WordPiece's trie of the vocabulary (t->vocab and m->prefix set); false when out of memory. */
 bool hf_wordpiece_build(const tok_tokenizer *t, hf_model *m);

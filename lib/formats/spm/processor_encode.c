@@ -255,4 +255,5 @@ tok_status spm_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,
 /* lossy_self: sentencepiece's normalizer makes each invalid byte a U+FFFD itself (where the
  * Unicode practice the driver follows replaces maximal subparts). */
 const tok_format_ops spm_ops = {.name = "sentencepiece", .lossy_self = true, .encode = spm_encode,
-                                .decode = spm_decode, .free_impl = spm_model_free};
+                                .decode = spm_decode, .free_impl = spm_model_free,
+                                .stream = &spm_stream_ops};

@@ -114,6 +114,7 @@ tok_status spm_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,
                       tok_error *err);
 tok_status spm_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                       tok_buf *buf, tok_error *err);
+extern const tok_stream_ops spm_stream_ops; /* the same decoder, streaming */
 void spm_model_free(void *impl);
 
 /* A .model file in data[0..len), a ModelProto (model_proto.c); source names it in messages. */

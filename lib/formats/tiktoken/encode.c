@@ -100,6 +100,48 @@ static tok_status tt_decode(const tok_tokenizer *t, const uint32_t *ids, size_t 
     return TOK_OK;
 }
 
+/* Streaming: a token's bytes are final as soon as it arrives (the driver holds back an
+ * unfinished character). */
+typedef struct tt_stream {
+    unsigned flags;
+} tt_stream;
+
+static void *tt_stream_new(const tok_tokenizer *t, unsigned flags)
+{
+    tt_stream *st = malloc(sizeof *st);
+    if (st)
+        st->flags = flags;
+    return st;
+}
+
+static bool tt_stream_id_ok(const tok_tokenizer *t, uint32_t id)
+{
+    const char *p;
+    size_t len;
+    return tok_token_bytes(t, id, &p, &len) == TOK_OK;
+}
+
+static bool tt_stream_push(const tok_tokenizer *t, void *state, const uint32_t *ids, size_t n,
+                           tok_buf *buf)
+{
+    const tt_stream *st = state;
+    for (size_t i = 0; i < n; i++) {
+        const char *p;
+        size_t len;
+        if ((st->flags & TOK_DECODE_SKIP_SPECIAL) && tok_is_special(t, ids[i]))
+            continue;
+        if (tok_token_bytes(t, ids[i], &p, &len) == TOK_OK && !tok_buf_put(buf, p, len))
+            return false;
+    }
+    return true;
+}
+
+static bool tt_stream_end(const tok_tokenizer *t, void *st, tok_buf *buf) { return true; }
+static void tt_stream_reset(void *st) {}
+
+static const tok_stream_ops tt_stream_ops = {tt_stream_new, tt_stream_id_ok, tt_stream_push,
+                                              tt_stream_end, tt_stream_reset, free};
+
 static void tt_free(void *impl)
 {
     tt_split *sp = impl;
@@ -107,16 +149,9 @@ static void tt_free(void *impl)
     free(sp);
 }
 
-/* The split restarts at the cut (split/presets.c proves it per pattern), and no special token
- * can straddle it: none holds a line feed. */
-static bool tt_restarts(const tok_tokenizer *t)
-{
-    const tt_split *sp = t->impl;
-    return tok_split_scan_restarts(sp->scan) && !tok_specials_hold(&t->specials, '\n');
-}
-
-const tok_format_ops tiktoken_ops = {.name = "tiktoken", .encode = tt_encode, .decode = tt_decode,
-                                     .free_impl = tt_free, .restarts = tt_restarts};
+const tok_format_ops tiktoken_ops = {
+    .name = "tiktoken", .encode = tt_encode, .decode = tt_decode, .free_impl = tt_free,
+    .stream = &tt_stream_ops, .cut = tt_cut};
 
 tok_status tt_set_split(tok_tokenizer *t, tok_pretok_fn scan, void *regex)
 {

@@ -8,6 +8,7 @@
  *   file.c            the .tiktoken text format -> vocabulary, and its packed form
  *   load.c            a .tiktoken file -> tokenizer (OpenAI's files recognised by SHA-256)
  *   encode.c          the pipeline: special tokens, the split, rank BPE per piece; decode
+ *   cut.c             where a text may be cut without changing its tokens (budgets)
  *   model_map.c       OpenAI model name -> encoding (tiktoken's model.py) */
 #ifndef TOK_TIKTOKEN_H
 #define TOK_TIKTOKEN_H
@@ -24,6 +25,9 @@ typedef struct tt_split {
 } tt_split;
 
 extern const tok_format_ops tiktoken_ops;
+/* Where a text may be cut (cut.c; tok_format_ops.cut). */
+bool tt_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
+            tok_cut_kind kind, size_t *p, size_t *q);
 
 /* Give t (made by tok_tokenizer_new(name, &tiktoken_ops)) its split; the regex, if any, is
  * taken over (freed with t even on failure). TOK_ENOMEM when out of memory. */

@@ -71,180 +71,206 @@ static int hexdig(char c)
          : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* s with every occurrence of from replaced by to, appended to the last string of l */
-static bool append_replaced(slist *l, const char *s, size_t n, const char *from, size_t fl,
-                            const char *to, size_t tl)
+/* s with every occurrence of from replaced by to, appended to out */
+static bool put_replaced(tok_buf *out, const char *s, size_t n, const char *from, size_t fl,
+                         const char *to, size_t tl)
 {
-    size_t k = 0;
-    while (k < n) {
-        if (fl && k + fl <= n && memcmp(s + k, from, fl) == 0) {
-            if (!sl_append(l, to, tl))
+    size_t k = 0, at = 0;
+    while (fl && k + fl <= n) {
+        if (memcmp(s + k, from, fl) == 0) {
+            if (!tok_buf_put(out, s + at, k - at) || !tok_buf_put(out, to, tl))
                 return false;
             k += fl;
+            at = k;
         } else {
-            if (!sl_append(l, s + k, 1))
-                return false;
             k++;
         }
     }
-    return true;
+    return tok_buf_put(out, s + at, n - at);
 }
 
-/* wordpiece::cleanup */
-static bool cleanup(slist *out, const char *s, size_t n)
+/* wordpiece::cleanup: chained String::replace calls, applied one after another */
+const char *const hf_cleanup_pairs[HF_CLEANUP_PAIRS][2] = {
+    {" .", "."},   {" ?", "?"},   {" !", "!"},   {" ,", ","},          {" ' ", "'"}, {" n't", "n't"},
+    {" 'm", "'m"}, {" do not", " don't"},        {" 's", "'s"},        {" 've", "'ve"},
+    {" 're", "'re"}};
+
+static bool cleanup(tok_buf *out, const char *s, size_t n)
 {
-    static const char *const pairs[][2] = {{" .", "."},  {" ?", "?"},     {" !", "!"},
-                                           {" ,", ","},  {" ' ", "'"},    {" n't", "n't"},
-                                           {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"},
-                                           {" 've", "'ve"}, {" 're", "'re"}};
-    /* chained String::replace calls: apply them one after another */
-    char *cur = malloc(n + 1);
-    if (!cur)
-        return false;
-    memcpy(cur, s, n);
-    size_t len = n;
-    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
-        size_t fl = strlen(pairs[p][0]), tl = strlen(pairs[p][1]);
-        char *next = malloc(len * 2 + 1);
-        if (!next) {
-            free(cur);
-            return false;
-        }
-        size_t o = 0;
-        for (size_t k = 0; k < len;) {
-            if (k + fl <= len && memcmp(cur + k, pairs[p][0], fl) == 0) {
-                memcpy(next + o, pairs[p][1], tl);
-                o += tl;
-                k += fl;
-            } else {
-                next[o++] = cur[k++];
-            }
-        }
-        free(cur);
-        cur = next;
-        len = o;
+    tok_buf a = {0}, b = {0};
+    bool ok = tok_buf_put(&a, s, n);
+    for (size_t p = 0; ok && p < HF_CLEANUP_PAIRS; p++) {
+        const char *from = hf_cleanup_pairs[p][0], *to = hf_cleanup_pairs[p][1];
+        b.len = 0;
+        ok = put_replaced(&b, (const char *)a.data, a.len, from, strlen(from), to, strlen(to));
+        tok_buf t = a;
+        a = b;
+        b = t;
     }
-    bool ok = sl_append(out, cur, len);
-    free(cur);
+    ok = ok && tok_buf_put(out, a.data, a.len);
+    tok_buf_free(&a);
+    tok_buf_free(&b);
     return ok;
 }
 
-static bool lossy_append(slist *out, const uint8_t *p, size_t n)
+bool hf_bytelevel_put(tok_buf *out, const uint8_t *s, size_t n)
 {
-    while (n) {
-        size_t bad, ok = tok_utf8_valid_prefix(p, n, &bad);
-        if (!sl_append(out, p, ok))
-            return false;
-        p += ok;
-        n -= ok;
-        if (n) {
-            if (!sl_append(out, "\xEF\xBF\xBD", 3))
-                return false;
-            p += bad;
-            n -= bad;
-        }
-    }
+    size_t start = out->len;
+    /* the token as it is, then room to decode it into */
+    if (!tok_buf_put(out, s, n) || !tok_buf_put(out, s, n))
+        return false;
+    size_t bl = hf_bytelevel_decode(s, n, out->data + start + n);
+    if (bl != SIZE_MAX)
+        memmove(out->data + start, out->data + start + n, bl);
+    out->len = start + (bl != SIZE_MAX ? bl : n);
     return true;
 }
 
-static bool decode_step(const hf_pipeline *hp, const hf_dec *d, const slist *in, slist *out)
+size_t hf_dec_lossy(const uint8_t *p, size_t n, bool final, tok_buf *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t bad, ok = tok_utf8_valid_prefix(p + i, n - i, &bad);
+        if (!tok_buf_put(out, p + i, ok))
+            return i;
+        i += ok;
+        if (i == n || (!final && i + bad == n))
+            break;
+        if (!tok_buf_put(out, "\xEF\xBF\xBD", 3))
+            return i;
+        i += bad;
+    }
+    return i;
+}
+
+int hf_dec_byte_token(const uint8_t *s, size_t n)
+{
+    if (n == 6 && !memcmp(s, "<0x", 3) && s[5] == '>') {
+        int hi = hexdig((char)s[3]), lo = hexdig((char)s[4]);
+        if (hi >= 0 && lo >= 0)
+            return hi * 16 + lo;
+    }
+    return -1;
+}
+
+bool hf_dec_map(const hf_dec *d, const uint8_t *s, size_t n, size_t i, bool last, tok_buf *out)
 {
     switch (d->kind) {
-    case HF_DEC_BYTELEVEL: { /* all tokens' characters mapped back to bytes, one lossy string */
-        tok_buf bytes = {0};
-        bool ok = true;
-        for (size_t i = 0; i < in->n && ok; i++) {
-            const uint8_t *s = (const uint8_t *)STR(in, i);
-            size_t n = in->len[i], start = bytes.len;
-            bool all = true;
-            for (size_t k = 0; k < n && ok;) {
-                unsigned cl;
-                int b = hf_bytelevel_byte(tok_utf8_decode(s + k, &cl));
-                if (b < 0) {
-                    all = false;
-                    break;
-                }
-                uint8_t c = (uint8_t)b;
-                ok = tok_buf_put(&bytes, &c, 1);
-                k += cl;
-            }
-            if (!all) { /* not in the alphabet: the token's own bytes */
-                bytes.len = start;
-                ok = tok_buf_put(&bytes, s, n);
-            }
-        }
-        ok = ok && sl_add(out, "", 0) && lossy_append(out, bytes.data ? bytes.data : (const uint8_t *)"", bytes.len);
-        tok_buf_free(&bytes);
-        return ok;
-    }
     case HF_DEC_METASPACE:
-        for (size_t i = 0; i < in->n; i++) {
-            if (!sl_add(out, "", 0))
-                return false;
-            const uint8_t *s = (const uint8_t *)STR(in, i);
-            for (size_t k = 0; k < in->len[i];) {
-                unsigned cl;
-                uint32_t cp = tok_utf8_decode(s + k, &cl);
-                bool ok = true;
-                if (cp == d->replacement) {
-                    if (!(i == 0 && d->prepend != HF_PREPEND_NEVER))
-                        ok = sl_append(out, " ", 1);
-                } else {
-                    ok = sl_append(out, s + k, cl);
-                }
-                if (!ok)
-                    return false;
-                k += cl;
-            }
-        }
-        return true;
-    case HF_DEC_WORDPIECE:
-        for (size_t i = 0; i < in->n; i++) {
-            const char *s = STR(in, i);
-            size_t n = in->len[i];
-            char *tmp = malloc(n + 2);
-            if (!tmp)
-                return false;
-            size_t tl;
-            if (i != 0 && n >= d->prefix_len && memcmp(s, d->prefix, d->prefix_len) == 0) {
-                memcpy(tmp, s + d->prefix_len, n - d->prefix_len);
-                tl = n - d->prefix_len;
-            } else if (i != 0) {
-                tmp[0] = ' ';
-                memcpy(tmp + 1, s, n);
-                tl = n + 1;
+        for (size_t k = 0; k < n;) {
+            unsigned cl;
+            uint32_t cp = tok_utf8_decode(s + k, &cl);
+            bool ok = true;
+            if (cp == d->replacement) {
+                if (!(i == 0 && d->prepend != HF_PREPEND_NEVER))
+                    ok = tok_buf_put(out, " ", 1);
             } else {
-                memcpy(tmp, s, n);
-                tl = n;
+                ok = tok_buf_put(out, s + k, cl);
             }
-            bool ok = sl_add(out, "", 0) && (d->cleanup ? cleanup(out, tmp, tl) : sl_append(out, tmp, tl));
-            free(tmp);
             if (!ok)
                 return false;
+            k += cl;
         }
         return true;
+    case HF_DEC_WORDPIECE: {
+        tok_buf tmp = {0};
+        bool ok;
+        if (i != 0 && n >= d->prefix_len && memcmp(s, d->prefix, d->prefix_len) == 0)
+            ok = tok_buf_put(&tmp, s + d->prefix_len, n - d->prefix_len);
+        else
+            ok = (i == 0 || tok_buf_put(&tmp, " ", 1)) && tok_buf_put(&tmp, s, n);
+        ok = ok && (d->cleanup ? cleanup(out, (const char *)tmp.data, tmp.len)
+                               : tok_buf_put(out, tmp.data, tmp.len));
+        tok_buf_free(&tmp);
+        return ok;
+    }
     case HF_DEC_BPE: {
-        size_t sl = strlen(d->suffix);
-        for (size_t i = 0; i < in->n; i++) {
-            const char *with = i + 1 == in->n ? "" : " ";
-            if (!sl_add(out, "", 0) ||
-                !append_replaced(out, STR(in, i), in->len[i], d->suffix, sl, with, strlen(with)))
-                return false;
+        const char *with = last ? "" : " ";
+        return put_replaced(out, (const char *)s, n, d->suffix, strlen(d->suffix), with,
+                            strlen(with));
+    }
+    case HF_DEC_STRIP: {
+        /* leading and trailing characters equal to content, up to start and stop of them */
+        size_t a = 0, b = n;
+        for (size_t c = 0; c < d->start && a < n; c++) {
+            unsigned cl;
+            if (tok_utf8_decode(s + a, &cl) != d->content)
+                break;
+            a += cl;
         }
-        return true;
+        for (size_t c = 0; c < d->stop && b > 0; c++) {
+            size_t k = b - 1;
+            while (k > 0 && (s[k] & 0xC0) == 0x80)
+                k--;
+            unsigned cl;
+            if (tok_utf8_decode(s + k, &cl) != d->content)
+                break;
+            b = k;
+        }
+        return b <= a || tok_buf_put(out, s + a, b - a);
+    }
+    case HF_DEC_REPLACE: {
+        if (!n) /* nothing to replace (and no iterator to release) */
+            return true;
+        size_t at = 0, ma, mb;
+        bool ok = true;
+        tok_match_iter it;
+        tok_match_begin(&it, d->regex, s, n);
+        while (tok_match_next(&it, &ma, &mb)) { /* to the end: that releases the iterator */
+            ok = ok && tok_buf_put(out, s + at, ma - at) &&
+                 tok_buf_put(out, d->with, strlen(d->with));
+            at = mb;
+        }
+        return ok && !it.failed && tok_buf_put(out, s + at, n - at);
+    }
+    default:
+        return false;
+    }
+}
+
+bool hf_dec_ctc(const hf_dec *d, const uint8_t *s, size_t n, tok_buf *out)
+{
+    tok_buf a = {0}, b = {0};
+    bool ok = put_replaced(&a, (const char *)s, n, d->pad_token, strlen(d->pad_token), "", 0);
+    if (ok && d->cleanup) {
+        ok = cleanup(&b, (const char *)a.data, a.len);
+        a.len = 0;
+        ok = ok && put_replaced(&a, (const char *)b.data, b.len, d->word_delimiter,
+                                strlen(d->word_delimiter), " ", 1);
+    }
+    ok = ok && tok_buf_put(out, a.data, a.len);
+    tok_buf_free(&a);
+    tok_buf_free(&b);
+    return ok;
+}
+
+/* One decoder on the list in, the result to out (decode_chain). */
+static bool decode_step(const hf_dec *d, const slist *in, slist *out)
+{
+    tok_buf tmp = {0};
+    bool ok = true;
+    switch (d->kind) {
+    case HF_DEC_BYTELEVEL: { /* all tokens' characters mapped back to bytes, one lossy string */
+        for (size_t i = 0; i < in->n && ok; i++) {
+            const uint8_t *s = (const uint8_t *)STR(in, i);
+            size_t n = in->len[i];
+            ok = hf_bytelevel_put(&tmp, s, n);
+        }
+        ok = ok && sl_add(out, "", 0);
+        if (ok) {
+            tok_buf text = {0};
+            hf_dec_lossy(tmp.data ? tmp.data : (const uint8_t *)"", tmp.len, true, &text);
+            ok = !text.oom && sl_append(out, text.data, text.len);
+            tok_buf_free(&text);
+        }
+        break;
     }
     case HF_DEC_BYTEFALLBACK: {
         tok_buf pend = {0};
-        bool ok = true;
         for (size_t i = 0; i <= in->n && ok; i++) {
-            const char *s = i < in->n ? STR(in, i) : NULL;
+            const uint8_t *s = i < in->n ? (const uint8_t *)STR(in, i) : NULL;
             size_t n = i < in->n ? in->len[i] : 0;
-            int byte = -1;
-            if (s && n == 6 && !memcmp(s, "<0x", 3) && s[5] == '>') {
-                int hi = hexdig(s[3]), lo = hexdig(s[4]);
-                if (hi >= 0 && lo >= 0)
-                    byte = hi * 16 + lo;
-            }
+            int byte = s ? hf_dec_byte_token(s, n) : -1;
             if (byte >= 0) {
                 uint8_t c = (uint8_t)byte;
                 ok = tok_buf_put(&pend, &c, 1);
@@ -263,100 +289,67 @@ static bool decode_step(const hf_pipeline *hp, const hf_dec *d, const slist *in,
                 ok = sl_add(out, s, n);
         }
         tok_buf_free(&pend);
-        return ok;
+        break;
     }
     case HF_DEC_FUSE:
-        if (!sl_add(out, "", 0))
-            return false;
-        for (size_t i = 0; i < in->n; i++)
-            if (!sl_append(out, STR(in, i), in->len[i]))
-                return false;
-        return true;
-    case HF_DEC_STRIP:
-        for (size_t i = 0; i < in->n; i++) {
-            const uint8_t *s = (const uint8_t *)STR(in, i);
-            size_t n = in->len[i];
-            /* character positions */
-            size_t nch = 0;
-            for (size_t k = 0; k < n; k++)
-                nch += (s[k] & 0xC0) != 0x80;
-            size_t *pos = malloc((nch + 1) * sizeof *pos);
-            uint32_t *cps = malloc((nch + 1) * sizeof *cps);
-            if (!pos || !cps) {
-                free(pos), free(cps);
-                return false;
-            }
-            for (size_t k = 0, c = 0; k < n; c++) {
-                unsigned cl;
-                pos[c] = k;
-                cps[c] = tok_utf8_decode(s + k, &cl);
-                k += cl;
-            }
-            pos[nch] = n;
-            size_t start_cut = 0, stop_cut = nch;
-            for (size_t c = 0; c < d->start && c < nch; c++) {
-                if (cps[c] != d->content)
-                    break;
-                start_cut = c + 1;
-            }
-            for (size_t c = 0; c < d->stop && c < nch; c++) {
-                size_t idx = nch - c - 1;
-                if (cps[idx] != d->content)
-                    break;
-                stop_cut = idx;
-            }
-            bool ok = sl_add(out, "", 0) &&
-                      (stop_cut <= start_cut || sl_append(out, s + pos[start_cut], pos[stop_cut] - pos[start_cut]));
-            free(pos), free(cps);
-            if (!ok)
-                return false;
-        }
-        return true;
-    case HF_DEC_REPLACE:
-        for (size_t i = 0; i < in->n; i++) {
-            const uint8_t *s = (const uint8_t *)STR(in, i);
-            size_t n = in->len[i], at = 0, a, b;
-            if (!sl_add(out, "", 0))
-                return false;
-            tok_match_iter it;
-            tok_match_begin(&it, d->regex, s, n);
-            while (n && tok_match_next(&it, &a, &b)) {
-                if (!sl_append(out, s + at, a - at) || !sl_append(out, d->with, strlen(d->with)))
-                    return false;
-                at = b;
-            }
-            if (it.failed || !sl_append(out, s + at, n - at))
-                return false;
-        }
-        return true;
-    case HF_DEC_CTC: {
-        size_t pl = strlen(d->pad_token), wl = strlen(d->word_delimiter);
-        for (size_t i = 0; i < in->n; i++) {
+        ok = sl_add(out, "", 0);
+        for (size_t i = 0; i < in->n && ok; i++)
+            ok = sl_append(out, STR(in, i), in->len[i]);
+        break;
+    case HF_DEC_CTC:
+        for (size_t i = 0; i < in->n && ok; i++) {
             if (i > 0 && in->len[i] == in->len[i - 1] &&
                 memcmp(STR(in, i), STR(in, i - 1), in->len[i]) == 0)
                 continue; /* dedup consecutive equal tokens */
-            slist tmp = {0};
-            bool ok = sl_add(&tmp, "", 0) &&
-                      append_replaced(&tmp, STR(in, i), in->len[i], d->pad_token, pl, "", 0);
-            slist tmp2 = {0};
-            if (ok && d->cleanup) {
-                ok = sl_add(&tmp2, "", 0) && cleanup(&tmp2, STR(&tmp, 0), tmp.len[0]);
-                sl_reset(&tmp);
-                ok = ok && sl_add(&tmp, "", 0) &&
-                     append_replaced(&tmp, STR(&tmp2, 0), tmp2.len[0], d->word_delimiter, wl, " ", 1);
-            }
-            if (ok && tmp.len[0])
-                ok = sl_add(out, STR(&tmp, 0), tmp.len[0]);
-            sl_free(&tmp);
-            sl_free(&tmp2);
-            if (!ok)
-                return false;
+            tmp.len = 0;
+            ok = hf_dec_ctc(d, (const uint8_t *)STR(in, i), in->len[i], &tmp) &&
+                 (!tmp.len || sl_add(out, tmp.data, tmp.len));
         }
-        return true;
+        break;
+    default: /* one string for each */
+        for (size_t i = 0; i < in->n && ok; i++) {
+            tmp.len = 0;
+            ok = hf_dec_map(d, (const uint8_t *)STR(in, i), in->len[i], i, i + 1 == in->n, &tmp) &&
+                 sl_add(out, tmp.data ? tmp.data : (const uint8_t *)"", tmp.len);
+        }
+        break;
     }
+    ok = ok && !tmp.oom;
+    tok_buf_free(&tmp);
+    return ok;
+}
+
+int hf_dec_token(const tok_tokenizer *t, uint32_t id, unsigned flags, tok_buf *scratch,
+                 const uint8_t **s, size_t *n)
+{
+    const hf_pipeline *hp = t->impl;
+    const hf_added *ad = hf_added_of(hp, id);
+    if ((flags & TOK_DECODE_SKIP_SPECIAL) && (ad ? ad->decode_skip : tok_is_special(t, id)))
+        return 0;
+    if (ad) {
+        *s = ad->normalized;
+        *n = ad->nlen;
+        return 1;
     }
-    (void)hp;
-    return false;
+    if (id >= t->vocab.n_ids || tok_vocab_len(&t->vocab, id) == 0)
+        return -1;
+    const uint8_t *p = t->vocab.bytes + t->vocab.off[id];
+    size_t len = tok_vocab_len(&t->vocab, id);
+    if (!hp->model.byte_level || hf_is_verbatim(hp, id)) {
+        *s = p;
+        *n = len;
+        return 1;
+    }
+    /* byte-level vocabularies are stored as raw bytes: back into the byte alphabet */
+    scratch->len = 0;
+    for (size_t k = 0; k < len; k++) {
+        uint8_t enc[4];
+        if (!tok_buf_put(scratch, enc, tok_utf8_encode(hf_bytelevel_char(p[k]), enc)))
+            return -2;
+    }
+    *s = scratch->data;
+    *n = scratch->len;
+    return 1;
 }
 
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
@@ -364,49 +357,25 @@ tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsi
 {
     const hf_pipeline *hp = t->impl;
     slist a = {0}, b = {0};
+    tok_buf scratch = {0};
     bool ok = true;
     tok_status st = TOK_OK;
-    uint8_t *enc = NULL;
-    size_t enc_cap = 0;
     for (size_t i = 0; i < n && ok; i++) {
-        uint32_t id = ids[i];
-        const hf_added *ad = hf_added_of(hp, id);
-        if ((flags & TOK_DECODE_SKIP_SPECIAL) && (ad ? ad->decode_skip : tok_is_special(t, id)))
-            continue;
-        if (ad) {
-            ok = sl_add(&a, ad->normalized, ad->nlen);
-            continue;
-        }
-        if (id >= t->vocab.n_ids || tok_vocab_len(&t->vocab, id) == 0) {
+        const uint8_t *s;
+        size_t len;
+        int r = hf_dec_token(t, ids[i], flags, &scratch, &s, &len);
+        if (r == -1) {
             st = tok_fail(err, TOK_EID, t->name, TOK_NO_OFFSET,
-                          "token id %u (position %zu) is not in the vocabulary of %s", id, i,
-                          t->name);
+                          "token id %u (position %zu) is not in the vocabulary of %s", ids[i],
+                          i, t->name);
             if (err)
                 err->index = (uint32_t)i;
             ok = false;
-            break;
-        }
-        const uint8_t *p = t->vocab.bytes + t->vocab.off[id];
-        size_t len = tok_vocab_len(&t->vocab, id);
-        if (hp->model.byte_level && !hf_is_verbatim(hp, id)) {
-            if (enc_cap < 2 * len) {
-                enc_cap = 2 * len + 64;
-                uint8_t *ne = realloc(enc, enc_cap);
-                if (!ne) {
-                    ok = false;
-                    break;
-                }
-                enc = ne;
-            }
-            size_t el = 0;
-            for (size_t k = 0; k < len; k++)
-                el += tok_utf8_encode(hf_bytelevel_char(p[k]), enc + el);
-            ok = sl_add(&a, enc, el);
         } else {
-            ok = sl_add(&a, p, len);
+            ok = r == 0 || (r == 1 && sl_add(&a, s, len));
         }
     }
-    free(enc);
+    tok_buf_free(&scratch);
     if (ok && !hp->has_decoder) { /* tokens.join(" ") */
         for (size_t i = 0; i < a.n && ok; i++)
             ok = (i == 0 || tok_buf_put(buf, " ", 1)) && tok_buf_put(buf, STR(&a, i), a.len[i]);
@@ -414,7 +383,7 @@ tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsi
         slist *x = &a, *y = &b;
         for (size_t k = 0; k < hp->n_decs && ok; k++) {
             sl_reset(y);
-            ok = decode_step(hp, &hp->decs[k], x, y) && !y->oom;
+            ok = decode_step(&hp->decs[k], x, y) && !y->oom;
             slist *tmp = x;
             x = y;
             y = tmp;

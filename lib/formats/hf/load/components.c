@@ -310,6 +310,7 @@ static tok_status load_pretok(hf_load *ld, uint32_t node)
         st = get_pattern(ld, node, "pattern", &pt->regex, &text, &text_len, &is_regex);
         if (st == TOK_OK) {
             pt->scan = is_regex ? tok_split_scanner_for(text, text_len, TOK_REGEX_ONIG) : NULL;
+            pt->looks_back = is_regex && tok_regex_looks_back(text, text_len);
             free(text);
             st = get_behavior(ld, node, true, HF_ISOLATED, &pt->behavior);
         }
@@ -600,9 +601,11 @@ static tok_status load_dec(hf_load *ld, uint32_t node)
         dc->stop = (size_t)b;
     } else if (TYPE_IS(type, tl, "Replace")) {
         dc->kind = HF_DEC_REPLACE;
-        bool is_regex;
-        size_t pl;
+        bool is_regex = false;
+        size_t pl = 0;
         st = get_pattern(ld, node, "pattern", &dc->regex, &dc->pattern, &pl, &is_regex);
+        dc->pattern_regex = is_regex;
+        dc->pattern_len = pl;
         if (st == TOK_OK)
             st = hf_get_string(ld, node, "content", true, &dc->with, NULL);
     } else if (TYPE_IS(type, tl, "CTC")) {
@@ -745,6 +748,7 @@ tok_status hf_finish(hf_load *ld)
         size_t at;
         pt->regex = tok_regex_new(gpt2, strlen(gpt2), false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
         pt->scan = tok_split_scanner_for(gpt2, strlen(gpt2), TOK_REGEX_ONIG);
+        pt->looks_back = tok_regex_looks_back(gpt2, strlen(gpt2));
         if (!pt->regex)
             st = hf_fail(ld, TOK_ENOMEM, J_NONE, "cannot compile the ByteLevel regex: %s", msg);
     }
