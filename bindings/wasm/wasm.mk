@@ -3,7 +3,10 @@
 #   make wasm         the ES module package in $(BUILD)/wasm (package.json, tokscope.mjs,
 #                     tokscope.wasm, index.d.ts, vocabs/)
 #   make playground   the offline page $(BUILD)/wasm/playground/index.html
-#   make test-wasm    the goldens through WebAssembly in Node, and the page in headless Chromium
+#   make test-wasm    the goldens through WebAssembly in Node (the HF and SentencePiece ones on
+#                     every WASM_SAMPLE-th line of their long corpora: CI's time), the API against
+#                     npm tiktoken and the command, and the page in headless Chromium
+#   make test-wasm-full  the same with every golden line (not part of make test or CI)
 #   make bench-wasm   encode speed in Node next to npm tiktoken and gpt-tokenizer, package sizes
 #
 # Toolchain: Debian's emscripten 3.1.6, installed by the wasm-tools target. Its optimizer runs
@@ -41,7 +44,7 @@ WASM_LDFLAGS := $(WASM_OPT) -sMODULARIZE=1 -sEXPORT_NAME=createTokscopeModule \
   -sENVIRONMENT=web,worker -sFILESYSTEM=1 -sFORCE_FILESYSTEM=1 -sEXPORTED_RUNTIME_METHODS=FS \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -sDYNAMIC_EXECUTION=0 -sTEXTDECODER=2
 
-.PHONY: wasm playground test-wasm bench-wasm wasm-tools
+.PHONY: wasm playground test-wasm test-wasm-full bench-wasm wasm-tools
 wasm: $(WASM_PKG)
 playground: wasm $(WASM_OUT)/playground/index.html
 
@@ -142,9 +145,14 @@ $(WASM_OUT)/playground/index.html: $(WASM_OBJ)/tokscope-core.js $(WASM_DIR)/js/a
 	$(call msg,PAGE,$@)
 	$(Q)node $(WASM_DIR)/tools/assemble.mjs playground $(WASM_OBJ)/tokscope-core.js $(WASM_OUT)
 
-test-wasm: playground $(BUILD)/tokscope $(HF_DIR)/.stamp spm-npm-models | test-tools
+# make test (and so CI) runs test-wasm: every tiktoken golden, every HF component case, every
+# tokenizer.json and .model of the goldens, but of their real/stress/botchan corpora only every
+# WASM_SAMPLE-th line (the specials and invalid-UTF-8 corpora whole). test-wasm-full compares
+# every line; run it after changing anything the WebAssembly build compiles differently.
+WASM_SAMPLE ?= 4
+test-wasm test-wasm-full: playground $(BUILD)/tokscope $(HF_DIR)/.stamp spm-npm-models | test-tools
 	cd $(WASM_DIR)/tests && npm ci --no-audit --no-fund --silent
-	node $(WASM_DIR)/tests/run.mjs --build $(BUILD)
+	node $(WASM_DIR)/tests/run.mjs --build $(BUILD) --sample $(if $(filter test-wasm-full,$@),1,$(WASM_SAMPLE))
 
 bench-wasm: wasm
 	bash tests/bench/make_corpus.sh $(BUILD)/bench

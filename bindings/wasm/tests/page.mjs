@@ -209,7 +209,8 @@ export async function pageTests({ build, bin }) {
       big = big.slice(0, 100000);
       const p = await openPage('#t=o200k_base,cl100k_base&m=gpt-4o');
       const times = [];
-      for (let k = 0; k < 3; k++) {
+      const RUNS = 5;
+      for (let k = 0; k < RUNS; k++) {
         times.push(await p.evaluate(async (s) => {
           const ta = document.getElementById('text');
           ta.value = s;
@@ -220,11 +221,14 @@ export async function pageTests({ build, bin }) {
         }, big + ' x'.repeat(k)));
       }
       await waitTables(p);
-      fs.writeFileSync(textFile, big + ' x'.repeat(2));
+      fs.writeFileSync(textFile, big + ' x'.repeat(RUNS - 1)); // the text on the page now
       const c = (await panels(p))[0];
       check(Number(c.count) === countCli('o200k_base', textFile), '100 KB count');
       await p.close();
-      return `token panels drawn in ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (o200k_base and cl100k_base)`;
+      // The machine may be shared: the least and the median say more than any one run.
+      const sorted = [...times].sort((x, y) => x - y);
+      return `token panels drawn in ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (o200k_base and cl100k_base; ` +
+        `least ${sorted[0].toFixed(0)} ms, median ${sorted[RUNS >> 1].toFixed(0)} ms)`;
     });
 
     await test('the ES module package in the browser: import, load() a vocabulary, encode (served from 127.0.0.1)', async () => {
