@@ -243,9 +243,12 @@ TOK_API tok_status tok_count(const tok_tokenizer *tok, const char *text, size_t 
  * whatever follows len. The last such cut in (0, len), or 0 when there is none or this
  * tokenizer is not known to restart anywhere. Built-in cl100k_base and o200k_base (and
  * tokenizer files with their patterns, Llama 3's, Qwen2's) restart after a line feed followed by
- * an ASCII letter; r50k, p50k and others return 0. A large input can be counted in bounded
- * memory, or on several threads, part by part. With TOK_ENCODE_ADD_SPECIAL each part gets the
- * format's special tokens: ask for them on the first part only. Thread-safe. */
+ * an ASCII letter; r50k, p50k and others return 0. These places are the same for every
+ * tokenizer that restarts there and hold under every special-token policy, so one cut serves
+ * several tokenizers; it costs a look back from len. (The budgets below cut each tokenizer at
+ * finer places of its own.) A large input can be counted in bounded memory, or on several
+ * threads, part by part. With TOK_ENCODE_ADD_SPECIAL each part gets the format's special
+ * tokens: ask for them on the first part only. Thread-safe. */
 TOK_API size_t tok_cut_point(const tok_tokenizer *tok, const char *text, size_t len);
 
 /* Free memory returned by this library. NULL is a no-op. */

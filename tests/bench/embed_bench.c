@@ -1,23 +1,34 @@
-/* embed_bench: the costs tools that embed tokscope care about, for make bench.
+/* embed_bench: the costs tools that embed tokscope care about, for make bench, each beside
+ * what a caller without the call would do.
  *
  *   embed_bench [-t TOKENIZER]... [-n RUNS] FILE...
  *
  * For each tokenizer (name or file, as tok_open takes it; default cl100k_base), on the text of
  * the files (the first megabyte of each, joined):
  *   stream     streaming decode, one id per step: nanoseconds per token (the target is under
- *              100), beside tok_decode of all the ids at once;
+ *              100), beside tok_decode of all the ids at once, and beside decoding everything
+ *              again at each step (what a server without a stream does: quadratic, so measured
+ *              on the first RE_TOKENS tokens);
  *   limit      tok_count_limit on a 100 MB text (the text repeated) with limits 1000 and
- *              100000: microseconds per call;
+ *              100000: microseconds per call, beside tok_count of the whole 100 MB;
  *   truncate   tok_truncate of the same text to 1000 tokens: microseconds;
- *   counter    the text appended to a tok_counter in 64-byte chunks: nanoseconds per append.
- * Best of RUNS (default 5): the machines are shared and noisy. One "RESULT tokenizer what value
- * unit" line each. Nothing is asserted: make bench reports. */
+ *   counter    the first RE_BYTES bytes appended to a tok_counter in 64-byte chunks:
+ *              nanoseconds per append, beside counting the whole text again after each append
+ *              (what a chat box without a counter does: quadratic).
+ * Best of RUNS (default 5; fewer when a measurement takes seconds -- a tokenizer with no cuts
+ * encodes the whole 100 MB for every budget): the machines are shared and noisy. One "RESULT tokenizer what value
+ * unit (...)" line each, with the ratio to the alternative. Nothing is asserted: make bench
+ * reports. */
 #include "tokscope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define RE_TOKENS 4096 /* tokens decoded again at every step */
+#define RE_BYTES 32768 /* bytes appended, and counted again at every append */
+#define SLOW 2.0 /* seconds: a measurement that took longer is not repeated */
 
 static double now(void)
 {
@@ -72,7 +83,7 @@ static void bench(const char *name, const char *text, size_t len, int runs)
         die(name, &err);
     double best = 1e30, best_all = 1e30;
     size_t out = 0;
-    for (int r = 0; r < runs; r++) {
+    for (int r = 0; r < runs && (r == 0 || best * r < SLOW); r++) {
         double t0 = now();
         const char *p;
         size_t pl;
@@ -92,58 +103,88 @@ static void bench(const char *name, const char *text, size_t len, int runs)
         best_all = t1 - t0 < best_all ? t1 - t0 : best_all;
     }
     tok_decode_stream_free(s);
-    printf("RESULT %s stream_step %.1f ns/token (%zu tokens; tok_decode of all: %.1f ns/token)\n",
-           label, best * 1e9 / (double)n, n, best_all * 1e9 / (double)n);
+    /* without a stream: decode ids[0..i] again at every step i and print what is new */
+    size_t rn = n < RE_TOKENS ? n : RE_TOKENS;
+    double best_re = 1e30;
+    for (int r = 0; r < runs && (r == 0 || best_re * r < SLOW); r++) {
+        double t0 = now();
+        for (size_t i = 1; i <= rn; i++) {
+            char *all;
+            size_t al;
+            tok_decode_alloc(t, ids, i, 0, &all, &al, NULL);
+            out += al;
+            tok_free(all);
+        }
+        double t1 = now();
+        best_re = t1 - t0 < best_re ? t1 - t0 : best_re;
+    }
+    printf("RESULT %s stream_step %.1f ns/token (%zu tokens; tok_decode of all at once: %.1f "
+           "ns/token; decoding again at each step, first %zu tokens: %.1f ns/token, x%.0f)\n",
+           label, best * 1e9 / (double)n, n, best_all * 1e9 / (double)n, rn,
+           best_re * 1e9 / (double)rn, best_re / (double)rn / (best / (double)n));
 
     /* budgets on 100 MB */
     size_t big = (size_t)100 << 20;
     char *huge = malloc(big);
     for (size_t at = 0; at < big; at += len)
         memcpy(huge + at, text, big - at < len ? big - at : len);
+    double full = now();
+    size_t full_n = 0;
+    if (tok_count(t, huge, big, &o, &full_n, &err) != TOK_OK)
+        die(name, &err);
+    full = now() - full; /* once: it is the slow side */
+    printf("RESULT %s count_100MB %.1f us (%zu tokens)\n", label, full * 1e6, full_n);
     size_t limits[2] = {1000, 100000};
     for (int l = 0; l < 2; l++) {
         best = 1e30;
         size_t c = 0, e = 0;
-        for (int r = 0; r < runs * 4; r++) {
+        for (int r = 0; r < runs * 4 && (r == 0 || best * r < SLOW); r++) {
             double t0 = now();
             if (tok_count_limit(t, huge, big, &o, limits[l], &c, &e, &err) != TOK_OK)
                 die(name, &err);
             double t1 = now();
             best = t1 - t0 < best ? t1 - t0 : best;
         }
-        printf("RESULT %s count_limit_100MB_%zu %.1f us (count %zu, end %zu)\n", label,
-               limits[l], best * 1e6, c, e);
+        printf("RESULT %s count_limit_100MB_%zu %.1f us (count %zu, end %zu; x%.0f faster than "
+               "tok_count of it all)\n", label, limits[l], best * 1e6, c, e, full / best);
     }
     best = 1e30;
     size_t cut = 0, cnt = 0;
-    for (int r = 0; r < runs; r++) {
+    for (int r = 0; r < runs && (r == 0 || best * r < SLOW); r++) {
         double t0 = now();
         if (tok_truncate(t, huge, big, &o, 1000, 0, &cut, &cnt, &err) != TOK_OK)
             die(name, &err);
         double t1 = now();
         best = t1 - t0 < best ? t1 - t0 : best;
     }
-    printf("RESULT %s truncate_100MB_1000 %.1f us (kept %zu bytes, %zu tokens)\n", label,
-           best * 1e6, cut, cnt);
+    printf("RESULT %s truncate_100MB_1000 %.1f us (kept %zu bytes, %zu tokens; x%.0f faster "
+           "than tok_count of it all)\n", label, best * 1e6, cut, cnt, full / best);
     free(huge);
 
-    /* a growing text */
-    best = 1e30;
-    size_t appends = 0, total = 0;
-    for (int r = 0; r < runs; r++) {
+    /* a growing text: a counter, and counting the text again after each append */
+    size_t rb = len < RE_BYTES ? len : RE_BYTES, ra = (rb + 63) / 64;
+    double best_k = 1e30, best_r = 1e30;
+    size_t total = 0, fresh = 0;
+    for (int r = 0; r < runs && (r == 0 || (best_k + best_r) * r < SLOW); r++) {
         tok_counter *k;
         if (tok_counter_new(t, &o, &k, &err) != TOK_OK)
             die(name, &err);
-        appends = 0;
         double t0 = now();
-        for (size_t at = 0; at < len; at += 64, appends++)
-            tok_counter_append(k, text + at, len - at < 64 ? len - at : 64, &total, NULL);
+        for (size_t at = 0; at < rb; at += 64)
+            tok_counter_append(k, text + at, rb - at < 64 ? rb - at : 64, &total, NULL);
         double t1 = now();
-        best = t1 - t0 < best ? t1 - t0 : best;
+        best_k = t1 - t0 < best_k ? t1 - t0 : best_k;
         tok_counter_free(k);
+        t0 = now();
+        for (size_t at = 64; at < rb + 64; at += 64)
+            tok_count(t, text, at < rb ? at : rb, &o, &fresh, NULL);
+        t1 = now();
+        best_r = t1 - t0 < best_r ? t1 - t0 : best_r;
     }
-    printf("RESULT %s counter_append_64B %.1f ns/append (%zu appends, total %zu; tok_count %zu)\n",
-           label, best * 1e9 / (double)appends, appends, total, n);
+    printf("RESULT %s counter_append_64B %.1f ns/append (%zu appends, the first %zu bytes; "
+           "counting all again after each: %.1f ns/append, x%.0f; totals %zu and %zu)\n",
+           label, best_k * 1e9 / (double)ra, ra, rb, best_r * 1e9 / (double)ra,
+           best_r / best_k, total, fresh);
     tok_free(ids);
     tok_close(t);
 }

@@ -1,19 +1,19 @@
 /* make install and the README's library example: the installed header, libraries and .pc file
  * are enough to build a program, statically and dynamically, and the example prints what the
- * README says it does. */
+ * README says it does; so does the example for tools that embed tokscope. */
 #include "cli_helpers.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
-/* The C block after "<!-- example: library -->" in README.md. */
-static char *readme_example(void)
+/* The C block after the mark "<!-- example: NAME -->" in README.md. */
+static char *readme_block(const char *mark_text)
 {
     size_t len;
     char *md = read_file("README.md", &len);
     if (!md)
         return NULL;
-    char *mark = strstr(md, "<!-- example: library -->");
+    char *mark = strstr(md, mark_text);
     char *start = mark ? strstr(mark, "```c\n") : NULL;
     char *end = start ? strstr(start + 5, "\n```") : NULL;
     char *code = NULL;
@@ -27,7 +27,7 @@ static char *readme_example(void)
 
 TEST(install_and_build_the_readme_example)
 {
-    char *code = readme_example();
+    char *code = readme_block("<!-- example: library -->");
     CHECK_MSG(code, "README.md has no library example block");
     const char *src = tmpfile_with("example.c", code);
     free(code);
@@ -108,4 +108,42 @@ TEST(install_and_build_the_readme_example)
         snprintf(path, sizeof path, "%s/%s", prefix, files[i]);
         CHECK_MSG(access(path, F_OK) != 0, "make uninstall left %s", path);
     }
+}
+
+/* The embedding example (streaming decode, budgets, a counter, UTF-16 offsets), linked with
+ * the archive the tests were built with: it prints what the README says it does. */
+TEST(readme_embed_example)
+{
+    char *code = readme_block("<!-- example: embed -->");
+    CHECK_MSG(code, "README.md has no embed example block");
+    const char *src = tmpfile_with("embed.c", code);
+    free(code);
+    char build[512], cmd[4096];
+    snprintf(build, sizeof build, "%s", test_bin);
+    char *slash = strrchr(build, '/');
+    CHECK(slash);
+    *slash = 0;
+    snprintf(cmd, sizeof cmd,
+             "%s -std=c11 -Wall -Wextra -Werror -Ilib %s %s/libtokscope.a "
+             "$(pkg-config --libs libpcre2-8 libutf8proc libcjson) -lpthread -lm -o %s/embed "
+             "&& %s/embed > %s/embed_out.txt",
+             test_cc, src, build, test_tmpdir(), test_tmpdir(), test_tmpdir());
+    CHECK_MSG(system(cmd) == 0, "%s", cmd);
+    size_t len;
+    char path[700];
+    snprintf(path, sizeof path, "%s/embed_out.txt", test_tmpdir());
+    char *out = read_file(path, &len), *md = read_file("README.md", &len);
+    CHECK(out && md);
+    /* the "prints" block after the example */
+    char *mark = md ? strstr(md, "<!-- example: embed -->") : NULL;
+    char *want = mark ? strstr(mark, "prints\n\n```text\n") : NULL;
+    char *stop = want ? strstr(want + 16, "```") : NULL;
+    CHECK_MSG(stop, "README.md: no \"prints\" block after the embed example");
+    if (out && stop) {
+        want += 16;
+        *stop = 0;
+        CHECK_STR(out, want);
+    }
+    free(out);
+    free(md);
 }

@@ -4,9 +4,8 @@
  * memoryview(e)), and len(e) / e[i] / iteration work on the ids.
  *
  * offsets index the input as given: code points for a str (as Hugging Face's offsets), bytes
- * for bytes; byte_offsets are always bytes of the UTF-8 text. Code points are computed here from
- * the library's byte spans (char_cursor, text.c) until tok_encode reports them itself (issue
- * 16: code-point and UTF-16 spans); then offsets() takes them from the library instead. */
+ * for bytes; byte_offsets are always bytes of the UTF-8 text. Code points are the library's
+ * conversion of its byte spans (tok_spans_convert), made when offsets is read. */
 #include "ext.h"
 
 typedef struct encoded {
@@ -79,32 +78,37 @@ static PyObject *pair(size_t a, size_t b)
 
 static PyObject *offsets(encoded *e, bool chars)
 {
-    char_cursor cur = {0};
     if (!e->spans && e->n) {
         PyErr_SetString(PyExc_ValueError, "encoded with offsets=False: no offsets");
         return NULL;
     }
-    if (chars) {
+    tok_span *sp = e->spans;
+    if (chars && e->n) { /* the library's conversion, on a copy: the byte spans stay */
         Py_ssize_t len;
         const char *p = PyUnicode_AsUTF8AndSize(e->text, &len);
         if (!p)
             return NULL;
-        cur.s = (const unsigned char *)p;
-        cur.n = (size_t)len;
+        if (!(sp = PyMem_Malloc(e->n * sizeof *sp)))
+            return PyErr_NoMemory();
+        memcpy(sp, e->spans, e->n * sizeof *sp);
+        tok_error err;
+        TOK_ERR_INIT(err);
+        tok_status st = tok_spans_convert(p, (size_t)len, sp, e->n, TOK_OFFSET_CHARS, &err);
+        if (st != TOK_OK) {
+            PyMem_Free(sp);
+            return raise_tok(st, &err);
+        }
     }
     PyObject *list = PyList_New((Py_ssize_t)e->n);
     for (size_t i = 0; list && i < e->n; i++) {
-        size_t a = (size_t)e->spans[i].start, b = (size_t)e->spans[i].end;
-        if (chars) {
-            a = char_cursor_start(&cur, a);
-            b = char_cursor_end(&cur, b);
-        }
-        PyObject *t = pair(a, b);
+        PyObject *t = pair((size_t)sp[i].start, (size_t)sp[i].end);
         if (!t)
             Py_CLEAR(list);
         else
             PyList_SET_ITEM(list, (Py_ssize_t)i, t);
     }
+    if (sp != e->spans)
+        PyMem_Free(sp);
     return list;
 }
 

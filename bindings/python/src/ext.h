@@ -72,16 +72,6 @@ int text_from_str(PyObject *o, int surrogates, text_view *v, const char *what);
 int text_from_any(PyObject *o, text_view *v, const char *what);
 void text_release(text_view *v);
 
-/* Code-point offsets from byte offsets into valid UTF-8, for spans in any order: a cursor that
- * walks from the previous position, so ordered spans cost O(text) in all. A start inside a
- * character gives that character; an end inside one gives the position after it. */
-typedef struct char_cursor {
-    const unsigned char *s;
-    size_t n, byte, chr;
-} char_cursor;
-size_t char_cursor_start(char_cursor *c, size_t byte);
-size_t char_cursor_end(char_cursor *c, size_t byte);
-
 /* ---- ids in and out (ids.c) ---------------------------------------------------------------- */
 
 /* A sequence of ints (list, tuple, any iterable, or a buffer of integers such as array('I') or
@@ -127,6 +117,8 @@ typedef struct core {
 extern PyTypeObject EncodingBase_Type; /* tiktoken's API (encoding.c) */
 extern PyTypeObject TokenizerBase_Type;/* the HF-style API (tokenizer.c) */
 extern PyTypeObject Encoded_Type;      /* Tokenizer.encode's result (encoded.c) */
+extern PyTypeObject DecodeStream_Type; /* Tokenizer.decode_stream() (stream.c) */
+extern PyTypeObject TokenCounter_Type; /* Tokenizer.counter() (stream.c) */
 
 /* Take ownership of tok and fill a freshly allocated core. */
 int core_attach(core *c, tok_tokenizer *tok, PyObject *source);
@@ -225,6 +217,10 @@ PyObject *batch_encode_split(core *c, const special_req *r, const batch_texts *b
 int encoding_init(PyObject *module);
 int tokenizer_init(PyObject *module);
 int encoded_init(PyObject *module);
+int stream_init(PyObject *module);
+/* A DecodeStream / TokenCounter over owner's tokenizer (stream.c). */
+PyObject *stream_new(core *owner, unsigned flags);
+PyObject *counter_new(core *owner, const tok_encode_options *o);
 int registry_init(PyObject *module);
 extern PyMethodDef registry_functions[];
 extern PyMethodDef open_functions[];

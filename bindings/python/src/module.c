@@ -146,7 +146,7 @@ PyMODINIT_FUNC PyInit__tokscope(void)
     if (!m)
         return NULL;
     if (errors_init(m) < 0 || encoding_init(m) < 0 || tokenizer_init(m) < 0 ||
-        encoded_init(m) < 0 || registry_init(m) < 0 ||
+        encoded_init(m) < 0 || stream_init(m) < 0 || registry_init(m) < 0 ||
         PyModule_AddStringConstant(m, "__version__", TOK_VERSION_STRING) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -1,4 +1,4 @@
-/* text: Python str and bytes as UTF-8 byte spans, and byte offsets as code-point offsets.
+/* text: Python str and bytes as UTF-8 byte spans.
  *
  * A str is read through PyUnicode_AsUTF8AndSize: no copy for ASCII, one cached UTF-8 copy kept by
  * the str otherwise (as tiktoken's pyo3 &str does). A str with lone surrogates has no UTF-8 form;
@@ -82,32 +82,4 @@ void text_release(text_view *v)
         PyBuffer_Release(&v->buf);
         v->has_buf = false;
     }
-}
-
-static inline bool is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
-
-/* Move the cursor to `byte`, counting code points (lead bytes) on the way, either direction. */
-static void seek(char_cursor *c, size_t byte)
-{
-    if (byte > c->n)
-        byte = c->n;
-    while (c->byte < byte)
-        c->chr += !is_cont(c->s[c->byte++]);
-    while (c->byte > byte)
-        c->chr -= !is_cont(c->s[--c->byte]);
-}
-
-/* c->chr counts the lead bytes before c->byte: at a boundary that is the character index, inside
- * a character it already includes that character. */
-size_t char_cursor_start(char_cursor *c, size_t byte)
-{
-    seek(c, byte);
-    bool inside = c->byte < c->n && is_cont(c->s[c->byte]);
-    return c->chr - (inside && c->chr > 0);
-}
-
-size_t char_cursor_end(char_cursor *c, size_t byte)
-{
-    seek(c, byte);
-    return c->chr;
 }

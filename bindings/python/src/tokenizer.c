@@ -10,9 +10,9 @@
  * defines them (TOK_ENCODE_ADD_SPECIAL). lossy=True replaces invalid UTF-8 in bytes input with
  * U+FFFD instead of raising.
  *
- * Issue 16 will add to the C API what belongs here next: a streaming decoder (tok_decode_stream
- * -> a Tokenizer.decode_stream() object beside decode) and counts that stop at a limit
- * (tok_count_limit -> count(limit=) in tk_count, tok_truncate -> truncate()).
+ * For programs that embed a tokenizer (issue 16): count(limit=) stops reading once the count
+ * passes the limit (tok_count_limit), truncate() keeps the longest prefix or suffix within N
+ * tokens (tok_truncate), decode_stream() and counter() make the objects of stream.c.
  *
  * A tokenizer opened for a registry model without a public tokenizer (approximate=True) has
  * exact == False: count() gives the library's estimate (tok_model_approx_count) and encode()
@@ -106,12 +106,26 @@ static PyObject *tk_count(PyObject *self, PyObject *const *args, Py_ssize_t narg
                           PyObject *kwnames)
 {
     core *c = (core *)self;
-    static const char *const names[] = {"text", "add_special_tokens", "special", "lossy", NULL};
-    PyObject *a[4];
+    static const char *const names[] = {"text", "add_special_tokens", "special", "lossy",
+                                        "limit", NULL};
+    PyObject *a[5];
     tok_encode_options o;
     if (parse_args("count", args, nargs, kwnames, names, 2, 1, a) < 0 || !core_tok(c) ||
         parse_opts(c, a[1], a[2], a[3], &o) < 0)
         return NULL;
+    size_t limit = 0;
+    bool limited = a[4] && a[4] != Py_None;
+    if (limited) {
+        /* a limit is in the tokenizer's own tokens: an estimate's scale would move it */
+        if (need_exact(c) < 0)
+            return NULL;
+        if (!PyLong_Check(a[4]))
+            return PyErr_Format(PyExc_TypeError, "limit must be an int, not %.100s",
+                                Py_TYPE(a[4])->tp_name);
+        limit = PyLong_AsSize_t(a[4]);
+        if (limit == (size_t)-1 && PyErr_Occurred())
+            return NULL;
+    }
     text_view v;
     if (text_from_any(a[0], &v, "text") < 0)
         return NULL;
@@ -120,12 +134,83 @@ static PyObject *tk_count(PyObject *self, PyObject *const *args, Py_ssize_t narg
     TOK_ERR_INIT(err);
     tok_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = tok_count(c->tok, v.p, v.n, &o, &n, &err);
+    st = limited ? tok_count_limit(c->tok, v.p, v.n, &o, limit, &n, NULL, &err)
+                 : tok_count(c->tok, v.p, v.n, &o, &n, &err);
     Py_END_ALLOW_THREADS
     text_release(&v);
     if (st != TOK_OK)
         return raise_tok(st, &err);
     return PyLong_FromUnsignedLongLong(scaled(c, n));
+}
+
+/* truncate: the kept text, of the input's type (a str is cut at a character boundary of its
+ * UTF-8, so the slice decodes whole). */
+static PyObject *tk_truncate(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                             PyObject *kwnames)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"text",  "max_tokens", "add_special_tokens", "special",
+                                        "lossy", "from_end",   NULL};
+    PyObject *a[6];
+    tok_encode_options o;
+    if (parse_args("truncate", args, nargs, kwnames, names, 3, 2, a) < 0 || !core_tok(c) ||
+        need_exact(c) < 0 || parse_opts(c, a[2], a[3], a[4], &o) < 0)
+        return NULL;
+    int from_end = opt_bool(a[5], 0);
+    if (from_end < 0)
+        return NULL;
+    if (!PyLong_Check(a[1]))
+        return PyErr_Format(PyExc_TypeError, "max_tokens must be an int, not %.100s",
+                            Py_TYPE(a[1])->tp_name);
+    size_t max = PyLong_AsSize_t(a[1]);
+    if (max == (size_t)-1 && PyErr_Occurred())
+        return NULL;
+    text_view v;
+    if (text_from_any(a[0], &v, "text") < 0)
+        return NULL;
+    size_t cut = 0;
+    tok_error err;
+    TOK_ERR_INIT(err);
+    tok_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = tok_truncate(c->tok, v.p, v.n, &o, max, from_end ? TOK_TRUNCATE_END : 0, &cut, NULL,
+                      &err);
+    Py_END_ALLOW_THREADS
+    PyObject *res = NULL;
+    if (st != TOK_OK)
+        raise_tok(st, &err);
+    else {
+        const char *p = from_end ? v.p + cut : v.p;
+        Py_ssize_t n = (Py_ssize_t)(from_end ? v.n - cut : cut);
+        res = v.is_str ? PyUnicode_DecodeUTF8(p, n, "strict") : PyBytes_FromStringAndSize(p, n);
+    }
+    text_release(&v);
+    return res;
+}
+
+static PyObject *tk_decode_stream(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                  PyObject *kwnames)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"skip_special_tokens", NULL};
+    PyObject *a[1];
+    if (parse_args("decode_stream", args, nargs, kwnames, names, 1, 0, a) < 0 || !core_tok(c))
+        return NULL;
+    int skip = opt_bool(a[0], 1);
+    return skip < 0 ? NULL : stream_new(c, skip ? TOK_DECODE_SKIP_SPECIAL : 0);
+}
+
+static PyObject *tk_counter(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"add_special_tokens", "special", "lossy", NULL};
+    PyObject *a[3];
+    tok_encode_options o;
+    if (parse_args("counter", args, nargs, kwnames, names, 1, 0, a) < 0 || !core_tok(c) ||
+        parse_opts(c, a[0], a[1], a[2], &o) < 0)
+        return NULL;
+    return counter_new(c, &o);
 }
 
 /* encode_batch and count_batch: one tok_encode_batch over the texts (bytes or str each). */
@@ -437,8 +522,21 @@ static PyMethodDef tk_methods[] = {
      "num_threads=0, offsets=True) -> list[Encoded]\n\nOn the library's threads, without the GIL "
      "(num_threads=0: one per CPU)."},
     {"count", (PyCFunction)(void (*)(void))tk_count, FAST,
-     "count(text, add_special_tokens=False, *, special=None, lossy=False) -> int\n\nThe number "
-     "of tokens, without building ids (an estimate when exact is False)."},
+     "count(text, add_special_tokens=False, *, special=None, lossy=False, limit=None) -> int\n\n"
+     "The number of tokens, without building ids (an estimate when exact is False).\nWith "
+     "limit=N: limit + 1 as soon as the count passes N, reading the text only as far\nas that "
+     "(a large text with a small limit costs about the limit)."},
+    {"truncate", (PyCFunction)(void (*)(void))tk_truncate, FAST,
+     "truncate(text, max_tokens, add_special_tokens=False, *, special=None, lossy=False, "
+     "from_end=False)\n-> str | bytes\n\nThe longest prefix (from_end: suffix) of text that "
+     "encodes to at most max_tokens\ntokens on its own, cut at a character boundary; of "
+     "text's type."},
+    {"decode_stream", (PyCFunction)(void (*)(void))tk_decode_stream, FAST,
+     "decode_stream(skip_special_tokens=True) -> DecodeStream\n\nDecode ids as they arrive: "
+     "step(ids) returns the text they complete, flush() the rest."},
+    {"counter", (PyCFunction)(void (*)(void))tk_counter, FAST,
+     "counter(add_special_tokens=False, *, special=None, lossy=False) -> TokenCounter\n\nThe "
+     "count of a text that grows: append(text) returns the new total."},
     {"count_batch", (PyCFunction)(void (*)(void))tk_count_batch, FAST,
      "count_batch(texts, add_special_tokens=False, *, special=None, lossy=False, num_threads=0) "
      "-> list[int]"},

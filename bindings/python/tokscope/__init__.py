@@ -25,10 +25,12 @@ import weakref
 
 from . import _tokscope
 from ._tokscope import (
+    DecodeStream,
     Encoded,
     TokscopeError,
     TokscopeFileError,
     TokscopeKeyError,
+    TokenCounter,
     cost,
     encoding_name_for_model,
     list_encoding_names,
@@ -42,6 +44,8 @@ __all__ = [
     "Encoding",
     "Tokenizer",
     "Encoded",
+    "DecodeStream",
+    "TokenCounter",
     "TokscopeError",
     "TokscopeFileError",
     "TokscopeKeyError",
