@@ -30,6 +30,10 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
  * without, and the encoder uses the merge); -2 when out of memory. The embedded vocabularies
  * and packs carry them. */
 int tok_bpe_tables_add(tok_vocab *v);
+/* The same, also for vocabularies with anomalous tokens of 2 or 3 bytes: *short_out (malloc'd,
+ * NULL when none) gets them, and the caller must keep every piece that holds the bytes of one
+ * away from the rank core's linear encoder (the four-byte search cannot see them). */
+int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short);
 /* The tables of v without the ids set in the bitmap ex (NULL: none). */
 tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **split,
                                 uint32_t **next_prefix, uint64_t **trie, uint32_t *trie_bits,
@@ -49,8 +53,9 @@ bool tok_bpe_valid_pair(const tok_vocab *v, const uint8_t *s, size_t m, uint32_t
 size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                 uint32_t *starts);
 size_t tok_bpe_rank_heap_work(size_t n); /* bytes of work memory the heap merge needs */
-/* The linear encoder: toks/starts have n and n + 1 entries, dead (n >> 6) + 1 words; memo
- * (tok_bpe_memo's) or NULL caches pair checks. */
+/* The linear encoder: toks/starts have n and n + 1 entries (starts may be NULL: the tokens'
+ * lengths give them), dead (n >> 6) + 1 words; memo (tok_bpe_memo's) or NULL caches pair
+ * checks. */
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
                               uint32_t *starts, uint64_t *dead, uint64_t *memo);
 size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,

@@ -183,11 +183,13 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
             if (!(dead[end >> 6] >> (end & 63) & 1) &&
                 (last == NONE || valid_cached(v, p, pos, last, t, memo))) {
                 toks[top] = t;
-                starts[top] = (uint32_t)pos;
+                if (starts)
+                    starts[top] = (uint32_t)pos;
                 top++;
                 pos = end;
                 if (pos == n) {
-                    starts[top] = (uint32_t)n;
+                    if (starts)
+                        starts[top] = (uint32_t)n;
                     return top;
                 }
                 next = longest_token(v, p, pos, n);
@@ -202,8 +204,8 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                 return 0;
             dead[pos >> 6] |= 1ull << (pos & 63);
             top--;
-            pos = starts[top];
             next = toks[top];
+            pos -= tok_vocab_len(v, next); /* the tokens tile p: no starts array needed */
             break;
         }
     }
@@ -217,7 +219,7 @@ typedef struct parts_buf {
 } parts_buf;
 
 /* BPE of p[0..n) (n >= 2) as parts: their count, 0 when out of memory; *ids and *starts point
- * into b or the call's scratch. */
+ * into b or the call's scratch (*starts is NULL for a long piece on the linear encoder). */
 __attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
                        parts_buf *b, uint32_t **ids_out, uint32_t **starts_out)
 {
@@ -231,13 +233,15 @@ __attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v,
         m = tok_bpe_rank_merge_small(v, p, n, ids, starts);
     } else if (linear) {
         if (n > STACK) {
+            /* no starts (they follow from the ids' lengths): 4 bytes per byte of a hostile
+             * piece, and only as many as there are tokens are touched */
             size_t words = (n >> 6) + 1;
-            uint8_t *mem = tok_scratch_get(sc, words * 8 + (2 * n + 1) * sizeof(uint32_t));
+            uint8_t *mem = tok_scratch_get(sc, words * 8 + n * sizeof(uint32_t));
             if (!mem)
                 return 0;
             dead = (uint64_t *)mem;
             ids = (uint32_t *)(dead + words);
-            starts = ids + n;
+            starts = NULL;
         }
         m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead, tok_bpe_memo(v));
     }
@@ -255,9 +259,17 @@ __attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v,
     return m;
 }
 
-static inline void push_parts(tok_out *o, const uint32_t *ids, const uint32_t *starts, size_t m,
-                              uint64_t base)
+static inline void push_parts(const tok_vocab *v, tok_out *o, const uint32_t *ids,
+                              const uint32_t *starts, size_t m, uint64_t base)
 {
+    if (!starts) { /* a long piece: the parts tile it */
+        for (size_t k = 0; k < m; k++) {
+            uint32_t len = tok_vocab_len(v, ids[k]);
+            tok_out_push(o, ids[k], base, base + len);
+            base += len;
+        }
+        return;
+    }
     for (size_t k = 0; k < m; k++)
         tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
 }
@@ -273,7 +285,7 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
     parts_buf b;
     uint32_t *ids = NULL, *starts = NULL;
     size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
-    push_parts(o, ids, starts, m, base);
+    push_parts(v, o, ids, starts, m, base);
     return m > 0;
 }
 
@@ -286,8 +298,8 @@ static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint
     parts_buf b;
     uint32_t *ids = NULL, *starts = NULL;
     size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
-    push_parts(o, ids, starts, m, base);
-    if (slot)
+    push_parts(v, o, ids, starts, m, base);
+    if (slot && starts) /* slots are for short pieces, which have starts */
         tok_wc_store(slot, v->uid, p, n, m, ids, starts, starts + 1, 0);
     return m > 0;
 }

@@ -143,8 +143,16 @@ static int by_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int tok_bpe_tables_add(tok_vocab *v)
+int tok_bpe_tables_add(tok_vocab *v) { return tok_bpe_tables_add_short(v, NULL, NULL); }
+
+int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short)
 {
+    uint32_t *shorts = NULL;
+    size_t ns = 0, scap = 0;
+    if (short_out) {
+        *short_out = NULL;
+        *n_short = 0;
+    }
     uint32_t n = v->n_ids;
     uint32_t *truth = malloc((size_t)n * 2 * sizeof *truth);
     uint8_t *anom = calloc((size_t)n / 8 + 1, 1);
@@ -163,8 +171,14 @@ int tok_bpe_tables_add(tok_vocab *v)
         goto done;
     for (uint32_t t = 0; t < n; t++)
         if (is_set(anom, t) && tok_vocab_len(v, t) < 4) {
-            ret = -1; /* too short for the four-byte search: go without */
-            goto done;
+            if (!short_out) {
+                ret = -1; /* too short for the four-byte search: go without */
+                goto done;
+            }
+            /* the caller keeps pieces holding these away from the tables */
+            if (!tok_grow(&shorts, &scap, ns + 1, sizeof *shorts, 8))
+                goto done;
+            shorts[ns++] = t;
         }
     const uint8_t *ex = n_anom ? anom : NULL;
     tok_status st = tok_bpe_tables_build(v, ex, &split, &prefix, &trie, &bits, &pairs, &pbits);
@@ -202,7 +216,7 @@ int tok_bpe_tables_add(tok_vocab *v)
     }
     size_t k = 0;
     for (uint32_t t = 0; t < n; t++)
-        if (is_set(anom, t)) {
+        if (is_set(anom, t) && tok_vocab_len(v, t) >= 4) {
             keyed[k++] = (uint64_t)head4(v->bytes + v->off[t]) << 32 | t;
         }
     qsort(keyed, k, sizeof *keyed, by_u64);
@@ -227,7 +241,13 @@ int tok_bpe_tables_add(tok_vocab *v)
     v->anom = k ? list : NULL;
     v->anom_heads = k ? heads : NULL;
     ret = 0;
+    if (short_out) {
+        *short_out = shorts;
+        *n_short = (uint32_t)ns;
+        shorts = NULL;
+    }
 done:
+    free(shorts);
     if (ret != 0) {
         v->split = NULL;
         v->trie = NULL;

@@ -16,6 +16,7 @@ which says nothing about the input). The shapes are
 those cells say "-" rather than a verdict built on clock ticks.
 
 usage: hostile.py BUILD [--only TOKENIZER,...] [--shapes SHAPE,...]
+(TOKSCOPE=path times another binary, e.g. a copy while BUILD is being rebuilt)
 """
 import base64
 import os
@@ -121,7 +122,7 @@ def main():
         argv = argv[2:]
     reps = int(os.environ.get("HOSTILE_REPS", "3"))
     line_reps = int(os.environ.get("HOSTILE_LINE_REPS", "1"))
-    tokscope = os.path.join(build, "tokscope")
+    tokscope = os.environ.get("TOKSCOPE", os.path.join(build, "tokscope"))
     d = os.path.join(build, "bench", "hostile")
     make_inputs(d)
     empty = os.path.join(d, "empty.txt")
@@ -157,7 +158,9 @@ def main():
             r1 = run(tokscope, args, p1, n)
             r4 = run(tokscope, args, p4, n)
             if r1 is None or r4 is None:
-                print(f"{name:<15} {shape:<9} {'failed':>8}")
+                why = subprocess.run([tokscope, "count", *args, p4 if r4 is None else p1],
+                                     capture_output=True, text=True).stderr.strip()[:100]
+                print(f"{name:<15} {shape:<9} failed: {why}")
                 misses.append(f"{name} {shape}: failed")
                 continue
             t1, t4 = max(r1[0] - t0, 0.0), max(r4[0] - t0, 0.0)

@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *hf_dir(void)
 {
@@ -249,3 +250,48 @@ TEST(bpe_ranks_lazy_on_long_pieces_matches_merge_loop)
     tok_close(t);
     tok_close(g);
 }
+
+/* Character-level BPE (Metaspace; SentencePiece's characters ranked last): a word of
+ * HF_RANK_LAZY_MIN bytes or more goes to the rank core over a renumbered vocabulary when the
+ * merges are rank BPE over characters. Same ids and spans as HF's merge loop (the same file
+ * with the lazy path removed) on every hostile shape; shapes with characters that are not
+ * tokens (byte fallback) keep the merge loop. */
+static void char_level_matches(const char *name, bool want_rank)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/tokenizer.json", hf_dir(), name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, sizeof path, "tests/golden/hf/tokenizers/%s/tokenizer.json", name);
+    tok_tokenizer *t, *g;
+    tok_error err;
+    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    hf_model *gm = &((hf_pipeline *)g->impl)->model;
+    hf_lazy_rank_free(gm->lazy);
+    gm->lazy = NULL; /* g: HF's merge loop only */
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    CHECK_MSG(!m->byte_level && m->lazy, "%s: not a character-level BPE with the lazy check", name);
+    size_t cap = HF_RANK_LAZY_MIN + 4096;
+    uint8_t *p = malloc(cap);
+    uint64_t seed = 15;
+    for (int shape = 0; shape < 8; shape++) {
+        size_t n = hostile_text(shape, p, cap, &seed);
+        uint32_t *a, *b;
+        tok_span *sa, *sb;
+        size_t na, nb;
+        CHECK(tok_encode_alloc(t, (const char *)p, n, NULL, &a, &sa, &na, &err) == TOK_OK);
+        CHECK(tok_encode_alloc(g, (const char *)p, n, NULL, &b, &sb, &nb, &err) == TOK_OK);
+        CHECK_MSG(na == nb && !memcmp(a, b, na * 4) && !memcmp(sa, sb, na * sizeof *sa),
+                  "%s, shape %d: %zu tokens against the merge loop's %zu", name, shape, na, nb);
+        free(a), free(b), free(sa), free(sb);
+    }
+    CHECK_MSG(atomic_load(&m->lazy->state) == (want_rank ? 1 : 2), "%s: state %d", name,
+              atomic_load(&m->lazy->state));
+    free(p);
+    tok_close(t);
+    tok_close(g);
+}
+
+TEST(bpe_ranks_lazy_char_level_mistral) { char_level_matches("mistral_7b", true); }
+TEST(bpe_ranks_lazy_char_level_gemma3) { char_level_matches("gemma3", true); }
+TEST(bpe_ranks_lazy_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true); }

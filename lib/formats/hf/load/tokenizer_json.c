@@ -885,8 +885,9 @@ tok_status hf_open(const uint8_t *data, size_t len, const char *source, const hf
         m->unreach = pre->unreach;
         m->n_unreach = (uint32_t)pre->n_unreach;
         m->unreach_view = true;
-    } else if (!pre && hp->fast && hp->model.kind == HF_BPE && hp->model.byte_level &&
-               hp->model.merges) {
+    } else if (hp->model.kind == HF_BPE && hp->model.merges &&
+               (hp->model.byte_level ? !pre && hp->fast
+                                     : !hp->model.prefix_len && !hp->model.suffix_len)) {
         hp->model.lazy = hf_lazy_rank_new(); /* NULL (no memory): HF's merge loop, still exact */
     }
     if (keep_strv)

@@ -217,9 +217,23 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
     return n;
 }
 
+/* A long character-level word on the rank core, when its merges are rank BPE
+ * (models/bpe_ranks.c): true when done (or failed: *st). */
+static bool long_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w, size_t n,
+                      hf_tokens *out, tok_scratch *sc, uint32_t base, tok_status *st)
+{
+    if (!m->lazy || m->byte_level || n < HF_RANK_LAZY_MIN)
+        return false;
+    const hf_lazy_rank *z = hf_lazy_rank_get(t, m);
+    return z && (hf_lazy_rank_word(z, &t->vocab, w, n, out, sc, base, st) || *st != TOK_OK);
+}
+
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
                               size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
 {
+    tok_status st;
+    if (long_word(t, m, w, n, out, sc, base, &st))
+        return st;
     tok_wc_entry *slot;
     const tok_wc_entry *e = tok_wc_find(m->cache_id, w, n, &slot);
     if (e) {
@@ -229,7 +243,7 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
         return TOK_OK;
     }
     size_t first = out->n;
-    tok_status st = merge_word(t, m, w, n, out, sc, base);
+    st = merge_word(t, m, w, n, out, sc, base);
     size_t k = out->n - first;
     if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
         tok_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
@@ -247,8 +261,12 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         if (id != TOK_NO_ID)
             return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
     }
-    if (!m->cut_words)
+    if (!m->cut_words) {
+        tok_status st;
+        if (long_word(t, m, s, n, out, sc, 0, &st))
+            return st;
         return merge_word(t, m, s, n, out, sc, 0);
+    }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
     for (size_t a = 0; a < n;) {

@@ -9,8 +9,9 @@
 
 #include <string.h>
 
+/* 32-bit like the split offsets (hf_split): a run of spaces is a range per byte */
 typedef struct range {
-    size_t a, b;
+    uint32_t a, b;
     bool match;
 } range;
 
@@ -26,7 +27,7 @@ static void push(ranges *r, size_t a, size_t b, bool match)
         r->oom = true;
         return;
     }
-    r->v[r->n++] = (range){a, b, match};
+    r->v[r->n++] = (range){(uint32_t)a, (uint32_t)b, match};
 }
 
 /* Append the slice [a, b) of split sp of in to out as a new split (alignments kept). */

@@ -80,7 +80,8 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
             if (nt > max) {
                 if (hp->trunc_left) {
                     memmove(ids, ids + (nt - max), max * sizeof *ids);
-                    memmove(spans, spans + (nt - max), max * sizeof *spans);
+                    if (spans)
+                        memmove(spans, spans + (nt - max), max * sizeof *spans);
                 }
                 nt = max;
             }
@@ -88,7 +89,7 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
         /* ByteLevel / Roberta offset trimming (process_offsets) */
         bool trim = hp->post.bytelevel_trim || hp->post.roberta_trim;
         bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
-        for (size_t k = 0; trim && o->want_spans && k < nt; k++) {
+        for (size_t k = 0; trim && spans && o->want_spans && k < nt; k++) {
             size_t lead, trail;
             token_spaces(t, ids[k], s, spans[k], &lead, &trail);
             if (lead) {
@@ -118,7 +119,7 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
                 const hf_piece *pc = &hp->post.single[k];
                 if (pc->is_sequence) {
                     for (size_t j = 0; j < nt; j++)
-                        tok_out_push(o, ids[j], spans[j].start, spans[j].end);
+                        tok_out_push(o, ids[j], spans ? spans[j].start : 0, spans ? spans[j].end : 0);
                 } else if (add_special) {
                     for (size_t j = 0; j < pc->n_ids; j++)
                         tok_out_push(o, pc->ids[j], 0, 0);
@@ -126,6 +127,6 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
             }
         } else {
             for (size_t j = 0; j < nt; j++)
-                tok_out_push(o, ids[j], spans[j].start, spans[j].end);
+                tok_out_push(o, ids[j], spans ? spans[j].start : 0, spans ? spans[j].end : 0);
         }
 }
