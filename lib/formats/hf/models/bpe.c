@@ -217,6 +217,26 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
     return n;
 }
 
+/* Does the merge loop have work on w: an adjacent pair of characters with a merge for every 64
+ * bytes? (Digits, most CJK: hardly any.) */
+static bool merges_many(const tok_tokenizer *t, const hf_model *m, const uint8_t *w, size_t n)
+{
+    const tok_vocab *v = &t->vocab;
+    size_t want = n / 64, found = 0;
+    uint32_t prev = TOK_NO_ID;
+    for (size_t i = 0; i < n;) {
+        unsigned cl = 1;
+        tok_utf8_decode(w + i, &cl);
+        uint32_t id = cl == 1 ? v->byte1[w[i]] : tok_vocab_find(v, w + i, cl), rank, merged;
+        if (prev != TOK_NO_ID && id != TOK_NO_ID && hf_merge_lookup(m, prev, id, &rank, &merged) &&
+            ++found >= want)
+            return true;
+        prev = id;
+        i += cl;
+    }
+    return false;
+}
+
 /* A long character-level word on the rank core, when its merges are rank BPE
  * (models/bpe_ranks.c): true when done (or failed: *st). */
 static bool long_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w, size_t n,
@@ -224,6 +244,9 @@ static bool long_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *
 {
     if (!m->lazy || m->byte_level || n < HF_RANK_LAZY_MIN)
         return false;
+    if (atomic_load_explicit(&m->lazy->state, memory_order_acquire) == 0 && !merges_many(t, m, w, n))
+        return false; /* the merge loop is cheap here; the tables can wait for a word that
+                       * needs them (they cost a second for Gemma's 262,000 tokens) */
     const hf_lazy_rank *z = hf_lazy_rank_get(t, m);
     return z && (hf_lazy_rank_word(z, &t->vocab, w, n, out, sc, base, st) || *st != TOK_OK);
 }

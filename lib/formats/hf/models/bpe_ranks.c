@@ -352,6 +352,10 @@ bool hf_lazy_rank_word(const hf_lazy_rank *z, const tok_vocab *mv, const uint8_t
             return false;
         i += cl;
     }
+    /* without the linear encoder (no tables, or a token they leave out in the word) the rank
+     * core would merge bytes with a heap: HF's loop over characters does less */
+    if (!z->v.split || (z->v.n_anom && tok_bpe_piece_has_anom(&z->v, s, n)))
+        return false;
     for (uint32_t k = 0; k < z->n_short; k++)
         if (memmem(s, n, z->v.bytes + z->v.off[z->short_anom[k]],
                    tok_vocab_len(&z->v, z->short_anom[k])))
