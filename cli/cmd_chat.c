@@ -418,7 +418,7 @@ static char *template_vars(const cli_args *a, bool *failed)
     sb_puts(&b, "{");
     for (size_t i = 0; i < n; i++) {
         const char *eq = strchr(v[i], '=');
-        cJSON *j = eq ? cJSON_Parse(eq + 1) : NULL;
+        cJSON *j = eq ? cJSON_ParseWithOpts(eq + 1, NULL, 1) : NULL; /* nothing after it */
         if (!eq || eq == v[i] || !j) {
             cJSON_Delete(j);
             sb_free(&b);
@@ -467,6 +467,10 @@ static bool choice_template(const tok_choice *ch, const char *name, tok_chat_tem
     tok_status st = tok_chat_template_of(ch->tok, name, t, &err);
     if (st == TOK_OK)
         return true;
+    tok_chat_template *dflt = NULL;
+    if (st == TOK_ENOENT && name && tok_chat_template_of(ch->tok, NULL, &dflt, NULL) == TOK_OK)
+        st = TOK_EINVAL; /* it has a template, not one of that name */
+    tok_chat_template_free(dflt);
     if (st != TOK_ENOENT) {
         warn_err(ch->label, &err);
         return false;
@@ -627,7 +631,7 @@ static int run(const cli_args *a)
         }
         if (given && strcmp(rc[k].convention, "template")) {
             warnx_("%s: --chat-template renders Chat Completions messages; this is %s %s body",
-                   shown_name(label), rc[k].api == TOK_REQUEST_OPENAI_RESPONSES ? "an" : "a",
+                   shown_name(label), rc[k].api == TOK_REQUEST_GEMINI ? "a" : "an",
                    api_title(rc[k].api));
             status = EXIT_BAD;
             break;
@@ -723,11 +727,18 @@ CLI_COMMAND(chat, "[FILE.json]", CLI_V_FILE, "count an API request body the way 
             "rule (sizes from data: URLs and local files, headers only). Shows each message and each\n"
             "part (framing, system, text, tool definitions, tool calls, images, files, reply), exact\n"
             "or estimated (~) with its rule; what cannot be counted offline is listed (?) and the\n"
-            "total is then a lower bound (>=). Reads standard input when no FILE is given.\n",
+            "total is then a lower bound (>=). Reads standard input when no FILE is given.\n"
+            "\n"
+            "An open model's Chat Completions conversation is rendered with its own chat template --\n"
+            "the tokenizer_config.json its shipped vocabulary carries, the one beside a -t file, or\n"
+            "--chat-template FILE -- as transformers' apply_chat_template renders it, and counted as\n"
+            "with tokenize=True (special-token text matched, no BOS/EOS added); a template that\n"
+            "raises stops with its own message.\n",
             /* footer */
             "Exact: OpenAI chat models (cl100k_base, o200k_base) for messages, function messages and\n"
             "calls, function definitions of the measured shapes (reproducing API-measured counts);\n"
-            "gpt-oss (harmony rendering); Gemini text as Google's LocalTokenizer counts it. Estimated:\n"
+            "gpt-oss (harmony rendering); Gemini text as Google's LocalTokenizer counts it; open\n"
+            "models' chat templates (checked against Jinja2 in transformers' environment). Estimated:\n"
             "Claude (calibrated text factor, Anthropic's documented tool-use overheads), Responses\n"
             "bodies, tool_calls and role tool, most images. Rules and sources:\n"
             "tests/golden/chat-api/RULES.md.\n"
