@@ -314,11 +314,15 @@ $(BUILD)/bench_python_c: bindings/python/bench_c.c $(BUILD)/libtokscope.a
 $(BUILD)/bench_tokscope: tests/bench/bench.c $(BUILD)/libtokscope.a
 	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
 
-bench: all $(BUILD)/bench_tokscope $(HF_DIR)/.stamp
+$(BUILD)/chat_template_bench: tests/bench/chat_template_bench.c $(BUILD)/libtokscope.a
+	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+bench: all $(BUILD)/bench_tokscope $(BUILD)/chat_template_bench $(HF_DIR)/.stamp
 	bash tests/bench/make_corpus.sh $(BUILD)/bench
 	cd tests/bench && npm ci --no-audit --no-fund --silent
 	node tests/bench/run.mjs $(BUILD)
 	bash tests/bench/spm_bench.sh $(BUILD)
+	$(BUILD)/chat_template_bench qwen2.5-7b qwen3-32b llama-3.1-8b deepseek-v3 mistral-nemo gemma-3-4b
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
