@@ -337,12 +337,17 @@ EMBED_BENCH_TOKS := cl100k_base o200k_base $(HF_DIR)/llama3/tokenizer.json \
   $(HF_DIR)/mistral_7b/tokenizer.json tests/golden/hf/tokenizers/gen_wordpiece_bert_uncased/tokenizer.json \
   build/spm-npm-models/llama2.model
 
-bench: all $(BUILD)/bench_tokscope $(BUILD)/bench_embed $(HF_DIR)/.stamp spm-npm-models
+$(BUILD)/chat_template_bench: tests/bench/chat_template_bench.c $(BUILD)/libtokscope.a
+	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+bench: all $(BUILD)/bench_tokscope $(BUILD)/bench_embed $(BUILD)/chat_template_bench $(HF_DIR)/.stamp \
+       spm-npm-models
 	bash tests/bench/make_corpus.sh $(BUILD)/bench
 	cd tests/bench && npm ci --no-audit --no-fund --silent
 	node tests/bench/run.mjs $(BUILD)
 	bash tests/bench/spm_bench.sh $(BUILD)
 	$(BUILD)/bench_embed $(addprefix -t ,$(EMBED_BENCH_TOKS)) $(BUILD)/bench/prose.txt $(BUILD)/bench/multi.txt
+	$(BUILD)/chat_template_bench qwen2.5-7b qwen3-32b llama-3.1-8b deepseek-v3 mistral-nemo gemma-3-4b
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \

@@ -1,13 +1,18 @@
 /* chat: count a request body -- OpenAI Chat Completions or Responses, Anthropic Messages,
  * Gemini generateContent, or a bare messages array -- the way the API bills its input: per
  * message, per part (framing, system, text, tool definitions, tool calls, images, files, reply),
- * each exact or an estimate with its rule. The counting is the library's tok_request_count_json;
- * this file picks the tokenizers, reads the file and prints. */
+ * each exact or an estimate with its rule. An open model's Chat Completions conversation is
+ * rendered with its own chat template (a tokenizer_config.json: packed with a shipped
+ * vocabulary, beside a tokenizer file, or --chat-template) as transformers renders it. The
+ * counting is the library's tok_request_count_json and tok_chat_template_*; this file picks the
+ * tokenizers and templates, reads the files and prints. */
 #include "cli.h"
+#include "render.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int digits(uint64_t v)
 {
@@ -115,7 +120,9 @@ static const char *cell(uint64_t v, bool exact, bool complete, char *buf, size_t
 static void print_header(const tok_choice *ch, const tok_request_count *rc)
 {
     printf("%s: ", ch->label);
-    if (rc->api == TOK_REQUEST_OPENAI_CHAT)
+    if (!strcmp(rc->convention, "template"))
+        fputs("chat template", stdout);
+    else if (rc->api == TOK_REQUEST_OPENAI_CHAT)
         fputs(rc->convention, stdout);
     else if (rc->api == TOK_REQUEST_OPENAI_RESPONSES)
         printf("%s as %s", api_title(rc->api), rc->convention);
@@ -282,7 +289,8 @@ static void json_text(const char *s)
         fputs("null", stdout);
 }
 
-static void print_json(const char *file, const tok_choice *ch, const tok_request_count *rc)
+static void print_json(const char *file, const tok_choice *ch, const tok_request_count *rc,
+                       const tok_chat_template *t)
 {
     fputs("{\"file\":", stdout);
     json_text(file);
@@ -301,6 +309,10 @@ static void print_json(const char *file, const tok_choice *ch, const tok_request
     if (!strcmp(rc->convention, "openai"))
         printf(",\"tokens_per_message\":%d,\"tokens_per_name\":%d", rc->tokens_per_message,
                rc->tokens_per_name);
+    if (!strcmp(rc->convention, "template")) {
+        fputs(",\"chat_template\":", stdout);
+        json_text(tok_chat_template_label(t));
+    }
     if (ch->estimate) {
         char a[32], b[32], c[32];
         const tok_model *m = ch->model;
@@ -393,6 +405,101 @@ static bool parse_size(const char *s, uint64_t *out)
 
 static const char *const apis[] = {"openai", "responses", "anthropic", "gemini"};
 
+/* --var KEY=JSON ... as the JSON object of template keyword arguments, each value as written
+ * (1.0 stays a float); NULL after a usage error. */
+static char *template_vars(const cli_args *a, bool *failed)
+{
+    const char *v[64];
+    size_t n = cli_list(a, "var", v, 64);
+    *failed = false;
+    if (!n)
+        return NULL;
+    sbuf b = {0};
+    sb_puts(&b, "{");
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(v[i], '=');
+        cJSON *j = eq ? cJSON_ParseWithOpts(eq + 1, NULL, 1) : NULL; /* nothing after it */
+        if (!eq || eq == v[i] || !j) {
+            cJSON_Delete(j);
+            sb_free(&b);
+            *failed = true;
+            cli_usage_error(a, "--var %s: expected KEY=JSON, e.g. enable_thinking=false or "
+                               "date_string='\"26 Jul 2024\"' (a string value needs its quotes)",
+                            shown_name(v[i]));
+            return NULL;
+        }
+        cJSON_Delete(j);
+        char *key = strndup(v[i], (size_t)(eq - v[i]));
+        cJSON *k = key ? cJSON_CreateString(key) : NULL;
+        char *kj = k ? cJSON_PrintUnformatted(k) : NULL;
+        if (!kj) {
+            warnx_("out of memory");
+            exit(EXIT_BAD);
+        }
+        sb_printf(&b, "%s%s:%s", i ? "," : "", kj, eq + 1);
+        cJSON_free(kj);
+        cJSON_Delete(k);
+        free(key);
+    }
+    sb_puts(&b, "}");
+    return b.p;
+}
+
+/* Models behind an API are billed by the API's own framing: their tokenizer's template (Gemini
+ * models count with Gemma 3's vocabulary) is not what they see. */
+static bool api_model(const tok_choice *ch)
+{
+    const tok_model *m = ch->model;
+    if (ch->kind == 'e' || ch->estimate)
+        return true;
+    return m && (!strcmp(m->provider, "openai") || !strcmp(m->provider, "anthropic") ||
+                 !strncmp(m->id, "gemini", 6));
+}
+
+/* The chat template a choice renders with: --chat-template's, else the one its pack carries,
+ * else a tokenizer_config.json beside its -t file; *t NULL when none. False after an error. */
+static bool choice_template(const tok_choice *ch, const char *name, tok_chat_template **t)
+{
+    *t = NULL;
+    if (api_model(ch))
+        return true;
+    tok_error err;
+    tok_status st = tok_chat_template_of(ch->tok, name, t, &err);
+    if (st == TOK_OK)
+        return true;
+    tok_chat_template *dflt = NULL;
+    if (st == TOK_ENOENT && name && tok_chat_template_of(ch->tok, NULL, &dflt, NULL) == TOK_OK)
+        st = TOK_EINVAL; /* it has a template, not one of that name */
+    tok_chat_template_free(dflt);
+    if (st != TOK_ENOENT) {
+        warn_err(ch->label, &err);
+        return false;
+    }
+    if (ch->kind != 't')
+        return true;
+    const char *slash = strrchr(ch->arg, '/');
+    sbuf p = {0};
+    if (slash)
+        sb_put(&p, ch->arg, (size_t)(slash - ch->arg + 1));
+    sb_puts(&p, "tokenizer_config.json");
+    input cfg;
+    bool ok = true;
+    struct stat sb;
+    if (stat(p.p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (!read_input(p.p, &cfg))
+            ok = false;
+        else {
+            if (tok_chat_template_load(cfg.data, cfg.len, p.p, name, t, &err) != TOK_OK) {
+                warn_err(p.p, &err);
+                ok = false;
+            }
+            input_free(&cfg);
+        }
+    }
+    sb_free(&p);
+    return ok;
+}
+
 static int run(const cli_args *a)
 {
     tok_choices tc = {0};
@@ -405,11 +512,26 @@ static int run(const cli_args *a)
         tok_request_api_parse(apis[cli_choice(a, "api", 0)], &api);
     if (a->n_pos > 1)
         return cli_usage_error(a, "one request file at a time, not %zu", a->n_pos);
+    const char *ct_path = cli_text(a, "chat-template"), *ct_name = cli_text(a, "template-name");
+    bool render = cli_flag(a, "render"), no_gen = cli_flag(a, "no-generation-prompt");
+    bool bad_vars;
+    char *vars = template_vars(a, &bad_vars);
+    if (bad_vars)
+        return EXIT_BAD;
+    bool template_opts = ct_path || ct_name || render || no_gen || vars;
+    if (tmpl && template_opts) {
+        free(vars);
+        return cli_usage_error(a, "--template names a fixed convention; --chat-template, "
+                                  "--template-name, --render, --no-generation-prompt and --var "
+                                  "are for a model's own chat template");
+    }
     const char *path = a->n_pos ? a->pos[0] : "-";
     const char *label = strcmp(path, "-") ? path : "<stdin>";
     input in;
-    if (!read_input(path, &in))
+    if (!read_input(path, &in)) {
+        free(vars);
         return EXIT_BAD;
+    }
     char *dflt = NULL, *dir = NULL;
     if (tc.n == 0) { /* the request's own model, else gpt-4o */
         bool gemini;
@@ -421,20 +543,70 @@ static int run(const cli_args *a)
         }
         choices_add(&tc, 'm', dflt ? dflt : "gpt-4o");
     }
-    if (!choices_open(&tc, "o200k_base")) {
+    tok_chat_template *tpl[MAX_CHOICES] = {0}, *given = NULL;
+    bool any_tpl = false, ok = choices_open(&tc, "o200k_base");
+    if (ok && ct_path) {
+        input cfg;
+        tok_error err;
+        ok = read_input(ct_path, &cfg);
+        if (ok && tok_chat_template_load(cfg.data, cfg.len, ct_path, ct_name, &given, &err)) {
+            warn_err(ct_path, &err);
+            ok = false;
+        }
+        if (cfg.data)
+            input_free(&cfg);
+    }
+    for (size_t k = 0; ok && k < tc.n; k++) {
+        if (given)
+            tpl[k] = given;
+        else if (!tmpl)
+            ok = choice_template(&tc.v[k], ct_name, &tpl[k]);
+        any_tpl |= tpl[k] != NULL;
+    }
+    int status = EXIT_OK;
+    if (ok && template_opts && !any_tpl)
+        status = cli_usage_error(a, "no chat template to render with: the tokenizer carries "
+                                    "none and no tokenizer_config.json is beside it; give one "
+                                    "with --chat-template FILE");
+    else if (ok && render && tc.n != 1)
+        status = cli_usage_error(a, "--render shows one rendering: give one tokenizer");
+    if (!ok || status != EXIT_OK) {
+        for (size_t k = 0; k < tc.n; k++)
+            if (tpl[k] != given)
+                tok_chat_template_free(tpl[k]);
+        tok_chat_template_free(given);
         choices_close(&tc);
         input_free(&in);
         free(dflt);
+        free(vars);
         return EXIT_BAD;
     }
+    tok_chat_template_options topt = {0};
+    topt.no_generation_prompt = no_gen;
+    topt.vars = vars;
+    topt.vars_len = vars ? strlen(vars) : 0;
     /* local images are read from beside the request file */
     if (strcmp(path, "-") && strchr(path, '/')) {
         dir = strdup(path);
         if (dir)
             *strrchr(dir, '/') = 0;
     }
-    tok_request_count *rc = calloc(tc.n, sizeof *rc);
-    int status = rc ? EXIT_OK : EXIT_BAD;
+    tok_request_count *rc = render ? NULL : calloc(tc.n, sizeof *rc);
+    if (render) { /* the text the template gives, byte for byte */
+        char *text;
+        size_t n;
+        tok_error err;
+        if (tok_chat_template_render(tpl[0], &topt, in.data, in.len, &text, &n, &err)) {
+            warn_err(label, &err);
+            status = EXIT_BAD;
+        } else {
+            fwrite(text, 1, n, stdout);
+            check_stdout();
+            tok_free(text);
+        }
+    } else if (!rc) {
+        status = EXIT_BAD;
+    }
     for (size_t k = 0; rc && k < tc.n; k++) {
         const tok_choice *ch = &tc.v[k];
         tok_request_options o = {0};
@@ -447,6 +619,8 @@ static int run(const cli_args *a)
         o.image_height = (uint32_t)size;
         o.read_image_files = true;
         o.image_dir = dir && dir[0] ? dir : (dir ? "/" : NULL);
+        o.chat_template = tpl[k];
+        o.chat_template_options = &topt;
         tok_error err;
         if (tok_request_count_json(ch->tok, &o, in.data, in.len, &rc[k], &err) != TOK_OK) {
             warn_err(label, &err);
@@ -455,13 +629,20 @@ static int run(const cli_args *a)
             status = EXIT_BAD;
             break;
         }
+        if (given && strcmp(rc[k].convention, "template")) {
+            warnx_("%s: --chat-template renders Chat Completions messages; this is %s %s body",
+                   shown_name(label), rc[k].api == TOK_REQUEST_GEMINI ? "a" : "an",
+                   api_title(rc[k].api));
+            status = EXIT_BAD;
+            break;
+        }
     }
-    if (!rc)
+    if (!rc && !render)
         warnx_("out of memory");
-    if (status == EXIT_OK) {
+    if (status == EXIT_OK && rc) {
         if (json)
             for (size_t k = 0; k < tc.n; k++)
-                print_json(strcmp(path, "-") ? path : "-", &tc.v[k], &rc[k]);
+                print_json(strcmp(path, "-") ? path : "-", &tc.v[k], &rc[k], tpl[k]);
         else if (tc.n == 1)
             print_one(&tc.v[0], &rc[0]);
         else
@@ -478,10 +659,15 @@ static int run(const cli_args *a)
     for (size_t k = 0; rc && k < tc.n; k++)
         tok_request_count_free(&rc[k]);
     free(rc);
+    for (size_t k = 0; k < tc.n; k++)
+        if (tpl[k] != given)
+            tok_chat_template_free(tpl[k]);
+    tok_chat_template_free(given);
     choices_close(&tc);
     input_free(&in);
     free(dflt);
     free(dir);
+    free(vars);
     return status;
 }
 
@@ -504,6 +690,23 @@ static const cli_opt opts[] = {
              "instead of the one the model and tokenizer imply: openai,\n"
              "harmony, llama3 or chatml",
      .choices = "openai|harmony|llama3|chatml"},
+    {"chat-template", 0, "FILE", CLI_TEXT,
+     .help = "render with this chat template: a tokenizer_config.json or a bare\n"
+             "Jinja file (default: the one the tokenizer's pack carries, or the\n"
+             "tokenizer_config.json beside a -t file)",
+     .values = CLI_V_FILE},
+    {"template-name", 0, "NAME", CLI_TEXT,
+     .help = "the config's chat template of that name (\"tool_use\", \"rag\")\n"
+             "instead of \"default\""},
+    {"render", 0, NULL, CLI_FLAG,
+     .help = "print the text the chat template renders, byte for byte, instead\n"
+             "of counting it"},
+    {"no-generation-prompt", 0, NULL, CLI_FLAG,
+     .help = "render without the assistant turn's opening\n"
+             "(add_generation_prompt=False)"},
+    {"var", 0, "KEY=JSON", CLI_TEXT, .many = 64,
+     .help = "a chat template variable, as apply_chat_template's keyword\n"
+             "arguments (enable_thinking=false; repeatable)"},
     {"image-size", 0, "WxH", CLI_NUMBER,
      .help = "the size to assume for images given by remote URL or file id\n"
              "(else their tokens are unknown and the total a lower bound)",
@@ -524,11 +727,18 @@ CLI_COMMAND(chat, "[FILE.json]", CLI_V_FILE, "count an API request body the way 
             "rule (sizes from data: URLs and local files, headers only). Shows each message and each\n"
             "part (framing, system, text, tool definitions, tool calls, images, files, reply), exact\n"
             "or estimated (~) with its rule; what cannot be counted offline is listed (?) and the\n"
-            "total is then a lower bound (>=). Reads standard input when no FILE is given.\n",
+            "total is then a lower bound (>=). Reads standard input when no FILE is given.\n"
+            "\n"
+            "An open model's Chat Completions conversation is rendered with its own chat template --\n"
+            "the tokenizer_config.json its shipped vocabulary carries, the one beside a -t file, or\n"
+            "--chat-template FILE -- as transformers' apply_chat_template renders it, and counted as\n"
+            "with tokenize=True (special-token text matched, no BOS/EOS added); a template that\n"
+            "raises stops with its own message.\n",
             /* footer */
             "Exact: OpenAI chat models (cl100k_base, o200k_base) for messages, function messages and\n"
             "calls, function definitions of the measured shapes (reproducing API-measured counts);\n"
-            "gpt-oss (harmony rendering); Gemini text as Google's LocalTokenizer counts it. Estimated:\n"
+            "gpt-oss (harmony rendering); Gemini text as Google's LocalTokenizer counts it; open\n"
+            "models' chat templates (checked against Jinja2 in transformers' environment). Estimated:\n"
             "Claude (calibrated text factor, Anthropic's documented tool-use overheads), Responses\n"
             "bodies, tool_calls and role tool, most images. Rules and sources:\n"
             "tests/golden/chat-api/RULES.md.\n"

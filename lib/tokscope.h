@@ -566,6 +566,69 @@ TOK_API tok_status tok_chat_count_json_opts(const tok_tokenizer *tok, const tok_
 /* Free what a tok_chat_count holds and zero it. NULL or a zeroed struct is a no-op. */
 TOK_API void tok_chat_count_free(tok_chat_count *c);
 
+/* ---- Chat templates --------------------------------------------------------------------------
+ * An open model's own chat template -- the Jinja chat_template of its tokenizer_config.json --
+ * rendering a conversation exactly as Hugging Face transformers' apply_chat_template does (same
+ * Jinja environment and variables: the config's special tokens, extra keyword arguments,
+ * messages, tools, documents, add_generation_prompt), and the rendered text counted as
+ * apply_chat_template(tokenize=True) counts it: encoded with special-token text matched and no
+ * BOS/EOS added (the template writes them). A template is compiled once and may be rendered
+ * from several threads at once. */
+typedef struct tok_chat_template tok_chat_template;
+
+/* A chat template from text[0..len): a tokenizer_config.json (a JSON object: its chat_template,
+ * a string or a list of {"name", "template"} from which name picks one, NULL meaning
+ * "default"; its special tokens become template variables), or a bare Jinja template (.jinja).
+ * label names it in messages (NULL: "chat template"). Errors: TOK_EFORMAT (the config is not
+ * JSON, the template does not parse: the message names its line and column),
+ * TOK_EUNSUPPORTED (Jinja the interpreter does not implement), TOK_ENOENT (no chat_template,
+ * no template of that name). On success free *out with tok_chat_template_free. */
+TOK_API tok_status tok_chat_template_load(const char *text, size_t len, const char *label,
+                                          const char *name, tok_chat_template **out,
+                                          tok_error *err);
+
+/* The chat template a tokenizer carries: the tokenizer_config.json packed with it (tok_pack's
+ * chat; the open-model vocabularies tokscope ships keep theirs). TOK_ENOENT when it has none --
+ * a tokenizer.json opened from a file carries none: load the tokenizer_config.json beside it. */
+TOK_API tok_status tok_chat_template_of(const tok_tokenizer *tok, const char *name,
+                                        tok_chat_template **out, tok_error *err);
+
+TOK_API void tok_chat_template_free(tok_chat_template *t); /* NULL is a no-op */
+
+/* The label given at load ("tokenizer_config.json", ...; static while t lives). */
+TOK_API const char *tok_chat_template_label(const tok_chat_template *t);
+
+typedef struct tok_chat_template_options {
+    bool no_generation_prompt; /* add_generation_prompt=False (default True) */
+    /* Extra keyword arguments of apply_chat_template as a JSON object ({"enable_thinking":
+     * false}); they override the config's special tokens. NULL: none. */
+    const char *vars;
+    size_t vars_len;
+    /* The time strftime_now() shows, in seconds since 1970 (UTC); 0: the local clock, as
+     * transformers' datetime.now(). */
+    int64_t now;
+} tok_chat_template_options;
+
+/* Render a Chat Completions body -- an array of messages, or an object with "messages" and
+ * optionally "tools" and "documents" (other fields are not the template's) -- to *out
+ * (NUL-terminated, *out_len bytes, may hold NUL bytes the conversation writes; free with
+ * tok_free). opts may be NULL. A body of another API (TOK_EUNSUPPORTED) or a message that is not
+ * an object (TOK_EINVAL) fails with the JSON path in err->where; an empty messages array renders
+ * as the template renders it (its BOS, the generation prompt). A template
+ * that raises (raise_exception: many refuse a system role or turns that do not alternate) is
+ * TOK_EINVAL with the template's own message; an error inside the template (what Python would
+ * raise) is TOK_EINVAL naming the template line. */
+TOK_API tok_status tok_chat_template_render(const tok_chat_template *t,
+                                            const tok_chat_template_options *opts,
+                                            const char *body, size_t len, char **out,
+                                            size_t *out_len, tok_error *err);
+
+/* Render as above and count the text with tok: len(apply_chat_template(..., tokenize=True)). */
+TOK_API tok_status tok_chat_template_count(const tok_chat_template *t, const tok_tokenizer *tok,
+                                           const tok_chat_template_options *opts,
+                                           const char *body, size_t len, size_t *count,
+                                           tok_error *err);
+
 /* ---- Whole API requests -------------------------------------------------------------------
  * Count a request body the way the API bills its input: messages in the model's framing, tool
  * definitions rendered as the model sees them, tool calls and results, images by the
@@ -644,6 +707,12 @@ typedef struct tok_request_options {
      * relative paths are taken from image_dir (NULL: the working directory). */
     bool read_image_files;
     const char *image_dir;
+    /* An open model's chat template (tok_chat_template_load, tok_chat_template_of): a Chat
+     * Completions body is rendered with it and counted as tok_chat_template_count does -- one
+     * item, exact, convention "template" -- instead of a convention; bodies of the other APIs
+     * are counted as without it. NULL: none. chat_template_options may be NULL. */
+    const tok_chat_template *chat_template;
+    const tok_chat_template_options *chat_template_options;
 } tok_request_options;
 
 typedef struct tok_request_item {

@@ -165,6 +165,7 @@ void chat_run_free(chat_run *r);
 /* ---- the bodies ---- */
 
 tok_request_api chat_detect(chat_run *r, tok_status *st); /* detect.c */
+tok_status chat_count_template(chat_run *r);             /* chat_template.c */
 tok_status chat_count_conversation(chat_run *r);         /* conversation.c: Chat, Responses */
 tok_status chat_count_anthropic(chat_run *r);             /* anthropic.c */
 tok_status chat_count_gemini(chat_run *r);                /* gemini.c */

@@ -643,6 +643,10 @@ tok_status chat_run_body(chat_run *r, const char *json, size_t len)
         if (st != TOK_OK)
             return st;
     }
+    if (r->api == TOK_REQUEST_OPENAI_CHAT && r->opts && r->opts->chat_template) {
+        r->convention = "template";
+        return chat_count_template(r);
+    }
     switch (r->api) {
     case TOK_REQUEST_ANTHROPIC:
         r->convention = "anthropic";

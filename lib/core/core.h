@@ -91,6 +91,8 @@ struct tok_tokenizer {
     uint32_t n_ids;            /* max over vocab and special ids, plus one */
     uint8_t *special_bits;     /* n_ids bits: set where the id is a special token */
     uint32_t *special_sorted;  /* (id, index into specials.toks) pairs sorted by id, index */
+    const char *chat_config;   /* the tokenizer_config.json a pack keeps, in the format's memory */
+    size_t chat_config_len;    /* (NULL, 0: none) */
 };
 
 /* An empty tokenizer named name (copied) of a format; NULL when out of memory. */

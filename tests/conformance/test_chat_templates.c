@@ -509,3 +509,129 @@ TEST(chat_templates_goldens)
     free(gfile);
     CHECK_MSG(bad == 0, "%zu of %zu chat-template goldens differ", bad, ok + bad);
 }
+
+/* The public API on the same goldens: tok_chat_template_load on each config (its template
+ * picked by name, its special tokens read by the library, not from templates.jsonl),
+ * tok_chat_template_render on the request body ({"messages", "tools", "documents"}; the
+ * conversation's vars as keyword arguments) and tok_chat_template_count, whose count must be
+ * the number of ids npm tokenizers gives: len(apply_chat_template(..., tokenize=True)). */
+static char *request_body(const char *conv, size_t cn)
+{
+    buf b = {0};
+    puts_(&b, "{\"messages\":");
+    span m = member(conv, cn, "messages");
+    put(&b, m.p, m.n);
+    static const char *const keys[] = {"tools", "documents"};
+    for (int k = 0; k < 2; k++) {
+        span v = member(conv, cn, keys[k]);
+        if (!v.p)
+            continue;
+        puts_(&b, ",\"");
+        puts_(&b, keys[k]);
+        puts_(&b, "\":");
+        put(&b, v.p, v.n);
+    }
+    puts_(&b, "}");
+    return b.p;
+}
+
+TEST(chat_templates_public_api_goldens)
+{
+    size_t tl, cl, gl;
+    char *tfile = read_file(GOLD "/templates.jsonl", &tl);
+    char *cfile = read_file(GOLD "/conversations.jsonl", &cl);
+    char *gfile = read_gz(GOLD "/goldens.jsonl.gz", &gl);
+    CHECK(tfile && cfile && gfile);
+    tline *tls, *cls, *gls;
+    size_t nt = split_lines(tfile, tl, &tls), nc = split_lines(cfile, cl, &cls);
+    size_t ng = split_lines(gfile, gl, &gls);
+    CHECK_EQ(ng, nt * nc);
+    struct tm now = frozen_now();
+    tok_tokenizer *tok_cache = NULL;
+    char *tok_cache_name = NULL;
+    size_t configs = 0, counted = 0, rendered = 0, refused = 0, bad = 0;
+    for (size_t t = 0; t < nt; t++) {
+        cJSON *tj = cJSON_ParseWithLength(tls[t].p, tls[t].n);
+        CHECK(tj);
+        if (cJSON_GetObjectItemCaseSensitive(tj, "entry")) { /* ollama's: no config to load */
+            cJSON_Delete(tj);
+            continue;
+        }
+        configs++;
+        const char *id = cJSON_GetObjectItemCaseSensitive(tj, "id")->valuestring;
+        const cJSON *tn = cJSON_GetObjectItemCaseSensitive(tj, "template_name");
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", hf_dir(),
+                 cJSON_GetObjectItemCaseSensitive(tj, "file")->valuestring);
+        size_t n;
+        char *cfg = read_file(path, &n);
+        CHECK_MSG(cfg, "%s is missing (make hf-vocabs)", path);
+        tok_chat_template *ct = NULL;
+        tok_error err;
+        CHECK_MSG(tok_chat_template_load(cfg, n, path, cJSON_IsString(tn) ? tn->valuestring : NULL,
+                                         &ct, &err) == TOK_OK,
+                  "%s: %s", id, err.message);
+        free(cfg);
+        tok_tokenizer *tok = tokenizer_for(tj, &tok_cache, &tok_cache_name);
+        for (size_t c = 0; c < nc; c++) {
+            cJSON *gj = cJSON_ParseWithLength(gls[t * nc + c].p, gls[t * nc + c].n);
+            const cJSON *gt = cJSON_GetObjectItemCaseSensitive(gj, "text");
+            const cJSON *ge = cJSON_GetObjectItemCaseSensitive(gj, "error");
+            const cJSON *gids = cJSON_GetObjectItemCaseSensitive(gj, "ids");
+            char *body = request_body(cls[c].p, cls[c].n);
+            span vars = member(cls[c].p, cls[c].n, "vars");
+            span agp = member(cls[c].p, cls[c].n, "add_generation_prompt");
+            tok_chat_template_options o = {0};
+            o.no_generation_prompt = !(agp.p && agp.n == 4 && !memcmp(agp.p, "true", 4));
+            o.vars = vars.p;
+            o.vars_len = vars.n;
+            o.now = (int64_t)timegm(&now);
+            char *out = NULL;
+            size_t out_len = 0;
+            tok_status st = tok_chat_template_render(ct, &o, body, strlen(body), &out, &out_len,
+                                                     &err);
+            bool ok;
+            if (cJSON_IsString(gt)) {
+                ok = st == TOK_OK && out_len == strlen(gt->valuestring) &&
+                     !memcmp(out, gt->valuestring, out_len);
+                rendered += ok;
+                if (ok && cJSON_IsArray(gids) && tok) {
+                    size_t count = 0;
+                    ok = tok_chat_template_count(ct, tok, &o, body, strlen(body), &count, &err) ==
+                             TOK_OK &&
+                         count == (size_t)cJSON_GetArraySize(gids);
+                    counted += ok;
+                }
+            } else {
+                const char *type = cJSON_GetObjectItemCaseSensitive(ge, "type")->valuestring;
+                const char *msg = cJSON_GetObjectItemCaseSensitive(ge, "message")->valuestring;
+                ok = st == TOK_EINVAL;
+                if (!strcmp(type, "TemplateError")) /* the template's own words */
+                    ok &= strstr(err.message, msg) != NULL;
+                refused += ok;
+            }
+            if (!ok && ++bad <= 20)
+                fprintf(stderr, "  %s x %s: %s\n", id,
+                        cJSON_GetObjectItemCaseSensitive(gj, "conversation")->valuestring,
+                        st ? err.message : "a different rendering or count");
+            tok_free(out);
+            free(body);
+            cJSON_Delete(gj);
+        }
+        tok_chat_template_free(ct);
+        cJSON_Delete(tj);
+    }
+    fprintf(stderr, "  chat template API: %zu configs; %zu renderings, %zu counts equal to "
+                    "len(apply_chat_template(tokenize=True)), %zu refusals as transformers'\n",
+            configs, rendered, counted, refused);
+    tok_close(tok_cache);
+    free(tok_cache_name);
+    free(tls);
+    free(cls);
+    free(gls);
+    free(tfile);
+    free(cfile);
+    free(gfile);
+    CHECK(configs >= 15 && counted >= 300);
+    CHECK_MSG(bad == 0, "%zu goldens differ through the public API", bad);
+}

@@ -337,17 +337,22 @@ REQUEST = {
 
 
 @pytest.mark.parametrize("how", [("-m", "gpt-4o"), ("-m", "gpt-3.5-turbo-0301"),
-                                 ("-m", "gpt-oss-20b"), ("-t", "qwen2_5"), ("-t", "llama3")])
+                                 ("-m", "gpt-oss-20b"), ("-t", "qwen2_5", "chatml"),
+                                 ("-t", "llama3", "llama3")])
 def test_count_chat_equals_the_command(how, tmp_path):
-    flag, what = how
+    flag, what = how[:2]
     path = tmp_path / "req.json"
     path.write_text(json.dumps(REQUEST))
+    extra = []
     if flag == "-m":
         tok, arg = tokscope.Tokenizer.from_model(what), what
     else:
         arg = str(hf_tokenizer_path(what))
         tok = tokscope.Tokenizer.from_file(arg)
-    out = run_cli(["chat", "--json", flag, arg, path]).stdout
+        # beside its tokenizer_config.json, the command renders with the model's chat template;
+        # count_chat counts by convention, which the command's --template names
+        extra = ["--template", how[2]]
+    out = run_cli(["chat", "--json", flag, arg, *extra, path]).stdout
     want = json.loads(out)
     got = tok.count_chat(REQUEST)
     assert got == tok.count_chat(json.dumps(REQUEST)) == tok.count_chat(json.dumps(REQUEST).encode())

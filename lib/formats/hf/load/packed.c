@@ -183,6 +183,7 @@ tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped
         return st;
     }
     hf_pipeline *hp = (*out)->impl;
+    (*out)->chat_config = tok_pack_get(p, SEC_CHAT, &(*out)->chat_config_len);
     hp->backing = backing;
     hp->backing_len = p->len;
     hp->backing_mapped = mapped;
