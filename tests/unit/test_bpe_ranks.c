@@ -12,6 +12,7 @@
 #include "runner.h"
 #include "tokscope.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -295,3 +296,61 @@ static void char_level_matches(const char *name, bool want_rank)
 TEST(bpe_ranks_lazy_char_level_mistral) { char_level_matches("mistral_7b", true); }
 TEST(bpe_ranks_lazy_char_level_gemma3) { char_level_matches("gemma3", true); }
 TEST(bpe_ranks_lazy_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true); }
+
+/* The lazy tables are built inside the first encode of a long piece, on a tokenizer that threads
+ * share: several threads hit the first long piece at once, one builds (under the lazy state's
+ * lock), all get the ids of the merge loop. make tsan runs this test (its name has "thread"). */
+typedef struct lazy_job {
+    const tok_tokenizer *t;
+    const uint8_t *p;
+    size_t n;
+    uint32_t *ids;
+    size_t nids;
+    tok_status st;
+} lazy_job;
+
+static void *lazy_worker(void *arg)
+{
+    lazy_job *j = arg;
+    tok_error err;
+    j->st = tok_encode_alloc(j->t, (const char *)j->p, j->n, NULL, &j->ids, NULL, &j->nids, &err);
+    return NULL;
+}
+
+TEST(bpe_ranks_lazy_build_shared_by_threads)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", hf_dir());
+    tok_tokenizer *t, *g;
+    tok_error err;
+    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    hf_use_general_path(g);
+    size_t cap = HF_RANK_LAZY_MIN + 4096;
+    uint8_t *p = malloc(cap);
+    uint64_t seed = 7;
+    size_t n = hostile_text(3, p, cap, &seed); /* one CJK character repeated: one long piece */
+    uint32_t *want;
+    size_t nwant;
+    CHECK(tok_encode_alloc(g, (const char *)p, n, NULL, &want, NULL, &nwant, &err) == TOK_OK);
+    enum { NT = 4 };
+    pthread_t th[NT];
+    lazy_job jobs[NT];
+    for (int i = 0; i < NT; i++) {
+        jobs[i] = (lazy_job){.t = t, .p = p, .n = n};
+        CHECK(pthread_create(&th[i], NULL, lazy_worker, &jobs[i]) == 0);
+    }
+    for (int i = 0; i < NT; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(jobs[i].st == TOK_OK);
+        CHECK_MSG(jobs[i].nids == nwant && !memcmp(jobs[i].ids, want, nwant * 4),
+                  "thread %d: %zu tokens against the merge loop's %zu", i, jobs[i].nids, nwant);
+        free(jobs[i].ids);
+    }
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    CHECK(atomic_load(&m->lazy->state) == 1); /* the rank core served */
+    free(want);
+    free(p);
+    tok_close(t);
+    tok_close(g);
+}
