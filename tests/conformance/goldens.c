@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -333,4 +334,23 @@ void golden_lines_free(golden_lines *l)
     free(l->n_ids);
     free(l->text);
     memset(l, 0, sizeof *l);
+}
+
+size_t golden_stride(void)
+{
+    const char *e = getenv("TOK_GOLDEN_STRIDE");
+    long v = e ? strtol(e, NULL, 10) : 1;
+    return v >= 1 && v <= 1000 ? (size_t)v : 1;
+}
+
+const char *golden_stride_words(void)
+{
+    static char buf[48];
+    size_t k = golden_stride();
+    if (k == 1)
+        return "every golden line";
+    snprintf(buf, sizeof buf, "every %zu%s golden line", k,
+             k % 10 == 1 && k % 100 != 11 ? "st" : k % 10 == 2 && k % 100 != 12 ? "nd"
+             : k % 10 == 3 && k % 100 != 13 ? "rd" : "th");
+    return buf;
 }

@@ -31,6 +31,13 @@ typedef struct golden_set {
  * malloc'd array (free it), their number in *n. A family with no sets is a test failure. */
 golden_set *golden_sets(const char *family, size_t *n);
 
+/* Which lines the property tests over every golden line take: every line (1), unless
+ * TOK_GOLDEN_STRIDE=N asks for every Nth (make asan does, as the sanitizers cost 3x; make test
+ * takes every line). The tests' summary lines say which. */
+size_t golden_stride(void);
+/* "every golden line" or "every 4th golden line" (static). */
+const char *golden_stride_words(void);
+
 /* The lines of a golden file with their texts. */
 typedef struct golden_lines {
     size_t n;
