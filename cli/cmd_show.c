@@ -152,20 +152,6 @@ static void print_json(const tok_choice *ch, const uint32_t *ids, const tok_span
 
 /* ---- HTML ---- */
 
-static void html_token_title(sbuf *b, const tok_tokenizer *tok, size_t k, uint32_t id,
-                             const tok_span *sp, bool part)
-{
-    const char *s;
-    size_t len;
-    token_bytes(tok, id, &s, &len);
-    sb_printf(b, " title=\"token %zu \xC2\xB7 id %u%s&#10;bytes", k, id,
-              tok_is_special(tok, id) ? " (special)" : "");
-    for (size_t m = 0; m < len; m++)
-        sb_printf(b, " %02x", (unsigned char)s[m]);
-    sb_printf(b, "&#10;offsets %llu\xE2\x80\x93%llu%s\"", (unsigned long long)sp->start,
-              (unsigned long long)sp->end, part ? "&#10;part of a character" : "");
-}
-
 static void render_html_tokens(sbuf *b, const tok_tokenizer *tok, const uint32_t *ids,
                                const tok_span *spans, size_t n, const show_opts *so)
 {

@@ -326,6 +326,20 @@ void token_bytes(const tok_tokenizer *tok, uint32_t id, const char **s, size_t *
     }
 }
 
+void html_token_title(sbuf *b, const tok_tokenizer *tok, size_t k, uint32_t id,
+                      const tok_span *sp, bool part)
+{
+    const char *s;
+    size_t len;
+    token_bytes(tok, id, &s, &len);
+    sb_printf(b, " title=\"token %zu \xC2\xB7 id %u%s&#10;bytes", k, id,
+              tok_is_special(tok, id) ? " (special)" : "");
+    for (size_t m = 0; m < len; m++)
+        sb_printf(b, " %02x", (unsigned char)s[m]);
+    sb_printf(b, "&#10;offsets %llu\xE2\x80\x93%llu%s\"", (unsigned long long)sp->start,
+              (unsigned long long)sp->end, part ? "&#10;part of a character" : "");
+}
+
 /* An incremental UTF-8 decoder state: how many continuation bytes are still due and the range
  * the next one must fall in. */
 typedef struct u8state {

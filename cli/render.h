@@ -71,6 +71,10 @@ size_t token_group_end(const tok_tokenizer *tok, const uint32_t *ids, size_t n, 
 /* Append the bytes of ids[i..j) to b. */
 void token_group_bytes(const tok_tokenizer *tok, const uint32_t *ids, size_t i, size_t j,
                        sbuf *b);
+/* The hover title of token k (id, bytes, offsets; part: it holds part of a character), as
+ * show --html and the playground draw it: ` title="..."`. */
+void html_token_title(sbuf *b, const tok_tokenizer *tok, size_t k, uint32_t id,
+                      const tok_span *sp, bool part);
 
 /* ---- palette: light backgrounds under black text, readable on dark and light terminals ---- */
 

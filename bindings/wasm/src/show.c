@@ -15,20 +15,6 @@
 
 #define EXPORT EMSCRIPTEN_KEEPALIVE
 
-static void token_title(sbuf *b, const tok_tokenizer *tok, size_t k, uint32_t id,
-                        const tok_span *sp, bool part)
-{
-    const char *s;
-    size_t len;
-    token_bytes(tok, id, &s, &len);
-    sb_printf(b, " title=\"token %zu \xC2\xB7 id %u%s&#10;bytes", k, id,
-              tok_is_special(tok, id) ? " (special)" : "");
-    for (size_t m = 0; m < len; m++)
-        sb_printf(b, " %02x", (unsigned char)s[m]);
-    sb_printf(b, "&#10;offsets %llu\xE2\x80\x93%llu%s\"", (unsigned long long)sp->start,
-              (unsigned long long)sp->end, part ? "&#10;part of a character" : "");
-}
-
 static struct {
     sbuf html;
     size_t next, next_unit, groups, grouped;
@@ -69,7 +55,7 @@ EXPORT void tsw_show(const tok_tokenizer *tok, const uint32_t *ids, const uint32
             else
                 sb_printf(&out.html, "<span class=\"t c%zu\"", unit % PALETTE_ALT_N);
             sb_printf(&out.html, " data-i=\"%zu\" data-id=\"%u\"", i, ids[i]);
-            token_title(&out.html, tok, i, ids[i], &sp, false);
+            html_token_title(&out.html, tok, i, ids[i], &sp, false);
             sb_puts(&out.html, ">");
             vis_append(&out.html, bytes.p, bytes.len - tail, &st);
             vis_append(&out.html, bytes.p + bytes.len - tail, tail, &st_tail);
@@ -91,7 +77,7 @@ EXPORT void tsw_show(const tok_tokenizer *tok, const uint32_t *ids, const uint32
                 else
                     sb_printf(&out.html, "<span class=\"t c%zu\"", unit % PALETTE_ALT_N);
                 sb_printf(&out.html, " data-i=\"%zu\" data-id=\"%u\"", k, ids[k]);
-                token_title(&out.html, tok, k, ids[k], &sp, true);
+                html_token_title(&out.html, tok, k, ids[k], &sp, true);
                 sb_puts(&out.html, ">");
                 for (size_t m = 0; m < len; m++)
                     sb_printf(&out.html, "%s%02x", m ? " " : "", (unsigned char)s[m]);
