@@ -28,13 +28,14 @@ if [ ${#harnesses[@]} -eq 0 ]; then
     for f in fuzz/fuzz_*.c; do harnesses+=("$(basename "$f" .c)"); done
 fi
 
-make -s fuzz-build
+# FUZZ_NO_BUILD=1: the harnesses are built already (campaigns run side by side).
+[ -n "${FUZZ_NO_BUILD:-}" ] || make -s fuzz-build
 out=build-fuzz/campaign
 mkdir -p "$out"
 [ -f "$out/summary.tsv" ] || printf 'harness\tseconds\texecutions\tedges\tfeatures\tcorpus_before\tcorpus_after\tcrashes\n' > "$out/summary.tsv"
 
 for h in "${harnesses[@]}"; do
-    h=${h%.c}; h=${h#fuzz/}
+    h=${h%.c}; h=${h#fuzz/}; h=fuzz_${h#fuzz_}
     name=${h#fuzz_}
     work=$out/$name
     mkdir -p "$work/corpus" "fuzz/corpus/$name"
