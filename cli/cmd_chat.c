@@ -122,6 +122,8 @@ static void print_header(const tok_choice *ch, const tok_request_count *rc)
     printf("%s: ", ch->label);
     if (!strcmp(rc->convention, "template"))
         fputs("chat template", stdout);
+    else if (!strcmp(rc->convention, "gemini") && rc->api != TOK_REQUEST_GEMINI)
+        printf("%s through Gemini's OpenAI-compatible endpoint", api_title(rc->api));
     else if (rc->api == TOK_REQUEST_OPENAI_CHAT)
         fputs(rc->convention, stdout);
     else if (rc->api == TOK_REQUEST_OPENAI_RESPONSES)
@@ -624,8 +626,6 @@ static int run(const cli_args *a)
         tok_error err;
         if (tok_request_count_json(ch->tok, &o, in.data, in.len, &rc[k], &err) != TOK_OK) {
             warn_err(label, &err);
-            if (err.status == TOK_EUNSUPPORTED && !tmpl && !err.where[0])
-                warnx_("choose the convention with --template openai|harmony|llama3|chatml");
             status = EXIT_BAD;
             break;
         }
@@ -688,8 +688,9 @@ static const cli_opt opts[] = {
     {"template", 0, "NAME", CLI_CHOICE,
      .help = "the chat convention of a Chat Completions or Responses body,\n"
              "instead of the one the model and tokenizer imply: openai,\n"
-             "harmony, llama3 or chatml",
-     .choices = "openai|harmony|llama3|chatml"},
+             "harmony, llama3, chatml or gemini (Gemini's OpenAI-compatible\n"
+             "endpoint)",
+     .choices = "openai|harmony|llama3|chatml|gemini"},
     {"chat-template", 0, "FILE", CLI_TEXT,
      .help = "render with this chat template: a tokenizer_config.json or a bare\n"
              "Jinja file (default: the one the tokenizer's pack carries, or the\n"

@@ -5,6 +5,8 @@
  *   harmony  gpt-oss models, or a tokenizer with harmony's formatting tokens (o200k_harmony)
  *   llama3   a tokenizer with <|start_header_id|>, <|end_header_id|>, <|eot_id|>
  *   chatml   a tokenizer with <|im_start|>, <|im_end|>
+ *   gemini   Gemini models: Google's OpenAI-compatible endpoint turns the conversation into a
+ *            generateContent request, counted as Google's LocalTokenizer counts one (gemini.c)
  *   openai   tiktoken encodings, and models counted with a proxy tokenizer (their own framing
  *            is not published; OpenAI's stands in, marked as an estimate)
  *
@@ -30,6 +32,7 @@ static const struct convention {
     {"harmony", harmony_specials, conv_count_harmony},
     {"llama3", llama3_specials, conv_count_llama3},
     {"chatml", chatml_specials, conv_count_chatml},
+    {"gemini", NULL, conv_count_gemini},
 };
 enum { N_CONVENTIONS = sizeof conventions / sizeof conventions[0] };
 
@@ -63,8 +66,8 @@ static tok_status choose(chat_run *r, const struct convention **out)
         const struct convention *c = named(want);
         if (!c)
             return tok_fail(r->err, TOK_EINVAL, NULL, TOK_NO_OFFSET,
-                            "unknown chat convention '%s' (expected openai, harmony, llama3 or "
-                            "chatml)",
+                            "unknown chat convention '%s' (expected openai, harmony, llama3, "
+                            "chatml or gemini)",
                             want);
         if (!has_all(t, c->needs)) {
             char list[160] = "";
@@ -80,7 +83,9 @@ static tok_status choose(chat_run *r, const struct convention **out)
         return TOK_OK;
     }
     bool oss = chat_model_is(r, "gpt-oss");
-    if (has_all(t, harmony_specials))
+    if (chat_model_family(r) == FAM_GOOGLE && chat_model_is(r, "gemini"))
+        *out = named("gemini");
+    else if (has_all(t, harmony_specials))
         *out = named("harmony");
     else if (oss)
         *out = NULL; /* gpt-oss needs harmony's tokens */
@@ -96,8 +101,9 @@ static tok_status choose(chat_run *r, const struct convention **out)
         return tok_fail(r->err, TOK_EUNSUPPORTED, tok_name(t), TOK_NO_OFFSET,
                         "%s: no chat convention fits this tokenizer: its special tokens include "
                         "neither <|start_header_id|> and <|eot_id|> (llama3) nor <|im_start|> "
-                        "and <|im_end|> (chatml)%s; name the convention (openai, harmony, "
-                        "llama3 or chatml)",
+                        "and <|im_end|> (chatml)%s; give the model's chat template "
+                        "(--chat-template: a tokenizer_config.json or a .jinja file) or name "
+                        "a convention (openai, harmony, llama3, chatml or gemini)",
                         tok_name(t), oss ? ", nor harmony's (gpt-oss needs o200k_harmony)" : "");
     return TOK_OK;
 }

@@ -93,6 +93,8 @@ tok_status conv_count_openai(chat_run *r, conversation *cv);
 tok_status conv_count_harmony(chat_run *r, conversation *cv);
 tok_status conv_count_llama3(chat_run *r, conversation *cv);
 tok_status conv_count_chatml(chat_run *r, conversation *cv);
+/* Gemini models through Google's OpenAI-compatible endpoint (gemini.c) */
+tok_status conv_count_gemini(chat_run *r, conversation *cv);
 
 /* The TypeScript-like namespace of OpenAI function definitions (functions_ns.c), with what in
  * it has not been measured against the API. */

@@ -10,6 +10,7 @@
  * LocalTokenizer refuses images and files; here they are counted by Google's published image
  * rule (an estimate) or are unknown items, and what it skips silently (code execution parts,
  * parametersJsonSchema, thought signatures) is counted as text or shown unknown. */
+#include "chat/conversation.h"
 #include "chat/images.h"
 
 #include <string.h>
@@ -17,6 +18,18 @@
 static const char SRC_LOCAL[] =
     "as Google's LocalTokenizer counts (python-genai local_tokenizer.py: each string encoded on "
     "its own, no framing; the API's countTokens may add framing, unmeasured; RULES.md 6)";
+static const char SRC_COMPAT[] =
+    "an OpenAI-shaped body sent to Gemini's OpenAI-compatible endpoint: its text becomes the "
+    "contents' parts unchanged, counted as Google's LocalTokenizer counts them (each string on its "
+    "own, no framing; RULES.md 6)";
+static const char SRC_COMPAT_CALL[] =
+    "a tool call or tool result through Gemini's OpenAI-compatible endpoint: it becomes a "
+    "functionCall/functionResponse whose keys and values LocalTokenizer counts; counted as the "
+    "name and the JSON text (the conversion is Google's, not published): an estimate";
+static const char SRC_COMPAT_TOOL[] =
+    "an OpenAI tool definition through Gemini's OpenAI-compatible endpoint, counted as the "
+    "function declaration it becomes (the schema conversion is Google's, not published): an "
+    "estimate";
 static const char SRC_OTHER_VOCAB[] =
     "the strings Google's LocalTokenizer counts, encoded with a tokenizer that is not the one it "
     "maps this model to (RULES.md 6)";
@@ -392,6 +405,35 @@ static tok_status contents(gem *g, uint32_t cs)
     return TOK_OK;
 }
 
+/* A FunctionDeclaration: name, description, then the parameters and response schemas. */
+static tok_status declaration(gem *g, uint32_t d)
+{
+    chat_run *r = g->r;
+    tok_status st;
+    static const char *const strs[] = {"name", "description", NULL};
+    for (const char *const *s = strs; *s; s++) {
+        uint32_t v = json_get(&r->doc, d, *s);
+        if (v == J_NONE || chat_type(r, v) == J_NULL)
+            continue;
+        size_t va = chat_path_key(r, *s, strlen(*s));
+        if ((st = chat_want_type(r, v, J_STRING, "a string")) != TOK_OK ||
+            (st = add_string(g, v)) != TOK_OK)
+            return st;
+        chat_path_pop(r, va);
+    }
+    static const char *const schemas[] = {"parameters", "response", NULL};
+    for (const char *const *s = schemas; *s; s++) {
+        uint32_t v = json_get(&r->doc, d, *s);
+        if (v == J_NONE || chat_type(r, v) == J_NULL)
+            continue;
+        size_t va = chat_path_key(r, *s, strlen(*s));
+        if ((st = schema_walk(g, v)) != TOK_OK)
+            return st;
+        chat_path_pop(r, va);
+    }
+    return TOK_OK;
+}
+
 static tok_status tools(gem *g, uint32_t tl)
 {
     chat_run *r = g->r;
@@ -427,27 +469,8 @@ static tok_status tools(gem *g, uint32_t tl)
                 size_t da = chat_path_index(r, k);
                 if ((st = chat_want_type(r, d, J_OBJECT, "a function declaration")) != TOK_OK)
                     return st;
-                static const char *const strs[] = {"name", "description", NULL};
-                for (const char *const *s = strs; *s; s++) {
-                    uint32_t v = json_get(&r->doc, d, *s);
-                    if (v == J_NONE || chat_type(r, v) == J_NULL)
-                        continue;
-                    size_t va = chat_path_key(r, *s, strlen(*s));
-                    if ((st = chat_want_type(r, v, J_STRING, "a string")) != TOK_OK ||
-                        (st = add_string(g, v)) != TOK_OK)
-                        return st;
-                    chat_path_pop(r, va);
-                }
-                static const char *const schemas[] = {"parameters", "response", NULL};
-                for (const char *const *s = schemas; *s; s++) {
-                    uint32_t v = json_get(&r->doc, d, *s);
-                    if (v == J_NONE || chat_type(r, v) == J_NULL)
-                        continue;
-                    size_t va = chat_path_key(r, *s, strlen(*s));
-                    if ((st = schema_walk(g, v)) != TOK_OK)
-                        return st;
-                    chat_path_pop(r, va);
-                }
+                if ((st = declaration(g, d)) != TOK_OK)
+                    return st;
                 if ((st = flush(g, TOK_PART_TOOL_DEFS, -1, "function declaration", g->exact,
                                 g->src)) != TOK_OK)
                     return st;
@@ -505,19 +528,25 @@ static tok_status generation_config(gem *g, uint32_t gc, bool schema_pass)
 static const char *const not_input[] = {"model", "safetySettings", "safety_settings", "labels",
                                         NULL};
 
-tok_status chat_count_gemini(chat_run *r)
+/* Exact when the tokenizer is the vocabulary LocalTokenizer maps the model to: the registry row
+ * of a Gemini model names it (gemma3), and the caller opened it, not a proxy. */
+static gem gem_start(chat_run *r, const char *src)
 {
     gem g = {r, false, SRC_OTHER_VOCAB, {"", 0}, 0};
+    g.exact = r->rm && !r->estimate && !strcmp(r->rm->provider, "google") &&
+              !strcmp(r->rm->tokenizer, "gemma3") && chat_model_is(r, "gemini");
+    if (g.exact)
+        g.src = src;
+    return g;
+}
+
+tok_status chat_count_gemini(chat_run *r)
+{
+    gem g = gem_start(r, SRC_LOCAL);
     tok_status st;
     chat_path_set(r, "");
     if ((st = chat_want_type(r, 0, J_OBJECT, "a Gemini generateContent body (an object)")) != TOK_OK)
         return st;
-    /* exact when the tokenizer is the vocabulary LocalTokenizer maps the model to: the registry
-     * row of a Gemini model names it (gemma3), and the caller opened it, not a proxy */
-    g.exact = r->rm && !r->estimate && !strcmp(r->rm->provider, "google") &&
-              !strcmp(r->rm->tokenizer, "gemma3") && chat_model_is(r, "gemini");
-    if (g.exact)
-        g.src = SRC_LOCAL;
     uint32_t cs = pick(r, 0, "contents", "contents"), gc = pick(r, 0, "generationConfig", "generation_config"),
              tl = pick(r, 0, "tools", "tools"), si = pick(r, 0, "systemInstruction", "system_instruction");
     if (gc != J_NONE && chat_type(r, gc) != J_NULL && (st = generation_config(&g, gc, false)) != TOK_OK)
@@ -569,4 +598,82 @@ tok_status chat_count_gemini(chat_run *r)
     if (cs == J_NONE)
         return chat_fail(r, 0, TOK_EINVAL, "no \"contents\"");
     return TOK_OK;
+}
+
+/* ---- an OpenAI-shaped conversation for a Gemini model ---- */
+
+static tok_status compat_text(gem *g, int kind, int64_t row, const char *what, cstr text,
+                              bool exact, const char *src)
+{
+    uint64_t k;
+    tok_status st = chat_count(g->r, text.s, text.n, &k);
+    if (st != TOK_OK)
+        return st;
+    g->acc += k;
+    return flush(g, kind, row, what, exact, src);
+}
+
+/* Gemini's OpenAI-compatible endpoint takes Chat Completions bodies and turns them into
+ * generateContent requests: system and developer messages into the system instruction, the
+ * other messages into contents (assistant -> model), tool calls into functionCall parts, tool
+ * messages into functionResponse parts, tools into function declarations. The text reaches the
+ * model unchanged; the rest is converted by rules Google does not publish. */
+tok_status conv_count_gemini(chat_run *r, conversation *cv)
+{
+    gem g = gem_start(r, SRC_COMPAT);
+    tok_status st = TOK_OK;
+    for (size_t i = 0; st == TOK_OK && i < cv->n_msgs; i++) {
+        const conv_msg *m = &cv->msgs[i];
+        bool sys = cstr_is(m->role, "system") || cstr_is(m->role, "developer");
+        bool tool = cstr_is(m->role, "tool") || cstr_is(m->role, "function");
+        int kind = sys ? TOK_PART_SYSTEM : tool ? TOK_PART_TOOL_CALLS : TOK_PART_TEXT;
+        if (tool) {
+            cstr name;
+            if (conv_call_name(cv, m, &name)) {
+                uint64_t k;
+                chat_path_set(r, m->path);
+                if ((st = chat_count(r, name.s, name.n, &k)) != TOK_OK)
+                    return st;
+                g.acc += k;
+            }
+        }
+        for (size_t j = 0; st == TOK_OK && j < m->n_parts; j++) {
+            const conv_part *p = &m->parts[j];
+            chat_path_set(r, p->path);
+            switch (p->type) {
+            case CP_TEXT:
+            case CP_REFUSAL:
+                st = tool ? compat_text(&g, kind, m->row, "functionResponse", p->text, false,
+                                        SRC_COMPAT_CALL)
+                          : compat_text(&g, kind, m->row, "text", p->text, g.exact, g.src);
+                break;
+            case CP_IMAGE:
+                st = chat_image_part(r, m->row, (chat_image_from)p->from, p->url, p->detail);
+                break;
+            default:
+                st = chat_unknown(r, TOK_PART_FILES, m->row,
+                                  p->type == CP_AUDIO ? "audio" : "file", SRC_MEDIA);
+            }
+        }
+        if (st == TOK_OK && tool && g.acc) /* a name without text */
+            st = flush(&g, kind, m->row, "functionResponse", false, SRC_COMPAT_CALL);
+        for (size_t k = 0; st == TOK_OK && k < m->n_calls; k++) {
+            const conv_call *c = &m->calls[k];
+            chat_path_set(r, c->path);
+            uint64_t a, b;
+            if ((st = chat_count(r, c->name.s, c->name.n, &a)) == TOK_OK &&
+                (st = chat_count(r, c->args.s, c->args.n, &b)) == TOK_OK) {
+                g.acc += a + b;
+                st = flush(&g, TOK_PART_TOOL_CALLS, m->row, "functionCall", false,
+                           SRC_COMPAT_CALL);
+            }
+        }
+    }
+    for (size_t i = 0; st == TOK_OK && i < cv->n_fns; i++) {
+        chat_path_set(r, cv->fns[i].path);
+        if ((st = declaration(&g, cv->fns[i].node)) == TOK_OK)
+            st = flush(&g, TOK_PART_TOOL_DEFS, -1, "function declaration", false,
+                       SRC_COMPAT_TOOL);
+    }
+    return st;
 }

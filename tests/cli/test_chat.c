@@ -156,13 +156,14 @@ TEST(chat_cli_tokenizer_json_templates)
     cli_free(&r);
     r = RUN("chat", "--template", "alpaca", f);
     CHECK_EQ(r.status, 2);
-    CHECK(strstr(r.err, "--template must be openai, harmony, llama3 or chatml, not 'alpaca'"));
+    CHECK(strstr(r.err, "--template must be openai, harmony, llama3, chatml or gemini, not 'alpaca'"));
     cli_free(&r);
     /* a tokenizer with no chat convention: say how to choose one */
     r = RUN("chat", "-t", "tests/data/tiny_bytelevel.json", f);
     CHECK_EQ(r.status, 2);
     CHECK(strstr(r.err, "no chat convention fits this tokenizer"));
-    CHECK(strstr(r.err, "--template"));
+    CHECK(strstr(r.err, "--chat-template"));
+    CHECK(strstr(r.err, "name a convention (openai, harmony, llama3, chatml or gemini)"));
     cli_free(&r);
 }
 
@@ -275,6 +276,47 @@ TEST(chat_cli_gemini_and_responses_bodies)
     CHECK(strstr(r.out, "gemini-2.5-flash: Gemini generateContent with "));
     CHECK(strstr(r.out, ", exact\n"));
     CHECK(strstr(r.out, "1  systemInstruction"));
+    cli_free(&r);
+    /* The same conversation as Chat Completions messages, for Gemini's OpenAI-compatible
+     * endpoint: the same strings, each counted on its own, the same total as the native body. */
+    r = RUN("chat", "-m", "gemini-2.5-flash", "--json", g);
+    cJSON *nj = cJSON_Parse(r.out);
+    double native = cJSON_GetNumberValue(cJSON_GetObjectItem(nj, "total"));
+    cJSON_Delete(nj);
+    cli_free(&r);
+    CHECK(native >= 2);
+    const char *oa = tmpfile_with("gemini_oa.json",
+                                  "{\"model\":\"gemini-2.5-flash\",\"messages\":[{\"role\":"
+                                  "\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\","
+                                  "\"content\":[{\"type\":\"text\",\"text\":\"Hello\"}]}]}");
+    r = RUN("chat", "--json", oa);
+    CHECK_EQ(r.status, 0);
+    cJSON *oj = cJSON_Parse(r.out);
+    CHECK(oj && cJSON_GetNumberValue(cJSON_GetObjectItem(oj, "total")) == native);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(oj, "exact")));
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(oj, "convention")), "gemini");
+    cJSON_Delete(oj);
+    cli_free(&r);
+    r = RUN("chat", oa);
+    CHECK(strstr(r.out, "gemini-2.5-flash: OpenAI Chat Completions through Gemini's "
+                        "OpenAI-compatible endpoint with "));
+    cli_free(&r);
+    /* tool calls, tool results and tool definitions go through Google's unpublished
+     * conversion: estimates, each named */
+    const char *oat = tmpfile_with(
+        "gemini_oa_tools.json",
+        "{\"model\":\"gemini-2.5-flash\",\"messages\":[{\"role\":\"user\",\"content\":"
+        "\"Weather?\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":"
+        "\"c1\",\"type\":\"function\",\"function\":{\"name\":\"wx\",\"arguments\":\"{}\"}}]},"
+        "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"sunny\"}],\"tools\":[{"
+        "\"type\":\"function\",\"function\":{\"name\":\"wx\",\"description\":\"Weather\"}}]}");
+    r = RUN("chat", oat);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "\ntool definitions      ~"));
+    CHECK(strstr(r.out, "\ntool calls            ~"));
+    CHECK(strstr(r.out, "functionCall/functionResponse whose keys and values LocalTokenizer "
+                        "counts"));
+    CHECK(strstr(r.out, "\ntext                   "));
     cli_free(&r);
     const char *resp = tmpfile_with("responses.json",
                                     "{\"model\":\"gpt-4o\",\"instructions\":\"Be brief.\",\"input\":"
