@@ -352,6 +352,7 @@ bench: all $(BUILD)/bench_tokscope $(BUILD)/bench_embed $(BUILD)/chat_template_b
 	bash tests/bench/spm_bench.sh $(BUILD)
 	$(BUILD)/bench_embed $(addprefix -t ,$(EMBED_BENCH_TOKS)) $(BUILD)/bench/prose.txt $(BUILD)/bench/multi.txt
 	$(BUILD)/chat_template_bench qwen2.5-7b qwen3-32b llama-3.1-8b deepseek-v3 mistral-nemo gemma-3-4b
+	$(MAKE) --no-print-directory bench-python bench-wasm
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
