@@ -6,13 +6,13 @@
  * vocabulary, beside a tokenizer file, or --chat-template) as transformers renders it. The
  * counting is the library's tok_request_count_json and tok_chat_template_*; this file picks the
  * tokenizers and templates, reads the files and prints. */
+#include "chat_pick.h"
 #include "cli.h"
 #include "render.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int digits(uint64_t v)
 {
@@ -447,59 +447,19 @@ static char *template_vars(const cli_args *a, bool *failed)
     return b.p;
 }
 
-/* Models behind an API are billed by the API's own framing: their tokenizer's template (Gemini
- * models count with Gemma 3's vocabulary) is not what they see. */
+/* Models behind an API are billed by the API's own framing; a built-in encoding or an estimate
+ * has no template either. */
 static bool api_model(const tok_choice *ch)
 {
-    const tok_model *m = ch->model;
-    if (ch->kind == 'e' || ch->estimate)
-        return true;
-    return m && (!strcmp(m->provider, "openai") || !strcmp(m->provider, "anthropic") ||
-                 !strncmp(m->id, "gemini", 6));
+    return ch->kind == 'e' || ch->estimate || chat_api_model(ch->model);
 }
 
-/* The chat template a choice renders with: --chat-template's, else the one its pack carries,
- * else a tokenizer_config.json beside its -t file; *t NULL when none. False after an error. */
+/* The chat template a choice renders with (chat_pick.c); *t NULL when none. */
 static bool choice_template(const tok_choice *ch, const char *name, tok_chat_template **t)
 {
     *t = NULL;
-    if (api_model(ch))
-        return true;
-    tok_error err;
-    tok_status st = tok_chat_template_of(ch->tok, name, t, &err);
-    if (st == TOK_OK)
-        return true;
-    tok_chat_template *dflt = NULL;
-    if (st == TOK_ENOENT && name && tok_chat_template_of(ch->tok, NULL, &dflt, NULL) == TOK_OK)
-        st = TOK_EINVAL; /* it has a template, not one of that name */
-    tok_chat_template_free(dflt);
-    if (st != TOK_ENOENT) {
-        warn_err(ch->label, &err);
-        return false;
-    }
-    if (ch->kind != 't')
-        return true;
-    const char *slash = strrchr(ch->arg, '/');
-    sbuf p = {0};
-    if (slash)
-        sb_put(&p, ch->arg, (size_t)(slash - ch->arg + 1));
-    sb_puts(&p, "tokenizer_config.json");
-    input cfg;
-    bool ok = true;
-    struct stat sb;
-    if (stat(p.p, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        if (!read_input(p.p, &cfg))
-            ok = false;
-        else {
-            if (tok_chat_template_load(cfg.data, cfg.len, p.p, name, t, &err) != TOK_OK) {
-                warn_err(p.p, &err);
-                ok = false;
-            }
-            input_free(&cfg);
-        }
-    }
-    sb_free(&p);
-    return ok;
+    return api_model(ch) ||
+           chat_pick_template(ch->tok, ch->kind == 't' ? ch->arg : NULL, ch->label, name, t);
 }
 
 static int run(const cli_args *a)

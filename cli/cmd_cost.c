@@ -2,6 +2,7 @@
  * room for the answer, and what it costs for one call and for many. Counting, fitting and
  * pricing are the library's (tok_model_*, tok_cost_compute); this file picks tokenizers, reads
  * the input and prints one table, cheapest first. */
+#include "chat_pick.h"
 #include "cli.h"
 #include "pricing.h"
 
@@ -27,6 +28,8 @@ typedef struct result {
     uint64_t chat_parts[TOK_PART_COUNT_];
     size_t chat_unknown;
     tok_request_count chat;
+    tok_chat_template *tpl; /* --chat: the model's own chat template, NULL: none (chat_pick.c) */
+    const char *file;       /* the -t file the tokenizer came from, NULL: the model's own */
     const char *tokenizer_name; /* what counted: encoding, file */
     uint64_t raw;        /* the tokenizer's count */
     uint64_t tokens;     /* the model's (scaled when approximate) */
@@ -158,6 +161,15 @@ static bool count_one(const cost_opts *o, result *r, const input *in, const char
         ro.estimate = !r->exact && !r->user_file; /* the library scales the text */
         ro.read_image_files = true;
         ro.image_dir = o->dir;
+        /* the template chat renders with (the model's own, for a model not behind an API),
+         * so that both commands count a request the same way */
+        tok_chat_template_options topt = {0};
+        if ((r->exact || r->user_file) && !chat_api_model(r->m)) {
+            if (!chat_pick_template(r->tok, r->file, label, NULL, &r->tpl))
+                return false;
+            ro.chat_template = r->tpl;
+            ro.chat_template_options = &topt;
+        }
         tok_request_count *rc = &r->chat;
         if (tok_request_count_json(r->tok, &ro, in->data, in->len, rc, &err) != TOK_OK) {
             warn_err(label, &err);
@@ -553,6 +565,7 @@ static int run(const cli_args *a)
         result *r = &res[i];
         bool bad = false;
         const char *file = tokenizer_arg(&o, reg, r->m, &bad);
+        r->file = file;
         tok_error err;
         tok_status st;
         if (bad) {
@@ -633,6 +646,7 @@ done:
     for (size_t i = 0; res && i < o.n_models; i++) {
         tok_close(res[i].tok);
         tok_request_count_free(&res[i].chat);
+        tok_chat_template_free(res[i].tpl);
     }
     free(res);
     free(body_model);

@@ -423,6 +423,11 @@ TOK_API tok_status tok_model_open_tokenizer(const tok_model *m, const char *cons
  * vocabulary found in the same places (without opening it). */
 TOK_API bool tok_model_counts_exactly(const tok_model *m, const char *const *dirs,
                                       size_t n_dirs);
+/* Whether m sees its tokenizer's own chat template: an open model (Llama, Qwen, DeepSeek,
+ * Mistral, Gemma), served as its tokenizer_config.json's template renders a conversation. False
+ * for models behind the OpenAI, Anthropic and Gemini APIs, whose framing is their own (Gemini
+ * counts with Gemma 3's vocabulary, not its template). */
+TOK_API bool tok_model_own_template(const tok_model *m);
 /* An approximate count: count * approx_factor, rounded up (count itself when m has no
  * factor). */
 TOK_API uint64_t tok_model_approx_count(const tok_model *m, uint64_t count);
@@ -713,6 +718,12 @@ typedef struct tok_request_options {
      * are counted as without it. NULL: none. chat_template_options may be NULL. */
     const tok_chat_template *chat_template;
     const tok_chat_template_options *chat_template_options;
+    /* With no chat_template: render a Chat Completions body with the template tok carries (a
+     * shipped vocabulary's tokenizer_config.json, tok_chat_template_of) when registry_model is
+     * given without estimate and tok_model_own_template says the model sees it -- what
+     * `tokscope chat -m MODEL` does. Without such a template the convention is chosen as
+     * usual. */
+    bool own_template;
 } tok_request_options;
 
 typedef struct tok_request_item {

@@ -58,6 +58,12 @@ static bool find_vocab(const char *name, const char *const *dirs, size_t n_dirs,
     return false;
 }
 
+bool tok_model_own_template(const tok_model *m)
+{
+    return m && strcmp(m->provider, "openai") != 0 && strcmp(m->provider, "anthropic") != 0 &&
+           strncmp(m->id, "gemini", 6) != 0;
+}
+
 bool tok_model_counts_exactly(const tok_model *m, const char *const *dirs, size_t n_dirs)
 {
     char path[4096];

@@ -440,7 +440,7 @@ tok_status tok_chat_template_count(const tok_chat_template *t, const tok_tokeniz
 /* The request counter's "template" convention: the whole rendering, one exact item. */
 tok_status chat_count_template(chat_run *r)
 {
-    const tok_chat_template *t = r->opts->chat_template;
+    const tok_chat_template *t = r->tpl;
     if (r->estimate)
         return chat_fail(r, J_NONE, TOK_EINVAL,
                          "a chat template is counted with the model's own tokenizer, not an "

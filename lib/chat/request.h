@@ -72,6 +72,10 @@ typedef struct chat_run {
     bool estimate;        /* tok is rm's proxy: text is scaled and never exact */
     tok_request_api api;
     const char *convention;
+    /* the chat template a Chat Completions body renders with (chat_template.c), NULL: none;
+     * own_tpl is the one the run took from the tokenizer (options.own_template), freed with it */
+    const tok_chat_template *tpl;
+    tok_chat_template *own_tpl;
     /* filled by the chat conventions for tok_chat_count */
     int tokens_per_message, tokens_per_name;
     const char *failed_convention; /* a convention whose special tokens the tokenizer lacks */

@@ -194,6 +194,19 @@ TEST(chat_cli_template_of_a_shipped_vocabulary)
     CHECK_EQ((int)cJSON_GetObjectItemCaseSensitive(j, "total")->valuedouble, 26);
     cJSON_Delete(j);
     cli_free(&r);
+    /* cost --chat counts the request as chat does: the same template, the same 29 */
+    r = RUN("cost", "--chat", "-m", "qwen2.5-7b", f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "\nqwen2.5-7b         29 "));
+    CHECK(strstr(r.out, "qwen2.5-7b: the request's parts: text 29 (tokscope chat shows each)"));
+    cli_free(&r);
+    /* ... and with the model's file named by -t, the tokenizer_config.json beside it */
+    char arg[600];
+    snprintf(arg, sizeof arg, "qwen2.5-7b=%s/qwen2_5/tokenizer.json", hf_dir());
+    r = RUN("cost", "--chat", "-m", "qwen2.5-7b", "-t", arg, f);
+    CHECK_EQ(r.status, 0);
+    CHECK(strstr(r.out, "\nqwen2.5-7b         29 "));
+    cli_free(&r);
     /* the table: the rendering is one exact part */
     r = RUN("chat", "-m", "qwen2.5-7b", f);
     CHECK_EQ(r.status, 0);

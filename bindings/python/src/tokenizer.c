@@ -383,78 +383,137 @@ static PyObject *tk_token_bytes(PyObject *self, PyObject *arg)
     return NULL;
 }
 
-/* count_chat(request, *, model=None, convention=None) -> dict, from tok_chat_count_json_opts.
- * request: JSON text (str or bytes) or Python lists/dicts (serialised with json.dumps). */
-static PyObject *tk_count_chat(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
-                               PyObject *kwnames)
+/* The request JSON as text: str or bytes as given, Python lists/dicts through json.dumps (raw
+ * UTF-8, not \\u escapes: the text reaches the library as the user wrote it). */
+static PyObject *request_text(PyObject *req)
 {
-    core *c = (core *)self;
-    static const char *const names[] = {"request", "model", "convention", NULL};
-    PyObject *a[3];
-    if (parse_args("count_chat", args, nargs, kwnames, names, 1, 1, a) < 0 || !core_tok(c) ||
-        need_exact(c) < 0)
-        return NULL;
-    PyObject *json_text = NULL;
-    if (PyUnicode_Check(a[0]) || PyObject_CheckBuffer(a[0])) {
-        json_text = Py_NewRef(a[0]);
-    } else {
-        /* raw UTF-8, not \\u escapes: the text reaches the library as the user wrote it */
-        PyObject *json = PyImport_ImportModule("json");
-        PyObject *dumps = json ? PyObject_GetAttrString(json, "dumps") : NULL;
-        PyObject *kw = dumps ? Py_BuildValue("{s:O}", "ensure_ascii", Py_False) : NULL;
-        PyObject *args1 = kw ? PyTuple_Pack(1, a[0]) : NULL;
-        json_text = args1 ? PyObject_Call(dumps, args1, kw) : NULL;
-        Py_XDECREF(args1);
-        Py_XDECREF(kw);
-        Py_XDECREF(dumps);
-        Py_XDECREF(json);
-        if (!json_text)
-            return NULL;
-    }
-    tok_chat_options co = {NULL, NULL};
-    PyObject *model = a[1] && a[1] != Py_None ? a[1] : c->asked;
-    if ((model && !(co.model = c_string(model, "model"))) ||
-        (a[2] && a[2] != Py_None && !(co.convention = c_string(a[2], "convention")))) {
-        Py_DECREF(json_text);
-        return NULL;
-    }
-    text_view v;
-    if (text_from_any(json_text, &v, "request") < 0) {
-        Py_DECREF(json_text);
-        return NULL;
-    }
-    tok_chat_count cc;
-    tok_error err;
-    TOK_ERR_INIT(err);
-    tok_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = tok_chat_count_json_opts(c->tok, &co, v.p, v.n, &cc, &err);
-    Py_END_ALLOW_THREADS
-    text_release(&v);
-    Py_DECREF(json_text);
-    if (st != TOK_OK)
-        return raise_tok(st, &err);
-    PyObject *msgs = PyList_New((Py_ssize_t)cc.n_messages), *res = NULL;
-    for (size_t i = 0; msgs && i < cc.n_messages; i++) {
-        const tok_chat_message_count *m = &cc.messages[i];
-        PyObject *d = Py_BuildValue("{s:s,s:K,s:K,s:K}", "role", m->role, "content",
-                                    (unsigned long long)m->content, "overhead",
-                                    (unsigned long long)m->overhead, "total",
-                                    (unsigned long long)m->total);
+    if (PyUnicode_Check(req) || PyObject_CheckBuffer(req))
+        return Py_NewRef(req);
+    PyObject *json = PyImport_ImportModule("json");
+    PyObject *dumps = json ? PyObject_GetAttrString(json, "dumps") : NULL;
+    PyObject *kw = dumps ? Py_BuildValue("{s:O}", "ensure_ascii", Py_False) : NULL;
+    PyObject *args1 = kw ? PyTuple_Pack(1, req) : NULL;
+    PyObject *text = args1 ? PyObject_Call(dumps, args1, kw) : NULL;
+    Py_XDECREF(args1);
+    Py_XDECREF(kw);
+    Py_XDECREF(dumps);
+    Py_XDECREF(json);
+    return text;
+}
+
+static PyObject *request_dict(const tok_request_count *rc)
+{
+    PyObject *msgs = PyList_New((Py_ssize_t)rc->n_messages), *parts = PyDict_New(), *res = NULL;
+    for (size_t i = 0; msgs && i < rc->n_messages; i++) {
+        const tok_request_message *m = &rc->messages[i];
+        PyObject *d = Py_BuildValue("{s:s,s:s,s:K,s:K,s:K,s:O}", "role", m->role, "path",
+                                    m->path, "content", (unsigned long long)m->content,
+                                    "overhead", (unsigned long long)m->overhead, "total",
+                                    (unsigned long long)m->total, "exact",
+                                    m->exact ? Py_True : Py_False);
         if (!d)
             Py_CLEAR(msgs);
         else
             PyList_SET_ITEM(msgs, (Py_ssize_t)i, d);
     }
-    if (msgs)
-        res = Py_BuildValue("{s:K,s:O,s:s,s:N,s:K,s:K,s:i,s:i,s:z}", "total",
-                            (unsigned long long)cc.total, "exact", cc.exact ? Py_True : Py_False,
-                            "convention", cc.convention, "messages", msgs, "prefix",
-                            (unsigned long long)cc.prefix, "reply", (unsigned long long)cc.reply,
-                            "tokens_per_message", cc.tokens_per_message, "tokens_per_name",
-                            cc.tokens_per_name, "note", cc.note);
-    tok_chat_count_free(&cc);
+    for (int k = 0; parts && k < TOK_PART_COUNT_; k++) {
+        const tok_request_part *p = &rc->parts[k];
+        if (!p->n_items)
+            continue;
+        PyObject *d = Py_BuildValue("{s:K,s:O,s:n,s:n,s:z}", "tokens",
+                                    (unsigned long long)p->tokens, "exact",
+                                    p->exact ? Py_True : Py_False, "items", (Py_ssize_t)p->n_items,
+                                    "unknown", (Py_ssize_t)p->n_unknown, "source", p->source);
+        if (!d || PyDict_SetItemString(parts, tok_request_part_name((tok_request_part_kind)k), d) < 0)
+            Py_CLEAR(parts);
+        Py_XDECREF(d);
+    }
+    if (msgs && parts)
+        res = Py_BuildValue(
+            "{s:K,s:K,s:K,s:O,s:O,s:s,s:s,s:s,s:N,s:N,s:K,s:K,s:i,s:i,s:z}", "total",
+            (unsigned long long)rc->total, "total_low", (unsigned long long)rc->total_low,
+            "total_high", (unsigned long long)rc->total_high, "exact",
+            rc->exact ? Py_True : Py_False, "complete", rc->complete ? Py_True : Py_False, "api",
+            tok_request_api_name(rc->api), "convention", rc->convention, "model", rc->model,
+            "messages", msgs, "parts", parts, "prefix", (unsigned long long)rc->prefix, "reply",
+            (unsigned long long)rc->parts[TOK_PART_REPLY].tokens, "tokens_per_message",
+            rc->tokens_per_message, "tokens_per_name", rc->tokens_per_name, "note", rc->note);
+    else {
+        Py_XDECREF(msgs);
+        Py_XDECREF(parts);
+    }
     return res;
+}
+
+/* count_chat(request, *, model=None, convention=None, api=None, add_generation_prompt=True,
+ * template_vars=None) -> dict, from tok_request_count_json: the whole request as the API bills
+ * it (OpenAI Chat Completions and Responses, Anthropic Messages, Gemini generateContent), an
+ * open model's conversation rendered with the chat template its shipped vocabulary carries (as
+ * `tokscope chat -m` does), an estimated model's text scaled and marked. */
+static PyObject *tk_count_chat(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                               PyObject *kwnames)
+{
+    core *c = (core *)self;
+    static const char *const names[] = {"request", "model", "convention", "api",
+                                        "add_generation_prompt", "template_vars", NULL};
+    PyObject *a[6];
+    if (parse_args("count_chat", args, nargs, kwnames, names, 1, 1, a) < 0 || !core_tok(c))
+        return NULL;
+    int gen = opt_bool(a[4], 1);
+    if (gen < 0)
+        return NULL;
+    PyObject *json_text = request_text(a[0]), *vars = NULL;
+    if (!json_text)
+        return NULL;
+    tok_request_options ro = {0};
+    tok_chat_template_options topt = {0};
+    topt.no_generation_prompt = !gen;
+    PyObject *model = a[1] && a[1] != Py_None ? a[1] : c->asked;
+    ro.registry_model = c->m;
+    ro.estimate = c->m && !c->exact;
+    ro.own_template = true;
+    ro.chat_template_options = &topt;
+    const char *api = NULL;
+    if ((model && !(ro.model = c_string(model, "model"))) ||
+        (a[2] && a[2] != Py_None && !(ro.convention = c_string(a[2], "convention"))) ||
+        (a[3] && a[3] != Py_None && !(api = c_string(a[3], "api"))))
+        goto fail;
+    if (api && tok_request_api_parse(api, &ro.api) != TOK_OK) {
+        PyErr_Format(PyExc_ValueError,
+                     "api must be 'openai', 'responses', 'anthropic' or 'gemini', not %R", a[3]);
+        goto fail;
+    }
+    if (a[5] && a[5] != Py_None) {
+        if (!PyDict_Check(a[5])) {
+            PyErr_SetString(PyExc_TypeError, "template_vars must be a dict");
+            goto fail;
+        }
+        if (!(vars = request_text(a[5])) || !(topt.vars = PyUnicode_AsUTF8AndSize(vars, NULL)))
+            goto fail;
+        topt.vars_len = strlen(topt.vars);
+    }
+    text_view v;
+    if (text_from_any(json_text, &v, "request") < 0)
+        goto fail;
+    tok_request_count rc;
+    tok_error err;
+    TOK_ERR_INIT(err);
+    tok_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = tok_request_count_json(c->tok, &ro, v.p, v.n, &rc, &err);
+    Py_END_ALLOW_THREADS
+    text_release(&v);
+    Py_DECREF(json_text);
+    Py_XDECREF(vars);
+    if (st != TOK_OK)
+        return raise_tok(st, &err);
+    PyObject *res = request_dict(&rc);
+    tok_request_count_free(&rc);
+    return res;
+fail:
+    Py_DECREF(json_text);
+    Py_XDECREF(vars);
+    return NULL;
 }
 
 static PyObject *get_format(PyObject *self, void *unused)
@@ -549,10 +608,17 @@ static PyMethodDef tk_methods[] = {
     {"token_bytes", tk_token_bytes, METH_O,
      "token_bytes(id) -> bytes\n\nThe bytes of one token (TokscopeKeyError if unused)."},
     {"count_chat", (PyCFunction)(void (*)(void))tk_count_chat, FAST,
-     "count_chat(request, *, model=None, convention=None) -> dict\n\nTokens of a chat "
-     "conversation as the model sees it (tok_chat_count_json_opts): request is an OpenAI-style\n"
-     "messages list or request body, as JSON text or Python objects. The result has total,\n"
-     "exact, convention, messages (role, content, overhead, total each), prefix, reply and note."},
+     "count_chat(request, *, model=None, convention=None, api=None, add_generation_prompt=True,\n"
+     "template_vars=None) -> dict\n\nTokens of a whole API request as the model sees it and the\n"
+     "API bills it (tok_request_count_json): request is a request body -- OpenAI Chat\n"
+     "Completions or Responses, Anthropic Messages, Gemini generateContent (detected, or named\n"
+     "by api) -- or a messages list, as JSON text or Python objects. An open model's\n"
+     "conversation is rendered with the chat template its shipped vocabulary carries (as\n"
+     "`tokscope chat -m` does; template_vars are apply_chat_template's extra arguments).\n"
+     "The result has total, total_low and total_high (an estimate's range), exact, complete\n"
+     "(False: some part cannot be counted offline), api, convention, model, messages (role,\n"
+     "path, content, overhead, total, exact), parts (per part: tokens, exact, items, unknown,\n"
+     "source), prefix, reply, tokens_per_message, tokens_per_name and note."},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef tk_getset[] = {

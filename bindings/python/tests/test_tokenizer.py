@@ -385,6 +385,62 @@ def test_count_chat_errors():
         plain.count_chat(REQUEST, convention="llama3")
 
 
+@pytest.mark.parametrize("model", ["qwen2.5-7b", "qwen3-32b", "llama-3.1-8b", "gemma-3-4b",
+                                   "gemini-2.5-flash", "claude-sonnet-4-5", "gpt-oss-20b"])
+def test_count_chat_whole_requests_as_the_command(model, tmp_path):
+    """The library's request counter, as `tokscope chat -m MODEL --json` runs it: an open
+    model's own chat template (from its shipped vocabulary), Gemini's OpenAI-compatible
+    endpoint, an estimated model's scaled text, harmony."""
+    body = {"messages": [{"role": "system", "content": "You are terse."},
+                         {"role": "user", "content": "Hello, 世界! What is 12*13?"}]}
+    if model.startswith("gemma"):
+        body["messages"] = body["messages"][1:]  # Gemma's template folds a system turn; keep it plain
+    path = tmp_path / "req.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    want = json.loads(run_cli(["chat", "--json", "-m", model, path]).stdout)
+    tok = tokscope.Tokenizer.from_model(model, approximate=True)
+    got = tok.count_chat(body)
+    for key in ("total", "total_low", "total_high", "exact", "complete", "api", "convention",
+                "prefix", "reply"):
+        assert got[key] == want[key], key
+    assert {k: v["tokens"] for k, v in got["parts"].items()} == {
+        k: v["tokens"] for k, v in want["parts"].items() if v["items"]}
+    if model in ("qwen2.5-7b", "qwen3-32b", "llama-3.1-8b", "gemma-3-4b"):
+        assert got["convention"] == "template" and got["exact"]
+        bare = tok.count_chat(body, add_generation_prompt=False)
+        cli = json.loads(run_cli(["chat", "--json", "-m", model, "--no-generation-prompt",
+                                  path]).stdout)
+        assert bare["total"] == cli["total"] < got["total"]
+    if model == "gemini-2.5-flash":
+        assert got["convention"] == "gemini" and got["exact"]
+    if model == "claude-sonnet-4-5":
+        assert not got["exact"] and got["total_low"] < got["total_high"]
+
+
+def test_count_chat_apis_and_template_vars(tmp_path):
+    qwen3 = tokscope.Tokenizer.from_model("qwen3-32b")
+    msgs = [{"role": "user", "content": "Think about 2+2."}]
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps(msgs))
+    for flag in ("false", "true"):
+        cli = json.loads(run_cli(["chat", "--json", "-m", "qwen3-32b", "--var",
+                                  "enable_thinking=" + flag, path]).stdout)
+        got = qwen3.count_chat(msgs, template_vars={"enable_thinking": flag == "true"})
+        assert got["total"] == cli["total"]
+    assert (qwen3.count_chat(msgs, template_vars={"enable_thinking": False})["total"]
+            != qwen3.count_chat(msgs)["total"])
+    gpt = tokscope.Tokenizer.from_model("gpt-4o")
+    anthropic = {"system": "Be brief.", "messages": [{"role": "user", "content": "Hi"}]}
+    assert gpt.count_chat(anthropic)["api"] == "anthropic"
+    as_openai = gpt.count_chat(anthropic, api="openai")  # "system" is no Chat Completions field
+    assert as_openai["api"] == "openai" and not as_openai["complete"]
+    assert "does not know" in as_openai["note"]
+    with pytest.raises(ValueError, match="api must be"):
+        gpt.count_chat(anthropic, api="bedrock")
+    with pytest.raises(TypeError, match="template_vars must be a dict"):
+        qwen3.count_chat(msgs, template_vars="enable_thinking=false")
+
+
 def test_costs(tmp_path):
     c = tokscope.cost("gpt-4o", 1_000_000, 1_000_000, calls=3)
     assert c["model"] == "gpt-4o" and c["input"] == Decimal("2.5") and c["output"] == Decimal("10")
