@@ -375,14 +375,24 @@ export class Tokenizer {
   /** The text the ids stand for; bytes that are not UTF-8 become U+FFFD. */
   decode(ids, options = {}) { return fromUtf8.decode(this.decodeBytes(ids, options)); }
 
-  /** Count a chat conversation (an array of {role, content, ...} messages, a request body with
-   * "messages", or their JSON text) as the model sees it, formatting tokens included:
-   * { total, exact, convention, messages: [{role, content, overhead, total}], note, ... }. */
+  /** Count a whole API request as the API bills it (`tokscope chat --json`): a request body --
+   * OpenAI Chat Completions or Responses, Anthropic Messages, Gemini generateContent (detected,
+   * or options.api) -- an array of messages, or their JSON text. A model's tokenizer
+   * (getModelTokenizer) renders an open model's conversation with its own chat template and
+   * scales an estimated model's text. options: model, convention, api, addGenerationPrompt
+   * (default true), templateVars (apply_chat_template's extra arguments, an object).
+   * { total, totalLow, totalHigh, exact, complete, api, convention, model, parts, messages:
+   * [{role, path, content, overhead, total, exact}], prefix, reply, note, ... }. */
   countChat(messages, options = {}) {
     const text = typeof messages === 'string' ? messages : JSON.stringify(messages);
-    const bytes = utf8.encode(text);
-    return json(withBytes(bytes, (p, n) => withCString(options.model ?? this.model ?? '', (m) =>
-      withCString(options.convention ?? '', (c) => M._tsw_chat_json(this._live(), p, n, m, c)))), 'chat');
+    const model = options.model ?? this.model ?? '';
+    const own = this.model !== null && model === this.model ? 1 : 0;
+    const gen = options.addGenerationPrompt === false ? 0 : 1;
+    const vars = options.templateVars ? JSON.stringify(options.templateVars) : '';
+    return json(withBytes(utf8.encode(text), (p, n) => withCString(model, (m) =>
+      withCString(options.convention ?? '', (c) => withCString(options.api ?? '', (a) =>
+        withCString(vars, (v) => M._tsw_request_json(this._live(), p, n, m, c, a, own,
+          this.exact ? 1 : 0, gen, v)))))), 'chat');
   }
 }
 

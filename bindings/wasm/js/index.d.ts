@@ -27,16 +27,30 @@ export interface Estimate {
   basis: string;
 }
 
+export interface ChatPart {
+  tokens: number;
+  exact: boolean;
+  items: number;
+  unknown: number;
+  source: string | null;
+}
+
 export interface ChatCount {
   total: number;
+  totalLow: number;
+  totalHigh: number;
   exact: boolean;
-  convention: 'openai' | 'harmony' | 'llama3' | 'chatml';
+  complete: boolean;
+  api: 'openai' | 'responses' | 'anthropic' | 'gemini';
+  convention: 'openai' | 'harmony' | 'llama3' | 'chatml' | 'gemini' | 'template' | 'anthropic';
+  model: string;
   prefix: number;
   reply: number;
   tokensPerMessage: number;
   tokensPerName: number;
   note: string | null;
-  messages: { role: string; content: number; overhead: number; total: number }[];
+  parts: Partial<Record<'framing' | 'system' | 'text' | 'tool_definitions' | 'tool_calls' | 'images' | 'files' | 'reply', ChatPart>>;
+  messages: { role: string; path: string; content: number; overhead: number; total: number; exact: boolean }[];
 }
 
 export class Tokenizer {
@@ -66,7 +80,13 @@ export class Tokenizer {
   decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
   decodeBytes(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): Uint8Array;
   /** A conversation (messages, a request body, or its JSON) as the model sees it. */
-  countChat(messages: unknown, options?: { model?: string; convention?: 'openai' | 'harmony' | 'llama3' | 'chatml' }): ChatCount;
+  countChat(messages: unknown, options?: {
+    model?: string;
+    convention?: 'openai' | 'harmony' | 'llama3' | 'chatml' | 'gemini';
+    api?: 'openai' | 'responses' | 'anthropic' | 'gemini';
+    addGenerationPrompt?: boolean;
+    templateVars?: Record<string, unknown>;
+  }): ChatCount;
   /** Release the memory it holds in the module; using it afterwards throws. */
   free(): void;
 }

@@ -417,36 +417,80 @@ EXPORT char *tsw_cost_json(const char *name, double input, double cached, double
     return print(o);
 }
 
-/* A chat conversation's count (tok_chat_count_json_opts); model and convention may be "". */
-EXPORT char *tsw_chat_json(const tok_tokenizer *t, const char *json, size_t len,
-                           const char *model, const char *convention)
+/* A whole request's count (tok_request_count_json), as `tokscope chat --json` gives it. model,
+ * convention, api and vars may be "" (none). own: the tokenizer was opened for model
+ * (tsw_open_model; exact says whether it is the model's own or its estimating encoding), so the
+ * registry row vouches for it: an open model's conversation renders with the chat template its
+ * vocabulary carries, an estimated model's text is scaled. gen: add_generation_prompt. */
+EXPORT char *tsw_request_json(const tok_tokenizer *t, const char *json, size_t len,
+                              const char *model, const char *convention, const char *api, int own,
+                              int exact, int gen, const char *vars)
 {
-    tok_chat_options opts = {model && *model ? model : NULL,
-                             convention && *convention ? convention : NULL};
-    tok_chat_count c;
-    if (tok_chat_count_json_opts(t, &opts, json, len, &c, &last) != TOK_OK)
+    tok_request_options ro = {0};
+    tok_chat_template_options topt = {0};
+    ro.model = model && *model ? model : NULL;
+    ro.convention = convention && *convention ? convention : NULL;
+    if (api && *api && tok_request_api_parse(api, &ro.api) != TOK_OK) {
+        tok_fail(&last, TOK_EINVAL, NULL, TOK_NO_OFFSET,
+                 "api must be openai, responses, anthropic or gemini, not '%s'", api);
+        return NULL;
+    }
+    if (own && ro.model) {
+        ro.registry_model = find_model(ro.model);
+        ro.estimate = ro.registry_model && !exact;
+    }
+    topt.no_generation_prompt = !gen;
+    topt.vars = vars && *vars ? vars : NULL;
+    topt.vars_len = topt.vars ? strlen(topt.vars) : 0;
+    ro.own_template = true;
+    ro.chat_template_options = &topt;
+    tok_request_count c;
+    if (tok_request_count_json(t, &ro, json, len, &c, &last) != TOK_OK)
         return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "total", (double)c.total);
+    cJSON_AddNumberToObject(o, "totalLow", (double)c.total_low);
+    cJSON_AddNumberToObject(o, "totalHigh", (double)c.total_high);
     cJSON_AddBoolToObject(o, "exact", c.exact);
+    cJSON_AddBoolToObject(o, "complete", c.complete);
+    cJSON_AddStringToObject(o, "api", tok_request_api_name(c.api));
     cJSON_AddStringToObject(o, "convention", c.convention);
+    cJSON_AddStringToObject(o, "model", c.model);
     cJSON_AddNumberToObject(o, "prefix", (double)c.prefix);
-    cJSON_AddNumberToObject(o, "reply", (double)c.reply);
+    cJSON_AddNumberToObject(o, "reply", (double)c.parts[TOK_PART_REPLY].tokens);
     cJSON_AddNumberToObject(o, "tokensPerMessage", c.tokens_per_message);
     cJSON_AddNumberToObject(o, "tokensPerName", c.tokens_per_name);
     if (c.note)
         cJSON_AddStringToObject(o, "note", c.note);
     else
         cJSON_AddNullToObject(o, "note");
+    cJSON *parts = cJSON_AddObjectToObject(o, "parts");
+    for (int k = 0; k < TOK_PART_COUNT_; k++) {
+        const tok_request_part *p = &c.parts[k];
+        if (!p->n_items)
+            continue;
+        cJSON *po = cJSON_AddObjectToObject(parts, tok_request_part_name((tok_request_part_kind)k));
+        cJSON_AddNumberToObject(po, "tokens", (double)p->tokens);
+        cJSON_AddBoolToObject(po, "exact", p->exact);
+        cJSON_AddNumberToObject(po, "items", (double)p->n_items);
+        cJSON_AddNumberToObject(po, "unknown", (double)p->n_unknown);
+        if (p->source)
+            cJSON_AddStringToObject(po, "source", p->source);
+        else
+            cJSON_AddNullToObject(po, "source");
+    }
     cJSON *msgs = cJSON_AddArrayToObject(o, "messages");
     for (size_t i = 0; i < c.n_messages; i++) {
+        const tok_request_message *m = &c.messages[i];
         cJSON *mo = cJSON_CreateObject();
-        cJSON_AddStringToObject(mo, "role", c.messages[i].role);
-        cJSON_AddNumberToObject(mo, "content", (double)c.messages[i].content);
-        cJSON_AddNumberToObject(mo, "overhead", (double)c.messages[i].overhead);
-        cJSON_AddNumberToObject(mo, "total", (double)c.messages[i].total);
+        cJSON_AddStringToObject(mo, "role", m->role);
+        cJSON_AddStringToObject(mo, "path", m->path);
+        cJSON_AddNumberToObject(mo, "content", (double)m->content);
+        cJSON_AddNumberToObject(mo, "overhead", (double)m->overhead);
+        cJSON_AddNumberToObject(mo, "total", (double)m->total);
+        cJSON_AddBoolToObject(mo, "exact", m->exact);
         cJSON_AddItemToArray(msgs, mo);
     }
-    tok_chat_count_free(&c);
+    tok_request_count_free(&c);
     return print(o);
 }

@@ -122,6 +122,47 @@ export async function apiTests(ts, { bin, hfDir, build }) {
     return `${byVocab.size} vocabularies`;
   });
 
+  await test('whole requests: countChat as tokscope chat --json counts them', () => {
+    const body = { messages: [{ role: 'system', content: 'You are terse.' },
+      { role: 'user', content: 'Hello, 世界! What is 12*13?' }] };
+    const f = path.join(tmp, 'request.json');
+    fs.writeFileSync(f, JSON.stringify(body));
+    const keys = ['total', 'exact', 'complete', 'api', 'convention', 'prefix', 'reply'];
+    const cliKeys = { total: 'total', exact: 'exact', complete: 'complete', api: 'api', convention: 'convention', prefix: 'prefix', reply: 'reply' };
+    const seen = [];
+    for (const model of ['qwen2.5-7b', 'llama-3.1-8b', 'gemini-2.5-flash', 'claude-sonnet-4-5', 'gpt-4o']) {
+      const ref = JSON.parse(cli(bin, ['chat', '-m', model, '--json', f]));
+      const t = ts.getModelTokenizer(model);
+      const got = t.countChat(body);
+      for (const k of keys)
+        check(got[k] === ref[cliKeys[k]], `${model} ${k}: wasm ${got[k]}, tokscope chat ${ref[cliKeys[k]]}`);
+      check(got.totalLow === ref.total_low && got.totalHigh === ref.total_high, `${model}: range`);
+      for (const [name, part] of Object.entries(ref.parts))
+        if (part.items) check(got.parts[name] && got.parts[name].tokens === part.tokens, `${model}: part ${name}`);
+      if (model === 'qwen2.5-7b') {
+        check(got.convention === 'template' && got.exact, `qwen2.5-7b renders with its template: ${got.convention}`);
+        const bare = JSON.parse(cli(bin, ['chat', '-m', model, '--json', '--no-generation-prompt', f]));
+        check(t.countChat(body, { addGenerationPrompt: false }).total === bare.total, 'qwen2.5-7b: addGenerationPrompt false');
+      }
+      seen.push(`${model} ${got.convention} ${got.total}`);
+      t.free();
+    }
+    const q3 = ts.getModelTokenizer('qwen3-32b');
+    const msgs = [{ role: 'user', content: 'Think about 2+2.' }];
+    const qf = path.join(tmp, 'q3.json');
+    fs.writeFileSync(qf, JSON.stringify(msgs));
+    const off = JSON.parse(cli(bin, ['chat', '-m', 'qwen3-32b', '--json', '--var', 'enable_thinking=false', qf]));
+    check(q3.countChat(msgs, { templateVars: { enable_thinking: false } }).total === off.total, 'qwen3-32b: templateVars');
+    q3.free();
+    const gpt = ts.getEncoding('o200k_base');
+    let err = null;
+    try { gpt.countChat(body, { api: 'bedrock' }); } catch (e) { err = e; }
+    check(err && /api must be/.test(err.message), `api bedrock: ${err && err.message}`);
+    check(gpt.countChat({ system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] }).api === 'anthropic', 'anthropic body detected');
+    gpt.free();
+    return seen.join(', ');
+  });
+
   await test('cost and window: the library\'s numbers, as tokscope cost --json gives them', () => {
     const textFile = path.join(tmp, 'cost.txt');
     fs.writeFileSync(textFile, real.slice(0, 120).join('\n'));
