@@ -36,15 +36,16 @@ static bool end(hf_tx *t, const hf_splits *in, size_t i)
 }
 
 /* NormalizedString::filter: the kept character before a run of dropped ones carries -run;
- * dropped characters at the front become the transform's initial offset. */
+ * dropped characters at the front become the transform's initial offset. A kept character that
+ * maps to itself and is followed by a kept one replaces itself: runs of those are copied in one
+ * go. Every filter here keeps printable ASCII (0x20-0x7E) and maps it to itself (clean_text,
+ * strip accents, NMT), so those bytes are not asked about. */
 static bool filter(const hf_splits *in, size_t i, hf_splits *out, bool (*keep)(uint32_t cp),
                    uint32_t (*map)(uint32_t cp))
 {
     const hf_split *sp = &in->v[i];
     const uint8_t *s = in->text + sp->off;
     size_t n = sp->len, removed = 0, removed_start = 0;
-    bool have_last = false;
-    uint32_t last = 0;
     /* first pass: how many leading characters are dropped */
     for (size_t k = 0; k < n;) {
         unsigned cl;
@@ -56,25 +57,48 @@ static bool filter(const hf_splits *in, size_t i, hf_splits *out, bool (*keep)(u
     }
     hf_tx t;
     begin(&t, in, i, out, removed_start);
-    size_t skipped = 0;
+    size_t skipped = 0, run = 0; /* run: bytes that stay as they are, not yet copied */
+    bool have_last = false, last_same = false;
+    uint32_t last = 0;
+    unsigned last_len = 0;
     for (size_t k = 0; k < n;) {
+        uint8_t b = s[k];
+        uint32_t cp;
         unsigned cl;
-        uint32_t cp = tok_utf8_decode(s + k, &cl);
+        bool kept, same;
+        if (b >= 0x20 && b < 0x7F) {
+            cp = b, cl = 1, kept = same = true;
+        } else {
+            cp = tok_utf8_decode(s + k, &cl);
+            kept = keep(cp);
+            same = kept && (!map || map(cp) == cp);
+        }
         k += cl;
         if (skipped < removed_start) {
             skipped++;
             continue;
         }
-        if (keep(cp)) {
-            if (have_last && !hf_tx_push(&t, map ? map(last) : last, -(int)removed))
-                return false;
-            have_last = true;
-            last = cp;
-            removed = 0;
-        } else {
+        if (!kept) {
             removed++;
+            continue;
         }
+        if (have_last) {
+            if (removed == 0 && last_same) {
+                run += last_len;
+            } else {
+                if (run && !hf_tx_copy(&t, run))
+                    return false;
+                run = 0;
+                if (!hf_tx_push(&t, map ? map(last) : last, -(int)removed))
+                    return false;
+            }
+        }
+        have_last = true;
+        last = cp, last_len = cl, last_same = same;
+        removed = 0;
     }
+    if (run && !hf_tx_copy(&t, run))
+        return false;
     if (have_last && !hf_tx_push(&t, map ? map(last) : last, -(int)removed))
         return false;
     return end(&t, in, i);
@@ -100,12 +124,16 @@ static bool after9(uint32_t cp)
 
 static uint8_t ccc_of(uint32_t cp)
 {
+    if (cp < 0x80)
+        return 0;
     return after9(cp) ? 0 : (uint8_t)utf8proc_get_property((int32_t)cp)->combining_class;
 }
 
 /* compose(a, b) as unicode-normalization's char::compose: the primary composite or 0. */
 static uint32_t compose_pair(uint32_t a, uint32_t b)
 {
+    if (b < 0x80) /* ASCII is never the second of a composition pair */
+        return 0;
     if (after9(a) || after9(b))
         return 0;
     utf8proc_int32_t buf[2] = {(utf8proc_int32_t)a, (utf8proc_int32_t)b};
@@ -113,18 +141,33 @@ static uint32_t compose_pair(uint32_t a, uint32_t b)
     return r == 1 ? (uint32_t)buf[0] : 0;
 }
 
+/* Whether s[0..n) is in the normal form already. Checked in pieces of about 64 KB that end just
+ * before an ASCII byte: an ASCII character is a starter that composes with nothing before it
+ * and is the second of no composition, so no normal form joins or reorders across it, and
+ * utf8proc's buffer (4 bytes a code point) stays the size of a piece, not of the text. */
 static bool already(const uint8_t *s, size_t n, utf8proc_option_t opt)
 {
-    size_t k = 0;
-    while (k < n && s[k] < 0x80)
-        k++;
-    if (k == n) /* ASCII is in every normal form */
-        return true;
-    utf8proc_uint8_t *r = NULL;
-    utf8proc_ssize_t len = utf8proc_map(s, (utf8proc_ssize_t)n, &r, opt);
-    bool same = len >= 0 && (size_t)len == n && memcmp(r, s, n) == 0;
-    free(r);
-    return same;
+    size_t at = 0;
+    while (at < n) {
+        size_t k = at;
+        while (k < n && s[k] < 0x80)
+            k++;
+        if (k == n) /* ASCII is in every normal form */
+            return true;
+        if (k > at)
+            k--; /* the ASCII character before may compose with what follows */
+        size_t end = k + 65536 < n ? k + 65536 : n;
+        while (end < n && s[end] >= 0x80)
+            end++;
+        utf8proc_uint8_t *r = NULL;
+        utf8proc_ssize_t len = utf8proc_map(s + k, (utf8proc_ssize_t)(end - k), &r, opt);
+        bool same = len >= 0 && (size_t)len == end - k && memcmp(r, s + k, end - k) == 0;
+        free(r);
+        if (!same)
+            return false;
+        at = end;
+    }
+    return true;
 }
 
 /* A character NFC leaves alone wherever it stands among such characters: combining class 0
@@ -186,6 +229,121 @@ bool hf_nfc_quick(const uint8_t *s, size_t n)
 }
 
 
+/* The tagged characters in their final (reordered) order go to the output one at a time: as
+ * they are (NFD, NFKD), or through recomposition (Recompositions::next: a composee absorbs
+ * following characters that compose with it, summing changes (k + change - 1); blocked marks
+ * wait in a buffer). A run of ASCII characters that replace themselves is copied in one go. */
+typedef struct nf_out {
+    hf_tx t;
+    bool compose, ok;
+    size_t copy;         /* ASCII characters replacing themselves, not yet copied */
+    bool have_k;         /* recomposition: the composee kk, the blocked marks buf */
+    tagged kk;
+    tagged *buf;
+    size_t nb, bcap;
+    int last_ccc;
+} nf_out;
+
+static void nf_push(nf_out *z, tagged ch)
+{
+    /* change 0 takes the next input character: an ASCII character in its own place */
+    if (ch.cp < 0x80 && ch.change == 0 && z->t.in_pos + z->copy < z->t.in_len &&
+        z->t.in[z->t.in_pos + z->copy] == ch.cp) {
+        z->copy++;
+        return;
+    }
+    if (z->copy) {
+        z->ok = z->ok && hf_tx_copy(&z->t, z->copy);
+        z->copy = 0;
+    }
+    z->ok = z->ok && hf_tx_push(&z->t, ch.cp, ch.change);
+}
+
+static void nf_block(nf_out *z, tagged ch)
+{
+    if (z->nb == z->bcap) {
+        size_t cap = z->bcap ? 2 * z->bcap : 16;
+        tagged *b = realloc(z->buf, cap * sizeof *b);
+        if (!b) {
+            z->ok = false;
+            return;
+        }
+        z->buf = b;
+        z->bcap = cap;
+    }
+    z->buf[z->nb++] = ch;
+    z->last_ccc = ch.ccc;
+}
+
+static void nf_emit(nf_out *z, tagged ch)
+{
+    if (!z->compose) {
+        nf_push(z, ch);
+        return;
+    }
+    if (!z->have_k) {
+        if (ch.ccc != 0) {
+            nf_push(z, ch);
+            return;
+        }
+        z->kk = ch;
+        z->have_k = true;
+        return;
+    }
+    if (z->last_ccc < 0) {
+        uint32_t r = compose_pair(z->kk.cp, ch.cp);
+        if (r) {
+            z->kk.cp = r;
+            z->kk.change = z->kk.change + ch.change - 1;
+        } else if (ch.ccc == 0) {
+            nf_push(z, z->kk);
+            z->kk = ch;
+        } else {
+            nf_block(z, ch);
+        }
+        return;
+    }
+    if (z->last_ccc >= ch.ccc) { /* blocked */
+        if (ch.ccc == 0) {
+            nf_push(z, z->kk);
+            for (size_t b = 0; b < z->nb; b++)
+                nf_push(z, z->buf[b]);
+            z->nb = 0;
+            z->kk = ch;
+            z->last_ccc = -1;
+            return;
+        }
+        nf_block(z, ch);
+        return;
+    }
+    uint32_t r = compose_pair(z->kk.cp, ch.cp);
+    if (r) {
+        z->kk.cp = r;
+        z->kk.change = z->kk.change + ch.change - 1;
+        return;
+    }
+    nf_block(z, ch);
+}
+
+/* The run held (a starter and the non-starters after it; at the very start, non-starters only)
+ * in canonical order -- a stable insertion sort by combining class, where a starter (class 0)
+ * stays first -- emitted. */
+static void nf_flush_run(nf_out *z, tagged *run, size_t m)
+{
+    for (size_t a = 1; a < m; a++)
+        for (size_t b = a; b > 0 && run[b - 1].ccc > run[b].ccc; b--) {
+            tagged x = run[b];
+            run[b] = run[b - 1];
+            run[b - 1] = x;
+        }
+    for (size_t a = 0; a < m; a++)
+        nf_emit(z, run[a]);
+}
+
+/* Decompose with tags: the first character of each decomposition replaces (0), the rest are
+ * inserted (+1); each run of non-starters is stably sorted by combining class; then
+ * recomposition for NFC and NFKC. Streams: memory is the longest run of non-starters, not the
+ * text. */
 static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool compat, bool compose)
 {
     const hf_split *sp = &in->v[i];
@@ -195,131 +353,53 @@ static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool com
                             (compat ? UTF8PROC_COMPAT : 0);
     if (already(s, n, opt))
         return copy(in, i, out);
-    /* Decompose with tags: the first character of each decomposition replaces (0), the rest
-     * are inserted (+1); runs of non-starters are stably sorted by combining class. */
-    size_t cap = 4 * n + 16, m = 0;
-    tagged *d = malloc(cap * sizeof *d);
-    if (!d)
+    nf_out z = {.compose = compose, .ok = true, .last_ccc = -1};
+    begin(&z.t, in, i, out, 0);
+    size_t cap = 64, m = 0; /* run[0..m): the pending run */
+    tagged *run = malloc(cap * sizeof *run);
+    if (!run)
         return false;
-    size_t pending = 0; /* start of the not yet sorted run */
-    for (size_t k = 0; k < n;) {
+    for (size_t k = 0; k < n && z.ok;) {
         unsigned cl;
         uint32_t cp = tok_utf8_decode(s + k, &cl);
         k += cl;
         utf8proc_int32_t dec[32];
         int last_bc = 0;
-        utf8proc_ssize_t dn = after9(cp) ? 0 : utf8proc_decompose_char(
+        utf8proc_ssize_t dn = cp < 0x80 || after9(cp) ? 0 : utf8proc_decompose_char(
             (utf8proc_int32_t)cp, dec, 32, UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0), &last_bc);
         if (dn < 1 || dn > 32) {
             dec[0] = (utf8proc_int32_t)cp;
             dn = 1;
         }
-        if (m + (size_t)dn > cap) {
-            cap = 2 * (m + (size_t)dn);
-            tagged *nd = realloc(d, cap * sizeof *d);
-            if (!nd) {
-                free(d);
-                return false;
-            }
-            d = nd;
-        }
         for (utf8proc_ssize_t j = 0; j < dn; j++) {
             uint8_t c = ccc_of((uint32_t)dec[j]);
-            if (c == 0) { /* a starter: sort the pending run (stable insertion sort) */
-                for (size_t a = pending + 1; a < m; a++)
-                    for (size_t b = a; b > pending && d[b - 1].ccc > d[b].ccc; b--) {
-                        tagged x = d[b];
-                        d[b] = d[b - 1];
-                        d[b - 1] = x;
-                    }
-                pending = m;
+            if (c == 0 && m) { /* a starter ends the pending run */
+                nf_flush_run(&z, run, m);
+                m = 0;
             }
-            d[m++] = (tagged){(uint32_t)dec[j], j == 0 ? 0 : 1, c};
+            if (m == cap) {
+                tagged *nr = realloc(run, 2 * cap * sizeof *nr);
+                if (!nr) {
+                    z.ok = false;
+                    break;
+                }
+                run = nr;
+                cap *= 2;
+            }
+            run[m++] = (tagged){(uint32_t)dec[j], j == 0 ? 0 : 1, c};
         }
     }
-    for (size_t a = pending + 1; a < m; a++)
-        for (size_t b = a; b > pending && d[b - 1].ccc > d[b].ccc; b--) {
-            tagged x = d[b];
-            d[b] = d[b - 1];
-            d[b - 1] = x;
-        }
-    hf_tx t;
-    begin(&t, in, i, out, 0);
-    bool ok = true;
-    if (!compose) {
-        for (size_t k = 0; k < m && ok; k++)
-            ok = hf_tx_push(&t, d[k].cp, d[k].change);
-        free(d);
-        return ok && end(&t, in, i);
-    }
-    /* Recompose (Recompositions::next): a composee absorbs following characters that compose
-     * with it, summing changes (k + change - 1); blocked marks wait in a buffer. */
-    tagged *buf = malloc((m + 1) * sizeof *buf);
-    if (!buf) {
-        free(d);
-        return false;
-    }
-    size_t nb = 0;
-    bool have_k = false;
-    tagged kk = {0};
-    int last_ccc = -1;
-    for (size_t x = 0; x < m && ok; x++) {
-        tagged ch = d[x];
-        if (!have_k) {
-            if (ch.ccc != 0) {
-                ok = hf_tx_push(&t, ch.cp, ch.change);
-                continue;
-            }
-            kk = ch;
-            have_k = true;
-            continue;
-        }
-        if (last_ccc < 0) {
-            uint32_t r = compose_pair(kk.cp, ch.cp);
-            if (r) {
-                kk.cp = r;
-                kk.change = kk.change + ch.change - 1;
-                continue;
-            }
-            if (ch.ccc == 0) {
-                ok = hf_tx_push(&t, kk.cp, kk.change);
-                kk = ch;
-                continue;
-            }
-            buf[nb++] = ch;
-            last_ccc = ch.ccc;
-            continue;
-        }
-        if (last_ccc >= ch.ccc) { /* blocked */
-            if (ch.ccc == 0) {
-                ok = hf_tx_push(&t, kk.cp, kk.change);
-                for (size_t b = 0; b < nb && ok; b++)
-                    ok = hf_tx_push(&t, buf[b].cp, buf[b].change);
-                nb = 0;
-                kk = ch;
-                last_ccc = -1;
-                continue;
-            }
-            buf[nb++] = ch;
-            last_ccc = ch.ccc;
-            continue;
-        }
-        uint32_t r = compose_pair(kk.cp, ch.cp);
-        if (r) {
-            kk.cp = r;
-            kk.change = kk.change + ch.change - 1;
-            continue;
-        }
-        buf[nb++] = ch;
-        last_ccc = ch.ccc;
-    }
-    if (ok && have_k)
-        ok = hf_tx_push(&t, kk.cp, kk.change);
-    for (size_t b = 0; b < nb && ok; b++)
-        ok = hf_tx_push(&t, buf[b].cp, buf[b].change);
-    free(buf);
-    free(d);
-    return ok && end(&t, in, i);
+    if (z.ok && m)
+        nf_flush_run(&z, run, m);
+    free(run);
+    if (z.ok && z.have_k)
+        nf_push(&z, z.kk);
+    for (size_t b = 0; z.ok && b < z.nb; b++)
+        nf_push(&z, z.buf[b]);
+    if (z.ok && z.copy)
+        z.ok = hf_tx_copy(&z.t, z.copy);
+    free(z.buf);
+    return z.ok && end(&z.t, in, i);
 }
 
 /* ---- character predicates ---- */
@@ -383,6 +463,15 @@ static bool lowercase(const hf_splits *in, size_t i, hf_splits *out)
     hf_tx t;
     begin(&t, in, i, out, 0);
     for (size_t k = 0; k < sp->len;) {
+        size_t r = 0; /* ASCII that is not upper case stays: copied as a run */
+        while (k + r < sp->len && s[k + r] < 0x80 && !(s[k + r] >= 'A' && s[k + r] <= 'Z'))
+            r++;
+        if (r) {
+            if (!hf_tx_copy(&t, r))
+                return false;
+            k += r;
+            continue;
+        }
         unsigned cl;
         uint32_t cp = tok_utf8_decode(s + k, &cl), lo[2];
         k += cl;
