@@ -360,6 +360,22 @@ static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool com
     if (!run)
         return false;
     for (size_t k = 0; k < n && z.ok;) {
+        if (s[k] < 0x80) { /* a starter that decomposes to itself: the run before it is done */
+            if (m)
+                nf_flush_run(&z, run, m);
+            m = 0;
+            if (compose) {
+                nf_emit(&z, (tagged){s[k++], 0, 0});
+            } else { /* each character before it has given its change-0 character (one taken
+                      * from the input each), so the input stands at k: copied in place */
+                size_t r = 1;
+                while (k + r < n && s[k + r] < 0x80)
+                    r++;
+                z.copy += r;
+                k += r;
+            }
+            continue;
+        }
         unsigned cl;
         uint32_t cp = tok_utf8_decode(s + k, &cl);
         k += cl;
