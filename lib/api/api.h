@@ -36,6 +36,13 @@ bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_
  * in s. */
 tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const uint8_t *s,
                              size_t len, size_t need, tok_out *o, size_t *done, tok_error *err);
+/* tok_count of a long text s[0..len), stretch by stretch when t can be cut with opts: true with
+ * *count set; false when the text is short, t has no cuts, or encoding failed -- the caller
+ * encodes the whole text, and its failure is the one reported (which failure a text meets
+ * first depends on the order of a pipeline's stages, and invalid UTF-8 anywhere is refused
+ * before any of them). */
+bool tok_count_stretched(const tok_tokenizer *t, const uint8_t *s, size_t len,
+                        const tok_encode_options *opts, size_t *count);
 /* An error about a stretch that starts delta bytes into the text: its offset (and the "at byte
  * N" of its message) moved by delta. */
 void tok_error_shift(tok_error *err, uint64_t delta);
