@@ -25,9 +25,9 @@
  * The tokens TOK_ENCODE_ADD_SPECIAL adds around a text (BOS, a template's [CLS] ... [SEP]) are
  * counted apart: the stretches are encoded without them, and a probe finds how many come before
  * and after. The first stretch is sized from the budget (about 6 bytes a token) and later ones
- * from the bytes per token seen so far, at most STRETCH_MAX bytes: a general tokenizer.json
- * pipeline keeps tens of bytes per byte of the text it encodes (alignments, splits), so that
- * bounds the memory of a budget however large. A stretch with no cut is doubled until it has
+ * from the bytes per token seen so far, at most TOK_STRETCH_MAX bytes (api.h): a general
+ * tokenizer.json pipeline keeps tens of bytes per byte of the text it encodes (alignments,
+ * splits), so that bounds the memory of a budget however large. A stretch with no cut is doubled until it has
  * one or reaches the end. UTF-8 is checked stretch by stretch, so invalid bytes after the point
  * where the budget was passed are never looked at.
  *
@@ -37,13 +37,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* The longest stretch, unless no cut comes sooner: 64 KB costs a few megabytes in the general
- * tokenizer.json pipeline, and encoding it is long enough that the cut search (a look back
- * from its end) is noise. */
-#define STRETCH_MAX ((size_t)64 << 10)
-/* tok_count cuts texts longer than this: shorter ones gain nothing worth a probe. */
-#define COUNT_STRETCHED_MIN (4 * STRETCH_MAX)
 
 void tok_error_shift(tok_error *err, uint64_t delta)
 {
@@ -64,6 +57,7 @@ void tok_error_shift(tok_error *err, uint64_t delta)
 bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_wrap *w)
 {
     memset(w, 0, sizeof *w);
+    w->stretch = TOK_STRETCH_MAX;
     tok_encode_options body = opts ? *opts : (tok_encode_options){TOK_SPECIAL_ORDINARY, 0};
     body.flags &= ~(unsigned)TOK_ENCODE_ADD_SPECIAL;
     w->body = body;
@@ -121,7 +115,7 @@ tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const ui
 {
     size_t pos = 0, window = need < SIZE_MAX / 8 - 256 ? 256 + need * 6 : SIZE_MAX / 2;
     tok_status st = TOK_OK;
-    window = window < STRETCH_MAX ? window : STRETCH_MAX;
+    window = window < w->stretch ? window : w->stretch;
     while (pos < len && o->n <= need && st == TOK_OK) {
         size_t end = len - pos <= window ? len : pos + window, p = end, q = end;
         if (end < len) {
@@ -146,22 +140,22 @@ tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const ui
         size_t left = o->n <= need ? need + 1 - o->n : 1;
         size_t per = o->n ? pos / o->n + 1 : 8;
         window = left < (SIZE_MAX / 4) / per ? left * per + left * per / 4 + 64 : SIZE_MAX / 2;
-        window = window < STRETCH_MAX ? window : STRETCH_MAX;
+        window = window < w->stretch ? window : w->stretch;
     }
     *done = pos;
     return st;
 }
 
 bool tok_count_stretched(const tok_tokenizer *t, const uint8_t *s, size_t len,
-                        const tok_encode_options *opts, size_t *count)
+                         const tok_encode_options *opts, size_t stretch, size_t *count)
 {
     size_t bad;
     tok_wrap w;
-    if (len <= COUNT_STRETCHED_MIN ||
-        (!(opts && (opts->flags & TOK_ENCODE_LOSSY_UTF8)) &&
+    if ((!(opts && (opts->flags & TOK_ENCODE_LOSSY_UTF8)) &&
          tok_utf8_valid_prefix(s, len, &bad) < len) ||
         !tok_wrap_probe(t, opts, &w))
         return false;
+    w.stretch = stretch ? stretch : 1;
     tok_out o = {0};
     size_t done;
     tok_error err;

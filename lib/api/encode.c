@@ -116,7 +116,8 @@ tok_status tok_count(const tok_tokenizer *t, const char *text, size_t len,
         return tok_fail(err, TOK_EINVAL, NULL, TOK_NO_OFFSET, "invalid arguments to tok_count");
     /* a long text stretch by stretch where the format proves cuts (budget.c): the memory of a
      * stretch, not of the text */
-    if (tok_count_stretched(t, (const uint8_t *)text, len, opts, count))
+    if (len > TOK_COUNT_STRETCHED_MIN &&
+        tok_count_stretched(t, (const uint8_t *)text, len, opts, TOK_STRETCH_MAX, count))
         return TOK_OK;
     tok_out o = {0};
     tok_status st = tok_encode_into(t, (const uint8_t *)text, len, opts, &o, err);

@@ -270,8 +270,8 @@ bool hf_cut_general(const tok_tokenizer *t, const tok_encode_options *opts, cons
     /* the last cut, below n; for a space, below n - 1: METASPACE looks at the character after
      * it, and SPM_BPE's second part starts after it */
     size_t top = pl.kind == SHAPE_WORDS ? n - 1 : n - 2, hi = m < top ? m : top;
-    if (pl.prepend && hi >= m - 1) /* and the separator and what follows in one split */
-        hi = m - 1;
+    if (pl.prepend && hi + 2 > m) /* the separator and what follows in one split */
+        hi = m - 2;
     for (size_t c = hi; c > seg; c--) {
         if ((s[c] & 0xC0) == 0x80 || !cut_at(&pl, s, c))
             continue;
