@@ -36,7 +36,10 @@
  *   the pre-tokenizer drops the whitespace and ends a piece there, so the pieces split at c.
  *   With handle_chinese_chars (and only BertNormalizer's clean before that step, which keeps
  *   the character), also cut before a CJK character: it is given a space before it, a starter
- *   where the steps after it see c, and the pre-tokenizer ends a piece at that space.
+ *   where the steps after it see c, and the pre-tokenizer ends a piece at that space. With
+ *   BertPreTokenizer, which makes each punctuation character a piece of its own, also cut
+ *   before and after an ASCII punctuation character: every step keeps it (a starter, no case,
+ *   no mark), so the normalized text splits there and the pieces do too.
  *
  * METASPACE -- at most one normalizer among Precompiled, NFC, NFKC, NFD, NFKD, Lowercase,
  *   then optionally SentencePiece's whitespace handling as HF converts it -- Strip of the right
@@ -84,6 +87,7 @@ typedef enum shape { SHAPE_NONE, SHAPE_WORDS, SHAPE_METASPACE, SHAPE_SPM_BPE } s
 typedef struct plan {
     shape kind;
     bool chinese;      /* WORDS: cut before CJK characters too */
+    bool punct;        /* WORDS: and before and after ASCII punctuation */
     bool word_merges;  /* cut only where cut_words makes a word start (before " " not after " "/"▁") */
     bool prepend;      /* SPM_BPE: the space is a separator (q = p + 1) */
     bool after_added;  /* a cut right after a used added token holds */
@@ -143,6 +147,7 @@ static plan plan_of(const hf_pipeline *hp, tok_special_policy policy)
             clean_only = clean_only && hp->norms[k].kind == HF_BERT_CLEAN;
         }
         pl.kind = SHAPE_WORDS;
+        pl.punct = hp->pretoks[0].kind == HF_PT_BERT;
         pl.after_added = true;
         return pl;
     }
@@ -206,6 +211,13 @@ static bool ascii_kept(const hf_pipeline *hp, const hf_norm *nm)
 
 static bool ascii_ws(uint8_t b) { return b == ' ' || b == '\t' || b == '\n' || b == '\r'; }
 
+/* char::is_ascii_punctuation, which BertPreTokenizer isolates */
+static bool ascii_punct(uint8_t b)
+{
+    return (b >= '!' && b <= '/') || (b >= ':' && b <= '@') || (b >= '[' && b <= '`') ||
+           (b >= '{' && b <= '~');
+}
+
 static bool cjk_at(const uint8_t *s, size_t c)
 {
     if (s[c] < 0xE3) /* every CJK range starts at U+3400 or above */
@@ -223,7 +235,8 @@ static bool cut_at(const plan *pl, const uint8_t *s, size_t c)
 {
     switch (pl->kind) {
     case SHAPE_WORDS:
-        return ascii_ws(s[c - 1]) || (pl->chinese && cjk_at(s, c));
+        return ascii_ws(s[c - 1]) || (pl->chinese && cjk_at(s, c)) ||
+               (pl->punct && (ascii_punct(s[c - 1]) || ascii_punct(s[c])));
     case SHAPE_METASPACE:
     case SHAPE_SPM_BPE:
         if (s[c] != ' ')
