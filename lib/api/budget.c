@@ -31,8 +31,11 @@
  * one or reaches the end. UTF-8 is checked stretch by stretch, so invalid bytes after the point
  * where the budget was passed are never looked at.
  *
- * tok_count (encode.c) counts a long text the same way, with no budget (tok_count_stretched):
- * its memory is then that of a stretch, not of the text. */
+ * tok_count (encode.c) counts a long text the same way, with no budget (tok_count_stretched),
+ * when the format would keep state for every byte of the whole (tok_format_ops.keeps_per_byte:
+ * the general tokenizer.json pipeline): its memory is then that of a stretch, not of the text.
+ * The fast paths already work piece by piece, and for them the cut search is a second pass of
+ * the split regex: they are counted whole. */
 #include "api/api.h"
 
 #include <stdio.h>
