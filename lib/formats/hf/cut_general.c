@@ -125,7 +125,7 @@ static bool is_norm(const hf_norm *nm, hf_norm_kind k, const char *pattern, cons
 
 static plan plan_of(const hf_pipeline *hp, tok_special_policy policy)
 {
-    plan pl = {SHAPE_NONE};
+    plan pl = {.kind = SHAPE_NONE};
     if (hp->trunc_max || hp->post.bytelevel_trim || hp->post.roberta_trim)
         return pl;
     for (size_t i = 0; i < hp->n_added; i++) {
