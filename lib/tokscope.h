@@ -234,7 +234,10 @@ TOK_API tok_status tok_encode_alloc(const tok_tokenizer *tok, const char *text, 
                                     const tok_encode_options *opts, uint32_t **ids,
                                     tok_span **spans, size_t *n_out, tok_error *err);
 
-/* The number of tokens, without materialising ids. Thread-safe. */
+/* The number of tokens, without materialising ids. A long text whose tokenizer would keep
+ * state for every byte (a tokenizer.json off the byte-level fast path: alignments) is counted
+ * stretch by stretch where the format proves cuts (as the budgets below are), so memory is that
+ * of a stretch, not of the text. Thread-safe. */
 TOK_API tok_status tok_count(const tok_tokenizer *tok, const char *text, size_t len,
                              const tok_encode_options *opts, size_t *count, tok_error *err);
 

@@ -27,7 +27,14 @@ typedef struct tok_wrap {
     tok_encode_options body;
     size_t pre, post;
     uint32_t pre_ids[TOK_WRAP_MAX];
+    size_t stretch; /* the longest stretch unless no cut comes sooner: TOK_STRETCH_MAX */
 } tok_wrap;
+/* 64 KB costs a few megabytes in the general tokenizer.json pipeline (tens of bytes per byte:
+ * alignments, splits), and encoding it takes long enough that the cut search (a look back from
+ * its end) is noise. */
+#define TOK_STRETCH_MAX ((size_t)64 << 10)
+/* tok_count cuts texts longer than this: shorter ones gain nothing worth a probe. */
+#define TOK_COUNT_STRETCHED_MIN (4 * TOK_STRETCH_MAX)
 /* Fill w; returns w->cuttable. */
 bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_wrap *w);
 /* Encode s[0..len) (w cuttable) from its start, stretch by stretch, until o holds more than
@@ -36,6 +43,14 @@ bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_
  * in s. */
 tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const uint8_t *s,
                              size_t len, size_t need, tok_out *o, size_t *done, tok_error *err);
+/* The token count of s[0..len) (tok_count's, for long texts), stretch by stretch of at most
+ * `stretch` bytes where t can be cut with opts: true with *count set; false when t has no cuts,
+ * the text is not valid UTF-8 (without TOK_ENCODE_LOSSY_UTF8), or encoding failed -- the
+ * caller encodes the whole text, and its failure is the one reported (which failure a text
+ * meets first depends on the order of a pipeline's stages, and invalid UTF-8 anywhere is
+ * refused before any of them). */
+bool tok_count_stretched(const tok_tokenizer *t, const uint8_t *s, size_t len,
+                         const tok_encode_options *opts, size_t stretch, size_t *count);
 /* An error about a stretch that starts delta bytes into the text: its offset (and the "at byte
  * N" of its message) moved by delta. */
 void tok_error_shift(tok_error *err, uint64_t delta);

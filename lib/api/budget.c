@@ -10,8 +10,10 @@
  *   tiktoken        piece boundaries of the split that text after them cannot move, and the
  *                   ends of special tokens (formats/tiktoken/cut.c, with the argument for the
  *                   built-in patterns)
- *   tokenizer.json  the same for the byte-level BPE family (formats/hf/cut.c); other pipelines
- *                   (normalizers, Metaspace, WordPiece, Unigram) have none here
+ *   tokenizer.json  the same for the byte-level BPE family (formats/hf/cut.c); in the general
+ *                   pipeline (formats/hf/cut_general.c), whitespace for the BERT family
+ *                   (WordPiece and others behind a whitespace pre-tokenizer), spaces for
+ *                   Metaspace and SentencePiece-shaped BPE (Prepend + Replace)
  *   sentencepiece   none here
  *
  * tok_cut_point asks for the other kind of cut (TOK_CUT_RESTART, core/core.h): only after a line
@@ -23,9 +25,17 @@
  * The tokens TOK_ENCODE_ADD_SPECIAL adds around a text (BOS, a template's [CLS] ... [SEP]) are
  * counted apart: the stretches are encoded without them, and a probe finds how many come before
  * and after. The first stretch is sized from the budget (about 6 bytes a token) and later ones
- * from the bytes per token seen so far; a stretch with no cut is doubled until it has one or
- * reaches the end. UTF-8 is checked stretch by stretch, so invalid bytes after the point where
- * the budget was passed are never looked at. */
+ * from the bytes per token seen so far, at most TOK_STRETCH_MAX bytes (api.h): a general
+ * tokenizer.json pipeline keeps tens of bytes per byte of the text it encodes (alignments,
+ * splits), so that bounds the memory of a budget however large. A stretch with no cut is doubled until it has
+ * one or reaches the end. UTF-8 is checked stretch by stretch, so invalid bytes after the point
+ * where the budget was passed are never looked at.
+ *
+ * tok_count (encode.c) counts a long text the same way, with no budget (tok_count_stretched),
+ * when the format would keep state for every byte of the whole (tok_format_ops.keeps_per_byte:
+ * the general tokenizer.json pipeline): its memory is then that of a stretch, not of the text.
+ * The fast paths already work piece by piece, and for them the cut search is a second pass of
+ * the split regex: they are counted whole. */
 #include "api/api.h"
 
 #include <stdio.h>
@@ -50,6 +60,7 @@ void tok_error_shift(tok_error *err, uint64_t delta)
 bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_wrap *w)
 {
     memset(w, 0, sizeof *w);
+    w->stretch = TOK_STRETCH_MAX;
     tok_encode_options body = opts ? *opts : (tok_encode_options){TOK_SPECIAL_ORDINARY, 0};
     body.flags &= ~(unsigned)TOK_ENCODE_ADD_SPECIAL;
     w->body = body;
@@ -83,9 +94,19 @@ bool tok_wrap_probe(const tok_tokenizer *t, const tok_encode_options *opts, tok_
     return w->cuttable;
 }
 
+/* Does o only count (no arrays, none to grow)? Then so can the stretches. */
+static bool counting(const tok_out *o)
+{
+    return !o->grow && !o->cap;
+}
+
 /* Append o's tokens to into, spans shifted by base. */
 static bool append(tok_out *into, const tok_out *o, uint64_t base)
 {
+    if (counting(into)) {
+        into->n += o->n;
+        return true;
+    }
     for (size_t i = 0; i < o->n; i++)
         tok_out_push(into, o->ids[i], base + (o->spans ? o->spans[i].start : 0),
                      base + (o->spans ? o->spans[i].end : 0));
@@ -97,6 +118,7 @@ tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const ui
 {
     size_t pos = 0, window = need < SIZE_MAX / 8 - 256 ? 256 + need * 6 : SIZE_MAX / 2;
     tok_status st = TOK_OK;
+    window = window < w->stretch ? window : w->stretch;
     while (pos < len && o->n <= need && st == TOK_OK) {
         size_t end = len - pos <= window ? len : pos + window, p = end, q = end;
         if (end < len) {
@@ -108,7 +130,7 @@ tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const ui
             p = pos + cp;
             q = pos + cq;
         }
-        tok_out sub = {.grow = true, .want_spans = o->want_spans};
+        tok_out sub = {.grow = !counting(o), .want_spans = o->want_spans};
         st = tok_encode_into(t, s + pos, p - pos, &w->body, &sub, err);
         if (st == TOK_OK && !append(o, &sub, pos))
             st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
@@ -121,9 +143,29 @@ tok_status tok_encode_prefix(const tok_tokenizer *t, const tok_wrap *w, const ui
         size_t left = o->n <= need ? need + 1 - o->n : 1;
         size_t per = o->n ? pos / o->n + 1 : 8;
         window = left < (SIZE_MAX / 4) / per ? left * per + left * per / 4 + 64 : SIZE_MAX / 2;
+        window = window < w->stretch ? window : w->stretch;
     }
     *done = pos;
     return st;
+}
+
+bool tok_count_stretched(const tok_tokenizer *t, const uint8_t *s, size_t len,
+                         const tok_encode_options *opts, size_t stretch, size_t *count)
+{
+    size_t bad;
+    tok_wrap w;
+    if ((!(opts && (opts->flags & TOK_ENCODE_LOSSY_UTF8)) &&
+         tok_utf8_valid_prefix(s, len, &bad) < len) ||
+        !tok_wrap_probe(t, opts, &w))
+        return false;
+    w.stretch = stretch ? stretch : 1;
+    tok_out o = {0};
+    size_t done;
+    tok_error err;
+    if (tok_encode_prefix(t, &w, s, len, SIZE_MAX / 2, &o, &done, &err) != TOK_OK)
+        return false;
+    *count = w.pre + o.n + w.post;
+    return true;
 }
 
 tok_status tok_count_limit(const tok_tokenizer *t, const char *text, size_t len,

@@ -114,6 +114,11 @@ tok_status tok_count(const tok_tokenizer *t, const char *text, size_t len,
 {
     if (!t || (!text && len) || !count)
         return tok_fail(err, TOK_EINVAL, NULL, TOK_NO_OFFSET, "invalid arguments to tok_count");
+    /* a long text stretch by stretch where the format proves cuts (budget.c) and would keep
+     * state for every byte of the whole: the memory of a stretch, not of the text */
+    if (len > TOK_COUNT_STRETCHED_MIN && t->ops->keeps_per_byte && t->ops->keeps_per_byte(t) &&
+        tok_count_stretched(t, (const uint8_t *)text, len, opts, TOK_STRETCH_MAX, count))
+        return TOK_OK;
     tok_out o = {0};
     tok_status st = tok_encode_into(t, (const uint8_t *)text, len, opts, &o, err);
     *count = st == TOK_OK ? o.n : 0;

@@ -76,6 +76,12 @@ typedef struct tok_format_ops {
      * NULL when the format never has a cut. */
     bool (*cut)(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
                 size_t n, tok_cut_kind kind, size_t *p, size_t *q);
+    /* Does encoding a text with t keep state for every byte of it (alignments, a lattice)?
+     * Then tok_count counts a long text in stretches at the cuts above (api/budget.c), whose
+     * search costs little beside such an encode. NULL or false: the encode's memory is bounded
+     * by a piece, and the cut search (a second pass of the split, for the regex formats) would
+     * only cost time -- it is counted whole. */
+    bool (*keeps_per_byte)(const tok_tokenizer *t);
 } tok_format_ops;
 
 

@@ -12,6 +12,8 @@
  *   truncate    a random N: the kept prefix counts (tok_count) as reported, at most N, at a
  *               character boundary, and is the prefix tok_truncate keeps when the tokenizer is
  *               not cut at all (its whole encoding);
+ *   stretched   tok_count_stretched (tok_count's way with long texts) in stretches of at most
+ *               1-48 bytes, so at every cut the format finds: the line's count;
  *   counter     the line appended in random chunks (1-64 bytes, up to 1/16 of a long line; cut
  *               inside characters too):
  *               the total is tok_count of the text so far (less the bytes of an unfinished
@@ -24,6 +26,7 @@
 
 typedef struct tally {
     size_t lines, cuts, bad_cut, bad_limit, bad_trunc, bad_counter, bad_offsets, shown;
+    size_t stretched, bad_stretched;
 } tally;
 
 #define FAIL(ty, ...)                                                                         \
@@ -113,6 +116,22 @@ static void check_truncate(tally *ty, const char *set, size_t line, tok_tokenize
         FAIL(ty, "%s line %zu: tok_truncate(%zu) keeps %zu bytes, %zu tokens (%s); uncut it keeps "
              "%zu bytes, %zu tokens (%s); on its own the kept text has %zu", set, line, N, cut,
              cnt, tok_status_name(st), cut2, cnt2, tok_status_name(st2), own);
+    }
+}
+
+static void check_stretched(tally *ty, const char *set, size_t line, const tok_tokenizer *t,
+                            const tok_text *x, const tok_encode_options *o, size_t n,
+                            uint64_t *rng)
+{
+    tok_wrap w;
+    if (!tok_wrap_probe(t, o, &w))
+        return;
+    size_t c = 0, most = 1 + (size_t)(test_rand(rng) % 48);
+    ty->stretched++;
+    if (!tok_count_stretched(t, (const uint8_t *)x->text, x->len, o, most, &c) || c != n) {
+        ty->bad_stretched++;
+        FAIL(ty, "%s line %zu: in stretches of at most %zu bytes the count is %zu, whole %zu",
+             set, line, most, c, n);
     }
 }
 
@@ -230,6 +249,7 @@ static void check_set(const golden_set *gs, bool drop_add)
                 ty.bad_offsets++;
             check_limits(&ty, gs->name, i + 1, t, x, &o, sp, n, &rng);
             check_truncate(&ty, gs->name, i + 1, t, x, &o, n, &rng);
+            check_stretched(&ty, gs->name, i + 1, t, x, &o, n, &rng);
             check_counter(&ty, gs->name, i + 1, k, t, x, &o, &rng);
             tok_free(ids);
             tok_free(sp);
@@ -238,12 +258,14 @@ static void check_set(const golden_set *gs, bool drop_add)
         golden_lines_free(&gl);
     }
     tok_close(t);
-    if (ty.bad_cut + ty.bad_limit + ty.bad_trunc + ty.bad_counter + ty.bad_offsets)
+    if (ty.bad_cut + ty.bad_limit + ty.bad_trunc + ty.bad_counter + ty.bad_offsets +
+        ty.bad_stretched)
         test_fail(__FILE__, __LINE__,
                   "%s%s: %zu lines; wrong: cuts %zu of %zu, count_limit %zu, truncate %zu, "
-                  "counter %zu, offsets %zu", gs->name, drop_add ? " (no added tokens)" : "",
-                  ty.lines, ty.bad_cut, ty.cuts, ty.bad_limit, ty.bad_trunc, ty.bad_counter,
-                  ty.bad_offsets);
+                  "counter %zu, offsets %zu, stretched counts %zu of %zu", gs->name,
+                  drop_add ? " (no added tokens)" : "", ty.lines, ty.bad_cut, ty.cuts,
+                  ty.bad_limit, ty.bad_trunc, ty.bad_counter, ty.bad_offsets, ty.bad_stretched,
+                  ty.stretched);
 }
 
 static void check_family(const char *family, bool also_without_add)

@@ -16,8 +16,8 @@
  *     prefix space (processors.c): no cut then; truncation (a tokenizer.json "truncation")
  *     would cap the count: no cut then either;
  *   - a split regex that looks behind a search's start (\b, ^, lookbehind): no cut.
- * Pipelines off the fast path (normalizers, Metaspace, WordPiece, Unigram) are not cut: their
- * texts are encoded whole.
+ * Pipelines off the fast path (normalizers, Metaspace, WordPiece, Unigram) are cut where
+ * cut_general.c proves it.
  *
  * Restarts (TOK_CUT_RESTART, for tok_cut_point): where the fast path's scanner restarts
  * (split/cut.c proves it per pattern), when NFC composes nothing onto a line feed or before a
@@ -53,9 +53,11 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
     const hf_pipeline *hp = t->impl;
     if (kind == TOK_CUT_RESTART)
         return restart_cut(hp, s, n, p, q);
+    if (!hp->fast)
+        return hf_cut_general(t, opts, s, n, p, q);
     bool trim = hp->post.bytelevel_trim || hp->post.roberta_trim;
     bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
-    if (!hp->fast || hp->trunc_max || hp->fast_looks_back || !hp->fast_regex || (trim && prefix))
+    if (hp->trunc_max || hp->fast_looks_back || !hp->fast_regex || (trim && prefix))
         return false;
     if (!s)
         return true;

@@ -204,6 +204,13 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
 
 static void free_impl(void *impl) { hf_pipeline_free(impl); }
 
+/* The general pipeline aligns every normalized byte to its origin and splits the whole text
+ * before the model sees it; the fast path works piece by piece. */
+static bool keeps_per_byte(const tok_tokenizer *t)
+{
+    return !((const hf_pipeline *)t->impl)->fast;
+}
+
 /* Added tokens that are not special and lie outside the model's vocabulary ("\n\n" added as
  * id 310 of a 272-token model): their content, as HF's id_to_token gives it. */
 static bool added_bytes(const tok_tokenizer *t, uint32_t id, const char **bytes, size_t *len)
@@ -236,4 +243,5 @@ const tok_format_ops hf_ops = {.name = "huggingface",
                                .stream = &hf_stream_ops,
                                .extra_bytes = added_bytes,
                                .extra_id = added_id,
-                               .cut = hf_cut};
+                               .cut = hf_cut,
+                               .keeps_per_byte = keeps_per_byte};

@@ -346,6 +346,9 @@ typedef struct hf_pipeline {
     bool fast, fast_keep_gaps;
     bool fast_looks_back;    /* the fast path's regex looks behind (no budget cuts) */
     bool needs_align;        /* a component reads original offsets (Metaspace "first") */
+    /* cut_general.c's question about the first normalizer, asked on the first cut: 0 not yet,
+     * 1 it maps each printable ASCII character alone to itself, 2 it does not */
+    _Atomic int ascii_kept;
     uint8_t *verbatim;       /* byte-level vocabularies: ids whose bytes are their string */
     uint32_t *added_by_id;   /* (id, index into added) pairs sorted by id */
     /* A packed tokenizer's file, which the tables point into: mapped, or a malloc'd copy. */
@@ -381,9 +384,12 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
                      tok_span *spans, size_t nt, bool add_special, tok_out *o);
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
-/* Where a text may be cut (cut.c; tok_format_ops.cut). */
+/* Where a text may be cut (cut.c; tok_format_ops.cut), and TOK_CUT_ANY's cuts off the fast
+ * path (cut_general.c). */
 bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
             tok_cut_kind kind, size_t *p, size_t *q);
+bool hf_cut_general(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
+                    size_t n, size_t *p, size_t *q);
 /* The pieces of decoding the batch decoder (decoders/decoders.c) and the stream
  * (decoders/decode_stream.c) share.
  * hf_dec_token: the string id decodes from -- an added token's normalized content, else the
