@@ -121,15 +121,23 @@ void hf_lazy_rank_free(hf_lazy_rank *z)
 {
     if (!z)
         return;
-    if (z->to_model)
-        tok_vocab_free(&z->v); /* its own arrays and tables */
-    else
-        free(z->v.heap_bpe); /* the tables; the rest of v is the tokenizer's */
+    if (!z->from_pack) { /* else v, to_model and short_anom point into the pack */
+        if (z->to_model)
+            tok_vocab_free(&z->v); /* its own arrays and tables */
+        else
+            free(z->v.heap_bpe); /* the tables; the rest of v is the tokenizer's */
+        free((void *)(uintptr_t)z->to_model);
+        free((void *)(uintptr_t)z->short_anom);
+    }
     free(z->unreach);
-    free(z->to_model);
-    free(z->short_anom);
     pthread_mutex_destroy(&z->mu);
     free(z);
+}
+
+void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p)
+{
+    z->packed = *p;
+    z->from_pack = true;
 }
 
 static bool byte_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
@@ -313,14 +321,43 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     free(split);
     /* Gemma 3 has two short tokens made last from a later one ("\n\n\n", "\t\t\t"): words
      * holding them keep the merge loop */
-    if (ok && tok_bpe_tables_add_short(&z->v, &z->short_anom, &z->n_short) == -2)
+    uint32_t *short_anom = NULL;
+    if (ok && tok_bpe_tables_add_short(&z->v, &short_anom, &z->n_short) == -2)
         ok = false;
+    z->short_anom = short_anom;
     if (!ok) {
         tok_vocab_free(&z->v);
         free(to_model);
         return false;
     }
     z->to_model = to_model;
+    return true;
+}
+
+/* A pack's character-level tables (hf_lazy_rank_adopt), checked as a packed vocabulary is
+ * (tok_vocab_view_checked: every loop of the encoder ends, every index stays inside) and every
+ * id they give back a token of the model. Checked here, on the first long word, not when the
+ * pack opens: the scan reads them all (about 20 MB for Gemma 3), which a tokenizer that never
+ * meets a long word should not pay for in time or resident memory. A damaged section leaves
+ * HF's merge loop, which gives the same ids. */
+static bool packed_view(hf_lazy_rank *z, const tok_tokenizer *t)
+{
+    const hf_lazy_packed *p = &z->packed;
+    tok_vocab v;
+    if (tok_vocab_view_checked(&v, p->vocab, p->vocab_len) != 0 || p->n_to_model != v.n_ids)
+        return false;
+    size_t bad = 0;
+    uint32_t n = t->vocab.n_ids;
+    for (size_t i = 0; i < p->n_to_model; i++)
+        bad += p->to_model[i] != TOK_NO_ID && p->to_model[i] >= n;
+    for (size_t i = 0; i < p->n_short; i++)
+        bad += p->short_anom[i] >= v.n_ids;
+    if (bad || p->n_short > UINT32_MAX)
+        return false;
+    z->v = v;
+    z->to_model = p->to_model;
+    z->short_anom = p->n_short ? p->short_anom : NULL;
+    z->n_short = (uint32_t)p->n_short;
     return true;
 }
 
@@ -332,7 +369,9 @@ const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
         pthread_mutex_lock(&z->mu);
         s = atomic_load_explicit(&z->state, memory_order_relaxed);
         if (s == 0) {
-            bool ok = m->byte_level ? byte_level_build(z, t, m) : char_level_build(z, t, m);
+            bool ok = z->from_pack   ? packed_view(z, t)
+                      : m->byte_level ? byte_level_build(z, t, m)
+                                      : char_level_build(z, t, m);
             s = ok ? 1 : 2;
             atomic_store_explicit(&z->state, s, memory_order_release);
         }
