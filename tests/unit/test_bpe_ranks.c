@@ -7,6 +7,7 @@
  * - Packed files whose merges are rank BPE are found to be; a file with one merge dropped is
  *   not (the pack then keeps HF's merge loop), and either way the pack encodes as the file. */
 #include "algo/algo.h"
+#include "conformance/goldens.h"
 #include "core/core.h"
 #include "formats/hf/hf.h"
 #include "runner.h"
@@ -257,21 +258,63 @@ TEST(bpe_ranks_lazy_on_long_pieces_matches_merge_loop)
  * merges are rank BPE over characters. Same ids and spans as HF's merge loop (the same file
  * with the lazy path removed) on every hostile shape; shapes with characters that are not
  * tokens (byte fallback) keep the merge loop. */
-static void char_level_matches(const char *name, bool want_rank)
+static void char_level_path(const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s/tokenizer.json", hf_dir(), name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, size, "tests/golden/hf/tokenizers/%s/tokenizer.json", name);
+}
+
+/* The file at path packed in memory and opened (NULL: cannot). */
+static tok_tokenizer *open_packed(const char *path)
+{
+    size_t plen;
+    void *blob = pack_file(path, &plen);
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    if (blob && tok_open_memory(blob, plen, path, NULL, &t, &err) != TOK_OK)
+        t = NULL;
+    free(blob);
+    return t;
+}
+
+/* Does p point into the pack t was opened from? */
+static bool in_pack(const tok_tokenizer *t, const void *p)
+{
+    const hf_pipeline *hp = t->impl;
+    const uint8_t *b = hp->backing, *q = p;
+    return b && q && q >= b && q < b + hp->backing_len;
+}
+
+/* The character-level rank tables of t's model were read from its pack, none built: the
+ * vocabulary, its tables and the id map all point into the pack, nothing is on the heap. */
+static bool served_from_pack(const tok_tokenizer *t)
+{
+    const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
+    return z && z->from_pack && atomic_load(&z->state) == 1 && !z->v.heap && !z->v.heap_bpe &&
+           in_pack(t, z->v.bytes) && in_pack(t, z->v.split) && in_pack(t, z->v.trie) &&
+           in_pack(t, z->to_model);
+}
+
+static void char_level_matches(const char *name, bool want_rank, bool packed)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s/tokenizer.json", hf_dir(), name);
-    if (access(path, R_OK) != 0)
-        snprintf(path, sizeof path, "tests/golden/hf/tokenizers/%s/tokenizer.json", name);
-    tok_tokenizer *t, *g;
+    char_level_path(name, path, sizeof path);
+    tok_tokenizer *t = NULL, *g;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    if (packed)
+        CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
+    else
+        CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
     CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
     hf_model *gm = &((hf_pipeline *)g->impl)->model;
     hf_lazy_rank_free(gm->lazy);
     gm->lazy = NULL; /* g: HF's merge loop only */
     const hf_model *m = &((const hf_pipeline *)t->impl)->model;
     CHECK_MSG(!m->byte_level && m->lazy, "%s: not a character-level BPE with the lazy check", name);
+    CHECK_MSG(m->lazy->from_pack == (packed && want_rank), "%s: from_pack %d", name,
+              m->lazy->from_pack);
+    CHECK(atomic_load(&m->lazy->state) == 0);
     size_t cap = HF_RANK_LAZY_MIN + 4096;
     uint8_t *p = malloc(cap);
     uint64_t seed = 15;
@@ -288,14 +331,142 @@ static void char_level_matches(const char *name, bool want_rank)
     }
     CHECK_MSG(atomic_load(&m->lazy->state) == (want_rank ? 1 : 2), "%s: state %d", name,
               atomic_load(&m->lazy->state));
+    if (packed && want_rank)
+        CHECK_MSG(served_from_pack(t), "%s: the pack's tables were not what served", name);
     free(p);
     tok_close(t);
     tok_close(g);
 }
 
-TEST(bpe_ranks_lazy_char_level_mistral) { char_level_matches("mistral_7b", true); }
-TEST(bpe_ranks_lazy_char_level_gemma3) { char_level_matches("gemma3", true); }
-TEST(bpe_ranks_lazy_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true); }
+TEST(bpe_ranks_lazy_char_level_mistral) { char_level_matches("mistral_7b", true, false); }
+TEST(bpe_ranks_lazy_char_level_gemma3) { char_level_matches("gemma3", true, false); }
+TEST(bpe_ranks_lazy_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true, false); }
+
+/* Packed, the same: the pack holds the renumbered vocabulary and its tables (made by tok_pack),
+ * and the first long word reads them in place -- no build, nothing on the heap. */
+TEST(bpe_ranks_packed_char_level_mistral) { char_level_matches("mistral_7b", true, true); }
+TEST(bpe_ranks_packed_char_level_gemma3) { char_level_matches("gemma3", true, true); }
+TEST(bpe_ranks_packed_char_level_gemma2) { char_level_matches("gemma2", true, true); }
+TEST(bpe_ranks_packed_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true, true); }
+
+/* A megabyte of one shape, packed against the file (which builds its tables on the first long
+ * word): the same ids and spans. */
+static void megabyte_runs(const char *name)
+{
+    char path[512];
+    char_level_path(name, path, sizeof path);
+    tok_tokenizer *t, *f;
+    tok_error err;
+    CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
+    CHECK(tok_open_file(path, NULL, &f, &err) == TOK_OK);
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t cap = (size_t)1 << 20;
+    uint8_t *p = malloc(cap);
+    uint64_t seed = 16;
+    for (int shape = 0; shape < 5; shape++) {
+        size_t n = 0;
+        for (; n + 3 <= cap; n++) {
+            if (shape == 0)
+                p[n] = 'a';
+            else if (shape == 1)
+                p[n] = ' ';
+            else if (shape == 2)
+                p[n] = n % 2 ? 'b' : 'a';
+            else if (shape == 3)
+                p[n] = (uint8_t)b64[test_rand(&seed) % 64];
+            else
+                memcpy(p + n, "\xe4\xb8\x80", 3), n += 2; /* U+4E00 */
+        }
+        uint32_t *a, *b;
+        tok_span *sa, *sb;
+        size_t na, nb;
+        CHECK(tok_encode_alloc(t, (const char *)p, n, NULL, &a, &sa, &na, &err) == TOK_OK);
+        CHECK(tok_encode_alloc(f, (const char *)p, n, NULL, &b, &sb, &nb, &err) == TOK_OK);
+        CHECK_MSG(na == nb && !memcmp(a, b, na * 4) && !memcmp(sa, sb, na * sizeof *sa),
+                  "%s, shape %d: %zu tokens packed against the file's %zu", name, shape, na, nb);
+        free(a), free(b), free(sa), free(sb);
+    }
+    CHECK_MSG(served_from_pack(t), "%s: the pack's tables were not what served", name);
+    const hf_lazy_rank *z = ((const hf_pipeline *)f->impl)->model.lazy;
+    CHECK(!z->from_pack && atomic_load(&z->state) == 1 && z->v.heap); /* the file built its own */
+    free(p);
+    tok_close(t);
+    tok_close(f);
+}
+
+TEST(bpe_ranks_packed_char_level_megabyte_gemma3) { megabyte_runs("gemma3"); }
+TEST(bpe_ranks_packed_char_level_megabyte_mistral) { megabyte_runs("mistral_7b"); }
+
+/* Every golden text of the character-level tokenizers as one word for the model (spaces as
+ * U+2581, as the normalizers make them): the packed tables' rank core gives the ids and spans
+ * of HF's merge loop over the same word. Short words, so each golden line is a case the
+ * megabyte shapes are not. */
+static void golden_words(const char *set_name)
+{
+    char path[512];
+    char_level_path(set_name, path, sizeof path);
+    tok_tokenizer *t;
+    CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    const hf_lazy_rank *z = m->lazy ? hf_lazy_rank_get(t, m) : NULL;
+    CHECK_MSG(z && served_from_pack(t), "%s: no packed character-level tables", set_name);
+    hf_model merge_only = *m;
+    merge_only.lazy = NULL;
+    merge_only.cut_words = false; /* one word, as the rank core takes it */
+    char want[64];
+    snprintf(want, sizeof want, "hf/%s", set_name);
+    size_t nsets, lines = 0, served = 0;
+    golden_set *sets = golden_sets("hf", &nsets);
+    tok_scratch sc = {0};
+    tok_buf w = {0};
+    for (size_t i = 0; i < nsets; i++) {
+        if (strcmp(sets[i].name, want) != 0)
+            continue;
+        for (size_t k = 0; k < sets[i].n_files; k++) {
+            golden_lines gl;
+            if (!golden_load(&sets[i].files[k], &gl))
+                continue;
+            for (size_t l = 0; l < gl.n; l++) {
+                const tok_text *x = &gl.text[l];
+                w.len = 0;
+                for (size_t c = 0; c < x->len; c++)
+                    if (x->text[c] == ' ')
+                        tok_buf_put(&w, "\xe2\x96\x81", 3);
+                    else
+                        tok_buf_put(&w, x->text + c, 1);
+                CHECK(!w.oom);
+                lines++;
+                hf_tokens a = {0}, b = {0};
+                tok_status st = TOK_OK;
+                if (w.len && hf_lazy_rank_word(z, &t->vocab, w.data, w.len, &a, &sc, 0, &st)) {
+                    served++;
+                    CHECK(hf_bpe_tokenize(t, &merge_only, w.data, w.len, &b, &sc) == TOK_OK);
+                    CHECK_MSG(a.n == b.n && !memcmp(a.id, b.id, a.n * 4) &&
+                                  !memcmp(a.start, b.start, a.n * 4) && !memcmp(a.end, b.end, a.n * 4),
+                              "%s, %s line %zu: %zu tokens against the merge loop's %zu", set_name,
+                              sets[i].files[k].path, l + 1, a.n, b.n);
+                }
+                CHECK(st == TOK_OK);
+                free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+            }
+            golden_lines_free(&gl);
+        }
+    }
+    free(sets);
+    tok_buf_free(&w);
+    free(sc.buf);
+    tok_close(t);
+    /* the rest hold a character that is not a token (byte fallback) or a token the tables
+     * leave out: the merge loop's, as in a long word */
+    CHECK_MSG(lines > 1000 && served > lines / 4, "%s: %zu of %zu golden lines on the rank core",
+              set_name, served, lines);
+    printf("  %s: %zu of %zu golden texts on the packed rank core, as the merge loop\n",
+           set_name, served, lines);
+}
+
+TEST(bpe_ranks_packed_char_level_golden_words_gemma3) { golden_words("gemma3"); }
+TEST(bpe_ranks_packed_char_level_golden_words_mistral) { golden_words("mistral_7b"); }
+TEST(bpe_ranks_packed_char_level_golden_words_gemma2) { golden_words("gemma2"); }
 
 /* The lazy tables are built inside the first encode of a long piece, on a tokenizer that threads
  * share: several threads hit the first long piece at once, one builds (under the lazy state's
