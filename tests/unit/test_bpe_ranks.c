@@ -7,6 +7,7 @@
  * - Packed files whose merges are rank BPE are found to be; a file with one merge dropped is
  *   not (the pack then keeps HF's merge loop), and either way the pack encodes as the file. */
 #include "algo/algo.h"
+#include "base/pack.h"
 #include "conformance/goldens.h"
 #include "core/core.h"
 #include "formats/hf/hf.h"
@@ -348,6 +349,117 @@ TEST(bpe_ranks_packed_char_level_mistral) { char_level_matches("mistral_7b", tru
 TEST(bpe_ranks_packed_char_level_gemma3) { char_level_matches("gemma3", true, true); }
 TEST(bpe_ranks_packed_char_level_gemma2) { char_level_matches("gemma2", true, true); }
 TEST(bpe_ranks_packed_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true, true); }
+
+/* The packs make vocabs ships, opened by model name, hold the tables: a long word is served
+ * from them, none built. */
+static void shipped_serves_from_pack(const char *model)
+{
+    tok_tokenizer *t;
+    tok_error err;
+    CHECK_MSG(tok_open_model(model, &t, &err) == TOK_OK, "%s: %s (make vocabs)", model, err.message);
+    CHECK_MSG(strstr(tok_name(t), ".tkz"), "%s opened %s, not a shipped pack", model, tok_name(t));
+    const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
+    CHECK_MSG(z && z->from_pack, "%s: the shipped pack has no character-level rank tables", model);
+    size_t n = HF_RANK_LAZY_MIN + 1000;
+    char *p = malloc(n);
+    memset(p, 'a', n);
+    size_t count;
+    CHECK(tok_count(t, p, n, NULL, &count, &err) == TOK_OK);
+    CHECK_MSG(served_from_pack(t), "%s: the pack's tables were not what served", model);
+    free(p);
+    tok_close(t);
+}
+
+TEST(bpe_ranks_shipped_char_level_packs_hold_tables)
+{
+    shipped_serves_from_pack("gemma-3-4b");
+    shipped_serves_from_pack("gemma-2-9b");
+    shipped_serves_from_pack("open-mistral-7b");
+}
+
+/* Damaged tables in a pack: a section whose length is not whole ids is refused when the pack
+ * opens, naming it; damaged contents are found on the first long word, which then gets HF's
+ * merge loop -- never a crash or a read outside the pack (make asan runs this). */
+static uint8_t *section_entry(uint8_t *pack, size_t len, uint32_t kind, uint64_t *off, uint64_t *n)
+{
+    uint32_t ns;
+    memcpy(&ns, pack + 24, 4);
+    for (uint32_t i = 0; i < ns && TOK_PACK_HEADER_SIZE + 24 * (size_t)(i + 1) <= len; i++) {
+        uint8_t *e = pack + TOK_PACK_HEADER_SIZE + 24 * (size_t)i;
+        uint32_t k;
+        memcpy(&k, e, 4);
+        if (k == kind) {
+            memcpy(off, e + 8, 8);
+            memcpy(n, e + 16, 8);
+            return e;
+        }
+    }
+    return NULL;
+}
+
+TEST(bpe_ranks_packed_char_level_damaged_tables)
+{
+    char path[512];
+    char_level_path("gen_bpe_llama_like", path, sizeof path);
+    size_t plen;
+    uint8_t *blob = pack_file(path, &plen);
+    CHECK(blob);
+    enum { CHARS_VOCAB = 8, CHARS_MAP = 9 }; /* formats/hf/load/packed.c */
+    uint64_t voff = 0, vlen = 0, moff = 0, mlen = 0;
+    uint8_t *ve = section_entry(blob, plen, CHARS_VOCAB, &voff, &vlen);
+    uint8_t *me = section_entry(blob, plen, CHARS_MAP, &moff, &mlen);
+    CHECK_MSG(ve && me, "the pack has no character-level sections");
+    tok_tokenizer *t, *g;
+    tok_error err;
+    uint64_t odd = mlen - 2;
+    memcpy(me + 16, &odd, 8);
+    CHECK(tok_open_memory(blob, plen, "odd.tkz", NULL, &t, &err) == TOK_EFORMAT);
+    CHECK_MSG(strstr(err.message, "odd.tkz") && strstr(err.message, "character-level"), "%s",
+              err.message);
+    memcpy(me + 16, &mlen, 8);
+    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    hf_use_general_path(g);
+    size_t cap = HF_RANK_LAZY_MIN + 4096;
+    uint8_t *p = malloc(cap);
+    uint64_t seed = 17;
+    size_t rejected = 0, served = 0;
+    static const uint32_t words[] = {0, UINT32_MAX, 0x7fffffffu, 1, 255};
+    for (int r = 0; r < 60; r++) {
+        uint8_t *m = malloc(plen);
+        memcpy(m, blob, plen);
+        bool in_map = r % 4 == 3;
+        uint64_t off = in_map ? moff : voff, len = in_map ? mlen : vlen;
+        for (int k = 0; k < 1 + r % 3; k++) {
+            uint32_t v = words[test_rand(&seed) % 5];
+            memcpy(m + off + 4 * (test_rand(&seed) % (len / 4)), &v, 4);
+        }
+        CHECK(tok_open_memory(m, plen, "damaged.tkz", NULL, &t, &err) == TOK_OK);
+        free(m);
+        size_t n = hostile_text(r % 8, p, cap, &seed);
+        uint32_t *a, *b;
+        tok_span *sa, *sb;
+        size_t na, nb;
+        CHECK(tok_encode_alloc(t, (const char *)p, n, NULL, &a, &sa, &na, &err) == TOK_OK);
+        CHECK(tok_encode_alloc(g, (const char *)p, n, NULL, &b, &sb, &nb, &err) == TOK_OK);
+        const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
+        int state = atomic_load(&z->state);
+        rejected += state == 2;
+        served += state == 1;
+        for (size_t k = 0; k < na; k++)
+            CHECK(a[k] < tok_vocab_size(t) && sa[k].start <= sa[k].end && sa[k].end <= n);
+        if (state == 2) /* refused: the merge loop's ids */
+            CHECK_MSG(na == nb && !memcmp(a, b, na * 4), "mutant %d: %zu tokens against %zu", r,
+                      na, nb);
+        free(a), free(b), free(sa), free(sb);
+        tok_close(t);
+    }
+    CHECK_MSG(rejected > 5, "%zu of 60 damaged packs refused, %zu served", rejected, served);
+    printf("  damaged character-level tables: %zu of 60 refused on first use, %zu served\n",
+           rejected, served);
+    free(p);
+    free(blob);
+    tok_close(g);
+}
 
 /* A megabyte of one shape, packed against the file (which builds its tables on the first long
  * word): the same ids and spans. */
