@@ -234,9 +234,11 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
  * answer a pack recorded, 0 or 1; -1: work it out). */
 void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);
 /* Are m's merges tiktoken's rank BPE over t's vocabulary (models/bpe_ranks.c)? When they are,
- * *unreach (malloc'd, sorted; NULL when empty) gets the tokens no merge makes. */
+ * *unreach (malloc'd, sorted; NULL when empty) gets the tokens no merge makes, and *splits
+ * (when splits is not NULL; malloc'd) the true splits it worked out, for
+ * tok_bpe_tables_add_known. */
 bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
-                        uint32_t *n_unreach);
+                        uint32_t *n_unreach, uint32_t **splits);
 /* The rank core for a file opened without a pack, on pieces this long: below it HF's merge loop
  * costs less than the check (a few hundred milliseconds), and its memory is bounded by it. */
 #define HF_RANK_LAZY_MIN (64u * 1024)

@@ -88,9 +88,10 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
     const hf_pipeline *hp = t->impl;
     const hf_model *m = &hp->model;
     bool tables = m->kind != HF_UNIGRAM;
-    uint32_t *unreach = NULL, n_unreach = 0;
-    bool rank = hp->fast && hf_bpe_ranks_check(t, m, &unreach, &n_unreach);
-    if (rank && tok_bpe_tables_add(&t->vocab) == -2) { /* -1: the merge serves long pieces */
+    uint32_t *unreach = NULL, n_unreach = 0, *truth = NULL;
+    bool rank = hp->fast && hf_bpe_ranks_check(t, m, &unreach, &n_unreach, &truth);
+    /* -1: the merge serves long pieces */
+    if (rank && tok_bpe_tables_add_known(&t->vocab, truth, NULL, NULL) == -2) {
         free(unreach);
         tok_vocab_free(&strv);
         tok_close(t);

@@ -35,11 +35,13 @@
 #include <string.h>
 
 bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
-                        uint32_t *n_unreach)
+                        uint32_t *n_unreach, uint32_t **splits)
 {
     const tok_vocab *v = &t->vocab;
     *unreach = NULL;
     *n_unreach = 0;
+    if (splits)
+        *splits = NULL;
     if (m->kind != HF_BPE || !m->byte_level || m->byte_fallback || m->prefix_len ||
         m->suffix_len || !m->merges)
         return false;
@@ -75,7 +77,10 @@ bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **un
         ok = hf_merge_lookup(m, l, r, &rank, &id) && id == c && rank >= last;
         last = (uint64_t)rank + 1;
     }
-    free(split);
+    if (ok && splits)
+        *splits = split;
+    else
+        free(split);
     if (!ok) {
         free(list);
         return false;
@@ -142,15 +147,15 @@ void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p)
 
 static bool byte_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
 {
-    uint32_t *un = NULL, nu = 0;
-    if (!hf_bpe_ranks_check(t, m, &un, &nu))
+    uint32_t *un = NULL, nu = 0, *truth;
+    if (!hf_bpe_ranks_check(t, m, &un, &nu, &truth))
         return false;
     z->v = t->vocab; /* shares its arrays; only the tables are its own */
     z->v.heap = NULL;
     z->v.heap_size = 0;
     z->v.heap_bpe = NULL;
     /* -1: no tables, and the rank core's merge serves long pieces (still exact) */
-    if (tok_bpe_tables_add(&z->v) == -2) {
+    if (tok_bpe_tables_add_known(&z->v, truth, NULL, NULL) == -2) { /* the check's splits */
         free(un);
         return false;
     }
@@ -318,12 +323,13 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
              rank >= last;
         last = (uint64_t)rank + 1;
     }
-    free(split);
     /* Gemma 3 has two short tokens made last from a later one ("\n\n\n", "\t\t\t"): words
-     * holding them keep the merge loop */
+     * holding them keep the merge loop. The splits just checked are the tables' truth. */
     uint32_t *short_anom = NULL;
-    if (ok && tok_bpe_tables_add_short(&z->v, &short_anom, &z->n_short) == -2)
+    if (ok && tok_bpe_tables_add_known(&z->v, split, &short_anom, &z->n_short) == -2)
         ok = false;
+    else if (!ok)
+        free(split);
     z->short_anom = short_anom;
     if (!ok) {
         tok_vocab_free(&z->v);
