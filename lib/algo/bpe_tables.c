@@ -41,8 +41,9 @@ typedef struct trie_b {
 
 static bool trie_grow(trie_b *t);
 
-/* The child of node by byte, created (numbered next_node++) when missing and create is set. */
-static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, bool create, uint32_t id)
+/* The child of node by byte, created (numbered id, or next_node++ when id is NO_ID) when
+ * missing. */
+static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, uint32_t id)
 {
     uint32_t key = node << 8 | byte, mask = (1u << t->bits) - 1;
     uint32_t i = trie_hash(key) & mask;
@@ -53,8 +54,6 @@ static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, bool create, u
         if ((uint32_t)s == key)
             return (uint32_t)(s >> 32);
     }
-    if (!create)
-        return TOK_NO_ID;
     uint32_t child = id != TOK_NO_ID ? id : t->next_node++;
     t->slots[i] = (uint64_t)child << 32 | key;
     t->used++;
@@ -92,7 +91,7 @@ static bool trie_insert(trie_b *t, const tok_vocab *v, const uint8_t *p, size_t 
 {
     uint32_t node = v->byte1[p[0]];
     for (size_t i = 1; i < n; i++) {
-        node = trie_step(t, node, p[i], true, i + 1 == n ? id : TOK_NO_ID);
+        node = trie_step(t, node, p[i], i + 1 == n ? id : TOK_NO_ID);
         if (node == TOK_NO_ID)
             return false;
     }

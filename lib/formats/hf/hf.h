@@ -265,6 +265,7 @@ typedef struct hf_lazy_rank {
     hf_lazy_packed packed;
     pthread_mutex_t mu;
     _Atomic int state;         /* 0: not asked yet, 1: rank BPE, 2: not (or no memory) */
+    bool oom;                  /* state 2 for want of memory (character-level) */
 } hf_lazy_rank;
 hf_lazy_rank *hf_lazy_rank_new(void);
 void hf_lazy_rank_free(hf_lazy_rank *z);

@@ -97,8 +97,17 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
         tok_close(t);
         return tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
     }
-    /* character-level: the first long word's build, done now (NULL: not rank BPE) */
+    /* character-level: the first long word's build, done now (NULL: not rank BPE, or no
+     * memory, which must not pass for the former: the pack would quietly lack them) */
     const hf_lazy_rank *chars = tables && m->lazy && !m->byte_level ? hf_lazy_rank_get(t, m) : NULL;
+    bool chars_ask = tables && m->kind == HF_BPE && m->merges && !m->byte_level &&
+                     !m->prefix_len && !m->suffix_len; /* as hf_open gives m->lazy */
+    if (chars_ask && (!m->lazy || (!chars && m->lazy->oom))) {
+        free(unreach);
+        tok_vocab_free(&strv);
+        tok_close(t);
+        return tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
+    }
     size_t clen = 0;
     char *config = config_of(data, len, !tables, &clen);
     void *vb = NULL, *sb = NULL, *cb = NULL;

@@ -211,6 +211,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     part_ref *parts = malloc(((size_t)n * 2 + 1) * sizeof *parts);
     uint8_t *kind = calloc((size_t)n + 1, 1); /* 0 out, 1 single byte, 2 char, 3 multi */
     bool ok = parts && kind;
+    z->oom = !ok;
     for (uint32_t id = 0; ok && id < n; id++) {
         uint32_t len = tok_vocab_len(v, id);
         const uint8_t *p = v->bytes + v->off[id];
@@ -244,6 +245,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     uint32_t *lens = ok ? malloc(total * sizeof *lens) : NULL;
     uint32_t *ids = ok ? malloc(total * sizeof *ids) : NULL;
     uint32_t *to_model = ok ? malloc(total * sizeof *to_model) : NULL;
+    z->oom |= ok && !(toks && lens && ids && to_model);
     ok = ok && toks && lens && ids && to_model && total < TOK_NO_ID;
     size_t k = 0;
     if (ok) {
@@ -274,6 +276,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
         uint64_t *order = malloc((n_multi + 1) * sizeof *order);
         uint32_t *minrank = malloc(((size_t)n + 1) * sizeof *minrank);
         ok = order && minrank;
+        z->oom = !ok;
         for (uint32_t id = 0; ok && id < n; id++)
             minrank[id] = UINT32_MAX;
         for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
@@ -299,7 +302,9 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
         free(order);
     }
     size_t dup;
-    ok = ok && tok_vocab_build(&z->v, k, toks, lens, ids, &dup) == 0;
+    int built = ok ? tok_vocab_build(&z->v, k, toks, lens, ids, &dup) : -1;
+    z->oom |= built == -2;
+    ok = ok && built == 0;
     free(toks), free(lens), free(ids), free(parts), free(kind);
     if (!ok) {
         free(to_model);
@@ -309,6 +314,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     uint32_t nv = z->v.n_ids, first_b = (uint32_t)(256 + n_uniq + n_chars);
     uint32_t *split = malloc((size_t)nv * 2 * sizeof *split);
     ok = split && tok_bpe_true_splits(&z->v, NULL, split) == TOK_OK;
+    z->oom = !ok;
     uint64_t last = 0;
     for (uint32_t c = 0; ok && c < nv; c++) {
         uint32_t l = split[2 * c], r = split[2 * c + 1], rank = 0, id = 0;
@@ -327,7 +333,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
      * holding them keep the merge loop. The splits just checked are the tables' truth. */
     uint32_t *short_anom = NULL;
     if (ok && tok_bpe_tables_add_known(&z->v, split, &short_anom, &z->n_short) == -2)
-        ok = false;
+        ok = false, z->oom = true;
     else if (!ok)
         free(split);
     z->short_anom = short_anom;
