@@ -41,8 +41,9 @@ typedef struct trie_b {
 
 static bool trie_grow(trie_b *t);
 
-/* The child of node by byte, created (numbered next_node++) when missing and create is set. */
-static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, bool create, uint32_t id)
+/* The child of node by byte, created (numbered id, or next_node++ when id is NO_ID) when
+ * missing. */
+static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, uint32_t id)
 {
     uint32_t key = node << 8 | byte, mask = (1u << t->bits) - 1;
     uint32_t i = trie_hash(key) & mask;
@@ -53,8 +54,6 @@ static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, bool create, u
         if ((uint32_t)s == key)
             return (uint32_t)(s >> 32);
     }
-    if (!create)
-        return TOK_NO_ID;
     uint32_t child = id != TOK_NO_ID ? id : t->next_node++;
     t->slots[i] = (uint64_t)child << 32 | key;
     t->used++;
@@ -92,7 +91,7 @@ static bool trie_insert(trie_b *t, const tok_vocab *v, const uint8_t *p, size_t 
 {
     uint32_t node = v->byte1[p[0]];
     for (size_t i = 1; i < n; i++) {
-        node = trie_step(t, node, p[i], true, i + 1 == n ? id : TOK_NO_ID);
+        node = trie_step(t, node, p[i], i + 1 == n ? id : TOK_NO_ID);
         if (node == TOK_NO_ID)
             return false;
     }
@@ -177,6 +176,49 @@ static bool included(const tok_vocab *v, const uint8_t *ex, uint32_t t)
     return (len == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, len)) == t;
 }
 
+typedef struct tok_ref {
+    const uint8_t *p;
+    uint32_t len, id;
+} tok_ref;
+
+static int by_bytes(const void *a, const void *b)
+{
+    const tok_ref *x = a, *y = b;
+    int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* For each included token of two bytes or more, the longest of them that is a proper prefix of
+ * it (TOK_NO_ID: none), in longest[]: the tokens in byte order, where a token's prefixes come
+ * before it and the ones still on a stack of the path so far are exactly its prefixes. One sort
+ * instead of a walk down a trie per token (each step a cache miss in a table of megabytes). */
+static bool longest_prefixes(const tok_vocab *v, const uint32_t *order, uint32_t n_multi,
+                             uint32_t maxlen, uint32_t *longest)
+{
+    tok_ref *r = malloc(((size_t)n_multi + 1) * sizeof *r);
+    uint32_t *stack = malloc(((size_t)maxlen + 1) * sizeof *stack);
+    if (!r || !stack) {
+        free(r), free(stack);
+        return false;
+    }
+    for (uint32_t i = 0; i < n_multi; i++)
+        r[i] = (tok_ref){v->bytes + v->off[order[i]], tok_vocab_len(v, order[i]), order[i]};
+    qsort(r, n_multi, sizeof *r, by_bytes);
+    uint32_t sp = 0;
+    for (uint32_t i = 0; i < n_multi; i++) {
+        while (sp > 0) {
+            const tok_ref *s = &r[stack[sp - 1]];
+            if (s->len < r[i].len && memcmp(s->p, r[i].p, s->len) == 0)
+                break;
+            sp--;
+        }
+        longest[r[i].id] = sp ? r[stack[sp - 1]].id : TOK_NO_ID;
+        stack[sp++] = i; /* depth <= maxlen: each entry a proper prefix of the next */
+    }
+    free(r), free(stack);
+    return true;
+}
+
 tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **split_out,
                                 uint32_t **prefix_out, uint64_t **trie_out, uint32_t *trie_bits,
                                 uint64_t **pairs_out, uint32_t *pair_bits)
@@ -187,16 +229,15 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
     uint32_t *split = malloc((size_t)n * 2 * sizeof *split);
     uint32_t *prefix = malloc((size_t)n * sizeof *prefix);
     uint32_t *order = malloc((size_t)n * sizeof *order);
-    trie_b all = {0}, reach = {0};
-    all.bits = reach.bits = 16;
-    all.slots = malloc(((size_t)1 << 16) * sizeof(uint64_t));
+    uint32_t *longest = malloc((size_t)n * sizeof *longest), *chain = NULL;
+    trie_b reach = {0};
+    reach.bits = 16;
     reach.slots = malloc(((size_t)1 << 16) * sizeof(uint64_t));
     tok_status st = TOK_ENOMEM;
-    if (!split || !prefix || !order || !all.slots || !reach.slots)
+    if (!split || !prefix || !order || !longest || !reach.slots)
         goto done;
-    memset(all.slots, 0xFF, ((size_t)1 << 16) * sizeof(uint64_t));
     memset(reach.slots, 0xFF, ((size_t)1 << 16) * sizeof(uint64_t));
-    all.next_node = reach.next_node = n;
+    reach.next_node = n;
 
     /* The included ids of two bytes or more by length (a counting sort), so every token is
      * inserted after its prefixes. */
@@ -218,12 +259,10 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
     uint32_t n_multi = at[maxlen];
     free(at);
 
-    /* A trie of all tokens (any id order): walking a token's bytes lists its token prefixes. */
-    for (uint32_t i = 0; i < n_multi; i++) {
-        uint32_t t = order[i];
-        if (!trie_insert(&all, v, v->bytes + v->off[t], tok_vocab_len(v, t), t))
-            goto done;
-    }
+    /* Each token's token prefixes, longest first: longest[t], longest[longest[t]], ... */
+    chain = malloc(((size_t)maxlen + 1) * sizeof *chain);
+    if (!chain || !longest_prefixes(v, order, n_multi, maxlen, longest))
+        goto done;
 
     /* Splits in rank order; split[] of lower ranks is complete when t is decided. */
     for (uint32_t t = 0; t < n; t++) {
@@ -236,15 +275,17 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
             continue;
         }
         const uint8_t *p = v->bytes + v->off[t];
-        uint32_t cand[256], nc = 0, node = v->byte1[p[0]];
+        /* the candidates: t's token prefixes below t with a split, shortest first (at most
+         * 256, the shortest ones), the single byte first of all */
+        uint32_t cand[256], nc = 0, node = v->byte1[p[0]], depth = 0;
         if (node < t && split[2 * node] != TOK_NO_ID)
             cand[nc++] = node;
-        for (uint32_t i = 1; i + 1 < len && nc < 256; i++) {
-            node = trie_step(&all, node, p[i], false, TOK_NO_ID);
-            if (node == TOK_NO_ID)
-                break;
-            if (node < t && split[2 * node] != TOK_NO_ID)
-                cand[nc++] = node;
+        for (uint32_t q = longest[t]; q != TOK_NO_ID; q = longest[q])
+            chain[depth++] = q;
+        while (depth > 0 && nc < 256) {
+            uint32_t q = chain[--depth];
+            if (q < t && split[2 * q] != TOK_NO_ID)
+                cand[nc++] = q;
         }
         v->split = split; /* tok_bpe_valid_pair reads the ranks decided so far */
         while (nc-- > 0) {
@@ -269,19 +310,16 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
     }
     v->trie = reach.slots;
     v->trie_bits = reach.bits;
+    /* the longest reachable token prefix, else the first byte */
     for (uint32_t t = 0; t < n; t++) {
         uint32_t len = tok_vocab_len(v, t), best = TOK_NO_ID;
         if (len >= 2 && split[2 * t] != TOK_NO_ID) {
-            const uint8_t *p = v->bytes + v->off[t];
-            uint32_t node = v->byte1[p[0]];
-            best = node;
-            for (uint32_t i = 1; i + 1 < len; i++) {
-                node = tok_trie_child(v, node, p[i]);
-                if (node == TOK_NO_ID)
+            best = v->byte1[v->bytes[v->off[t]]];
+            for (uint32_t q = longest[t]; q != TOK_NO_ID; q = longest[q])
+                if (split[2 * q] != TOK_NO_ID) {
+                    best = q;
                     break;
-                if (node < n)
-                    best = node;
-            }
+                }
         }
         prefix[t] = best;
     }
@@ -318,7 +356,8 @@ done:
     free(split);
     free(prefix);
     free(order);
-    free(all.slots);
+    free(longest);
+    free(chain);
     free(reach.slots);
     if (st != TOK_OK) {
         v->split = NULL;

@@ -143,9 +143,52 @@ static int by_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int tok_bpe_tables_add(tok_vocab *v) { return tok_bpe_tables_add_short(v, NULL, NULL); }
+/* The true splits without the excluded (anomalous) tokens, from those with them, in truth.
+ * Merging a token's bytes forms only tokens whose bytes lie inside its own, so a token that
+ * holds no excluded token keeps its split; the others (a few thousand of Llama 3's 128,000)
+ * merge again. Finding them takes v's list of anomalous tokens, so every excluded token must be
+ * on it (four bytes or longer). */
+static tok_status resplit(const tok_vocab *v, const uint8_t *ex, uint32_t *truth)
+{
+    uint32_t maxlen = 1;
+    for (uint32_t t = 0; t < v->n_ids; t++)
+        if (tok_vocab_len(v, t) > maxlen)
+            maxlen = tok_vocab_len(v, t);
+    uint32_t *mem = malloc(((size_t)maxlen * 3 + 1) * sizeof *mem);
+    if (!mem)
+        return TOK_ENOMEM;
+    uint32_t *ids = mem, *starts = ids + maxlen, *rank = starts + maxlen + 1;
+    for (uint32_t t = 0; t < v->n_ids; t++) {
+        uint32_t len = tok_vocab_len(v, t);
+        const uint8_t *p = v->bytes + v->off[t];
+        if (is_set(ex, t)) {
+            truth[2 * t] = truth[2 * t + 1] = NONE;
+            continue;
+        }
+        /* as tok_bpe_true_splits: ids without bytes, or that do not find themselves, are NONE
+         * either way; single bytes are their own split either way */
+        if (len < 5 || (truth[2 * t] == NONE && find_ex(v, NULL, NONE, p, len) != t) ||
+            !tok_bpe_piece_has_anom(v, p, len))
+            continue;
+        truth[2 * t] = truth[2 * t + 1] = NONE;
+        if (merge_ex(v, ex, t, p, len, ids, starts, rank) == 2) {
+            truth[2 * t] = ids[0];
+            truth[2 * t + 1] = ids[1];
+        }
+    }
+    free(mem);
+    return TOK_OK;
+}
+
+int tok_bpe_tables_add(tok_vocab *v) { return tok_bpe_tables_add_known(v, NULL, NULL, NULL); }
 
 int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short)
+{
+    return tok_bpe_tables_add_known(v, NULL, short_out, n_short);
+}
+
+int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *known, uint32_t **short_out,
+                             uint32_t *n_short)
 {
     uint32_t *shorts = NULL;
     size_t ns = 0, scap = 0;
@@ -154,17 +197,18 @@ int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_sho
         *n_short = 0;
     }
     uint32_t n = v->n_ids;
-    uint32_t *truth = malloc((size_t)n * 2 * sizeof *truth);
+    uint32_t *truth = known ? known : malloc((size_t)n * 2 * sizeof *truth);
     uint8_t *anom = calloc((size_t)n / 8 + 1, 1);
-    uint32_t *split = NULL, *prefix = NULL, bits = 0, pbits = 0;
-    uint64_t *trie = NULL, *pairs = NULL;
+    uint32_t *split = NULL, *prefix = NULL, bits = 0, pbits = 0, *list = NULL;
+    uint64_t *trie = NULL, *pairs = NULL, *keyed = NULL;
+    uint8_t *heads = NULL;
     int ret = -2;
     v->split = v->next_prefix = NULL; /* the build reads the literal vocabulary */
     v->trie = v->pairs = NULL;
     v->n_anom = 0;
     v->anom = NULL;
     v->anom_heads = NULL;
-    if (!truth || !anom || tok_bpe_true_splits(v, NULL, truth) != TOK_OK)
+    if (!truth || !anom || (!known && tok_bpe_true_splits(v, NULL, truth) != TOK_OK))
         goto done;
     long n_anom = anomalies(v, truth, anom);
     if (n_anom < 0)
@@ -188,7 +232,29 @@ int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_sho
     }
     v->split = NULL; /* the build leaves them pointing at its arrays */
     v->trie = NULL;
-    if (n_anom && tok_bpe_true_splits(v, ex, truth) != TOK_OK)
+    /* the anomalous ids (four bytes or longer) sorted by their first four bytes (then id), and
+     * the bitmap over a hash of those bytes (tok_bpe_piece_has_anom) */
+    size_t k = 0;
+    list = malloc(((size_t)n_anom + 1) * sizeof *list);
+    keyed = malloc(((size_t)n_anom + 1) * sizeof *keyed);
+    heads = calloc(65536 / 8, 1);
+    if (!list || !keyed || !heads)
+        goto done;
+    for (uint32_t t = 0; t < n; t++)
+        if (is_set(anom, t) && tok_vocab_len(v, t) >= 4)
+            keyed[k++] = (uint64_t)head4(v->bytes + v->off[t]) << 32 | t;
+    qsort(keyed, k, sizeof *keyed, by_u64);
+    for (size_t i = 0; i < k; i++) {
+        uint32_t w = head_bit((uint32_t)(keyed[i] >> 32));
+        list[i] = (uint32_t)keyed[i];
+        heads[w >> 3] |= (uint8_t)(1u << (w & 7));
+    }
+    v->n_anom = (uint32_t)k;
+    v->anom = k ? list : NULL;
+    v->anom_heads = k ? heads : NULL;
+    /* the truth without them: only the tokens holding one can differ (resplit), unless some
+     * are too short for the search */
+    if (n_anom && (ns ? tok_bpe_true_splits(v, ex, truth) : resplit(v, ex, truth)) != TOK_OK)
         goto done;
     for (uint32_t t = 0; t < n; t++)
         if (split[2 * t] != truth[2 * t] || split[2 * t + 1] != truth[2 * t + 1]) {
@@ -206,28 +272,9 @@ int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_sho
     memcpy(blk + a, prefix, (size_t)n * 4);
     memcpy(blk + a + b, trie, c);
     memcpy(blk + a + b + c, pairs, d);
-    uint32_t *list = (uint32_t *)(blk + a + b + c + d);
-    uint8_t *heads = blk + a + b + c + d + e;
-    /* the anomalous ids sorted by their first four bytes (then id) */
-    uint64_t *keyed = malloc(((size_t)n_anom + 1) * sizeof *keyed);
-    if (!keyed) {
-        free(blk);
-        goto done;
-    }
-    size_t k = 0;
-    for (uint32_t t = 0; t < n; t++)
-        if (is_set(anom, t) && tok_vocab_len(v, t) >= 4) {
-            keyed[k++] = (uint64_t)head4(v->bytes + v->off[t]) << 32 | t;
-        }
-    qsort(keyed, k, sizeof *keyed, by_u64);
+    memcpy(blk + a + b + c + d, list, k * sizeof *list);
     if (f)
-        memset(heads, 0, f);
-    for (size_t i = 0; i < k; i++) {
-        uint32_t w = head_bit((uint32_t)(keyed[i] >> 32));
-        list[i] = (uint32_t)keyed[i];
-        heads[w >> 3] |= (uint8_t)(1u << (w & 7));
-    }
-    free(keyed);
+        memcpy(blk + a + b + c + d + e, heads, f);
     free(v->heap_bpe);
     v->heap_bpe = blk;
     v->uid = tok_vocab_new_uid(); /* new tables: nothing cached for the old ones applies */
@@ -238,8 +285,8 @@ int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_sho
     v->trie_bits = bits;
     v->pair_bits = pbits;
     v->n_anom = (uint32_t)k;
-    v->anom = k ? list : NULL;
-    v->anom_heads = k ? heads : NULL;
+    v->anom = k ? (const uint32_t *)(blk + a + b + c + d) : NULL;
+    v->anom_heads = k ? blk + a + b + c + d + e : NULL;
     ret = 0;
     if (short_out) {
         *short_out = shorts;
@@ -252,8 +299,12 @@ done:
         v->split = NULL;
         v->trie = NULL;
         v->pairs = NULL;
+        v->n_anom = 0;
+        v->anom = NULL;
+        v->anom_heads = NULL;
     }
     free(truth), free(anom), free(split), free(prefix), free(trie), free(pairs);
+    free(list), free(keyed), free(heads);
     return ret;
 }
 

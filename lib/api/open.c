@@ -137,11 +137,21 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
     struct stat stbuf;
     if (fd >= 0 && fstat(fd, &stbuf) == 0 && S_ISREG(stbuf.st_mode) && stbuf.st_size > 0) {
         size_t len = (size_t)stbuf.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        /* A pack stays mapped (no copy), its pages read as they are touched: most of a
+         * character-level pack is rank tables only a long word reads (formats/hf/load/packed.c),
+         * which MAP_POPULATE would make resident in every process. Anything else is read whole,
+         * so populated at once. */
+        if (map != MAP_FAILED && tok_pack_is(map, len)) {
+            close(fd);
+            return open_pack(map, len, true, path, out, err);
+        }
+        if (map != MAP_FAILED) {
+            munmap(map, len);
+            map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        }
         close(fd);
         fd = -1; /* if the map failed, the file is read below: a regular file opens again */
-        if (map != MAP_FAILED && tok_pack_is(map, len)) /* a pack stays mapped: no copy */
-            return open_pack(map, len, true, path, out, err);
         if (map != MAP_FAILED) {
             tok_status st = tok_open_memory(map, len, path, opts, out, err);
             munmap(map, len);

@@ -7,6 +7,8 @@
  * - Packed files whose merges are rank BPE are found to be; a file with one merge dropped is
  *   not (the pack then keeps HF's merge loop), and either way the pack encodes as the file. */
 #include "algo/algo.h"
+#include "base/pack.h"
+#include "conformance/goldens.h"
 #include "core/core.h"
 #include "formats/hf/hf.h"
 #include "runner.h"
@@ -257,21 +259,63 @@ TEST(bpe_ranks_lazy_on_long_pieces_matches_merge_loop)
  * merges are rank BPE over characters. Same ids and spans as HF's merge loop (the same file
  * with the lazy path removed) on every hostile shape; shapes with characters that are not
  * tokens (byte fallback) keep the merge loop. */
-static void char_level_matches(const char *name, bool want_rank)
+static void char_level_path(const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s/tokenizer.json", hf_dir(), name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, size, "tests/golden/hf/tokenizers/%s/tokenizer.json", name);
+}
+
+/* The file at path packed in memory and opened (NULL: cannot). */
+static tok_tokenizer *open_packed(const char *path)
+{
+    size_t plen;
+    void *blob = pack_file(path, &plen);
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    if (blob && tok_open_memory(blob, plen, path, NULL, &t, &err) != TOK_OK)
+        t = NULL;
+    free(blob);
+    return t;
+}
+
+/* Does p point into the pack t was opened from? */
+static bool in_pack(const tok_tokenizer *t, const void *p)
+{
+    const hf_pipeline *hp = t->impl;
+    const uint8_t *b = hp->backing, *q = p;
+    return b && q && q >= b && q < b + hp->backing_len;
+}
+
+/* The character-level rank tables of t's model were read from its pack, none built: the
+ * vocabulary, its tables and the id map all point into the pack, nothing is on the heap. */
+static bool served_from_pack(const tok_tokenizer *t)
+{
+    const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
+    return z && z->from_pack && atomic_load(&z->state) == 1 && !z->v.heap && !z->v.heap_bpe &&
+           in_pack(t, z->v.bytes) && in_pack(t, z->v.split) && in_pack(t, z->v.trie) &&
+           in_pack(t, z->to_model);
+}
+
+static void char_level_matches(const char *name, bool want_rank, bool packed)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s/tokenizer.json", hf_dir(), name);
-    if (access(path, R_OK) != 0)
-        snprintf(path, sizeof path, "tests/golden/hf/tokenizers/%s/tokenizer.json", name);
-    tok_tokenizer *t, *g;
+    char_level_path(name, path, sizeof path);
+    tok_tokenizer *t = NULL, *g;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    if (packed)
+        CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
+    else
+        CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
     CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
     hf_model *gm = &((hf_pipeline *)g->impl)->model;
     hf_lazy_rank_free(gm->lazy);
     gm->lazy = NULL; /* g: HF's merge loop only */
     const hf_model *m = &((const hf_pipeline *)t->impl)->model;
     CHECK_MSG(!m->byte_level && m->lazy, "%s: not a character-level BPE with the lazy check", name);
+    CHECK_MSG(m->lazy->from_pack == (packed && want_rank), "%s: from_pack %d", name,
+              m->lazy->from_pack);
+    CHECK(atomic_load(&m->lazy->state) == 0);
     size_t cap = HF_RANK_LAZY_MIN + 4096;
     uint8_t *p = malloc(cap);
     uint64_t seed = 15;
@@ -288,14 +332,253 @@ static void char_level_matches(const char *name, bool want_rank)
     }
     CHECK_MSG(atomic_load(&m->lazy->state) == (want_rank ? 1 : 2), "%s: state %d", name,
               atomic_load(&m->lazy->state));
+    if (packed && want_rank)
+        CHECK_MSG(served_from_pack(t), "%s: the pack's tables were not what served", name);
     free(p);
     tok_close(t);
     tok_close(g);
 }
 
-TEST(bpe_ranks_lazy_char_level_mistral) { char_level_matches("mistral_7b", true); }
-TEST(bpe_ranks_lazy_char_level_gemma3) { char_level_matches("gemma3", true); }
-TEST(bpe_ranks_lazy_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true); }
+TEST(bpe_ranks_lazy_char_level_mistral) { char_level_matches("mistral_7b", true, false); }
+TEST(bpe_ranks_lazy_char_level_gemma3) { char_level_matches("gemma3", true, false); }
+TEST(bpe_ranks_lazy_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true, false); }
+
+/* Packed, the same: the pack holds the renumbered vocabulary and its tables (made by tok_pack),
+ * and the first long word reads them in place -- no build, nothing on the heap. */
+TEST(bpe_ranks_packed_char_level_mistral) { char_level_matches("mistral_7b", true, true); }
+TEST(bpe_ranks_packed_char_level_gemma3) { char_level_matches("gemma3", true, true); }
+TEST(bpe_ranks_packed_char_level_gemma2) { char_level_matches("gemma2", true, true); }
+TEST(bpe_ranks_packed_char_level_llama_like) { char_level_matches("gen_bpe_llama_like", true, true); }
+
+/* The packs make vocabs ships, opened by model name, hold the tables: a long word is served
+ * from them, none built. */
+static void shipped_serves_from_pack(const char *model)
+{
+    tok_tokenizer *t;
+    tok_error err;
+    CHECK_MSG(tok_open_model(model, &t, &err) == TOK_OK, "%s: %s (make vocabs)", model, err.message);
+    CHECK_MSG(strstr(tok_name(t), ".tkz"), "%s opened %s, not a shipped pack", model, tok_name(t));
+    const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
+    CHECK_MSG(z && z->from_pack, "%s: the shipped pack has no character-level rank tables", model);
+    size_t n = HF_RANK_LAZY_MIN + 1000;
+    char *p = malloc(n);
+    memset(p, 'a', n);
+    size_t count;
+    CHECK(tok_count(t, p, n, NULL, &count, &err) == TOK_OK);
+    CHECK_MSG(served_from_pack(t), "%s: the pack's tables were not what served", model);
+    free(p);
+    tok_close(t);
+}
+
+TEST(bpe_ranks_shipped_char_level_packs_hold_tables)
+{
+    shipped_serves_from_pack("gemma-3-4b");
+    shipped_serves_from_pack("gemma-2-9b");
+    shipped_serves_from_pack("open-mistral-7b");
+}
+
+/* Damaged tables in a pack: a section whose length is not whole ids is refused when the pack
+ * opens, naming it; damaged contents are found on the first long word, which then gets HF's
+ * merge loop -- never a crash or a read outside the pack (make asan runs this). */
+static uint8_t *section_entry(uint8_t *pack, size_t len, uint32_t kind, uint64_t *off, uint64_t *n)
+{
+    uint32_t ns;
+    memcpy(&ns, pack + 24, 4);
+    for (uint32_t i = 0; i < ns && TOK_PACK_HEADER_SIZE + 24 * (size_t)(i + 1) <= len; i++) {
+        uint8_t *e = pack + TOK_PACK_HEADER_SIZE + 24 * (size_t)i;
+        uint32_t k;
+        memcpy(&k, e, 4);
+        if (k == kind) {
+            memcpy(off, e + 8, 8);
+            memcpy(n, e + 16, 8);
+            return e;
+        }
+    }
+    return NULL;
+}
+
+TEST(bpe_ranks_packed_char_level_damaged_tables)
+{
+    char path[512];
+    char_level_path("gen_bpe_llama_like", path, sizeof path);
+    size_t plen;
+    uint8_t *blob = pack_file(path, &plen);
+    CHECK(blob);
+    enum { CHARS_VOCAB = 8, CHARS_MAP = 9 }; /* formats/hf/load/packed.c */
+    uint64_t voff = 0, vlen = 0, moff = 0, mlen = 0;
+    uint8_t *ve = section_entry(blob, plen, CHARS_VOCAB, &voff, &vlen);
+    uint8_t *me = section_entry(blob, plen, CHARS_MAP, &moff, &mlen);
+    CHECK_MSG(ve && me, "the pack has no character-level sections");
+    tok_tokenizer *t, *g;
+    tok_error err;
+    uint64_t odd = mlen - 2;
+    memcpy(me + 16, &odd, 8);
+    CHECK(tok_open_memory(blob, plen, "odd.tkz", NULL, &t, &err) == TOK_EFORMAT);
+    CHECK_MSG(strstr(err.message, "odd.tkz") && strstr(err.message, "character-level"), "%s",
+              err.message);
+    memcpy(me + 16, &mlen, 8);
+    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    hf_use_general_path(g);
+    size_t cap = HF_RANK_LAZY_MIN + 4096;
+    uint8_t *p = malloc(cap);
+    uint64_t seed = 17;
+    size_t rejected = 0, served = 0;
+    static const uint32_t words[] = {0, UINT32_MAX, 0x7fffffffu, 1, 255};
+    for (int r = 0; r < 60; r++) {
+        uint8_t *m = malloc(plen);
+        memcpy(m, blob, plen);
+        bool in_map = r % 4 == 3;
+        uint64_t off = in_map ? moff : voff, len = in_map ? mlen : vlen;
+        for (int k = 0; k < 1 + r % 3; k++) {
+            uint32_t v = words[test_rand(&seed) % 5];
+            memcpy(m + off + 4 * (test_rand(&seed) % (len / 4)), &v, 4);
+        }
+        CHECK(tok_open_memory(m, plen, "damaged.tkz", NULL, &t, &err) == TOK_OK);
+        free(m);
+        size_t n = hostile_text(r % 8, p, cap, &seed);
+        uint32_t *a, *b;
+        tok_span *sa, *sb;
+        size_t na, nb;
+        CHECK(tok_encode_alloc(t, (const char *)p, n, NULL, &a, &sa, &na, &err) == TOK_OK);
+        CHECK(tok_encode_alloc(g, (const char *)p, n, NULL, &b, &sb, &nb, &err) == TOK_OK);
+        const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
+        int state = atomic_load(&z->state);
+        rejected += state == 2;
+        served += state == 1;
+        for (size_t k = 0; k < na; k++)
+            CHECK(a[k] < tok_vocab_size(t) && sa[k].start <= sa[k].end && sa[k].end <= n);
+        if (state == 2) /* refused: the merge loop's ids */
+            CHECK_MSG(na == nb && !memcmp(a, b, na * 4), "mutant %d: %zu tokens against %zu", r,
+                      na, nb);
+        free(a), free(b), free(sa), free(sb);
+        tok_close(t);
+    }
+    CHECK_MSG(rejected > 5, "%zu of 60 damaged packs refused, %zu served", rejected, served);
+    printf("  damaged character-level tables: %zu of 60 refused on first use, %zu served\n",
+           rejected, served);
+    free(p);
+    free(blob);
+    tok_close(g);
+}
+
+/* A megabyte of one shape, packed against the file (which builds its tables on the first long
+ * word): the same ids and spans. */
+static void megabyte_runs(const char *name)
+{
+    char path[512];
+    char_level_path(name, path, sizeof path);
+    tok_tokenizer *t, *f;
+    tok_error err;
+    CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
+    CHECK(tok_open_file(path, NULL, &f, &err) == TOK_OK);
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t cap = (size_t)1 << 20;
+    uint8_t *p = malloc(cap);
+    uint64_t seed = 16;
+    for (int shape = 0; shape < 5; shape++) {
+        size_t n = 0;
+        for (; n + 3 <= cap; n++) {
+            if (shape == 0)
+                p[n] = 'a';
+            else if (shape == 1)
+                p[n] = ' ';
+            else if (shape == 2)
+                p[n] = n % 2 ? 'b' : 'a';
+            else if (shape == 3)
+                p[n] = (uint8_t)b64[test_rand(&seed) % 64];
+            else
+                memcpy(p + n, "\xe4\xb8\x80", 3), n += 2; /* U+4E00 */
+        }
+        uint32_t *a, *b;
+        tok_span *sa, *sb;
+        size_t na, nb;
+        CHECK(tok_encode_alloc(t, (const char *)p, n, NULL, &a, &sa, &na, &err) == TOK_OK);
+        CHECK(tok_encode_alloc(f, (const char *)p, n, NULL, &b, &sb, &nb, &err) == TOK_OK);
+        CHECK_MSG(na == nb && !memcmp(a, b, na * 4) && !memcmp(sa, sb, na * sizeof *sa),
+                  "%s, shape %d: %zu tokens packed against the file's %zu", name, shape, na, nb);
+        free(a), free(b), free(sa), free(sb);
+    }
+    CHECK_MSG(served_from_pack(t), "%s: the pack's tables were not what served", name);
+    const hf_lazy_rank *z = ((const hf_pipeline *)f->impl)->model.lazy;
+    CHECK(!z->from_pack && atomic_load(&z->state) == 1 && z->v.heap); /* the file built its own */
+    free(p);
+    tok_close(t);
+    tok_close(f);
+}
+
+TEST(bpe_ranks_packed_char_level_megabyte_gemma3) { megabyte_runs("gemma3"); }
+TEST(bpe_ranks_packed_char_level_megabyte_mistral) { megabyte_runs("mistral_7b"); }
+
+/* Every golden text of the character-level tokenizers as one word for the model (spaces as
+ * U+2581, as the normalizers make them): the packed tables' rank core gives the ids and spans
+ * of HF's merge loop over the same word. Short words, so each golden line is a case the
+ * megabyte shapes are not. */
+static void golden_words(const char *set_name)
+{
+    char path[512];
+    char_level_path(set_name, path, sizeof path);
+    tok_tokenizer *t;
+    CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    const hf_lazy_rank *z = m->lazy ? hf_lazy_rank_get(t, m) : NULL;
+    CHECK_MSG(z && served_from_pack(t), "%s: no packed character-level tables", set_name);
+    hf_model merge_only = *m;
+    merge_only.lazy = NULL;
+    merge_only.cut_words = false; /* one word, as the rank core takes it */
+    char want[64];
+    snprintf(want, sizeof want, "hf/%s", set_name);
+    size_t nsets, lines = 0, served = 0;
+    golden_set *sets = golden_sets("hf", &nsets);
+    tok_scratch sc = {0};
+    tok_buf w = {0};
+    for (size_t i = 0; i < nsets; i++) {
+        if (strcmp(sets[i].name, want) != 0)
+            continue;
+        for (size_t k = 0; k < sets[i].n_files; k++) {
+            golden_lines gl;
+            if (!golden_load(&sets[i].files[k], &gl))
+                continue;
+            for (size_t l = 0; l < gl.n; l++) {
+                const tok_text *x = &gl.text[l];
+                w.len = 0;
+                for (size_t c = 0; c < x->len; c++)
+                    if (x->text[c] == ' ')
+                        tok_buf_put(&w, "\xe2\x96\x81", 3);
+                    else
+                        tok_buf_put(&w, x->text + c, 1);
+                CHECK(!w.oom);
+                lines++;
+                hf_tokens a = {0}, b = {0};
+                tok_status st = TOK_OK;
+                if (w.len && hf_lazy_rank_word(z, &t->vocab, w.data, w.len, &a, &sc, 0, &st)) {
+                    served++;
+                    CHECK(hf_bpe_tokenize(t, &merge_only, w.data, w.len, &b, &sc) == TOK_OK);
+                    CHECK_MSG(a.n == b.n && !memcmp(a.id, b.id, a.n * 4) &&
+                                  !memcmp(a.start, b.start, a.n * 4) && !memcmp(a.end, b.end, a.n * 4),
+                              "%s, %s line %zu: %zu tokens against the merge loop's %zu", set_name,
+                              sets[i].files[k].path, l + 1, a.n, b.n);
+                }
+                CHECK(st == TOK_OK);
+                free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+            }
+            golden_lines_free(&gl);
+        }
+    }
+    free(sets);
+    tok_buf_free(&w);
+    free(sc.buf);
+    tok_close(t);
+    /* the rest hold a character that is not a token (byte fallback) or a token the tables
+     * leave out: the merge loop's, as in a long word */
+    CHECK_MSG(lines > 1000 && served > lines / 4, "%s: %zu of %zu golden lines on the rank core",
+              set_name, served, lines);
+    printf("  %s: %zu of %zu golden texts on the packed rank core, as the merge loop\n",
+           set_name, served, lines);
+}
+
+TEST(bpe_ranks_packed_char_level_golden_words_gemma3) { golden_words("gemma3"); }
+TEST(bpe_ranks_packed_char_level_golden_words_mistral) { golden_words("mistral_7b"); }
+TEST(bpe_ranks_packed_char_level_golden_words_gemma2) { golden_words("gemma2"); }
 
 /* The lazy tables are built inside the first encode of a long piece, on a tokenizer that threads
  * share: several threads hit the first long piece at once, one builds (under the lazy state's

@@ -234,25 +234,44 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
  * answer a pack recorded, 0 or 1; -1: work it out). */
 void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);
 /* Are m's merges tiktoken's rank BPE over t's vocabulary (models/bpe_ranks.c)? When they are,
- * *unreach (malloc'd, sorted; NULL when empty) gets the tokens no merge makes. */
+ * *unreach (malloc'd, sorted; NULL when empty) gets the tokens no merge makes, and *splits
+ * (when splits is not NULL; malloc'd) the true splits it worked out, for
+ * tok_bpe_tables_add_known. */
 bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
-                        uint32_t *n_unreach);
+                        uint32_t *n_unreach, uint32_t **splits);
 /* The rank core for a file opened without a pack, on pieces this long: below it HF's merge loop
  * costs less than the check (a few hundred milliseconds), and its memory is bounded by it. */
 #define HF_RANK_LAZY_MIN (64u * 1024)
+/* The character-level tables as a pack keeps them: a tok_vocab blob (with the linear
+ * encoder's tables), its ids' model ids, and its short anomalies. */
+typedef struct hf_lazy_packed {
+    const void *vocab;
+    size_t vocab_len;
+    const uint32_t *to_model, *short_anom;
+    size_t n_to_model, n_short;
+} hf_lazy_packed;
 typedef struct hf_lazy_rank {
     /* byte-level: the tokenizer's vocabulary plus the linear encoder's tables. Character-level
      * (Metaspace, SentencePiece-style): a vocabulary of its own, renumbered (to_model maps
      * back), with bytes and partial characters as tokens below everything else. */
     tok_vocab v;
     uint32_t *unreach, n_unreach;
-    uint32_t *to_model;        /* character-level: v's id -> the model's (NO_ID: not a token) */
-    uint32_t *short_anom, n_short; /* v's tokens a word must not hold (tok_bpe_tables_add_short) */
+    const uint32_t *to_model;  /* character-level: v's id -> the model's (NO_ID: not a token) */
+    const uint32_t *short_anom; /* v's tokens a word must not hold (tok_bpe_tables_add_short) */
+    uint32_t n_short;
+    /* Character-level, from a pack (hf_lazy_rank_adopt): v, to_model and short_anom are read
+     * in place from these sections, checked on first use instead of built; nothing is owned. */
+    bool from_pack;
+    hf_lazy_packed packed;
     pthread_mutex_t mu;
     _Atomic int state;         /* 0: not asked yet, 1: rank BPE, 2: not (or no memory) */
+    bool oom;                  /* state 2 for want of memory (character-level) */
 } hf_lazy_rank;
 hf_lazy_rank *hf_lazy_rank_new(void);
 void hf_lazy_rank_free(hf_lazy_rank *z);
+/* A packed tokenizer's character-level tables (formats/hf/load/packed.c), in place of the
+ * build: the pack must outlive z. */
+void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p);
 /* m's lazy answer, worked out on the first call (once, under the lock): NULL when the merges
  * are not rank BPE. */
 const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m);

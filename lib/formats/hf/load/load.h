@@ -22,6 +22,7 @@ typedef struct hf_prebuilt {
     bool rank_bpe;              /* hf_bpe_ranks_check's answer */
     const uint32_t *unreach;    /* and its list of tokens no merge makes */
     size_t n_unreach;
+    hf_lazy_packed char_level;  /* character-level rank tables (vocab NULL: none) */
 } hf_prebuilt;
 
 typedef struct hf_load {

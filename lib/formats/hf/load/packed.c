@@ -14,13 +14,18 @@
  * Byte-level BPE whose merges are tiktoken's rank BPE (models/bpe_ranks.c) is checked here,
  * once, and its vocabulary packed with the linear encoder's tables (algo/bpe_verify.c), so a
  * packed Llama 3 or Qwen encodes through the same core as the built-in encodings from the first
- * call.
+ * call. Character-level BPE (Gemma, Mistral 7B) gets the renumbered vocabulary an unpacked file
+ * builds on its first long word (models/bpe_ranks.c: a second for Gemma 3's 262,144 tokens, and
+ * 100 MB), built here and read in place: a long word costs no build, and only the pages it
+ * touches. A pack without them (older, or merges that are not rank BPE) builds as a file does.
  *
  * Sections: CONFIG (the JSON), VOCAB and STRV (tok_vocab blobs, VOCAB with the rank tables when
  * they apply), VERBATIM (bits), MERGES (the table's slots), META (merge_bits; flags: whether BPE
  * may cut at U+2581, whether the merges are rank BPE), UNREACH (the ids no merge makes, when rank
- * BPE), SOURCE (label and SHA-256 of the original) and, when given, CHAT (the
- * tokenizer_config.json that came with it). */
+ * BPE), CHARS_VOCAB, CHARS_MAP and CHARS_SHORT (character-level rank BPE: the renumbered
+ * tok_vocab blob with its tables, its ids' model ids, the tokens a word must not hold), SOURCE
+ * (label and SHA-256 of the original) and, when given, CHAT (the tokenizer_config.json that came
+ * with it). */
 #include "base/pack.h"
 #include "formats/hf/load/load.h"
 
@@ -29,7 +34,7 @@
 #include <sys/mman.h>
 
 enum { SEC_CONFIG = 1, SEC_VOCAB, SEC_STRV, SEC_VERBATIM, SEC_MERGES, SEC_META, SEC_UNREACH,
-       SEC_SOURCE = 16, SEC_CHAT };
+       SEC_CHARS_VOCAB, SEC_CHARS_MAP, SEC_CHARS_SHORT, SEC_SOURCE = 16, SEC_CHAT };
 enum { META_CUT_WORDS = 1, META_RANK_BPE = 2 };
 
 /* The JSON with model.vocab and model.merges replaced by null, for kinds that are packed. */
@@ -83,9 +88,21 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
     const hf_pipeline *hp = t->impl;
     const hf_model *m = &hp->model;
     bool tables = m->kind != HF_UNIGRAM;
-    uint32_t *unreach = NULL, n_unreach = 0;
-    bool rank = hp->fast && hf_bpe_ranks_check(t, m, &unreach, &n_unreach);
-    if (rank && tok_bpe_tables_add(&t->vocab) == -2) { /* -1: the merge serves long pieces */
+    uint32_t *unreach = NULL, n_unreach = 0, *truth = NULL;
+    bool rank = hp->fast && hf_bpe_ranks_check(t, m, &unreach, &n_unreach, &truth);
+    /* -1: the merge serves long pieces */
+    if (rank && tok_bpe_tables_add_known(&t->vocab, truth, NULL, NULL) == -2) {
+        free(unreach);
+        tok_vocab_free(&strv);
+        tok_close(t);
+        return tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
+    }
+    /* character-level: the first long word's build, done now (NULL: not rank BPE, or no
+     * memory, which must not pass for the former: the pack would quietly lack them) */
+    const hf_lazy_rank *chars = tables && m->lazy && !m->byte_level ? hf_lazy_rank_get(t, m) : NULL;
+    bool chars_ask = tables && m->kind == HF_BPE && m->merges && !m->byte_level &&
+                     !m->prefix_len && !m->suffix_len; /* as hf_open gives m->lazy */
+    if (chars_ask && (!m->lazy || (!chars && m->lazy->oom))) {
         free(unreach);
         tok_vocab_free(&strv);
         tok_close(t);
@@ -93,8 +110,8 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
     }
     size_t clen = 0;
     char *config = config_of(data, len, !tables, &clen);
-    void *vb = NULL, *sb = NULL;
-    size_t vl = 0, sl = 0;
+    void *vb = NULL, *sb = NULL, *cb = NULL;
+    size_t vl = 0, sl = 0, cl = 0;
     tok_pack_writer w;
     tok_pack_writer_init(&w, TOK_PACK_HF);
     bool ok = config != NULL;
@@ -119,6 +136,17 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
                     tok_pack_add(&w, SEC_UNREACH, unreach, (size_t)n_unreach * sizeof *unreach);
             }
         }
+        if (ok && chars) {
+            ok = tok_vocab_pack(&chars->v, &cb, &cl) == 0;
+            if (ok) {
+                tok_pack_add(&w, SEC_CHARS_VOCAB, cb, cl);
+                tok_pack_add(&w, SEC_CHARS_MAP, chars->to_model,
+                             (size_t)chars->v.n_ids * sizeof *chars->to_model);
+                if (chars->n_short)
+                    tok_pack_add(&w, SEC_CHARS_SHORT, chars->short_anom,
+                                 (size_t)chars->n_short * sizeof *chars->short_anom);
+            }
+        }
     }
     if (ok) {
         uint8_t digest[32];
@@ -136,7 +164,7 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
         free(*out);
         *out = NULL;
     }
-    free(config), free(vb), free(sb), free(unreach);
+    free(config), free(vb), free(sb), free(cb), free(unreach);
     tok_vocab_free(&strv);
     tok_close(t);
     if (!ok)
@@ -159,6 +187,13 @@ tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped
     size_t unreach_len = 0;
     pre.unreach = tok_pack_get(p, SEC_UNREACH, &unreach_len);
     pre.n_unreach = unreach_len / sizeof(uint32_t);
+    hf_lazy_packed *ch = &pre.char_level;
+    size_t map_len = 0, short_len = 0;
+    ch->vocab = tok_pack_get(p, SEC_CHARS_VOCAB, &ch->vocab_len);
+    ch->to_model = tok_pack_get(p, SEC_CHARS_MAP, &map_len);
+    ch->short_anom = tok_pack_get(p, SEC_CHARS_SHORT, &short_len);
+    ch->n_to_model = map_len / sizeof(uint32_t);
+    ch->n_short = short_len / sizeof(uint32_t);
     tok_status st = TOK_OK;
     if (!config)
         st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
@@ -167,6 +202,11 @@ tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped
                             merges_len != ((size_t)1 << meta[0]) * sizeof(hf_merge)))
         st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
                       "%s: the pack's merge table is damaged", source);
+    else if (!ch->vocab != !ch->to_model || (ch->short_anom && !ch->vocab) ||
+             map_len % sizeof(uint32_t) || short_len % sizeof(uint32_t))
+        /* their contents are checked on first use (models/bpe_ranks.c: packed_view) */
+        st = tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
+                      "%s: the pack's character-level rank tables are damaged", source);
     if (st == TOK_OK) {
         if (pre.merges) {
             pre.merge_bits = meta[0];

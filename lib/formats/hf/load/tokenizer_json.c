@@ -889,6 +889,8 @@ tok_status hf_open(const uint8_t *data, size_t len, const char *source, const hf
                (hp->model.byte_level ? !pre && hp->fast
                                      : !hp->model.prefix_len && !hp->model.suffix_len)) {
         hp->model.lazy = hf_lazy_rank_new(); /* NULL (no memory): HF's merge loop, still exact */
+        if (hp->model.lazy && !hp->model.byte_level && pre && pre->char_level.vocab)
+            hf_lazy_rank_adopt(hp->model.lazy, &pre->char_level); /* no build on first use */
     }
     if (keep_strv)
         *keep_strv = ld.strv;

@@ -244,9 +244,11 @@ static bool long_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *
 {
     if (!m->lazy || m->byte_level || n < HF_RANK_LAZY_MIN)
         return false;
-    if (atomic_load_explicit(&m->lazy->state, memory_order_acquire) == 0 && !merges_many(t, m, w, n))
+    if (!m->lazy->from_pack && atomic_load_explicit(&m->lazy->state, memory_order_acquire) == 0 &&
+        !merges_many(t, m, w, n))
         return false; /* the merge loop is cheap here; the tables can wait for a word that
-                       * needs them (they cost a second for Gemma's 262,000 tokens) */
+                       * needs them (they cost a second for Gemma's 262,000 tokens; a pack
+                       * holds them ready) */
     const hf_lazy_rank *z = hf_lazy_rank_get(t, m);
     return z && (hf_lazy_rank_word(z, &t->vocab, w, n, out, sc, base, st) || *st != TOK_OK);
 }

@@ -35,11 +35,13 @@
 #include <string.h>
 
 bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
-                        uint32_t *n_unreach)
+                        uint32_t *n_unreach, uint32_t **splits)
 {
     const tok_vocab *v = &t->vocab;
     *unreach = NULL;
     *n_unreach = 0;
+    if (splits)
+        *splits = NULL;
     if (m->kind != HF_BPE || !m->byte_level || m->byte_fallback || m->prefix_len ||
         m->suffix_len || !m->merges)
         return false;
@@ -75,7 +77,10 @@ bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **un
         ok = hf_merge_lookup(m, l, r, &rank, &id) && id == c && rank >= last;
         last = (uint64_t)rank + 1;
     }
-    free(split);
+    if (ok && splits)
+        *splits = split;
+    else
+        free(split);
     if (!ok) {
         free(list);
         return false;
@@ -121,28 +126,36 @@ void hf_lazy_rank_free(hf_lazy_rank *z)
 {
     if (!z)
         return;
-    if (z->to_model)
-        tok_vocab_free(&z->v); /* its own arrays and tables */
-    else
-        free(z->v.heap_bpe); /* the tables; the rest of v is the tokenizer's */
+    if (!z->from_pack) { /* else v, to_model and short_anom point into the pack */
+        if (z->to_model)
+            tok_vocab_free(&z->v); /* its own arrays and tables */
+        else
+            free(z->v.heap_bpe); /* the tables; the rest of v is the tokenizer's */
+        free((void *)(uintptr_t)z->to_model);
+        free((void *)(uintptr_t)z->short_anom);
+    }
     free(z->unreach);
-    free(z->to_model);
-    free(z->short_anom);
     pthread_mutex_destroy(&z->mu);
     free(z);
 }
 
+void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p)
+{
+    z->packed = *p;
+    z->from_pack = true;
+}
+
 static bool byte_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
 {
-    uint32_t *un = NULL, nu = 0;
-    if (!hf_bpe_ranks_check(t, m, &un, &nu))
+    uint32_t *un = NULL, nu = 0, *truth;
+    if (!hf_bpe_ranks_check(t, m, &un, &nu, &truth))
         return false;
     z->v = t->vocab; /* shares its arrays; only the tables are its own */
     z->v.heap = NULL;
     z->v.heap_size = 0;
     z->v.heap_bpe = NULL;
     /* -1: no tables, and the rank core's merge serves long pieces (still exact) */
-    if (tok_bpe_tables_add(&z->v) == -2) {
+    if (tok_bpe_tables_add_known(&z->v, truth, NULL, NULL) == -2) { /* the check's splits */
         free(un);
         return false;
     }
@@ -198,6 +211,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     part_ref *parts = malloc(((size_t)n * 2 + 1) * sizeof *parts);
     uint8_t *kind = calloc((size_t)n + 1, 1); /* 0 out, 1 single byte, 2 char, 3 multi */
     bool ok = parts && kind;
+    z->oom = !ok;
     for (uint32_t id = 0; ok && id < n; id++) {
         uint32_t len = tok_vocab_len(v, id);
         const uint8_t *p = v->bytes + v->off[id];
@@ -231,6 +245,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     uint32_t *lens = ok ? malloc(total * sizeof *lens) : NULL;
     uint32_t *ids = ok ? malloc(total * sizeof *ids) : NULL;
     uint32_t *to_model = ok ? malloc(total * sizeof *to_model) : NULL;
+    z->oom |= ok && !(toks && lens && ids && to_model);
     ok = ok && toks && lens && ids && to_model && total < TOK_NO_ID;
     size_t k = 0;
     if (ok) {
@@ -261,6 +276,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
         uint64_t *order = malloc((n_multi + 1) * sizeof *order);
         uint32_t *minrank = malloc(((size_t)n + 1) * sizeof *minrank);
         ok = order && minrank;
+        z->oom = !ok;
         for (uint32_t id = 0; ok && id < n; id++)
             minrank[id] = UINT32_MAX;
         for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
@@ -286,7 +302,9 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
         free(order);
     }
     size_t dup;
-    ok = ok && tok_vocab_build(&z->v, k, toks, lens, ids, &dup) == 0;
+    int built = ok ? tok_vocab_build(&z->v, k, toks, lens, ids, &dup) : -1;
+    z->oom |= built == -2;
+    ok = ok && built == 0;
     free(toks), free(lens), free(ids), free(parts), free(kind);
     if (!ok) {
         free(to_model);
@@ -296,6 +314,7 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     uint32_t nv = z->v.n_ids, first_b = (uint32_t)(256 + n_uniq + n_chars);
     uint32_t *split = malloc((size_t)nv * 2 * sizeof *split);
     ok = split && tok_bpe_true_splits(&z->v, NULL, split) == TOK_OK;
+    z->oom = !ok;
     uint64_t last = 0;
     for (uint32_t c = 0; ok && c < nv; c++) {
         uint32_t l = split[2 * c], r = split[2 * c + 1], rank = 0, id = 0;
@@ -310,17 +329,47 @@ static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
              rank >= last;
         last = (uint64_t)rank + 1;
     }
-    free(split);
     /* Gemma 3 has two short tokens made last from a later one ("\n\n\n", "\t\t\t"): words
-     * holding them keep the merge loop */
-    if (ok && tok_bpe_tables_add_short(&z->v, &z->short_anom, &z->n_short) == -2)
-        ok = false;
+     * holding them keep the merge loop. The splits just checked are the tables' truth. */
+    uint32_t *short_anom = NULL;
+    if (ok && tok_bpe_tables_add_known(&z->v, split, &short_anom, &z->n_short) == -2)
+        ok = false, z->oom = true;
+    else if (!ok)
+        free(split);
+    z->short_anom = short_anom;
     if (!ok) {
         tok_vocab_free(&z->v);
         free(to_model);
         return false;
     }
     z->to_model = to_model;
+    return true;
+}
+
+/* A pack's character-level tables (hf_lazy_rank_adopt), checked as a packed vocabulary is
+ * (tok_vocab_view_checked: every loop of the encoder ends, every index stays inside) and every
+ * id they give back a token of the model. Checked here, on the first long word, not when the
+ * pack opens: the scan reads them all (about 20 MB for Gemma 3), which a tokenizer that never
+ * meets a long word should not pay for in time or resident memory. A damaged section leaves
+ * HF's merge loop, which gives the same ids. */
+static bool packed_view(hf_lazy_rank *z, const tok_tokenizer *t)
+{
+    const hf_lazy_packed *p = &z->packed;
+    tok_vocab v;
+    if (tok_vocab_view_checked(&v, p->vocab, p->vocab_len) != 0 || p->n_to_model != v.n_ids)
+        return false;
+    size_t bad = 0;
+    uint32_t n = t->vocab.n_ids;
+    for (size_t i = 0; i < p->n_to_model; i++)
+        bad += p->to_model[i] != TOK_NO_ID && p->to_model[i] >= n;
+    for (size_t i = 0; i < p->n_short; i++)
+        bad += p->short_anom[i] >= v.n_ids;
+    if (bad || p->n_short > UINT32_MAX)
+        return false;
+    z->v = v;
+    z->to_model = p->to_model;
+    z->short_anom = p->n_short ? p->short_anom : NULL;
+    z->n_short = (uint32_t)p->n_short;
     return true;
 }
 
@@ -332,7 +381,9 @@ const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
         pthread_mutex_lock(&z->mu);
         s = atomic_load_explicit(&z->state, memory_order_relaxed);
         if (s == 0) {
-            bool ok = m->byte_level ? byte_level_build(z, t, m) : char_level_build(z, t, m);
+            bool ok = z->from_pack   ? packed_view(z, t)
+                      : m->byte_level ? byte_level_build(z, t, m)
+                                      : char_level_build(z, t, m);
             s = ok ? 1 : 2;
             atomic_store_explicit(&z->state, s, memory_order_release);
         }
