@@ -73,13 +73,21 @@ static size_t merge_ex(const tok_vocab *v, const uint8_t *ex, uint32_t skip, con
     }
 }
 
-tok_status tok_bpe_true_splits(const tok_vocab *v, const uint8_t *ex, uint32_t *split)
+/* Room for merging the longest token of v: ids, starts and ranks (3 * maxlen + 1), or NULL. */
+static uint32_t *merge_room(const tok_vocab *v, uint32_t *maxlen_out)
 {
     uint32_t maxlen = 1;
     for (uint32_t t = 0; t < v->n_ids; t++)
         if (tok_vocab_len(v, t) > maxlen)
             maxlen = tok_vocab_len(v, t);
-    uint32_t *mem = malloc(((size_t)maxlen * 3 + 1) * sizeof *mem);
+    *maxlen_out = maxlen;
+    return malloc(((size_t)maxlen * 3 + 1) * sizeof(uint32_t));
+}
+
+tok_status tok_bpe_true_splits(const tok_vocab *v, const uint8_t *ex, uint32_t *split)
+{
+    uint32_t maxlen;
+    uint32_t *mem = merge_room(v, &maxlen);
     if (!mem)
         return TOK_ENOMEM;
     uint32_t *ids = mem, *starts = ids + maxlen, *rank = starts + maxlen + 1;
@@ -150,11 +158,8 @@ static int by_u64(const void *a, const void *b)
  * on it (four bytes or longer). */
 static tok_status resplit(const tok_vocab *v, const uint8_t *ex, uint32_t *truth)
 {
-    uint32_t maxlen = 1;
-    for (uint32_t t = 0; t < v->n_ids; t++)
-        if (tok_vocab_len(v, t) > maxlen)
-            maxlen = tok_vocab_len(v, t);
-    uint32_t *mem = malloc(((size_t)maxlen * 3 + 1) * sizeof *mem);
+    uint32_t maxlen;
+    uint32_t *mem = merge_room(v, &maxlen);
     if (!mem)
         return TOK_ENOMEM;
     uint32_t *ids = mem, *starts = ids + maxlen, *rank = starts + maxlen + 1;

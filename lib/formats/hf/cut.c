@@ -61,9 +61,7 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
         return false;
     if (!s)
         return true;
-    size_t longest = 0;
-    for (size_t i = 0; i < hp->raw_match.n_lens; i++)
-        longest = hp->raw_match.lens[i] > longest ? hp->raw_match.lens[i] : longest;
+    size_t longest = hf_longest_raw_added(hp);
     /* every policy matches the non-special added tokens: always leave room for them */
     tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
     if (n <= longest)
@@ -112,4 +110,12 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
         return false;
     *p = *q = cut;
     return true;
+}
+
+size_t hf_longest_raw_added(const hf_pipeline *hp)
+{
+    size_t longest = 0;
+    for (size_t i = 0; i < hp->raw_match.n_lens; i++)
+        longest = hp->raw_match.lens[i] > longest ? hp->raw_match.lens[i] : longest;
+    return longest;
 }

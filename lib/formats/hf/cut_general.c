@@ -264,9 +264,7 @@ bool hf_cut_general(const tok_tokenizer *t, const tok_encode_options *opts, cons
         return false;
     if (!s)
         return true;
-    size_t longest = 0;
-    for (size_t i = 0; i < hp->raw_match.n_lens; i++)
-        longest = hp->raw_match.lens[i] > longest ? hp->raw_match.lens[i] : longest;
+    size_t longest = hf_longest_raw_added(hp);
     if (n <= longest + 1)
         return false;
     size_t m = n - longest;

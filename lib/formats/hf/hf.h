@@ -407,6 +407,9 @@ tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsi
  * path (cut_general.c). */
 bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
             tok_cut_kind kind, size_t *p, size_t *q);
+/* The byte length of the longest added token matched before normalizing (cut.c): a cut must
+ * leave that much room before the end of what it looks at. */
+size_t hf_longest_raw_added(const hf_pipeline *hp);
 bool hf_cut_general(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
                     size_t n, size_t *p, size_t *q);
 /* The pieces of decoding the batch decoder (decoders/decoders.c) and the stream
