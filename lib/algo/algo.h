@@ -5,7 +5,8 @@
  *                 and the tables of its linear encoder (bpe_rank.c, bpe_tables.c); serves the
  *                 built-in encodings and byte-level tokenizer.json files
  *                 bpe_verify.c proves the tables against tiktoken's merge; bpe_memo.c caches
- *                 the encoder's pair checks per thread
+ *                 the encoder's pair checks per thread; bpe_chars.c puts character-level
+ *                 BPE (tokenizer.json Metaspace, SentencePiece) on the same core
  *   word_cache.h  a per-thread cache of the tokens of short pieces (both BPEs)
  *   heap.h        the binary heap of both BPE merges
  *   trie.h        the double-array trie (SentencePiece pieces, Unigram)
@@ -60,6 +61,38 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                               uint32_t *starts, uint64_t *dead, uint64_t *memo);
 size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                uint32_t *starts, void *work);
+
+/* ---- character-level BPE on the rank core (bpe_chars.c) ---- */
+
+/* A character-level vocabulary renumbered for the rank core: bytes, proper prefixes of character
+ * tokens and character tokens first, then the tokens of two or more characters in the order
+ * the format's merge rule gives them. */
+typedef struct tok_char_rank {
+    tok_vocab v;
+    uint32_t *to_model;   /* v's id -> the model's (TOK_NO_ID: a byte or part, no model token) */
+    uint32_t first_multi; /* v's first token of two or more characters */
+    uint32_t *split;      /* kept on request: 2 per v id, its true split (tok_bpe_true_splits) */
+    uint32_t *short_anom, n_short; /* v's tokens a text must not hold (tok_bpe_tables_add_short) */
+} tok_char_rank;
+
+/* The format's condition on the multi-character token id (model ids), which BPE makes last
+ * from left and right (TOK_NO_ID: a byte or part); called in v's order for each such token
+ * BPE can make. */
+typedef bool (*tok_char_rank_check)(void *ctx, uint32_t id, uint32_t left, uint32_t right);
+
+/* Build z over the tokens of mv that keep (NULL: all) selects and that find themselves by their
+ * bytes; the multi-character ones ordered by key[id], then id. 0 when every byte, part and
+ * character token is made by BPE and check accepts every multi-character token; -1 when not
+ * (z is left empty); -2 when out of memory. */
+int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *keep,
+                        const uint32_t *key, tok_char_rank_check check, void *ctx,
+                        bool keep_split);
+void tok_char_rank_free(tok_char_rank *z);
+/* s[0..n) by the rank core: 1 with v's ids appended to o (o->ids; their lengths give the
+ * spans); 0 when a character of s is not a character token, or the text needs the tables'
+ * left-out tokens (nothing appended: the caller merges its own way); -1 when out of memory. */
+int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_out *o,
+                         tok_scratch *sc);
 
 /* The calling thread's cache of pair checks for v (bpe_memo.c): TOK_BPE_MEMO words, cleared
  * whenever the thread turns to another vocabulary; NULL when out of memory. */

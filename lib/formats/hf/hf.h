@@ -241,13 +241,12 @@ bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **un
  * costs less than the check (a few hundred milliseconds), and its memory is bounded by it. */
 #define HF_RANK_LAZY_MIN (64u * 1024)
 typedef struct hf_lazy_rank {
-    /* byte-level: the tokenizer's vocabulary plus the linear encoder's tables. Character-level
-     * (Metaspace, SentencePiece-style): a vocabulary of its own, renumbered (to_model maps
-     * back), with bytes and partial characters as tokens below everything else. */
+    /* byte-level: the tokenizer's vocabulary plus the linear encoder's tables */
     tok_vocab v;
     uint32_t *unreach, n_unreach;
-    uint32_t *to_model;        /* character-level: v's id -> the model's (NO_ID: not a token) */
-    uint32_t *short_anom, n_short; /* v's tokens a word must not hold (tok_bpe_tables_add_short) */
+    /* character-level (Metaspace, SentencePiece-style): a vocabulary of its own, renumbered
+     * (algo/bpe_chars.c), with bytes and partial characters as tokens below everything else */
+    tok_char_rank cr;
     pthread_mutex_t mu;
     _Atomic int state;         /* 0: not asked yet, 1: rank BPE, 2: not (or no memory) */
 } hf_lazy_rank;
@@ -258,8 +257,8 @@ void hf_lazy_rank_free(hf_lazy_rank *z);
 const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m);
 /* Character-level: one word s[0..n) by the rank core when every character is a token (else
  * false, nothing pushed, *st TOK_OK); *st TOK_ENOMEM when out of memory. */
-bool hf_lazy_rank_word(const hf_lazy_rank *z, const tok_vocab *mv, const uint8_t *s, size_t n,
-                       hf_tokens *out, tok_scratch *sc, uint32_t base, tok_status *st);
+bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tokens *out,
+                       tok_scratch *sc, uint32_t base, tok_status *st);
 
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);
