@@ -18,9 +18,13 @@
 #ifndef TOK_SPM_H
 #define TOK_SPM_H
 
+#include "algo/algo.h"
 #include "algo/charsmap.h"
 #include "algo/unigram.h"
 #include "core/core.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 /* ---- the normalizer (normalizer.c; normalizer.cc Normalize) ---- */
 
@@ -90,7 +94,31 @@ typedef struct spm_model {
     struct spm_pair { uint32_t left, right, piece; } *pairs;
     uint32_t pair_mask;
     uint32_t *char_id;        /* BPE: the matchable piece of each BMP code point, or TOK_NO_ID */
+    /* BPE: the rank core for long segments, its vocabulary built on the first one that needs
+     * it (bpe_model.c); NULL when out of memory at load (the heap serves, still exact). */
+    struct spm_lazy_rank *lazy;
 } spm_model;
+
+/* Segments this long (bytes of normalized text) may go to the rank core: below it the heap
+ * costs less than building the rank vocabulary (tens of milliseconds for 32,000 pieces), and
+ * its memory is bounded by it. */
+#define SPM_RANK_LAZY_MIN (64u * 1024)
+#define SPM_RUN_CHARS 8
+typedef struct spm_lazy_rank {
+    tok_char_rank cr;          /* the pieces renumbered by score (algo/bpe_chars.c) */
+    /* the pieces of the lowest score, when several share it: runs of one character, of every
+     * length from 2 to max (Llama 2's 15 runs of U+2581), left out of cr and joined after it */
+    uint32_t n_runs;
+    struct spm_run_char {
+        uint8_t c[4], clen;
+        uint32_t max;
+    } runs[SPM_RUN_CHARS];
+    pthread_mutex_t mu;
+    _Atomic int state;         /* 0: not asked yet, 1: the rank core serves, 2: not (or no memory) */
+    _Atomic uint64_t served;   /* segments the rank core encoded (for tests) */
+} spm_lazy_rank;
+spm_lazy_rank *spm_lazy_rank_new(void);
+void spm_lazy_rank_free(spm_lazy_rank *z);
 
 /* PieceToId: CONTROL/UNKNOWN/BYTE pieces first, then the others, else the unknown id. */
 uint32_t spm_piece_to_id(const tok_tokenizer *t, const uint8_t *p, size_t n);
