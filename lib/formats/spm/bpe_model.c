@@ -479,7 +479,7 @@ static bool lazy_build(spm_lazy_rank *z, const tok_tokenizer *t, const spm_model
     return ok;
 }
 
-static const spm_lazy_rank *lazy_get(const tok_tokenizer *t, const spm_model *m)
+const spm_lazy_rank *spm_lazy_rank_get(const tok_tokenizer *t, const spm_model *m)
 {
     spm_lazy_rank *z = m->lazy;
     int s = atomic_load_explicit(&z->state, memory_order_acquire);
@@ -668,10 +668,10 @@ static int rank_encode(const tok_tokenizer *t, const spm_model *m, const spm_laz
 bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
                     spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc)
 {
-    if (n >= SPM_RANK_LAZY_MIN && m->lazy &&
+    if (n >= m->rank_min && m->lazy &&
         (atomic_load_explicit(&m->lazy->state, memory_order_acquire) != 0 ||
          joins_many(m, s, n))) {
-        const spm_lazy_rank *z = lazy_get(t, m);
+        const spm_lazy_rank *z = spm_lazy_rank_get(t, m);
         int r = z ? rank_encode(t, m, z, s, n, out, len, cap, sc) : 0;
         if (r != 0) {
             if (r > 0)

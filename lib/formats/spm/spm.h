@@ -97,6 +97,7 @@ typedef struct spm_model {
     /* BPE: the rank core for long segments, its vocabulary built on the first one that needs
      * it (bpe_model.c); NULL when out of memory at load (the heap serves, still exact). */
     struct spm_lazy_rank *lazy;
+    uint32_t rank_min;        /* segments this long may go to it: SPM_RANK_LAZY_MIN (tests: less) */
 } spm_model;
 
 /* Segments this long (bytes of normalized text) may go to the rank core: below it the heap
@@ -119,6 +120,9 @@ typedef struct spm_lazy_rank {
 } spm_lazy_rank;
 spm_lazy_rank *spm_lazy_rank_new(void);
 void spm_lazy_rank_free(spm_lazy_rank *z);
+/* m's rank core, built on the first call (once, under the lock): NULL when the conditions of
+ * bpe_model.c do not hold (or no memory). */
+const spm_lazy_rank *spm_lazy_rank_get(const tok_tokenizer *t, const spm_model *m);
 
 /* PieceToId: CONTROL/UNKNOWN/BYTE pieces first, then the others, else the unknown id. */
 uint32_t spm_piece_to_id(const tok_tokenizer *t, const uint8_t *p, size_t n);
