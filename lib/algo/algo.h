@@ -25,6 +25,10 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
  * one token (HF's BPE without ignore_merges cannot emit a token no merge makes). */
 bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc);
+/* The same parts left in the call's scratch (valid until its next use): their count, 0 when out
+ * of memory (n >= 1); their lengths tile p. */
+size_t tok_bpe_rank_parts_view(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+                               const uint32_t **ids);
 
 /* The linear encoder's tables, built (bpe_tables.c), checked against tiktoken's merge and
  * attached to v (bpe_verify.c): 0; -1 when v is a vocabulary they cannot describe (v is left
@@ -88,11 +92,12 @@ int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *ke
                         const uint32_t *key, tok_char_rank_check check, void *ctx,
                         bool keep_split);
 void tok_char_rank_free(tok_char_rank *z);
-/* s[0..n) by the rank core: 1 with v's ids appended to o (o->ids; their lengths give the
- * spans); 0 when a character of s is not a character token, or the text needs the tables'
- * left-out tokens (nothing appended: the caller merges its own way); -1 when out of memory. */
-int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_out *o,
-                         tok_scratch *sc);
+/* s[0..n) (n >= 1) by the rank core: 1 with *m of v's ids at *ids, in sc's memory (valid until
+ * its next use; their lengths tile s); 0 when a character of s is not a character token, or
+ * the text needs the tables' left-out tokens (the caller merges its own way); -1 when out of
+ * memory. */
+int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
+                         const uint32_t **ids, size_t *m);
 
 /* The calling thread's cache of pair checks for v (bpe_memo.c): TOK_BPE_MEMO words, cleared
  * whenever the thread turns to another vocabulary; NULL when out of memory. */

@@ -205,8 +205,8 @@ int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *ke
     return ret;
 }
 
-int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_out *o,
-                         tok_scratch *sc)
+int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
+                         const uint32_t **ids, size_t *m)
 {
     const tok_vocab *v = &z->v;
     for (size_t i = 0; i < n;) { /* every character a token: the initial symbols */
@@ -226,13 +226,10 @@ int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok
     for (uint32_t k = 0; k < z->n_short; k++)
         if (memmem(s, n, v->bytes + v->off[z->short_anom[k]], tok_vocab_len(v, z->short_anom[k])))
             return 0;
-    size_t n0 = o->n;
-    if (!tok_bpe_rank_parts(v, s, n, 0, o, sc) || o->oom)
+    if (!(*m = tok_bpe_rank_parts_view(v, s, n, sc, ids)))
         return -1;
-    for (size_t k = n0; k < o->n; k++) /* a byte or part of a character left over cannot be */
-        if (z->to_model[o->ids[k]] == TOK_NO_ID) {
-            o->n = n0;
+    for (size_t k = 0; k < *m; k++) /* a byte or part of a character left over cannot be */
+        if (z->to_model[(*ids)[k]] == TOK_NO_ID)
             return 0;
-        }
     return 1;
 }

@@ -521,10 +521,20 @@ typedef struct sink {
     const spm_model *m;
     const spm_lazy_rank *z;
     const uint8_t *s;
+    spm_put_fn put;      /* NULL: into out (with UNUSED pieces, where the heap may yet serve) */
+    void *ctx;
     spm_piece **out;
     size_t *len, *cap;
     uint32_t run, run_at, run_n; /* a row of run_n single characters z->runs[run] (run_n 0: none) */
 } sink;
+
+static inline bool sink_put(const sink *k, uint32_t a, uint32_t b, uint32_t id)
+{
+    if (!k->put)
+        return out_push(k->out, k->len, k->cap, a, b, id);
+    k->put(k->ctx, a, b, id);
+    return true;
+}
 
 /* One rank-core token (v's id vid) at s[a..): with UNUSED pieces split along true splits as
  * sentencepiece's resegment (the argument above), else the piece itself */
@@ -541,7 +551,7 @@ static bool rank_out(const sink *k, uint32_t vid, uint32_t a)
     } else if (k->m->canon) {
         id = k->m->canon[id];
     }
-    return out_push(k->out, k->len, k->cap, a, a + n, id);
+    return sink_put(k, a, a + n, id);
 }
 
 /* The row of single characters as phase 2 joins it: pieces of K_c, then the rest */
@@ -550,8 +560,7 @@ static bool flush_row(sink *k)
     const struct spm_run_char *rc = &k->z->runs[k->run];
     for (uint32_t left = k->run_n; left > 0;) {
         uint32_t take = left < rc->max ? left : rc->max, n = take * rc->clen;
-        if (!out_push(k->out, k->len, k->cap, k->run_at, k->run_at + n,
-                      spm_piece_to_id(k->t, k->s + k->run_at, n)))
+        if (!sink_put(k, k->run_at, k->run_at + n, spm_piece_to_id(k->t, k->s + k->run_at, n)))
             return false;
         k->run_at += n;
         left -= take;
@@ -583,18 +592,19 @@ static uint32_t run_char(const spm_lazy_rank *z, const uint8_t *p, size_t n)
     return SPM_RUN_CHARS;
 }
 
-/* The rank core on s[a, b): 1 done, 0 a character that is not a piece (nothing pushed), -1 out
+/* The rank core on s[a, b): 1 done, 0 a character that is not a piece (nothing put), -1 out
  * of memory */
-static int rank_part(sink *k, size_t a, size_t b, tok_out *o, tok_scratch *sc)
+static int rank_part(sink *k, size_t a, size_t b, tok_scratch *sc)
 {
-    o->n = 0;
-    int r = tok_char_rank_encode(&k->z->cr, k->s + a, b - a, o, sc);
+    const uint32_t *ids;
+    size_t m;
+    int r = tok_char_rank_encode(&k->z->cr, k->s + a, b - a, sc, &ids, &m);
     uint32_t pos = (uint32_t)a;
-    for (size_t i = 0; r > 0 && i < o->n; i++) {
-        uint32_t n = tok_vocab_len(&k->z->cr.v, o->ids[i]);
+    for (size_t i = 0; r > 0 && i < m; i++) {
+        uint32_t n = tok_vocab_len(&k->z->cr.v, ids[i]);
         uint32_t rc = k->z->n_runs ? run_char(k->z, k->s + pos, n) : SPM_RUN_CHARS;
         if (rc < SPM_RUN_CHARS ? !row_add(k, rc, pos, 1)
-                               : (k->run_n && !flush_row(k)) || !rank_out(k, o->ids[i], pos))
+                               : (k->run_n && !flush_row(k)) || !rank_out(k, ids[i], pos))
             r = -1;
         pos += n;
     }
@@ -603,7 +613,7 @@ static int rank_part(sink *k, size_t a, size_t b, tok_out *o, tok_scratch *sc)
 
 /* A stretch s[a, b) (no user-defined symbol): the rank core on it, the insides of runs of a
  * run character cut out (the argument above) */
-static int rank_stretch(sink *k, size_t a, size_t b, tok_out *o, tok_scratch *sc)
+static int rank_stretch(sink *k, size_t a, size_t b, tok_scratch *sc)
 {
     size_t from = a;
     for (size_t i = a; k->z->n_runs && i < b;) {
@@ -616,27 +626,27 @@ static int rank_stretch(sink *k, size_t a, size_t b, tok_out *o, tok_scratch *sc
             i = j;
             continue;
         }
-        int ret = rank_part(k, from, i + cl, o, sc);
+        int ret = rank_part(k, from, i + cl, sc);
         if (ret <= 0)
             return ret;
         if (!row_add(k, r, (uint32_t)(i + cl), (uint32_t)((j - i) / cl - 2)))
             return -1;
         from = i = j - cl;
     }
-    int ret = from < b ? rank_part(k, from, b, o, sc) : 1;
+    int ret = from < b ? rank_part(k, from, b, sc) : 1;
     return ret <= 0 ? ret : k->run_n && !flush_row(k) ? -1 : 1;
 }
 
-/* s[0..n) with its stretches between user-defined symbols on the rank core: 1 done, 0 not
- * (nothing appended), -1 out of memory */
+/* s[0..n) with its stretches between user-defined symbols on the rank core, the pieces to put
+ * (or, when put is NULL, appended to out): 1 done, 0 not (nothing appended; never with put),
+ * -1 out of memory */
 static int rank_encode(const tok_tokenizer *t, const spm_model *m, const spm_lazy_rank *z,
-                       const uint8_t *s, size_t n, spm_piece **out, size_t *len, size_t *cap,
-                       tok_scratch *sc)
+                       const uint8_t *s, size_t n, spm_put_fn put, void *ctx, spm_piece **out,
+                       size_t *len, size_t *cap, tok_scratch *sc)
 {
     const tok_trie *user = m->user.n_keys ? &m->user : NULL;
     size_t len0 = *len;
-    tok_out o = {.grow = true};
-    sink k = {t, m, z, s, out, len, cap, 0, 0, 0};
+    sink k = {t, m, z, s, put, ctx, out, len, cap, 0, 0, 0};
     int ret = 1;
     for (size_t a = 0; ret > 0 && a < n;) {
         size_t b = a, ul = 0; /* the stretch [a, b), then a user-defined symbol of ul bytes */
@@ -646,38 +656,47 @@ static int rank_encode(const tok_tokenizer *t, const spm_model *m, const spm_laz
             b += cl < n - b ? cl : n - b;
         }
         if (b > a) {
-            size_t at = *len;
-            ret = rank_stretch(&k, a, b, &o, sc);
-            if (ret == 0 && !m->n_unused) { /* a character that is not a piece: the heap */
-                *len = at;
+            ret = rank_stretch(&k, a, b, sc);
+            if (ret == 0 && put) { /* a character that is not a piece: the heap (no UNUSED) */
                 k.run_n = 0;
-                ret = heap_encode(t, m, s + a, b - a, (uint32_t)a, out, len, cap, sc) ? 1 : -1;
+                size_t hl = 0;
+                ret = heap_encode(t, m, s + a, b - a, (uint32_t)a, out, &hl, cap, sc) ? 1 : -1;
+                for (size_t i = 0; i < hl; i++)
+                    put(ctx, (*out)[i].start, (*out)[i].end, (*out)[i].id);
             }
         }
-        if (ret > 0 && ul > 0 &&
-            !out_push(out, len, cap, (uint32_t)b, (uint32_t)(b + ul), spm_piece_to_id(t, s + b, ul)))
+        if (ret > 0 && ul > 0 && !sink_put(&k, (uint32_t)b, (uint32_t)(b + ul),
+                                           spm_piece_to_id(t, s + b, ul)))
             ret = -1;
         a = b + ul;
     }
-    free(o.ids);
     if (ret == 0)
         *len = len0;
     return ret;
 }
 
 bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
-                    spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc)
+                    spm_put_fn put, void *ctx, spm_piece **buf, size_t *cap, tok_scratch *sc)
 {
+    size_t len = 0;
+    int r = 0;
     if (n >= m->rank_min && m->lazy &&
         (atomic_load_explicit(&m->lazy->state, memory_order_acquire) != 0 ||
          joins_many(m, s, n))) {
         const spm_lazy_rank *z = spm_lazy_rank_get(t, m);
-        int r = z ? rank_encode(t, m, z, s, n, out, len, cap, sc) : 0;
-        if (r != 0) {
-            if (r > 0)
-                atomic_fetch_add_explicit(&m->lazy->served, 1, memory_order_relaxed);
-            return r > 0;
-        }
+        /* without UNUSED pieces straight to put: a hostile segment's pieces are not kept */
+        if (z)
+            r = rank_encode(t, m, z, s, n, m->n_unused ? NULL : put, ctx, buf, &len, cap, sc);
+        if (r > 0)
+            atomic_fetch_add_explicit(&m->lazy->served, 1, memory_order_relaxed);
+        if (r < 0)
+            return false;
+        if (r > 0 && !m->n_unused)
+            return true;
     }
-    return heap_encode(t, m, s, n, 0, out, len, cap, sc);
+    if (r == 0 && !heap_encode(t, m, s, n, 0, buf, &len, cap, sc))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        put(ctx, (*buf)[i].start, (*buf)[i].end, (*buf)[i].id);
+    return true;
 }

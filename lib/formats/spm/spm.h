@@ -135,10 +135,12 @@ typedef struct spm_piece {
 /* The BPE pair table (load time); false when out of memory. */
 bool spm_bpe_tables(const tok_tokenizer *t, spm_model *m);
 
-/* sentencepiece's BPE over the normalized text s[0..n) (bpe_model.c): appends the pieces to
- * *out (grown; *cap its capacity) and returns false when out of memory. */
+/* Where BPE's pieces go, in order: bytes [start, end) of the segment and the piece's id. */
+typedef void (*spm_put_fn)(void *ctx, uint32_t start, uint32_t end, uint32_t id);
+/* sentencepiece's BPE over the normalized text s[0..n) (bpe_model.c): the pieces to put; buf
+ * (grown, *cap its capacity) is work memory kept between calls. False when out of memory. */
 bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
-                    spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc);
+                    spm_put_fn put, void *ctx, spm_piece **buf, size_t *cap, tok_scratch *sc);
 
 extern const tok_format_ops spm_ops;
 tok_status spm_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,

@@ -204,19 +204,19 @@ bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tok
                        tok_scratch *sc, uint32_t base, tok_status *st)
 {
     *st = TOK_OK;
-    tok_out o = {.grow = true};
-    int r = tok_char_rank_encode(&z->cr, s, n, &o, sc);
+    const uint32_t *ids;
+    size_t m;
+    int r = n ? tok_char_rank_encode(&z->cr, s, n, sc, &ids, &m) : 0;
     if (r < 0)
         *st = TOK_ENOMEM;
     uint32_t pos = base;
-    for (size_t k = 0; r > 0 && k < o.n; k++) {
-        uint32_t len = tok_vocab_len(&z->cr.v, o.ids[k]);
-        if (!hf_tokens_push(out, z->cr.to_model[o.ids[k]], pos, pos + len)) {
+    for (size_t k = 0; r > 0 && k < m; k++) {
+        uint32_t len = tok_vocab_len(&z->cr.v, ids[k]);
+        if (!hf_tokens_push(out, z->cr.to_model[ids[k]], pos, pos + len)) {
             *st = TOK_ENOMEM;
             break;
         }
         pos += len;
     }
-    free(o.ids);
     return r > 0 && *st == TOK_OK;
 }
