@@ -433,6 +433,7 @@ static bool find_runs(spm_lazy_rank *z, const tok_vocab *v, const spm_model *m, 
             z->n_runs++;
             memcpy(z->runs[r].c, p, cl);
             z->runs[r].clen = (uint8_t)cl;
+            z->run_lead[p[0] >> 6] |= 1ull << (p[0] & 63);
         }
         seen[r] |= 1u << (k - 2);
         keep[id] = 0;
@@ -611,19 +612,34 @@ static int rank_part(sink *k, size_t a, size_t b, tok_scratch *sc)
     return r;
 }
 
+/* The first byte at or after i that starts a run character (such a byte is no continuation
+ * byte, so it starts a character), or b */
+static size_t next_lead(const spm_lazy_rank *z, const uint8_t *s, size_t i, size_t b)
+{
+    if (z->n_runs == 0 || i >= b)
+        return b;
+    if (z->n_runs == 1) {
+        const uint8_t *q = memchr(s + i, z->runs[0].c[0], b - i);
+        return q ? (size_t)(q - s) : b;
+    }
+    while (i < b && !(z->run_lead[s[i] >> 6] >> (s[i] & 63) & 1))
+        i++;
+    return i;
+}
+
 /* A stretch s[a, b) (no user-defined symbol): the rank core on it, the insides of runs of a
  * run character cut out (the argument above) */
 static int rank_stretch(sink *k, size_t a, size_t b, tok_scratch *sc)
 {
     size_t from = a;
-    for (size_t i = a; k->z->n_runs && i < b;) {
+    for (size_t i = next_lead(k->z, k->s, a, b); i < b;) {
         size_t cl = tok_spm_char_len(k->s[i]);
         uint32_t r = cl <= b - i ? run_char(k->z, k->s + i, cl) : SPM_RUN_CHARS;
         size_t j = i + cl;
         while (r < SPM_RUN_CHARS && j + cl <= b && !memcmp(k->s + j, k->s + i, cl))
             j += cl;
         if (r == SPM_RUN_CHARS || j - i < 3 * cl) {
-            i = j;
+            i = next_lead(k->z, k->s, j, b);
             continue;
         }
         int ret = rank_part(k, from, i + cl, sc);
@@ -631,7 +647,8 @@ static int rank_stretch(sink *k, size_t a, size_t b, tok_scratch *sc)
             return ret;
         if (!row_add(k, r, (uint32_t)(i + cl), (uint32_t)((j - i) / cl - 2)))
             return -1;
-        from = i = j - cl;
+        from = j - cl;
+        i = next_lead(k->z, k->s, j, b);
     }
     int ret = from < b ? rank_part(k, from, b, sc) : 1;
     return ret <= 0 ? ret : k->run_n && !flush_row(k) ? -1 : 1;
@@ -649,9 +666,9 @@ static int rank_encode(const tok_tokenizer *t, const spm_model *m, const spm_laz
     sink k = {t, m, z, s, put, ctx, out, len, cap, 0, 0, 0};
     int ret = 1;
     for (size_t a = 0; ret > 0 && a < n;) {
-        size_t b = a, ul = 0; /* the stretch [a, b), then a user-defined symbol of ul bytes */
+        size_t b = user ? a : n, ul = 0; /* the stretch [a, b), then a user-defined symbol */
         uint32_t v;
-        while (b < n && !(user && (ul = tok_trie_longest(user, s + b, n - b, &v)) > 0)) {
+        while (b < n && (ul = tok_trie_longest(user, s + b, n - b, &v)) == 0) {
             size_t cl = tok_spm_char_len(s[b]);
             b += cl < n - b ? cl : n - b;
         }

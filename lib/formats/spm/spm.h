@@ -114,6 +114,7 @@ typedef struct spm_lazy_rank {
         uint8_t c[4], clen;
         uint32_t max;
     } runs[SPM_RUN_CHARS];
+    uint64_t run_lead[4];      /* a bit per first byte of a run character */
     pthread_mutex_t mu;
     _Atomic int state;         /* 0: not asked yet, 1: the rank core serves, 2: not (or no memory) */
     _Atomic uint64_t served;   /* segments the rank core encoded (for tests) */
