@@ -166,14 +166,20 @@ static const tpiece synth[] = {
     {"<sep>", 0, T_USER},    {WS "a", -7, T_UNUSED},  {"ba", -8, T_NORMAL},
     {"x" WS, -9, T_NORMAL},  {NULL, 0, 0}};
 
-static void synth_shapes(tok_tokenizer *t, tok_tokenizer *g, bool want_rank)
+static const char *const synth_units[] = {"a", "ab", "aab", "a<sep>aa", "aaaaaaaaaaaaaaaab",
+                                           "abba", "a x", "bab", NULL};
+
+/* Each unit repeated into a long text: t (rank path, offered every segment, whatever its
+ * length: the text is cut wherever no piece spans) against g (heap only) */
+static void synth_units_match(tok_tokenizer *t, tok_tokenizer *g, const char *const *unit,
+                              bool want_rank)
 {
-    static const char *const unit[] = {"a", "ab", "aab", "a<sep>aa", "aaaaaaaaaaaaaaaab", "abba",
-                                       "a x"};
+    CHECK((spm_lazy_rank_get(t, model_of(t)) != NULL) == want_rank);
+    model_of(t)->rank_min = 1;
     size_t n = SPM_RANK_LAZY_MIN + 4096;
     uint8_t *p = malloc(n + 32);
     uint64_t served = 0;
-    for (size_t u = 0; u < sizeof unit / sizeof *unit; u++) {
+    for (size_t u = 0; unit[u]; u++) {
         size_t k = 0, l = strlen(unit[u]);
         while (k + l <= n) {
             memcpy(p + k, unit[u], l);
@@ -197,7 +203,7 @@ TEST(spm_rank_unused_and_user_symbols_match_heap)
     CHECK(t && g);
     CHECK(model_of(t)->n_unused == 3);
     heap_only(g);
-    synth_shapes(t, g, true);
+    synth_units_match(t, g, synth_units, true);
     tok_close(t);
     tok_close(g);
 }
@@ -206,12 +212,137 @@ TEST(spm_rank_not_taken_with_equal_scores)
 {
     tpiece p[32];
     memcpy(p, synth, sizeof synth);
-    p[11].score = -5; /* abab as aab: leftmost among equal scores is not tiktoken's rule */
+    /* ba as ab: on "bab" sentencepiece joins the leftmost pair, b+a, where a rank order joins
+     * a+b first (or b+a everywhere first) -- leftmost among equal scores is not tiktoken's rule */
+    p[14].score = -4;
+    p[11].score = -5; /* abab as aab */
     tmodel m = {.model_type = 2, .keep_ws = true};
     tok_tokenizer *t = spm_open(&m, p, false), *g = spm_open(&m, p, false);
     CHECK(t && g);
     heap_only(g);
-    synth_shapes(t, g, false);
+    synth_units_match(t, g, synth_units, false);
     tok_close(t);
     tok_close(g);
+}
+
+/* Every segment offered to the rank core (rank_min lowered, as the goldens' second pass does)
+ * on random mixes of what the conditions are about: rows of spaces of every length (Llama 2's
+ * run pieces), letters, digits, CJK, user-defined symbols, characters that are no piece (byte
+ * fallback, unknown), U+2581 itself, newlines and tabs. */
+static size_t random_mix(uint8_t *p, size_t cap, uint64_t *seed)
+{
+    static const char *const frag[] = {"a", "b", "ab", "the", "ing", "aaaa", "e", "x", "1", "42",
+                                       "\xe4\xb8\x80", "\xe4\xb8\xad\xe6\x96\x87", "\xc3\xa9",
+                                       "\xf0\x9f\x98\x80", "\xe2\x96\x81", "\n", "\t", ".", ",",
+                                       ">>", ">>>", "<sep>", "[EOS]", "==", "()", "_"};
+    size_t k = 0;
+    while (k + 64 < cap) {
+        uint64_t r = test_rand(seed) % 8;
+        if (r < 2) { /* a row of spaces, of any length up to 40 */
+            size_t n = 1 + test_rand(seed) % 40;
+            memset(p + k, ' ', n);
+            k += n;
+        } else {
+            const char *f = frag[test_rand(seed) % (sizeof frag / sizeof *frag)];
+            size_t n = strlen(f);
+            memcpy(p + k, f, n);
+            k += n;
+        }
+    }
+    return k;
+}
+
+static void mix_matches(const char *path, bool *ranked)
+{
+    tok_tokenizer *t, *g;
+    tok_error err;
+    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s", err.message);
+    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    heap_only(g);
+    spm_model *m = model_of(t);
+    *ranked = m->lazy && spm_lazy_rank_get(t, m);
+    m->rank_min = 1;
+    uint8_t p[4096];
+    uint64_t seed = 2581, served = 0;
+    for (int i = 0; i < 200; i++) {
+        size_t n = random_mix(p, 64 + test_rand(&seed) % (sizeof p - 64), &seed);
+        char what[600];
+        snprintf(what, sizeof what, "%s, random mix %d", path, i);
+        uint64_t k;
+        same_as_heap(what, t, g, p, n, &k);
+        served += k;
+    }
+    CHECK_MSG(*ranked == (served > 0), "%s: rank path %s, served %llu", path,
+              *ranked ? "built" : "not built", (unsigned long long)served);
+    tok_close(t);
+    tok_close(g);
+}
+
+TEST(spm_rank_random_mixes_match_heap)
+{
+    static const char *const dirs[] = {"tests/golden/spm/models", "build/spm-npm-models"};
+    size_t models = 0, ranked = 0;
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dir = opendir(dirs[d]);
+        CHECK_MSG(dir, "%s missing", dirs[d]);
+        struct dirent *de;
+        while ((de = readdir(dir)) != NULL) {
+            size_t l = strlen(de->d_name);
+            if (l < 7 || strcmp(de->d_name + l - 6, ".model") != 0)
+                continue;
+            char path[600];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
+            if (!is_bpe_model(path))
+                continue;
+            bool r;
+            mix_matches(path, &r);
+            models++;
+            ranked += r;
+        }
+        closedir(dir);
+    }
+    CHECK_MSG(models >= 11 && ranked == models, "rank path on %zu of %zu BPE models", ranked,
+              models);
+}
+
+/* Runs: pieces of one score, the lowest, that are x^2 .. x^K (Llama 2's U+2581 rows) are joined
+ * after the rank core, K at a time from the left; a gap in the lengths, another piece holding
+ * xx, or an UNUSED run piece turns the path off. */
+static const tpiece runs[] = {
+    {"<unk>", 0, T_UNKNOWN}, {"<s>", 0, T_CONTROL}, {"</s>", 0, T_CONTROL}, {WS, -20, T_NORMAL},
+    {"a", -20, T_NORMAL},    {"b", -20, T_NORMAL},  {"x", -20, T_NORMAL},   {"ab", -1, T_NORMAL},
+    {"xa", -2, T_NORMAL},    {"ax", -3, T_NORMAL},  {WS "a", -4, T_NORMAL}, {"x" WS, -5, T_NORMAL},
+    {"xx", -30, T_NORMAL},   {"xxx", -30, T_NORMAL}, {"xxxx", -30, T_NORMAL},
+    {"bb", -30, T_NORMAL},   {NULL, 0, 0}};
+
+static void runs_case(const tpiece *pieces, bool want_rank)
+{
+    static const char *const unit[] = {"axxxxxxxb", "xxxxxxx a", "bxxa", "xxxxxxxxxxxxxxxxxxxxxxa",
+                                       "abxxxbbbbbbax", "xa xxxxx", "bbbbbxxxxxxxxx", NULL};
+    tmodel m = {.model_type = 2, .keep_ws = true};
+    tok_tokenizer *t = spm_open(&m, pieces, false), *g = spm_open(&m, pieces, false);
+    CHECK(t && g);
+    heap_only(g);
+    synth_units_match(t, g, unit, want_rank);
+    if (want_rank) {
+        const spm_lazy_rank *z = model_of(t)->lazy;
+        CHECK(z->n_runs == 2 && z->runs[0].max + z->runs[1].max == 4 + 2);
+    }
+    tok_close(t);
+    tok_close(g);
+}
+
+TEST(spm_rank_runs_of_one_score_match_heap)
+{
+    runs_case(runs, true);
+    tpiece p[32];
+    memcpy(p, runs, sizeof runs);
+    p[13].s = "xxxxx"; /* lengths 2, 4, 5: a gap */
+    runs_case(p, false);
+    memcpy(p, runs, sizeof runs);
+    p[8].s = "bxx"; /* another piece holds xx (b + xx joins after a run join) */
+    runs_case(p, false);
+    memcpy(p, runs, sizeof runs);
+    p[13].type = T_UNUSED;
+    runs_case(p, false);
 }
