@@ -7,6 +7,7 @@
 #include "test_spm.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #define MB (1024 * 1024)
@@ -345,4 +346,61 @@ TEST(spm_rank_runs_of_one_score_match_heap)
     memcpy(p, runs, sizeof runs);
     p[13].type = T_UNUSED;
     runs_case(p, false);
+}
+
+/* The rank vocabulary is built inside the first encode of a long segment, on a tokenizer that
+ * threads share: several threads hit it at once, one builds (under the lock), all get the
+ * heap's ids. make tsan runs this test (its name has "thread"). */
+typedef struct rank_job {
+    const tok_tokenizer *t;
+    const uint8_t *p;
+    size_t n;
+    uint32_t *ids;
+    size_t nids;
+    tok_status st;
+} rank_job;
+
+static void *rank_worker(void *arg)
+{
+    rank_job *j = arg;
+    tok_error err;
+    j->st = tok_encode_alloc(j->t, (const char *)j->p, j->n, NULL, &j->ids, NULL, &j->nids, &err);
+    return NULL;
+}
+
+TEST(spm_rank_build_shared_by_threads)
+{
+    const char *path = "build/spm-npm-models/llama2.model";
+    tok_tokenizer *t, *g;
+    tok_error err;
+    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make spm-npm-models)",
+              err.message);
+    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    heap_only(g);
+    size_t n = SPM_RANK_LAZY_MIN + 4096;
+    uint8_t *p = malloc(n);
+    uint64_t seed = 3;
+    n = shape_text(SH_ALT_AB, p, n, &seed);
+    uint32_t *want;
+    size_t nwant;
+    CHECK(tok_encode_alloc(g, (const char *)p, n, NULL, &want, NULL, &nwant, &err) == TOK_OK);
+    enum { NT = 4 };
+    pthread_t th[NT];
+    rank_job jobs[NT];
+    for (int i = 0; i < NT; i++) {
+        jobs[i] = (rank_job){.t = t, .p = p, .n = n};
+        CHECK(pthread_create(&th[i], NULL, rank_worker, &jobs[i]) == 0);
+    }
+    for (int i = 0; i < NT; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(jobs[i].st == TOK_OK);
+        CHECK_MSG(jobs[i].nids == nwant && !memcmp(jobs[i].ids, want, nwant * 4),
+                  "thread %d: %zu tokens against the heap's %zu", i, jobs[i].nids, nwant);
+        free(jobs[i].ids);
+    }
+    CHECK(atomic_load(&model_of(t)->lazy->served) == NT);
+    free(want);
+    free(p);
+    tok_close(t);
+    tok_close(g);
 }
