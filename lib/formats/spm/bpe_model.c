@@ -11,7 +11,11 @@
  *
  * A merge into an UNUSED piece is remembered (by piece, the last merge wins, across the whole
  * text as in sentencepiece) and the final symbols that are UNUSED pieces are split back along
- * those merges. */
+ * those merges.
+ *
+ * A long segment (a megabyte of one letter, of spaces: no cut inside) goes instead to tiktoken's
+ * linear rank BPE over a renumbered vocabulary, when the pieces' scores make it the same rule
+ * ("long segments on the rank core" below: the argument, its conditions, checked once). */
 #include "algo/heap.h"
 #include "formats/spm/spm.h"
 
