@@ -39,6 +39,10 @@ int tok_bpe_tables_add(tok_vocab *v);
  * NULL when none) gets them, and the caller must keep every piece that holds the bytes of one
  * away from the rank core's linear encoder (the four-byte search cannot see them). */
 int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short);
+/* The same with v's true splits already worked out (tok_bpe_true_splits), which it may
+ * overwrite. */
+int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *known, uint32_t **short_out,
+                             uint32_t *n_short);
 /* The tables of v without the ids set in the bitmap ex (NULL: none). */
 tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **split,
                                 uint32_t **next_prefix, uint64_t **trie, uint32_t *trie_bits,

@@ -194,7 +194,8 @@ int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *ke
     }
     /* Gemma 3 has two short tokens made last from a later one ("\n\n\n", "\t\t\t"): texts
      * holding them keep the format's own merge */
-    if (ret == 0 && tok_bpe_tables_add_short(&z->v, &z->short_anom, &z->n_short) == -2)
+    if (ret == 0 && tok_bpe_tables_add_known(&z->v, keep_split ? NULL : split, &z->short_anom,
+                                             &z->n_short) == -2)
         ret = -2;
     if (ret == 0 && keep_split)
         z->split = split;

@@ -147,6 +147,12 @@ int tok_bpe_tables_add(tok_vocab *v) { return tok_bpe_tables_add_short(v, NULL, 
 
 int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short)
 {
+    return tok_bpe_tables_add_known(v, NULL, short_out, n_short);
+}
+
+int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *known, uint32_t **short_out,
+                             uint32_t *n_short)
+{
     uint32_t *shorts = NULL;
     size_t ns = 0, scap = 0;
     if (short_out) {
@@ -154,7 +160,7 @@ int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_sho
         *n_short = 0;
     }
     uint32_t n = v->n_ids;
-    uint32_t *truth = malloc((size_t)n * 2 * sizeof *truth);
+    uint32_t *truth = known ? known : malloc((size_t)n * 2 * sizeof *truth);
     uint8_t *anom = calloc((size_t)n / 8 + 1, 1);
     uint32_t *split = NULL, *prefix = NULL, bits = 0, pbits = 0;
     uint64_t *trie = NULL, *pairs = NULL;
@@ -164,7 +170,7 @@ int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_sho
     v->n_anom = 0;
     v->anom = NULL;
     v->anom_heads = NULL;
-    if (!truth || !anom || tok_bpe_true_splits(v, NULL, truth) != TOK_OK)
+    if (!truth || !anom || (!known && tok_bpe_true_splits(v, NULL, truth) != TOK_OK))
         goto done;
     long n_anom = anomalies(v, truth, anom);
     if (n_anom < 0)
@@ -253,7 +259,9 @@ done:
         v->trie = NULL;
         v->pairs = NULL;
     }
-    free(truth), free(anom), free(split), free(prefix), free(trie), free(pairs);
+    if (!known)
+        free(truth);
+    free(anom), free(split), free(prefix), free(trie), free(pairs);
     return ret;
 }
 
