@@ -96,10 +96,12 @@ int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *ke
                         const uint32_t *key, tok_char_rank_check check, void *ctx,
                         bool keep_split);
 void tok_char_rank_free(tok_char_rank *z);
-/* s[0..n) (n >= 1) by the rank core: 1 with *m of v's ids at *ids, in sc's memory (valid until
- * its next use; their lengths tile s); 0 when a character of s is not a character token, or
- * the text needs the tables' left-out tokens (the caller merges its own way); -1 when out of
- * memory. */
+/* May s[0..n) go to the rank core: is every character of it a character token, and does it
+ * hold no token the tables leave out? (Then so may every part of it.) */
+bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n);
+/* s[0..n) (n >= 1; it or a text holding it tok_char_rank_fits) by the rank core: 1 with *m of
+ * v's ids at *ids, in sc's memory (valid until its next use; their lengths tile s); 0 when a
+ * byte or part of a character is left over (the argument excludes it); -1 when out of memory. */
 int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
                          const uint32_t **ids, size_t *m);
 

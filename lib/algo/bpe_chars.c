@@ -206,28 +206,33 @@ int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *ke
     return ret;
 }
 
-int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
-                         const uint32_t **ids, size_t *m)
+bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n)
 {
     const tok_vocab *v = &z->v;
     for (size_t i = 0; i < n;) { /* every character a token: the initial symbols */
         unsigned cl = 1;
         tok_utf8_decode(s + i, &cl);
         if (cl > n - i)
-            return 0;
+            return false;
         uint32_t id = cl == 1 ? v->byte1[s[i]] : tok_vocab_find(v, s + i, cl);
         if (id == TOK_NO_ID || z->to_model[id] == TOK_NO_ID || id >= z->first_multi)
-            return 0;
+            return false;
         i += cl;
     }
     /* without the linear encoder (no tables, or a token they leave out in the text) the rank
      * core would merge bytes with a heap: the format's own merge over characters does less */
     if (!v->split || (v->n_anom && tok_bpe_piece_has_anom(v, s, n)))
-        return 0;
+        return false;
     for (uint32_t k = 0; k < z->n_short; k++)
         if (memmem(s, n, v->bytes + v->off[z->short_anom[k]], tok_vocab_len(v, z->short_anom[k])))
-            return 0;
-    if (!(*m = tok_bpe_rank_parts_view(v, s, n, sc, ids)))
+            return false;
+    return true;
+}
+
+int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
+                         const uint32_t **ids, size_t *m)
+{
+    if (!(*m = tok_bpe_rank_parts_view(&z->v, s, n, sc, ids)))
         return -1;
     for (size_t k = 0; k < *m; k++) /* a byte or part of a character left over cannot be */
         if (z->to_model[(*ids)[k]] == TOK_NO_ID)

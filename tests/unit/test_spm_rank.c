@@ -314,12 +314,15 @@ static const tpiece runs[] = {
     {"a", -20, T_NORMAL},    {"b", -20, T_NORMAL},  {"x", -20, T_NORMAL},   {"ab", -1, T_NORMAL},
     {"xa", -2, T_NORMAL},    {"ax", -3, T_NORMAL},  {WS "a", -4, T_NORMAL}, {"x" WS, -5, T_NORMAL},
     {"xx", -30, T_NORMAL},   {"xxx", -30, T_NORMAL}, {"xxxx", -30, T_NORMAL},
-    {"bb", -30, T_NORMAL},   {NULL, 0, 0}};
+    {"bb", -30, T_NORMAL},   {"xq", -6, T_NORMAL},  {NULL, 0, 0}};
 
 static void runs_case(const tpiece *pieces, bool want_rank)
 {
     static const char *const unit[] = {"axxxxxxxb", "xxxxxxx a", "bxxa", "xxxxxxxxxxxxxxxxxxxxxxa",
-                                       "abxxxbbbbbbax", "xa xxxxx", "bbbbbxxxxxxxxx", NULL};
+                                       "abxxxbbbbbbax", "xa xxxxx", "bbbbbxxxxxxxxx",
+                                       /* q is no piece (that stretch keeps the heap), but xq is,
+                                        * so nothing cuts it from the row of x before it */
+                                       "axxxxxq", NULL};
     tmodel m = {.model_type = 2, .keep_ws = true};
     tok_tokenizer *t = spm_open(&m, pieces, false), *g = spm_open(&m, pieces, false);
     CHECK(t && g);

@@ -598,13 +598,15 @@ static uint32_t run_char(const spm_lazy_rank *z, const uint8_t *p, size_t n)
     return SPM_RUN_CHARS;
 }
 
-/* The rank core on s[a, b): 1 done, 0 a character that is not a piece (nothing put), -1 out
- * of memory */
+/* The rank core on s[a, b), part of a stretch that tok_char_rank_fits: 1 done, -1 out of
+ * memory */
 static int rank_part(sink *k, size_t a, size_t b, tok_scratch *sc)
 {
     const uint32_t *ids;
     size_t m;
-    int r = tok_char_rank_encode(&k->z->cr, k->s + a, b - a, sc, &ids, &m);
+    /* 0 (a byte or part of a character left over) the argument excludes; were it to happen
+     * after parts of the stretch were put, the heap could not take the stretch over: fail */
+    int r = tok_char_rank_encode(&k->z->cr, k->s + a, b - a, sc, &ids, &m) > 0 ? 1 : -1;
     uint32_t pos = (uint32_t)a;
     for (size_t i = 0; r > 0 && i < m; i++) {
         uint32_t n = tok_vocab_len(&k->z->cr.v, ids[i]);
@@ -633,9 +635,12 @@ static size_t next_lead(const spm_lazy_rank *z, const uint8_t *s, size_t i, size
 }
 
 /* A stretch s[a, b) (no user-defined symbol): the rank core on it, the insides of runs of a
- * run character cut out (the argument above) */
+ * run character cut out (the argument above). 1 done, 0 when it does not fit the rank core
+ * (nothing put), -1 out of memory */
 static int rank_stretch(sink *k, size_t a, size_t b, tok_scratch *sc)
 {
+    if (!tok_char_rank_fits(&k->z->cr, k->s + a, b - a))
+        return 0;
     size_t from = a;
     for (size_t i = next_lead(k->z, k->s, a, b); i < b;) {
         size_t cl = tok_spm_char_len(k->s[i]);
@@ -680,7 +685,6 @@ static int rank_encode(const tok_tokenizer *t, const spm_model *m, const spm_laz
         if (b > a) {
             ret = rank_stretch(&k, a, b, sc);
             if (ret == 0 && put) { /* a character that is not a piece: the heap (no UNUSED) */
-                k.run_n = 0;
                 size_t hl = 0;
                 ret = heap_encode(t, m, s + a, b - a, (uint32_t)a, out, &hl, cap, sc) ? 1 : -1;
                 for (size_t i = 0; i < hl; i++)

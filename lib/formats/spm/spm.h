@@ -117,7 +117,7 @@ typedef struct spm_lazy_rank {
     } runs[SPM_RUN_CHARS];
     uint64_t run_lead[4];      /* a bit per first byte of a run character */
     pthread_mutex_t mu;
-    _Atomic int state;         /* 0: not asked yet, 1: the rank core serves, 2: not (or no memory) */
+    _Atomic int state;         /* 0: not asked yet, 1: the rank core serves, 2: not (or OOM) */
     _Atomic uint64_t served;   /* segments the rank core encoded (for tests) */
 } spm_lazy_rank;
 spm_lazy_rank *spm_lazy_rank_new(void);

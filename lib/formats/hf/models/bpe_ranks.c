@@ -206,7 +206,8 @@ bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tok
     *st = TOK_OK;
     const uint32_t *ids;
     size_t m;
-    int r = n ? tok_char_rank_encode(&z->cr, s, n, sc, &ids, &m) : 0;
+    int r = n && tok_char_rank_fits(&z->cr, s, n) ? tok_char_rank_encode(&z->cr, s, n, sc, &ids, &m)
+                                                  : 0;
     if (r < 0)
         *st = TOK_ENOMEM;
     uint32_t pos = base;
