@@ -634,34 +634,44 @@ static size_t next_lead(const spm_lazy_rank *z, const uint8_t *s, size_t i, size
     return i;
 }
 
-/* A stretch s[a, b) (no user-defined symbol): the rank core on it, the insides of runs of a
- * run character cut out (the argument above). 1 done, 0 when it does not fit the rank core
- * (nothing put), -1 out of memory */
-static int rank_stretch(sink *k, size_t a, size_t b, tok_scratch *sc)
+/* The parts of a stretch s[a, b) (no user-defined symbol) for the rank core: the insides of
+ * runs of a run character cut out (the argument above). dry: only whether every part fits the
+ * rank core (a run's inside is its first character again, which a part holds; no token spans
+ * a cut, as it would hold cc), 1 or 0; else encoded and put, 1, or -1 out of memory. */
+static int stretch_parts(sink *k, size_t a, size_t b, bool dry, tok_scratch *sc)
 {
-    if (!tok_char_rank_fits(&k->z->cr, k->s + a, b - a))
-        return 0;
+    const uint8_t *s = k->s;
     size_t from = a;
-    for (size_t i = next_lead(k->z, k->s, a, b); i < b;) {
-        size_t cl = tok_spm_char_len(k->s[i]);
-        uint32_t r = cl <= b - i ? run_char(k->z, k->s + i, cl) : SPM_RUN_CHARS;
-        size_t j = i + cl;
-        while (r < SPM_RUN_CHARS && j + cl <= b && !memcmp(k->s + j, k->s + i, cl))
+    for (size_t i = next_lead(k->z, s, a, b); i <= b;) {
+        size_t cl = i < b ? tok_spm_char_len(s[i]) : 0, j = i + cl;
+        uint32_t r = i < b && cl <= b - i ? run_char(k->z, s + i, cl) : SPM_RUN_CHARS;
+        while (r < SPM_RUN_CHARS && j + cl <= b && !memcmp(s + j, s + i, cl))
             j += cl;
-        if (r == SPM_RUN_CHARS || j - i < 3 * cl) {
-            i = next_lead(k->z, k->s, j, b);
+        if (i < b && (r == SPM_RUN_CHARS || j - i < 3 * cl)) {
+            i = next_lead(k->z, s, j, b);
             continue;
         }
-        int ret = rank_part(k, from, i + cl, sc);
-        if (ret <= 0)
-            return ret;
-        if (!row_add(k, r, (uint32_t)(i + cl), (uint32_t)((j - i) / cl - 2)))
+        size_t end = i < b ? i + cl : b; /* the part [from, end), then the run's inside */
+        if (dry ? from < end && !tok_char_rank_fits(&k->z->cr, s + from, end - from)
+                : from < end && rank_part(k, from, end, sc) < 0)
+            return dry ? 0 : -1;
+        if (i == b)
+            break;
+        if (!dry && !row_add(k, r, (uint32_t)end, (uint32_t)((j - i) / cl - 2)))
             return -1;
         from = j - cl;
-        i = next_lead(k->z, k->s, j, b);
+        i = next_lead(k->z, s, j, b);
     }
-    int ret = from < b ? rank_part(k, from, b, sc) : 1;
-    return ret <= 0 ? ret : k->run_n && !flush_row(k) ? -1 : 1;
+    return dry || !k->run_n || flush_row(k) ? 1 : -1;
+}
+
+/* A stretch s[a, b): 1 done, 0 when it does not fit the rank core (nothing put: checked whole
+ * before any of it is), -1 out of memory */
+static int rank_stretch(sink *k, size_t a, size_t b, tok_scratch *sc)
+{
+    if (!stretch_parts(k, a, b, true, sc))
+        return 0;
+    return stretch_parts(k, a, b, false, sc);
 }
 
 /* s[0..n) with its stretches between user-defined symbols on the rank core, the pieces to put
