@@ -289,7 +289,7 @@ TEST(spm_goldens)
                 printf("  %s %s: %zu of %zu lines differ\n", pairs[m][0], cnames[i], bad, c[i].n);
             total_bad += bad;
         }
-        /* BPE again with every segment offered to the rank core (formats/spm/bpe_model.c,
+        /* BPE again with every segment offered to the rank core (formats/spm/bpe_long.c,
          * which long segments take), where its conditions hold */
         spm_model *sm = strcmp(tok_format(t), "sentencepiece") == 0 ? t->impl : NULL;
         if (sm && sm->type == SPM_BPE && sm->lazy && spm_lazy_rank_get(t, sm)) {

@@ -1,8 +1,8 @@
-/* SentencePiece BPE on the rank core (formats/spm/bpe_model.c, "long segments"): every BPE
- * .model we have -- the trained ones in tests/golden/spm/models and the npm ones in
- * build/spm-npm-models -- gives the same ids and spans as sentencepiece's heap (the same file
- * with the rank path removed) on long hostile runs; the rank path is taken where the argument
- * says it may be (the served counter), and not where it does not hold (equal scores). */
+/* SentencePiece BPE on the rank core (formats/spm/bpe_long.c): every BPE .model we have --
+ * the trained ones in tests/golden/spm/models and the npm ones in build/spm-npm-models -- gives
+ * the same ids and spans as sentencepiece's heap (the same file with the rank path removed) on
+ * long hostile runs and random mixes; the rank path is taken where the argument says it may be
+ * (the served counter), and not where it does not hold (equal scores, broken runs). */
 #include "runner.h"
 #include "test_spm.h"
 
