@@ -1,8 +1,8 @@
 /* bpe_long: long segments of SentencePiece BPE (bpe_model.c) on algo/'s rank core.
  *
- * The heap (bpe_model.c) takes O(n log n) time and some 50 bytes per byte on one long segment (a
- * megabyte of one letter, of spaces). tiktoken's rank BPE (algo/) does it in O(n) with a few,
- * and sentencepiece's rule is that rule when the ranks are the scores' order:
+ * The heap (bpe_model.c) takes O(n log n) time and some 50 bytes per byte on one long segment
+ * (a megabyte of one letter, of spaces). tiktoken's rank BPE (algo/) does it in O(n) with a
+ * few, and sentencepiece's rule is that rule when the ranks are the scores' order:
  *
  * sentencepiece: start from the symbols (user-defined symbols, frozen, else single
  * characters); repeatedly join the adjacent unfrozen pair whose concatenation is a matchable
@@ -50,13 +50,13 @@
  * is cut out of the rank core's text and counted.
  *
  * UNUSED pieces: sentencepiece remembers, per piece, the pair of the last push that made it
- * (rev_merge, over the whole call) and splits final UNUSED pieces along it, recursively. In a
- * run as above every push of a piece is its true split (the lemma again: a push is an adjacent
+ * (rev_merge, over the whole call) and splits final UNUSED pieces along it, recursively. On a
+ * stretch as above every push of a piece is its true split (the lemma again: a push is an adjacent
  * pair forming the piece), so every entry is the true split, whichever push was last; an UNUSED
  * piece in the output was pushed (a join made it, or it is one character, which no pair makes
  * and rev_merge does not hold), and so were its parts. So the split along true splits is
- * sentencepiece's -- provided every stretch of the call is such a run: with UNUSED pieces a
- * call with a stretch that is not keeps the heap for all of it (the heap's entries are shared).
+ * sentencepiece's -- provided every stretch of the call is such a stretch: with UNUSED pieces
+ * a call with a stretch that is not keeps the heap for all of it (its entries are shared).
  *
  * The conditions are checked, and the rank vocabulary built, on the first long segment that
  * has many joins to make (Llama 2's 32,000 pieces: about 0.1 s, what the heap takes for some
