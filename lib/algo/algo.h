@@ -40,9 +40,9 @@ int tok_bpe_tables_add(tok_vocab *v);
  * away from the rank core's linear encoder (the four-byte search cannot see them). */
 int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short);
 /* tok_bpe_tables_add_short when the caller has already worked out tok_bpe_true_splits(v, NULL,
- * truth) (checking a tokenizer.json's merges does): truth (2 n_ids, malloc'd) is taken over and
- * freed, whatever the outcome; NULL: worked out here. short_out may be NULL, as for
- * tok_bpe_tables_add. */
+ * truth) (checking a tokenizer.json's merges does, and tok_char_rank_build): truth (2 n_ids,
+ * malloc'd) is taken over and freed, whatever the outcome -- a caller that keeps its splits
+ * passes a copy; NULL: worked out here. short_out may be NULL, as for tok_bpe_tables_add. */
 int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *truth, uint32_t **short_out,
                              uint32_t *n_short);
 /* The tables of v without the ids set in the bitmap ex (NULL: none). */
