@@ -5,7 +5,8 @@
  *                 and the tables of its linear encoder (bpe_rank.c, bpe_tables.c); serves the
  *                 built-in encodings and byte-level tokenizer.json files
  *                 bpe_verify.c proves the tables against tiktoken's merge; bpe_memo.c caches
- *                 the encoder's pair checks per thread
+ *                 the encoder's pair checks per thread; bpe_chars.c puts character-level
+ *                 BPE (tokenizer.json Metaspace, SentencePiece) on the same core
  *   word_cache.h  a per-thread cache of the tokens of short pieces (both BPEs)
  *   heap.h        the binary heap of both BPE merges
  *   trie.h        the double-array trie (SentencePiece pieces, Unigram)
@@ -24,6 +25,10 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
  * one token (HF's BPE without ignore_merges cannot emit a token no merge makes). */
 bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc);
+/* The same parts left in the call's scratch (valid until its next use): their count, 0 when out
+ * of memory (n >= 1); their lengths tile p. */
+size_t tok_bpe_rank_parts_view(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+                               const uint32_t **ids);
 
 /* The linear encoder's tables, built (bpe_tables.c), checked against tiktoken's merge and
  * attached to v (bpe_verify.c): 0; -1 when v is a vocabulary they cannot describe (v is left
@@ -35,9 +40,9 @@ int tok_bpe_tables_add(tok_vocab *v);
  * away from the rank core's linear encoder (the four-byte search cannot see them). */
 int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short);
 /* tok_bpe_tables_add_short when the caller has already worked out tok_bpe_true_splits(v, NULL,
- * truth) (checking a tokenizer.json's merges does): truth (2 n_ids, malloc'd) is taken over and
- * freed, whatever the outcome; NULL: worked out here. short_out may be NULL, as for
- * tok_bpe_tables_add. */
+ * truth) (checking a tokenizer.json's merges does, and tok_char_rank_build): truth (2 n_ids,
+ * malloc'd) is taken over and freed, whatever the outcome -- a caller that keeps its splits
+ * passes a copy; NULL: worked out here. short_out may be NULL, as for tok_bpe_tables_add. */
 int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *truth, uint32_t **short_out,
                              uint32_t *n_short);
 /* The tables of v without the ids set in the bitmap ex (NULL: none). */
@@ -66,6 +71,50 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                               uint32_t *starts, uint64_t *dead, uint64_t *memo);
 size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                uint32_t *starts, void *work);
+
+/* ---- character-level BPE on the rank core (bpe_chars.c) ---- */
+
+/* A character-level vocabulary renumbered for the rank core: bytes, proper prefixes of character
+ * tokens and character tokens first, then the tokens of two or more characters in the order
+ * the format's merge rule gives them. */
+typedef struct tok_char_rank {
+    tok_vocab v;
+    const uint32_t *to_model; /* v's id -> the model's (TOK_NO_ID: a byte or part, no token) */
+    uint32_t first_multi;     /* v's first token of two or more characters */
+    uint32_t *split;      /* kept on request: 2 per v id, its true split (tok_bpe_true_splits) */
+    const uint32_t *short_anom; /* v's tokens a text must not hold (tok_bpe_tables_add_short) */
+    uint32_t n_short;
+    bool in_place; /* v, to_model and short_anom are the caller's memory (tok_char_rank_view) */
+} tok_char_rank;
+
+/* The format's condition on the multi-character token id (model ids), which BPE makes last
+ * from left and right (TOK_NO_ID: a byte or part); called in v's order for each such token
+ * BPE can make. */
+typedef bool (*tok_char_rank_check)(void *ctx, uint32_t id, uint32_t left, uint32_t right);
+
+/* Build z over the tokens of mv that keep (NULL: all) selects and that find themselves by their
+ * bytes; the multi-character ones ordered by key[id], then id. 0 when every byte, part and
+ * character token is made by BPE and check accepts every multi-character token; -1 when not
+ * (z is left empty); -2 when out of memory. */
+int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *keep,
+                        const uint32_t *key, tok_char_rank_check check, void *ctx,
+                        bool keep_split);
+/* z read in place from what a build left (a pack: v as tok_vocab_pack writes it, to_model and
+ * short_anom as they were), which must outlive z: 0; -1 when they are damaged -- v fails
+ * tok_vocab_view_checked, or an id is out of range (to_model's of the model's n_model). Nothing
+ * is allocated; the contents are trusted to be a build's once they are safe to read. */
+int tok_char_rank_view(tok_char_rank *z, const void *vocab, size_t vocab_len,
+                       const uint32_t *to_model, size_t n_to_model, const uint32_t *short_anom,
+                       size_t n_short, uint32_t n_model);
+void tok_char_rank_free(tok_char_rank *z);
+/* May s[0..n) go to the rank core: is every character of it a character token, and does it
+ * hold no token the tables leave out? (Then so may every part of it.) */
+bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n);
+/* s[0..n) (n >= 1; it or a text holding it tok_char_rank_fits) by the rank core: 1 with *m of
+ * v's ids at *ids, in sc's memory (valid until its next use; their lengths tile s); 0 when a
+ * byte or part of a character is left over (the argument excludes it); -1 when out of memory. */
+int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
+                         const uint32_t **ids, size_t *m);
 
 /* The calling thread's cache of pair checks for v (bpe_memo.c): TOK_BPE_MEMO words, cleared
  * whenever the thread turns to another vocabulary; NULL when out of memory. */

@@ -289,6 +289,27 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
     return m > 0;
 }
 
+/* The same, the parts left where BPE made them (no copy: a hostile piece's tokens cost 4 bytes
+ * each once, not twice); short pieces' parts are copied from the stack to the scratch. */
+size_t tok_bpe_rank_parts_view(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+                               const uint32_t **ids_out)
+{
+    if (n == 0)
+        return 0;
+    parts_buf b;
+    uint32_t one = v->byte1[p[0]], *ids = &one, *starts = NULL;
+    size_t m = n == 1 ? 1 : parts_of(v, p, n, sc, &b, &ids, &starts);
+    if (m && (ids == b.ids || ids == &one)) {
+        uint32_t *copy = tok_scratch_get(sc, m * sizeof *copy);
+        if (!copy)
+            return 0;
+        memcpy(copy, ids, m * sizeof *copy);
+        ids = copy;
+    }
+    *ids_out = ids;
+    return m;
+}
+
 /* The slow path of a piece: BPE, its result kept in the word cache (slot, when not NULL). Out of
  * line, so the common paths above it need no room for the parts. */
 static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint8_t *p, size_t n,

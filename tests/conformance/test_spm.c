@@ -8,6 +8,7 @@
  * regenerates. */
 #include "cli.h"
 #include "api/api.h"
+#include "formats/spm/spm.h"
 #include "runner.h"
 
 #include <cjson/cJSON.h>
@@ -273,6 +274,7 @@ TEST(spm_goldens)
     qsort(pairs, nm, sizeof pairs[0], by_name);
     /* invalid UTF-8 is the lossy mode: one U+FFFD per invalid byte, as sentencepiece */
     const tok_encode_options lossy = {TOK_SPECIAL_ORDINARY, TOK_ENCODE_LOSSY_UTF8};
+    size_t rank_models = 0;
     for (size_t m = 0; m < nm; m++) {
         tok_tokenizer *t;
         tok_error err;
@@ -287,11 +289,29 @@ TEST(spm_goldens)
                 printf("  %s %s: %zu of %zu lines differ\n", pairs[m][0], cnames[i], bad, c[i].n);
             total_bad += bad;
         }
+        /* BPE again with every segment offered to the rank core (formats/spm/bpe_long.c,
+         * which long segments take), where its conditions hold */
+        spm_model *sm = strcmp(tok_format(t), "sentencepiece") == 0 ? t->impl : NULL;
+        if (sm && sm->type == SPM_BPE && sm->lazy && spm_lazy_rank_get(t, sm)) {
+            sm->rank_min = 1;
+            uint64_t before = atomic_load(&sm->lazy->served);
+            for (int i = 0; i < NC; i++) {
+                size_t bad = check_one(t, pairs[m][0], cnames[i], &c[i], i == 4 ? &lossy : NULL);
+                if (bad)
+                    printf("  %s %s, rank core: %zu of %zu lines differ\n", pairs[m][0],
+                           cnames[i], bad, c[i].n);
+                total_bad += bad;
+            }
+            CHECK_MSG(atomic_load(&sm->lazy->served) > before, "%s: the rank core served nothing",
+                      pairs[m][0]);
+            rank_models++;
+        }
         tok_close(t);
     }
     if (!total_bad)
         printf("  sentencepiece goldens: %zu models x %d corpora, %zu lines, %zu tokens, all "
-               "identical (ids, offsets, decode)\n", nm, NC, total_lines, total_tokens);
+               "identical (ids, offsets, decode); BPE on the rank core too: %zu models\n", nm, NC,
+               total_lines, total_tokens, rank_models);
     for (size_t m = 0; m < nm; m++) {
         free(pairs[m][0]);
         free(pairs[m][1]);

@@ -292,9 +292,10 @@ static bool in_pack(const tok_tokenizer *t, const void *p)
 static bool served_from_pack(const tok_tokenizer *t)
 {
     const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
-    return z && z->from_pack && atomic_load(&z->state) == 1 && !z->v.heap && !z->v.heap_bpe &&
-           in_pack(t, z->v.bytes) && in_pack(t, z->v.split) && in_pack(t, z->v.trie) &&
-           in_pack(t, z->to_model);
+    const tok_char_rank *cr = z ? &z->cr : NULL;
+    return z && z->from_pack && atomic_load(&z->state) == 1 && cr->in_place && !cr->v.heap &&
+           !cr->v.heap_bpe && in_pack(t, cr->v.bytes) && in_pack(t, cr->v.split) &&
+           in_pack(t, cr->v.trie) && in_pack(t, cr->to_model);
 }
 
 static void char_level_matches(const char *name, bool want_rank, bool packed)
@@ -500,7 +501,13 @@ static void megabyte_runs(const char *name)
     }
     CHECK_MSG(served_from_pack(t), "%s: the pack's tables were not what served", name);
     const hf_lazy_rank *z = ((const hf_pipeline *)f->impl)->model.lazy;
-    CHECK(!z->from_pack && atomic_load(&z->state) == 1 && z->v.heap); /* the file built its own */
+    /* the file built its own */
+    CHECK(!z->from_pack && atomic_load(&z->state) == 1 && z->cr.v.heap);
+    /* what the pack does not hold is worked out as the build had it */
+    const tok_char_rank *pc = &((const hf_pipeline *)t->impl)->model.lazy->cr;
+    CHECK_MSG(pc->first_multi == z->cr.first_multi && pc->v.n_ids == z->cr.v.n_ids &&
+                  pc->n_short == z->cr.n_short,
+              "%s: first_multi %u packed, %u built", name, pc->first_multi, z->cr.first_multi);
     free(p);
     tok_close(t);
     tok_close(f);
@@ -550,7 +557,7 @@ static void golden_words(const char *set_name)
                 lines++;
                 hf_tokens a = {0}, b = {0};
                 tok_status st = TOK_OK;
-                if (w.len && hf_lazy_rank_word(z, &t->vocab, w.data, w.len, &a, &sc, 0, &st)) {
+                if (w.len && hf_lazy_rank_word(z, w.data, w.len, &a, &sc, 0, &st)) {
                     served++;
                     CHECK(hf_bpe_tokenize(t, &merge_only, w.data, w.len, &b, &sc) == TOK_OK);
                     CHECK_MSG(a.n == b.n && !memcmp(a.id, b.id, a.n * 4) &&

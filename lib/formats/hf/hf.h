@@ -251,16 +251,14 @@ typedef struct hf_lazy_packed {
     size_t n_to_model, n_short;
 } hf_lazy_packed;
 typedef struct hf_lazy_rank {
-    /* byte-level: the tokenizer's vocabulary plus the linear encoder's tables. Character-level
-     * (Metaspace, SentencePiece-style): a vocabulary of its own, renumbered (to_model maps
-     * back), with bytes and partial characters as tokens below everything else. */
+    /* byte-level: the tokenizer's vocabulary plus the linear encoder's tables */
     tok_vocab v;
     uint32_t *unreach, n_unreach;
-    const uint32_t *to_model;  /* character-level: v's id -> the model's (NO_ID: not a token) */
-    const uint32_t *short_anom; /* v's tokens a word must not hold (tok_bpe_tables_add_short) */
-    uint32_t n_short;
-    /* Character-level, from a pack (hf_lazy_rank_adopt): v, to_model and short_anom are read
-     * in place from these sections, checked on first use instead of built; nothing is owned. */
+    /* character-level (Metaspace, SentencePiece-style): a vocabulary of its own, renumbered
+     * (algo/bpe_chars.c), with bytes and partial characters as tokens below everything else */
+    tok_char_rank cr;
+    /* Character-level, from a pack (hf_lazy_rank_adopt): cr is read in place from these
+     * sections, checked on first use instead of built; nothing of it is owned. */
     bool from_pack;
     hf_lazy_packed packed;
     pthread_mutex_t mu;
@@ -277,8 +275,8 @@ void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p);
 const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m);
 /* Character-level: one word s[0..n) by the rank core when every character is a token (else
  * false, nothing pushed, *st TOK_OK); *st TOK_ENOMEM when out of memory. */
-bool hf_lazy_rank_word(const hf_lazy_rank *z, const tok_vocab *mv, const uint8_t *s, size_t n,
-                       hf_tokens *out, tok_scratch *sc, uint32_t base, tok_status *st);
+bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tokens *out,
+                       tok_scratch *sc, uint32_t base, tok_status *st);
 
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);

@@ -11,7 +11,11 @@
  *
  * A merge into an UNUSED piece is remembered (by piece, the last merge wins, across the whole
  * text as in sentencepiece) and the final symbols that are UNUSED pieces are split back along
- * those merges. */
+ * those merges.
+ *
+ * A long segment (a megabyte of one letter, of spaces: no cut inside) goes instead to tiktoken's
+ * linear rank BPE over a renumbered vocabulary, when the pieces' scores make it the same rule
+ * (bpe_long.c: the argument, its conditions, checked once). */
 #include "algo/heap.h"
 #include "formats/spm/spm.h"
 
@@ -82,22 +86,6 @@ static uint32_t rev_get(const bpe_run *r, uint32_t id)
     }
 }
 
-static inline uint32_t pair_hash(uint32_t a, uint32_t b)
-{
-    return (uint32_t)(tok_fib_hash((uint64_t)a << 32 | b) >> 32);
-}
-
-static inline uint32_t pair_find(const spm_model *m, uint32_t a, uint32_t b)
-{
-    for (uint32_t i = pair_hash(a, b) & m->pair_mask;; i = (i + 1) & m->pair_mask) {
-        const struct spm_pair *p = &m->pairs[i];
-        if (p->left == a && p->right == b)
-            return p->piece;
-        if (p->left == TOK_NO_ID)
-            return TOK_NO_ID;
-    }
-}
-
 static void maybe_add(bpe_run *r, int32_t left, int32_t right)
 {
     if (left < 0 || right < 0 || r->sy[left].freeze || r->sy[right].freeze)
@@ -105,22 +93,13 @@ static void maybe_add(bpe_run *r, int32_t left, int32_t right)
     const sym *a = &r->sy[left], *b = &r->sy[right];
     uint32_t size = a->len + b->len;
     /* two pieces: the pair table; a character that is no piece: by text, as sentencepiece */
-    uint32_t id = a->id != TOK_NO_ID && b->id != TOK_NO_ID ? pair_find(r->m, a->id, b->id)
+    uint32_t id = a->id != TOK_NO_ID && b->id != TOK_NO_ID ? spm_pair_find(r->m, a->id, b->id)
                                                            : matchable(r, r->s + a->start, size);
     if (id == TOK_NO_ID)
         return;
     cand_heap_push(r->heap, &r->nh, (cand){r->m->score[id], (uint32_t)left, (uint32_t)right, size, id});
     if (r->rev && r->m->ptype[id] == SPM_UNUSED)
         rev_put(r, id, a->len);
-}
-
-static bool out_push(spm_piece **out, size_t *len, size_t *cap, uint32_t a, uint32_t b,
-                     uint32_t id)
-{
-    if (!tok_grow(out, cap, *len + 1, sizeof **out, 256))
-        return false;
-    (*out)[(*len)++] = (spm_piece){a, b, id};
-    return true;
 }
 
 /* Output s[a, b) as sentencepiece's resegment does: UNUSED pieces split along their merge. */
@@ -134,14 +113,15 @@ static bool resegment(const bpe_run *r, uint32_t a, uint32_t b, spm_piece **out,
             return resegment(r, a, a + left, out, len, cap) &&
                    resegment(r, a + left, b, out, len, cap);
     }
-    return out_push(out, len, cap, a, b, id);
+    return spm_piece_push(out, len, cap, a, b, id);
 }
 
-bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
-                    spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc)
+bool spm_bpe_heap(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
+                  uint32_t base, spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc)
 {
     if (n == 0)
         return true;
+    size_t len0 = *len;
     size_t rev_slots = 0;
     if (m->n_unused) {
         rev_slots = 16;
@@ -209,9 +189,13 @@ bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s
             uint32_t id = y->id == TOK_NO_ID ? spm_piece_to_id(t, s + y->start, y->len)
                           : m->canon        ? m->canon[y->id]
                                             : y->id;
-            if (!out_push(out, len, cap, y->start, y->start + y->len, id))
+            if (!spm_piece_push(out, len, cap, y->start, y->start + y->len, id))
                 return false;
         }
+    }
+    for (size_t k = len0; k < *len; k++) {
+        (*out)[k].start += base;
+        (*out)[k].end += base;
     }
     return true;
 }
@@ -249,7 +233,7 @@ bool spm_bpe_tables(const tok_tokenizer *t, spm_model *m)
                     n++;
                     continue;
                 }
-                uint32_t i = pair_hash(a, b) & m->pair_mask;
+                uint32_t i = spm_pair_hash(a, b) & m->pair_mask;
                 while (m->pairs[i].left != TOK_NO_ID)
                     i = (i + 1) & m->pair_mask;
                 m->pairs[i] = (struct spm_pair){a, b, id};
@@ -266,5 +250,17 @@ bool spm_bpe_tables(const tok_tokenizer *t, spm_model *m)
             m->pair_mask = (uint32_t)slots - 1;
         }
     }
+    return true;
+}
+
+bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
+                    spm_put_fn put, void *ctx, spm_piece **buf, size_t *cap, tok_scratch *sc)
+{
+    size_t len = 0;
+    int r = spm_bpe_long(t, m, s, n, put, ctx, buf, &len, cap, sc);
+    if (r < 0 || (r == 0 && !spm_bpe_heap(t, m, s, n, 0, buf, &len, cap, sc)))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        put(ctx, (*buf)[i].start, (*buf)[i].end, (*buf)[i].id);
     return true;
 }

@@ -405,6 +405,7 @@ void spm_model_free(void *impl)
     free(m->pairs);
     free(m->cut_pairs);
     free(m->char_id);
+    spm_lazy_rank_free(m->lazy);
     free(m);
 }
 
@@ -784,6 +785,9 @@ tok_status tok_open_spm(const uint8_t *data, size_t len, const char *source, tok
     }
     if (st == TOK_OK && m->type == SPM_BPE && !spm_bpe_tables(t, m))
         st = tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
+    if (st == TOK_OK && m->type == SPM_BPE)
+        m->lazy = spm_lazy_rank_new(); /* NULL (no memory): the heap, still exact */
+    m->rank_min = SPM_RANK_LAZY_MIN;
     if (st == TOK_OK && !find_cuts(&b))
         st = tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
     if (st == TOK_OK) {

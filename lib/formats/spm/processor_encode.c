@@ -93,11 +93,6 @@ static size_t segment_end(const spm_model *m, const uint8_t *s, size_t a, size_t
     return n;
 }
 
-typedef struct pieces_buf {
-    spm_piece *v;
-    size_t n, cap;
-} pieces_buf;
-
 static bool run_unigram(const spm_model *m, const uint8_t *s, size_t n, emitter *e,
                         tok_scratch *sc)
 {
@@ -115,20 +110,30 @@ static bool run_unigram(const spm_model *m, const uint8_t *s, size_t n, emitter 
     return true;
 }
 
+typedef struct bpe_put {
+    emitter *e;
+    uint32_t base; /* where the segment starts */
+} bpe_put;
+
+static void put_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
+{
+    bpe_put *p = ctx;
+    emit(p->e, p->base + a, p->base + b, id);
+}
+
 static bool run_bpe(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
                     emitter *e, tok_scratch *sc)
 {
-    pieces_buf pb = {0};
+    spm_piece *buf = NULL;
+    size_t cap = 0;
     bool ok = true;
     for (size_t a = 0; ok && a < n;) {
         size_t b = segment_end(m, s, a, n);
-        pb.n = 0;
-        ok = spm_bpe_encode(t, m, s + a, b - a, &pb.v, &pb.n, &pb.cap, sc);
-        for (size_t i = 0; ok && i < pb.n; i++)
-            emit(e, (uint32_t)a + pb.v[i].start, (uint32_t)a + pb.v[i].end, pb.v[i].id);
+        bpe_put p = {e, (uint32_t)a};
+        ok = spm_bpe_encode(t, m, s + a, b - a, put_piece, &p, &buf, &cap, sc);
         a = b;
     }
-    free(pb.v);
+    free(buf);
     return ok;
 }
 

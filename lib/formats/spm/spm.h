@@ -4,6 +4,7 @@
  *   model_proto.c          sentencepiece_model.proto read from the wire format, the pipeline built
  *   normalizer.c           normalizer.cc (rules of algo/charsmap.h, whitespace, U+2581)
  *   bpe_model.c            bpe_model.cc; Unigram is algo/unigram.h (unigram_model.cc)
+ *   bpe_long.c             long BPE segments on algo/'s rank core, where that is the same
  *   processor_encode.c     sentencepiece_processor.cc Encode (and the WORD and CHAR models)
  *   processor_decode.c     sentencepiece_processor.cc Decode
  *
@@ -18,9 +19,13 @@
 #ifndef TOK_SPM_H
 #define TOK_SPM_H
 
+#include "algo/algo.h"
 #include "algo/charsmap.h"
 #include "algo/unigram.h"
 #include "core/core.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 /* ---- the normalizer (normalizer.c; normalizer.cc Normalize) ---- */
 
@@ -90,7 +95,37 @@ typedef struct spm_model {
     struct spm_pair { uint32_t left, right, piece; } *pairs;
     uint32_t pair_mask;
     uint32_t *char_id;        /* BPE: the matchable piece of each BMP code point, or TOK_NO_ID */
+    /* BPE: the rank core for long segments, its vocabulary built on the first one that needs
+     * it (bpe_long.c); NULL when out of memory at load (the heap serves, still exact). */
+    struct spm_lazy_rank *lazy;
+    uint32_t rank_min;        /* segments this long may go to it: SPM_RANK_LAZY_MIN (tests: less) */
 } spm_model;
+
+/* Segments this long (bytes of normalized text) may go to the rank core. The rank vocabulary
+ * is built once per tokenizer (about 0.1 s for Llama 2, what the heap takes on some 200 KiB of
+ * one letter), so the first such segment pays a little more and every later one much less;
+ * below it the heap's memory (some 50 bytes per byte) stays a few megabytes. */
+#define SPM_RANK_LAZY_MIN (64u * 1024)
+#define SPM_RUN_CHARS 8
+typedef struct spm_lazy_rank {
+    tok_char_rank cr;          /* the pieces renumbered by score (algo/bpe_chars.c) */
+    /* the pieces of the lowest score, when several share it: runs of one character, of every
+     * length from 2 to max (Llama 2's 15 runs of U+2581), left out of cr and joined after it */
+    uint32_t n_runs;
+    struct spm_run_char {
+        uint8_t c[4], clen;
+        uint32_t max;
+    } runs[SPM_RUN_CHARS];
+    uint64_t run_lead[4];      /* a bit per first byte of a run character */
+    pthread_mutex_t mu;
+    _Atomic int state;         /* 0: not asked yet, 1: the rank core serves, 2: not (or OOM) */
+    _Atomic uint64_t served;   /* segments the rank core encoded (for tests) */
+} spm_lazy_rank;
+spm_lazy_rank *spm_lazy_rank_new(void);
+void spm_lazy_rank_free(spm_lazy_rank *z);
+/* m's rank core, built on the first call (once, under the lock): NULL when the conditions of
+ * bpe_long.c do not hold (or no memory). */
+const spm_lazy_rank *spm_lazy_rank_get(const tok_tokenizer *t, const spm_model *m);
 
 /* PieceToId: CONTROL/UNKNOWN/BYTE pieces first, then the others, else the unknown id. */
 uint32_t spm_piece_to_id(const tok_tokenizer *t, const uint8_t *p, size_t n);
@@ -103,10 +138,48 @@ typedef struct spm_piece {
 /* The BPE pair table (load time); false when out of memory. */
 bool spm_bpe_tables(const tok_tokenizer *t, spm_model *m);
 
-/* sentencepiece's BPE over the normalized text s[0..n) (bpe_model.c): appends the pieces to
- * *out (grown; *cap its capacity) and returns false when out of memory. */
+static inline uint32_t spm_pair_hash(uint32_t a, uint32_t b)
+{
+    return (uint32_t)(tok_fib_hash((uint64_t)a << 32 | b) >> 32);
+}
+
+/* The piece the matchable pieces a and b make together, or TOK_NO_ID. */
+static inline uint32_t spm_pair_find(const spm_model *m, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = spm_pair_hash(a, b) & m->pair_mask;; i = (i + 1) & m->pair_mask) {
+        const struct spm_pair *p = &m->pairs[i];
+        if (p->left == a && p->right == b)
+            return p->piece;
+        if (p->left == TOK_NO_ID)
+            return TOK_NO_ID;
+    }
+}
+
+static inline bool spm_piece_push(spm_piece **out, size_t *len, size_t *cap, uint32_t a,
+                                  uint32_t b, uint32_t id)
+{
+    if (!tok_grow(out, cap, *len + 1, sizeof **out, 256))
+        return false;
+    (*out)[(*len)++] = (spm_piece){a, b, id};
+    return true;
+}
+
+/* Where BPE's pieces go, in order: bytes [start, end) of the segment and the piece's id. */
+typedef void (*spm_put_fn)(void *ctx, uint32_t start, uint32_t end, uint32_t id);
+/* sentencepiece's BPE over the normalized text s[0..n) (bpe_model.c): the pieces to put; buf
+ * (grown, *cap its capacity) is work memory kept between calls. False when out of memory. */
 bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
-                    spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc);
+                    spm_put_fn put, void *ctx, spm_piece **buf, size_t *cap, tok_scratch *sc);
+/* sentencepiece's own algorithm, the heap (bpe_model.c): the pieces of s[0..n), offsets plus
+ * base, appended to *out. False when out of memory. */
+bool spm_bpe_heap(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
+                  uint32_t base, spm_piece **out, size_t *len, size_t *cap, tok_scratch *sc);
+/* A segment on the rank core when it is long and the model qualifies (bpe_long.c): 1 done --
+ * its pieces put, or with UNUSED pieces appended to *buf --; 0 not (nothing put or appended:
+ * the heap's turn); -1 out of memory. */
+int spm_bpe_long(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
+                 spm_put_fn put, void *ctx, spm_piece **buf, size_t *len, size_t *cap,
+                 tok_scratch *sc);
 
 extern const tok_format_ops spm_ops;
 tok_status spm_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,

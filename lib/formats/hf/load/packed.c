@@ -137,14 +137,14 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
             }
         }
         if (ok && chars) {
-            ok = tok_vocab_pack(&chars->v, &cb, &cl) == 0;
+            ok = tok_vocab_pack(&chars->cr.v, &cb, &cl) == 0;
             if (ok) {
                 tok_pack_add(&w, SEC_CHARS_VOCAB, cb, cl);
-                tok_pack_add(&w, SEC_CHARS_MAP, chars->to_model,
-                             (size_t)chars->v.n_ids * sizeof *chars->to_model);
-                if (chars->n_short)
-                    tok_pack_add(&w, SEC_CHARS_SHORT, chars->short_anom,
-                                 (size_t)chars->n_short * sizeof *chars->short_anom);
+                tok_pack_add(&w, SEC_CHARS_MAP, chars->cr.to_model,
+                             (size_t)chars->cr.v.n_ids * sizeof *chars->cr.to_model);
+                if (chars->cr.n_short)
+                    tok_pack_add(&w, SEC_CHARS_SHORT, chars->cr.short_anom,
+                                 (size_t)chars->cr.n_short * sizeof *chars->cr.short_anom);
             }
         }
     }

@@ -250,7 +250,7 @@ static bool long_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *
                        * needs them (they cost a second for Gemma's 262,000 tokens; a pack
                        * holds them ready) */
     const hf_lazy_rank *z = hf_lazy_rank_get(t, m);
-    return z && (hf_lazy_rank_word(z, &t->vocab, w, n, out, sc, base, st) || *st != TOK_OK);
+    return z && (hf_lazy_rank_word(z, w, n, out, sc, base, st) || *st != TOK_OK);
 }
 
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,

@@ -100,18 +100,13 @@ bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **un
  *
  * Character-level BPE (Mistral 7B, Gemma, Llama 2 in HF form) starts from characters, not
  * bytes, and its single characters carry the highest ids (SentencePiece appends them). The
- * rank core is tiktoken's BPE over bytes, so it gets a vocabulary of its own, renumbered:
- *   A: the 256 bytes, then every proper prefix (2 or 3 bytes) of a character token, then the
- *      character tokens -- in that order, so each is made from two of lower rank;
- *   B: the tokens of two or more characters, in the order of the merges that make them
- *      (their lowest merge index; tokens no merge makes last).
- * On text whose every character is a token, tiktoken's merge over it first completes every
- * character: a part of an unfinished character joins nothing but the next byte of that
- * character (no token holds part of a character), and that join ranks below every B token,
- * so all of them come before any B merge. From there it holds HF's initial symbols, and the
- * claim above (conditions (1) and (2) over B, the new ids as tiktoken's ranks; both checked
- * for every token before the path is used) makes the rest HF's merges. A word with a
- * character that is not a token (byte fallback, unknown) keeps HF's merge loop. */
+ * rank core gets a vocabulary of its own (algo/bpe_chars.c): bytes, parts of characters and
+ * characters first, then the tokens of two or more characters (B) in the order of the merges
+ * that make them (their lowest merge index; tokens no merge makes last). tiktoken's merge over
+ * it first completes every character (algo/bpe_chars.c), and from there holds HF's initial
+ * symbols, and the claim above (conditions (1) and (2) over B, the new ids as tiktoken's ranks;
+ * both checked for every token before the path is used) makes the rest HF's merges. A word
+ * with a character that is not a token (byte fallback, unknown) keeps HF's merge loop. */
 hf_lazy_rank *hf_lazy_rank_new(void)
 {
     hf_lazy_rank *z = calloc(1, sizeof *z);
@@ -126,15 +121,9 @@ void hf_lazy_rank_free(hf_lazy_rank *z)
 {
     if (!z)
         return;
-    if (!z->from_pack) { /* else v, to_model and short_anom point into the pack */
-        if (z->to_model)
-            tok_vocab_free(&z->v); /* its own arrays and tables */
-        else
-            free(z->v.heap_bpe); /* the tables; the rest of v is the tokenizer's */
-        free((void *)(uintptr_t)z->to_model);
-        free((void *)(uintptr_t)z->short_anom);
-    }
+    free(z->v.heap_bpe); /* byte-level: the tables; the rest of v is the tokenizer's */
     free(z->unreach);
+    tok_char_rank_free(&z->cr); /* from a pack: nothing of it is owned */
     pthread_mutex_destroy(&z->mu);
     free(z);
 }
@@ -165,212 +154,59 @@ static bool byte_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     return true;
 }
 
-/* Is p[0..len) exactly one UTF-8 character? */
-static bool one_char(const uint8_t *p, uint32_t len)
-{
-    unsigned cl = 1;
-    tok_utf8_decode(p, &cl);
-    return cl == len;
-}
+typedef struct merge_order {
+    const hf_model *m;
+    uint64_t last; /* the previous token's merge index, plus one */
+} merge_order;
 
-typedef struct part_ref {
-    const uint8_t *p;
-    uint32_t len;
-} part_ref;
-
-static int by_u64(const void *a, const void *b)
+/* Conditions (1) and (2) for one B token, as hf_bpe_ranks_check */
+static bool listed_in_order(void *ctx, uint32_t c, uint32_t l, uint32_t r)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int by_len_bytes(const void *a, const void *b)
-{
-    const part_ref *x = a, *y = b;
-    if (x->len != y->len)
-        return x->len < y->len ? -1 : 1;
-    return memcmp(x->p, y->p, x->len);
+    merge_order *o = ctx;
+    uint32_t rank, id;
+    if (l == TOK_NO_ID || r == TOK_NO_ID || !hf_merge_lookup(o->m, l, r, &rank, &id) || id != c ||
+        rank < o->last)
+        return false;
+    o->last = (uint64_t)rank + 1;
+    return true;
 }
 
 static bool char_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
 {
-    const tok_vocab *v = &t->vocab;
-    uint32_t n = v->n_ids;
-    static const uint8_t all_bytes[256] = {
-#define B4(x) x, x + 1, x + 2, x + 3
-#define B16(x) B4(x), B4(x + 4), B4(x + 8), B4(x + 12)
-#define B64(x) B16(x), B16(x + 16), B16(x + 32), B16(x + 48)
-        B64(0), B64(64), B64(128), B64(192)
-#undef B4
-#undef B16
-#undef B64
-    };
-    /* classify: chars (one character, 2+ bytes), multi (2+ characters); ids that do not find
-     * themselves (no bytes, decoding only) are left out */
-    size_t n_chars = 0, n_multi = 0, n_parts = 0;
-    part_ref *parts = malloc(((size_t)n * 2 + 1) * sizeof *parts);
-    uint8_t *kind = calloc((size_t)n + 1, 1); /* 0 out, 1 single byte, 2 char, 3 multi */
-    bool ok = parts && kind;
-    z->oom = !ok;
-    for (uint32_t id = 0; ok && id < n; id++) {
-        uint32_t len = tok_vocab_len(v, id);
-        const uint8_t *p = v->bytes + v->off[id];
-        if (!len || (len == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, len)) != id)
-            continue;
-        if (len == 1) {
-            if (p[0] >= 0x80) { /* a lone byte as a token: not a character-level vocabulary */
-                ok = false;
-                break;
-            }
-            kind[id] = 1;
-        } else if (one_char(p, len)) {
-            kind[id] = 2;
-            n_chars++;
-            for (uint32_t k = 2; k < len; k++)
-                parts[n_parts++] = (part_ref){p, k};
-        } else {
-            kind[id] = 3;
-            n_multi++;
-        }
-    }
-    size_t n_uniq = 0;
-    if (ok) {
-        qsort(parts, n_parts, sizeof *parts, by_len_bytes);
-        for (size_t i = 0; i < n_parts; i++)
-            if (!n_uniq || by_len_bytes(&parts[n_uniq - 1], &parts[i]) != 0)
-                parts[n_uniq++] = parts[i];
-    }
-    size_t total = 256 + n_uniq + n_chars + n_multi;
-    const uint8_t **toks = ok ? malloc(total * sizeof *toks) : NULL;
-    uint32_t *lens = ok ? malloc(total * sizeof *lens) : NULL;
-    uint32_t *ids = ok ? malloc(total * sizeof *ids) : NULL;
-    uint32_t *to_model = ok ? malloc(total * sizeof *to_model) : NULL;
-    z->oom |= ok && !(toks && lens && ids && to_model);
-    ok = ok && toks && lens && ids && to_model && total < TOK_NO_ID;
-    size_t k = 0;
-    if (ok) {
-        for (int b = 0; b < 256; b++, k++) {
-            toks[k] = all_bytes + b;
-            lens[k] = 1;
-            ids[k] = (uint32_t)k;
-            to_model[k] = b < 0x80 ? v->byte1[b] : TOK_NO_ID;
-            if (to_model[k] != TOK_NO_ID && kind[to_model[k]] != 1)
-                to_model[k] = TOK_NO_ID;
-        }
-        for (size_t i = 0; i < n_uniq; i++, k++) {
-            toks[k] = parts[i].p;
-            lens[k] = parts[i].len;
-            ids[k] = (uint32_t)k;
-            to_model[k] = TOK_NO_ID;
-        }
-        for (uint32_t id = 0; id < n; id++)
-            if (kind[id] == 2) {
-                toks[k] = v->bytes + v->off[id];
-                lens[k] = tok_vocab_len(v, id);
-                ids[k] = (uint32_t)k;
-                to_model[k] = id;
-                k++;
-            }
-        /* B in the order of the merges that make them (HF's order, not always the ids':
-         * Mistral lists "▁ ▁" late), tokens no merge makes last */
-        uint64_t *order = malloc((n_multi + 1) * sizeof *order);
-        uint32_t *minrank = malloc(((size_t)n + 1) * sizeof *minrank);
-        ok = order && minrank;
-        z->oom = !ok;
-        for (uint32_t id = 0; ok && id < n; id++)
-            minrank[id] = UINT32_MAX;
-        for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
-            uint32_t id = m->merges[i].id;
-            if (m->merges[i].key != UINT64_MAX && id < n && m->merges[i].rank < minrank[id])
-                minrank[id] = m->merges[i].rank;
-        }
-        size_t nb = 0;
-        for (uint32_t id = 0; ok && id < n; id++)
-            if (kind[id] == 3)
-                order[nb++] = (uint64_t)minrank[id] << 32 | id;
-        free(minrank);
-        if (ok) {
-            qsort(order, nb, sizeof *order, by_u64);
-            for (size_t i = 0; i < nb; i++, k++) {
-                uint32_t id = (uint32_t)order[i];
-                toks[k] = v->bytes + v->off[id];
-                lens[k] = tok_vocab_len(v, id);
-                ids[k] = (uint32_t)k;
-                to_model[k] = id;
-            }
-        }
-        free(order);
-    }
-    size_t dup;
-    int built = ok ? tok_vocab_build(&z->v, k, toks, lens, ids, &dup) : -1;
-    z->oom |= built == -2;
-    ok = ok && built == 0;
-    free(toks), free(lens), free(ids), free(parts), free(kind);
-    if (!ok) {
-        free(to_model);
+    uint32_t n = t->vocab.n_ids;
+    if (!m->merges)
         return false;
-    }
-    /* conditions (1) and (2) over the B tokens, as hf_bpe_ranks_check */
-    uint32_t nv = z->v.n_ids, first_b = (uint32_t)(256 + n_uniq + n_chars);
-    uint32_t *split = malloc((size_t)nv * 2 * sizeof *split);
-    ok = split && tok_bpe_true_splits(&z->v, NULL, split) == TOK_OK;
-    z->oom = !ok;
-    uint64_t last = 0;
-    for (uint32_t c = 0; ok && c < nv; c++) {
-        uint32_t l = split[2 * c], r = split[2 * c + 1], rank = 0, id = 0;
-        if (c < first_b) { /* every byte, part and character must be made (the argument above) */
-            ok = l != TOK_NO_ID;
-            continue;
-        }
-        if (l == TOK_NO_ID) /* no merge makes it: taken only whole, which this path never does */
-            continue;
-        ok = to_model[l] != TOK_NO_ID && to_model[r] != TOK_NO_ID &&
-             hf_merge_lookup(m, to_model[l], to_model[r], &rank, &id) && id == to_model[c] &&
-             rank >= last;
-        last = (uint64_t)rank + 1;
-    }
-    /* Gemma 3 has two short tokens made last from a later one ("\n\n\n", "\t\t\t"): words
-     * holding them keep the merge loop. The splits just checked are the tables' truth. */
-    uint32_t *short_anom = NULL;
-    if (ok && tok_bpe_tables_add_known(&z->v, split, &short_anom, &z->n_short) == -2)
-        ok = false, z->oom = true;
-    else if (!ok)
-        free(split);
-    z->short_anom = short_anom;
-    if (!ok) {
-        tok_vocab_free(&z->v);
-        free(to_model);
+    /* B in the order of the merges that make them (HF's order, not always the ids': Mistral
+     * lists "▁ ▁" late), tokens no merge makes last */
+    uint32_t *minrank = malloc(((size_t)n + 1) * sizeof *minrank);
+    z->oom = !minrank;
+    if (!minrank)
         return false;
+    for (uint32_t id = 0; id < n; id++)
+        minrank[id] = UINT32_MAX;
+    for (size_t i = 0; i < (size_t)1 << m->merge_bits; i++) {
+        uint32_t id = m->merges[i].id;
+        if (m->merges[i].key != UINT64_MAX && id < n && m->merges[i].rank < minrank[id])
+            minrank[id] = m->merges[i].rank;
     }
-    z->to_model = to_model;
-    return true;
+    merge_order o = {m, 0};
+    int r = tok_char_rank_build(&z->cr, &t->vocab, NULL, minrank, listed_in_order, &o, false);
+    free(minrank);
+    z->oom = r == -2;
+    return r == 0;
 }
 
-/* A pack's character-level tables (hf_lazy_rank_adopt), checked as a packed vocabulary is
- * (tok_vocab_view_checked: every loop of the encoder ends, every index stays inside) and every
- * id they give back a token of the model. Checked here, on the first long word, not when the
- * pack opens: the scan reads them all (about 20 MB for Gemma 3), which a tokenizer that never
- * meets a long word should not pay for in time or resident memory. A damaged section leaves
- * HF's merge loop, which gives the same ids. */
+/* A pack's character-level tables (hf_lazy_rank_adopt), read in place and checked as
+ * tok_char_rank_view checks them (a packed vocabulary's checks: every loop of the encoder ends,
+ * every index stays inside; and every id they give back a token of the model). Checked here, on
+ * the first long word, not when the pack opens: the scan reads them all (about 20 MB for Gemma
+ * 3), which a tokenizer that never meets a long word should not pay for in time or resident
+ * memory. A damaged section leaves HF's merge loop, which gives the same ids. */
 static bool packed_view(hf_lazy_rank *z, const tok_tokenizer *t)
 {
     const hf_lazy_packed *p = &z->packed;
-    tok_vocab v;
-    if (tok_vocab_view_checked(&v, p->vocab, p->vocab_len) != 0 || p->n_to_model != v.n_ids)
-        return false;
-    size_t bad = 0;
-    uint32_t n = t->vocab.n_ids;
-    for (size_t i = 0; i < p->n_to_model; i++)
-        bad += p->to_model[i] != TOK_NO_ID && p->to_model[i] >= n;
-    for (size_t i = 0; i < p->n_short; i++)
-        bad += p->short_anom[i] >= v.n_ids;
-    if (bad || p->n_short > UINT32_MAX)
-        return false;
-    z->v = v;
-    z->to_model = p->to_model;
-    z->short_anom = p->n_short ? p->short_anom : NULL;
-    z->n_short = (uint32_t)p->n_short;
-    return true;
+    return tok_char_rank_view(&z->cr, p->vocab, p->vocab_len, p->to_model, p->n_to_model,
+                              p->short_anom, p->n_short, t->vocab.n_ids) == 0;
 }
 
 const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
@@ -392,43 +228,24 @@ const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
     return s == 1 ? z : NULL;
 }
 
-bool hf_lazy_rank_word(const hf_lazy_rank *z, const tok_vocab *mv, const uint8_t *s, size_t n,
-                       hf_tokens *out, tok_scratch *sc, uint32_t base, tok_status *st)
+bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tokens *out,
+                       tok_scratch *sc, uint32_t base, tok_status *st)
 {
     *st = TOK_OK;
-    for (size_t i = 0; i < n;) { /* every character a token: HF's initial symbols */
-        unsigned cl = 1;
-        tok_utf8_decode(s + i, &cl);
-        if (cl > n - i || (cl == 1 ? mv->byte1[s[i]] : tok_vocab_find(mv, s + i, cl)) == TOK_NO_ID)
-            return false;
-        i += cl;
-    }
-    /* without the linear encoder (no tables, or a token they leave out in the word) the rank
-     * core would merge bytes with a heap: HF's loop over characters does less */
-    if (!z->v.split || (z->v.n_anom && tok_bpe_piece_has_anom(&z->v, s, n)))
-        return false;
-    for (uint32_t k = 0; k < z->n_short; k++)
-        if (memmem(s, n, z->v.bytes + z->v.off[z->short_anom[k]],
-                   tok_vocab_len(&z->v, z->short_anom[k])))
-            return false;
-    tok_out o = {.grow = true};
-    if (!tok_bpe_rank_parts(&z->v, s, n, 0, &o, sc) || o.oom) {
-        free(o.ids);
+    const uint32_t *ids;
+    size_t m;
+    int r = n && tok_char_rank_fits(&z->cr, s, n) ? tok_char_rank_encode(&z->cr, s, n, sc, &ids, &m)
+                                                  : 0;
+    if (r < 0)
         *st = TOK_ENOMEM;
-        return false;
-    }
-    bool ok = true;
-    for (size_t k = 0; ok && k < o.n; k++) /* a byte or part of a character left over cannot be */
-        ok = z->to_model[o.ids[k]] != TOK_NO_ID;
     uint32_t pos = base;
-    for (size_t k = 0; ok && k < o.n; k++) {
-        uint32_t len = tok_vocab_len(&z->v, o.ids[k]);
-        if (!hf_tokens_push(out, z->to_model[o.ids[k]], pos, pos + len)) {
+    for (size_t k = 0; r > 0 && k < m; k++) {
+        uint32_t len = tok_vocab_len(&z->cr.v, ids[k]);
+        if (!hf_tokens_push(out, z->cr.to_model[ids[k]], pos, pos + len)) {
             *st = TOK_ENOMEM;
             break;
         }
         pos += len;
     }
-    free(o.ids);
-    return ok && *st == TOK_OK;
+    return r > 0 && *st == TOK_OK;
 }
