@@ -488,9 +488,10 @@ static PyObject *tk_count_chat(PyObject *self, PyObject *const *args, Py_ssize_t
             PyErr_SetString(PyExc_TypeError, "template_vars must be a dict");
             goto fail;
         }
-        if (!(vars = request_text(a[5])) || !(topt.vars = PyUnicode_AsUTF8AndSize(vars, NULL)))
+        Py_ssize_t vl;
+        if (!(vars = request_text(a[5])) || !(topt.vars = PyUnicode_AsUTF8AndSize(vars, &vl)))
             goto fail;
-        topt.vars_len = strlen(topt.vars);
+        topt.vars_len = (size_t)vl;
     }
     text_view v;
     if (text_from_any(json_text, &v, "request") < 0)
