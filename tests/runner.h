@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tokscope.h"
+
 typedef void (*test_fn)(void);
 void test_register(const char *file, const char *name, test_fn fn);
 /* Record a failure of the running test (printf-style message). */
@@ -87,6 +89,10 @@ uint64_t test_rand(uint64_t *state);
 
 /* A fresh temporary directory (removed at exit). */
 const char *test_tmpdir(void);
+/* A tokenizer file opened with its own loader: tok_open_memory of its bytes, since
+ * tok_open_file opens a tokenizer.json that tokscope ships from its pack (api/shipped_twin.c).
+ * Tests of the JSON loader's paths use this. */
+tok_status test_open_json(const char *path, tok_tokenizer **out, tok_error *err);
 /* Write data to path; false on error. */
 bool write_file(const char *path, const void *data, size_t len);
 /* The whole output of `gzip -dc path`; NULL if gzip fails. Caller frees. */

@@ -252,3 +252,18 @@ void text_lines_free(text_lines *l)
     l->v = NULL;
     l->n = 0;
 }
+
+tok_status test_open_json(const char *path, tok_tokenizer **out, tok_error *err)
+{
+    size_t len;
+    char *data = read_file(path, &len);
+    *out = NULL;
+    if (!data) {
+        if (err)
+            snprintf(err->message, sizeof err->message, "%s: cannot read it", path);
+        return TOK_ENOENT;
+    }
+    tok_status st = tok_open_memory(data, len, path, NULL, out, err);
+    free(data);
+    return st;
+}

@@ -60,4 +60,14 @@ void tok_error_shift(tok_error *err, uint64_t delta);
 bool tok_hf_cache_find(const char *repo, const char *file, char *path, size_t cap, char *where,
                        size_t where_cap);
 
+/* The data directories that hold the vocabularies tokscope ships (open_model.c): at most two,
+ * into dirs; returns how many. */
+size_t tok_data_dirs(const char *dirs[2]);
+
+/* A tokenizer.json data[0..len) that is byte for byte the source of a pack in the data
+ * directories, opened from that pack under the name path (shipped_twin.c). TOK_ENOENT when no
+ * pack was made from it or that pack does not open (the file's own loader then runs). */
+tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *path,
+                                 tok_tokenizer **out);
+
 #endif

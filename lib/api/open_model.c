@@ -21,12 +21,28 @@
 #define TOK_BUILD_DATADIR ""
 #endif
 
+size_t tok_data_dirs(const char *dirs[2])
+{
+    const char *data = getenv("TOKSCOPE_DATA_DIR");
+    size_t n = 0;
+    if (data) {
+        if (data[0])
+            dirs[n++] = data;
+        return n;
+    }
+    dirs[n++] = TOK_DATADIR;
+    if (TOK_BUILD_DATADIR[0])
+        dirs[n++] = TOK_BUILD_DATADIR;
+    return n;
+}
+
 /* The first file of NAME in the search path into path; false if none is readable. */
 static bool find_vocab(const char *name, const char *const *dirs, size_t n_dirs, char *path,
                        size_t cap)
 {
-    const char *env = getenv("TOKSCOPE_TOKENIZER_PATH"), *data = getenv("TOKSCOPE_DATA_DIR");
-    const char *fixed[] = {data ? data : TOK_DATADIR, data ? "" : TOK_BUILD_DATADIR};
+    const char *env = getenv("TOKSCOPE_TOKENIZER_PATH");
+    const char *fixed[2] = {NULL, NULL};
+    tok_data_dirs(fixed);
     char envbuf[4096];
     snprintf(envbuf, sizeof envbuf, "%s", env ? env : "");
     /* the caller's, then the environment's, then the installed and the build's */

@@ -130,7 +130,9 @@ size_t tok_base64_decode(const uint8_t *s, size_t n, uint8_t *out, bool strict);
 /* Fibonacci hashing: multiply by 2^64 / phi; callers take the high bits as the slot. */
 static inline uint64_t tok_fib_hash(uint64_t key) { return key * 0x9E3779B97F4A7C15ull; }
 
-
+/* SHA-256 of data[0..len) (sha256.c), with the processor's SHA extensions when it has them;
+ * tok_sha256_with(..., false) takes the portable rounds (for tests that compare the two). */
 void tok_sha256(const void *data, size_t len, uint8_t out[32]);
+void tok_sha256_with(const void *data, size_t len, uint8_t out[32], bool allow_cpu_extensions);
 
 #endif

@@ -1,8 +1,16 @@
 /* sha256: FIPS 180-4 SHA-256, used to recognise the OpenAI .tiktoken files by the same hashes
- * tiktoken checks (tiktoken_ext/openai_public.py). */
+ * tiktoken checks (tiktoken_ext/openai_public.py), and a tokenizer.json tokscope ships as a pack
+ * (api/shipped_twin.c), which hashes the 9-33 MB file on every open: the x86 SHA extensions,
+ * when the processor has them, do that about 5x faster than the portable rounds. */
 #include "base/base.h"
 
 #include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI_PATH 1
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -37,14 +45,86 @@ static void block(uint32_t h[8], const uint8_t *p)
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+#ifdef HAVE_SHA_NI_PATH
+/* n blocks with the SHA extensions. The state lives in two registers, ABEF and CDGH, as
+ * sha256rnds2 wants it; each group of four rounds takes four schedule words, made by
+ * sha256msg1/msg2 from the previous sixteen. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8], const uint8_t *p,
+                                                                 size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1); /* CDAB */
+    __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B); /* EFGH */
+    __m128i s0 = _mm_alignr_epi8(t, s1, 8);                                        /* ABEF */
+    s1 = _mm_blend_epi16(s1, t, 0xF0);                                             /* CDGH */
+    for (; n; n--, p += 64) {
+        const __m128i abef = s0, cdgh = s1;
+        __m128i w[4];
+        for (int g = 0; g < 16; g++) {
+            __m128i m;
+            if (g < 4) {
+                m = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+            } else { /* W[t-16] + s0(W[t-15]) + W[t-7], then + s1(W[t-2]) */
+                m = _mm_sha256msg1_epu32(w[g & 3], w[(g - 3) & 3]);
+                m = _mm_add_epi32(m, _mm_alignr_epi8(w[(g - 1) & 3], w[(g - 2) & 3], 4));
+                m = _mm_sha256msg2_epu32(m, w[(g - 1) & 3]);
+            }
+            w[g & 3] = m;
+            __m128i wk = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, wk);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(wk, 0x0E));
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+    }
+    t = _mm_shuffle_epi32(s0, 0x1B);                                  /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);                                 /* DCHG */
+    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, s1, 0xF0)); /* DCBA */
+    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(s1, t, 8));    /* HGFE */
+}
+
+static bool have_sha_ni(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29))) /* SHA */
+        return false;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9)); /* SSE4.1, SSSE3 */
+}
+#endif
+
+/* The whole 64-byte blocks of p[0..n*64). */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n, bool fast)
+{
+#ifdef HAVE_SHA_NI_PATH
+    if (fast) {
+        blocks_ni(h, p, n);
+        return;
+    }
+#endif
+    (void)fast;
+    for (; n; n--, p += 64)
+        block(h, p);
+}
+
 void tok_sha256(const void *data, size_t len, uint8_t out[32])
+{
+    tok_sha256_with(data, len, out, true);
+}
+
+void tok_sha256_with(const void *data, size_t len, uint8_t out[32], bool allow_cpu_extensions)
 {
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    bool fast = false;
+#ifdef HAVE_SHA_NI_PATH
+    fast = allow_cpu_extensions && have_sha_ni();
+#endif
+    (void)allow_cpu_extensions;
     const uint8_t *p = data;
     size_t left = len;
-    for (; left >= 64; p += 64, left -= 64)
-        block(h, p);
+    blocks(h, p, left / 64, fast);
+    p += left / 64 * 64;
+    left %= 64;
     uint8_t tail[128] = {0};
     memcpy(tail, p, left);
     tail[left] = 0x80;
@@ -52,9 +132,7 @@ void tok_sha256(const void *data, size_t len, uint8_t out[32])
     uint64_t bits = (uint64_t)len * 8;
     for (int i = 0; i < 8; i++)
         tail[tl - 1 - i] = (uint8_t)(bits >> (8 * i));
-    block(h, tail);
-    if (tl == 128)
-        block(h, tail + 64);
+    blocks(h, tail, tl / 64, fast);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (uint8_t)(h[i] >> 24);
         out[4 * i + 1] = (uint8_t)(h[i] >> 16);

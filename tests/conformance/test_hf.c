@@ -109,7 +109,14 @@ static tok_status open_hf(const char *name, enum path how, tok_tokenizer **t, to
         }
         return tok_open_memory(packed_blob, packed_len, name, NULL, t, err);
     }
-    tok_status st = tok_open_file(path, NULL, t, err);
+    /* from memory, so the JSON loader runs even for a file tokscope ships as a pack
+     * (tok_open_file would open that pack: api/shipped_twin.c) */
+    size_t len;
+    char *data = read_file(path, &len);
+    if (!data)
+        return TOK_ENOENT;
+    tok_status st = tok_open_memory(data, len, path, NULL, t, err);
+    free(data);
     if (st == TOK_OK && how == P_GENERAL)
         hf_use_general_path(*t);
     return st;

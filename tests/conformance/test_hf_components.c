@@ -119,7 +119,7 @@ static size_t check_case(const char *name, size_t *lines, bool general)
     snprintf(path, sizeof path, DIR_ "/%s.tokenizer.json", name);
     tok_tokenizer *t = NULL;
     tok_error err;
-    if (tok_open_file(path, NULL, &t, &err) != TOK_OK) {
+    if (test_open_json(path, &t, &err) != TOK_OK) {
         fprintf(stderr, "  %s: %s\n", name, err.message);
         return 1;
     }
@@ -217,7 +217,7 @@ TEST(hf_batch_on_threads_matches_sequential)
         char path[256];
         snprintf(path, sizeof path, DIR_ "/%s.tokenizer.json", names[c]);
         tok_tokenizer *t = NULL;
-        CHECK_EQ(tok_open_file(path, NULL, &t, NULL), TOK_OK);
+        CHECK_EQ(test_open_json(path, &t, NULL), TOK_OK);
         snprintf(path, sizeof path, DIR_ "/%s.jsonl", names[c]);
         size_t raw_len, n = 0;
         char *raw = read_file(path, &raw_len);

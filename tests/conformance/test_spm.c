@@ -278,7 +278,7 @@ TEST(spm_goldens)
     for (size_t m = 0; m < nm; m++) {
         tok_tokenizer *t;
         tok_error err;
-        if (tok_open_file(pairs[m][1], NULL, &t, &err) != TOK_OK) {
+        if (test_open_json(pairs[m][1], &t, &err) != TOK_OK) {
             test_fail(__FILE__, __LINE__, "%s", err.message);
             total_bad++;
             continue;

@@ -229,8 +229,8 @@ TEST(bpe_ranks_lazy_on_long_pieces_matches_merge_loop)
     snprintf(path, sizeof path, "%s/llama3/tokenizer.json", hf_dir());
     tok_tokenizer *t, *g;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
-    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
     hf_use_general_path(g);
     const hf_model *m = &((const hf_pipeline *)t->impl)->model;
     CHECK(!m->rank_bpe && m->lazy && atomic_load(&m->lazy->state) == 0);
@@ -307,8 +307,8 @@ static void char_level_matches(const char *name, bool want_rank, bool packed)
     if (packed)
         CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
     else
-        CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
-    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+        CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
     hf_model *gm = &((hf_pipeline *)g->impl)->model;
     hf_lazy_rank_free(gm->lazy);
     gm->lazy = NULL; /* g: HF's merge loop only */
@@ -418,7 +418,7 @@ TEST(bpe_ranks_packed_char_level_damaged_tables)
     CHECK_MSG(strstr(err.message, "odd.tkz") && strstr(err.message, "character-level"), "%s",
               err.message);
     memcpy(me + 16, &mlen, 8);
-    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
     hf_use_general_path(g);
     size_t cap = HF_RANK_LAZY_MIN + 4096;
     uint8_t *p = malloc(cap);
@@ -471,7 +471,7 @@ static void megabyte_runs(const char *name)
     tok_tokenizer *t, *f;
     tok_error err;
     CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
-    CHECK(tok_open_file(path, NULL, &f, &err) == TOK_OK);
+    CHECK(test_open_json(path, &f, &err) == TOK_OK);
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t cap = (size_t)1 << 20;
     uint8_t *p = malloc(cap);
@@ -613,8 +613,8 @@ TEST(bpe_ranks_lazy_build_shared_by_threads)
     snprintf(path, sizeof path, "%s/llama3/tokenizer.json", hf_dir());
     tok_tokenizer *t, *g;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
-    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
     hf_use_general_path(g);
     size_t cap = HF_RANK_LAZY_MIN + 4096;
     uint8_t *p = malloc(cap);

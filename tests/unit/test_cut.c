@@ -74,7 +74,7 @@ TEST(cut_point_parts_encode_as_the_whole)
         snprintf(path, sizeof path, "%s/%s/tokenizer.json", hf_dir(), files[f]);
         tok_tokenizer *t;
         tok_error err;
-        CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s", err.message);
+        CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);
         int cuts;
         cut_agrees(files[f], t, 80 + f, 1500, &cuts);
         CHECK_MSG(cuts > 500, "%s: too few cuts", files[f]);

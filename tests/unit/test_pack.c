@@ -53,7 +53,7 @@ static void same_as_file(const char *path)
     CHECK_MSG(p, "%s: cannot pack", path);
     tok_tokenizer *a = NULL, *b = NULL;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &a, &err) == TOK_OK, "%s", err.message);
+    CHECK_MSG(test_open_json(path, &a, &err) == TOK_OK, "%s", err.message);
     tok_status st = tok_open_memory(p, plen, "packed", NULL, &b, &err);
     memset(p, 0, plen); /* the tokenizer keeps its own copy */
     tok_free(p);

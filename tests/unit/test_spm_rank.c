@@ -83,8 +83,8 @@ static void model_matches(const char *path, unsigned *served)
     *served = 0;
     tok_tokenizer *t, *g;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s", err.message);
-    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
     CHECK_MSG(model_of(t)->type == SPM_BPE && model_of(t)->lazy, "%s: not BPE with the rank path",
               path);
     heap_only(g);
@@ -108,7 +108,7 @@ static bool is_bpe_model(const char *path)
 {
     tok_tokenizer *t;
     tok_error err;
-    if (tok_open_file(path, NULL, &t, &err) != TOK_OK)
+    if (test_open_json(path, &t, &err) != TOK_OK)
         return false;
     bool bpe = strcmp(tok_format(t), "sentencepiece") == 0 && model_of(t)->type == SPM_BPE;
     tok_close(t);
@@ -257,8 +257,8 @@ static void mix_matches(const char *path, bool *ranked)
 {
     tok_tokenizer *t, *g;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s", err.message);
-    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
     heap_only(g);
     spm_model *m = model_of(t);
     *ranked = m->lazy && spm_lazy_rank_get(t, m);
@@ -376,9 +376,9 @@ TEST(spm_rank_build_shared_by_threads)
     const char *path = "build/spm-npm-models/llama2.model";
     tok_tokenizer *t, *g;
     tok_error err;
-    CHECK_MSG(tok_open_file(path, NULL, &t, &err) == TOK_OK, "%s (make spm-npm-models)",
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s (make spm-npm-models)",
               err.message);
-    CHECK(tok_open_file(path, NULL, &g, &err) == TOK_OK);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
     heap_only(g);
     size_t n = SPM_RANK_LAZY_MIN + 4096;
     uint8_t *p = malloc(n);

@@ -459,6 +459,10 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
                        size_t chat_len, void **out, size_t *out_len, tok_error *err);
 tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped, const char *source,
                               tok_tokenizer **out, tok_error *err);
+/* The tokenizer.json a pack was made from: its SHA-256 as 64 lowercase hex digits and its byte
+ * length (UINT64_MAX when the pack predates recording it). False when p is not an HF pack or
+ * does not say. */
+bool tok_hf_pack_source(const tok_pack_view *p, char sha_hex[65], uint64_t *len);
 
 /* The byte-level alphabet (pre_tokenizers/byte_level.c), shared by the pre-tokenizer, the
  * decoder and the loader. */

@@ -24,7 +24,7 @@
  * may cut at U+2581, whether the merges are rank BPE), UNREACH (the ids no merge makes, when rank
  * BPE), CHARS_VOCAB, CHARS_MAP and CHARS_SHORT (character-level rank BPE: the renumbered
  * tok_vocab blob with its tables, its ids' model ids, the tokens a word must not hold), SOURCE
- * (label and SHA-256 of the original) and, when given, CHAT (the tokenizer_config.json that came
+ * (label, SHA-256 and byte length of the original; older packs lack the length) and, when given, CHAT (the tokenizer_config.json that came
  * with it). */
 #include "base/pack.h"
 #include "formats/hf/load/load.h"
@@ -152,9 +152,12 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
         uint8_t digest[32];
         char src[512];
         tok_sha256(data, len, digest);
-        int n = snprintf(src, sizeof src, "%s\t", source);
+        /* the label is cut so that the digest and the length always fit */
+        int n = snprintf(src, sizeof src, "%.400s\t", source);
         for (int i = 0; i < 32 && n > 0 && (size_t)n + 2 < sizeof src; i++)
             n += snprintf(src + n, sizeof src - (size_t)n, "%02x", digest[i]);
+        if (n > 0 && (size_t)n < sizeof src)
+            snprintf(src + n, sizeof src - (size_t)n, "\t%zu", len);
         tok_pack_add(&w, SEC_SOURCE, src, strlen(src));
         if (chat)
             tok_pack_add(&w, SEC_CHAT, chat, chat_len);
@@ -228,4 +231,33 @@ tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped
     hp->backing_len = p->len;
     hp->backing_mapped = mapped;
     return TOK_OK;
+}
+
+bool tok_hf_pack_source(const tok_pack_view *p, char sha_hex[65], uint64_t *len)
+{
+    size_t n;
+    const char *src = p->format == TOK_PACK_HF ? tok_pack_get(p, SEC_SOURCE, &n) : NULL;
+    if (!src)
+        return false;
+    const char *end = src + n, *tab = memchr(src, '\t', n);
+    if (!tab || end - tab < 65)
+        return false;
+    for (int i = 0; i < 64; i++) {
+        char c = tab[1 + i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+        sha_hex[i] = c;
+    }
+    sha_hex[64] = 0;
+    *len = UINT64_MAX; /* not recorded */
+    const char *q = tab + 65;
+    if (q < end && *q == '\t') {
+        uint64_t v = 0;
+        const char *d = q + 1;
+        while (d < end && *d >= '0' && *d <= '9' && v < UINT64_MAX / 10)
+            v = v * 10 + (uint64_t)(*d++ - '0');
+        if (d == end && d > q + 1)
+            *len = v;
+    }
+    return true;
 }
