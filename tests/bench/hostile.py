@@ -36,7 +36,10 @@ TOKENIZERS = [
     ("o200k_base", ["-e", "o200k_base"]),
     ("cl100k_base", ["-e", "cl100k_base"]),
     ("llama3.1 pack", ["-m", "llama-3.1-8b"]),
+    # byte for byte the file tokscope ships, so it opens from the pack (api/shipped_twin.c) ...
     ("llama3 json", ["-t", "{B}/hf/llama3/tokenizer.json"]),
+    # ... and the same JSON one newline longer, which its own loader reads
+    ("llama3 edited", ["-t", "{D}/llama3-edited.json"]),
     ("mistral7b json", ["-t", "{B}/hf/mistral_7b/tokenizer.json"]),
     ("gemma3 pack", ["-m", "gemma-3-4b"]),
     ("wordpiece json", ["-t", "{B}/hf/gen_wordpiece_bert_uncased/tokenizer.json"]),
@@ -134,7 +137,13 @@ def main():
     shapes.append(("line_50m", "line_12m.txt", "line_50m.txt", None, line_reps))
     if shapes_only:
         shapes = [s for s in shapes if s[0] in shapes_only]
-    toks = [(n, [a.replace("{B}", build) for a in args]) for n, args in TOKENIZERS]
+    edited = os.path.join(d, "llama3-edited.json")
+    src = os.path.join(build, "hf", "llama3", "tokenizer.json")
+    if os.path.exists(src) and not os.path.exists(edited):
+        with open(src, "rb") as f, open(edited, "wb") as g:
+            g.write(f.read() + b"\n")
+    toks = [(n, [a.replace("{B}", build).replace("{D}", d) for a in args])
+            for n, args in TOKENIZERS]
     if only:
         toks = [t for t in toks if t[0] == "o200k_base" or t[0] in only]
 
