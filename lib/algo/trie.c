@@ -166,6 +166,10 @@ int tok_trie_build(tok_trie *t, size_t n, const uint8_t *const *keys, const uint
     t->cells = b.cells;
     t->n_cells = b.top + 257;
     t->n_keys = n;
+    t->max_key_len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (lens[i] > t->max_key_len)
+            t->max_key_len = lens[i];
     b.cells = NULL;
     rc = 0;
 out:

@@ -23,6 +23,7 @@ typedef struct tok_trie {
     tok_trie_cell *cells; /* cells[0] is the root; at least 256 free cells past the last base */
     size_t n_cells;
     size_t n_keys;
+    size_t max_key_len; /* the longest key's length in bytes */
 } tok_trie;
 
 /* Build from n keys: keys[i][0..lens[i]) maps to values[i]. A key given twice keeps the value

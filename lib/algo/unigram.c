@@ -3,32 +3,69 @@
  * As sentencepiece's EncodeOptimized (unigram_model.cc) and Hugging Face's encode_optimized
  * (models/unigram/model.rs): one pass over the character starts; from each, the trie walk
  * yields every piece that begins there, and each piece offers "best score here + its score" to
- * the position where it ends. Only the best path ending at each byte position is kept (12 or
- * 16 bytes per position), so time is O(n * longest piece) and memory O(n), with no lattice nodes
- * and nothing allocated per piece. A character where no one-character piece starts gets the
- * unknown piece, scored min - 10.
+ * the position where it ends. Only the best path ending at each byte position is kept, with no
+ * lattice nodes and nothing allocated per piece, so time is O(n * longest piece). A character
+ * where no one-character piece starts gets the unknown piece, scored min - 10.
+ *
+ * Memory does not grow with the text. A score is needed only until the pass moves a longest
+ * piece past it, so scores live in a ring of that size. The back pointers (where the best path
+ * to a position starts its last piece, and that piece) are needed until the path through them
+ * is certain: every so often the pass follows the back pointers of the positions the best
+ * path may still leave from (the last longest-piece's worth) until they meet; where they meet,
+ * every way on goes through that position, so the pieces before it are final. They are emitted
+ * and forgotten. On ordinary text, runs of one letter included, the paths meet within a few
+ * pieces; when they do not, the checks grow geometrically apart, so their cost stays linear.
  *
  * The arithmetic is the reference's, bit for bit, since ties and near-ties decide ids:
  * sentencepiece keeps best-path scores in float but adds and compares a piece's score in double
  * (its user-defined bonus, length * max - 0.1, is a double expression), while the unknown
- * piece's score is added in float; Hugging Face works in double throughout. Ties keep the
- * first path found (strictly greater replaces). */
+ * piece's score is added in float; Hugging Face works in double throughout. (A float score
+ * kept in the ring's double is the same number.) Ties keep the first path found (strictly
+ * greater replaces). */
 #include "algo/unigram.h"
 
-#define NO_START UINT32_MAX
+#include <stdlib.h>
+#include <string.h>
 
-/* The best path ending at a byte position: sentencepiece keeps its score in a float, Hugging
- * Face in a double. */
-typedef struct spm_end {
-    float score;
-    uint32_t start; /* where its last piece starts, NO_START if unreached */
-    uint32_t id;
-} spm_end;
+#define NO_START UINT32_MAX    /* a position no path reaches (yet) */
+#define END (UINT32_MAX - 1)   /* the end of a reversed chain (settle) */
+#define FIRST_CHECK 16384      /* positions held before the first look for a meeting point */
 
-typedef struct hf_end {
-    double score;
+/* The best path ending at a byte position: where its last piece starts, and that piece. */
+typedef struct uni_back {
     uint32_t start, id;
-} hf_end;
+} uni_back;
+
+typedef struct vit {
+    const tok_unigram *u;
+    const uint8_t *s;
+    size_t n, L;       /* L: the longest piece or unknown character, in bytes */
+    double *ring;      /* best-path score at position p: ring[p & mask] */
+    size_t mask, ring_bytes;
+    uni_back *back;    /* positions [base, base + cap) */
+    size_t base, cap;
+    size_t init_to;    /* positions below it have their back pointer initialised */
+    tok_scratch *sc;   /* holds ring, then back */
+    tok_uni_emit emit;
+    void *ctx;
+} vit;
+
+/* Positions up to upto addressable and initialised. */
+static bool ensure(vit *v, size_t upto)
+{
+    if (upto - v->base >= v->cap) {
+        size_t need = upto - v->base + 1, cap = v->cap * 2 > need ? v->cap * 2 : need;
+        uint8_t *m = tok_scratch_get(v->sc, v->ring_bytes + cap * sizeof(uni_back));
+        if (!m)
+            return false;
+        v->ring = (double *)m;
+        v->back = (uni_back *)(m + v->ring_bytes);
+        v->cap = cap;
+    }
+    for (; v->init_to <= upto; v->init_to++)
+        v->back[v->init_to - v->base].start = NO_START;
+    return true;
+}
 
 /* The length of the character at s[pos], cut at n. */
 static inline size_t char_at(const uint8_t *s, size_t pos, size_t n)
@@ -37,155 +74,177 @@ static inline size_t char_at(const uint8_t *s, size_t pos, size_t n)
     return k > n - pos ? n - pos : k;
 }
 
-/* sentencepiece: kinds is a constant in each instantiation (user-defined or unused pieces). */
-static inline __attribute__((always_inline)) void forward_spm(const tok_unigram *u,
-                                                              const uint8_t *s, size_t n,
-                                                              spm_end *b, const bool kinds)
+/* Offer the path "best at pos, then piece id", scored cand, to position t; kept scores
+ * stored (sentencepiece rounds to float what it compared in double). */
+static inline __attribute__((always_inline)) bool offer(vit *v, size_t t, double cand,
+                                                        double stored, size_t pos, uint32_t id)
 {
+    uni_back *tg = &v->back[t - v->base];
+    double *ts = &v->ring[t & v->mask];
+    if (tg->start == NO_START || cand > *ts) {
+        *ts = stored;
+        tg->start = (uint32_t)pos;
+        tg->id = id;
+        return true;
+    }
+    return false;
+}
+
+/* Every piece that starts at the character start pos. spm and kinds are constants in each
+ * instantiation (sentencepiece; user-defined or unused pieces). False when an unknown
+ * character won in a Hugging Face model without unk_id. */
+static inline __attribute__((always_inline)) bool step(vit *v, size_t pos, size_t mblen,
+                                                       const bool spm, const bool kinds)
+{
+    const tok_unigram *u = v->u;
     const tok_trie_cell *cells = u->trie.cells;
-    const bool any = u->trie.n_keys != 0;
-    const float unk = u->fmin - 10.0f;
-    for (size_t pos = 0; pos < n;) {
-        const float here = b[pos].score;
-        const size_t mblen = char_at(s, pos, n);
-        bool single = false;
-        uint32_t node = 0;
-        for (size_t k = pos; any && k < n; k++) {
-            uint32_t next = cells[node].base + s[k];
-            if (cells[next].check != node)
-                break;
-            node = next;
-            uint32_t id = cells[node].value;
-            if (id == TOK_NO_ID)
+    const uint8_t *s = v->s;
+    const double here = v->ring[pos & v->mask];
+    bool single = false;
+    uint32_t node = 0;
+    for (size_t k = pos; u->trie.n_keys && k < v->n; k++) {
+        uint32_t next = cells[node].base + s[k];
+        if (cells[next].check != node)
+            break;
+        node = next;
+        uint32_t id = cells[node].value;
+        if (id == TOK_NO_ID)
+            continue;
+        size_t len = k + 1 - pos;
+        double cand;
+        if (!spm) {
+            cand = u->dscore[id] + here;
+        } else if (kinds && u->kind[id] != TOK_UNI_NORMAL) {
+            if (u->kind[id] == TOK_UNI_UNUSED)
                 continue;
-            size_t len = k + 1 - pos;
-            double cand;
-            if (kinds && u->kind[id] != TOK_UNI_NORMAL) {
-                if (u->kind[id] == TOK_UNI_UNUSED)
-                    continue;
-                cand = ((double)((float)len * u->fmax) - 0.1) + here;
-            } else {
-                cand = (double)cells[node].score + here;
-            }
-            spm_end *tg = &b[k + 1];
-            if (tg->start == NO_START || cand > tg->score) {
-                tg->score = (float)cand;
-                tg->start = (uint32_t)pos;
-                tg->id = id;
-            }
-            if (len == mblen)
-                single = true;
+            cand = ((double)((float)len * u->fmax) - 0.1) + here;
+        } else {
+            cand = (double)cells[node].score + here;
         }
-        if (!single) {
-            const float cand = unk + here; /* added in float, as there */
-            spm_end *tg = &b[pos + mblen];
-            if (tg->start == NO_START || cand > tg->score) {
-                tg->score = cand;
-                tg->start = (uint32_t)pos;
-                tg->id = u->unk_id;
-            }
-        }
-        pos += mblen;
+        offer(v, k + 1, cand, spm ? (double)(float)cand : cand, pos, id);
+        if (len == mblen)
+            single = true;
+    }
+    if (!single) {
+        double cand = spm ? (double)((u->fmin - 10.0f) + (float)here) /* added in float */
+                          : (u->dmin - 10.0) + here;
+        if (offer(v, pos + mblen, cand, cand, pos, u->unk_id) && !spm && u->unk_id == TOK_NO_ID)
+            return false;
+    }
+    return true;
+}
+
+/* Emit the best path from base to c (c's chain goes back to base) and make c the base. */
+static void settle_at(vit *v, size_t c)
+{
+    uni_back *b = v->back;
+    const size_t base = v->base;
+    /* reverse the chain in place: each node's start becomes the next node */
+    uint32_t next = END;
+    for (size_t q = c; q > base;) {
+        uint32_t p = b[q - base].start;
+        b[q - base].start = next;
+        next = (uint32_t)q;
+        q = p;
+    }
+    for (size_t prev = base, q = next; q != END;) {
+        uint32_t after = b[q - base].start;
+        v->emit(v->ctx, (uint32_t)prev, (uint32_t)q, b[q - base].id);
+        prev = q;
+        q = after;
+    }
+    if (c > base) {
+        memmove(b, b + (c - base), (v->init_to - c) * sizeof *b);
+        v->base = c;
     }
 }
 
-/* Hugging Face. Returns false when an unknown character won a position in a model without
- * unk_id (MissingUnkId). */
-static bool forward_hf(const tok_unigram *u, const uint8_t *s, size_t n, hf_end *b)
+/* Where do the best paths to the positions the path may leave pos from, (pos - L, pos], meet?
+ * Follow their back pointers, latest first, until one position is left; settle there. */
+static bool settle(vit *v, size_t pos)
 {
-    const tok_trie_cell *cells = u->trie.cells;
-    const bool any = u->trie.n_keys != 0;
-    const double unk = u->dmin - 10.0;
-    bool ok = true;
-    for (size_t pos = 0; pos < n;) {
-        const double here = b[pos].score;
-        const size_t mblen = char_at(s, pos, n);
-        bool single = false;
-        uint32_t node = 0;
-        for (size_t k = pos; any && k < n; k++) {
-            uint32_t next = cells[node].base + s[k];
-            if (cells[next].check != node)
-                break;
-            node = next;
-            uint32_t id = cells[node].value;
-            if (id == TOK_NO_ID)
-                continue;
-            double cand = u->dscore[id] + here;
-            hf_end *tg = &b[k + 1];
-            if (tg->start == NO_START || cand > tg->score) {
-                tg->score = cand;
-                tg->start = (uint32_t)pos;
-                tg->id = id;
-            }
-            if (k + 1 - pos == mblen)
-                single = true;
+    const size_t base = v->base, span = pos - base + 1;
+    uint64_t *mk = calloc((span + 63) / 64, sizeof *mk);
+    if (!mk)
+        return false;
+    size_t count = 0;
+    size_t lo = pos + 1 > v->L ? pos + 1 - v->L : 0;
+    for (size_t q = lo > base ? lo : base; q <= pos; q++)
+        if (v->back[q - base].start != NO_START) {
+            mk[(q - base) / 64] |= 1ull << ((q - base) % 64);
+            count++;
         }
-        if (!single) {
-            double cand = unk + here;
-            hf_end *tg = &b[pos + mblen];
-            if (tg->start == NO_START || cand > tg->score) {
-                if (u->unk_id == TOK_NO_ID)
-                    ok = false;
-                tg->score = cand;
-                tg->start = (uint32_t)pos;
-                tg->id = u->unk_id;
-            }
+    size_t c = base;
+    for (size_t i = span; i-- > 0;) {
+        if (!(mk[i / 64] >> (i % 64) & 1))
+            continue;
+        if (count == 1) {
+            c = base + i;
+            break;
         }
-        pos += mblen;
+        mk[i / 64] &= ~(1ull << (i % 64));
+        count--;
+        uint32_t st = v->back[i].start;
+        if (st < base || st >= END) /* cannot be (every chain here passes through base): */
+            break;                  /* then settle nowhere */
+        size_t j = st - base;
+        if (!(mk[j / 64] >> (j % 64) & 1)) {
+            mk[j / 64] |= 1ull << (j % 64);
+            count++;
+        }
     }
-    return ok;
+    free(mk);
+    settle_at(v, c);
+    return true;
 }
 
-/* Follow the best path back from n; the pieces come out in text order. */
-#define BACKTRACK(b, n, pieces, cnt)                                                          \
-    do {                                                                                      \
-        for (size_t end_ = (n); end_ > 0;) {                                                  \
-            (pieces)[(cnt)++] = (tok_uni_piece){(b)[end_].start, (uint32_t)end_, (b)[end_].id}; \
-            end_ = (b)[end_].start;                                                           \
-        }                                                                                     \
-        for (size_t i_ = 0, j_ = (cnt) - 1; i_ < j_; i_++, j_--) {                             \
-            tok_uni_piece t_ = (pieces)[i_];                                                  \
-            (pieces)[i_] = (pieces)[j_];                                                      \
-            (pieces)[j_] = t_;                                                                \
-        }                                                                                     \
-    } while (0)
-
-size_t tok_unigram_best(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
-                        tok_scratch *sc, tok_uni_piece **out)
+static inline __attribute__((always_inline)) int pass(vit *v, const bool spm, const bool kinds)
 {
-    *out = NULL;
+    const size_t every = v->u->settle_every ? v->u->settle_every : FIRST_CHECK;
+    size_t check = every;
+    for (size_t pos = 0; pos < v->n;) {
+        const size_t mblen = char_at(v->s, pos, v->n);
+        if (pos - v->base >= check) {
+            if (!settle(v, pos))
+                return TOK_UNI_ENOMEM;
+            /* met: look again after as many positions; not met: twice as far on */
+            check = 2 * (pos - v->base) > every ? 2 * (pos - v->base) : every;
+        }
+        size_t reach = pos + (v->L > mblen ? v->L : mblen);
+        if (!ensure(v, reach < v->n ? reach : v->n))
+            return TOK_UNI_ENOMEM;
+        if (!step(v, pos, mblen, spm, kinds))
+            return TOK_UNI_MISSING_UNK;
+        pos += mblen;
+    }
+    return TOK_UNI_OK;
+}
+
+int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
+                    tok_scratch *sc, tok_uni_emit emit, void *ctx)
+{
     if (n == 0)
-        return 0;
-    if (n >= UINT32_MAX - 1)
-        return SIZE_MAX;
-    size_t ends = (n + 1) * (u->spm ? sizeof(spm_end) : sizeof(hf_end));
-    ends = (ends + 15) & ~(size_t)15;
-    uint8_t *mem = tok_scratch_get(sc, ends + n * sizeof(tok_uni_piece));
-    if (!mem)
-        return SIZE_MAX;
-    tok_uni_piece *pieces = (tok_uni_piece *)(mem + ends);
-    size_t cnt = 0;
-    if (u->spm) {
-        spm_end *b = (spm_end *)mem;
-        for (size_t i = 0; i <= n; i++)
-            b[i] = (spm_end){0, NO_START, 0};
-        b[0].score = (float)*score;
-        if (u->kind)
-            forward_spm(u, s, n, b, true);
-        else
-            forward_spm(u, s, n, b, false);
-        BACKTRACK(b, n, pieces, cnt);
-        *score = b[n].score;
-    } else {
-        hf_end *b = (hf_end *)mem;
-        for (size_t i = 0; i <= n; i++)
-            b[i] = (hf_end){0, NO_START, 0};
-        b[0].score = *score;
-        if (!forward_hf(u, s, n, b))
-            return SIZE_MAX - 1;
-        BACKTRACK(b, n, pieces, cnt);
-        *score = b[n].score;
-    }
-    *out = pieces;
-    return cnt;
+        return TOK_UNI_OK;
+    if (n >= END)
+        return TOK_UNI_ENOMEM;
+    vit v = {.u = u, .s = s, .n = n, .sc = sc, .emit = emit, .ctx = ctx};
+    v.L = u->trie.max_key_len > 4 ? u->trie.max_key_len : 4;
+    size_t w = 16;
+    while (w <= v.L)
+        w *= 2;
+    v.mask = w - 1;
+    v.ring_bytes = w * sizeof(double);
+    const size_t every = u->settle_every ? u->settle_every : FIRST_CHECK;
+    if (!ensure(&v, n < every + v.L ? n : every + v.L))
+        return TOK_UNI_ENOMEM;
+    v.back[0].start = 0; /* the start is reached, by no piece */
+    v.ring[0] = u->spm ? (double)(float)*score : *score;
+    int r = !u->spm  ? pass(&v, false, false)
+            : u->kind ? pass(&v, true, true)
+                      : pass(&v, true, false);
+    if (r != TOK_UNI_OK)
+        return r;
+    settle_at(&v, n);
+    *score = v.ring[n & v.mask];
+    return TOK_UNI_OK;
 }

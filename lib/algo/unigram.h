@@ -23,22 +23,25 @@ typedef struct tok_unigram {
      * characters scored min over the whole vocabulary - 10. */
     const double *dscore;  /* hf: per id */
     double dmin;
+    /* How many positions the pass holds before it first looks for where the best paths meet
+     * (unigram.c); 0: the default. Tests set 1 to settle at every position. */
+    size_t settle_every;
 } tok_unigram;
 
-/* One piece of a segmentation: bytes [start, end) of the text and the id (unk_id for an unknown
- * character; runs of them are not fused here). */
-typedef struct tok_uni_piece {
-    uint32_t start, end, id;
-} tok_uni_piece;
+/* Receives the pieces of a segmentation in text order: bytes [start, end) of the text and the
+ * id (unk_id for an unknown character; runs of them are not fused here). */
+typedef void (*tok_uni_emit)(void *ctx, uint32_t start, uint32_t end, uint32_t id);
 
-/* The best segmentation of s[0..n). *score is the best-path score at s[0] (0 for a sentence's
- * start; carrying it lets a long text be cut where no piece can span, with the arithmetic of
- * one whole pass) and gets the score at s[n]. Writes the pieces in order to *out (scratch
- * memory, valid until sc is used again) and returns their number. Returns SIZE_MAX when out of
- * memory; returns SIZE_MAX - 1 when an unknown character wins a position in a model without
- * unk_id (Hugging Face's MissingUnkId). */
-size_t tok_unigram_best(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
-                        tok_scratch *sc, tok_uni_piece **out);
+enum { TOK_UNI_OK = 0, TOK_UNI_ENOMEM = -1, TOK_UNI_MISSING_UNK = -2 };
+
+/* The best segmentation of s[0..n), its pieces given to emit as soon as they are certain (a
+ * long text is not held: see unigram.c). *score is the best-path score at s[0] (0 for a
+ * sentence's start; carrying it lets a long text be cut where no piece can span, with the
+ * arithmetic of one whole pass) and gets the score at s[n]. Returns TOK_UNI_OK, TOK_UNI_ENOMEM,
+ * or TOK_UNI_MISSING_UNK when an unknown character wins a position in a model without unk_id
+ * (Hugging Face's MissingUnkId; what was emitted before it is to be thrown away). */
+int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
+                    tok_scratch *sc, tok_uni_emit emit, void *ctx);
 
 /* The byte length of the UTF-8 character starting with byte b, as sentencepiece's OneCharLen
  * (a continuation or invalid byte counts 1, 0xF8..0xFF count 4). */

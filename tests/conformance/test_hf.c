@@ -117,8 +117,10 @@ static tok_status open_hf(const char *name, enum path how, tok_tokenizer **t, to
         return TOK_ENOENT;
     tok_status st = tok_open_memory(data, len, path, NULL, t, err);
     free(data);
-    if (st == TOK_OK && how == P_GENERAL)
+    if (st == TOK_OK && how == P_GENERAL) {
         hf_use_general_path(*t);
+        hf_unigram_settle_every(*t, 1); /* Unigram: the Viterbi settles at every position */
+    }
     return st;
 }
 

@@ -274,7 +274,7 @@ TEST(spm_goldens)
     qsort(pairs, nm, sizeof pairs[0], by_name);
     /* invalid UTF-8 is the lossy mode: one U+FFFD per invalid byte, as sentencepiece */
     const tok_encode_options lossy = {TOK_SPECIAL_ORDINARY, TOK_ENCODE_LOSSY_UTF8};
-    size_t rank_models = 0;
+    size_t rank_models = 0, settle_models = 0;
     for (size_t m = 0; m < nm; m++) {
         tok_tokenizer *t;
         tok_error err;
@@ -306,12 +306,26 @@ TEST(spm_goldens)
                       pairs[m][0]);
             rank_models++;
         }
+        /* Unigram again with the Viterbi settling at every position (algo/unigram.c: long
+         * texts are settled where the best paths meet, every 16,384 positions or further) */
+        if (sm && sm->type == SPM_UNIGRAM) {
+            sm->uni.settle_every = 1;
+            for (int i = 0; i < NC; i++) {
+                size_t bad = check_one(t, pairs[m][0], cnames[i], &c[i], i == 4 ? &lossy : NULL);
+                if (bad)
+                    printf("  %s %s, settling everywhere: %zu of %zu lines differ\n",
+                           pairs[m][0], cnames[i], bad, c[i].n);
+                total_bad += bad;
+            }
+            settle_models++;
+        }
         tok_close(t);
     }
     if (!total_bad)
         printf("  sentencepiece goldens: %zu models x %d corpora, %zu lines, %zu tokens, all "
-               "identical (ids, offsets, decode); BPE on the rank core too: %zu models\n", nm, NC,
-               total_lines, total_tokens, rank_models);
+               "identical (ids, offsets, decode); BPE on the rank core too: %zu models; "
+               "Unigram settling at every position too: %zu models\n", nm, NC, total_lines,
+               total_tokens, rank_models, settle_models);
     for (size_t m = 0; m < nm; m++) {
         free(pairs[m][0]);
         free(pairs[m][1]);

@@ -392,6 +392,9 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
 /* Run every later encode of t through the general pipeline even where the fast path applies:
  * the tests compare the two. Call before t is shared. */
 void hf_use_general_path(tok_tokenizer *t);
+/* For tests: a Unigram model's Viterbi settles every `every` positions (algo/unigram.c;
+ * 0: the default). No effect on other models. */
+void hf_unigram_settle_every(tok_tokenizer *t, size_t every);
 /* AddedVocabulary::find_matches on split i of in (added_vocabulary.c): text and token splits
  * to out. false when out of memory, or with *st set when the policy rejects special text. */
 bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_special_policy policy,

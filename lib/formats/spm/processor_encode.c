@@ -93,32 +93,30 @@ static size_t segment_end(const spm_model *m, const uint8_t *s, size_t a, size_t
     return n;
 }
 
+/* A segment's pieces to the emitter, at the segment's place in the text. */
+typedef struct seg_put {
+    emitter *e;
+    uint32_t base; /* where the segment starts */
+} seg_put;
+
+static void put_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
+{
+    seg_put *p = ctx;
+    emit(p->e, p->base + a, p->base + b, id);
+}
+
 static bool run_unigram(const spm_model *m, const uint8_t *s, size_t n, emitter *e,
                         tok_scratch *sc)
 {
     double score = 0;
     for (size_t a = 0; a < n;) {
         size_t b = segment_end(m, s, a, n);
-        tok_uni_piece *p;
-        size_t k = tok_unigram_best(&m->uni, s + a, b - a, &score, sc, &p);
-        if (k >= SIZE_MAX - 1)
+        seg_put p = {e, (uint32_t)a};
+        if (tok_unigram_run(&m->uni, s + a, b - a, &score, sc, put_piece, &p) != TOK_UNI_OK)
             return false;
-        for (size_t i = 0; i < k; i++)
-            emit(e, (uint32_t)a + p[i].start, (uint32_t)a + p[i].end, p[i].id);
         a = b;
     }
     return true;
-}
-
-typedef struct bpe_put {
-    emitter *e;
-    uint32_t base; /* where the segment starts */
-} bpe_put;
-
-static void put_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
-{
-    bpe_put *p = ctx;
-    emit(p->e, p->base + a, p->base + b, id);
 }
 
 static bool run_bpe(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
@@ -129,7 +127,7 @@ static bool run_bpe(const tok_tokenizer *t, const spm_model *m, const uint8_t *s
     bool ok = true;
     for (size_t a = 0; ok && a < n;) {
         size_t b = segment_end(m, s, a, n);
-        bpe_put p = {e, (uint32_t)a};
+        seg_put p = {e, (uint32_t)a};
         ok = spm_bpe_encode(t, m, s + a, b - a, put_piece, &p, &buf, &cap, sc);
         a = b;
     }

@@ -89,40 +89,70 @@ void hf_unigram_free(void *p)
     free(h);
 }
 
+/* The pieces as they come (algo/unigram.c), runs of unknown pieces fused into one. */
+typedef struct uni_out {
+    const tok_tokenizer *t;
+    const hf_uni *h;
+    const uint8_t *s;
+    hf_tokens *out;
+    bool pending; /* a run of unknown pieces, [pa, pb), not yet given out */
+    uint32_t pa, pb;
+} uni_out;
+
+/* The fused run: looked up as one text, else its bytes (byte fallback), else unk. */
+static void flush_unknown(uni_out *o)
+{
+    if (!o->pending)
+        return;
+    o->pending = false;
+    const hf_uni *h = o->h;
+    uint32_t a = o->pa, b = o->pb;
+    uint32_t id = tok_vocab_find(&o->t->vocab, o->s + a, b - a);
+    if (id == TOK_NO_ID && h->byte_fallback) {
+        size_t j = a;
+        while (j < b && h->byte_ids[o->s[j]] != TOK_NO_ID)
+            j++;
+        if (j == b) {
+            for (j = a; j < b; j++)
+                hf_tokens_push(o->out, h->byte_ids[o->s[j]], a, b);
+            return;
+        }
+    }
+    hf_tokens_push(o->out, id == TOK_NO_ID ? h->u.unk_id : id, a, b);
+}
+
+static void put_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
+{
+    uni_out *o = ctx;
+    uint32_t unk = o->h->u.unk_id;
+    if (id == unk && unk != TOK_NO_ID) {
+        if (!o->pending)
+            o->pa = a;
+        o->pending = true;
+        o->pb = b;
+        return;
+    }
+    flush_unknown(o);
+    hf_tokens_push(o->out, id, a, b);
+}
+
 tok_status hf_unigram_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                size_t n, hf_tokens *out, tok_scratch *sc)
 {
-    const hf_uni *h = m->unigram;
+    uni_out o = {.t = t, .h = m->unigram, .s = s, .out = out};
     double score = 0;
-    tok_uni_piece *p;
-    size_t k = tok_unigram_best(&h->u, s, n, &score, sc, &p);
-    if (k == SIZE_MAX - 1)
+    int r = tok_unigram_run(&o.h->u, s, n, &score, sc, put_piece, &o);
+    if (r == TOK_UNI_MISSING_UNK)
         return TOK_EFORMAT; /* MissingUnkId */
-    if (k == SIZE_MAX)
+    if (r != TOK_UNI_OK)
         return TOK_ENOMEM;
-    uint32_t unk = h->u.unk_id;
-    for (size_t i = 0; i < k;) {
-        uint32_t a = p[i].start, b = p[i].end, id = p[i].id;
-        if (id == unk && unk != TOK_NO_ID) { /* fuse the run, then look its text up */
-            while (i + 1 < k && p[i + 1].id == unk)
-                b = p[++i].end;
-            id = tok_vocab_find(&t->vocab, s + a, b - a);
-            if (id == TOK_NO_ID && h->byte_fallback) {
-                size_t j = a;
-                while (j < b && h->byte_ids[s[j]] != TOK_NO_ID)
-                    j++;
-                if (j == b) {
-                    for (j = a; j < b; j++)
-                        hf_tokens_push(out, h->byte_ids[s[j]], a, b);
-                    i++;
-                    continue;
-                }
-            }
-            if (id == TOK_NO_ID)
-                id = unk;
-        }
-        hf_tokens_push(out, id, a, b);
-        i++;
-    }
+    flush_unknown(&o);
     return out->oom ? TOK_ENOMEM : TOK_OK;
+}
+
+void hf_unigram_settle_every(tok_tokenizer *t, size_t every)
+{
+    hf_pipeline *hp = t->impl;
+    if (hp->model.unigram)
+        ((hf_uni *)hp->model.unigram)->u.settle_every = every;
 }

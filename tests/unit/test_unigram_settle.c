@@ -1,0 +1,177 @@
+/* Unigram on long texts (algo/unigram.c): the Viterbi settles the pieces before the point where
+ * the best paths meet and forgets them. On long hostile texts, through SentencePiece .model
+ * files and a tokenizer.json, the ids are those of one pass that never settles (the goldens
+ * check settling at every position against the references); and the memory of a pass over a
+ * megabyte stays bounded (its scratch does not grow with the text). */
+#include "algo/unigram.h"
+#include "formats/hf/hf.h"
+#include "formats/spm/spm.h"
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Long texts that keep a Viterbi busy: runs with no cut, digits, words without spaces, CJK. */
+static char *shape(int k, size_t n)
+{
+    char *s = malloc(n + 1);
+    uint64_t r = 42 + (uint64_t)k;
+    size_t i = 0;
+    while (i < n) {
+        switch (k) {
+        case 0: s[i++] = 'a'; break;
+        case 1: s[i] = "ab"[i % 2], i++; break;
+        case 2: s[i++] = (char)('0' + test_rand(&r) % 10); break;
+        case 3: { /* words glued together */
+            static const char *const w[] = {"the", "tokenizer", "of", "unbelievable", "zürich",
+                                            "x", "q", "naïve", "and"};
+            const char *x = w[test_rand(&r) % 9];
+            size_t m = strlen(x);
+            if (i + m > n)
+                m = n - i;
+            memcpy(s + i, x, m);
+            i += m;
+            break;
+        }
+        default: /* one CJK character, then random ones */
+            if (n - i < 3) {
+                s[i++] = ' ';
+                break;
+            }
+            if (i < n / 2)
+                memcpy(s + i, "\xe6\x97\xa5", 3);
+            else {
+                uint32_t c = 0x4E00 + (uint32_t)(test_rand(&r) % 0x5000);
+                s[i] = (char)(0xE0 | c >> 12), s[i + 1] = (char)(0x80 | ((c >> 6) & 63)),
+                s[i + 2] = (char)(0x80 | (c & 63));
+            }
+            i += 3;
+        }
+    }
+    s[n] = 0;
+    return s;
+}
+
+static tok_unigram *uni_of(tok_tokenizer *t)
+{
+    if (!strcmp(tok_format(t), "sentencepiece")) {
+        spm_model *m = t->impl;
+        return m->type == SPM_UNIGRAM ? &m->uni : NULL;
+    }
+    hf_pipeline *hp = t->impl;
+    return hp->model.unigram ? &((tok_unigram *)hp->model.unigram)[0] : NULL;
+}
+
+/* Pieces as the pass emits them. */
+typedef struct piece_list {
+    uint32_t *v; /* start, end, id per piece */
+    size_t n, cap;
+} piece_list;
+
+static void keep_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
+{
+    piece_list *p = ctx;
+    if (p->n + 3 > p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 3 * 1024;
+        p->v = realloc(p->v, p->cap * sizeof *p->v);
+    }
+    p->v[p->n++] = a, p->v[p->n++] = b, p->v[p->n++] = id;
+}
+
+/* The pass itself on the raw text (no normalizer, no cuts between segments), settling as it
+ * does by default and never: the same pieces and the same final score. */
+static bool same_pieces(tok_unigram *u, const char *s, size_t n)
+{
+    piece_list a = {0}, b = {0};
+    tok_scratch sc = {0};
+    double sa = 0, sb = 0;
+    u->settle_every = 0;
+    int ra = tok_unigram_run(u, (const uint8_t *)s, n, &sa, &sc, keep_piece, &a);
+    u->settle_every = SIZE_MAX / 4;
+    int rb = tok_unigram_run(u, (const uint8_t *)s, n, &sb, &sc, keep_piece, &b);
+    u->settle_every = 0;
+    tok_scratch_free(&sc);
+    bool same = ra == rb && a.n == b.n && a.n > 0 && sa == sb &&
+                !memcmp(a.v, b.v, a.n * sizeof *a.v);
+    free(a.v), free(b.v);
+    return same;
+}
+
+static void same_as_one_pass(const char *path)
+{
+    tok_tokenizer *t;
+    tok_error err;
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);
+    tok_unigram *u = uni_of(t);
+    CHECK_MSG(u, "%s is not a Unigram model", path);
+    for (int k = 0; k < 5; k++) {
+        size_t n = 200000;
+        char *s = shape(k, n);
+        uint32_t *a = NULL, *b = NULL;
+        size_t na = 0, nb = 0;
+        u->settle_every = 0; /* the default */
+        tok_status sa = tok_encode_alloc(t, s, n, NULL, &a, NULL, &na, NULL);
+        u->settle_every = SIZE_MAX / 4; /* never: one pass holds the whole text */
+        tok_status sb = tok_encode_alloc(t, s, n, NULL, &b, NULL, &nb, NULL);
+        u->settle_every = 0;
+        bool same = sa == TOK_OK && sb == TOK_OK && na == nb && na > 0 &&
+                    !memcmp(a, b, na * sizeof *a);
+        bool direct = same_pieces(u, s, n);
+        tok_free(a), tok_free(b), free(s);
+        if (!same || !direct) {
+            tok_close(t);
+            CHECK_MSG(false, "%s, shape %d: %zu tokens settling, %zu in one pass; the pass "
+                      "alone %s", path, k, na, nb, direct ? "agrees" : "differs");
+        }
+    }
+    tok_close(t);
+}
+
+TEST(unigram_settled_equals_one_pass_spm) { same_as_one_pass("tests/golden/spm/models/uni_en_nosplit_ws.model"); }
+TEST(unigram_settled_equals_one_pass_spm_mixed) { same_as_one_pass("tests/golden/spm/models/uni_mixed_8000.model"); }
+
+TEST(unigram_settled_equals_one_pass_json)
+{
+    const char *d = getenv("TOK_HF_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/gen_unigram_nfkc/tokenizer.json", d && *d ? d : "build/hf");
+    same_as_one_pass(path);
+}
+
+static void count_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
+{
+    (void)a, (void)b, (void)id;
+    ++*(size_t *)ctx;
+}
+
+/* A megabyte of one letter: the scratch a pass uses stays far below the 8 bytes per position
+ * one that held every back pointer would take. */
+TEST(unigram_memory_bounded_on_a_megabyte)
+{
+    tok_tokenizer *t;
+    tok_error err;
+    CHECK_MSG(test_open_json("tests/golden/spm/models/uni_en_nosplit_ws.model", &t, &err) ==
+                  TOK_OK, "%s", err.message);
+    tok_unigram *u = uni_of(t);
+    size_t n = 1 << 20;
+    char *s = shape(0, n);
+    tok_scratch sc = {0};
+    size_t pieces = 0;
+    double score = 0;
+    int r = tok_unigram_run(u, (const uint8_t *)s, n, &score, &sc, count_piece, &pieces);
+    size_t held = sc.cap;
+    tok_scratch_free(&sc);
+    size_t pieces_one_pass = 0;
+    u->settle_every = SIZE_MAX / 4;
+    score = 0;
+    int r2 = tok_unigram_run(u, (const uint8_t *)s, n, &score, &sc, count_piece, &pieces_one_pass);
+    size_t held_one_pass = sc.cap;
+    tok_scratch_free(&sc);
+    free(s);
+    tok_close(t);
+    CHECK(r == TOK_UNI_OK && r2 == TOK_UNI_OK);
+    CHECK(pieces > 0 && pieces == pieces_one_pass);
+    CHECK_MSG(held < 1 << 20, "the pass held %zu bytes of scratch for 1 MB", held);
+    CHECK_MSG(held_one_pass >= 8 * n, "one pass holds %zu bytes (the check above means nothing?)",
+              held_one_pass);
+}
