@@ -27,43 +27,65 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_START UINT32_MAX    /* a position no path reaches (yet) */
-#define END (UINT32_MAX - 1)   /* the end of a reversed chain (settle) */
-#define FIRST_CHECK 16384      /* positions held before the first look for a meeting point */
+#define FIRST_CHECK 16384 /* positions held before the first look for where paths meet */
 
-/* The best path ending at a byte position: where its last piece starts, and that piece. */
-typedef struct uni_back {
-    uint32_t start, id;
-} uni_back;
-
+/* The best path ending at a byte position is kept as the length of its last piece, with the
+ * top bit set when that piece is the unknown one (the piece's id is the trie's for its text
+ * otherwise: settle_at looks it up again); 0 when no path reaches the position yet. One byte
+ * per position when every piece is shorter than 128 bytes, else two or four: a run of one
+ * letter, whose best paths meet only at its start, is held whole, so this is the memory a
+ * long piece costs. */
 typedef struct vit {
     const tok_unigram *u;
     const uint8_t *s;
     size_t n, L;       /* L: the longest piece or unknown character, in bytes */
     double *ring;      /* best-path score at position p: ring[p & mask] */
     size_t mask, ring_bytes;
-    uni_back *back;    /* positions [base, base + cap) */
+    void *back;        /* entries of width w for positions [base, base + cap) */
     size_t base, cap;
-    size_t init_to;    /* positions below it have their back pointer initialised */
+    size_t init_to;    /* positions below it have their entry initialised */
     tok_scratch *sc;   /* holds ring, then back */
     tok_uni_emit emit;
     void *ctx;
 } vit;
 
-/* Positions up to upto addressable and initialised. */
-static bool ensure(vit *v, size_t upto)
+static inline __attribute__((always_inline)) uint32_t get(const vit *v, size_t i, const int w)
+{
+    return w == 1 ? ((const uint8_t *)v->back)[i]
+           : w == 2 ? ((const uint16_t *)v->back)[i]
+                    : ((const uint32_t *)v->back)[i];
+}
+
+static inline __attribute__((always_inline)) void put(vit *v, size_t i, uint32_t x, const int w)
+{
+    if (w == 1)
+        ((uint8_t *)v->back)[i] = (uint8_t)x;
+    else if (w == 2)
+        ((uint16_t *)v->back)[i] = (uint16_t)x;
+    else
+        ((uint32_t *)v->back)[i] = x;
+}
+
+#define UNK_BIT(w) (1u << (8 * (w) - 1))
+
+/* Positions up to upto addressable and initialised (unreached). */
+static inline __attribute__((always_inline)) bool ensure(vit *v, size_t upto, const int w)
 {
     if (upto - v->base >= v->cap) {
-        size_t need = upto - v->base + 1, cap = v->cap * 2 > need ? v->cap * 2 : need;
-        uint8_t *m = tok_scratch_get(v->sc, v->ring_bytes + cap * sizeof(uni_back));
+        size_t need = upto - v->base + 1, cap = v->cap + v->cap / 2 > need ? v->cap + v->cap / 2
+                                                                            : need;
+        uint8_t *m = tok_scratch_get(v->sc, v->ring_bytes + cap * (size_t)w);
         if (!m)
             return false;
         v->ring = (double *)m;
-        v->back = (uni_back *)(m + v->ring_bytes);
+        v->back = m + v->ring_bytes;
         v->cap = cap;
     }
-    for (; v->init_to <= upto; v->init_to++)
-        v->back[v->init_to - v->base].start = NO_START;
+    if (v->init_to <= upto) {
+        memset((uint8_t *)v->back + (v->init_to - v->base) * (size_t)w, 0,
+               (upto + 1 - v->init_to) * (size_t)w);
+        v->init_to = upto + 1;
+    }
     return true;
 }
 
@@ -74,27 +96,30 @@ static inline size_t char_at(const uint8_t *s, size_t pos, size_t n)
     return k > n - pos ? n - pos : k;
 }
 
-/* Offer the path "best at pos, then piece id", scored cand, to position t; kept scores
- * stored (sentencepiece rounds to float what it compared in double). */
-static inline __attribute__((always_inline)) bool offer(vit *v, size_t t, double cand,
-                                                        double stored, size_t pos, uint32_t id)
+/* Offer the path "best at pos, then a piece of len bytes (unk: the unknown piece)", scored
+ * cand, to position pos + len; kept scores stored (sentencepiece rounds to float what it
+ * compared in double). */
+static inline __attribute__((always_inline)) bool offer(vit *v, size_t pos, size_t len,
+                                                        bool unk, double cand, double stored,
+                                                        const int w)
 {
-    uni_back *tg = &v->back[t - v->base];
+    size_t t = pos + len;
+    uint32_t e = get(v, t - v->base, w);
     double *ts = &v->ring[t & v->mask];
-    if (tg->start == NO_START || cand > *ts) {
+    if (e == 0 || cand > *ts) {
         *ts = stored;
-        tg->start = (uint32_t)pos;
-        tg->id = id;
+        put(v, t - v->base, (uint32_t)len | (unk ? UNK_BIT(w) : 0), w);
         return true;
     }
     return false;
 }
 
-/* Every piece that starts at the character start pos. spm and kinds are constants in each
- * instantiation (sentencepiece; user-defined or unused pieces). False when an unknown
- * character won in a Hugging Face model without unk_id. */
+/* Every piece that starts at the character start pos. spm, kinds and w are constants in
+ * each instantiation (sentencepiece; user-defined or unused pieces; entry width). False when
+ * an unknown character won in a Hugging Face model without unk_id. */
 static inline __attribute__((always_inline)) bool step(vit *v, size_t pos, size_t mblen,
-                                                       const bool spm, const bool kinds)
+                                                       const bool spm, const bool kinds,
+                                                       const int w)
 {
     const tok_unigram *u = v->u;
     const tok_trie_cell *cells = u->trie.cells;
@@ -121,47 +146,57 @@ static inline __attribute__((always_inline)) bool step(vit *v, size_t pos, size_
         } else {
             cand = (double)cells[node].score + here;
         }
-        offer(v, k + 1, cand, spm ? (double)(float)cand : cand, pos, id);
+        offer(v, pos, len, false, cand, spm ? (double)(float)cand : cand, w);
         if (len == mblen)
             single = true;
     }
     if (!single) {
         double cand = spm ? (double)((u->fmin - 10.0f) + (float)here) /* added in float */
                           : (u->dmin - 10.0) + here;
-        if (offer(v, pos + mblen, cand, cand, pos, u->unk_id) && !spm && u->unk_id == TOK_NO_ID)
+        if (offer(v, pos, mblen, true, cand, cand, w) && !spm && u->unk_id == TOK_NO_ID)
             return false;
     }
     return true;
 }
 
-/* Emit the best path from base to c (c's chain goes back to base) and make c the base. */
-static void settle_at(vit *v, size_t c)
+/* The id of the piece s[a..b) the pass chose (entry e of its end). */
+static inline uint32_t piece_id(const vit *v, size_t a, size_t b, uint32_t e, const int w)
 {
-    uni_back *b = v->back;
+    return e & UNK_BIT(w) ? v->u->unk_id : tok_trie_find(&v->u->trie, v->s + a, b - a);
+}
+
+/* Emit the best path from base to c (c's chain goes back to base) and make c the base. */
+static inline __attribute__((always_inline)) void settle_at(vit *v, size_t c, const int w)
+{
     const size_t base = v->base;
-    /* reverse the chain in place: each node's start becomes the next node */
-    uint32_t next = END;
+    if (c == base)
+        return;
+    /* Turn the chain around in place: each piece's entry moves from its end to its start, so
+     * the chain reads forward from base (0 ends it). */
+    uint32_t carry = 0;
     for (size_t q = c; q > base;) {
-        uint32_t p = b[q - base].start;
-        b[q - base].start = next;
-        next = (uint32_t)q;
-        q = p;
+        uint32_t e = get(v, q - base, w);
+        put(v, q - base, carry, w);
+        carry = e;
+        q -= e & ~UNK_BIT(w);
     }
-    for (size_t prev = base, q = next; q != END;) {
-        uint32_t after = b[q - base].start;
-        v->emit(v->ctx, (uint32_t)prev, (uint32_t)q, b[q - base].id);
-        prev = q;
-        q = after;
+    put(v, 0, carry, w);
+    for (size_t q = base;;) {
+        uint32_t e = get(v, q - base, w);
+        if (!e)
+            break;
+        size_t next = q + (e & ~UNK_BIT(w));
+        v->emit(v->ctx, (uint32_t)q, (uint32_t)next, piece_id(v, q, next, e, w));
+        q = next;
     }
-    if (c > base) {
-        memmove(b, b + (c - base), (v->init_to - c) * sizeof *b);
-        v->base = c;
-    }
+    put(v, c - base, 1, w); /* c stays reached; its entry is read as nothing else now */
+    memmove(v->back, (uint8_t *)v->back + (c - base) * (size_t)w, (v->init_to - c) * (size_t)w);
+    v->base = c;
 }
 
 /* Where do the best paths to the positions the path may leave pos from, (pos - L, pos], meet?
  * Follow their back pointers, latest first, until one position is left; settle there. */
-static bool settle(vit *v, size_t pos)
+static inline __attribute__((always_inline)) bool settle(vit *v, size_t pos, const int w)
 {
     const size_t base = v->base, span = pos - base + 1;
     uint64_t *mk = calloc((span + 63) / 64, sizeof *mk);
@@ -170,7 +205,7 @@ static bool settle(vit *v, size_t pos)
     size_t count = 0;
     size_t lo = pos + 1 > v->L ? pos + 1 - v->L : 0;
     for (size_t q = lo > base ? lo : base; q <= pos; q++)
-        if (v->back[q - base].start != NO_START) {
+        if (get(v, q - base, w)) {
             mk[(q - base) / 64] |= 1ull << ((q - base) % 64);
             count++;
         }
@@ -184,40 +219,54 @@ static bool settle(vit *v, size_t pos)
         }
         mk[i / 64] &= ~(1ull << (i % 64));
         count--;
-        uint32_t st = v->back[i].start;
-        if (st < base || st >= END) /* cannot be (every chain here passes through base): */
-            break;                  /* then settle nowhere */
-        size_t j = st - base;
+        size_t len = get(v, i, w) & ~UNK_BIT(w);
+        if (i == 0 || len > i) /* cannot be (every chain here passes through base): */
+            break;             /* then settle nowhere */
+        size_t j = i - len;
         if (!(mk[j / 64] >> (j % 64) & 1)) {
             mk[j / 64] |= 1ull << (j % 64);
             count++;
         }
     }
     free(mk);
-    settle_at(v, c);
+    settle_at(v, c, w);
     return true;
 }
 
-static inline __attribute__((always_inline)) int pass(vit *v, const bool spm, const bool kinds)
+static inline __attribute__((always_inline)) int pass(vit *v, const bool spm, const bool kinds,
+                                                      const int w)
 {
     const size_t every = v->u->settle_every ? v->u->settle_every : FIRST_CHECK;
     size_t check = every;
+    if (!ensure(v, v->n < every + v->L ? v->n : every + v->L, w))
+        return TOK_UNI_ENOMEM;
+    put(v, 0, 1, w); /* the start is reached, by no piece */
     for (size_t pos = 0; pos < v->n;) {
         const size_t mblen = char_at(v->s, pos, v->n);
         if (pos - v->base >= check) {
-            if (!settle(v, pos))
+            if (!settle(v, pos, w))
                 return TOK_UNI_ENOMEM;
             /* met: look again after as many positions; not met: twice as far on */
             check = 2 * (pos - v->base) > every ? 2 * (pos - v->base) : every;
         }
         size_t reach = pos + (v->L > mblen ? v->L : mblen);
-        if (!ensure(v, reach < v->n ? reach : v->n))
+        if (!ensure(v, reach < v->n ? reach : v->n, w))
             return TOK_UNI_ENOMEM;
-        if (!step(v, pos, mblen, spm, kinds))
+        if (!step(v, pos, mblen, spm, kinds, w))
             return TOK_UNI_MISSING_UNK;
         pos += mblen;
     }
+    settle_at(v, v->n, w);
     return TOK_UNI_OK;
+}
+
+/* One instantiation per model kind and entry width. */
+static int pass_w(vit *v, const int w)
+{
+    const tok_unigram *u = v->u;
+    return !u->spm   ? pass(v, false, false, w)
+           : u->kind ? pass(v, true, true, w)
+                     : pass(v, true, false, w);
 }
 
 int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
@@ -225,7 +274,7 @@ int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *sc
 {
     if (n == 0)
         return TOK_UNI_OK;
-    if (n >= END)
+    if (n >= UINT32_MAX - 1)
         return TOK_UNI_ENOMEM;
     vit v = {.u = u, .s = s, .n = n, .sc = sc, .emit = emit, .ctx = ctx};
     v.L = u->trie.max_key_len > 4 ? u->trie.max_key_len : 4;
@@ -234,17 +283,16 @@ int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *sc
         w *= 2;
     v.mask = w - 1;
     v.ring_bytes = w * sizeof(double);
-    const size_t every = u->settle_every ? u->settle_every : FIRST_CHECK;
-    if (!ensure(&v, n < every + v.L ? n : every + v.L))
+    if (n < v.L) /* positions beyond n are never offered */
+        v.L = n > 4 ? n : 4;
+    /* allocated before the first entry: the ring */
+    if (!tok_scratch_get(sc, v.ring_bytes))
         return TOK_UNI_ENOMEM;
-    v.back[0].start = 0; /* the start is reached, by no piece */
+    v.ring = (double *)sc->buf;
     v.ring[0] = u->spm ? (double)(float)*score : *score;
-    int r = !u->spm  ? pass(&v, false, false)
-            : u->kind ? pass(&v, true, true)
-                      : pass(&v, true, false);
+    int r = v.L < 128 ? pass_w(&v, 1) : v.L < 32768 ? pass_w(&v, 2) : pass_w(&v, 4);
     if (r != TOK_UNI_OK)
         return r;
-    settle_at(&v, n);
     *score = v.ring[n & v.mask];
     return TOK_UNI_OK;
 }
