@@ -19,6 +19,7 @@
 #include "template/template.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -228,6 +229,54 @@ tok_status tok_chat_template_of(const tok_tokenizer *tok, const char *name,
     char label[200];
     snprintf(label, sizeof label, "the tokenizer_config.json in %s", tok_name(tok));
     return tok_chat_template_load(cfg, len, label, name, out, err);
+}
+
+/* The compiled own template, kept with its tokenizer (core.h: tok_cached). */
+typedef struct own_cache {
+    tok_cached base;
+    tok_chat_template *tpl;
+} own_cache;
+
+static void own_cache_free(tok_cached *c)
+{
+    own_cache *o = (own_cache *)c;
+    tok_chat_template_free(o->tpl);
+    free(o);
+}
+
+tok_status chat_own_template(const tok_tokenizer *tok, const tok_chat_template **out,
+                             tok_error *err)
+{
+    /* Compiling Llama 3.1's template takes longer than counting a short conversation, and
+     * bindings count conversation after conversation with one tokenizer. Two threads may both
+     * compile it the first time; one of the results is kept, the other freed. */
+    _Atomic(tok_cached *) *slot = &((tok_tokenizer *)tok)->chat_cache;
+    tok_cached *c = atomic_load_explicit(slot, memory_order_acquire);
+    if (c) {
+        *out = ((own_cache *)c)->tpl;
+        return TOK_OK;
+    }
+    *out = NULL;
+    tok_chat_template *t;
+    tok_status st = tok_chat_template_of(tok, NULL, &t, err);
+    if (st != TOK_OK)
+        return st;
+    own_cache *o = malloc(sizeof *o);
+    if (!o) {
+        tok_chat_template_free(t);
+        return tok_fail(err, TOK_ENOMEM, tok_name(tok), TOK_NO_OFFSET, "out of memory");
+    }
+    o->base.free = own_cache_free;
+    o->tpl = t;
+    tok_cached *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(slot, &none, &o->base, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        own_cache_free(&o->base); /* another thread's is kept */
+        *out = ((own_cache *)none)->tpl;
+        return TOK_OK;
+    }
+    *out = t;
+    return TOK_OK;
 }
 
 void tok_chat_template_free(tok_chat_template *t)

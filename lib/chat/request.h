@@ -72,10 +72,10 @@ typedef struct chat_run {
     bool estimate;        /* tok is rm's proxy: text is scaled and never exact */
     tok_request_api api;
     const char *convention;
-    /* the chat template a Chat Completions body renders with (chat_template.c), NULL: none;
-     * own_tpl is the one the run took from the tokenizer (options.own_template), freed with it */
+    /* the chat template a Chat Completions body renders with (chat_template.c), NULL: none:
+     * the caller's, or the tokenizer's own (options.own_template), compiled once per tokenizer
+     * and kept with it (chat_own_template) */
     const tok_chat_template *tpl;
-    tok_chat_template *own_tpl;
     /* filled by the chat conventions for tok_chat_count */
     int tokens_per_message, tokens_per_name;
     const char *failed_convention; /* a convention whose special tokens the tokenizer lacks */
@@ -170,6 +170,10 @@ void chat_run_free(chat_run *r);
 
 tok_request_api chat_detect(chat_run *r, tok_status *st); /* detect.c */
 tok_status chat_count_template(chat_run *r);             /* chat_template.c */
+/* The template of tok's own tokenizer_config.json, compiled on first use and kept with tok
+ * (freed by tok_close): shared, read-only, valid while tok is. TOK_ENOENT when it has none. */
+tok_status chat_own_template(const tok_tokenizer *tok, const tok_chat_template **out,
+                             tok_error *err);
 tok_status chat_count_conversation(chat_run *r);         /* conversation.c: Chat, Responses */
 tok_status chat_count_anthropic(chat_run *r);             /* anthropic.c */
 tok_status chat_count_gemini(chat_run *r);                /* gemini.c */

@@ -646,10 +646,9 @@ tok_status chat_run_body(chat_run *r, const char *json, size_t len)
     r->tpl = r->opts ? r->opts->chat_template : NULL;
     if (!r->tpl && r->api == TOK_REQUEST_OPENAI_CHAT && r->opts && r->opts->own_template &&
         r->rm && !r->estimate && tok_model_own_template(r->rm)) {
-        st = tok_chat_template_of(r->tok, NULL, &r->own_tpl, r->err);
+        st = chat_own_template(r->tok, &r->tpl, r->err);
         if (st != TOK_OK && st != TOK_ENOENT)
             return st; /* a template that does not compile */
-        r->tpl = r->own_tpl;
     }
     if (r->api == TOK_REQUEST_OPENAI_CHAT && r->tpl) {
         r->convention = "template";
@@ -693,7 +692,6 @@ tok_status chat_run_finish(chat_run *r, tok_request_count *out)
 
 void chat_run_free(chat_run *r)
 {
-    tok_chat_template_free(r->own_tpl);
     free(r->items);
     free(r->rows);
     json_free(&r->doc);

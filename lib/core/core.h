@@ -7,6 +7,8 @@
 #ifndef TOK_CORE_H
 #define TOK_CORE_H
 
+#include <stdatomic.h>
+
 #include "text/text.h"
 #include "vocab/specials.h"
 
@@ -85,8 +87,16 @@ typedef struct tok_format_ops {
 } tok_format_ops;
 
 
+/* Something a higher layer derives from a tokenizer on first use and keeps with it (the chat
+ * layer's compiled chat template): its first member, so tok_close can free it without knowing
+ * what it is. */
+typedef struct tok_cached {
+    void (*free)(struct tok_cached *c);
+} tok_cached;
+
 /* A tokenizer is immutable once its loader returns it: the hooks only read impl, so any number
- * of threads may encode and decode with it at once. */
+ * of threads may encode and decode with it at once. (chat_cache is the one exception: set once,
+ * by compare-and-swap, to a value that never changes after.) */
 struct tok_tokenizer {
     char *name;
     const tok_format_ops *ops; /* the format; set by the loader */
@@ -99,6 +109,7 @@ struct tok_tokenizer {
     uint32_t *special_sorted;  /* (id, index into specials.toks) pairs sorted by id, index */
     const char *chat_config;   /* the tokenizer_config.json a pack keeps, in the format's memory */
     size_t chat_config_len;    /* (NULL, 0: none) */
+    _Atomic(tok_cached *) chat_cache; /* chat_config compiled (chat/chat_template.c), or NULL */
 };
 
 /* An empty tokenizer named name (copied) of a format; NULL when out of memory. */

@@ -61,6 +61,9 @@ void tok_close(tok_tokenizer *t)
 {
     if (!t)
         return;
+    tok_cached *c = atomic_load(&t->chat_cache);
+    if (c)
+        c->free(c);
     if (t->ops && t->ops->free_impl && t->impl)
         t->ops->free_impl(t->impl);
     tok_vocab_free(&t->vocab);

@@ -6,6 +6,7 @@
 #include "chat/harmony.h"
 #include "runner.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 /* the least a body needs besides what a case is about (an empty one is refused) */
@@ -850,4 +851,69 @@ TEST(chat_request_key_order_and_repeats)
     CHECK(chat_names_of(&r, J_NONE, &names) == TOK_OK && names.n == 0);
     CHECK(!chat_names_has(&names, (cstr){"a", 1}));
     chat_run_free(&r);
+}
+
+/* ---- the tokenizer's own template, compiled once and shared ---- */
+
+typedef struct own_job {
+    const tok_tokenizer *t;
+    const tok_model *m;
+    uint64_t total;
+    bool ok;
+} own_job;
+
+static const char OWN_BODY[] = "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                               "{\"role\":\"user\",\"content\":\"Hello there, how are you?\"}]}";
+
+static void *own_worker(void *p)
+{
+    own_job *j = p;
+    tok_request_options o = {.registry_model = j->m, .own_template = true};
+    j->ok = true;
+    for (int k = 0; k < 8 && j->ok; k++) {
+        tok_request_count c;
+        j->ok = tok_request_count_json(j->t, &o, OWN_BODY, strlen(OWN_BODY), &c, NULL) == TOK_OK &&
+                !strcmp(c.convention, "template") && c.exact && (k == 0 || c.total == j->total);
+        j->total = c.total;
+        tok_request_count_free(&c);
+    }
+    return NULL;
+}
+
+/* Threads that count with a fresh tokenizer race to compile its template (chat_template.c:
+ * chat_own_template keeps one); every count equals the one with the template compiled by the
+ * caller. Runs under make tsan. */
+TEST(chat_own_template_shared_by_threads)
+{
+    const tok_model *m = model("qwen2.5-7b");
+    CHECK(m);
+    tok_tokenizer *t = NULL, *u = NULL;
+    bool exact = false;
+    tok_error err;
+    CHECK_MSG(tok_model_open_tokenizer(m, NULL, 0, &t, &exact, &err) == TOK_OK && exact,
+              "qwen2.5's vocabulary is not installed (make builds it)");
+    own_job jobs[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (own_job){.t = t, .m = m};
+        CHECK(pthread_create(&th[i], NULL, own_worker, &jobs[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    /* the same count with the template compiled here, on another handle */
+    CHECK(tok_model_open_tokenizer(m, NULL, 0, &u, &exact, NULL) == TOK_OK);
+    tok_chat_template *tpl = NULL;
+    CHECK(tok_chat_template_of(u, NULL, &tpl, NULL) == TOK_OK);
+    tok_request_options o = {.registry_model = m, .chat_template = tpl};
+    tok_request_count c;
+    tok_status st = tok_request_count_json(u, &o, OWN_BODY, strlen(OWN_BODY), &c, NULL);
+    uint64_t want = st == TOK_OK ? c.total : 0;
+    tok_request_count_free(&c);
+    tok_chat_template_free(tpl);
+    tok_close(u);
+    tok_close(t);
+    CHECK(st == TOK_OK && want > 0);
+    for (int i = 0; i < 4; i++)
+        CHECK_MSG(jobs[i].ok && jobs[i].total == want, "thread %d: %llu tokens, want %llu", i,
+                  (unsigned long long)jobs[i].total, (unsigned long long)want);
 }
