@@ -66,9 +66,10 @@ size_t tok_bpe_rank_merge_small(const tok_vocab *v, const uint8_t *p, size_t n, 
 size_t tok_bpe_rank_heap_work(size_t n); /* bytes of work memory the heap merge needs */
 /* The linear encoder: toks/starts have n and n + 1 entries (starts may be NULL: the tokens'
  * lengths give them), dead (n >> 6) + 1 words; memo (tok_bpe_memo's) or NULL caches pair
- * checks. */
+ * checks and trie walks. */
+typedef struct tok_bpe_thread_memo tok_bpe_thread_memo;
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
-                              uint32_t *starts, uint64_t *dead, uint64_t *memo);
+                              uint32_t *starts, uint64_t *dead, tok_bpe_thread_memo *memo);
 size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *ids,
                                uint32_t *starts, void *work);
 
@@ -116,10 +117,22 @@ bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n);
 int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
                          const uint32_t **ids, size_t *m);
 
-/* The calling thread's cache of pair checks for v (bpe_memo.c): TOK_BPE_MEMO words, cleared
- * whenever the thread turns to another vocabulary; NULL when out of memory. */
+/* The calling thread's caches for v (bpe_memo.c), NULL when out of memory:
+ *   pairs  tok_bpe_valid_pair's answers: TOK_BPE_MEMO words, cleared whenever the thread turns
+ *          to another vocabulary. A slot holds ((a << 21 | b) + 1) << 1 | answer.
+ *   r3     the trie walk over a three-byte UTF-8 character (CJK, most of the BMP beyond
+ *          Latin), indexed by its 16 bits: the node after its third byte (high 32 bits,
+ *          TOK_NO_ID when the trie ends before), the longest token among its 1-3 byte prefixes
+ *          (low 21 bits), and the generation it was filled in (bits 21-31): entries of another
+ *          generation are unfilled, so turning to another vocabulary costs no clearing. */
 #define TOK_BPE_MEMO 16384
-uint64_t *tok_bpe_memo(const tok_vocab *v);
+struct tok_bpe_thread_memo {
+    uint64_t owner; /* the vocabulary's uid */
+    uint32_t gen;   /* 1..2047 */
+    uint64_t pairs[TOK_BPE_MEMO];
+    uint64_t r3[1 << 16];
+};
+tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v);
 
 /* ---- the tables' lookups ---- */
 

@@ -1,21 +1,25 @@
-/* bpe_memo: a per-thread cache of the linear encoder's pair checks.
+/* bpe_memo: per-thread caches of the linear encoder: its pair checks, and its trie walks over
+ * three-byte characters.
  *
  * tok_bpe_valid_pair walks two merge trees down to single bytes: hundreds of instructions on a
  * run of one character, where the same pair is asked about at every token. The answer depends
  * only on the vocabulary and the pair, so it can be kept; quicktok keeps one such table per
  * vocabulary, written by every thread. tokscope's tokenizers are shared by threads without
  * locks, so the table lives with the thread instead (as the word cache does,
- * word_cache.c): TOK_BPE_MEMO words, owned by one vocabulary (its uid)
- * at a time and cleared when the thread turns to another, freed when the thread ends.
- * A slot holds ((a << 21 | b) + 1) << 1 | answer; ids have at most 21 bits (bpe_tables.c). */
+ * word_cache.c): owned by one vocabulary (its uid) at a time and cleared when the thread turns
+ * to another, freed when the thread ends. Ids have at most 21 bits (bpe_tables.c).
+ *
+ * A trie walk costs a cache miss per byte (the trie is a hash table of several megabytes), so
+ * the first character of every token of Chinese or Japanese text cost three. quicktok resolves
+ * a three-byte character with one direct lookup; r3 does the same, filled as characters are
+ * met (a 512 KB table, of which a text touches the pages of its scripts). */
 #include "algo/algo.h"
 
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
-typedef struct memo {
-    uint64_t owner;
-    uint64_t slots[TOK_BPE_MEMO];
-} memo;
+typedef tok_bpe_thread_memo memo;
 
 static _Thread_local memo *table;
 static pthread_key_t key;
@@ -24,21 +28,25 @@ static bool have_key;
 
 static void make_key(void) { have_key = pthread_key_create(&key, free) == 0; }
 
-uint64_t *tok_bpe_memo(const tok_vocab *v)
+tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v)
 {
     if (!table) {
         pthread_once(&key_once, make_key);
-        memo *m = have_key ? malloc(sizeof *m) : NULL;
+        memo *m = have_key ? calloc(1, sizeof *m) : NULL; /* zero pages until touched */
         if (!m || pthread_setspecific(key, m) != 0) {
             free(m);
-            return NULL; /* no memory (or no key): check every pair */
+            return NULL; /* no memory (or no key): check every pair, walk every byte */
         }
-        m->owner = 0;
+        m->gen = 0;
         table = m;
     }
-    if (table->owner != v->uid) {
-        memset(table->slots, 0, sizeof table->slots);
+    if (table->owner != v->uid || table->gen == 0) {
+        memset(table->pairs, 0, sizeof table->pairs);
         table->owner = v->uid;
+        if (++table->gen == 2048) { /* the generations wrapped: clear for real */
+            memset(table->r3, 0, sizeof table->r3);
+            table->gen = 1;
+        }
     }
-    return table->slots;
+    return table;
 }

@@ -129,12 +129,47 @@ size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, u
     return m;
 }
 
-/* The longest reachable token starting at p[pos] within p[0..n). Single bytes are always
- * tokens, so there is one. */
-static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n)
+/* The walk over the three-byte character p[0..3): the memo's entry (bpe_memo.c), filled. */
+static __attribute__((noinline)) uint64_t fill_r3(const tok_vocab *v, const uint8_t *p,
+                                                  tok_bpe_thread_memo *memo, uint32_t k)
 {
-    uint32_t node = v->byte1[p[pos]], best = node;
-    for (size_t i = pos + 1; i < n; i++) {
+    uint32_t node = v->byte1[p[0]], best = node;
+    for (int i = 1; i < 3 && node != NONE; i++) {
+        node = tok_trie_child(v, node, p[i]);
+        if (node != NONE && node < v->n_ids)
+            best = node;
+    }
+    uint64_t e = (uint64_t)node << 32 | (uint64_t)memo->gen << 21 | best;
+    memo->r3[k] = e;
+    return e;
+}
+
+/* The longest reachable token starting at p[pos] within p[0..n). Single bytes are always
+ * tokens, so there is one. A three-byte character at pos is walked in one lookup when the
+ * thread's memo has it. */
+static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n,
+                                     tok_bpe_thread_memo *memo)
+{
+    uint32_t node, best;
+    size_t i = pos + 1;
+    const uint8_t b0 = p[pos];
+    if (memo && (b0 & 0xF0) == 0xE0 && n - pos >= 3 && (p[pos + 1] & 0xC0) == 0x80 &&
+        (p[pos + 2] & 0xC0) == 0x80) {
+        /* a bijection on E0-EF x 80-BF x 80-BF, so only well-formed bytes may use it */
+        uint32_t k = (uint32_t)(b0 & 0x0F) << 12 | (uint32_t)(p[pos + 1] & 0x3F) << 6 |
+                     (p[pos + 2] & 0x3F);
+        uint64_t e = memo->r3[k];
+        if ((e >> 21 & 0x7FF) != memo->gen)
+            e = fill_r3(v, p + pos, memo, k);
+        node = (uint32_t)(e >> 32);
+        best = (uint32_t)e & 0x1FFFFF;
+        if (node == NONE)
+            return best;
+        i = pos + 3;
+    } else {
+        node = best = v->byte1[b0];
+    }
+    for (; i < n; i++) {
         node = tok_trie_child(v, node, p[i]);
         if (node == NONE)
             break;
@@ -154,12 +189,12 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
  * the answer bit (ids have at most 21 bits: algo/bpe_tables.c). Runs and repetitive text ask
  * the same pairs again and again; a walk down two merge trees costs hundreds of instructions. */
 static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos, uint32_t a,
-                                uint32_t b, uint64_t *memo)
+                                uint32_t b, tok_bpe_thread_memo *memo)
 {
     if (!memo)
         return tok_bpe_valid_pair(v, p, pos, a, b, NONE);
     uint64_t key = ((uint64_t)a << 21 | b) + 1;
-    uint64_t *slot = &memo[(tok_fib_hash(key) >> 50) & (TOK_BPE_MEMO - 1)];
+    uint64_t *slot = &memo->pairs[(tok_fib_hash(key) >> 50) & (TOK_BPE_MEMO - 1)];
     if (*slot >> 1 == key)
         return *slot & 1;
     bool ok = tok_bpe_valid_pair(v, p, pos, a, b, NONE);
@@ -168,11 +203,13 @@ static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos
 }
 
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
-                              uint32_t *starts, uint64_t *dead, uint64_t *memo)
+                              uint32_t *starts, uint64_t *dead, tok_bpe_thread_memo *memo)
 {
     memset(dead, 0, ((n >> 6) + 1) * sizeof *dead);
     size_t top = 0, pos = 0;
-    uint32_t next = longest_token(v, p, 0, n);
+    if (memo && v->n_ids > 1u << 21) /* its ids do not fit the memo's entries */
+        memo = NULL;
+    uint32_t next = longest_token(v, p, 0, n, memo);
     for (;;) {
         uint32_t t = next, last = top ? toks[top - 1] : NONE;
         for (;;) {
@@ -192,7 +229,7 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                         starts[top] = (uint32_t)n;
                     return top;
                 }
-                next = longest_token(v, p, pos, n);
+                next = longest_token(v, p, pos, n, memo);
                 break;
             }
             if (v->next_prefix[t] != NONE) {

@@ -126,7 +126,7 @@ static void backtrack_agrees(const char *enc, uint64_t seed)
     static uint32_t i1[MAXN], s1[MAXN + 1], i2[MAXN], s2[MAXN + 1];
     static uint64_t dead[MAXN / 64 + 1];
     void *work = malloc(tok_bpe_rank_heap_work(MAXN));
-    uint64_t *memo = tok_bpe_memo(v); /* every other piece through the cache */
+    tok_bpe_thread_memo *memo = tok_bpe_memo(v); /* every other piece through the caches */
     for (int r = 0; r < 6000; r++) {
         size_t n = 0, want = 2 + test_rand(&seed) % (r % 10 == 0 ? MAXN - 8 : 40);
         while (n < want) {
