@@ -244,7 +244,9 @@ tok_status tok_prices_tsv_parse(const char *data, size_t len, const char *label,
     bool have_header = false;
     memset(out, 0, sizeof *out);
     tok_status st = TOK_OK;
+    uint32_t lineno = 0; /* counted as the loop goes: every turn takes one line */
     for (const char *line = data, *end = data + len; line < end && st == TOK_OK;) {
+        lineno++;
         const char *nl = memchr(line, '\n', (size_t)(end - line));
         const char *le = nl ? nl : end;
         const char *next = nl ? nl + 1 : end;
@@ -324,8 +326,7 @@ tok_status tok_prices_tsv_parse(const char *data, size_t len, const char *label,
             st = tok_fail(err, TOK_ENOMEM, label, TOK_NO_OFFSET, "out of memory");
             break;
         }
-        uint32_t col;
-        tok_line_col(data, len, (size_t)(line - data), &p->line, &col);
+        p->line = lineno;
         for (size_t k = 0; k < nc && st == TOK_OK; k++) {
             if (col_field[k] == 0) {
                 if (cell_n[k] == 0 || (cell_n[k] == 1 && cell[k][0] == '-'))
