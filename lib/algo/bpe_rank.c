@@ -146,9 +146,10 @@ static __attribute__((noinline)) uint64_t fill_r3(const tok_vocab *v, const uint
 
 /* The longest reachable token starting at p[pos] within p[0..n). Single bytes are always
  * tokens, so there is one. A three-byte character at pos is walked in one lookup when the
- * thread's memo has it. */
+ * thread's memo has it. *seen gets how many bytes from pos the answer depends on (the walk
+ * stopped on the last of them), or 0 when the walk ran to the end of the piece. */
 static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n,
-                                     tok_bpe_thread_memo *memo)
+                                     tok_bpe_thread_memo *memo, size_t *seen)
 {
     uint32_t node, best;
     size_t i = pos + 1;
@@ -163,20 +164,38 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
             e = fill_r3(v, p + pos, memo, k);
         node = (uint32_t)(e >> 32);
         best = (uint32_t)e & 0x1FFFFF;
-        if (node == NONE)
+        if (node == NONE) {
+            *seen = 3;
             return best;
+        }
         i = pos + 3;
     } else {
         node = best = v->byte1[b0];
     }
     for (; i < n; i++) {
         node = tok_trie_child(v, node, p[i]);
-        if (node == NONE)
-            break;
+        if (node == NONE) {
+            *seen = i + 1 - pos;
+            return best;
+        }
         if (node < v->n_ids)
             best = node;
     }
+    *seen = 0;
     return best;
+}
+
+/* longest_token at pos, unless the bytes the last walk depended on recur there (a run of one
+ * character, of spaces, of a CJK character: every walk the same): then its answer. */
+static inline uint32_t longest_again(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n,
+                                     tok_bpe_thread_memo *memo, size_t *last_pos,
+                                     size_t *last_seen, uint32_t *last_tok)
+{
+    size_t k = *last_seen;
+    if (k && k <= n - pos && p[pos] == p[*last_pos] && !memcmp(p + pos, p + *last_pos, k))
+        return *last_tok;
+    *last_pos = pos;
+    return *last_tok = longest_token(v, p, pos, n, memo, last_seen);
 }
 
 /* Linear BPE (the backtracking encoder of rust-gems' bpe crate): a sequence of tokens covering
@@ -209,7 +228,9 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
     size_t top = 0, pos = 0;
     if (memo && v->n_ids > 1u << 21) /* its ids do not fit the memo's entries */
         memo = NULL;
-    uint32_t next = longest_token(v, p, 0, n, memo);
+    size_t walk_pos = 0, walk_seen = 0; /* the last walk (longest_again) */
+    uint32_t walk_tok = NONE;
+    uint32_t next = longest_again(v, p, 0, n, memo, &walk_pos, &walk_seen, &walk_tok);
     for (;;) {
         uint32_t t = next, last = top ? toks[top - 1] : NONE;
         for (;;) {
@@ -229,7 +250,7 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                         starts[top] = (uint32_t)n;
                     return top;
                 }
-                next = longest_token(v, p, pos, n, memo);
+                next = longest_again(v, p, pos, n, memo, &walk_pos, &walk_seen, &walk_tok);
                 break;
             }
             if (v->next_prefix[t] != NONE) {

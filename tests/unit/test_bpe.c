@@ -150,6 +150,57 @@ static void backtrack_agrees(const char *enc, uint64_t seed)
     tok_close(t);
 }
 
+/* Runs, where each walk of the linear encoder may reuse the last one's answer (bpe_rank.c:
+ * longest_again): one unit repeated, with another byte or character dropped in now and then
+ * and at the ends, through the thread's caches, against tiktoken's merge. */
+static void runs_agree(const char *enc, uint64_t seed)
+{
+    tok_tokenizer *t;
+    CHECK(tok_open_encoding(enc, &t, NULL) == TOK_OK);
+    const tok_vocab *v = &t->vocab;
+    static const char *units[] = {"a", "ab", " ", "\n", "\xE6\x97\xA5", "\xE6\x97\xA5\xE6\x9C\xAC",
+                                  "0", "12", "\xF0\x9F\x98\x80", "\xC3\xA9", "the", "aab", "  \n",
+                                  "\xE3\x81\x82"};
+    static const char *odd[] = {"b", " ", "x", "\xE6\x9C\xAC", "\n", "aa", "\xC3\xA9", "9"};
+    enum { MAXN = 3000 };
+    static uint8_t p[MAXN];
+    static uint32_t i1[MAXN], s1[MAXN + 1], i2[MAXN], s2[MAXN + 1];
+    static uint64_t dead[MAXN / 64 + 1];
+    void *work = malloc(tok_bpe_rank_heap_work(MAXN));
+    tok_bpe_thread_memo *memo = tok_bpe_memo(v);
+    for (int r = 0; r < 400; r++) {
+        const char *u = units[test_rand(&seed) % (sizeof units / sizeof *units)];
+        size_t n = 0, want = 20 + test_rand(&seed) % (MAXN - 40), ul = strlen(u);
+        unsigned every = (unsigned)(test_rand(&seed) % 4) * 97; /* 0: a pure run */
+        while (n + ul + 4 <= want) {
+            if (every && test_rand(&seed) % every == 0) {
+                const char *o = odd[test_rand(&seed) % (sizeof odd / sizeof *odd)];
+                memcpy(p + n, o, strlen(o));
+                n += strlen(o);
+            }
+            memcpy(p + n, u, ul);
+            n += ul;
+        }
+        size_t m1 = tok_bpe_rank_backtrack(v, p, n, i1, s1, dead, memo);
+        size_t m2 = tok_bpe_rank_merge_heap(v, p, n, i2, s2, work);
+        bool same = m1 == m2 && m1 > 0;
+        for (size_t k = 0; same && k < m1; k++)
+            same = i1[k] == i2[k] && s1[k] == s2[k];
+        if (!same) {
+            free(work);
+            tok_close(t);
+            CHECK_MSG(false, "%s: a run of \"%s\" (%zu bytes, round %d): linear encoder and "
+                      "merge disagree", enc, u, n, r);
+        }
+    }
+    free(work);
+    tok_close(t);
+}
+
+TEST(bpe_linear_runs_match_merge_cl100k) { runs_agree("cl100k_base", 41); }
+TEST(bpe_linear_runs_match_merge_o200k) { runs_agree("o200k_base", 42); }
+TEST(bpe_linear_runs_match_merge_r50k) { runs_agree("r50k_base", 43); }
+
 TEST(bpe_linear_matches_merge_r50k) { backtrack_agrees("r50k_base", 31); }
 TEST(bpe_linear_matches_merge_p50k) { backtrack_agrees("p50k_base", 32); }
 TEST(bpe_linear_matches_merge_cl100k) { backtrack_agrees("cl100k_base", 33); }
