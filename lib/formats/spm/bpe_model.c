@@ -17,6 +17,7 @@
  * linear rank BPE over a renumbered vocabulary, when the pieces' scores make it the same rule
  * (bpe_long.c: the argument, its conditions, checked once). */
 #include "algo/heap.h"
+#include "algo/word_cache.h"
 #include "formats/spm/spm.h"
 
 #include <string.h>
@@ -256,11 +257,28 @@ bool spm_bpe_tables(const tok_tokenizer *t, spm_model *m)
 bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s, size_t n,
                     spm_put_fn put, void *ctx, spm_piece **buf, size_t *cap, tok_scratch *sc)
 {
+    /* A segment's pieces depend on its bytes alone, and prose repeats its words: a short
+     * segment's come from the per-thread word cache when it has them (algo/word_cache.c). */
+    tok_wc_entry *slot = NULL;
+    if (m->cache_id && n <= TOK_WC_WORD) {
+        const tok_wc_entry *e = tok_wc_find(m->cache_id, s, n, &slot);
+        if (e) {
+            for (size_t k = 0; k < e->n; k++)
+                put(ctx, e->start[k], e->end[k], e->ids[k]);
+            return true;
+        }
+    }
     size_t len = 0;
     int r = spm_bpe_long(t, m, s, n, put, ctx, buf, &len, cap, sc);
     if (r < 0 || (r == 0 && !spm_bpe_heap(t, m, s, n, 0, buf, &len, cap, sc)))
         return false;
     for (size_t i = 0; i < len; i++)
         put(ctx, (*buf)[i].start, (*buf)[i].end, (*buf)[i].id);
+    if (slot && r == 0 && len <= TOK_WC_IDS) {
+        uint32_t ids[TOK_WC_IDS], st[TOK_WC_IDS], en[TOK_WC_IDS];
+        for (size_t i = 0; i < len; i++)
+            ids[i] = (*buf)[i].id, st[i] = (*buf)[i].start, en[i] = (*buf)[i].end;
+        tok_wc_store(slot, m->cache_id, s, n, len, ids, st, en, 0);
+    }
     return true;
 }

@@ -11,6 +11,7 @@
  * Then the checks of sentencepiece's ModelInterface::InitializePieces (empty or duplicate
  * pieces, no or two unknown pieces, byte pieces), and the pipeline: vocabulary and special
  * tokens, the pieces trie, the normalizer. Nothing here encodes (processor_encode.c does). */
+#include "algo/word_cache.h"
 #include "formats/spm/spm.h"
 
 #include <float.h>
@@ -785,8 +786,10 @@ tok_status tok_open_spm(const uint8_t *data, size_t len, const char *source, tok
     }
     if (st == TOK_OK && m->type == SPM_BPE && !spm_bpe_tables(t, m))
         st = tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);
-    if (st == TOK_OK && m->type == SPM_BPE)
+    if (st == TOK_OK && m->type == SPM_BPE) {
         m->lazy = spm_lazy_rank_new(); /* NULL (no memory): the heap, still exact */
+        m->cache_id = tok_wc_new_id();
+    }
     m->rank_min = SPM_RANK_LAZY_MIN;
     if (st == TOK_OK && !find_cuts(&b))
         st = tok_fail(err, TOK_ENOMEM, source, TOK_NO_OFFSET, "%s: out of memory", source);

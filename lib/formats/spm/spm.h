@@ -99,6 +99,7 @@ typedef struct spm_model {
      * it (bpe_long.c); NULL when out of memory at load (the heap serves, still exact). */
     struct spm_lazy_rank *lazy;
     uint32_t rank_min;        /* segments this long may go to it: SPM_RANK_LAZY_MIN (tests: less) */
+    uint64_t cache_id;        /* BPE: its words in the per-thread word cache (0: not cached) */
 } spm_model;
 
 /* Segments this long (bytes of normalized text) may go to the rank core. The rank vocabulary
