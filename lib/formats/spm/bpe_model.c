@@ -258,9 +258,10 @@ bool spm_bpe_encode(const tok_tokenizer *t, const spm_model *m, const uint8_t *s
                     spm_put_fn put, void *ctx, spm_piece **buf, size_t *cap, tok_scratch *sc)
 {
     /* A segment's pieces depend on its bytes alone, and prose repeats its words: a short
-     * segment's come from the per-thread word cache when it has them (algo/word_cache.c). */
+     * segment's come from the per-thread word cache when it has them (algo/word_cache.c).
+     * Not when such segments may go to the rank core (tests lower rank_min to check it). */
     tok_wc_entry *slot = NULL;
-    if (m->cache_id && n <= TOK_WC_WORD) {
+    if (m->cache_id && n <= TOK_WC_WORD && n < m->rank_min) {
         const tok_wc_entry *e = tok_wc_find(m->cache_id, s, n, &slot);
         if (e) {
             for (size_t k = 0; k < e->n; k++)
