@@ -175,31 +175,113 @@ static tok_status segment(const tok_tokenizer *t, const hf_pipeline *hp, const u
     return st;
 }
 
+static tok_status fast_body(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                            const tok_encode_options *opts, tok_out *o, tok_call *call,
+                            tok_error *err);
+
+/* The pipeline's NFC (normalizers.c: HF's, with its Unicode 9.0 tables, not utf8proc's
+ * newer ones) of s[0..n): 0 when it is NFC already (*out NULL); 1 with the normalized text in
+ * *out (malloc'd, *out_len bytes); -1 when memory ran out. Only the stretches that need it are
+ * normalized: NFC(a + b) = NFC(a) + NFC(b) when b starts with an ASCII character, so each run
+ * of non-ASCII characters whose characters are not all inert (hf_nfc_quick) is normalized
+ * with the ASCII character before it, and the rest is copied. */
+static int nfc_of(const hf_pipeline *hp, const uint8_t *s, size_t n, uint8_t **out,
+                  size_t *out_len)
+{
+    *out = NULL;
+    tok_buf b = {0};
+    bool changed = false;
+    size_t done = 0; /* s[0..done) is in b, or is NFC and not copied yet (!changed) */
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && s[j] >= 0x80)
+            j++;
+        if (!hf_nfc_quick(s + i, j - i)) {
+            size_t a = i > 0 ? i - 1 : 0, rl; /* with the ASCII character before the run */
+            char *r = hf_normalize_string(hp, (const char *)s + a, j - a, &rl);
+            if (!r) {
+                tok_buf_free(&b);
+                return -1;
+            }
+            if (rl != j - a || memcmp(r, s + a, j - a) != 0) {
+                if (!changed) { /* everything before was NFC: copy it now */
+                    changed = true;
+                    done = 0;
+                }
+                tok_buf_put(&b, s + done, a - done);
+                tok_buf_put(&b, r, rl);
+                done = j;
+            }
+            free(r);
+        }
+        i = j;
+    }
+    if (!changed)
+        return 0;
+    tok_buf_put(&b, s + done, n - done);
+    if (b.oom) {
+        tok_buf_free(&b);
+        return -1;
+    }
+    *out = b.data;
+    *out_len = b.len;
+    return 1;
+}
+
+/* Are the added tokens the fast path matches all ASCII? Then NFC leaves them and the text
+ * between them alone (ASCII composes with nothing before it and blocks what follows), so they
+ * match in the normalized text where they matched in the raw one. */
+static bool added_all_ascii(const hf_pipeline *hp)
+{
+    const tok_specials *sp = &hp->raw_match;
+    for (size_t i = 0; i < sp->n; i++)
+        for (size_t j = 0; j < sp->toks[i].len; j++)
+            if ((uint8_t)sp->toks[i].text[j] >= 0x80)
+                return false;
+    return true;
+}
+
 tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
                           const tok_encode_options *opts, tok_out *o, tok_call *call,
                           tok_error *err)
+{
+    const hf_pipeline *hp = t->impl;
+    /* NFC: text already in NFC is left as it is. Most text is known to be NFC from its
+     * characters alone (hf_nfc_quick); the rest is normalized and compared. Text that is not
+     * NFC takes the general path when spans are wanted (its alignments give HF's offsets);
+     * without spans its normalized form goes through the fast path, which gives the same ids:
+     * the pipeline is NFC, then the split and the model, on the normalized text, as here. (A
+     * single decomposed accent in a 10 MB file used to send the whole file down the general
+     * path, ten times slower.) */
+    if (hp->n_norms && !hf_nfc_quick(s, n)) {
+        uint8_t *r = NULL;
+        size_t len = 0;
+        int c = nfc_of(hp, s, n, &r, &len);
+        tok_status st;
+        if (c == 0)
+            st = fast_body(t, s, n, opts, o, call, err);
+        else if (c == 1 && !o->want_spans && added_all_ascii(hp))
+            st = fast_body(t, r, len, opts, o, call, err);
+        else /* spans wanted, non-ASCII added tokens, or no memory */
+            st = hf_encode_general(t, s, n, opts, o, call, err);
+        free(r);
+        return st;
+    }
+    return fast_body(t, s, n, opts, o, call, err);
+}
+
+static tok_status fast_body(const tok_tokenizer *t, const uint8_t *s, size_t n,
+                            const tok_encode_options *opts, tok_out *o, tok_call *call,
+                            tok_error *err)
 {
     tok_scratch *sc = &call->sc;
     const hf_pipeline *hp = t->impl;
     tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
     bool add_special = opts && (opts->flags & TOK_ENCODE_ADD_SPECIAL);
-    /* NFC: text already in NFC is left as it is; anything else takes the general path. Most
-     * text is known to be NFC from its characters alone (hf_nfc_quick); the rest is normalized
-     * and compared. */
-    if (hp->n_norms && !hf_nfc_quick(s, n)) {
-        size_t k = 0;
-        while (k < n && s[k] < 0x80)
-            k++;
-        if (k < n) {
-            utf8proc_uint8_t *r = NULL;
-            utf8proc_ssize_t len = utf8proc_map(s, (utf8proc_ssize_t)n, &r,
-                                                UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-            bool same = len >= 0 && (size_t)len == n && memcmp(r, s, n) == 0;
-            free(r);
-            if (!same)
-                return hf_encode_general(t, s, n, opts, o, call, err);
-        }
-    }
     /* Tokens go to a local list first when the post-processor may change them (add-special,
      * truncation, offset trimming); otherwise straight to the caller's. */
     bool direct = !add_special && !hp->trunc_max &&
