@@ -32,7 +32,10 @@ const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8'
 // A reference on one file, or null when it takes longer than limit seconds (quadratic cases).
 function refOnce(script, enc, file, limit) {
   try {
-    return results(run('node', [path.join(here, script), '1', enc, file], { timeout: limit * 1000 }))[`${file} ${enc} encode`];
+    // stderr piped, not shown: npm tiktoken's WASM panics ("unreachable") on some hostile
+    // shapes, which this table reports as "-"
+    return results(run('node', [path.join(here, script), '1', enc, file],
+                       { timeout: limit * 1000, stdio: ['ignore', 'pipe', 'pipe'] }))[`${file} ${enc} encode`];
   } catch {
     return null;
   }
