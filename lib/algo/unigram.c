@@ -28,6 +28,8 @@
 #include <string.h>
 
 #define FIRST_CHECK 16384 /* positions held before the first look for where paths meet */
+#define SHORT 256         /* texts shorter than this are worked on the stack */
+#define IDS_MAX 65536     /* texts shorter than this keep the ids of their entries */
 
 /* The best path ending at a byte position is kept as the length of its last piece, with the
  * top bit set when that piece is the unknown one (the piece's id is the trie's for its text
@@ -42,6 +44,8 @@ typedef struct vit {
     double *ring;      /* best-path score at position p: ring[p & mask] */
     size_t mask, ring_bytes;
     void *back;        /* entries of width w for positions [base, base + cap) */
+    uint32_t *ids;     /* short texts: the piece each entry's path ends with (else NULL: looked
+                          up again when emitted) */
     size_t base, cap;
     size_t init_to;    /* positions below it have their entry initialised */
     tok_scratch *sc;   /* holds ring, then back */
@@ -81,10 +85,13 @@ static inline __attribute__((always_inline)) bool ensure(vit *v, size_t upto, co
         v->back = m + v->ring_bytes;
         v->cap = cap;
     }
-    if (v->init_to <= upto) {
+    if (v->init_to <= upto) { /* all the room there is, at once: not a call per position */
+        size_t to = v->base + v->cap - 1;
+        if (to > v->n)
+            to = v->n;
         memset((uint8_t *)v->back + (v->init_to - v->base) * (size_t)w, 0,
-               (upto + 1 - v->init_to) * (size_t)w);
-        v->init_to = upto + 1;
+               (to + 1 - v->init_to) * (size_t)w);
+        v->init_to = to + 1;
     }
     return true;
 }
@@ -112,6 +119,15 @@ static inline __attribute__((always_inline)) bool offer(vit *v, size_t pos, size
         return true;
     }
     return false;
+}
+
+/* offer, with the piece's id kept when the text is short. */
+static inline __attribute__((always_inline)) void offer_id(vit *v, size_t pos, size_t len,
+                                                           bool unk, double cand, double stored,
+                                                           uint32_t id, const int w)
+{
+    if (offer(v, pos, len, unk, cand, stored, w) && v->ids)
+        v->ids[pos + len - v->base] = id;
 }
 
 /* Every piece that starts at the character start pos. spm, kinds and w are constants in
@@ -146,15 +162,19 @@ static inline __attribute__((always_inline)) bool step(vit *v, size_t pos, size_
         } else {
             cand = (double)cells[node].score + here;
         }
-        offer(v, pos, len, false, cand, spm ? (double)(float)cand : cand, w);
+        offer_id(v, pos, len, false, cand, spm ? (double)(float)cand : cand, id, w);
         if (len == mblen)
             single = true;
     }
     if (!single) {
         double cand = spm ? (double)((u->fmin - 10.0f) + (float)here) /* added in float */
                           : (u->dmin - 10.0) + here;
-        if (offer(v, pos, mblen, true, cand, cand, w) && !spm && u->unk_id == TOK_NO_ID)
-            return false;
+        if (offer(v, pos, mblen, true, cand, cand, w)) {
+            if (!spm && u->unk_id == TOK_NO_ID)
+                return false;
+            if (v->ids)
+                v->ids[pos + mblen - v->base] = u->unk_id;
+        }
     }
     return true;
 }
@@ -162,6 +182,8 @@ static inline __attribute__((always_inline)) bool step(vit *v, size_t pos, size_
 /* The id of the piece s[a..b) the pass chose (entry e of its end). */
 static inline uint32_t piece_id(const vit *v, size_t a, size_t b, uint32_t e, const int w)
 {
+    if (v->ids)
+        return v->ids[b - v->base];
     return e & UNK_BIT(w) ? v->u->unk_id : tok_trie_find(&v->u->trie, v->s + a, b - a);
 }
 
@@ -189,8 +211,12 @@ static inline __attribute__((always_inline)) void settle_at(vit *v, size_t c, co
         v->emit(v->ctx, (uint32_t)q, (uint32_t)next, piece_id(v, q, next, e, w));
         q = next;
     }
+    if (c == v->n)
+        return; /* the end: nothing comes after it */
     put(v, c - base, 1, w); /* c stays reached; its entry is read as nothing else now */
     memmove(v->back, (uint8_t *)v->back + (c - base) * (size_t)w, (v->init_to - c) * (size_t)w);
+    if (v->ids)
+        memmove(v->ids, v->ids + (c - base), (v->init_to - c) * sizeof *v->ids);
     v->base = c;
 }
 
@@ -233,8 +259,10 @@ static inline __attribute__((always_inline)) bool settle(vit *v, size_t pos, con
     return true;
 }
 
+/* The pass. whole: a short text on the stack, its room made at the start, never settled on
+ * the way (spm, kinds, w and whole are constants in each instantiation). */
 static inline __attribute__((always_inline)) int pass(vit *v, const bool spm, const bool kinds,
-                                                      const int w)
+                                                      const int w, const bool whole)
 {
     const size_t every = v->u->settle_every ? v->u->settle_every : FIRST_CHECK;
     size_t check = every;
@@ -243,15 +271,17 @@ static inline __attribute__((always_inline)) int pass(vit *v, const bool spm, co
     put(v, 0, 1, w); /* the start is reached, by no piece */
     for (size_t pos = 0; pos < v->n;) {
         const size_t mblen = char_at(v->s, pos, v->n);
-        if (pos - v->base >= check) {
-            if (!settle(v, pos, w))
+        if (!whole) {
+            if (pos - v->base >= check) {
+                if (!settle(v, pos, w))
+                    return TOK_UNI_ENOMEM;
+                /* met: look again after as many positions; not met: twice as far on */
+                check = 2 * (pos - v->base) > every ? 2 * (pos - v->base) : every;
+            }
+            size_t reach = pos + (v->L > mblen ? v->L : mblen);
+            if (!ensure(v, reach < v->n ? reach : v->n, w))
                 return TOK_UNI_ENOMEM;
-            /* met: look again after as many positions; not met: twice as far on */
-            check = 2 * (pos - v->base) > every ? 2 * (pos - v->base) : every;
         }
-        size_t reach = pos + (v->L > mblen ? v->L : mblen);
-        if (!ensure(v, reach < v->n ? reach : v->n, w))
-            return TOK_UNI_ENOMEM;
         if (!step(v, pos, mblen, spm, kinds, w))
             return TOK_UNI_MISSING_UNK;
         pos += mblen;
@@ -260,14 +290,21 @@ static inline __attribute__((always_inline)) int pass(vit *v, const bool spm, co
     return TOK_UNI_OK;
 }
 
-/* One instantiation per model kind and entry width. */
-static int pass_w(vit *v, const int w)
-{
-    const tok_unigram *u = v->u;
-    return !u->spm   ? pass(v, false, false, w)
-           : u->kind ? pass(v, true, true, w)
-                     : pass(v, true, false, w);
-}
+/* One instantiation per model kind, entry width and kind of text (so the entries' accesses
+ * have no branch on the width, and a short text no per-position bookkeeping). */
+#define PASS_W(W, WHOLE, NAME)                                                               \
+    static __attribute__((noinline)) int NAME(vit *v)                                        \
+    {                                                                                        \
+        const tok_unigram *u = v->u;                                                         \
+        return !u->spm   ? pass(v, false, false, W, WHOLE)                                   \
+               : u->kind ? pass(v, true, true, W, WHOLE)                                     \
+                         : pass(v, true, false, W, WHOLE);                                   \
+    }
+PASS_W(1, false, pass_1)
+PASS_W(2, false, pass_2)
+PASS_W(4, false, pass_4)
+PASS_W(1, true, pass_short_1)
+PASS_W(2, true, pass_short_2)
 
 int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
                     tok_scratch *sc, tok_uni_emit emit, void *ctx)
@@ -285,12 +322,36 @@ int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *sc
     v.ring_bytes = w * sizeof(double);
     if (n < v.L) /* positions beyond n are never offered */
         v.L = n > 4 ? n : 4;
-    /* allocated before the first entry: the ring */
-    if (!tok_scratch_get(sc, v.ring_bytes))
-        return TOK_UNI_ENOMEM;
-    v.ring = (double *)sc->buf;
+    /* A short text (a word between cuts, most calls) is worked on the stack, with its ids
+     * kept: no allocation, no lookups when emitting. A long one: the ring first, in sc, and
+     * the entries after it. */
+    double ring[SHORT];
+    uint8_t back[SHORT * 2];
+    uint32_t ids[SHORT];
+    const bool whole = n < SHORT && !u->settle_every; /* tests settle: the long way */
+    if (whole) {
+        v.mask = SHORT - 1;
+        v.ring = ring;
+        v.back = back;
+        v.ids = ids;
+        v.cap = n + 1; /* ensure never grows it */
+    } else {
+        if (!tok_scratch_get(sc, v.ring_bytes))
+            return TOK_UNI_ENOMEM;
+        v.ring = (double *)sc->buf;
+        /* a text of moderate length keeps its ids too (4 bytes per byte, a quarter of a
+         * megabyte at most); without them (a long one, or no memory) they are looked up, as
+         * they are when tests set settle_every (the goldens then check the lookups) */
+        if (n < IDS_MAX && !u->settle_every)
+            v.ids = malloc((n + 1) * sizeof *v.ids);
+    }
     v.ring[0] = u->spm ? (double)(float)*score : *score;
-    int r = v.L < 128 ? pass_w(&v, 1) : v.L < 32768 ? pass_w(&v, 2) : pass_w(&v, 4);
+    int r = whole        ? (v.L < 128 ? pass_short_1(&v) : pass_short_2(&v))
+            : v.L < 128   ? pass_1(&v)
+            : v.L < 32768 ? pass_2(&v)
+                          : pass_4(&v);
+    if (v.ids != ids)
+        free(v.ids);
     if (r != TOK_UNI_OK)
         return r;
     *score = v.ring[n & v.mask];
