@@ -76,6 +76,16 @@ static bool looks_like_tiktoken(const uint8_t *p, size_t len)
     return i > d && (i == len || p[i] == '\n' || p[i] == '\r');
 }
 
+/* Where the content starts: past leading whitespace. JSON (a tokenizer.json) starts with '{'
+ * there. */
+static size_t skip_space(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+        i++;
+    return i;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -90,9 +100,7 @@ tok_status tok_open_memory(const void *data, size_t len, const char *label,
     *out = NULL;
     const char *src = label ? label : "<memory>";
     const uint8_t *p = data;
-    size_t i = 0;
-    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
-        i++;
+    size_t i = skip_space(p, len);
     if (len == 0)
         return tok_fail(err, TOK_EFORMAT, src, 0, "%s: the file is empty", src);
     if (tok_pack_is(p, len)) { /* the tokenizer points into its pack: keep a copy */
@@ -154,11 +162,9 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
         fd = -1; /* if the map failed, the file is read below: a regular file opens again */
         if (map != MAP_FAILED) {
             /* a tokenizer.json tokscope ships opens from its pack (shipped_twin.c) */
-            size_t i = 0;
-            const uint8_t *b = map;
-            while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))
-                i++;
-            if (i < len && b[i] == '{' && tok_open_shipped_twin(b, len, path, out) == TOK_OK) {
+            size_t i = skip_space(map, len);
+            if (i < len && ((const uint8_t *)map)[i] == '{' &&
+                tok_open_shipped_twin(map, len, path, out) == TOK_OK) {
                 munmap(map, len);
                 return TOK_OK;
             }

@@ -22,10 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The pack at path, mapped, when it was made from data[0..len): its mapping and length, and
- * *digest_done/digest computed at most once across packs. */
+/* The pack at path, mapped, when it was made from data[0..len): its mapping, its length and
+ * its view; NULL otherwise. hex is data's SHA-256, computed on the first pack whose recorded
+ * source length matches (*hashed then set), so at most once across packs. */
 static void *matching_pack(const char *path, const uint8_t *data, size_t len, bool *hashed,
-                           char hex[65], size_t *map_len)
+                           char hex[65], size_t *map_len, tok_pack_view *p)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -38,16 +39,12 @@ static void *matching_pack(const char *path, const uint8_t *data, size_t len, bo
     if (map == MAP_FAILED)
         return NULL;
     *map_len = (size_t)st.st_size;
-    tok_pack_view p;
     char want[65];
     uint64_t src_len;
-    if (tok_pack_read(map, *map_len, path, &p, NULL) == TOK_OK &&
-        tok_hf_pack_source(&p, want, &src_len) && (src_len == UINT64_MAX || src_len == len)) {
+    if (tok_pack_read(map, *map_len, path, p, NULL) == TOK_OK &&
+        tok_hf_pack_source(p, want, &src_len) && (src_len == UINT64_MAX || src_len == len)) {
         if (!*hashed) {
-            uint8_t d[32];
-            tok_sha256(data, len, d);
-            for (int i = 0; i < 32; i++)
-                snprintf(hex + 2 * i, 3, "%02x", d[i]);
+            tok_sha256_hex(data, len, hex);
             *hashed = true;
         }
         if (!memcmp(hex, want, 64))
@@ -77,17 +74,13 @@ tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *pa
             if (k <= 0 || (size_t)k >= sizeof pack)
                 continue;
             size_t map_len;
-            void *map = matching_pack(pack, data, len, &hashed, hex, &map_len);
+            tok_pack_view p;
+            void *map = matching_pack(pack, data, len, &hashed, hex, &map_len, &p);
             if (!map)
                 continue;
             closedir(d);
             /* A pack that fails to open (damaged since it was installed) leaves the file to
              * its own loader: the pack is only a faster way to the same tokenizer. */
-            tok_pack_view p;
-            if (tok_pack_read(map, map_len, pack, &p, NULL) != TOK_OK) {
-                munmap(map, map_len);
-                return TOK_ENOENT;
-            }
             tok_error ignored;
             if (tok_open_hf_packed(&p, map, true, path, out, &ignored) != TOK_OK)
                 return TOK_ENOENT; /* it unmapped the pack */

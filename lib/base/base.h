@@ -134,5 +134,7 @@ static inline uint64_t tok_fib_hash(uint64_t key) { return key * 0x9E3779B97F4A7
  * tok_sha256_with(..., false) takes the portable rounds (for tests that compare the two). */
 void tok_sha256(const void *data, size_t len, uint8_t out[32]);
 void tok_sha256_with(const void *data, size_t len, uint8_t out[32], bool allow_cpu_extensions);
+/* The same as 64 lowercase hex digits and a NUL, as tiktoken and packs write it. */
+void tok_sha256_hex(const void *data, size_t len, char hex[65]);
 
 #endif

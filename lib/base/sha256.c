@@ -111,6 +111,18 @@ void tok_sha256(const void *data, size_t len, uint8_t out[32])
     tok_sha256_with(data, len, out, true);
 }
 
+void tok_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    uint8_t d[32];
+    tok_sha256(data, len, d);
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[d[i] >> 4];
+        hex[2 * i + 1] = digits[d[i] & 15];
+    }
+    hex[64] = 0;
+}
+
 void tok_sha256_with(const void *data, size_t len, uint8_t out[32], bool allow_cpu_extensions)
 {
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,

@@ -5,7 +5,6 @@
  * build does for the built-in vocabularies, and what a build without them does on first use. */
 #include "formats/tiktoken/tiktoken.h"
 
-#include <stdio.h>
 #include <string.h>
 
 tok_status tok_tiktoken_parse(const uint8_t *data, size_t len, const char *source, tok_vocab *v,
@@ -114,11 +113,8 @@ tok_status tok_tiktoken_pack(const uint8_t *data, size_t len, const char *source
     *blob = NULL;
     *blob_len = 0;
     if (sha256) {
-        uint8_t digest[32];
         char hex[65];
-        tok_sha256(data, len, digest);
-        for (int i = 0; i < 32; i++)
-            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+        tok_sha256_hex(data, len, hex);
         if (strcmp(hex, sha256) != 0)
             return tok_fail(err, TOK_EFORMAT, source, TOK_NO_OFFSET,
                             "%s: SHA-256 is %s, expected %s", source, hex, sha256);

@@ -7,7 +7,6 @@
  * different tokenizer. */
 #include "formats/tiktoken/tiktoken.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -94,11 +93,8 @@ tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source
                              const tok_open_options *opts, tok_tokenizer **out, tok_error *err)
 {
     *out = NULL;
-    uint8_t digest[32];
     char hex[65];
-    tok_sha256(data, len, digest);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    tok_sha256_hex(data, len, hex);
     const char *pattern = opts ? opts->pattern : NULL;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(hex, known[i].sha256) != 0)

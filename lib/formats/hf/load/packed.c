@@ -24,8 +24,8 @@
  * may cut at U+2581, whether the merges are rank BPE), UNREACH (the ids no merge makes, when rank
  * BPE), CHARS_VOCAB, CHARS_MAP and CHARS_SHORT (character-level rank BPE: the renumbered
  * tok_vocab blob with its tables, its ids' model ids, the tokens a word must not hold), SOURCE
- * (label, SHA-256 and byte length of the original; older packs lack the length) and, when given, CHAT (the tokenizer_config.json that came
- * with it). */
+ * (label, SHA-256 and byte length of the original; older packs lack the length) and, when
+ * given, CHAT (the tokenizer_config.json that came with it). */
 #include "base/pack.h"
 #include "formats/hf/load/load.h"
 
@@ -149,15 +149,10 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
         }
     }
     if (ok) {
-        uint8_t digest[32];
-        char src[512];
-        tok_sha256(data, len, digest);
+        char hex[65], src[512];
+        tok_sha256_hex(data, len, hex);
         /* the label is cut so that the digest and the length always fit */
-        int n = snprintf(src, sizeof src, "%.400s\t", source);
-        for (int i = 0; i < 32 && n > 0 && (size_t)n + 2 < sizeof src; i++)
-            n += snprintf(src + n, sizeof src - (size_t)n, "%02x", digest[i]);
-        if (n > 0 && (size_t)n < sizeof src)
-            snprintf(src + n, sizeof src - (size_t)n, "\t%zu", len);
+        snprintf(src, sizeof src, "%.400s\t%s\t%zu", source, hex, len);
         tok_pack_add(&w, SEC_SOURCE, src, strlen(src));
         if (chat)
             tok_pack_add(&w, SEC_CHAT, chat, chat_len);
