@@ -44,8 +44,8 @@ typedef struct vit {
     double *ring;      /* best-path score at position p: ring[p & mask] */
     size_t mask, ring_bytes;
     void *back;        /* entries of width w for positions [base, base + cap) */
-    uint32_t *ids;     /* short texts: the piece each entry's path ends with (else NULL: looked
-                          up again when emitted) */
+    uint32_t *ids;     /* texts under IDS_MAX: the piece each entry's path ends with (else
+                          NULL: looked up again when emitted) */
     size_t base, cap;
     size_t init_to;    /* positions below it have their entry initialised */
     tok_scratch *sc;   /* holds ring, then back */
@@ -121,13 +121,16 @@ static inline __attribute__((always_inline)) bool offer(vit *v, size_t pos, size
     return false;
 }
 
-/* offer, with the piece's id kept when the text is short. */
-static inline __attribute__((always_inline)) void offer_id(vit *v, size_t pos, size_t len,
+/* offer, with the piece's id kept when the text keeps its ids. */
+static inline __attribute__((always_inline)) bool offer_id(vit *v, size_t pos, size_t len,
                                                            bool unk, double cand, double stored,
                                                            uint32_t id, const int w)
 {
-    if (offer(v, pos, len, unk, cand, stored, w) && v->ids)
+    if (!offer(v, pos, len, unk, cand, stored, w))
+        return false;
+    if (v->ids)
         v->ids[pos + len - v->base] = id;
+    return true;
 }
 
 /* Every piece that starts at the character start pos. spm, kinds and w are constants in
@@ -169,12 +172,9 @@ static inline __attribute__((always_inline)) bool step(vit *v, size_t pos, size_
     if (!single) {
         double cand = spm ? (double)((u->fmin - 10.0f) + (float)here) /* added in float */
                           : (u->dmin - 10.0) + here;
-        if (offer(v, pos, mblen, true, cand, cand, w)) {
-            if (!spm && u->unk_id == TOK_NO_ID)
-                return false;
-            if (v->ids)
-                v->ids[pos + mblen - v->base] = u->unk_id;
-        }
+        if (offer_id(v, pos, mblen, true, cand, cand, u->unk_id, w) && !spm &&
+            u->unk_id == TOK_NO_ID)
+            return false;
     }
     return true;
 }

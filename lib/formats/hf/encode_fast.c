@@ -250,14 +250,13 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
                           tok_error *err)
 {
     const hf_pipeline *hp = t->impl;
-    /* NFC: text already in NFC is left as it is. Most text is known to be NFC from its
-     * characters alone (hf_nfc_quick); the rest is normalized and compared. Text that is not
-     * NFC takes the general path when spans are wanted (its alignments give HF's offsets);
-     * without spans its normalized form goes through the fast path, which gives the same ids:
-     * the pipeline is NFC, then the split and the model, on the normalized text, as here. (A
-     * single decomposed accent in a 10 MB file used to send the whole file down the general
-     * path, ten times slower.) */
-    if (hp->n_norms && !hf_nfc_quick(s, n)) {
+    /* NFC: text already in NFC is left as it is (nfc_of tells, in one pass that allocates
+     * nothing for it). Text that is not NFC takes the general path when spans are wanted (its
+     * alignments give HF's offsets); without spans its normalized form goes through the fast
+     * path, which gives the same ids: the pipeline is NFC, then the split and the model, on
+     * the normalized text, as here. (A single decomposed accent in a 10 MB file used to send
+     * the whole file down the general path, ten times slower.) */
+    if (hp->n_norms) {
         uint8_t *r = NULL;
         size_t len = 0;
         int c = nfc_of(hp, s, n, &r, &len);
