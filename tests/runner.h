@@ -93,6 +93,8 @@ const char *test_tmpdir(void);
  * tok_open_file opens a tokenizer.json that tokscope ships from its pack (api/shipped_twin.c).
  * Tests of the JSON loader's paths use this. */
 tok_status test_open_json(const char *path, tok_tokenizer **out, tok_error *err);
+/* Where the reference tokenizer.json files are: $TOK_HF_DIR, else build/hf. */
+const char *test_hf_dir(void);
 /* Write data to path; false on error. */
 bool write_file(const char *path, const void *data, size_t len);
 /* The whole output of `gzip -dc path`; NULL if gzip fails. Caller frees. */

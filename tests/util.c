@@ -253,6 +253,12 @@ void text_lines_free(text_lines *l)
     l->n = 0;
 }
 
+const char *test_hf_dir(void)
+{
+    const char *d = getenv("TOK_HF_DIR");
+    return d && *d ? d : "build/hf";
+}
+
 tok_status test_open_json(const char *path, tok_tokenizer **out, tok_error *err)
 {
     size_t len;

@@ -12,12 +12,6 @@
 
 #define GOLD "tests/golden/chat-templates"
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 static cJSON **lines_of(char *text, size_t *n)
 {
     size_t cap = 64;
@@ -76,8 +70,8 @@ TEST(chat_cli_templates_against_goldens)
         if (str_of(ts[t], "entry") || !tokf || !file)
             continue;
         char cfg[512], tok[512];
-        snprintf(cfg, sizeof cfg, "%s/%s", hf_dir(), file);
-        snprintf(tok, sizeof tok, "%s/%s", hf_dir(), tokf);
+        snprintf(cfg, sizeof cfg, "%s/%s", test_hf_dir(), file);
+        snprintf(tok, sizeof tok, "%s/%s", test_hf_dir(), tokf);
         size_t n;
         char *cfgtext = read_file(cfg, &n);
         CHECK_MSG(cfgtext, "%s is missing (make hf-vocabs)", cfg);
@@ -202,7 +196,7 @@ TEST(chat_cli_template_of_a_shipped_vocabulary)
     cli_free(&r);
     /* ... and with the model's file named by -t, the tokenizer_config.json beside it */
     char arg[600];
-    snprintf(arg, sizeof arg, "qwen2.5-7b=%s/qwen2_5/tokenizer.json", hf_dir());
+    snprintf(arg, sizeof arg, "qwen2.5-7b=%s/qwen2_5/tokenizer.json", test_hf_dir());
     r = RUN("cost", "--chat", "-m", "qwen2.5-7b", "-t", arg, f);
     CHECK_EQ(r.status, 0);
     CHECK(strstr(r.out, "\nqwen2.5-7b         29 "));
@@ -276,7 +270,7 @@ TEST(chat_cli_template_options)
     /* a template that raises: exit 2 with the template's own message (Gemma 2 refuses a
      * system role) */
     char tok[512];
-    snprintf(tok, sizeof tok, "%s/gemini/tokenizer.json", hf_dir());
+    snprintf(tok, sizeof tok, "%s/gemini/tokenizer.json", test_hf_dir());
     r = RUN("chat", "-t", tok, f);
     CHECK_EQ(r.status, 2);
     CHECK(strstr(r.err, "the chat template refuses the conversation: "

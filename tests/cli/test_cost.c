@@ -359,9 +359,8 @@ TEST(cost_chat_messages)
 TEST(cost_tokenizer_files_count_exactly)
 {
     /* the model's own tokenizer file: checked against the model's vocabulary, then exact */
-    const char *hf = getenv("TOK_HF_DIR");
     char real[600];
-    snprintf(real, sizeof real, "llama-3.3-70b=%s/llama3_2/tokenizer.json", hf && *hf ? hf : "build/hf");
+    snprintf(real, sizeof real, "llama-3.3-70b=%s/llama3_2/tokenizer.json", test_hf_dir());
     cli_result r = RUN("cost", hello(), "-m", "llama-3.3-70b", "-t", real, "--json");
     CHECK_EQ(r.status, 0);
     cJSON *j = cJSON_Parse(r.out);

@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 static const char *text_file(void)
 {
     return tmpfile_with("names.txt", "Tokenizers split text into tokens: 12345 words, "
@@ -76,7 +70,7 @@ TEST(unknown_names_list_the_closest_of_the_whole_registry)
 static void same_count(const char *model, const char *hf_name)
 {
     char path[600];
-    snprintf(path, sizeof path, "%s/%s/tokenizer.json", hf_dir(), hf_name);
+    snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), hf_name);
     cli_result a = RUN("count", "-m", model, "README.md"), b = RUN("count", "-t", path, "README.md");
     CHECK_MSG(a.status == 0 && b.status == 0, "%s: %s %s", model, a.err, b.err);
     CHECK_MSG(strtoull(a.out, NULL, 10) == strtoull(b.out, NULL, 10), "%s: %s vs %s", model, a.out,
@@ -198,7 +192,7 @@ TEST(hugging_face_cache_lookup)
 TEST(pack_command)
 {
     char src[600], out[600];
-    snprintf(src, sizeof src, "%s/qwen3/tokenizer.json", hf_dir());
+    snprintf(src, sizeof src, "%s/qwen3/tokenizer.json", test_hf_dir());
     snprintf(out, sizeof out, "%s/q.tkz", test_tmpdir());
     cli_result r = RUN("pack", src, "-o", out);
     CHECK_MSG(r.status == 0, "%s", r.err);

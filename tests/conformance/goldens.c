@@ -68,9 +68,7 @@ static void tiktoken_sets(golden_set **v, size_t *n, size_t *cap)
 
 static void hf_sets(golden_set **v, size_t *n, size_t *cap)
 {
-    const char *hf_dir = getenv("TOK_HF_DIR");
-    if (!hf_dir || !*hf_dir)
-        hf_dir = "build/hf";
+    const char *hf_dir = test_hf_dir();
     DIR *d = opendir("tests/golden/hf");
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {

@@ -28,12 +28,6 @@
 
 #define GOLD "tests/golden/chat-templates"
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 /* ---- raw JSON spans ---- */
 
 static size_t skip_ws(const char *s, size_t i, size_t n)
@@ -303,7 +297,7 @@ static tok_tokenizer *tokenizer_for(const cJSON *tj, tok_tokenizer **cache, char
     *cache = NULL;
     *cache_name = strdup(tn->valuestring);
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", hf_dir(), tn->valuestring);
+    snprintf(path, sizeof path, "%s/%s", test_hf_dir(), tn->valuestring);
     tok_error err;
     if (tok_open_file(path, NULL, cache, &err) != TOK_OK)
         *cache = NULL;
@@ -402,7 +396,7 @@ TEST(chat_templates_goldens)
         const char *file = cJSON_GetObjectItemCaseSensitive(tj, "file")->valuestring;
         const char *want_sha = cJSON_GetObjectItemCaseSensitive(tj, "sha256")->valuestring;
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s", hf_dir(), file);
+        snprintf(path, sizeof path, "%s/%s", test_hf_dir(), file);
         char *src = NULL;
         size_t src_len = 0;
         const cJSON *entry = cJSON_GetObjectItemCaseSensitive(tj, "entry");
@@ -561,7 +555,7 @@ TEST(chat_templates_public_api_goldens)
         const char *id = cJSON_GetObjectItemCaseSensitive(tj, "id")->valuestring;
         const cJSON *tn = cJSON_GetObjectItemCaseSensitive(tj, "template_name");
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s", hf_dir(),
+        snprintf(path, sizeof path, "%s/%s", test_hf_dir(),
                  cJSON_GetObjectItemCaseSensitive(tj, "file")->valuestring);
         size_t n;
         char *cfg = read_file(path, &n);

@@ -50,12 +50,6 @@
 static const char *const tested[] = {HF_TOKENIZERS(NAME_STR) HF_ADDED_TOKENIZERS(NAME_STR)};
 #define N_TESTED (sizeof tested / sizeof tested[0])
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 static bool file_exists(const char *path)
 {
     struct stat st;
@@ -65,7 +59,7 @@ static bool file_exists(const char *path)
 /* build/hf/<name>/tokenizer.json, else the committed tests/golden/hf/tokenizers/<name>/... */
 static bool tokenizer_path(const char *name, char *path, size_t cap)
 {
-    snprintf(path, cap, "%s/%s/tokenizer.json", hf_dir(), name);
+    snprintf(path, cap, "%s/%s/tokenizer.json", test_hf_dir(), name);
     if (file_exists(path))
         return true;
     snprintf(path, cap, "tests/golden/hf/tokenizers/%s/tokenizer.json", name);
@@ -89,7 +83,7 @@ static tok_status open_hf(const char *name, enum path how, tok_tokenizer **t, to
     char path[512];
     if (!tokenizer_path(name, path, sizeof path)) {
         snprintf(err->message, sizeof err->message,
-                 "%s/%s/tokenizer.json is missing (run make hf-vocabs)", hf_dir(), name);
+                 "%s/%s/tokenizer.json is missing (run make hf-vocabs)", test_hf_dir(), name);
         return TOK_ENOENT;
     }
     if (how == P_PACKED) {

@@ -43,9 +43,8 @@ static bool same_both_ways(const tok_tokenizer *t, const char *s, size_t n, size
 
 static void check_tokenizer(const char *name)
 {
-    const char *d = getenv("TOK_HF_DIR");
     char path[512];
-    snprintf(path, sizeof path, "%s/%s/tokenizer.json", d && *d ? d : "build/hf", name);
+    snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
     tok_tokenizer *t;
     tok_error err;
     CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);

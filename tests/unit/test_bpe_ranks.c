@@ -19,12 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 /* The bytes, then "ab" 256, "abcd" 257, "abc" 258: BPE of "abcd" makes "ab", then "abc" (258),
  * then "abcd" (257) -- a token made last from one ranked after it. */
 static void odd_vocab(tok_vocab *v)
@@ -111,7 +105,7 @@ static void *pack_file(const char *path, size_t *plen)
 TEST(bpe_ranks_llama3_core_matches_merge)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", hf_dir());
+    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", test_hf_dir());
     size_t plen;
     void *blob = pack_file(path, &plen);
     CHECK_MSG(blob, "%s: cannot pack (make hf-vocabs)", path);
@@ -226,7 +220,7 @@ static size_t hostile_text(int shape, uint8_t *p, size_t n, uint64_t *seed)
 TEST(bpe_ranks_lazy_on_long_pieces_matches_merge_loop)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", hf_dir());
+    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", test_hf_dir());
     tok_tokenizer *t, *g;
     tok_error err;
     CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);
@@ -261,7 +255,7 @@ TEST(bpe_ranks_lazy_on_long_pieces_matches_merge_loop)
  * tokens (byte fallback) keep the merge loop. */
 static void char_level_path(const char *name, char *path, size_t size)
 {
-    snprintf(path, size, "%s/%s/tokenizer.json", hf_dir(), name);
+    snprintf(path, size, "%s/%s/tokenizer.json", test_hf_dir(), name);
     if (access(path, R_OK) != 0)
         snprintf(path, size, "tests/golden/hf/tokenizers/%s/tokenizer.json", name);
 }
@@ -610,7 +604,7 @@ static void *lazy_worker(void *arg)
 TEST(bpe_ranks_lazy_build_shared_by_threads)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", hf_dir());
+    snprintf(path, sizeof path, "%s/llama3/tokenizer.json", test_hf_dir());
     tok_tokenizer *t, *g;
     tok_error err;
     CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s (make hf-vocabs)", err.message);

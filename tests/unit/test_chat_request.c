@@ -884,10 +884,9 @@ static void *own_worker(void *p)
  * needs no installed vocabulary (make tsan builds none). */
 static tok_status open_qwen_with_template(tok_tokenizer **t)
 {
-    const char *d = getenv("TOK_HF_DIR");
     char a[512], b[512];
-    snprintf(a, sizeof a, "%s/qwen2_5/tokenizer.json", d && *d ? d : "build/hf");
-    snprintf(b, sizeof b, "%s/qwen2_5/tokenizer_config.json", d && *d ? d : "build/hf");
+    snprintf(a, sizeof a, "%s/qwen2_5/tokenizer.json", test_hf_dir());
+    snprintf(b, sizeof b, "%s/qwen2_5/tokenizer_config.json", test_hf_dir());
     size_t la, lb, lp;
     char *ja = read_file(a, &la), *jb = read_file(b, &lb);
     void *pack = NULL;

@@ -9,12 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 static const char *const frags[] = {"\n", "\n", "\r\n", "  ", " ", "\t", "word", "Word", "x",
                                     "!", "?!", "//", "'s", "'LL", "123", "4", "\xe6\x97\xa5",
                                     "\xc3\xa9t\xc3\xa9", "\xd0\xbf\xd1\x80", " the", ".\n",
@@ -71,7 +65,7 @@ TEST(cut_point_parts_encode_as_the_whole)
     static const char *const files[] = {"llama3", "qwen2_5", "gpt4o", "mistral_nemo"};
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/%s/tokenizer.json", hf_dir(), files[f]);
+        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), files[f]);
         tok_tokenizer *t;
         tok_error err;
         CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);

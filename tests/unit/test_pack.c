@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 /* Pack path's file; NULL (with a failed check) if it cannot. */
 static void *pack_of(const char *path, size_t *plen)
 {
@@ -106,7 +100,7 @@ TEST(pack_same_as_file_real)
         "gen_added_metaspace", "gen_added_wordpiece", "gen_added_bytelevel"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/%s/tokenizer.json", hf_dir(), names[i]);
+        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[i]);
         same_as_file(path);
         if (test_failed())
             return;
@@ -156,7 +150,7 @@ static tok_status try_open(const void *p, size_t n)
 TEST(pack_damaged_is_refused_or_safe)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/llama3_2/tokenizer.json", hf_dir());
+    snprintf(path, sizeof path, "%s/llama3_2/tokenizer.json", test_hf_dir());
     size_t n;
     uint8_t *p = pack_of(path, &n);
     CHECK(p);

@@ -12,12 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *hf_dir(void)
-{
-    const char *d = getenv("TOK_HF_DIR");
-    return d && *d ? d : "build/hf";
-}
-
 /* Whether t was opened from a pack (its tables point into a pack's memory). */
 static bool from_pack(const tok_tokenizer *t) { return ((const hf_pipeline *)t->impl)->backing; }
 
@@ -47,7 +41,7 @@ static bool same_ids(const tok_tokenizer *a, const tok_tokenizer *b)
 /* DeepSeek-V3's tokenizer.json: shipped as deepseek-v3.tkz, and the smallest such file. */
 static bool twin_path(char *path, size_t cap)
 {
-    snprintf(path, cap, "%s/deepseek_v3/tokenizer.json", hf_dir());
+    snprintf(path, cap, "%s/deepseek_v3/tokenizer.json", test_hf_dir());
     return access(path, R_OK) == 0;
 }
 

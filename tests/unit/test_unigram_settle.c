@@ -132,9 +132,8 @@ TEST(unigram_settled_equals_one_pass_spm_mixed) { same_as_one_pass("tests/golden
 
 TEST(unigram_settled_equals_one_pass_json)
 {
-    const char *d = getenv("TOK_HF_DIR");
     char path[512];
-    snprintf(path, sizeof path, "%s/gen_unigram_nfkc/tokenizer.json", d && *d ? d : "build/hf");
+    snprintf(path, sizeof path, "%s/gen_unigram_nfkc/tokenizer.json", test_hf_dir());
     same_as_one_pass(path);
 }
 
