@@ -58,19 +58,28 @@ static bool normalize_all(enc *e)
                 return false;
             continue;
         }
+        /* the first normalizer reads the split where it is; the rest take turns in tmp and
+         * tmp2 (no copy of a whole text more than the chain needs) */
+        const hf_splits *src = &e->a;
+        size_t at = i;
         hf_splits *x = &e->tmp, *y = &e->tmp2;
-        hf_splits_reset(x);
-        if (!hf_splits_copy(x, &e->a, i))
-            return false;
         for (size_t k = 0; k < hp->n_norms; k++) {
-            hf_splits_reset(y);
-            if (!hf_normalize(&hp->norms[k], x, 0, y))
+            hf_splits_reset(x);
+            if (!hf_normalize(&hp->norms[k], src, at, x))
                 return false;
+            src = x;
+            at = 0;
             hf_splits *t = x;
             x = y;
             y = t;
         }
-        if (x->v[0].len && !hf_splits_copy(&e->b, x, 0))
+        if (!src->v[0].len)
+            continue;
+        if (e->a.n == 1) { /* the one split (a whole text): its list becomes the output */
+            swap(&e->b, y);
+            break;
+        }
+        if (!hf_splits_copy(&e->b, src, 0))
             return false;
     }
     swap(&e->a, &e->b);
@@ -84,6 +93,66 @@ static tok_status model_error(enc *e, tok_status st)
                         "%s: the text needs the unknown token, which is not in the vocabulary",
                         e->t->name);
     return tok_fail(e->err, st, NULL, TOK_NO_OFFSET, "out of memory");
+}
+
+/* Where the model's tokens go: straight to the output when the post-processor streams
+ * (hf_post_streams), else into ids/spans for hf_post_process. Spans come through the split's
+ * alignments. */
+typedef struct sink {
+    enc *e;
+    tok_out *o;
+    const hf_split *sp;
+    bool track, stream;
+    uint32_t *ids;
+    tok_span *spans;
+    size_t nt, cap;
+} sink;
+
+static tok_span span_of(const sink *k, uint32_t a, uint32_t b)
+{
+    const hf_split *sp = k->sp;
+    const hf_splits *l = &k->e->a;
+    tok_span r;
+    if (k->track && b > a) {
+        r.start = l->a0[sp->off + a];
+        r.end = l->a1[sp->off + b - 1];
+    } else if (k->track && a <= sp->len && sp->len) {
+        /* zero-width (a byte-fallback affix): the original position it sits at */
+        r.start = r.end = a < sp->len ? l->a0[sp->off + a] : l->a1[sp->off + a - 1];
+    } else { /* an empty range converts to itself, shifted by the split's start */
+        r.start = sp->orig0 + a;
+        r.end = sp->orig0 + b;
+    }
+    return r;
+}
+
+/* Takes the tokens so far out of t (hf_tokens.drain, and after each split). Spans only for a
+ * caller that wants them: counting a megabyte of digits keeps no per-token record at all. */
+static bool drain(void *ctx, hf_tokens *t)
+{
+    sink *k = ctx;
+    bool spans = k->o->want_spans;
+    if (k->stream) {
+        for (size_t j = 0; j < t->n; j++) {
+            tok_span r = spans ? span_of(k, t->start[j], t->end[j]) : (tok_span){0, 0};
+            tok_out_push(k->o, t->id[j], r.start, r.end);
+        }
+        t->n = 0;
+        return !k->o->oom;
+    }
+    size_t nc = tok_grow_cap(k->cap, k->nt + t->n, 256);
+    if (!nc || !tok_realloc(&k->ids, nc, sizeof *k->ids) ||
+        (spans && !tok_realloc(&k->spans, nc, sizeof *k->spans)))
+        return false;
+    k->cap = nc;
+    for (size_t j = 0; j < t->n; j++) {
+        k->ids[k->nt] = t->id[j];
+        if (spans)
+            k->spans[k->nt] = span_of(k, t->start[j], t->end[j]);
+        k->nt++;
+    }
+    t->n = 0;
+    return true;
 }
 
 static tok_status hf_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,
@@ -132,66 +201,46 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     if (!ok)
         st = e.st != TOK_OK ? e.st : tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
 
+    /* the stages' spare lists are done with: the model's memory comes on top of one list */
+    hf_splits_free(&e.b);
+    hf_splits_free(&e.tmp);
+    hf_splits_free(&e.tmp2);
+
     /* the model, piece by piece; spans through the alignments */
-    uint32_t *ids = NULL;
-    tok_span *spans = NULL;
-    size_t nt = 0, cap = 0;
+    sink k = {.e = &e, .o = o, .track = track, .stream = hf_post_streams(hp, o->want_spans)};
+    if (k.stream) {
+        hf_post_around(t, add_special, true, o);
+        e.toks.drain = drain;
+        e.toks.drain_ctx = &k;
+    }
     for (size_t i = 0; st == TOK_OK && i < e.a.n; i++) {
         const hf_split *sp = &e.a.v[i];
         const uint8_t *p = e.a.text + sp->off;
+        k.sp = sp;
         e.toks.n = 0;
+        tok_status ms = TOK_OK;
         if (sp->token != TOK_NO_ID) {
             ok = hf_tokens_push(&e.toks, sp->token, 0, sp->len);
         } else {
-            tok_status ms = TOK_OK;
             switch (hp->model.kind) {
             case HF_BPE: ms = hf_bpe_tokenize(t, &hp->model, p, sp->len, &e.toks, sc); break;
             case HF_WORDPIECE: ms = hf_wordpiece_tokenize(t, &hp->model, p, sp->len, &e.toks); break;
             case HF_WORDLEVEL: ms = hf_wordlevel_tokenize(t, &hp->model, p, sp->len, &e.toks); break;
             case HF_UNIGRAM: ms = hf_unigram_tokenize(t, &hp->model, p, sp->len, &e.toks, sc); break;
             }
-            if (ms != TOK_OK) {
-                st = model_error(&e, ms);
-                break;
-            }
         }
-        if (!ok || e.toks.oom) {
+        if (ms != TOK_OK && ms != TOK_ENOMEM)
+            st = model_error(&e, ms);
+        else if (ms != TOK_OK || !ok || e.toks.oom || !drain(&k, &e.toks))
             st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
-            break;
-        }
-        /* spans only for a caller that wants them: counting a megabyte of digits keeps 4
-         * bytes per token, not 20 */
-        size_t nc = tok_grow_cap(cap, nt + e.toks.n, 256);
-        if (!nc || !tok_realloc(&ids, nc, sizeof *ids) ||
-            (o->want_spans && !tok_realloc(&spans, nc, sizeof *spans))) {
-            st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
-            break;
-        }
-        cap = nc;
-        for (size_t k = 0; k < e.toks.n; k++) {
-            uint32_t a = e.toks.start[k], b = e.toks.end[k];
-            ids[nt] = e.toks.id[k];
-            if (!spans) {
-                /* nothing to record */
-            } else if (track && b > a) {
-                spans[nt].start = e.a.a0[sp->off + a];
-                spans[nt].end = e.a.a1[sp->off + b - 1];
-            } else if (track && a <= sp->len && sp->len) {
-                /* zero-width (a byte-fallback affix): the original position it sits at */
-                uint64_t at = a < sp->len ? e.a.a0[sp->off + a] : e.a.a1[sp->off + a - 1];
-                spans[nt].start = spans[nt].end = at;
-            } else { /* an empty range converts to itself, shifted by the split's start */
-                spans[nt].start = sp->orig0 + a;
-                spans[nt].end = sp->orig0 + b;
-            }
-            nt++;
-        }
     }
 
-    if (st == TOK_OK)
-        hf_post_process(t, s, n, ids, spans, nt, add_special, o);
-    free(ids);
-    free(spans);
+    if (st == TOK_OK && k.stream)
+        hf_post_around(t, add_special, false, o);
+    else if (st == TOK_OK)
+        hf_post_process(t, s, n, k.ids, k.spans, k.nt, add_special, o);
+    free(k.ids);
+    free(k.spans);
     free(e.toks.id);
     free(e.toks.start);
     free(e.toks.end);

@@ -220,13 +220,24 @@ static inline bool hf_merge_lookup(const hf_model *m, uint32_t left, uint32_t ri
     }
 }
 
-/* Tokenize one split's text with the model: pushes (id, start, end) relative to the split. */
+/* Tokenize one split's text with the model: pushes (id, start, end) relative to the split.
+ * A model calls hf_tokens_settled where every token it pushed so far is final (between words,
+ * after a Viterbi piece): the pipeline may then take them out (drain), so a piece of millions
+ * of tokens is not held whole when only a count or a stream of ids is wanted. */
 typedef struct hf_tokens {
     uint32_t *id, *start, *end;
     size_t n, cap;
     bool oom;
+    bool (*drain)(void *ctx, struct hf_tokens *t); /* empties t; false when out of memory */
+    void *drain_ctx;
 } hf_tokens;
 bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end);
+#define HF_TOKENS_DRAIN_AT 4096
+static inline void hf_tokens_settled(hf_tokens *t)
+{
+    if (t->drain && t->n >= HF_TOKENS_DRAIN_AT && !t->drain(t->drain_ctx, t))
+        t->oom = true;
+}
 
 tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
                            hf_tokens *out, tok_scratch *sc);
@@ -402,6 +413,10 @@ bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_specia
                     tok_error *err, tok_status *st);
 void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_t *ids,
                      tok_span *spans, size_t nt, bool add_special, tok_out *o);
+/* Streaming instead (processors.c): when hf_post_streams, the template's tokens before the
+ * sequence (head), the sequence's tokens pushed as they come, then those after it. */
+bool hf_post_streams(const hf_pipeline *hp, bool want_spans);
+void hf_post_around(const tok_tokenizer *t, bool add_special, bool head, tok_out *o);
 tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsigned flags,
                      tok_buf *buf, tok_error *err);
 /* Where a text may be cut (cut.c; tok_format_ops.cut), and TOK_CUT_ANY's cuts off the fast

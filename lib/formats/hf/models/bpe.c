@@ -299,9 +299,10 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         tok_status st = cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a);
         if (st != TOK_OK)
             return st;
+        hf_tokens_settled(out);
         a = b;
     }
-    return TOK_OK;
+    return out->oom ? TOK_ENOMEM : TOK_OK;
 }
 
 /* Cutting before a U+2581 that follows another character c changes nothing when no merge

@@ -245,7 +245,10 @@ bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tok
             *st = TOK_ENOMEM;
             break;
         }
+        hf_tokens_settled(out); /* the tokens of a long word come out final, one by one */
         pos += len;
     }
+    if (out->oom)
+        *st = TOK_ENOMEM;
     return r > 0 && *st == TOK_OK;
 }

@@ -134,6 +134,7 @@ static void put_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
     }
     flush_unknown(o);
     hf_tokens_push(o->out, id, a, b);
+    hf_tokens_settled(o->out); /* the Viterbi gives pieces out final, in order */
 }
 
 tok_status hf_unigram_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,

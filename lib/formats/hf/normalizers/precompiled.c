@@ -55,26 +55,37 @@ void hf_charsmap_free(void *c)
     free(c);
 }
 
+/* HF builds the whole list of (character, change) pairs before applying it; the only entry a
+ * later step changes is the last one (a removal is charged to it), so the list here holds a
+ * block and goes to the transformation (hf_tx) while the last entry waits: memory stays a block
+ * whatever the text's length. The transformation starts at the first change: a text no rule
+ * touches is copied. */
+#define TX_BLOCK 1024
+
 typedef struct tx_list {
-    uint32_t *cp;
-    int *change;
-    size_t n, cap;
-    bool oom;
+    uint32_t cp[TX_BLOCK];
+    int change[TX_BLOCK];
+    size_t n;
+    hf_tx t;
+    bool ok;
 } tx_list;
 
-static void tx_add(tx_list *l, uint32_t cp)
+static void tx_flush(tx_list *l, size_t keep)
 {
-    if (l->n == l->cap) {
-        size_t cap = tok_grow_cap(l->cap, l->n + 1, 256);
-        if (!cap || !tok_realloc(&l->cp, cap, sizeof *l->cp) ||
-            !tok_realloc(&l->change, cap, sizeof *l->change)) {
-            l->oom = true;
-            return;
-        }
-        l->cap = cap;
-    }
+    size_t k = 0;
+    for (; l->ok && k + keep < l->n; k++)
+        l->ok = hf_tx_push(&l->t, l->cp[k], l->change[k]);
+    memmove(l->cp, l->cp + k, (l->n - k) * sizeof *l->cp);
+    memmove(l->change, l->change + k, (l->n - k) * sizeof *l->change);
+    l->n -= k;
+}
+
+static void tx_add(tx_list *l, uint32_t cp, int change)
+{
+    if (l->n == TX_BLOCK)
+        tx_flush(l, 1);
     l->cp[l->n] = cp;
-    l->change[l->n++] = 0;
+    l->change[l->n++] = change;
 }
 
 static size_t count_chars(const uint8_t *s, size_t n)
@@ -90,16 +101,16 @@ static size_t count_chars(const uint8_t *s, size_t n)
 static void tx_replace(tx_list *l, const uint8_t *old, size_t old_len, const uint8_t *rep,
                        size_t rep_len)
 {
-    long diff = (long)count_chars(rep, rep_len) - (long)count_chars(old, old_len);
-    for (size_t i = 0; i < rep_len;) {
+    size_t nr = count_chars(rep, rep_len);
+    long diff = (long)nr - (long)count_chars(old, old_len);
+    size_t j = 0;
+    for (size_t i = 0; i < rep_len; j++) {
         unsigned cl;
-        tx_add(l, tok_utf8_decode(rep + i, &cl));
+        uint32_t cp = tok_utf8_decode(rep + i, &cl);
+        tx_add(l, cp, diff > 0 && j + (size_t)diff >= nr ? 1 : 0);
         i += cl;
     }
-    if (diff > 0)
-        for (size_t k = 0; k < (size_t)diff && k < l->n; k++)
-            l->change[l->n - 1 - k] = 1;
-    else if (diff < 0 && l->n)
+    if (diff < 0 && l->n)
         l->change[l->n - 1] += (int)diff;
 }
 
@@ -109,12 +120,12 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     const hf_split *sp = &in->v[i];
     const uint8_t *s = in->text + sp->off;
     size_t n = sp->len;
-    tx_list l = {0};
-    bool modified = false;
+    tx_list *lp = NULL; /* from the first change on */
     const uint8_t *rep;
     size_t rl;
     utf8proc_int32_t state = 0;
-    for (size_t g = 0; g < n;) {
+    bool ok = true;
+    for (size_t g = 0; ok && g < n;) {
         /* the extended grapheme cluster starting at g */
         unsigned cl;
         uint32_t prev = tok_utf8_decode(s + g, &cl);
@@ -127,35 +138,50 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
             prev = cp;
             e += cl;
         }
-        if (e - g < 6 && tok_charsmap_match(cm, s + g, e - g, true, &rep, &rl)) {
-            modified = true;
-            tx_replace(&l, s + g, e - g, rep, rl);
+        bool whole = e - g < 6 && tok_charsmap_match(cm, s + g, e - g, true, &rep, &rl);
+        if (!lp) {
+            bool any = whole;
+            for (size_t c = g; !any && c < e; c += cl) {
+                tok_utf8_decode(s + c, &cl);
+                any = tok_charsmap_match(cm, s + c, cl, true, &rep, &rl);
+            }
+            if (!any) {
+                g = e;
+                continue;
+            }
+            /* the first change: the text before it goes in unchanged */
+            lp = malloc(sizeof *lp);
+            if (!lp)
+                return false;
+            lp->n = 0;
+            lp->ok = true;
+            hf_tx_begin(&lp->t, out, s, in->track ? in->a0 + sp->off : NULL,
+                        in->track ? in->a1 + sp->off : NULL, n, 0, sp->orig0);
+            for (size_t c = 0; c < g; c += cl)
+                tx_add(lp, tok_utf8_decode(s + c, &cl), 0);
+            if (whole) /* the lookup above moved rep; find the whole cluster's again */
+                tok_charsmap_match(cm, s + g, e - g, true, &rep, &rl);
+        }
+        if (whole) {
+            tx_replace(lp, s + g, e - g, rep, rl);
         } else {
             for (size_t c = g; c < e;) {
                 uint32_t cp = tok_utf8_decode(s + c, &cl);
-                if (tok_charsmap_match(cm, s + c, cl, true, &rep, &rl)) {
-                    modified = true;
-                    tx_replace(&l, s + c, cl, rep, rl);
-                } else {
-                    tx_add(&l, cp);
-                }
+                if (tok_charsmap_match(cm, s + c, cl, true, &rep, &rl))
+                    tx_replace(lp, s + c, cl, rep, rl);
+                else
+                    tx_add(lp, cp, 0);
                 c += cl;
             }
         }
+        ok = lp->ok;
         g = e;
     }
-    bool ok = !l.oom;
-    if (ok && !modified) {
-        ok = hf_splits_copy(out, in, i);
-    } else if (ok) {
-        hf_tx t;
-        hf_tx_begin(&t, out, s, in->track ? in->a0 + sp->off : NULL,
-                    in->track ? in->a1 + sp->off : NULL, n, 0, sp->orig0);
-        for (size_t k = 0; ok && k < l.n; k++)
-            ok = hf_tx_push(&t, l.cp[k], l.change[k]);
-        ok = ok && hf_tx_end(&t, sp->token, sp->orig0, sp->orig1);
-    }
-    free(l.cp);
-    free(l.change);
+    if (!lp)
+        return hf_splits_copy(out, in, i);
+    tx_flush(lp, 0);
+    ok = lp->ok && hf_tx_end(&lp->t, sp->token, sp->orig0, sp->orig1);
+    free(lp);
     return ok;
+
 }

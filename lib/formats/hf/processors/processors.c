@@ -130,3 +130,35 @@ void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_
                 tok_out_push(o, ids[j], spans ? spans[j].start : 0, spans ? spans[j].end : 0);
         }
 }
+
+/* The sequence can go out token by token, as the model gives it, when nothing in the
+ * post-processor looks at the whole of it: no truncation, no offset trimming of wanted spans,
+ * and a template that places it once. */
+bool hf_post_streams(const hf_pipeline *hp, bool want_spans)
+{
+    if (hp->trunc_max || (want_spans && (hp->post.bytelevel_trim || hp->post.roberta_trim)))
+        return false;
+    size_t seq = 0;
+    for (size_t k = 0; k < hp->post.n_single; k++)
+        seq += hp->post.single[k].is_sequence;
+    return hp->post.n_single == 0 || seq == 1;
+}
+
+/* A streaming template's special tokens before the sequence (head) or after it. */
+void hf_post_around(const tok_tokenizer *t, bool add_special, bool head, tok_out *o)
+{
+    const hf_pipeline *hp = t->impl;
+    if (!add_special)
+        return;
+    bool before = true;
+    for (size_t k = 0; k < hp->post.n_single; k++) {
+        const hf_piece *pc = &hp->post.single[k];
+        if (pc->is_sequence) {
+            before = false;
+            continue;
+        }
+        if (before == head)
+            for (size_t j = 0; j < pc->n_ids; j++)
+                tok_out_push(o, pc->ids[j], 0, 0);
+    }
+}
