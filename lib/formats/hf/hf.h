@@ -187,12 +187,27 @@ typedef struct hf_model {
      * first meets a piece of HF_RANK_LAZY_MIN bytes or more (models/bpe_ranks.c). NULL when
      * the answer is known. */
     struct hf_lazy_rank *lazy;
+    /* The character pairs some token holds, for cutting long words where no merge can cross
+     * (models/bpe_pairs.c); built on the first long word. */
+    _Atomic(struct hf_pair_bits *) pairs;
+    bool whole_words;        /* a test's switch: no parts */
     /* WordPiece */
     size_t max_input_chars_per_word;
     void *wordpiece;         /* the tokens as a trie (wordpiece.c), built when the file opens */
     /* Unigram */
     void *unigram;
 } hf_model;
+
+/* models/bpe_pairs.c: the pair set of m (NULL when out of memory), and the first boundary b in
+ * s[a..n) at least min bytes after a that no merge can cross (n if none), with the bytes of
+ * the characters dropped in s[a..b) (no unknown token: HF's offsets leave them out). */
+typedef struct hf_pair_bits hf_pair_bits;
+const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m);
+/* A bit per id (free it): the byte-fallback tokens and the unknown token; NULL: no memory. */
+uint8_t *hf_special_marks(const tok_vocab *v, const hf_model *m);
+void hf_pair_bits_free(hf_pair_bits *p);
+size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
+                   const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped);
 
 /* Where the merge table's probe for key starts (the loader and the lookup must agree). */
 static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)
@@ -406,6 +421,8 @@ void hf_use_general_path(tok_tokenizer *t);
 /* For tests: a Unigram model's Viterbi settles every `every` positions (algo/unigram.c;
  * 0: the default). No effect on other models. */
 void hf_unigram_settle_every(tok_tokenizer *t, size_t every);
+/* For tests: a BPE model merges every word whole, never in parts (models/bpe_pairs.c). */
+void hf_bpe_merge_whole(tok_tokenizer *t);
 /* AddedVocabulary::find_matches on split i of in (added_vocabulary.c): text and token splits
  * to out. false when out of memory, or with *st set when the policy rejects special text. */
 bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_special_policy policy,

@@ -852,6 +852,7 @@ void hf_pipeline_free(hf_pipeline *hp)
     if (!m->unreach_view)
         free((void *)m->unreach);
     hf_lazy_rank_free(m->lazy);
+    hf_pair_bits_free(atomic_load(&m->pairs));
     if (m->merges && !m->merges_view)
         tok_big_free(m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
     free(m->prefix);

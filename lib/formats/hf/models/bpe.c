@@ -66,9 +66,11 @@ static uint32_t lookup_affixed(const tok_vocab *v, const hf_model *m, const uint
 /* A symbol merged into the one before it (a live one may be zero bytes long: an affix). */
 #define MERGED UINT32_MAX
 
-/* HF's Word::merge_all on s[0..n), pushing tokens at offsets base + position. */
-static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
-                             size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
+/* HF's Word::merge_all on s[0..n), pushing tokens at offsets base + position; with drain the
+ * caller reads none of them back, so they may leave as they are pushed. */
+static tok_status merge_piece(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base,
+                              bool drain)
 {
     const tok_vocab *v = &t->vocab;
     /* scratch: symbols (n + 1), heap (3n + 1 entries), an affix buffer */
@@ -193,7 +195,32 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
             continue;
         if (!hf_tokens_push(out, w[k].c, base + pos, base + pos + w[k].len))
             return TOK_ENOMEM;
+        if (drain)
+            hf_tokens_settled(out);
         pos += w[k].len;
+    }
+    return out->oom ? TOK_ENOMEM : TOK_OK;
+}
+
+/* A word this long is merged in parts where no merge can cross (models/bpe_pairs.c): the merge
+ * loop's 76 bytes per byte then follow the part, not the word. */
+#define PART_MIN 256
+
+static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                             size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base, bool drain)
+{
+    const hf_pair_bits *p = drain && n > 4 * PART_MIN ? hf_pair_bits_get(t, m) : NULL;
+    if (!p)
+        return merge_piece(t, m, s, n, out, sc, base, drain);
+    size_t gone = 0; /* bytes dropped so far: the whole word's offsets skip them */
+    for (size_t a = 0; a < n;) {
+        size_t dropped;
+        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, PART_MIN, &dropped);
+        tok_status st = merge_piece(t, m, s + a, b - a, out, sc, base + (uint32_t)(a - gone), true);
+        if (st != TOK_OK)
+            return st;
+        gone += dropped;
+        a = b;
     }
     return TOK_OK;
 }
@@ -267,8 +294,10 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
                 return TOK_ENOMEM;
         return TOK_OK;
     }
+    if (!slot) /* not one the cache keeps (too long): nothing is read back */
+        return merge_word(t, m, w, n, out, sc, base, true);
     size_t first = out->n;
-    st = merge_word(t, m, w, n, out, sc, base);
+    st = merge_word(t, m, w, n, out, sc, base, false);
     size_t k = out->n - first;
     if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
         tok_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
@@ -290,7 +319,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         tok_status st;
         if (long_word(t, m, s, n, out, sc, 0, &st))
             return st;
-        return merge_word(t, m, s, n, out, sc, 0);
+        return merge_word(t, m, s, n, out, sc, 0, true);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
@@ -325,16 +354,10 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known)
         m->prefix_len || m->suffix_len ||
         tok_vocab_find(v, (const uint8_t *)"\xE2\x96\x81", 3) == TOK_NO_ID)
         return;
-    uint8_t *special = calloc(v->n_ids / 8 + 1, 1);
+    uint8_t *special = hf_special_marks(v, m);
     if (!special)
         return; /* no memory: merge whole pieces, still exact */
-#define MARK(id) (special[(id) / 8] |= (uint8_t)(1u << ((id) % 8)))
 #define MARKED(id) ((id) < v->n_ids && (special[(id) / 8] >> ((id) % 8) & 1))
-    for (int b = 0; b < 256; b++)
-        if (m->byte_ids[b] != TOK_NO_ID && m->byte_ids[b] < v->n_ids)
-            MARK(m->byte_ids[b]);
-    if (m->unk_id != TOK_NO_ID && m->unk_id < v->n_ids)
-        MARK(m->unk_id);
     bool ok = true;
     for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
         uint64_t key = m->merges[i].key;
@@ -351,7 +374,6 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known)
             if (is_sp(p + k) && !(k >= 3 && is_sp(p + k - 3)))
                 ok = false;
     }
-#undef MARK
 #undef MARKED
     free(special);
     m->cut_words = ok;

@@ -1,0 +1,189 @@
+/* bpe_pairs: where a long word's merges can never cross (models/bpe.c merge_word).
+ *
+ * In HF's BPE every merge makes a vocabulary token whose text is its two parts' texts joined
+ * (the loader refuses a merge whose result is not in the vocabulary), and a symbol of a word
+ * is always a run of the word's characters. So a symbol that covered the boundary between two
+ * characters c1 c2 would be a token holding c1 c2; when no token holds that pair, no merge
+ * ever crosses the boundary, and the word's tokens are those of its two sides merged alone.
+ * That needs the symbols to be the characters' own texts: no byte-fallback or unknown token in
+ * any merge, no affixes, not byte-level (part of what hf_model.cut_words proves; asked once
+ * of the other models). A character
+ * given as byte-fallback tokens never merges, so either side of it is a cut; beside an unknown
+ * or dropped character there is none (unknowns fuse; a dropped one lets its neighbours meet),
+ * nor anywhere between an unknown and the next known character (HF adds the unknown run there,
+ * after the byte tokens in between).
+ *
+ * The pairs held by tokens go into a bit set hashed on the two code points, built on the first
+ * long word and shared (an atomic pointer: two threads may both build it; one copy is kept).
+ * A collision only makes a boundary look held: fewer cuts, never a wrong one. Random CJK, runs
+ * of newlines or of byte-fallback characters are then merged a few characters at a time, in
+ * memory that does not grow with the word. */
+#include "formats/hf/hf.h"
+
+#include <string.h>
+
+struct hf_pair_bits {
+    uint32_t mask; /* bits - 1 */
+    uint64_t w[];
+};
+
+static uint32_t pair_hash(uint32_t a, uint32_t b, uint32_t mask)
+{
+    return (uint32_t)(tok_fib_hash((uint64_t)a << 32 | b) >> 32) & mask;
+}
+
+/* The code point of the valid UTF-8 character at s[0..n) (*len its bytes), or UINT32_MAX for
+ * an invalid or cut sequence (*len the bytes to skip). */
+static uint32_t next_char(const uint8_t *s, size_t n, unsigned *len)
+{
+    size_t bad = 1;
+    if (tok_utf8_valid_prefix(s, n < 4 ? n : 4, &bad) == 0) {
+        *len = bad ? (unsigned)bad : 1;
+        return UINT32_MAX;
+    }
+    return tok_utf8_decode(s, len); /* a whole valid character: decoding stays inside */
+}
+
+static hf_pair_bits *build(const tok_vocab *v)
+{
+    size_t chars = 0;
+    for (uint32_t id = 0; id < v->n_ids; id++)
+        chars += tok_vocab_len(v, id);
+    size_t bits = 1u << 16;
+    while (bits < 16 * chars && bits < (1u << 27))
+        bits <<= 1;
+    hf_pair_bits *p = calloc(1, sizeof *p + bits / 8);
+    if (!p)
+        return NULL;
+    p->mask = (uint32_t)(bits - 1);
+    for (uint32_t id = 0; id < v->n_ids; id++) {
+        uint32_t len = tok_vocab_len(v, id);
+        const uint8_t *s = v->bytes + v->off[id];
+        uint32_t prev = UINT32_MAX;
+        for (uint32_t i = 0; i < len;) {
+            unsigned cl;
+            uint32_t cp = next_char(s + i, len - i, &cl);
+            if (prev != UINT32_MAX && cp != UINT32_MAX) {
+                uint32_t h = pair_hash(prev, cp, p->mask);
+                p->w[h / 64] |= 1ull << (h % 64);
+            }
+            prev = cp;
+            i += cl;
+        }
+    }
+    return p;
+}
+
+uint8_t *hf_special_marks(const tok_vocab *v, const hf_model *m)
+{
+    uint8_t *marks = calloc(v->n_ids / 8 + 1, 1);
+    if (!marks)
+        return NULL;
+#define MARK(id) (marks[(id) / 8] |= (uint8_t)(1u << ((id) % 8)))
+    for (int b = 0; b < 256; b++)
+        if (m->byte_ids[b] != TOK_NO_ID && m->byte_ids[b] < v->n_ids)
+            MARK(m->byte_ids[b]);
+    if (m->unk_id != TOK_NO_ID && m->unk_id < v->n_ids)
+        MARK(m->unk_id);
+#undef MARK
+    return marks;
+}
+
+/* No merge involves a byte-fallback or the unknown token, and every merge makes a token of
+ * the vocabulary (implied by cut_words; asked here of the other models: Gemma 3's merges join
+ * characters to a following U+2581). */
+static bool merges_plain(const tok_vocab *v, const hf_model *m)
+{
+    uint8_t *special = hf_special_marks(v, m);
+    if (!special)
+        return false;
+#define MARKED(id) ((id) < v->n_ids && (special[(id) / 8] >> ((id) % 8) & 1))
+    bool ok = true;
+    for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
+        uint64_t key = m->merges[i].key;
+        if (key != UINT64_MAX)
+            ok = !MARKED((uint32_t)(key >> 32)) && !MARKED((uint32_t)key) &&
+                 m->merges[i].id < v->n_ids;
+    }
+#undef MARKED
+    free(special);
+    return ok;
+}
+
+/* Stands for "the merges are not plain": no pair set, merge words whole. */
+static hf_pair_bits not_plain;
+
+const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m)
+{
+    if (m->kind != HF_BPE || !m->merges || m->byte_level || m->ignore_merges || m->prefix_len ||
+        m->suffix_len || m->whole_words)
+        return NULL;
+    hf_model *mm = (hf_model *)m; /* the atomic slot; the tokenizer is otherwise untouched */
+    hf_pair_bits *p = atomic_load_explicit(&mm->pairs, memory_order_acquire);
+    if (p)
+        return p == &not_plain ? NULL : p;
+    p = m->cut_words || merges_plain(&t->vocab, m) ? build(&t->vocab) : &not_plain;
+    if (!p)
+        return NULL; /* no memory: the word is merged whole, still exact */
+    hf_pair_bits *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&mm->pairs, &expected, p, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        if (p != &not_plain)
+            free(p);
+        return expected == &not_plain ? NULL : expected;
+    }
+    return p == &not_plain ? NULL : p;
+}
+
+void hf_pair_bits_free(hf_pair_bits *p)
+{
+    if (p != &not_plain)
+        free(p);
+}
+
+/* How a character enters merge_word: its own token, its bytes' fallback tokens (which no merge
+ * involves, cut_words says), or neither (an unknown run that may fuse and is added late, or a
+ * dropped character that lets its neighbours meet): no cut beside those. */
+typedef enum kind { KNOWN, BYTES, OTHER } kind;
+
+static kind kind_of(const tok_vocab *v, const hf_model *m, const uint8_t *s, unsigned cl)
+{
+    if ((cl == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, cl)) != TOK_NO_ID)
+        return KNOWN;
+    if (!m->byte_fallback)
+        return OTHER;
+    for (unsigned k = 0; k < cl; k++)
+        if (m->byte_ids[s[k]] == TOK_NO_ID)
+            return OTHER;
+    return BYTES;
+}
+
+size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
+                   const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped)
+{
+    *dropped = 0;
+    uint32_t prev = 0;
+    kind pk = OTHER;
+    bool pending = false; /* an unknown run waits for the next known character */
+    for (size_t i = a; i < n;) {
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + i, &cl);
+        kind k = kind_of(v, m, s + i, cl);
+        if (i >= a + min && pk != OTHER && k != OTHER && !pending) {
+            if (pk == BYTES || k == BYTES)
+                return i;
+            uint32_t h = pair_hash(prev, cp, p->mask);
+            if (!(p->w[h / 64] >> (h % 64) & 1))
+                return i;
+        }
+        if (k == OTHER && !m->unk_token)
+            *dropped += cl;
+        prev = cp;
+        pk = k;
+        pending = k == OTHER || (pending && k != KNOWN);
+        i += cl;
+    }
+    return n;
+}
+
+void hf_bpe_merge_whole(tok_tokenizer *t) { ((hf_pipeline *)t->impl)->model.whole_words = true; }

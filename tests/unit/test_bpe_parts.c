@@ -1,0 +1,141 @@
+/* Long words of a character-level BPE are merged in parts where no merge can cross
+ * (formats/hf/models/bpe_pairs.c): between two characters no token holds together, and beside
+ * byte-fallback characters, never beside an unknown one or between it and the next known
+ * character. On long hostile words -- random CJK (many characters outside the vocabulary, so
+ * byte fallback), newlines, symbols and emoji, rare characters with and without an unknown
+ * token, letters glued together -- ids and spans must be those of the word merged whole (the
+ * goldens check the whole merge against HF tokenizers). */
+#include "formats/hf/hf.h"
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t put(char *s, uint32_t cp) { return tok_utf8_encode(cp, (uint8_t *)s); }
+
+/* n bytes (about) of shape k */
+static char *shape(int k, size_t n, size_t *len)
+{
+    char *s = malloc(n + 8);
+    uint64_t r = 7 + (uint64_t)k;
+    size_t i = 0;
+    while (i < n) {
+        uint64_t x = test_rand(&r);
+        switch (k) {
+        case 0: i += put(s + i, 0x4E00 + (uint32_t)(x % 0x5200)); break; /* random CJK */
+        case 1: s[i++] = '\n'; break;
+        case 2: /* CJK with newlines, tabs, emoji and rare scripts between */
+            switch (x % 8) {
+            case 0: s[i++] = '\n'; break;
+            case 1: s[i++] = '\t'; break;
+            case 2: i += put(s + i, 0x1F600 + (uint32_t)(x >> 8) % 80); break;
+            case 3: i += put(s + i, 0x10400 + (uint32_t)(x >> 8) % 80); break; /* Deseret */
+            case 4: i += put(s + i, 0x0F00 + (uint32_t)(x >> 8) % 200); break;  /* Tibetan */
+            default: i += put(s + i, 0x4E00 + (uint32_t)(x >> 8) % 0x5200); break;
+            }
+            break;
+        case 3: s[i++] = "abcdefghijklmnopqrstuvwxyz.,;"[x % 29]; break; /* glued letters */
+        case 4: /* letters with rare characters between (unknown, dropped or bytes) */
+            if (x % 6)
+                s[i++] = "thequickbrownfoxjumps"[x % 21];
+            else
+                i += put(s + i, (x >> 8) % 2 ? 0x10400 + (uint32_t)(x >> 16) % 40
+                                             : 0x0F00 + (uint32_t)(x >> 16) % 100);
+            break;
+        default: /* Hangul, Thai and Devanagari: pairs often held by tokens */
+            i += put(s + i, (x % 3 == 0 ? 0xAC00 : x % 3 == 1 ? 0x0E01 : 0x0915) +
+                                (uint32_t)(x >> 8) % 40);
+            break;
+        }
+    }
+    *len = i;
+    return s;
+}
+
+/* The file, with every `from` made `to` (a variant: no byte fallback, a missing byte token). */
+static tok_tokenizer *open_edited(const char *path, const char *from, const char *to)
+{
+    size_t n;
+    char *d = read_file(path, &n);
+    if (!d)
+        return NULL;
+    size_t fl = from ? strlen(from) : 0, tl = to ? strlen(to) : 0, m = 0;
+    char *e = malloc(n * 2 + 1);
+    for (size_t i = 0; i < n;) {
+        if (fl && i + fl <= n && !memcmp(d + i, from, fl)) {
+            memcpy(e + m, to, tl);
+            m += tl;
+            i += fl;
+        } else {
+            e[m++] = d[i++];
+        }
+    }
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    if (tok_open_memory(e, m, path, NULL, &t, &err) != TOK_OK)
+        printf("  %s (\"%s\" -> \"%s\"): %s\n", path, from ? from : "", to ? to : "",
+               err.message);
+    free(d);
+    free(e);
+    return t;
+}
+
+static void check(const char *name, const char *from, const char *to)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
+    tok_tokenizer *parts = open_edited(path, from, to), *whole = open_edited(path, from, to);
+    CHECK_MSG(parts && whole, "%s: cannot open it", path);
+    if (!parts || !whole) {
+        tok_close(parts), tok_close(whole);
+        return;
+    }
+    hf_use_general_path(parts); /* the fast path has its own long-word engine */
+    hf_use_general_path(whole);
+    hf_bpe_merge_whole(whole);
+    CHECK_MSG(hf_pair_bits_get(parts, &((const hf_pipeline *)parts->impl)->model) != NULL,
+              "%s: the merges are not plain: nothing is cut", name);
+    for (int k = 0; k < 6; k++) {
+        size_t n;
+        char *s = shape(k, 40000, &n);
+        uint32_t *ia = NULL, *ib = NULL;
+        tok_span *sa = NULL, *sb = NULL;
+        size_t na = 0, nb = 0;
+        bool ok = tok_encode_alloc(parts, s, n, NULL, &ia, &sa, &na, NULL) == TOK_OK &&
+                  tok_encode_alloc(whole, s, n, NULL, &ib, &sb, &nb, NULL) == TOK_OK &&
+                  na == nb && na && !memcmp(ia, ib, na * sizeof *ia) &&
+                  !memcmp(sa, sb, na * sizeof *sa);
+        CHECK_MSG(ok, "%s%s%s: shape %d (%zu bytes): %zu tokens in parts, %zu whole", name,
+                  from ? " with " : "", from ? to : "", k, n, na, nb);
+        tok_free(ia), tok_free(ib), tok_free(sa), tok_free(sb), free(s);
+    }
+    tok_close(parts);
+    tok_close(whole);
+}
+
+TEST(bpe_parts_mistral_7b) { check("mistral_7b", NULL, NULL); }
+TEST(bpe_parts_gemma) { check("gemma", NULL, NULL); }
+TEST(bpe_parts_gemma3) { check("gemma3", NULL, NULL); }
+TEST(bpe_parts_llama_like) { check("gen_bpe_llama_like", NULL, NULL); }
+TEST(bpe_parts_yi) { check("yi", NULL, NULL); }
+/* unknown characters: fused into <unk> (no byte fallback), given their own <unk> each, or
+ * dropped (no unknown token); and some unknown (4-byte characters: no <0xF0> token) between
+ * others that fall back to bytes (an unknown run is added after the byte tokens that follow) */
+TEST(bpe_parts_fused_unknowns)
+{
+    check("mistral_7b", "\"byte_fallback\": true", "\"byte_fallback\": false");
+}
+TEST(bpe_parts_unfused_unknowns)
+{
+    check("gen_bpe_llama_like", "\"fuse_unk\": true, \"byte_fallback\": true",
+          "\"fuse_unk\": false, \"byte_fallback\": false");
+}
+TEST(bpe_parts_dropped_unknowns)
+{
+    check("gen_bpe_llama_like",
+          "\"unk_token\": \"<unk>\", \"continuing_subword_prefix\": null, \"end_of_word_suffix\": "
+          "null, \"fuse_unk\": true, \"byte_fallback\": true",
+          "\"unk_token\": null, \"continuing_subword_prefix\": null, \"end_of_word_suffix\": "
+          "null, \"fuse_unk\": true, \"byte_fallback\": false");
+}
+TEST(bpe_parts_unknowns_among_bytes) { check("mistral_7b", "\"<0xF0>\"", "\"<0xF0>_\""); }
