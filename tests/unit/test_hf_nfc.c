@@ -71,3 +71,35 @@ TEST(hf_nfc_quick_agrees_with_normalizing)
     }
     CHECK(quick > 1000);
 }
+
+/* hf_nfd_quick is exact: on random strings over letters, precomposed letters, marks of several
+ * combining classes in and out of order, Hangul and compatibility characters, it says "NFD" (or
+ * "NFKD") exactly when utf8proc's NFD (NFKD) gives the string back. */
+TEST(hf_nfd_quick_agrees_with_normalizing)
+{
+    static const uint32_t alpha[] = {'a', 'e', ' ', 0x0301, 0x0316, 0x0308, 0x0327, 0x00E9,
+                                     0x0439, 0x0306, 0x1100, 0x1161, 0xAC00, 0x4E00, 0x3099,
+                                     0x304B, 0x212B, 0x1E0B, 0x0323, 0x093C, 0xFB01, 0x2460,
+                                     0x00B5, 0x1F600};
+    uint64_t seed = 9;
+    uint8_t s[256];
+    size_t yes[2] = {0, 0}, no[2] = {0, 0};
+    for (int r = 0; r < 20000; r++) {
+        size_t n = 0, len = 1 + test_rand(&seed) % 8;
+        for (size_t k = 0; k < len; k++)
+            n += tok_utf8_encode(alpha[test_rand(&seed) % (sizeof alpha / sizeof *alpha)], s + n);
+        for (int compat = 0; compat < 2; compat++) {
+            utf8proc_uint8_t *out = NULL;
+            utf8proc_ssize_t l = utf8proc_map(s, (utf8proc_ssize_t)n, &out,
+                                              UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+                                                  (compat ? UTF8PROC_COMPAT : 0));
+            bool same = l == (utf8proc_ssize_t)n && !memcmp(out, s, n);
+            free(out);
+            bool quick = hf_nfd_quick(s, n, compat);
+            CHECK_MSG(quick == same, "%.*s: hf_nfd_quick (compat %d) says %d, utf8proc %d",
+                      (int)n, (const char *)s, compat, quick, same);
+            (same ? yes : no)[compat]++;
+        }
+    }
+    CHECK(yes[0] > 100 && no[0] > 100 && yes[1] > 100 && no[1] > 100);
+}

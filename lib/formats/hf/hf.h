@@ -143,6 +143,9 @@ bool hf_pretokenize(const hf_pretok *pt, const hf_splits *in, hf_splits *out, hf
  * "not known", not "changes". Linear, one property lookup per non-ASCII character. */
 bool hf_nfc_quick(const uint8_t *s, size_t n);
 bool hf_nfc_inert(uint32_t cp);
+/* Whether NFD (NFKD with compat) as HF's tables have it leaves s[0..n) alone: exact, one
+ * decomposition lookup per non-ASCII character, stopping at the first that changes. */
+bool hf_nfd_quick(const uint8_t *s, size_t n, bool compat);
 
 /* Precompiled normalizer (the charsmap; normalizers/precompiled.c). */
 bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out);

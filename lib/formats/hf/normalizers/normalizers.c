@@ -340,6 +340,41 @@ static void nf_flush_run(nf_out *z, tagged *run, size_t m)
         nf_emit(z, run[a]);
 }
 
+/* Whether NFD (NFKD with compat) leaves s[0..n) alone, character by character as the
+ * transformation below sees them: each decomposes to itself and the non-starters stand in
+ * canonical order. Stops at the first that does not (text with an accent in every line costs
+ * a look at the characters up to it, not a normalization of the whole). */
+bool hf_nfd_quick(const uint8_t *s, size_t n, bool compat)
+{
+    uint8_t last = 0;
+    for (size_t k = 0; k < n;) {
+        if (s[k] < 0x80) {
+            last = 0;
+            k++;
+            continue;
+        }
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + k, &cl);
+        k += cl;
+        if (after9(cp)) {
+            last = 0;
+            continue;
+        }
+        utf8proc_int32_t dec[4];
+        int last_bc = 0;
+        utf8proc_ssize_t dn = utf8proc_decompose_char(
+            (utf8proc_int32_t)cp, dec, 4, UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0),
+            &last_bc);
+        if (dn != 1 || (uint32_t)dec[0] != cp)
+            return false;
+        uint8_t c = ccc_of(cp);
+        if (c && last > c)
+            return false;
+        last = c;
+    }
+    return true;
+}
+
 /* Decompose with tags: the first character of each decomposition replaces (0), the rest are
  * inserted (+1); each run of non-starters is stably sorted by combining class; then
  * recomposition for NFC and NFKC. Streams: memory is the longest run of non-starters, not the
@@ -351,7 +386,7 @@ static bool unicode_form(const hf_splits *in, size_t i, hf_splits *out, bool com
     size_t n = sp->len;
     utf8proc_option_t opt = UTF8PROC_STABLE | (compose ? UTF8PROC_COMPOSE : UTF8PROC_DECOMPOSE) |
                             (compat ? UTF8PROC_COMPAT : 0);
-    if (already(s, n, opt))
+    if (compose ? already(s, n, opt) : hf_nfd_quick(s, n, compat))
         return copy(in, i, out);
     nf_out z = {.compose = compose, .ok = true, .last_ccc = -1};
     begin(&z.t, in, i, out, 0);
