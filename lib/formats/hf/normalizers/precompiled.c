@@ -125,20 +125,46 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     size_t rl;
     utf8proc_int32_t state = 0;
     bool ok = true;
+    /* ASCII characters' own rules, looked up once a call (-1: not yet) */
+    int8_t amatch[128];
+    const uint8_t *arep[128];
+    size_t arl[128];
+    memset(amatch, -1, sizeof amatch);
     for (size_t g = 0; ok && g < n;) {
-        /* the extended grapheme cluster starting at g */
-        unsigned cl;
-        uint32_t prev = tok_utf8_decode(s + g, &cl);
-        size_t e = g + cl;
-        while (e < n) {
-            uint32_t cp = tok_utf8_decode(s + e, &cl);
-            if (utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev, (utf8proc_int32_t)cp,
-                                                 &state))
-                break;
-            prev = cp;
-            e += cl;
+        unsigned cl = 1;
+        size_t e;
+        bool whole;
+        if (s[g] < 0x80 && (g + 1 == n || (s[g + 1] < 0x80 && !(s[g] == '\r' && s[g + 1] == '\n')))) {
+            /* an ASCII character before another (not CR LF) is a cluster of its own; the
+             * cluster state after it is its own class, which a zero state recomputes */
+            uint8_t c = s[g];
+            if (amatch[c] < 0)
+                amatch[c] = (int8_t)tok_charsmap_match(cm, s + g, 1, true, &arep[c], &arl[c]);
+            state = 0;
+            e = g + 1;
+            whole = amatch[c];
+            rep = arep[c];
+            rl = arl[c];
+            if (!whole) {
+                if (lp)
+                    tx_add(lp, c, 0);
+                g = e;
+                continue;
+            }
+        } else {
+            /* the extended grapheme cluster starting at g */
+            uint32_t prev = tok_utf8_decode(s + g, &cl);
+            e = g + cl;
+            while (e < n) {
+                uint32_t cp = tok_utf8_decode(s + e, &cl);
+                if (utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev, (utf8proc_int32_t)cp,
+                                                     &state))
+                    break;
+                prev = cp;
+                e += cl;
+            }
+            whole = e - g < 6 && tok_charsmap_match(cm, s + g, e - g, true, &rep, &rl);
         }
-        bool whole = e - g < 6 && tok_charsmap_match(cm, s + g, e - g, true, &rep, &rl);
         if (!lp) {
             bool any = whole;
             for (size_t c = g; !any && c < e; c += cl) {
