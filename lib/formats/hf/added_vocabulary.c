@@ -28,8 +28,10 @@ static uint32_t char_before(const uint8_t *s, size_t k, size_t *start)
 
 bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_special_policy policy,
                     const hf_splits *in, size_t i, hf_splits *out, const tok_call *call,
-                    tok_error *err, tok_status *st)
+                    tok_error *err, tok_status *st, bool *untouched)
 {
+    if (untouched)
+        *untouched = false;
     const hf_split *sp = &in->v[i];
     const uint8_t *s = in->text + sp->off;
     size_t n = sp->len, start_offset = 0, pos = 0;
@@ -87,6 +89,11 @@ bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_specia
             EMIT(start_offset, start, TOK_NO_ID);
         EMIT(start, stop, ad->id);
         start_offset = stop;
+    }
+    if (start_offset == 0 && n && untouched) { /* no token used: the caller keeps the split
+                                                 * (an empty one goes, as HF drops it) */
+        *untouched = true;
+        return true;
     }
     if (start_offset < n)
         EMIT(start_offset, n, TOK_NO_ID);

@@ -33,12 +33,22 @@ static void swap(hf_splits *x, hf_splits *y)
 
 static bool each_added(enc *e, const tok_specials *match)
 {
+    if (e->a.n == 1 && e->a.v[0].token == TOK_NO_ID) { /* one text (the common case) */
+        bool untouched;
+        hf_splits_reset(&e->b);
+        if (!hf_split_added(e->hp, match, e->policy, &e->a, 0, &e->b, e->call, e->err, &e->st,
+                            &untouched))
+            return false;
+        if (!untouched)
+            swap(&e->a, &e->b);
+        return true;
+    }
     hf_splits_reset(&e->b);
     for (size_t i = 0; i < e->a.n; i++) {
         bool ok = e->a.v[i].token != TOK_NO_ID
                       ? hf_splits_copy(&e->b, &e->a, i)
                       : hf_split_added(e->hp, match, e->policy, &e->a, i, &e->b, e->call, e->err,
-                                       &e->st);
+                                       &e->st, NULL);
         if (!ok)
             return false;
     }
@@ -184,7 +194,8 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     hf_splits_init(&e.b, track);
     hf_splits_init(&e.tmp, track);
     hf_splits_init(&e.tmp2, track);
-    bool ok = hf_splits_add(&e.a, s, n, NULL, NULL, 0, TOK_NO_ID, 0, (uint32_t)n);
+    /* the input itself is the first list: a stage's output is the first copy */
+    bool ok = hf_splits_view(&e.a, s, n, TOK_NO_ID, 0, (uint32_t)n);
     if (ok && hp->raw_match.n)
         ok = each_added(&e, &hp->raw_match);
     if (ok && hp->n_norms)

@@ -44,6 +44,7 @@ typedef struct hf_splits {
     } *v;
     size_t n, vcap;
     bool track, oom;
+    bool borrowed; /* text is the caller's input (hf_splits_view), not owned */
 } hf_splits;
 typedef struct hf_split hf_split;
 
@@ -53,6 +54,11 @@ void hf_splits_free(hf_splits *s);
 /* Make room for extra more bytes, so pointers into the text stay valid while they are added. */
 bool hf_splits_reserve(hf_splits *s, size_t extra);
 
+/* An empty untracked list becomes one split that is src[0..n) itself, not a copy (the input
+ * of a call, read by the first stage; src must outlive the list's use). Reset or free lets it
+ * go; adding to it copies it first. */
+bool hf_splits_view(hf_splits *s, const uint8_t *src, size_t n, uint32_t token, uint32_t orig0,
+                    uint32_t orig1);
 /* Append a split copying bytes src[0..n) whose alignments are a0/a1 (may be NULL: then every byte
  * aligns to its whole character at base + position, as a fresh NormalizedString). */
 bool hf_splits_add(hf_splits *s, const uint8_t *src, size_t n, const uint32_t *a0,
@@ -427,10 +433,11 @@ void hf_unigram_settle_every(tok_tokenizer *t, size_t every);
 /* For tests: a BPE model merges every word whole, never in parts (models/bpe_pairs.c). */
 void hf_bpe_merge_whole(tok_tokenizer *t);
 /* AddedVocabulary::find_matches on split i of in (added_vocabulary.c): text and token splits
- * to out. false when out of memory, or with *st set when the policy rejects special text. */
+ * to out. false when out of memory, or with *st set when the policy rejects special text. With
+ * untouched, a split no token is cut from is not copied: *untouched says so. */
 bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_special_policy policy,
                     const hf_splits *in, size_t i, hf_splits *out, const tok_call *call,
-                    tok_error *err, tok_status *st);
+                    tok_error *err, tok_status *st, bool *untouched);
 void hf_post_process(const tok_tokenizer *t, const uint8_t *s, size_t n, uint32_t *ids,
                      tok_span *spans, size_t nt, bool add_special, tok_out *o);
 /* Streaming instead (processors.c): when hf_post_streams, the template's tokens before the

@@ -19,13 +19,19 @@ void hf_splits_init(hf_splits *s, bool track)
 
 void hf_splits_reset(hf_splits *s)
 {
+    if (s->borrowed) {
+        s->text = NULL;
+        s->cap = 0;
+        s->borrowed = false;
+    }
     s->len = 0;
     s->n = 0;
 }
 
 void hf_splits_free(hf_splits *s)
 {
-    free(s->text);
+    if (!s->borrowed)
+        free(s->text);
     free(s->a0);
     free(s->a1);
     free(s->v);
@@ -37,6 +43,17 @@ bool hf_splits_reserve(hf_splits *s, size_t extra)
     /* always a buffer, even for empty splits: code indexes text + off without special cases */
     if (s->len + extra <= s->cap && s->text)
         return true;
+    if (s->borrowed) { /* the caller's bytes: continue in a buffer of our own */
+        uint8_t *own = malloc(s->len ? s->len : 1);
+        if (!own) {
+            s->oom = true;
+            return false;
+        }
+        memcpy(own, s->text, s->len);
+        s->text = own;
+        s->cap = s->len;
+        s->borrowed = false;
+    }
     size_t cap = tok_grow_cap(s->cap, s->len + extra ? s->len + extra : 1, 256);
     if (!cap || !tok_realloc(&s->text, cap, 1) ||
         (s->track && (!tok_realloc(&s->a0, cap, sizeof *s->a0) ||
@@ -60,6 +77,19 @@ static bool add_entry(hf_splits *s, size_t off, size_t len, uint32_t token, uint
     }
     s->v[s->n++] = (hf_split){(uint32_t)off, (uint32_t)len, token, orig0, orig1};
     return true;
+}
+
+bool hf_splits_view(hf_splits *s, const uint8_t *src, size_t n, uint32_t token, uint32_t orig0,
+                    uint32_t orig1)
+{
+    if (s->track || s->len || s->n || !n)
+        return hf_splits_add(s, src, n, NULL, NULL, 0, token, orig0, orig1);
+    if (!s->borrowed)
+        free(s->text);
+    s->text = (uint8_t *)src; /* read only: stages read one list and write the next */
+    s->len = s->cap = n;
+    s->borrowed = true;
+    return add_entry(s, 0, n, token, orig0, orig1);
 }
 
 bool hf_splits_add(hf_splits *s, const uint8_t *src, size_t n, const uint32_t *a0,
@@ -193,6 +223,9 @@ void hf_tx_skip(hf_tx *t, size_t n)
 bool hf_splits_copy(hf_splits *out, const hf_splits *in, size_t i)
 {
     const hf_split *sp = &in->v[i];
+    if (in->borrowed && !out->track && !out->n && !out->len) /* the caller's input, which no
+                                                                * stage writes: no copy */
+        return hf_splits_view(out, in->text + sp->off, sp->len, sp->token, sp->orig0, sp->orig1);
     return hf_splits_add(out, in->text + sp->off, sp->len, in->track ? in->a0 + sp->off : NULL,
                          in->track ? in->a1 + sp->off : NULL, 0, sp->token, sp->orig0,
                          sp->orig1);
