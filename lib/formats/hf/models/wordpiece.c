@@ -97,13 +97,12 @@ bool hf_wordpiece_build(const tok_tokenizer *t, hf_model *m)
     for (size_t k = 0; k < m->prefix_len && tr->cont != NONE; k++)
         tr->cont = child(tr, tr->cont, (uint8_t)m->prefix[k]);
     m->wordpiece = tr;
+    m->cache_id = tok_wc_new_id();
     return true;
 }
 
-tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
-                                 size_t n, hf_tokens *out)
+static tok_status wordpiece_word(const hf_model *m, const uint8_t *s, size_t n, hf_tokens *out)
 {
-    (void)t;
     size_t chars = 0;
     for (size_t k = 0; k < n; k++)
         chars += (s[k] & 0xC0) != 0x80;
@@ -137,4 +136,27 @@ tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, cons
         return hf_tokens_push(out, m->unk_id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
     }
     return TOK_OK;
+}
+
+tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                                 size_t n, hf_tokens *out)
+{
+    (void)t;
+    /* a word's pieces depend on its bytes alone: the per-thread word cache keeps those of words
+     * met before (algo/word_cache.c; words too long for it are worked out each time) */
+    tok_wc_entry *slot = NULL;
+    const tok_wc_entry *e = tok_wc_find(m->cache_id, s, n, &slot);
+    if (e) {
+        for (size_t k = 0; k < e->n; k++)
+            if (!hf_tokens_push(out, e->ids[k], e->start[k], e->end[k]))
+                return TOK_ENOMEM;
+        return TOK_OK;
+    }
+    size_t first = out->n;
+    tok_status st = wordpiece_word(m, s, n, out);
+    size_t k = out->n - first;
+    if (st == TOK_OK && !out->oom && k)
+        tok_wc_store(slot, m->cache_id, s, n, k, out->id + first, out->start + first,
+                     out->end + first, 0);
+    return st;
 }

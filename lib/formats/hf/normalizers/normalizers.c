@@ -46,6 +46,21 @@ static bool filter(const hf_splits *in, size_t i, hf_splits *out, bool (*keep)(u
     const hf_split *sp = &in->v[i];
     const uint8_t *s = in->text + sp->off;
     size_t n = sp->len, removed = 0, removed_start = 0;
+    /* a text every character of which stays is copied (printable ASCII stays: no test) */
+    size_t k0 = 0;
+    while (k0 < n) {
+        if (s[k0] >= 0x20 && s[k0] < 0x7F) {
+            k0++;
+            continue;
+        }
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(s + k0, &cl);
+        if (!keep(cp) || (map && map(cp) != cp))
+            break;
+        k0 += cl;
+    }
+    if (k0 == n)
+        return copy(in, i, out);
     /* first pass: how many leading characters are dropped */
     for (size_t k = 0; k < n;) {
         unsigned cl;
