@@ -93,6 +93,10 @@ const char *test_tmpdir(void);
  * tok_open_file opens a tokenizer.json that tokscope ships from its pack (api/shipped_twin.c).
  * Tests of the JSON loader's paths use this. */
 tok_status test_open_json(const char *path, tok_tokenizer **out, tok_error *err);
+/* The same file with every `from` made `to` (a variant of a real file: no byte fallback, a
+ * truncation limit, ...), opened from memory; NULL (with a message) when it does not open or
+ * `from` is not in it. from NULL: the file as it is. */
+tok_tokenizer *test_open_json_edited(const char *path, const char *from, const char *to);
 /* Where the reference tokenizer.json files are: $TOK_HF_DIR, else build/hf. */
 const char *test_hf_dir(void);
 /* Write data to path; false on error. */

@@ -273,3 +273,35 @@ tok_status test_open_json(const char *path, tok_tokenizer **out, tok_error *err)
     free(data);
     return st;
 }
+
+tok_tokenizer *test_open_json_edited(const char *path, const char *from, const char *to)
+{
+    size_t n;
+    char *d = read_file(path, &n);
+    if (!d) {
+        printf("  %s: cannot read it\n", path);
+        return NULL;
+    }
+    size_t fl = from ? strlen(from) : 0, tl = to ? strlen(to) : 0, m = 0, hits = 0;
+    char *e = malloc(n + (tl > fl ? (n / (fl ? fl : 1) + 1) * (tl - fl) : 0) + 1);
+    for (size_t i = 0; i < n;) {
+        if (fl && i + fl <= n && !memcmp(d + i, from, fl)) {
+            memcpy(e + m, to, tl);
+            m += tl;
+            i += fl;
+            hits++;
+        } else {
+            e[m++] = d[i++];
+        }
+    }
+    free(d);
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    if (from && !hits)
+        printf("  %s: \"%s\" is not in it\n", path, from);
+    else if (tok_open_memory(e, m, path, NULL, &t, &err) != TOK_OK)
+        printf("  %s (\"%s\" -> \"%s\"): %s\n", path, from ? from : "", to ? to : "",
+               err.message);
+    free(e);
+    return t;
+}

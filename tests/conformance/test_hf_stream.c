@@ -11,33 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The file with "truncation": null made a limit of a billion tokens. */
+/* The file as it is, and with "truncation": null made a limit of a billion tokens. */
 static bool open_both(const char *name, tok_tokenizer **stream, tok_tokenizer **collect)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
-    size_t n;
-    char *d = read_file(path, &n);
-    if (!d)
-        return false;
-    static const char from[] = "\"truncation\": null";
-    static const char to[] = "\"truncation\": {\"direction\": \"Right\", \"max_length\": "
-                             "1000000000, \"strategy\": \"LongestFirst\", \"stride\": 0}";
-    char *at = strstr(d, from);
-    bool ok = false;
-    if (at) {
-        size_t head = (size_t)(at - d), tail = n - head - (sizeof from - 1);
-        char *e = malloc(head + sizeof to - 1 + tail);
-        memcpy(e, d, head);
-        memcpy(e + head, to, sizeof to - 1);
-        memcpy(e + head + sizeof to - 1, at + sizeof from - 1, tail);
-        tok_error err;
-        ok = tok_open_memory(d, n, path, NULL, stream, &err) == TOK_OK &&
-             tok_open_memory(e, head + sizeof to - 1 + tail, path, NULL, collect, &err) == TOK_OK;
-        free(e);
-    }
-    free(d);
-    return ok;
+    *stream = test_open_json_edited(path, NULL, NULL);
+    *collect = test_open_json_edited(path, "\"truncation\": null",
+                                     "\"truncation\": {\"direction\": \"Right\", \"max_length\": "
+                                     "1000000000, \"strategy\": \"LongestFirst\", \"stride\": 0}");
+    return *stream && *collect;
 }
 
 static bool same(const tok_tokenizer *a, const tok_tokenizer *b, const char *s, size_t n,

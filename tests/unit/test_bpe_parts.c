@@ -52,39 +52,12 @@ static char *shape(int k, size_t n, size_t *len)
     return s;
 }
 
-/* The file, with every `from` made `to` (a variant: no byte fallback, a missing byte token). */
-static tok_tokenizer *open_edited(const char *path, const char *from, const char *to)
-{
-    size_t n;
-    char *d = read_file(path, &n);
-    if (!d)
-        return NULL;
-    size_t fl = from ? strlen(from) : 0, tl = to ? strlen(to) : 0, m = 0;
-    char *e = malloc(n * 2 + 1);
-    for (size_t i = 0; i < n;) {
-        if (fl && i + fl <= n && !memcmp(d + i, from, fl)) {
-            memcpy(e + m, to, tl);
-            m += tl;
-            i += fl;
-        } else {
-            e[m++] = d[i++];
-        }
-    }
-    tok_tokenizer *t = NULL;
-    tok_error err;
-    if (tok_open_memory(e, m, path, NULL, &t, &err) != TOK_OK)
-        printf("  %s (\"%s\" -> \"%s\"): %s\n", path, from ? from : "", to ? to : "",
-               err.message);
-    free(d);
-    free(e);
-    return t;
-}
-
 static void check(const char *name, const char *from, const char *to)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
-    tok_tokenizer *parts = open_edited(path, from, to), *whole = open_edited(path, from, to);
+    tok_tokenizer *parts = test_open_json_edited(path, from, to),
+                  *whole = test_open_json_edited(path, from, to);
     CHECK_MSG(parts && whole, "%s: cannot open it", path);
     if (!parts || !whole) {
         tok_close(parts), tok_close(whole);
