@@ -305,6 +305,25 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
     return st;
 }
 
+/* s[0..n) as words cut where no merge can cross, each through the word cache (or the rank core
+ * when long); offsets skip the characters dropped before each word, as the whole merge's do. */
+static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_pair_bits *p,
+                           const uint8_t *s, size_t n, hf_tokens *out, tok_scratch *sc)
+{
+    size_t gone = 0;
+    for (size_t a = 0; a < n;) {
+        size_t dropped;
+        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped);
+        tok_status st = cached_word(t, m, s + a, b - a, out, sc, (uint32_t)(a - gone));
+        if (st != TOK_OK)
+            return st;
+        hf_tokens_settled(out);
+        gone += dropped;
+        a = b;
+    }
+    return out->oom ? TOK_ENOMEM : TOK_OK;
+}
+
 tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
                            hf_tokens *out, tok_scratch *sc)
 {
@@ -316,6 +335,12 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
             return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
     }
     if (!m->cut_words) {
+        /* a long piece whose merges are plain goes word by word all the same, its words ending
+         * where no merge can cross (models/bpe_pairs.c): Gemma 3's whole text is one piece,
+         * and one token (">▁</") keeps it from cut_words */
+        const hf_pair_bits *p = n > 4 * PART_MIN ? hf_pair_bits_get(t, m) : NULL;
+        if (p)
+            return by_pairs(t, m, p, s, n, out, sc);
         tok_status st;
         if (long_word(t, m, s, n, out, sc, 0, &st))
             return st;
