@@ -8,6 +8,7 @@
 #include "formats/hf/hf.h"
 #include "runner.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,3 +123,61 @@ TEST(bpe_parts_dropped_unknowns)
           "null, \"fuse_unk\": true, \"byte_fallback\": false");
 }
 TEST(bpe_parts_unknowns_among_bytes) { check("mistral_7b", "\"<0xF0>\"", "\"<0xF0>_\""); }
+
+/* The pair set is built by the first long word, whichever thread meets it: threads racing
+ * there each get the same tokens (make tsan runs this). */
+typedef struct race {
+    const tok_tokenizer *t;
+    const char *s;
+    size_t n, want_n;
+    const uint32_t *want;
+    bool ok;
+} race;
+
+static void *encode_race(void *arg)
+{
+    race *r = arg;
+    uint32_t *ids = NULL;
+    size_t n = 0;
+    r->ok = tok_encode_alloc(r->t, r->s, r->n, NULL, &ids, NULL, &n, NULL) == TOK_OK &&
+            n == r->want_n && !memcmp(ids, r->want, n * sizeof *ids);
+    tok_free(ids);
+    return NULL;
+}
+
+TEST(bpe_parts_thread_first_build)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/mistral_7b/tokenizer.json", test_hf_dir());
+    tok_tokenizer *whole = test_open_json_edited(path, NULL, NULL);
+    if (whole) {
+        hf_use_general_path(whole);
+        hf_bpe_merge_whole(whole);
+    }
+    size_t n;
+    char *s = shape(2, 20000, &n);
+    uint32_t *want = NULL;
+    size_t want_n = 0;
+    CHECK(whole && tok_encode_alloc(whole, s, n, NULL, &want, NULL, &want_n, NULL) == TOK_OK);
+    for (int round = 0; whole && round < 3; round++) {
+        tok_tokenizer *t = test_open_json_edited(path, NULL, NULL); /* no pair set yet */
+        CHECK(t);
+        if (!t)
+            break;
+        hf_use_general_path(t);
+        race r[3];
+        pthread_t th[3];
+        for (int i = 0; i < 3; i++) {
+            r[i] = (race){t, s, n, want_n, want, false};
+            CHECK_EQ(pthread_create(&th[i], NULL, encode_race, &r[i]), 0);
+        }
+        for (int i = 0; i < 3; i++) {
+            pthread_join(th[i], NULL);
+            CHECK_MSG(r[i].ok, "round %d, thread %d: other tokens", round, i);
+        }
+        tok_close(t);
+    }
+    tok_free(want);
+    free(s);
+    tok_close(whole);
+}
