@@ -335,16 +335,13 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
             return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
     }
     if (!m->cut_words) {
-        /* a long piece whose merges are plain goes word by word all the same, its words ending
+        /* a piece whose merges are plain goes word by word all the same, its words ending
          * where no merge can cross (models/bpe_pairs.c): Gemma 3's whole text is one piece,
-         * and one token (">▁</") keeps it from cut_words */
-        const hf_pair_bits *p = n > 4 * PART_MIN ? hf_pair_bits_get(t, m) : NULL;
+         * and one token (">▁</") keeps it from cut_words; a short piece is a word */
+        const hf_pair_bits *p = n > TOK_WC_WORD ? hf_pair_bits_get(t, m) : NULL;
         if (p)
             return by_pairs(t, m, p, s, n, out, sc);
-        tok_status st;
-        if (long_word(t, m, s, n, out, sc, 0, &st))
-            return st;
-        return merge_word(t, m, s, n, out, sc, 0, true);
+        return cached_word(t, m, s, n, out, sc, 0);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
