@@ -526,6 +526,9 @@ static void golden_words(const char *set_name)
     hf_model merge_only = *m;
     merge_only.lazy = NULL;
     merge_only.cut_words = false; /* one word, as the rank core takes it */
+    merge_only.whole_words = true; /* not in parts (a pair set of its own would be built) */
+    merge_only.pairs = NULL;
+    merge_only.cache_id = 0;       /* nor from the word cache, which the rank core fills */
     char want[64];
     snprintf(want, sizeof want, "hf/%s", set_name);
     size_t nsets, lines = 0, served = 0;
@@ -551,7 +554,7 @@ static void golden_words(const char *set_name)
                 lines++;
                 hf_tokens a = {0}, b = {0};
                 tok_status st = TOK_OK;
-                if (w.len && hf_lazy_rank_word(z, w.data, w.len, &a, &sc, 0, &st)) {
+                if (w.len && hf_lazy_rank_word(z, w.data, w.len, &a, &sc, 0, false, &st)) {
                     served++;
                     CHECK(hf_bpe_tokenize(t, &merge_only, w.data, w.len, &b, &sc) == TOK_OK);
                     CHECK_MSG(a.n == b.n && !memcmp(a.id, b.id, a.n * 4) &&

@@ -309,9 +309,10 @@ void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p);
  * are not rank BPE. */
 const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m);
 /* Character-level: one word s[0..n) by the rank core when every character is a token (else
- * false, nothing pushed, *st TOK_OK); *st TOK_ENOMEM when out of memory. */
+ * false, nothing pushed, *st TOK_OK); *st TOK_ENOMEM when out of memory. With drain the tokens
+ * may leave as they are pushed (hf_tokens_settled): the caller reads none of them back. */
 bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tokens *out,
-                       tok_scratch *sc, uint32_t base, tok_status *st);
+                       tok_scratch *sc, uint32_t base, bool drain, tok_status *st);
 
 tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                  size_t n, hf_tokens *out);

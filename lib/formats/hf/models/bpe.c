@@ -277,7 +277,7 @@ static bool long_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *
                        * needs them (they cost a second for Gemma's 262,000 tokens; a pack
                        * holds them ready) */
     const hf_lazy_rank *z = hf_lazy_rank_get(t, m);
-    return z && (hf_lazy_rank_word(z, w, n, out, sc, base, st) || *st != TOK_OK);
+    return z && (hf_lazy_rank_word(z, w, n, out, sc, base, true, st) || *st != TOK_OK);
 }
 
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
@@ -297,7 +297,13 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
     if (!slot) /* not one the cache keeps (too long): nothing is read back */
         return merge_word(t, m, w, n, out, sc, base, true);
     size_t first = out->n;
-    st = merge_word(t, m, w, n, out, sc, base, false);
+    /* a pack's rank tables, read in place, are ready: they beat the merge loop on any word */
+    const hf_lazy_rank *z = m->lazy && m->lazy->from_pack && n > 3 ? hf_lazy_rank_get(t, m) : NULL;
+    if (!z || !hf_lazy_rank_word(z, w, n, out, sc, base, false, &st)) {
+        if (z && st != TOK_OK)
+            return st;
+        st = merge_word(t, m, w, n, out, sc, base, false);
+    }
     size_t k = out->n - first;
     if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
         tok_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,

@@ -229,7 +229,7 @@ const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
 }
 
 bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tokens *out,
-                       tok_scratch *sc, uint32_t base, tok_status *st)
+                       tok_scratch *sc, uint32_t base, bool drain, tok_status *st)
 {
     *st = TOK_OK;
     const uint32_t *ids;
@@ -245,7 +245,8 @@ bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tok
             *st = TOK_ENOMEM;
             break;
         }
-        hf_tokens_settled(out); /* the tokens of a long word come out final, one by one */
+        if (drain) /* the tokens of a long word come out final, one by one */
+            hf_tokens_settled(out);
         pos += len;
     }
     if (out->oom)
