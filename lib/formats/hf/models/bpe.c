@@ -320,7 +320,18 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
     for (size_t a = 0; a < n;) {
         size_t dropped;
         size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped);
-        tok_status st = cached_word(t, m, s + a, b - a, out, sc, (uint32_t)(a - gone));
+        /* one character that is a token is that token (digits, most CJK: a word a character) */
+        unsigned cl = 1;
+        if (s[a] >= 0x80)
+            tok_utf8_decode(s + a, &cl);
+        uint32_t one = b - a != cl ? TOK_NO_ID
+                       : cl == 1  ? t->vocab.byte1[s[a]]
+                                  : tok_vocab_find(&t->vocab, s + a, cl);
+        tok_status st = one != TOK_NO_ID
+                            ? (hf_tokens_push(out, one, (uint32_t)(a - gone), (uint32_t)(b - gone))
+                                   ? TOK_OK
+                                   : TOK_ENOMEM)
+                            : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)(a - gone));
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);
