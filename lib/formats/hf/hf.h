@@ -209,14 +209,17 @@ typedef struct hf_model {
 
 /* models/bpe_pairs.c: the pair set of m (NULL when out of memory), and the first boundary b in
  * s[a..n) at least min bytes after a that no merge can cross (n if none), with the bytes of
- * the characters dropped in s[a..b) (no unknown token: HF's offsets leave them out). */
+ * the characters dropped in s[a..b) (no unknown token: HF's offsets leave them out) and the
+ * token of the character at a (TOK_NO_ID if it is not one). */
 typedef struct hf_pair_bits hf_pair_bits;
 const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m);
-/* A bit per id (free it): the byte-fallback tokens and the unknown token; NULL: no memory. */
-uint8_t *hf_special_marks(const tok_vocab *v, const hf_model *m);
+/* models/bpe.c: no merge involves a byte-fallback or the unknown token and every merge makes
+ * a vocabulary token; with words, also cut_words' U+2581 condition. false when out of memory. */
+bool hf_merges_plain(const tok_vocab *v, const hf_model *m, bool words);
 void hf_pair_bits_free(hf_pair_bits *p);
 size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
-                   const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped);
+                   const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped,
+                   uint32_t *first_id);
 
 /* Where the merge table's probe for key starts (the loader and the lookup must agree). */
 static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)
@@ -256,6 +259,12 @@ typedef struct hf_tokens {
     void *drain_ctx;
 } hf_tokens;
 bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end);
+/* The per-thread word cache (algo/word_cache.h) for a model's words: an entry's tokens pushed
+ * at base + their offsets (false: out of memory), and the tokens pushed since first, a word
+ * w[0..n) at base, kept in slot (which may be NULL: nothing kept). */
+bool hf_tokens_from_cache(hf_tokens *out, const tok_wc_entry *e, uint32_t base);
+void hf_tokens_to_cache(tok_wc_entry *slot, uint64_t owner, const uint8_t *w, size_t n,
+                        const hf_tokens *out, size_t first, uint32_t base);
 #define HF_TOKENS_DRAIN_AT 4096
 static inline void hf_tokens_settled(hf_tokens *t)
 {

@@ -31,6 +31,23 @@ bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end)
     return true;
 }
 
+bool hf_tokens_from_cache(hf_tokens *out, const tok_wc_entry *e, uint32_t base)
+{
+    for (size_t k = 0; k < e->n; k++)
+        if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
+            return false;
+    return true;
+}
+
+void hf_tokens_to_cache(tok_wc_entry *slot, uint64_t owner, const uint8_t *w, size_t n,
+                        const hf_tokens *out, size_t first, uint32_t base)
+{
+    size_t k = out->n - first;
+    if (!out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
+        tok_wc_store(slot, owner, w, n, k, k ? out->id + first : NULL,
+                     k ? out->start + first : NULL, k ? out->end + first : NULL, base);
+}
+
 typedef struct sym {
     uint32_t c, len;
     int32_t prev, next;
@@ -215,7 +232,8 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
     size_t gone = 0; /* bytes dropped so far: the whole word's offsets skip them */
     for (size_t a = 0; a < n;) {
         size_t dropped;
-        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, PART_MIN, &dropped);
+        uint32_t first_id;
+        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, PART_MIN, &dropped, &first_id);
         tok_status st = merge_piece(t, m, s + a, b - a, out, sc, base + (uint32_t)(a - gone), true);
         if (st != TOK_OK)
             return st;
@@ -288,12 +306,8 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
         return st;
     tok_wc_entry *slot;
     const tok_wc_entry *e = tok_wc_find(m->cache_id, w, n, &slot);
-    if (e) {
-        for (size_t k = 0; k < e->n; k++)
-            if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
-                return TOK_ENOMEM;
-        return TOK_OK;
-    }
+    if (e)
+        return hf_tokens_from_cache(out, e, base) ? TOK_OK : TOK_ENOMEM;
     if (!slot) /* not one the cache keeps (too long): nothing is read back */
         return merge_word(t, m, w, n, out, sc, base, true);
     size_t first = out->n;
@@ -304,10 +318,8 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
             return st;
         st = merge_word(t, m, w, n, out, sc, base, false);
     }
-    size_t k = out->n - first;
-    if (st == TOK_OK && !out->oom) /* k may be 0 with no arrays yet: no pointer arithmetic */
-        tok_wc_store(slot, m->cache_id, w, n, k, k ? out->id + first : NULL,
-                    k ? out->start + first : NULL, k ? out->end + first : NULL, base);
+    if (st == TOK_OK)
+        hf_tokens_to_cache(slot, m->cache_id, w, n, out, first, base);
     return st;
 }
 
@@ -319,14 +331,14 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
     size_t gone = 0;
     for (size_t a = 0; a < n;) {
         size_t dropped;
-        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped);
+        uint32_t one;
+        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped, &one);
         /* one character that is a token is that token (digits, most CJK: a word a character) */
         unsigned cl = 1;
         if (s[a] >= 0x80)
             tok_utf8_decode(s + a, &cl);
-        uint32_t one = b - a != cl ? TOK_NO_ID
-                       : cl == 1  ? t->vocab.byte1[s[a]]
-                                  : tok_vocab_find(&t->vocab, s + a, cl);
+        if (b - a != cl)
+            one = TOK_NO_ID;
         tok_status st = one != TOK_NO_ID
                             ? (hf_tokens_push(out, one, (uint32_t)(a - gone), (uint32_t)(b - gone))
                                    ? TOK_OK
@@ -373,6 +385,44 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
     return out->oom ? TOK_ENOMEM : TOK_OK;
 }
 
+/* No merge involves a byte-fallback or the unknown token (their text is not the text they
+ * stand for) and every merge makes a token of the vocabulary; with words, also no merge makes
+ * a token holding a character before U+2581 (cut_words, below). One pass over the merges: 40
+ * ms for Gemma 3. false when out of memory (merge whole pieces, still exact). */
+bool hf_merges_plain(const tok_vocab *v, const hf_model *m, bool words)
+{
+    uint8_t *special = calloc(v->n_ids / 8 + 1, 1);
+    if (!special)
+        return false;
+#define MARK(id) (special[(id) / 8] |= (uint8_t)(1u << ((id) % 8)))
+#define MARKED(id) ((id) < v->n_ids && (special[(id) / 8] >> ((id) % 8) & 1))
+    for (int b = 0; b < 256; b++)
+        if (m->byte_ids[b] != TOK_NO_ID && m->byte_ids[b] < v->n_ids)
+            MARK(m->byte_ids[b]);
+    if (m->unk_id != TOK_NO_ID && m->unk_id < v->n_ids)
+        MARK(m->unk_id);
+    bool ok = true;
+    for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
+        uint64_t key = m->merges[i].key;
+        if (key == UINT64_MAX)
+            continue;
+        uint32_t left = (uint32_t)(key >> 32), right = (uint32_t)key, id = m->merges[i].id;
+        if (MARKED(left) || MARKED(right) || id >= v->n_ids) {
+            ok = false;
+            break;
+        }
+        const uint8_t *p = v->bytes + v->off[id];
+        uint32_t len = tok_vocab_len(v, id);
+        for (uint32_t k = 1; words && ok && k + 3 <= len; k++)
+            if (is_sp(p + k) && !(k >= 3 && is_sp(p + k - 3)))
+                ok = false;
+    }
+#undef MARK
+#undef MARKED
+    free(special);
+    return ok;
+}
+
 /* Cutting before a U+2581 that follows another character c changes nothing when no merge
  * makes a token holding c followed by U+2581: then no symbol ever spans the cut, no pair across
  * it has a merge, and the merges on either side neither meet nor compete. The U+2581 itself
@@ -393,27 +443,5 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known)
         m->prefix_len || m->suffix_len ||
         tok_vocab_find(v, (const uint8_t *)"\xE2\x96\x81", 3) == TOK_NO_ID)
         return;
-    uint8_t *special = hf_special_marks(v, m);
-    if (!special)
-        return; /* no memory: merge whole pieces, still exact */
-#define MARKED(id) ((id) < v->n_ids && (special[(id) / 8] >> ((id) % 8) & 1))
-    bool ok = true;
-    for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
-        uint64_t key = m->merges[i].key;
-        if (key == UINT64_MAX)
-            continue;
-        uint32_t left = (uint32_t)(key >> 32), right = (uint32_t)key, id = m->merges[i].id;
-        if (MARKED(left) || MARKED(right) || id >= v->n_ids) {
-            ok = false;
-            break;
-        }
-        const uint8_t *p = v->bytes + v->off[id];
-        uint32_t len = tok_vocab_len(v, id);
-        for (uint32_t k = 1; ok && k + 3 <= len; k++)
-            if (is_sp(p + k) && !(k >= 3 && is_sp(p + k - 3)))
-                ok = false;
-    }
-#undef MARKED
-    free(special);
-    m->cut_words = ok;
+    m->cut_words = hf_merges_plain(v, m, true);
 }

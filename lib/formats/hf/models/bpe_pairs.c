@@ -74,42 +74,6 @@ static hf_pair_bits *build(const tok_vocab *v)
     return p;
 }
 
-uint8_t *hf_special_marks(const tok_vocab *v, const hf_model *m)
-{
-    uint8_t *marks = calloc(v->n_ids / 8 + 1, 1);
-    if (!marks)
-        return NULL;
-#define MARK(id) (marks[(id) / 8] |= (uint8_t)(1u << ((id) % 8)))
-    for (int b = 0; b < 256; b++)
-        if (m->byte_ids[b] != TOK_NO_ID && m->byte_ids[b] < v->n_ids)
-            MARK(m->byte_ids[b]);
-    if (m->unk_id != TOK_NO_ID && m->unk_id < v->n_ids)
-        MARK(m->unk_id);
-#undef MARK
-    return marks;
-}
-
-/* No merge involves a byte-fallback or the unknown token, and every merge makes a token of
- * the vocabulary (implied by cut_words; asked here of the other models: Gemma 3's merges join
- * characters to a following U+2581). */
-static bool merges_plain(const tok_vocab *v, const hf_model *m)
-{
-    uint8_t *special = hf_special_marks(v, m);
-    if (!special)
-        return false;
-#define MARKED(id) ((id) < v->n_ids && (special[(id) / 8] >> ((id) % 8) & 1))
-    bool ok = true;
-    for (size_t i = 0; ok && i < (size_t)1 << m->merge_bits; i++) {
-        uint64_t key = m->merges[i].key;
-        if (key != UINT64_MAX)
-            ok = !MARKED((uint32_t)(key >> 32)) && !MARKED((uint32_t)key) &&
-                 m->merges[i].id < v->n_ids;
-    }
-#undef MARKED
-    free(special);
-    return ok;
-}
-
 /* Stands for "the merges are not plain": no pair set, merge words whole. */
 static hf_pair_bits not_plain;
 
@@ -122,7 +86,8 @@ const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m)
     hf_pair_bits *p = atomic_load_explicit(&mm->pairs, memory_order_acquire);
     if (p)
         return p == &not_plain ? NULL : p;
-    p = m->cut_words || merges_plain(&t->vocab, m) ? build(&t->vocab) : &not_plain;
+    /* cut_words implies plain merges; the other models are asked once (bpe.c) */
+    p = m->cut_words || hf_merges_plain(&t->vocab, m, false) ? build(&t->vocab) : &not_plain;
     if (!p)
         return NULL; /* no memory: the word is merged whole, still exact */
     hf_pair_bits *expected = NULL;
@@ -146,9 +111,11 @@ void hf_pair_bits_free(hf_pair_bits *p)
  * dropped character that lets its neighbours meet): no cut beside those. */
 typedef enum kind { KNOWN, BYTES, OTHER } kind;
 
-static kind kind_of(const tok_vocab *v, const hf_model *m, const uint8_t *s, unsigned cl)
+static kind kind_of(const tok_vocab *v, const hf_model *m, const uint8_t *s, unsigned cl,
+                    uint32_t *id)
 {
-    if ((cl == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, cl)) != TOK_NO_ID)
+    *id = cl == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, cl);
+    if (*id != TOK_NO_ID)
         return KNOWN;
     if (!m->byte_fallback)
         return OTHER;
@@ -159,16 +126,21 @@ static kind kind_of(const tok_vocab *v, const hf_model *m, const uint8_t *s, uns
 }
 
 size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
-                   const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped)
+                   const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped,
+                   uint32_t *first_id)
 {
     *dropped = 0;
+    *first_id = TOK_NO_ID;
     uint32_t prev = 0;
     kind pk = OTHER;
     bool pending = false; /* an unknown run waits for the next known character */
     for (size_t i = a; i < n;) {
         unsigned cl;
         uint32_t cp = tok_utf8_decode(s + i, &cl);
-        kind k = kind_of(v, m, s + i, cl);
+        uint32_t id;
+        kind k = kind_of(v, m, s + i, cl, &id);
+        if (i == a)
+            *first_id = id;
         if (i >= a + min && pk != OTHER && k != OTHER && !pending) {
             if (pk == BYTES || k == BYTES)
                 return i;

@@ -146,17 +146,11 @@ tok_status hf_wordpiece_tokenize(const tok_tokenizer *t, const hf_model *m, cons
      * met before (algo/word_cache.c; words too long for it are worked out each time) */
     tok_wc_entry *slot = NULL;
     const tok_wc_entry *e = tok_wc_find(m->cache_id, s, n, &slot);
-    if (e) {
-        for (size_t k = 0; k < e->n; k++)
-            if (!hf_tokens_push(out, e->ids[k], e->start[k], e->end[k]))
-                return TOK_ENOMEM;
-        return TOK_OK;
-    }
+    if (e)
+        return hf_tokens_from_cache(out, e, 0) ? TOK_OK : TOK_ENOMEM;
     size_t first = out->n;
     tok_status st = wordpiece_word(m, s, n, out);
-    size_t k = out->n - first;
-    if (st == TOK_OK && !out->oom && k)
-        tok_wc_store(slot, m->cache_id, s, n, k, out->id + first, out->start + first,
-                     out->end + first, 0);
+    if (st == TOK_OK)
+        hf_tokens_to_cache(slot, m->cache_id, s, n, out, first, 0);
     return st;
 }
