@@ -101,6 +101,7 @@ typedef struct hf_norm {
     char *pattern, *content;          /* Replace (string pattern or regex), Prepend */
     size_t pattern_len, content_len;
     void *regex;                      /* Replace with a Regex pattern (pcre2_code) */
+    bool literal;                     /* Replace with a non-empty String: found by memmem */
     void *charsmap;                   /* Precompiled (charsmap.h) */
 } hf_norm;
 
@@ -274,6 +275,10 @@ static inline void hf_tokens_settled(hf_tokens *t)
 
 tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
                            hf_tokens *out, tok_scratch *sc);
+/* One word through HF's merge loop, as it is (on runs of a repeated symbol when it is mostly
+ * those, models/bpe_runs.c) or symbol by symbol when runs is false: the two agree (a test). */
+tok_status hf_bpe_merge(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
+                        hf_tokens *out, tok_scratch *sc, bool runs);
 /* After loading: the model's cache id, and whether its BPE may work word by word (known: the
  * answer a pack recorded, 0 or 1; -1: work it out). */
 void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known);

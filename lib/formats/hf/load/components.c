@@ -202,6 +202,7 @@ static tok_status load_norm(hf_load *ld, uint32_t node)
                          &is_regex);
         if (st == TOK_OK)
             st = hf_get_string(ld, node, "content", true, &nm->content, &nm->content_len);
+        nm->literal = st == TOK_OK && !is_regex && nm->pattern_len > 0;
     } else if (TYPE_IS(type, tl, "Prepend")) {
         nm->kind = HF_PREPEND;
         st = hf_get_string(ld, node, "prepend", true, &nm->content, &nm->content_len);

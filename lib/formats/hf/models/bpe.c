@@ -9,6 +9,7 @@
  * the same new id. ignore_merges looks the whole piece up first. */
 #include "algo/heap.h"
 #include "formats/hf/hf.h"
+#include "formats/hf/models/bpe_word.h"
 
 #include <string.h>
 
@@ -65,110 +66,57 @@ static bool merge_less(const merge_e *a, const merge_e *b)
 
 TOK_HEAP_DEFINE(merge_heap, merge_e, merge_less)
 
-/* The vocabulary id of prefix + s[0..n) + suffix (model view), or TOK_NO_ID. */
-static uint32_t lookup_affixed(const tok_vocab *v, const hf_model *m, const uint8_t *s, size_t n,
-                               bool first, bool last, uint8_t *buf)
-{
-    size_t pl = !first && m->prefix ? m->prefix_len : 0, sl = last && m->suffix ? m->suffix_len : 0;
-    if (!pl && !sl)
-        return n == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, n);
-    if (pl) /* memcpy from a NULL prefix is undefined even for 0 bytes */
-        memcpy(buf, m->prefix, pl);
-    memcpy(buf + pl, s, n);
-    if (sl)
-        memcpy(buf + pl + n, m->suffix, sl);
-    return tok_vocab_find(v, buf, pl + n + sl);
-}
-
 /* A symbol merged into the one before it (a live one may be zero bytes long: an affix). */
 #define MERGED UINT32_MAX
 
+/* Pieces this long are looked at for runs of one symbol (bpe_runs.c). */
+#define RUNS_MIN 256
+
+typedef struct sym_list {
+    sym *w;
+    size_t n;
+} sym_list;
+
+static inline bool put_sym(void *ctx, uint32_t id, uint32_t len)
+{
+    sym_list *l = ctx;
+    l->w[l->n] = (sym){id, len, (int32_t)l->n - 1, -1};
+    if (l->n > 0)
+        l->w[l->n - 1].next = (int32_t)l->n;
+    l->n++;
+    return true;
+}
+
 /* HF's Word::merge_all on s[0..n), pushing tokens at offsets base + position; with drain the
  * caller reads none of them back, so they may leave as they are pushed. */
-static tok_status merge_piece(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
-                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base,
-                              bool drain)
+static tok_status merge_symbols(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                                size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base,
+                                bool drain, bool runs)
 {
     const tok_vocab *v = &t->vocab;
-    /* scratch: symbols (n + 1), heap (3n + 1 entries), an affix buffer */
+    if (runs && n >= RUNS_MIN) { /* 4 MB of spaces: a few records, not 76 bytes a character */
+        bool declined;
+        tok_status st = hf_bpe_runs(t, m, s, n, out, base, drain, &declined);
+        if (!declined)
+            return st;
+    }
+    /* scratch: symbols, heap (three entries a symbol), an affix buffer. A character is one
+     * symbol, or one a byte with byte fallback, each with the affixes' bytes around it */
     size_t affix = m->prefix_len + m->suffix_len + 8;
-    size_t need = (n + 1) * sizeof(sym) + (3 * n + 8) * sizeof(merge_e) + affix;
+    size_t most = (n + 1) * (m->byte_fallback ? 1 + m->prefix_len + m->suffix_len : 1),
+           heap_max = 3 * most + 8;
+    size_t need = most * sizeof(sym) + heap_max * sizeof(merge_e) + affix;
     uint8_t *mem = tok_scratch_get(sc, need);
     if (!mem)
         return TOK_ENOMEM;
     sym *w = (sym *)mem;
-    merge_e *heap = (merge_e *)(w + n + 1);
-    uint8_t *buf = (uint8_t *)(heap + 3 * n + 8);
-    size_t ns = 0;
-    /* Word::add: (id, byte length); an unknown run is held back until a known symbol */
-    uint32_t unk_id = TOK_NO_ID, unk_len = 0;
-    bool have_unk = false;
-#define ADD(id_, len_)                                                                   \
-    do {                                                                                 \
-        w[ns] = (sym){(id_), (uint32_t)(len_), (int32_t)ns - 1, -1};                     \
-        if (ns > 0)                                                                      \
-            w[ns - 1].next = (int32_t)ns;                                                \
-        ns++;                                                                            \
-    } while (0)
-    for (size_t i = 0; i < n;) {
-        unsigned cl = 1;
-        if (!m->byte_level)
-            tok_utf8_decode(s + i, &cl);
-        bool first = i == 0, last = i + cl >= n;
-        uint32_t id = lookup_affixed(v, m, s + i, cl, first, last, buf);
-        if (id != TOK_NO_ID) {
-            if (have_unk) {
-                ADD(unk_id, unk_len);
-                have_unk = false;
-            }
-            ADD(id, cl);
-            i += cl;
-            continue;
-        }
-        if (m->byte_fallback) {
-            /* every byte of prefix + char + suffix must have a <0xXX> token */
-            size_t pl = !first && m->prefix ? m->prefix_len : 0, sl = last && m->suffix ? m->suffix_len : 0;
-            bool all = true;
-            for (size_t k = 0; k < pl && all; k++)
-                all = m->byte_ids[(uint8_t)m->prefix[k]] != TOK_NO_ID;
-            for (size_t k = 0; k < cl && all; k++)
-                all = m->byte_ids[s[i + k]] != TOK_NO_ID;
-            for (size_t k = 0; k < sl && all; k++)
-                all = m->byte_ids[(uint8_t)m->suffix[k]] != TOK_NO_ID;
-            if (all) {
-                /* HF adds the unknown run only before a vocabulary hit; byte tokens follow
-                 * directly (the pending unk stays pending, as in merge_word). The affix's
-                 * bytes are not in the text: zero-width here (HF gives each a byte, which
-                 * runs its offsets past the end of the word). */
-                for (size_t k = 0; k < pl; k++)
-                    ADD(m->byte_ids[(uint8_t)m->prefix[k]], 0);
-                for (size_t k = 0; k < cl; k++)
-                    ADD(m->byte_ids[s[i + k]], 1);
-                for (size_t k = 0; k < sl; k++)
-                    ADD(m->byte_ids[(uint8_t)m->suffix[k]], 0);
-                i += cl;
-                continue;
-            }
-        }
-        if (m->unk_token) {
-            if (m->unk_id == TOK_NO_ID)
-                return TOK_EFORMAT; /* HF: UnkTokenOutOfVocabulary, raised when needed */
-            if (have_unk && m->fuse_unk) {
-                unk_len += cl;
-            } else {
-                if (have_unk)
-                    ADD(unk_id, unk_len);
-                unk_id = m->unk_id;
-                unk_len = cl;
-                have_unk = true;
-            }
-        }
-        /* no unk token: the character is dropped, as HF drops it */
-        i += cl;
-    }
-    if (have_unk)
-        ADD(unk_id, unk_len);
-#undef ADD
+    merge_e *heap = (merge_e *)(w + most);
+    uint8_t *buf = (uint8_t *)(heap + heap_max);
+    sym_list l = {w, 0};
+    tok_status st = hf_bpe_symbols(v, m, s, n, buf, put_sym, &l);
+    if (st != TOK_OK)
+        return st;
+    size_t ns = l.n;
     /* merge_all */
     size_t hn = 0;
     for (size_t k = 0; k + 1 < ns; k++) {
@@ -195,13 +143,13 @@ static tok_status merge_piece(const tok_tokenizer *t, const hf_model *m, const u
         if (right.next > -1 && (size_t)right.next < ns)
             w[right.next].prev = (int32_t)top.pos;
         if (cur->prev >= 0 && hf_merge_lookup(m, w[cur->prev].c, cur->c, &rank, &id)) {
-            if (hn >= 3 * n + 8)
+            if (hn >= heap_max)
                 return TOK_ENOMEM; /* cannot happen: at most two pushes per merge */
             merge_heap_push(heap, &hn, (merge_e){rank, (uint32_t)cur->prev, id, w[cur->prev].c, cur->c});
         }
         if (cur->next >= 0 && (size_t)cur->next < ns &&
             hf_merge_lookup(m, cur->c, w[cur->next].c, &rank, &id)) {
-            if (hn >= 3 * n + 8)
+            if (hn >= heap_max)
                 return TOK_ENOMEM;
             merge_heap_push(heap, &hn, (merge_e){rank, top.pos, id, cur->c, w[cur->next].c});
         }
@@ -217,6 +165,19 @@ static tok_status merge_piece(const tok_tokenizer *t, const hf_model *m, const u
         pos += w[k].len;
     }
     return out->oom ? TOK_ENOMEM : TOK_OK;
+}
+
+static tok_status merge_piece(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
+                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base,
+                              bool drain)
+{
+    return merge_symbols(t, m, s, n, out, sc, base, drain, true);
+}
+
+tok_status hf_bpe_merge(const tok_tokenizer *t, const hf_model *m, const uint8_t *s, size_t n,
+                        hf_tokens *out, tok_scratch *sc, bool runs)
+{
+    return merge_symbols(t, m, s, n, out, sc, 0, false, runs);
 }
 
 /* A word this long is merged in parts where no merge can cross (models/bpe_pairs.c): the merge

@@ -134,11 +134,14 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
     uint32_t prev = 0;
     kind pk = OTHER;
     bool pending = false; /* an unknown run waits for the next known character */
+    unsigned pcl = 0;
+    uint32_t id = TOK_NO_ID;
     for (size_t i = a; i < n;) {
         unsigned cl;
         uint32_t cp = tok_utf8_decode(s + i, &cl);
-        uint32_t id;
-        kind k = kind_of(v, m, s + i, cl, &id);
+        /* a character repeated is what it was (runs of spaces: no lookup each) */
+        kind k = cl == pcl && cp == prev ? pk : kind_of(v, m, s + i, cl, &id);
+        pcl = cl;
         if (i == a)
             *first_id = id;
         if (i >= a + min && pk != OTHER && k != OTHER && !pending) {

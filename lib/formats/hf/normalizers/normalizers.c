@@ -630,6 +630,17 @@ static bool prepend(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     return end(&t, in, i);
 }
 
+static bool literal_next(const hf_norm *nm, const uint8_t *s, size_t n, size_t at, size_t *ms,
+                         size_t *me)
+{
+    const uint8_t *p = memmem(s + at, n - at, nm->pattern, nm->pattern_len);
+    if (!p)
+        return false;
+    *ms = (size_t)(p - s);
+    *me = *ms + nm->pattern_len;
+    return true;
+}
+
 /* NormalizedString::replace: every match becomes content, inserted (+1) after the matched text
  * is consumed, so it aligns with the match's last byte. */
 static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out)
@@ -643,9 +654,14 @@ static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     begin(&t, in, i, out, 0);
     size_t at = 0;
     tok_match_iter it;
-    tok_match_begin(&it, nm->regex, s, n);
+    if (!nm->literal)
+        tok_match_begin(&it, nm->regex, s, n);
+    else
+        it.failed = false;
     size_t ms, me;
-    while (tok_match_next(&it, &ms, &me)) {
+    /* a String pattern matches where its bytes are, leftmost first and not overlapping, as the
+     * escaped pattern would (Mistral's and Llama 2's " " -> U+2581: no regex engine per space) */
+    while (nm->literal ? literal_next(nm, s, n, at, &ms, &me) : tok_match_next(&it, &ms, &me)) {
         if (ms > at && !hf_tx_copy(&t, ms - at))
             return false;
         hf_tx_skip(&t, me - ms);

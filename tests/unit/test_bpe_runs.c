@@ -1,0 +1,172 @@
+/* A word that is mostly runs of one repeated symbol is merged on the runs
+ * (formats/hf/models/bpe_runs.c): a level of the run at once where HF's order allows it, the
+ * first two alone where it does not (Gemma 3's U+2581: each pair made takes the next symbol
+ * first), chains of such merges without the heap. Ids and spans must be those of HF's merge
+ * loop symbol by symbol (which the goldens check against HF tokenizers) on runs of many
+ * lengths and characters, alone, between other text, and several in a word; on real
+ * vocabularies (Metaspace BPE, byte-level) and with unknown characters. */
+#include "formats/hf/models/bpe_word.h"
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const RUN_CHARS[] = {"\xE2\x96\x81", "a", "\n", "\xE4\xB8\xAD", "=", "0",
+                                        "\xC3\xA9", " ", "-", "\t", "\xF0\x90\x90\x80", "."};
+#define N_RUN_CHARS (sizeof RUN_CHARS / sizeof *RUN_CHARS)
+static const char *const BITS[] = {"x", "the", "\xE2\x96\x81the", "ab", "12", "\xE2\x96\x81",
+                                   "\xE6\x9D\xB1\xE4\xBA\xAC", "<b>", "\xE2\x96\x81\xE2\x96\x81"};
+#define N_BITS (sizeof BITS / sizeof *BITS)
+
+static size_t add_run(char *s, size_t i, const char *c, size_t k)
+{
+    size_t m = strlen(c);
+    for (size_t j = 0; j < k; j++, i += m)
+        memcpy(s + i, c, m);
+    return i;
+}
+
+/* A word of shape k: one run (k 0), a run between short bits (1), several runs (2), runs of
+ * a few letters of every length, so that what comes before a run merges with its start (3). */
+static char *word(int k, uint64_t *r, size_t *len, const char **single)
+{
+    char *s = malloc(64 * 1024);
+    size_t i = 0;
+    *single = NULL;
+    if (k == 3) {
+        static const char *const few[] = {"a", "b", "e", "n", "\xE2\x96\x81", "s"};
+        while (i < 3000) {
+            const char *c = few[test_rand(r) % 6];
+            i = add_run(s, i, c, 1 + (test_rand(r) % 4 ? test_rand(r) % 12 : test_rand(r) % 300));
+        }
+        *len = i;
+        return s;
+    }
+    int runs = k == 2 ? 2 + (int)(test_rand(r) % 4) : 1;
+    if (k == 1)
+        i = (size_t)(stpcpy(s, BITS[test_rand(r) % N_BITS]) - s);
+    for (int j = 0; j < runs; j++) {
+        const char *c = RUN_CHARS[test_rand(r) % N_RUN_CHARS];
+        size_t n = 64 + test_rand(r) % (j == 0 && k == 0 ? 4000 : 1500);
+        i = add_run(s, i, c, n);
+        if (k == 0)
+            *single = c;
+        if (k == 2 && test_rand(r) % 2)
+            i = (size_t)(stpcpy(s + i, BITS[test_rand(r) % N_BITS]) - s);
+    }
+    if (k == 1)
+        i = (size_t)(stpcpy(s + i, BITS[test_rand(r) % N_BITS]) - s);
+    *len = i;
+    return s;
+}
+
+static void check(const char *name, const char *from, const char *to)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
+    tok_tokenizer *t = test_open_json_edited(path, from, to);
+    CHECK_MSG(t, "%s: cannot open it", path);
+    if (!t)
+        return;
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    tok_scratch sc = {0};
+    uint64_t r = 11;
+    int on_runs = 0;
+    for (int round = 0; round < 60; round++) {
+        size_t n;
+        const char *single;
+        char *s = word(round % 4, &r, &n, &single);
+        hf_tokens a = {0}, b = {0};
+        bool declined = true;
+        tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)s, n, &a, 0, false, &declined);
+        if (declined)
+            sa = hf_bpe_merge(t, m, (const uint8_t *)s, n, &a, &sc, false);
+        on_runs += !declined;
+        tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)s, n, &b, &sc, false);
+        bool same = sa == sb && a.n == b.n &&
+                    (!a.n || (!memcmp(a.id, b.id, a.n * sizeof *a.id) &&
+                              !memcmp(a.start, b.start, a.n * sizeof *a.start) &&
+                              !memcmp(a.end, b.end, a.n * sizeof *a.end)));
+        CHECK_MSG(same, "%s%s%s: round %d (%zu bytes%s%s): %zu tokens on runs (status %d), %zu "
+                  "symbol by symbol (status %d)", name, from ? " with " : "", from ? to : "",
+                  round, n, single ? ", one run of " : "", single ? single : "", a.n, sa, b.n, sb);
+        /* a run of one character the vocabulary has is what the runs are for */
+        if (single && !m->byte_level && tok_vocab_find(&t->vocab, (const uint8_t *)single,
+                                                       strlen(single)) != TOK_NO_ID)
+            CHECK_MSG(!declined, "%s: one run of %s declined", name, single);
+        free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end), free(s);
+    }
+    CHECK_MSG(on_runs >= 15, "%s: only %d of 60 words merged on runs", name, on_runs);
+    tok_scratch_free(&sc);
+    tok_close(t);
+}
+
+TEST(bpe_runs_gemma3) { check("gemma3", NULL, NULL); }
+TEST(bpe_runs_gemma) { check("gemma", NULL, NULL); }
+TEST(bpe_runs_mistral_7b) { check("mistral_7b", NULL, NULL); }
+TEST(bpe_runs_yi) { check("yi", NULL, NULL); }
+TEST(bpe_runs_llama_like) { check("gen_bpe_llama_like", NULL, NULL); }
+TEST(bpe_runs_gpt2) { check("gpt2", NULL, NULL); }
+TEST(bpe_runs_qwen) { check("qwen2_5", NULL, NULL); }
+/* unknown characters fused into one <unk> (no byte fallback) or each their own */
+TEST(bpe_runs_fused_unknowns)
+{
+    check("mistral_7b", "\"byte_fallback\": true", "\"byte_fallback\": false");
+}
+TEST(bpe_runs_unfused_unknowns)
+{
+    check("gen_bpe_llama_like", "\"fuse_unk\": true, \"byte_fallback\": true",
+          "\"fuse_unk\": false, \"byte_fallback\": false");
+}
+
+/* A small vocabulary where each shortcut would go wrong: with merges "b aa" < "aa a" < "a a",
+ * HF merges the first "a a" of a run after "b", then "b aa" (it ranks before "aa a"), so the
+ * first pair made must not take the next symbol first (the chain's look at the pair before
+ * it), nor the run merge as a level ("aa a" ranks before "a a"); with "a a" first and "aa aa"
+ * after it, levels apply. The merge loop symbol by symbol is the reference. */
+static void check_small(const char *merges, const char *name)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null, "
+             "\"pre_tokenizer\": null, \"post_processor\": null, \"decoder\": null, "
+             "\"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, "
+             "\"continuing_subword_prefix\": null, \"end_of_word_suffix\": null, "
+             "\"fuse_unk\": false, \"byte_fallback\": false, \"vocab\": {\"a\": 0, \"b\": 1, "
+             "\"aa\": 2, \"aaa\": 3, \"baa\": 4, \"aaaa\": 5, \"baaa\": 6, \"ab\": 7, \"ba\": 8}, "
+             "\"merges\": [%s]}}", merges);
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    CHECK_MSG(tok_open_memory(json, strlen(json), name, NULL, &t, &err) == TOK_OK, "%s: %s", name,
+              err.message);
+    if (!t)
+        return;
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    tok_scratch sc = {0};
+    for (size_t k = 300; k < 340; k++) {
+        char s[1024];
+        size_t n = 0;
+        for (size_t j = 0; j < k; j++)
+            s[n++] = j == 0 || (j * 7) % 53 == 0 ? 'b' : 'a';
+        hf_tokens a = {0}, b = {0};
+        bool declined = true;
+        tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)s, n, &a, 0, false, &declined);
+        tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)s, n, &b, &sc, false);
+        CHECK_MSG(!declined && sa == TOK_OK && sb == TOK_OK && a.n == b.n && a.n &&
+                      !memcmp(a.id, b.id, a.n * sizeof *a.id) &&
+                      !memcmp(a.start, b.start, a.n * sizeof *a.start),
+                  "%s: %zu letters: %zu tokens on runs%s, %zu symbol by symbol", name, k, a.n,
+                  declined ? " (declined)" : "", b.n);
+        free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+    }
+    tok_scratch_free(&sc);
+    tok_close(t);
+}
+
+TEST(bpe_runs_small_vocabularies)
+{
+    check_small("\"b aa\", \"aa a\", \"a a\", \"b aaa\"", "pair before first");
+    check_small("\"aa a\", \"a a\", \"b aa\", \"aaa a\"", "chain");
+    check_small("\"a a\", \"aa aa\", \"b aa\", \"aa a\", \"b a\"", "levels");
+    check_small("\"a a\", \"b aa\", \"aa aa\", \"baa a\", \"a b\"", "levels after b");
+}
