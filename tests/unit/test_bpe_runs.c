@@ -170,3 +170,38 @@ TEST(bpe_runs_small_vocabularies)
     check_small("\"a a\", \"aa aa\", \"b aa\", \"aa a\", \"b a\"", "levels");
     check_small("\"a a\", \"b aa\", \"aa aa\", \"baa a\", \"a b\"", "levels after b");
 }
+
+/* With a continuing_subword_prefix and byte fallback, a character outside the vocabulary is
+ * the prefix's bytes and its own: six symbols for a four-byte character, more symbols than
+ * the word has bytes. The merge loop sized its symbols by bytes, so the last ran into its heap
+ * (inside one allocation: ASan does not see it), and a merge at the end broke them. */
+TEST(bpe_prefix_byte_fallback_symbols)
+{
+    static const char json[] =
+        "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null, "
+        "\"pre_tokenizer\": null, \"post_processor\": null, \"decoder\": null, "
+        "\"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": \"<unk>\", "
+        "\"continuing_subword_prefix\": \"##\", \"end_of_word_suffix\": null, "
+        "\"fuse_unk\": false, \"byte_fallback\": true, \"vocab\": {\"<unk>\": 0, \"<0x23>\": 1, "
+        "\"<0xF0>\": 2, \"<0x90>\": 3, \"<0x80>\": 4, \"a\": 5, \"##a\": 6, \"##aa\": 7}, \"merges\": [\"##a ##a\"]}}";
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    CHECK_MSG(tok_open_memory(json, sizeof json - 1, "prefix", NULL, &t, &err) == TOK_OK, "%s",
+              err.message);
+    if (!t)
+        return;
+    char s[4 * 300 + 2];
+    for (int i = 0; i < 300; i++)
+        memcpy(s + 4 * i, "\xF0\x90\x90\x80", 4); /* U+10400 */
+    memcpy(s + 4 * 300, "aa", 2);
+    uint32_t *ids = NULL;
+    size_t n = 0;
+    CHECK_EQ(tok_encode_alloc(t, s, sizeof s, NULL, &ids, NULL, &n, NULL), TOK_OK);
+    CHECK_EQ(n, 4 + 299 * 6 + 1);
+    bool bytes = n == 4 + 299 * 6 + 1;
+    for (size_t i = 0; bytes && i + 1 < n; i++) /* <0xF0> ... then <0x23> <0x23> <0xF0> ... */
+        bytes = ids[i] >= 1 && ids[i] <= 4;
+    CHECK_MSG(bytes && ids[n - 1] == 7, "not the byte tokens, then ##aa");
+    tok_free(ids);
+    tok_close(t);
+}
