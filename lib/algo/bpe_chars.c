@@ -264,6 +264,10 @@ bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n)
         tok_utf8_decode(s + i, &cl);
         if (cl > n - i)
             return false;
+        if (i >= cl && !memcmp(s + i, s + i - cl, cl)) { /* the one before again: it passed */
+            i += cl;
+            continue;
+        }
         uint32_t id = cl == 1 ? v->byte1[s[i]] : tok_vocab_find(v, s + i, cl);
         if (id == TOK_NO_ID || z->to_model[id] == TOK_NO_ID || id >= z->first_multi)
             return false;

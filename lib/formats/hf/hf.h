@@ -110,6 +110,9 @@ typedef struct hf_norm {
 bool hf_normalize(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out);
 /* Skip n input bytes without output (the matched text a replacement stands for). */
 void hf_tx_skip(hf_tx *t, size_t n);
+/* Insert the valid UTF-8 s[0..n), each character as hf_tx_push(cp, 1) (aligned with the input
+ * character before it); without alignments, a copy. */
+bool hf_tx_insert(hf_tx *t, const uint8_t *s, size_t n);
 /* Copy split i of in to out unchanged. */
 bool hf_splits_copy(hf_splits *out, const hf_splits *in, size_t i);
 

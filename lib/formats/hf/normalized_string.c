@@ -220,6 +220,26 @@ void hf_tx_skip(hf_tx *t, size_t n)
     t->in_pos += n;
 }
 
+bool hf_tx_insert(hf_tx *t, const uint8_t *s, size_t n)
+{
+    hf_splits *o = t->out;
+    if (o->track) {
+        for (size_t k = 0; k < n;) {
+            unsigned cl;
+            uint32_t cp = tok_utf8_decode(s + k, &cl);
+            k += cl;
+            if (!hf_tx_push(t, cp, 1))
+                return false;
+        }
+        return true;
+    }
+    if (!hf_splits_reserve(o, n)) /* no alignments: the bytes are all there is */
+        return false;
+    memcpy(o->text + o->len, s, n);
+    o->len += n;
+    return true;
+}
+
 bool hf_splits_copy(hf_splits *out, const hf_splits *in, size_t i)
 {
     const hf_split *sp = &in->v[i];

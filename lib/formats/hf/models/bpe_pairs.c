@@ -135,7 +135,7 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
     kind pk = OTHER;
     bool pending = false; /* an unknown run waits for the next known character */
     unsigned pcl = 0;
-    uint32_t id = TOK_NO_ID;
+    uint32_t id = TOK_NO_ID, held_a = UINT32_MAX, held_b = UINT32_MAX; /* a pair some token holds */
     for (size_t i = a; i < n;) {
         unsigned cl;
         uint32_t cp = tok_utf8_decode(s + i, &cl);
@@ -147,9 +147,12 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
         if (i >= a + min && pk != OTHER && k != OTHER && !pending) {
             if (pk == BYTES || k == BYTES)
                 return i;
-            uint32_t h = pair_hash(prev, cp, p->mask);
-            if (!(p->w[h / 64] >> (h % 64) & 1))
-                return i;
+            if (prev != held_a || cp != held_b) { /* a run asks the same pair again */
+                uint32_t h = pair_hash(prev, cp, p->mask);
+                if (!(p->w[h / 64] >> (h % 64) & 1))
+                    return i;
+                held_a = prev, held_b = cp;
+            }
         }
         if (k == OTHER && !m->unk_token)
             *dropped += cl;

@@ -206,14 +206,19 @@ static bool sooner(const hf_model *m, uint32_t a, uint32_t b, uint32_t r)
 static void chain(const hf_model *m, runs *rs, const heap *h, int32_t z)
 {
     run *r = rs->r, *x = &r[z];
+    int32_t seen = -1;             /* the next run whose inner pair's rank is known */
+    uint32_t inner_rank = UINT32_MAX; /* (none: UINT32_MAX) */
     for (;;) {
         int32_t ny = x->next;
         uint32_t rank, id, r2, id2;
         if (ny < 0 || !hf_merge_lookup(m, x->c, r[ny].c, &rank, &id))
             return;
+        if (ny != seen) {
+            seen = ny;
+            inner_rank = hf_merge_lookup(m, r[ny].c, r[ny].c, &r2, &id2) ? r2 : UINT32_MAX;
+        }
         entry e = {rank, x->pos, 0, 0, 0, 0, false};
-        if ((h->n && !entry_less(&e, &h->e[0])) ||
-            (r[ny].count >= 2 && hf_merge_lookup(m, r[ny].c, r[ny].c, &r2, &id2) && r2 < rank) ||
+        if ((h->n && !entry_less(&e, &h->e[0])) || (r[ny].count >= 2 && inner_rank < rank) ||
             (x->prev >= 0 && sooner(m, r[x->prev].c, x->c, rank)))
             return;
         x->c = id;

@@ -665,13 +665,8 @@ static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
         if (ms > at && !hf_tx_copy(&t, ms - at))
             return false;
         hf_tx_skip(&t, me - ms);
-        for (size_t k = 0; k < nm->content_len;) {
-            unsigned cl;
-            uint32_t cp = tok_utf8_decode((const uint8_t *)nm->content + k, &cl);
-            k += cl;
-            if (!hf_tx_push(&t, cp, 1))
-                return false;
-        }
+        if (!hf_tx_insert(&t, (const uint8_t *)nm->content, nm->content_len))
+            return false;
         at = me;
     }
     if (it.failed)
