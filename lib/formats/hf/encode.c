@@ -17,7 +17,7 @@ typedef struct enc {
     const tok_tokenizer *t;
     const hf_pipeline *hp;
     tok_special_policy policy;
-    hf_splits a, b, tmp, tmp2;
+    hf_splits a, b, tmp, tmp2, c;
     hf_tokens toks;
     tok_call *call;
     tok_error *err;
@@ -194,15 +194,26 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     hf_splits_init(&e.b, track);
     hf_splits_init(&e.tmp, track);
     hf_splits_init(&e.tmp2, track);
+    hf_splits_init(&e.c, track);
     /* the input itself is the first list: a stage's output is the first copy */
     bool ok = hf_splits_view(&e.a, s, n, TOK_NO_ID, 0, (uint32_t)n);
     if (ok && hp->raw_match.n)
         ok = each_added(&e, &hp->raw_match);
-    if (ok && hp->n_norms)
+    bool words = ok && hf_words_shape(hp); /* BERT's stages on plain ASCII in one pass */
+    if (words) {
+        hf_splits_reset(&e.b);
+        for (size_t i = 0; ok && i < e.a.n; i++)
+            ok = e.a.v[i].token != TOK_NO_ID
+                     ? hf_splits_copy(&e.b, &e.a, i)
+                     : hf_words_pieces(hp, &e.a, i, &e.b, &e.tmp, &e.tmp2, &e.c);
+        if (ok)
+            swap(&e.a, &e.b);
+    }
+    if (ok && hp->n_norms && !words)
         ok = normalize_all(&e);
     if (ok && hp->norm_match.n)
         ok = each_added(&e, &hp->norm_match);
-    for (size_t k = 0; ok && k < hp->n_pretoks; k++) {
+    for (size_t k = 0; ok && !words && k < hp->n_pretoks; k++) {
         hf_splits_reset(&e.b);
         ok = hf_pretokenize(&hp->pretoks[k], &e.a, &e.b, &e.tmp);
         if (ok)
@@ -216,6 +227,7 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     hf_splits_free(&e.b);
     hf_splits_free(&e.tmp);
     hf_splits_free(&e.tmp2);
+    hf_splits_free(&e.c);
 
     /* the model, piece by piece; spans through the alignments */
     sink k = {.e = &e, .o = o, .track = track, .stream = hf_post_streams(hp, o->want_spans)};
@@ -259,6 +271,7 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     hf_splits_free(&e.b);
     hf_splits_free(&e.tmp);
     hf_splits_free(&e.tmp2);
+    hf_splits_free(&e.c);
     return st;
 }
 

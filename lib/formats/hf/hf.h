@@ -427,6 +427,14 @@ typedef struct hf_pipeline {
     bool backing_mapped;
 } hf_pipeline;
 
+/* encode_words.c: is the pipeline BERT-shaped (BertNormalizer's steps and Unicode forms,
+ * BertPreTokenizer alone, no added token on normalized text)? Then hf_words_pieces appends the
+ * pre-tokenized pieces of split i of in to out, plain ASCII words in one pass and the rest
+ * through the stages (x, y, tmp: spare lists). false when out of memory. */
+bool hf_words_shape(const hf_pipeline *hp);
+bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i,
+                     hf_splits *out, hf_splits *x, hf_splits *y, hf_splits *tmp);
+
 /* The added token with this id, or NULL. */
 const hf_added *hf_added_of(const hf_pipeline *hp, uint32_t id);
 static inline bool hf_is_verbatim(const hf_pipeline *hp, uint32_t id)

@@ -1,0 +1,93 @@
+/* BERT-shaped pipelines cut plain ASCII words in one pass (formats/hf/encode_words.c) and send
+ * every other stretch through the normalizers and the pre-tokenizer. The same file with a
+ * Strip normalizer that strips nothing added after BertNormalizer is not BERT-shaped, so it
+ * runs the stages over everything: ids and spans must be the same, with and without the
+ * template's tokens, on the golden corpora (real and stress text, each line alone and all as
+ * one text) and on text that switches between the two every few words (accents, CJK,
+ * controls, vertical tabs, punctuation, added tokens). The goldens check the tokens against HF
+ * tokenizers. */
+#include "goldens.h"
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool same(const tok_tokenizer *a, const tok_tokenizer *b, const char *s, size_t n,
+                 unsigned flags)
+{
+    tok_encode_options o = {TOK_SPECIAL_ORDINARY, flags};
+    uint32_t *ia = NULL, *ib = NULL;
+    tok_span *sa = NULL, *sb = NULL;
+    size_t na = 0, nb = 0, count = 0;
+    bool ok = tok_encode_alloc(a, s, n, &o, &ia, &sa, &na, NULL) == TOK_OK &&
+              tok_encode_alloc(b, s, n, &o, &ib, &sb, &nb, NULL) == TOK_OK && na == nb &&
+              (!na || (!memcmp(ia, ib, na * sizeof *ia) && !memcmp(sa, sb, na * sizeof *sa)));
+    return ok && tok_count(a, s, n, &o, &count, NULL) == TOK_OK && count == na;
+}
+
+static void check(const char *name, const char *normalizer)
+{
+    char path[512], to[512];
+    snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
+    snprintf(to, sizeof to, "\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [%s, "
+             "{\"type\": \"Strip\", \"strip_left\": false, \"strip_right\": false}]}", normalizer);
+    char from[512];
+    snprintf(from, sizeof from, "\"normalizer\": %s", normalizer);
+    tok_tokenizer *words = test_open_json_edited(path, NULL, NULL),
+                  *stages = test_open_json_edited(path, from, to);
+    CHECK_MSG(words && stages, "%s: cannot open it, or without its normalizer as given", name);
+    if (!words || !stages) {
+        tok_close(words), tok_close(stages);
+        return;
+    }
+    size_t lines = 0, bad = 0;
+    static const char *const corpora[] = {"tests/golden/corpus/real.jsonl",
+                                          "tests/golden/corpus/stress.jsonl"};
+    for (int c = 0; c < 2; c++) {
+        text_lines tl;
+        CHECK_MSG(load_text_lines(corpora[c], &tl), "%s is missing", corpora[c]);
+        size_t cap = 1 << 20, n = 0;
+        char *all = malloc(cap);
+        for (size_t i = 0; i < tl.n; i += golden_stride()) {
+            lines++;
+            if (!same(words, stages, tl.v[i].text, tl.v[i].len, 0) && bad++ < 5)
+                CHECK_MSG(false, "%s: %s line %zu differs", name, corpora[c], i + 1);
+            if (n + tl.v[i].len + 1 <= cap) {
+                memcpy(all + n, tl.v[i].text, tl.v[i].len);
+                n += tl.v[i].len;
+                all[n++] = '\n';
+            }
+        }
+        CHECK_MSG(same(words, stages, all, n, TOK_ENCODE_ADD_SPECIAL),
+                  "%s: %s as one text differs", name, corpora[c]);
+        free(all);
+        text_lines_free(&tl);
+    }
+    static const char *const bits[] = {"Hello", "WORLD,", "résumé", "東京", "x\x01y", "a\vb",
+                                       "(ok)", "don't", "[CLS]", "[MASK]", "Zürich!", "\t",
+                                       "e\xcc\x81", "123.45", "\xe2\x80\x8b", "--", "\r\n"};
+    uint64_t r = 5;
+    char s[8192];
+    for (int round = 0; round < 200; round++) {
+        size_t n = 0;
+        while (n < sizeof s - 64) {
+            const char *b = bits[test_rand(&r) % (sizeof bits / sizeof *bits)];
+            memcpy(s + n, b, strlen(b));
+            n += strlen(b);
+            if (test_rand(&r) % 3)
+                s[n++] = ' ';
+        }
+        CHECK_MSG(same(words, stages, s, n, round % 2 ? TOK_ENCODE_ADD_SPECIAL : 0),
+                  "%s: mixed text %d differs", name, round);
+    }
+    CHECK_MSG(lines > 100, "%s: only %zu lines", name, lines);
+    tok_close(words);
+    tok_close(stages);
+}
+
+#define BERT(lower)                                                                          \
+    "{\"type\": \"BertNormalizer\", \"clean_text\": true, \"handle_chinese_chars\": true, "  \
+    "\"strip_accents\": null, \"lowercase\": " lower "}"
+
+TEST(hf_words_bert_uncased) { check("gen_wordpiece_bert_uncased", BERT("true")); }
+TEST(hf_words_bert_cased) { check("gen_wordpiece_bert_cased_style", BERT("false")); }
