@@ -8,7 +8,8 @@
  * but lowercase, which maps A-Z, and the pre-tokenizer ends a word at whitespace (dropped) and
  * makes each ASCII punctuation character a word of its own. So a run of words that are all
  * printable ASCII is cut into its pieces here, lowercased in place, aligned byte for byte with
- * the input; every other stretch goes through the stages as before.
+ * the input; so are CJK ideographs, which handle_chinese_chars sets apart and nothing else
+ * changes. Every other stretch goes through the stages as before.
  *
  * The stretches are cut after ASCII whitespace (space, tab, line feed, carriage return), which
  * cut_general.c proves the stages restart at for this shape: every step keeps the whitespace a
@@ -81,13 +82,43 @@ static bool staged(const hf_pipeline *hp, const hf_splits *in, const hf_split *s
     return !x->v[0].len || hf_pretokenize(&hp->pretoks[0], x, out, tmp);
 }
 
+/* A CJK ideograph that handle_chinese_chars sets apart and no step after it changes: the
+ * unified blocks (no decomposition, no case, not a mark; unassigned ones stay as they are). */
+static unsigned ideograph(const uint8_t *s, size_t n)
+{
+    if (s[0] < 0xE3 || s[0] > 0xF0 || n < 3)
+        return 0;
+    unsigned cl;
+    uint32_t c = tok_utf8_decode(s, &cl);
+    if (cl > n || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+        (cl == 4 && (s[3] & 0xC0) != 0x80))
+        return 0;
+    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+                   (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2CEAF)
+               ? cl
+               : 0;
+}
+
+/* Are CJK ideographs pieces of their own before the other steps see them: handle_chinese_chars,
+ * with nothing before it but clean (which keeps them)? */
+static bool ideographs_apart(const hf_pipeline *hp)
+{
+    for (size_t k = 0; k < hp->n_norms; k++) {
+        if (hp->norms[k].kind == HF_BERT_CHINESE)
+            return true;
+        if (hp->norms[k].kind != HF_BERT_CLEAN)
+            return false;
+    }
+    return false;
+}
+
 bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i, hf_splits *out,
                      hf_splits *x, hf_splits *y, hf_splits *tmp)
 {
     const hf_split *sp = &in->v[i];
     const uint8_t *s = in->text + sp->off;
     size_t n = sp->len;
-    bool lower = false;
+    bool lower = false, cjk = ideographs_apart(hp);
     for (size_t k = 0; k < hp->n_norms; k++)
         lower = lower || hp->norms[k].kind == HF_LOWERCASE;
     size_t g = SIZE_MAX; /* where the stretch for the stages began */
@@ -95,21 +126,25 @@ bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i, hf_sp
         size_t e = u; /* the unit: up to the next whitespace */
         bool plain = true;
         while (e < n && !is_space(s[e])) {
-            plain = plain && s[e] > 0x20 && s[e] < 0x7F;
-            e++;
+            unsigned cl = s[e] >= 0x80 && cjk ? ideograph(s + e, n - e) : 0;
+            plain = plain && ((s[e] > 0x20 && s[e] < 0x7F) || cl);
+            e += cl ? cl : 1;
         }
         if (plain && e > u) {
             if (g != SIZE_MAX && !staged(hp, in, sp, g, u, out, x, y, tmp))
                 return false;
             g = SIZE_MAX;
             size_t w = u;
-            for (size_t k = u; k < e; k++)
-                if (is_punct(s[k])) {
+            for (size_t k = u; k < e; k++) {
+                size_t cl = s[k] >= 0x80 ? ideograph(s + k, e - k) : is_punct(s[k]);
+                if (cl) { /* a piece of its own */
                     if ((k > w && !piece(in, sp, w, k, lower, out)) ||
-                        !piece(in, sp, k, k + 1, false, out))
+                        !piece(in, sp, k, k + cl, false, out))
                         return false;
-                    w = k + 1;
+                    w = k + cl;
+                    k += cl - 1;
                 }
+            }
             if (e > w && !piece(in, sp, w, e, lower, out))
                 return false;
         } else if (e > u && g == SIZE_MAX) {
