@@ -8,6 +8,7 @@
  *     of them exist, each spanning the whole token. An unknown character in a model without
  * unk_id is an error (MissingUnkId). */
 #include "algo/unigram.h"
+#include "algo/word_cache.h"
 #include "formats/hf/load/load.h"
 
 #include <math.h>
@@ -74,6 +75,7 @@ tok_status hf_load_unigram(hf_load *ld, uint32_t model, const hf_entry *e, size_
         h->byte_ids[b] = fallback ? hf_str_id(ld, code, 6) : TOK_NO_ID;
     }
     m->unigram = h;
+    m->cache_id = tok_wc_new_id();
     m->unk_id = h->u.unk_id;
     m->byte_fallback = fallback;
     return TOK_OK;
@@ -97,6 +99,7 @@ typedef struct uni_out {
     hf_tokens *out;
     bool pending; /* a run of unknown pieces, [pa, pb), not yet given out */
     uint32_t pa, pb;
+    bool settle;  /* may the pipeline take the tokens as they come (not when they are cached) */
 } uni_out;
 
 /* The fused run: looked up as one text, else its bytes (byte fallback), else unk. */
@@ -134,13 +137,21 @@ static void put_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
     }
     flush_unknown(o);
     hf_tokens_push(o->out, id, a, b);
-    hf_tokens_settled(o->out); /* the Viterbi gives pieces out final, in order */
+    if (o->settle)
+        hf_tokens_settled(o->out); /* the Viterbi gives pieces out final, in order */
 }
 
 tok_status hf_unigram_tokenize(const tok_tokenizer *t, const hf_model *m, const uint8_t *s,
                                size_t n, hf_tokens *out, tok_scratch *sc)
 {
-    uni_out o = {.t = t, .h = m->unigram, .s = s, .out = out};
+    /* a piece's tokens depend on its bytes alone: the per-thread word cache keeps those of
+     * short pieces met before (algo/word_cache.c), as HF's Unigram keeps a cache */
+    tok_wc_entry *slot = NULL;
+    const tok_wc_entry *e = m->cache_id ? tok_wc_find(m->cache_id, s, n, &slot) : NULL;
+    if (e)
+        return hf_tokens_from_cache(out, e, 0) ? TOK_OK : TOK_ENOMEM;
+    size_t first = out->n;
+    uni_out o = {.t = t, .h = m->unigram, .s = s, .out = out, .settle = !slot};
     double score = 0;
     int r = tok_unigram_run(&o.h->u, s, n, &score, sc, put_piece, &o);
     if (r == TOK_UNI_MISSING_UNK)
@@ -148,7 +159,11 @@ tok_status hf_unigram_tokenize(const tok_tokenizer *t, const hf_model *m, const 
     if (r != TOK_UNI_OK)
         return TOK_ENOMEM;
     flush_unknown(&o);
-    return out->oom ? TOK_ENOMEM : TOK_OK;
+    if (out->oom)
+        return TOK_ENOMEM;
+    if (slot)
+        hf_tokens_to_cache(slot, m->cache_id, s, n, out, first, 0);
+    return TOK_OK;
 }
 
 void hf_unigram_settle_every(tok_tokenizer *t, size_t every)
