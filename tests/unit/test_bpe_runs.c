@@ -205,3 +205,95 @@ TEST(bpe_prefix_byte_fallback_symbols)
     tok_free(ids);
     tok_close(t);
 }
+
+/* Random vocabularies over "a" and "b": tokens made by joining two earlier ones (up to 8
+ * letters), the merges in a random order, so every order of a run's pairs against the pairs
+ * around it comes up; words of runs of random lengths. The runs must give the merge loop's
+ * tokens every time. */
+TEST(bpe_runs_random_vocabularies)
+{
+    uint64_t r = 2026;
+    size_t on_runs = 0, words = 0;
+    for (int v = 0; v < 40; v++) {
+        char tok[64][9];
+        int nt = 2;
+        strcpy(tok[0], "a");
+        strcpy(tok[1], "b");
+        char merges[64][20];
+        int nm = 0;
+        for (int tries = 0; tries < 400 && nt < 64; tries++) {
+            int x = (int)(test_rand(&r) % (uint64_t)nt), y = (int)(test_rand(&r) % (uint64_t)nt);
+            if (strlen(tok[x]) + strlen(tok[y]) > 8)
+                continue;
+            char j[17];
+            snprintf(j, sizeof j, "%s%s", tok[x], tok[y]);
+            bool have = false;
+            for (int k = 0; k < nt && !have; k++)
+                have = !strcmp(tok[k], j);
+            for (int k = 0; k < nm && have; k++) { /* the same merge once */
+                char m[20];
+                snprintf(m, sizeof m, "%s %s", tok[x], tok[y]);
+                if (!strcmp(merges[k], m))
+                    goto next;
+            }
+            if (!have)
+                strcpy(tok[nt++], j);
+            snprintf(merges[nm++], sizeof merges[0], "%s %s", tok[x], tok[y]);
+        next:;
+        }
+        /* merges in a random order: ranks that do not follow the order tokens were made */
+        for (int k = nm - 1; k > 0; k--) {
+            int o = (int)(test_rand(&r) % (uint64_t)(k + 1));
+            char t[20];
+            memcpy(t, merges[k], sizeof t), memcpy(merges[k], merges[o], sizeof t),
+                memcpy(merges[o], t, sizeof t);
+        }
+        char json[8192];
+        size_t n = (size_t)snprintf(json, sizeof json,
+                                    "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": "
+                                    "null, \"pre_tokenizer\": null, \"post_processor\": null, "
+                                    "\"decoder\": null, \"model\": {\"type\": \"BPE\", \"dropout\": "
+                                    "null, \"unk_token\": null, \"continuing_subword_prefix\": "
+                                    "null, \"end_of_word_suffix\": null, \"fuse_unk\": false, "
+                                    "\"byte_fallback\": false, \"vocab\": {");
+        for (int k = 0; k < nt; k++)
+            n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\": %d", k ? ", " : "", tok[k], k);
+        n += (size_t)snprintf(json + n, sizeof json - n, "}, \"merges\": [");
+        for (int k = 0; k < nm; k++)
+            n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\"", k ? ", " : "", merges[k]);
+        n += (size_t)snprintf(json + n, sizeof json - n, "]}}");
+        tok_tokenizer *t = NULL;
+        tok_error err;
+        CHECK_MSG(n < sizeof json && tok_open_memory(json, n, "random", NULL, &t, &err) == TOK_OK,
+                  "vocabulary %d: %s", v, err.message);
+        if (!t)
+            continue;
+        const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+        tok_scratch sc = {0};
+        for (int w = 0; w < 25; w++) {
+            char s[4096];
+            size_t len = 0;
+            while (len < 600) {
+                size_t k = test_rand(&r) % 4 ? 1 + test_rand(&r) % 6 : 1 + test_rand(&r) % 200;
+                char c = test_rand(&r) % 2 ? 'a' : 'b';
+                for (size_t i = 0; i < k && len < sizeof s; i++)
+                    s[len++] = c;
+            }
+            hf_tokens a = {0}, b = {0};
+            bool declined = true;
+            tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)s, len, &a, 0, false, &declined);
+            tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)s, len, &b, &sc, false);
+            words++;
+            on_runs += !declined;
+            CHECK_MSG(declined || (sa == TOK_OK && sb == TOK_OK && a.n == b.n && a.n &&
+                                   !memcmp(a.id, b.id, a.n * sizeof *a.id) &&
+                                   !memcmp(a.start, b.start, a.n * sizeof *a.start)),
+                      "vocabulary %d, word %d: %zu tokens on runs, %zu symbol by symbol", v, w,
+                      a.n, b.n);
+            free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+        }
+        tok_scratch_free(&sc);
+        tok_close(t);
+    }
+    CHECK_MSG(on_runs > words / 2, "only %zu of %zu words on runs", on_runs, words);
+}
