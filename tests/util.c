@@ -305,3 +305,20 @@ tok_tokenizer *test_open_json_edited(const char *path, const char *from, const c
     free(e);
     return t;
 }
+
+bool test_same_tokens(const tok_tokenizer *a, const tok_tokenizer *b, const char *s, size_t n,
+                      unsigned flags, size_t *tokens)
+{
+    tok_encode_options o = {TOK_SPECIAL_ORDINARY, flags};
+    uint32_t *ia = NULL, *ib = NULL;
+    tok_span *sa = NULL, *sb = NULL;
+    size_t na = 0, nb = 0, count = 0;
+    bool ok = tok_encode_alloc(a, s, n, &o, &ia, &sa, &na, NULL) == TOK_OK &&
+              tok_encode_alloc(b, s, n, &o, &ib, &sb, &nb, NULL) == TOK_OK && na == nb &&
+              (!na || (!memcmp(ia, ib, na * sizeof *ia) && !memcmp(sa, sb, na * sizeof *sa)));
+    ok = ok && tok_count(a, s, n, &o, &count, NULL) == TOK_OK && count == na;
+    if (tokens)
+        *tokens = na;
+    tok_free(ia), tok_free(ib), tok_free(sa), tok_free(sb);
+    return ok;
+}

@@ -23,22 +23,6 @@ static bool open_both(const char *name, tok_tokenizer **stream, tok_tokenizer **
     return *stream && *collect;
 }
 
-static bool same(const tok_tokenizer *a, const tok_tokenizer *b, const char *s, size_t n,
-                 unsigned flags, size_t *tokens)
-{
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, flags};
-    uint32_t *ia = NULL, *ib = NULL;
-    tok_span *sa = NULL, *sb = NULL;
-    size_t na = 0, nb = 0, count = 0;
-    bool ok = tok_encode_alloc(a, s, n, &o, &ia, &sa, &na, NULL) == TOK_OK &&
-              tok_encode_alloc(b, s, n, &o, &ib, &sb, &nb, NULL) == TOK_OK && na == nb &&
-              (!na || (!memcmp(ia, ib, na * sizeof *ia) && !memcmp(sa, sb, na * sizeof *sa)));
-    ok = ok && tok_count(a, s, n, &o, &count, NULL) == TOK_OK && count == na;
-    *tokens = na;
-    tok_free(ia), tok_free(ib), tok_free(sa), tok_free(sb);
-    return ok;
-}
-
 static char *repeat(const char *unit, size_t len)
 {
     size_t u = strlen(unit);
@@ -67,7 +51,7 @@ static void check(const char *name)
         char *s = repeat(units[u], len);
         for (unsigned f = 0; f < 2; f++) {
             size_t k = 0;
-            CHECK_MSG(same(a, b, s, len - len % strlen(units[u]), f ? TOK_ENCODE_ADD_SPECIAL : 0, &k),
+            CHECK_MSG(test_same_tokens(a, b, s, len - len % strlen(units[u]), f ? TOK_ENCODE_ADD_SPECIAL : 0, &k),
                       "%s: \"%s\" x %zu differs streamed and collected (flags %u)", name,
                       units[u], len / strlen(units[u]), f);
             if (k > most)
@@ -86,7 +70,7 @@ static void check(const char *name)
     }
     text_lines_free(&tl);
     size_t k = 0;
-    CHECK_MSG(same(a, b, all, n, TOK_ENCODE_ADD_SPECIAL, &k),
+    CHECK_MSG(test_same_tokens(a, b, all, n, TOK_ENCODE_ADD_SPECIAL, &k),
               "%s: the corpus as one text (%zu bytes) differs streamed and collected", name, n);
     free(all);
     CHECK_MSG(most > 4096, "%s: no text gave more than 4096 tokens (%zu): nothing was drained",

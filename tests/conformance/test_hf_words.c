@@ -12,19 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool same(const tok_tokenizer *a, const tok_tokenizer *b, const char *s, size_t n,
-                 unsigned flags)
-{
-    tok_encode_options o = {TOK_SPECIAL_ORDINARY, flags};
-    uint32_t *ia = NULL, *ib = NULL;
-    tok_span *sa = NULL, *sb = NULL;
-    size_t na = 0, nb = 0, count = 0;
-    bool ok = tok_encode_alloc(a, s, n, &o, &ia, &sa, &na, NULL) == TOK_OK &&
-              tok_encode_alloc(b, s, n, &o, &ib, &sb, &nb, NULL) == TOK_OK && na == nb &&
-              (!na || (!memcmp(ia, ib, na * sizeof *ia) && !memcmp(sa, sb, na * sizeof *sa)));
-    return ok && tok_count(a, s, n, &o, &count, NULL) == TOK_OK && count == na;
-}
-
 static void check(const char *name, const char *normalizer)
 {
     char path[512], to[512];
@@ -50,7 +37,7 @@ static void check(const char *name, const char *normalizer)
         char *all = malloc(cap);
         for (size_t i = 0; i < tl.n; i += golden_stride()) {
             lines++;
-            if (!same(words, stages, tl.v[i].text, tl.v[i].len, 0) && bad++ < 5)
+            if (!test_same_tokens(words, stages, tl.v[i].text, tl.v[i].len, 0, NULL) && bad++ < 5)
                 CHECK_MSG(false, "%s: %s line %zu differs", name, corpora[c], i + 1);
             if (n + tl.v[i].len + 1 <= cap) {
                 memcpy(all + n, tl.v[i].text, tl.v[i].len);
@@ -58,7 +45,7 @@ static void check(const char *name, const char *normalizer)
                 all[n++] = '\n';
             }
         }
-        CHECK_MSG(same(words, stages, all, n, TOK_ENCODE_ADD_SPECIAL),
+        CHECK_MSG(test_same_tokens(words, stages, all, n, TOK_ENCODE_ADD_SPECIAL, NULL),
                   "%s: %s as one text differs", name, corpora[c]);
         free(all);
         text_lines_free(&tl);
@@ -77,7 +64,7 @@ static void check(const char *name, const char *normalizer)
             if (test_rand(&r) % 3)
                 s[n++] = ' ';
         }
-        CHECK_MSG(same(words, stages, s, n, round % 2 ? TOK_ENCODE_ADD_SPECIAL : 0),
+        CHECK_MSG(test_same_tokens(words, stages, s, n, round % 2 ? TOK_ENCODE_ADD_SPECIAL : 0, NULL),
                   "%s: mixed text %d differs", name, round);
     }
     CHECK_MSG(lines > 100, "%s: only %zu lines", name, lines);

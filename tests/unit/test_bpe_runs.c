@@ -60,6 +60,26 @@ static char *word(int k, uint64_t *r, size_t *len, const char **single)
     return s;
 }
 
+/* Word s[0..n) merged on runs (when not declined) and symbol by symbol: the same tokens? */
+static bool runs_agree(const tok_tokenizer *t, const char *s, size_t n, tok_scratch *sc,
+                       bool *declined, size_t *na, size_t *nb)
+{
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    hf_tokens a = {0}, b = {0};
+    *declined = true;
+    tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)s, n, &a, 0, false, declined);
+    if (*declined)
+        sa = hf_bpe_merge(t, m, (const uint8_t *)s, n, &a, sc, false);
+    tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)s, n, &b, sc, false);
+    bool same = sa == sb && a.n == b.n &&
+                (!a.n || (!memcmp(a.id, b.id, a.n * sizeof *a.id) &&
+                          !memcmp(a.start, b.start, a.n * sizeof *a.start) &&
+                          !memcmp(a.end, b.end, a.n * sizeof *a.end)));
+    *na = a.n, *nb = b.n;
+    free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+    return same && (sa == TOK_OK || a.n == 0);
+}
+
 static void check(const char *name, const char *from, const char *to)
 {
     char path[512];
@@ -76,25 +96,18 @@ static void check(const char *name, const char *from, const char *to)
         size_t n;
         const char *single;
         char *s = word(round % 4, &r, &n, &single);
-        hf_tokens a = {0}, b = {0};
-        bool declined = true;
-        tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)s, n, &a, 0, false, &declined);
-        if (declined)
-            sa = hf_bpe_merge(t, m, (const uint8_t *)s, n, &a, &sc, false);
+        bool declined;
+        size_t na, nb;
+        bool same = runs_agree(t, s, n, &sc, &declined, &na, &nb);
         on_runs += !declined;
-        tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)s, n, &b, &sc, false);
-        bool same = sa == sb && a.n == b.n &&
-                    (!a.n || (!memcmp(a.id, b.id, a.n * sizeof *a.id) &&
-                              !memcmp(a.start, b.start, a.n * sizeof *a.start) &&
-                              !memcmp(a.end, b.end, a.n * sizeof *a.end)));
-        CHECK_MSG(same, "%s%s%s: round %d (%zu bytes%s%s): %zu tokens on runs (status %d), %zu "
-                  "symbol by symbol (status %d)", name, from ? " with " : "", from ? to : "",
-                  round, n, single ? ", one run of " : "", single ? single : "", a.n, sa, b.n, sb);
+        CHECK_MSG(same, "%s%s%s: round %d (%zu bytes%s%s): %zu tokens on runs, %zu symbol by "
+                  "symbol", name, from ? " with " : "", from ? to : "", round, n,
+                  single ? ", one run of " : "", single ? single : "", na, nb);
         /* a run of one character the vocabulary has is what the runs are for */
         if (single && !m->byte_level && tok_vocab_find(&t->vocab, (const uint8_t *)single,
                                                        strlen(single)) != TOK_NO_ID)
             CHECK_MSG(!declined, "%s: one run of %s declined", name, single);
-        free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end), free(s);
+        free(s);
     }
     CHECK_MSG(on_runs >= 15, "%s: only %d of 60 words merged on runs", name, on_runs);
     tok_scratch_free(&sc);
@@ -141,23 +154,17 @@ static void check_small(const char *merges, const char *name)
               err.message);
     if (!t)
         return;
-    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
     tok_scratch sc = {0};
     for (size_t k = 300; k < 340; k++) {
         char s[1024];
         size_t n = 0;
         for (size_t j = 0; j < k; j++)
             s[n++] = j == 0 || (j * 7) % 53 == 0 ? 'b' : 'a';
-        hf_tokens a = {0}, b = {0};
-        bool declined = true;
-        tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)s, n, &a, 0, false, &declined);
-        tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)s, n, &b, &sc, false);
-        CHECK_MSG(!declined && sa == TOK_OK && sb == TOK_OK && a.n == b.n && a.n &&
-                      !memcmp(a.id, b.id, a.n * sizeof *a.id) &&
-                      !memcmp(a.start, b.start, a.n * sizeof *a.start),
-                  "%s: %zu letters: %zu tokens on runs%s, %zu symbol by symbol", name, k, a.n,
-                  declined ? " (declined)" : "", b.n);
-        free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+        bool declined;
+        size_t na, nb;
+        bool same = runs_agree(t, s, n, &sc, &declined, &na, &nb);
+        CHECK_MSG(!declined && same && na, "%s: %zu letters: %zu tokens on runs%s, %zu symbol "
+                  "by symbol", name, k, na, declined ? " (declined)" : "", nb);
     }
     tok_scratch_free(&sc);
     tok_close(t);
@@ -268,7 +275,6 @@ TEST(bpe_runs_random_vocabularies)
                   "vocabulary %d: %s", v, err.message);
         if (!t)
             continue;
-        const hf_model *m = &((const hf_pipeline *)t->impl)->model;
         tok_scratch sc = {0};
         for (int w = 0; w < 25; w++) {
             char s[4096];
@@ -279,18 +285,13 @@ TEST(bpe_runs_random_vocabularies)
                 for (size_t i = 0; i < k && len < sizeof s; i++)
                     s[len++] = c;
             }
-            hf_tokens a = {0}, b = {0};
-            bool declined = true;
-            tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)s, len, &a, 0, false, &declined);
-            tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)s, len, &b, &sc, false);
+            bool declined;
+            size_t na, nb;
+            bool same = runs_agree(t, s, len, &sc, &declined, &na, &nb);
             words++;
             on_runs += !declined;
-            CHECK_MSG(declined || (sa == TOK_OK && sb == TOK_OK && a.n == b.n && a.n &&
-                                   !memcmp(a.id, b.id, a.n * sizeof *a.id) &&
-                                   !memcmp(a.start, b.start, a.n * sizeof *a.start)),
-                      "vocabulary %d, word %d: %zu tokens on runs, %zu symbol by symbol", v, w,
-                      a.n, b.n);
-            free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+            CHECK_MSG(same && na, "vocabulary %d, word %d: %zu tokens on runs%s, %zu symbol by "
+                      "symbol", v, w, na, declined ? " (declined)" : "", nb);
         }
         tok_scratch_free(&sc);
         tok_close(t);
