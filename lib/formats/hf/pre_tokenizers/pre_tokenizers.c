@@ -165,6 +165,28 @@ static void char_ranges(bool (*pred)(uint32_t cp, const hf_pretok *pt), const hf
         push(r, last, n, false);
 }
 
+/* char_ranges for one character d, found by its bytes (Metaspace's U+2581: no decoding of
+ * every character between) */
+static void delim_ranges(uint32_t d, const uint8_t *s, size_t n, ranges *r)
+{
+    if (n == 0) {
+        push(r, 0, 0, false);
+        return;
+    }
+    uint8_t db[4];
+    size_t dl = tok_utf8_encode(d, db), last = 0;
+    for (const uint8_t *p = s; (p = memmem(p, n - (size_t)(p - s), db, dl));) {
+        size_t k = (size_t)(p - s); /* valid UTF-8: a whole character's bytes start one */
+        if (last < k)
+            push(r, last, k, false);
+        push(r, k, k + dl, true);
+        last = k + dl;
+        p += dl;
+    }
+    if (last < n)
+        push(r, last, n, false);
+}
+
 /* ---- character classes, as Rust's char methods ---- */
 
 static bool is_ws(uint32_t cp, const hf_pretok *pt)
@@ -256,6 +278,8 @@ static bool metaspace_text(const hf_pretok *pt, const hf_splits *in, size_t i, h
     hf_tx t;
     hf_tx_begin(&t, tmp, s, in->track ? in->a0 + sp->off : NULL,
                 in->track ? in->a1 + sp->off : NULL, sp->len, 0, sp->orig0);
+    uint8_t rep[4];
+    size_t rl = tok_utf8_encode(pt->replacement, rep);
     for (size_t k = 0; k < sp->len;) {
         size_t run = k;
         while (run < sp->len && s[run] != ' ')
@@ -264,7 +288,7 @@ static bool metaspace_text(const hf_pretok *pt, const hf_splits *in, size_t i, h
             return false;
         if (run < sp->len) {
             hf_tx_skip(&t, 1);
-            if (!hf_tx_push(&t, pt->replacement, 1))
+            if (!hf_tx_insert(&t, rep, rl))
                 return false;
             run++;
         }
@@ -357,8 +381,7 @@ static bool each_split(const hf_pretok *pt, const hf_splits *in, hf_splits *out,
                 ok = hf_splits_copy(out, tmp, tmp->n - 1);
                 break;
             }
-            hf_pretok dl = {.delimiter = pt->replacement};
-            char_ranges(is_delim, &dl, tmp->text + ts->off, ts->len, &r);
+            delim_ranges(pt->replacement, tmp->text + ts->off, ts->len, &r);
             ok = cut(tmp, ts, &r, HF_MERGED_NEXT, false, out);
             break;
         }
