@@ -1,0 +1,85 @@
+/* libFuzzer: HF's BPE merge on runs of a repeated symbol (formats/hf/models/bpe_runs.c) gives
+ * the tokens of the merge loop symbol by symbol, on vocabularies and words the input makes.
+ *
+ * Input: byte 0 picks an alphabet of 2-4 letters; then pairs of bytes pick two tokens made so
+ * far whose join (up to 8 letters) becomes a merge, in the order given (so the ranks come in
+ * any order), until a byte 0xFF; the rest are runs, a letter and a length each. The loader
+ * checks nothing here that the merge does not need, so a vocabulary it refuses is skipped. */
+#include "formats/hf/models/bpe_word.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 3 || size > 4096)
+        return 0;
+    size_t letters = 2 + data[0] % 3, at = 1;
+    char tok[48][9];
+    size_t nt = 0, nm = 0;
+    for (size_t k = 0; k < letters; k++)
+        tok[nt][0] = (char)('a' + k), tok[nt][1] = 0, nt++;
+    char merges[64][20];
+    while (at + 1 < size && data[at] != 0xFF && nm < 64) {
+        const char *x = tok[data[at] % nt], *y = tok[data[at + 1] % nt];
+        at += 2;
+        if (strlen(x) + strlen(y) > 8)
+            continue;
+        char m[20], j[17];
+        snprintf(m, sizeof m, "%s %s", x, y);
+        snprintf(j, sizeof j, "%s%s", x, y);
+        bool dup = false, have = false;
+        for (size_t k = 0; k < nm && !dup; k++)
+            dup = !strcmp(merges[k], m);
+        for (size_t k = 0; k < nt && !have; k++)
+            have = !strcmp(tok[k], j);
+        if (dup || (!have && nt == 48))
+            continue;
+        if (!have)
+            strcpy(tok[nt++], j);
+        strcpy(merges[nm++], m);
+    }
+    at++;
+    char json[8192];
+    size_t n = (size_t)snprintf(json, sizeof json,
+                                "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": "
+                                "null, \"pre_tokenizer\": null, \"post_processor\": null, "
+                                "\"decoder\": null, \"model\": {\"type\": \"BPE\", \"dropout\": "
+                                "null, \"unk_token\": null, \"continuing_subword_prefix\": "
+                                "null, \"end_of_word_suffix\": null, \"fuse_unk\": false, "
+                                "\"byte_fallback\": false, \"vocab\": {");
+    for (size_t k = 0; k < nt; k++)
+        n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\": %zu", k ? ", " : "", tok[k], k);
+    n += (size_t)snprintf(json + n, sizeof json - n, "}, \"merges\": [");
+    for (size_t k = 0; k < nm; k++)
+        n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\"", k ? ", " : "", merges[k]);
+    n += (size_t)snprintf(json + n, sizeof json - n, "]}}");
+    tok_tokenizer *t;
+    if (n >= sizeof json || tok_open_memory(json, n, "fuzz", NULL, &t, NULL) != TOK_OK)
+        return 0;
+    char text[1 << 15];
+    size_t len = 0;
+    for (; at + 1 < size; at += 2) {
+        size_t k = 1 + data[at + 1] % 200;
+        for (size_t i = 0; i < k && len < sizeof text; i++)
+            text[len++] = (char)('a' + data[at] % letters);
+    }
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    hf_tokens a = {0}, b = {0};
+    tok_scratch sc = {0};
+    bool declined;
+    tok_status sa = hf_bpe_runs(t, m, (const uint8_t *)text, len, &a, 0, false, &declined);
+    if (!declined) {
+        tok_status sb = hf_bpe_merge(t, m, (const uint8_t *)text, len, &b, &sc, false);
+        if (sa != sb || a.n != b.n ||
+            (a.n && (memcmp(a.id, b.id, a.n * sizeof *a.id) ||
+                     memcmp(a.start, b.start, a.n * sizeof *a.start) ||
+                     memcmp(a.end, b.end, a.n * sizeof *a.end))))
+            abort();
+    }
+    free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+    tok_scratch_free(&sc);
+    tok_close(t);
+    return 0;
+}
