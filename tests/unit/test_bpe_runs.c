@@ -228,7 +228,7 @@ TEST(bpe_runs_random_vocabularies)
         strcpy(tok[1], "b");
         char merges[64][20];
         int nm = 0;
-        for (int tries = 0; tries < 400 && nt < 64; tries++) {
+        for (int tries = 0; tries < 400 && nt < 64 && nm < 64; tries++) {
             int x = (int)(test_rand(&r) % (uint64_t)nt), y = (int)(test_rand(&r) % (uint64_t)nt);
             if (strlen(tok[x]) + strlen(tok[y]) > 8)
                 continue;
