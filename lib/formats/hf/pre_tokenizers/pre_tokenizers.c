@@ -165,8 +165,8 @@ static void char_ranges(bool (*pred)(uint32_t cp, const hf_pretok *pt), const hf
         push(r, last, n, false);
 }
 
-/* char_ranges for one character d, found by its bytes (Metaspace's U+2581: no decoding of
- * every character between) */
+/* char_ranges for one character d, found by its bytes (Metaspace's U+2581, CharDelimiterSplit's
+ * delimiter: no decoding of every character between) */
 static void delim_ranges(uint32_t d, const uint8_t *s, size_t n, ranges *r)
 {
     if (n == 0) {
@@ -211,8 +211,6 @@ static bool is_numeric(uint32_t cp, const hf_pretok *pt)
     (void)pt;
     return tok_gc_is_number(tok_uni_gc(cp));
 }
-
-static bool is_delim(uint32_t cp, const hf_pretok *pt) { return cp == pt->delimiter; }
 
 /* \w of Rust's regex crate: Alphabetic, marks, decimal digits, connector punctuation, joiners */
 static bool is_word(uint32_t cp)
@@ -415,7 +413,7 @@ static bool each_split(const hf_pretok *pt, const hf_splits *in, hf_splits *out,
             ok = cut(in, sp, &r, pt->individual_digits ? HF_ISOLATED : HF_CONTIGUOUS, false, out);
             break;
         case HF_PT_CHAR_DELIMITER:
-            char_ranges(is_delim, pt, s, n, &r);
+            delim_ranges(pt->delimiter, s, n, &r);
             ok = cut(in, sp, &r, HF_REMOVED, false, out);
             break;
         case HF_PT_UNICODE_SCRIPTS:
