@@ -132,6 +132,30 @@ TEST(bpe_runs_unfused_unknowns)
           "\"fuse_unk\": false, \"byte_fallback\": false");
 }
 
+/* A tokenizer.json of a BPE model alone: vocab and merges are the bodies of its "vocab" object
+ * and "merges" array, unk and prefix JSON values (null or a string). NULL, with a failed check,
+ * when it does not open. */
+static tok_tokenizer *open_bpe(const char *name, const char *unk, const char *prefix,
+                               bool fallback, const char *vocab, const char *merges)
+{
+    size_t cap = strlen(vocab) + strlen(merges) + 1024;
+    char *json = malloc(cap);
+    int n = snprintf(json, cap,
+                     "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null, "
+                     "\"pre_tokenizer\": null, \"post_processor\": null, \"decoder\": null, "
+                     "\"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": %s, "
+                     "\"continuing_subword_prefix\": %s, \"end_of_word_suffix\": null, "
+                     "\"fuse_unk\": false, \"byte_fallback\": %s, \"vocab\": {%s}, "
+                     "\"merges\": [%s]}}",
+                     unk, prefix, fallback ? "true" : "false", vocab, merges);
+    tok_tokenizer *t = NULL;
+    tok_error err = {0};
+    if (n <= 0 || (size_t)n >= cap || tok_open_memory(json, (size_t)n, name, NULL, &t, &err) != TOK_OK)
+        test_fail(__FILE__, __LINE__, "%s: %s", name, err.message);
+    free(json);
+    return t;
+}
+
 /* A small vocabulary where each shortcut would go wrong: with merges "b aa" < "aa a" < "a a",
  * HF merges the first "a a" of a run after "b", then "b aa" (it ranks before "aa a"), so the
  * first pair made must not take the next symbol first (the chain's look at the pair before
@@ -139,19 +163,10 @@ TEST(bpe_runs_unfused_unknowns)
  * after it, levels apply. The merge loop symbol by symbol is the reference. */
 static void check_small(const char *merges, const char *name)
 {
-    char json[1024];
-    snprintf(json, sizeof json,
-             "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null, "
-             "\"pre_tokenizer\": null, \"post_processor\": null, \"decoder\": null, "
-             "\"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, "
-             "\"continuing_subword_prefix\": null, \"end_of_word_suffix\": null, "
-             "\"fuse_unk\": false, \"byte_fallback\": false, \"vocab\": {\"a\": 0, \"b\": 1, "
-             "\"aa\": 2, \"aaa\": 3, \"baa\": 4, \"aaaa\": 5, \"baaa\": 6, \"ab\": 7, \"ba\": 8}, "
-             "\"merges\": [%s]}}", merges);
-    tok_tokenizer *t = NULL;
-    tok_error err;
-    CHECK_MSG(tok_open_memory(json, strlen(json), name, NULL, &t, &err) == TOK_OK, "%s: %s", name,
-              err.message);
+    tok_tokenizer *t = open_bpe(name, "null", "null", false,
+                                "\"a\": 0, \"b\": 1, \"aa\": 2, \"aaa\": 3, \"baa\": 4, "
+                                "\"aaaa\": 5, \"baaa\": 6, \"ab\": 7, \"ba\": 8",
+                                merges);
     if (!t)
         return;
     tok_scratch sc = {0};
@@ -184,17 +199,10 @@ TEST(bpe_runs_small_vocabularies)
  * (inside one allocation: ASan does not see it), and a merge at the end broke them. */
 TEST(bpe_prefix_byte_fallback_symbols)
 {
-    static const char json[] =
-        "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null, "
-        "\"pre_tokenizer\": null, \"post_processor\": null, \"decoder\": null, "
-        "\"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": \"<unk>\", "
-        "\"continuing_subword_prefix\": \"##\", \"end_of_word_suffix\": null, "
-        "\"fuse_unk\": false, \"byte_fallback\": true, \"vocab\": {\"<unk>\": 0, \"<0x23>\": 1, "
-        "\"<0xF0>\": 2, \"<0x90>\": 3, \"<0x80>\": 4, \"a\": 5, \"##a\": 6, \"##aa\": 7}, \"merges\": [\"##a ##a\"]}}";
-    tok_tokenizer *t = NULL;
-    tok_error err;
-    CHECK_MSG(tok_open_memory(json, sizeof json - 1, "prefix", NULL, &t, &err) == TOK_OK, "%s",
-              err.message);
+    tok_tokenizer *t = open_bpe("prefix", "\"<unk>\"", "\"##\"", true,
+                                "\"<unk>\": 0, \"<0x23>\": 1, \"<0xF0>\": 2, \"<0x90>\": 3, "
+                                "\"<0x80>\": 4, \"a\": 5, \"##a\": 6, \"##aa\": 7",
+                                "\"##a ##a\"");
     if (!t)
         return;
     char s[4 * 300 + 2];
@@ -255,26 +263,17 @@ TEST(bpe_runs_random_vocabularies)
             memcpy(t, merges[k], sizeof t), memcpy(merges[k], merges[o], sizeof t),
                 memcpy(merges[o], t, sizeof t);
         }
-        char json[8192];
-        size_t n = (size_t)snprintf(json, sizeof json,
-                                    "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": "
-                                    "null, \"pre_tokenizer\": null, \"post_processor\": null, "
-                                    "\"decoder\": null, \"model\": {\"type\": \"BPE\", \"dropout\": "
-                                    "null, \"unk_token\": null, \"continuing_subword_prefix\": "
-                                    "null, \"end_of_word_suffix\": null, \"fuse_unk\": false, "
-                                    "\"byte_fallback\": false, \"vocab\": {");
+        char vocab[2048], ms[2048];
+        size_t nv = 0, nmb = 0;
         for (int k = 0; k < nt; k++)
-            n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\": %d", k ? ", " : "", tok[k], k);
-        n += (size_t)snprintf(json + n, sizeof json - n, "}, \"merges\": [");
+            nv += (size_t)snprintf(vocab + nv, sizeof vocab - nv, "%s\"%s\": %d", k ? ", " : "",
+                                   tok[k], k);
         for (int k = 0; k < nm; k++)
-            n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\"", k ? ", " : "", merges[k]);
-        n += (size_t)snprintf(json + n, sizeof json - n, "]}}");
-        tok_tokenizer *t = NULL;
-        tok_error err;
-        CHECK_MSG(n < sizeof json && tok_open_memory(json, n, "random", NULL, &t, &err) == TOK_OK,
-                  "vocabulary %d: %s", v, err.message);
+            nmb += (size_t)snprintf(ms + nmb, sizeof ms - nmb, "%s\"%s\"", k ? ", " : "",
+                                    merges[k]);
+        tok_tokenizer *t = open_bpe("random", "null", "null", false, vocab, ms);
         if (!t)
-            continue;
+            return;
         tok_scratch sc = {0};
         for (int w = 0; w < 25; w++) {
             char s[4096];
