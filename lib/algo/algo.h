@@ -118,19 +118,29 @@ int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok
                          const uint32_t **ids, size_t *m);
 
 /* The calling thread's caches for v (bpe_memo.c), NULL when out of memory:
- *   pairs  tok_bpe_valid_pair's answers: TOK_BPE_MEMO words, cleared whenever the thread turns
- *          to another vocabulary. A slot holds ((a << 21 | b) + 1) << 1 | answer.
+ *   pairs  tok_bpe_valid_pair's answers, direct-mapped: a slot holds the generation (bits
+ *          53-63), ((a << 21 | b) + 1) << 1 and the answer (bit 0).
  *   r3     the trie walk over a three-byte UTF-8 character (CJK, most of the BMP beyond
  *          Latin), indexed by its 16 bits: the node after its third byte (high 32 bits,
  *          TOK_NO_ID when the trie ends before), the longest token among its 1-3 byte prefixes
  *          (low 21 bits), and the generation it was filled in (bits 21-31): entries of another
- *          generation are unfilled, so turning to another vocabulary costs no clearing. */
-#define TOK_BPE_MEMO 16384
+ *          generation are unfilled, so turning to another vocabulary costs no clearing.
+ *   step   the trie walk from a node over a three-byte character (the second and later
+ *          characters of a CJK token), direct-mapped: key the generation (bits 53-63), the
+ *          node (bits 16-47) and the character's 16 bits; value the node after the character
+ *          (high 32 bits, TOK_NO_ID when the trie ends inside it) and the longest token that
+ *          ends inside it (low 22 bits, all ones for none).
+ * The sizes were measured on Japanese text (make bench-quicktok): 2^14 pair slots missed often
+ * enough to cost 10-15% against 2^18; tables are calloc'd, so a thread pays for the pages its
+ * text touches. */
+#define TOK_BPE_MEMO_BITS 18
+#define TOK_BPE_STEP_BITS 16
 struct tok_bpe_thread_memo {
     uint64_t owner; /* the vocabulary's uid */
     uint32_t gen;   /* 1..2047 */
-    uint64_t pairs[TOK_BPE_MEMO];
+    uint64_t pairs[1u << TOK_BPE_MEMO_BITS];
     uint64_t r3[1 << 16];
+    uint64_t step[1u << TOK_BPE_STEP_BITS][2];
 };
 tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v);
 
@@ -138,17 +148,29 @@ tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v);
 
 static inline uint32_t tok_trie_hash(uint32_t key) { return (uint32_t)(tok_fib_hash(key) >> 32); }
 
-/* The trie child of node by byte, or TOK_NO_ID. */
-static inline uint32_t tok_trie_child(const tok_vocab *v, uint32_t node, uint8_t byte)
+/* A trie slot: the key (node << 8 | byte) in bits 0-31, the child in bits 32-55, and
+ * TOK_TRIE_LEAF when the child has no children, so a walk ends there without probing for the
+ * next byte (a miss in a table of megabytes). Tables built before the bit existed lack it:
+ * their walks probe once more, with the same answer. */
+#define TOK_TRIE_LEAF (1ull << 63)
+#define TOK_TRIE_NODE(s) ((uint32_t)((s) >> 32) & 0xFFFFFFu)
+
+/* The trie slot of node's child by byte, or UINT64_MAX when it has none. */
+static inline uint64_t tok_trie_edge(const tok_vocab *v, uint32_t node, uint8_t byte)
 {
     uint32_t key = node << 8 | byte, mask = (1u << v->trie_bits) - 1;
     for (uint32_t i = tok_trie_hash(key) & mask;; i = (i + 1) & mask) {
         uint64_t s = v->trie[i];
-        if (s == UINT64_MAX)
-            return TOK_NO_ID;
-        if ((uint32_t)s == key)
-            return (uint32_t)(s >> 32);
+        if (s == UINT64_MAX || (uint32_t)s == key)
+            return s;
     }
+}
+
+/* The trie child of node by byte, or TOK_NO_ID. */
+static inline uint32_t tok_trie_child(const tok_vocab *v, uint32_t node, uint8_t byte)
+{
+    uint64_t s = tok_trie_edge(v, node, byte);
+    return s == UINT64_MAX ? TOK_NO_ID : TOK_TRIE_NODE(s);
 }
 
 /* The token BPE makes by merging left and right (they are its split), or TOK_NO_ID. Slots hold

@@ -12,7 +12,12 @@
  * A trie walk costs a cache miss per byte (the trie is a hash table of several megabytes), so
  * the first character of every token of Chinese or Japanese text cost three. quicktok resolves
  * a three-byte character with one direct lookup; r3 does the same, filled as characters are
- * met (a 512 KB table, of which a text touches the pages of its scripts). */
+ * met (a 512 KB table, of which a text touches the pages of its scripts), and step does it for
+ * the characters after the first, from the node the walk is at (1 MB, direct-mapped).
+ *
+ * Nothing is cleared when the thread turns to another vocabulary: every entry carries the
+ * generation it was written in (2 MB of pair answers would otherwise be cleared at each turn,
+ * which `compare` of several tokenizers makes on every document). */
 #include "algo/algo.h"
 
 #include <pthread.h>
@@ -41,10 +46,11 @@ tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v)
         table = m;
     }
     if (table->owner != v->uid || table->gen == 0) {
-        memset(table->pairs, 0, sizeof table->pairs);
         table->owner = v->uid;
         if (++table->gen == 2048) { /* the generations wrapped: clear for real */
+            memset(table->pairs, 0, sizeof table->pairs);
             memset(table->r3, 0, sizeof table->r3);
+            memset(table->step, 0, sizeof table->step);
             table->gen = 1;
         }
     }

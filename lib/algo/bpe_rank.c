@@ -129,25 +129,57 @@ size_t tok_bpe_rank_merge_heap(const tok_vocab *v, const uint8_t *p, size_t n, u
     return m;
 }
 
+/* A walk's step from node by byte: the child, NONE when there is none or when it is a leaf
+ * (the walk ends either way); *best becomes the child when it is a token. */
+static inline uint32_t step(const tok_vocab *v, uint32_t node, uint8_t byte, uint32_t *best)
+{
+    uint64_t s = tok_trie_edge(v, node, byte);
+    if (s == UINT64_MAX)
+        return NONE;
+    uint32_t child = TOK_TRIE_NODE(s);
+    if (child < v->n_ids)
+        *best = child;
+    return s & TOK_TRIE_LEAF ? NONE : child;
+}
+
 /* The walk over the three-byte character p[0..3): the memo's entry (bpe_memo.c), filled. */
 static __attribute__((noinline)) uint64_t fill_r3(const tok_vocab *v, const uint8_t *p,
                                                   tok_bpe_thread_memo *memo, uint32_t k)
 {
     uint32_t node = v->byte1[p[0]], best = node;
-    for (int i = 1; i < 3 && node != NONE; i++) {
-        node = tok_trie_child(v, node, p[i]);
-        if (node != NONE && node < v->n_ids)
-            best = node;
-    }
+    for (int i = 1; i < 3 && node != NONE; i++)
+        node = step(v, node, p[i], &best);
     uint64_t e = (uint64_t)node << 32 | (uint64_t)memo->gen << 21 | best;
     memo->r3[k] = e;
     return e;
 }
 
+/* The trie walk from node over the three-byte character p[0..3), through the memo's step table:
+ * the node after it (NONE when the walk ends inside it or on it) and the longest token ending
+ * inside it (NONE for none). */
+static inline uint32_t step3(const tok_vocab *v, const uint8_t *p, uint32_t node,
+                             tok_bpe_thread_memo *memo, uint32_t *best)
+{
+    uint32_t c = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    uint64_t key = (uint64_t)memo->gen << 53 | (uint64_t)node << 16 | c;
+    uint64_t *e = memo->step[(tok_fib_hash(key) >> (64 - TOK_BPE_STEP_BITS))];
+    if (e[0] != key) {
+        uint32_t b = NONE, k = node;
+        for (int j = 0; j < 3 && k != NONE; j++)
+            k = step(v, k, p[j], &b);
+        e[0] = key;
+        e[1] = (uint64_t)k << 32 | (b == NONE ? 0x3FFFFFu : b);
+    }
+    uint32_t b = (uint32_t)e[1] & 0x3FFFFF;
+    *best = b == 0x3FFFFF ? NONE : b;
+    return (uint32_t)(e[1] >> 32);
+}
+
 /* The longest reachable token starting at p[pos] within p[0..n). Single bytes are always
  * tokens, so there is one. A three-byte character at pos is walked in one lookup when the
- * thread's memo has it. *seen gets how many bytes from pos the answer depends on (the walk
- * stopped on the last of them), or 0 when the walk ran to the end of the piece. */
+ * thread's memo has it, and so is each later one (step3). *seen gets how many bytes from pos
+ * the answer depends on (at least up to where the walk stopped), or 0 when the walk ran to the
+ * end of the piece. */
 static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n,
                                      tok_bpe_thread_memo *memo, size_t *seen)
 {
@@ -169,17 +201,28 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
             return best;
         }
         i = pos + 3;
+        /* the characters after it, each in one lookup (the key needs the node in 32 bits) */
+        while (n - i >= 3 && (p[i] & 0xF0) == 0xE0 && (p[i + 1] & 0xC0) == 0x80 &&
+               (p[i + 2] & 0xC0) == 0x80) {
+            uint32_t b;
+            node = step3(v, p + i, node, memo, &b);
+            if (b != NONE)
+                best = b;
+            i += 3;
+            if (node == NONE) {
+                *seen = i - pos;
+                return best;
+            }
+        }
     } else {
         node = best = v->byte1[b0];
     }
     for (; i < n; i++) {
-        node = tok_trie_child(v, node, p[i]);
+        node = step(v, node, p[i], &best);
         if (node == NONE) {
             *seen = i + 1 - pos;
             return best;
         }
-        if (node < v->n_ids)
-            best = node;
     }
     *seen = 0;
     return best;
@@ -204,8 +247,8 @@ static inline uint32_t longest_again(const tok_vocab *v, const uint8_t *p, size_
  * when no token fits at a position, mark the position dead and back up one token. Each
  * position dies at most once, so the work is linear in the piece (times the few candidates
  * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
-/* tok_bpe_valid_pair(a, b) through a direct-mapped cache: a slot holds (a << 21 | b) + 1 above
- * the answer bit (ids have at most 21 bits: algo/bpe_tables.c). Runs and repetitive text ask
+/* tok_bpe_valid_pair(a, b) through a direct-mapped cache: a slot holds the generation and
+ * (a << 21 | b) + 1 above the answer bit (ids have at most 21 bits: algo/bpe_tables.c). Runs and repetitive text ask
  * the same pairs again and again; a walk down two merge trees costs hundreds of instructions. */
 static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos, uint32_t a,
                                 uint32_t b, tok_bpe_thread_memo *memo)
@@ -213,7 +256,8 @@ static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos
     if (!memo)
         return tok_bpe_valid_pair(v, p, pos, a, b, NONE);
     uint64_t key = ((uint64_t)a << 21 | b) + 1;
-    uint64_t *slot = &memo->pairs[(tok_fib_hash(key) >> 50) & (TOK_BPE_MEMO - 1)];
+    uint64_t *slot = &memo->pairs[tok_fib_hash(key) >> (64 - TOK_BPE_MEMO_BITS)];
+    key |= (uint64_t)memo->gen << 52;
     if (*slot >> 1 == key)
         return *slot & 1;
     bool ok = tok_bpe_valid_pair(v, p, pos, a, b, NONE);

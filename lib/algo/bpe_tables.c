@@ -98,6 +98,30 @@ static bool trie_insert(trie_b *t, const tok_vocab *v, const uint8_t *p, size_t 
     return true;
 }
 
+/* TOK_TRIE_LEAF on every edge whose child has no edges of its own: a walk that reaches it is
+ * over. false when out of memory. */
+static bool mark_leaves(trie_b *t)
+{
+    size_t n_slots = (size_t)1 << t->bits;
+    uint32_t n_nodes = 1u << 24; /* keys keep 24 bits of a node */
+    uint64_t *kids = calloc(n_nodes / 64, sizeof *kids);
+    if (!kids)
+        return false;
+    for (size_t i = 0; i < n_slots; i++)
+        if (t->slots[i] != UINT64_MAX) {
+            uint32_t parent = (uint32_t)t->slots[i] >> 8;
+            kids[parent >> 6] |= 1ull << (parent & 63);
+        }
+    for (size_t i = 0; i < n_slots; i++) {
+        uint64_t s = t->slots[i];
+        uint32_t child = TOK_TRIE_NODE(s);
+        if (s != UINT64_MAX && !(kids[child >> 6] >> (child & 63) & 1))
+            t->slots[i] = s | TOK_TRIE_LEAF;
+    }
+    free(kids);
+    return true;
+}
+
 /* Is [a, b] the BPE encoding of bytes(a) + bytes(b), counting only tokens below bound? Walks
  * BPE backwards: undo the later of the two last merges (higher rank) and check whether the pair
  * then adjacent across the boundary would have merged first; a tie goes to the left pair, as
@@ -308,6 +332,8 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
             !trie_insert(&reach, v, v->bytes + v->off[t], tok_vocab_len(v, t), t))
             goto done;
     }
+    if (!mark_leaves(&reach))
+        goto done;
     v->trie = reach.slots;
     v->trie_bits = reach.bits;
     /* the longest reachable token prefix, else the first byte */

@@ -275,7 +275,7 @@ int tok_vocab_view(tok_vocab *v, const void *blob, size_t len)
  * pair check walks down them), a single byte is its own split; a prefix token is shorter than
  * its token (the candidate loop steps down them: one lookup per token, into the offsets); some
  * slot of each hash table is empty (probes stop); trie nodes fit the 24 bits a key keeps for
- * them. The encoder refuses the rest as it meets it -- a token running past its piece or of no
+ * them (a wrong leaf bit only ends a walk early: wrong ids, no more). The encoder refuses the rest as it meets it -- a token running past its piece or of no
  * length, a token without a split (algo/bpe_rank.c, bpe_tables.c) -- and falls back to the
  * merge. */
 static int bpe_tables_checked(const tok_vocab *v)
@@ -290,7 +290,7 @@ static int bpe_tables_checked(const tok_vocab *v)
     for (size_t i = 0; i < (size_t)1 << v->trie_bits; i++) {
         uint64_t e = v->trie[i], is_empty = e == UINT64_MAX;
         empty += is_empty;
-        bad += !is_empty & ((e >> 32) >= (1u << 24));
+        bad += !is_empty & ((e >> 32 & 0x7FFFFFFF) >= (1u << 24)); /* bit 63: a leaf */
     }
     bad += !empty;
     empty = 0;

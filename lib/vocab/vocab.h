@@ -32,7 +32,8 @@ typedef struct tok_vocab {
     /* For the linear BPE encoder (algo/bpe_tables.c); NULL until tok_bpe_tables_add(). */
     const uint32_t *split;       /* 2 per id: the pair BPE merges last into it */
     const uint32_t *next_prefix; /* per id: longest reachable proper prefix token */
-    const uint64_t *trie;        /* 1 << trie_bits slots: (node << 8 | byte) -> child */
+    const uint64_t *trie;        /* 1 << trie_bits slots: (node << 8 | byte) -> child, with
+                                  * TOK_TRIE_LEAF (algo/algo.h) when the child has none */
     const uint64_t *pairs;       /* 1 << pair_bits slots: (left, right) -> the token they make */
     uint32_t trie_bits, pair_bits;
     /* Tokens the tables leave out (their last merge joins a later token: algo/bpe_verify.c),

@@ -229,3 +229,97 @@ TEST(bpe_every_builtin_token_encodes_to_itself)
     }
     free(ids), free(st);
 }
+
+/* The leaf bit (algo/algo.h: TOK_TRIE_LEAF) is on exactly the edges whose child has no edges of
+ * its own, in the tables every built-in encoding is built with. */
+TEST(bpe_trie_leaf_bits_exact)
+{
+    static const char *encs[] = {"cl100k_base", "o200k_base"};
+    for (int e = 0; e < 2; e++) {
+        tok_tokenizer *t;
+        CHECK(tok_open_encoding(encs[e], &t, NULL) == TOK_OK);
+        const tok_vocab *v = &t->vocab;
+        size_t n_slots = (size_t)1 << v->trie_bits, leaves = 0, wrong = 0;
+        uint64_t *kids = calloc((1u << 24) / 64, sizeof *kids);
+        for (size_t i = 0; i < n_slots; i++)
+            if (v->trie[i] != UINT64_MAX) {
+                uint32_t parent = (uint32_t)v->trie[i] >> 8;
+                kids[parent >> 6] |= 1ull << (parent & 63);
+            }
+        for (size_t i = 0; i < n_slots; i++) {
+            uint64_t s = v->trie[i];
+            if (s == UINT64_MAX)
+                continue;
+            uint32_t c = TOK_TRIE_NODE(s);
+            bool leaf = !(kids[c >> 6] >> (c & 63) & 1);
+            leaves += leaf;
+            wrong += leaf != !!(s & TOK_TRIE_LEAF);
+        }
+        free(kids);
+        tok_close(t);
+        CHECK_MSG(wrong == 0 && leaves > 1000, "%s: %zu leaf bits wrong (%zu leaves)", encs[e],
+                  wrong, leaves);
+    }
+}
+
+/* Long pieces of CJK made of the vocabulary's own tokens of two or more three-byte characters
+ * (where the walks go deepest: the thread's step table, leaves mid-word), through the linear
+ * encoder with and without the thread's caches, and through the same tables with the leaf bits
+ * cleared (as packs made before the bit have them), against tiktoken's merge. */
+static void cjk_tokens_agree(const char *enc, uint64_t seed)
+{
+    tok_tokenizer *t;
+    CHECK(tok_open_encoding(enc, &t, NULL) == TOK_OK);
+    const tok_vocab *v = &t->vocab;
+    uint32_t *cjk = malloc(v->n_ids * sizeof *cjk), n_cjk = 0;
+    for (uint32_t id = 0; id < v->n_ids; id++) {
+        uint32_t len = tok_vocab_len(v, id);
+        const uint8_t *b = v->bytes + v->off[id];
+        bool ok = len >= 6 && len % 3 == 0;
+        for (uint32_t k = 0; ok && k < len; k += 3)
+            ok = (b[k] & 0xF0) == 0xE0 && (b[k + 1] & 0xC0) == 0x80 && (b[k + 2] & 0xC0) == 0x80;
+        if (ok)
+            cjk[n_cjk++] = id;
+    }
+    size_t n_slots = (size_t)1 << v->trie_bits;
+    uint64_t *bare = malloc(n_slots * sizeof *bare);
+    for (size_t i = 0; i < n_slots; i++)
+        bare[i] = v->trie[i] == UINT64_MAX ? UINT64_MAX : v->trie[i] & ~TOK_TRIE_LEAF;
+    tok_vocab old = *v;
+    old.trie = bare;
+    old.uid = tok_vocab_new_uid(); /* its own thread caches */
+    enum { MAXN = 1500 };
+    static uint8_t p[MAXN];
+    static uint32_t i1[MAXN], s1[MAXN + 1], i2[MAXN], s2[MAXN + 1], i3[MAXN], s3[MAXN + 1];
+    static uint64_t dead[MAXN / 64 + 1];
+    void *work = malloc(tok_bpe_rank_heap_work(MAXN));
+    size_t bad = 0;
+    for (int r = 0; r < 1500 && n_cjk; r++) {
+        size_t n = 0, want = 20 + test_rand(&seed) % (MAXN - 40);
+        while (n < want) {
+            uint32_t id = cjk[test_rand(&seed) % n_cjk], len = tok_vocab_len(v, id);
+            /* now and then the token cut after one of its characters, or a kana alone */
+            if (test_rand(&seed) % 5 == 0)
+                len = 3 * (1 + (uint32_t)(test_rand(&seed) % (len / 3)));
+            if (n + len > MAXN)
+                break;
+            memcpy(p + n, v->bytes + v->off[id], len);
+            n += len;
+        }
+        size_t m1 = tok_bpe_rank_backtrack(v, p, n, i1, s1, dead, r % 3 ? tok_bpe_memo(v) : NULL);
+        size_t m3 = tok_bpe_rank_backtrack(&old, p, n, i3, s3, dead, tok_bpe_memo(&old));
+        size_t m2 = tok_bpe_rank_merge_heap(v, p, n, i2, s2, work);
+        bool same = m1 == m2 && m3 == m2 && m1 > 0;
+        for (size_t k = 0; same && k < m1; k++)
+            same = i1[k] == i2[k] && s1[k] == s2[k] && i3[k] == i2[k] && s3[k] == s2[k];
+        bad += !same;
+    }
+    free(work), free(bare), free(cjk);
+    tok_close(t);
+    CHECK_MSG(n_cjk > 100, "%s: only %u CJK tokens", enc, n_cjk);
+    CHECK_MSG(bad == 0, "%s: %zu CJK pieces where the linear encoder and the merge disagree", enc,
+              bad);
+}
+
+TEST(bpe_linear_cjk_tokens_match_merge_cl100k) { cjk_tokens_agree("cl100k_base", 51); }
+TEST(bpe_linear_cjk_tokens_match_merge_o200k) { cjk_tokens_agree("o200k_base", 52); }
