@@ -26,7 +26,8 @@
 
 typedef tok_bpe_thread_memo memo;
 
-static _Thread_local memo *table;
+_Thread_local memo *tok_bpe_memo_table;
+#define table tok_bpe_memo_table
 static pthread_key_t key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static bool have_key;
@@ -51,6 +52,7 @@ tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v)
             memset(table->pairs, 0, sizeof table->pairs);
             memset(table->r3, 0, sizeof table->r3);
             memset(table->step, 0, sizeof table->step);
+            memset(table->piece, 0, sizeof table->piece);
             table->gen = 1;
         }
     }

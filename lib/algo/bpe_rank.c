@@ -427,6 +427,34 @@ static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint
     return m > 0;
 }
 
+/* The token p[0..n) (3 <= n <= 8) is, or NONE, through the thread's piece table. */
+static inline uint32_t short_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t *h)
+{
+    tok_bpe_thread_memo *memo = tok_bpe_memo_of(v);
+    if (!memo) {
+        *h = tok_hash_bytes(p, n);
+        return tok_vocab_find_hashed(v, p, n, *h);
+    }
+    uint32_t lo, hi;
+    if (n == 3) {
+        lo = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+        hi = 0;
+    } else { /* two loads of four that overlap when n < 8; with n, they name the bytes */
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+    }
+    uint64_t key = (uint64_t)hi << 32 | lo;
+    uint64_t *e = memo->piece[tok_fib_hash(key ^ n) >> (64 - TOK_BPE_PIECE_BITS)];
+    uint64_t tag = (uint64_t)memo->gen << 40 | (uint64_t)n << 32;
+    if (e[0] == key && (e[1] & ~0xFFFFFFFFull) == tag)
+        return (uint32_t)e[1];
+    *h = tok_hash_bytes(p, n);
+    uint32_t id = tok_vocab_find_hashed(v, p, n, *h);
+    e[0] = key;
+    e[1] = tag | id;
+    return id;
+}
+
 /* A piece: one token when its bytes are one (one hash probe, or the direct tables for one and
  * two bytes); else the per-thread word cache (algo/word_cache.c), keyed by the same hash; else
  * BPE, whose result the cache keeps. */
@@ -437,6 +465,8 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
     uint32_t id;
     if (n <= 2) {
         id = n == 1 ? v->byte1[p[0]] : v->pair2[(uint32_t)p[0] << 8 | p[1]];
+    } else if (n <= 8 && v->n_ids <= 1u << 21) { /* the memo keeps ids of 21 bits */
+        id = short_piece(v, p, n, &h);
     } else {
         h = tok_hash_bytes(p, n);
         id = tok_vocab_find_hashed(v, p, n, h);
@@ -449,6 +479,8 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
     /* text whose pieces do not recur (base64, random CJK) stops asking after a while: a miss
      * costs a cache line and a store */
     if (n > 2 && n <= TOK_WC_WORD && (sc->wc_misses < 64 || sc->wc_hits >= sc->wc_misses / 4)) {
+        if (!h) /* the piece table answered without hashing */
+            h = tok_hash_bytes(p, n);
         const tok_wc_entry *e = tok_wc_find_hashed(v->uid, h, p, n, &slot);
         if (e) {
             sc->wc_hits++;

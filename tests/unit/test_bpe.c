@@ -323,3 +323,57 @@ static void cjk_tokens_agree(const char *enc, uint64_t seed)
 
 TEST(bpe_linear_cjk_tokens_match_merge_cl100k) { cjk_tokens_agree("cl100k_base", 51); }
 TEST(bpe_linear_cjk_tokens_match_merge_o200k) { cjk_tokens_agree("o200k_base", 52); }
+
+/* Pieces of three to eight bytes go through the thread's piece table (bpe_rank.c: short_piece),
+ * keyed by their bytes and length. Every such token of a vocabulary and random pieces of the same
+ * lengths (many not tokens), two passes in a row (the second answered by the table), then the
+ * other vocabulary (the table changes owner), then the first again: tok_bpe_rank_piece gives the
+ * merge's ids every time. */
+TEST(bpe_short_pieces_through_the_piece_table)
+{
+    tok_tokenizer *t[2];
+    CHECK(tok_open_encoding("cl100k_base", &t[0], NULL) == TOK_OK);
+    CHECK(tok_open_encoding("o200k_base", &t[1], NULL) == TOK_OK);
+    enum { MAXN = 8 };
+    uint32_t ids[64], want[MAXN], st[MAXN + 1];
+    tok_span spans[64];
+    void *work = malloc(tok_bpe_rank_heap_work(MAXN));
+    tok_scratch sc = {0};
+    size_t bad = 0, checked = 0;
+    static const int order[] = {0, 1, 0};
+    for (int o_i = 0; o_i < 3; o_i++) {
+        const tok_vocab *v = &t[order[o_i]]->vocab;
+        for (int pass = 0; pass < 2; pass++) {
+            uint64_t seed = 61; /* the same random pieces in both passes */
+            for (uint32_t id = 0; id < v->n_ids; id++) {
+                uint8_t buf[MAXN];
+                const uint8_t *p = buf;
+                size_t n = tok_vocab_len(v, id);
+                if (n >= 3 && n <= MAXN) {
+                    p = v->bytes + v->off[id];
+                } else if (id % 3 == 0) { /* bytes of a small alphabet: near tokens */
+                    n = 3 + test_rand(&seed) % (MAXN - 2);
+                    for (size_t i = 0; i < n; i++)
+                        buf[i] = " aeinrst0159.\xC3\xA9"[test_rand(&seed) % 15];
+                } else {
+                    continue;
+                }
+                tok_out o = {.ids = ids, .spans = spans, .cap = 64, .want_spans = true};
+                CHECK(tok_bpe_rank_piece(v, p, n, 0, &o, &sc));
+                size_t m = tok_bpe_rank_merge_heap(v, p, n, want, st, work);
+                bool same = o.n == m;
+                for (size_t i = 0; same && i < m; i++)
+                    same = ids[i] == want[i] && spans[i].start == st[i] &&
+                           spans[i].end == st[i + 1];
+                bad += !same;
+                checked++;
+            }
+        }
+    }
+    free(work);
+    tok_scratch_free(&sc);
+    tok_close(t[0]);
+    tok_close(t[1]);
+    CHECK_MSG(checked > 300000 && bad == 0, "%zu of %zu short pieces differ from the merge", bad,
+              checked);
+}
