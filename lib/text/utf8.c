@@ -47,6 +47,20 @@ size_t tok_utf8_valid_prefix(const uint8_t *s, size_t n, size_t *bad_len)
             i++;
             continue;
         }
+        /* runs of three-byte characters (CJK, kana, most of the BMP beyond Latin) without the
+         * general loop's branches: lead E1-EC or EE-EF and two continuations (E0 and ED have a
+         * narrower second byte, and go the general way) */
+        while (n - i >= 3) {
+            uint32_t w = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+            if ((w & 0xF0C0C0) != 0xE08080 || s[i] == 0xE0 || s[i] == 0xED)
+                break;
+            i += 3;
+        }
+        if (i >= n)
+            break;
+        c = s[i];
+        if (c < 0x80)
+            continue;
         size_t need;
         uint8_t lo = 0x80, hi = 0xBF; /* range of the second byte */
         if (c >= 0xC2 && c <= 0xDF)

@@ -97,3 +97,56 @@ TEST(utf8_encode_decode_round_trip)
         CHECK(tok_utf8_decode(buf, &len) == cp && len == n);
     }
 }
+
+/* Unicode's Table 3-7 applied literally: the length of the well-formed sequence at s[0..n), or
+ * 0 with *bad the maximal subpart (at least 1). */
+static size_t ref_utf8_one(const uint8_t *s, size_t n, size_t *bad)
+{
+    uint8_t c = s[0];
+    size_t need = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    *bad = 1;
+    if (need == 0)
+        return 0;
+    uint8_t lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    uint8_t hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    for (size_t k = 1; k < need; k++) {
+        if (k >= n || s[k] < (k == 1 ? lo : 0x80) || s[k] > (k == 1 ? hi : 0xBF)) {
+            *bad = k;
+            return 0;
+        }
+    }
+    return need;
+}
+
+/* Every three bytes after a run of three-byte characters (the validator's fast loop) and after
+ * ASCII, with a fourth byte of either kind, against Table 3-7. */
+TEST(utf8_valid_prefix_every_three_bytes)
+{
+    uint8_t buf[16];
+    size_t wrong = 0;
+    for (int pre = 0; pre < 2; pre++)
+        for (uint32_t x = 0; x < 1u << 24; x++) {
+            size_t k = 0;
+            if (pre == 0) { /* two CJK characters */
+                memcpy(buf, "\xE4\xB8\x80\xE6\x97\xA5", 6);
+                k = 6;
+            } else {
+                buf[k++] = 'a';
+            }
+            buf[k] = (uint8_t)(x >> 16), buf[k + 1] = (uint8_t)(x >> 8), buf[k + 2] = (uint8_t)x;
+            buf[k + 3] = (x & 1) ? 0x80 : 'z';
+            size_t n = k + 4, want_ok = k, want_bad = 0, b;
+            for (size_t i = k, m; i < n; i += m) {
+                m = ref_utf8_one(buf + i, n - i, &b);
+                if (!m) {
+                    want_ok = i, want_bad = b;
+                    break;
+                }
+                want_ok = i + m;
+            }
+            size_t bad = 99, ok = tok_utf8_valid_prefix(buf, n, &bad);
+            wrong += ok != want_ok || bad != want_bad;
+        }
+    CHECK_MSG(wrong == 0, "%zu sequences validated unlike Table 3-7", wrong);
+}
