@@ -121,15 +121,17 @@ int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok
  *   pairs  tok_bpe_valid_pair's answers, direct-mapped: a slot holds the generation (bits
  *          53-63), ((a << 21 | b) + 1) << 1 and the answer (bit 0).
  *   r3     the trie walk over a three-byte UTF-8 character (CJK, most of the BMP beyond
- *          Latin), indexed by its 16 bits: the node after its third byte (high 32 bits,
- *          TOK_NO_ID when the trie ends before), the longest token among its 1-3 byte prefixes
- *          (low 21 bits), and the generation it was filled in (bits 21-31): entries of another
- *          generation are unfilled, so turning to another vocabulary costs no clearing.
+ *          Latin), indexed by its 16 bits: the longest token among its 1-3 byte prefixes
+ *          (bits 0-20) and its length (bits 56-57), the node after its third byte (bits
+ *          32-55, all ones when the walk ends before), and the generation it was filled in
+ *          (bits 21-31): entries of another generation are unfilled, so turning to another
+ *          vocabulary costs no clearing.
  *   step   the trie walk from a node over a three-byte character (the second and later
  *          characters of a CJK token), direct-mapped: key the generation (bits 53-63), the
  *          node (bits 16-47) and the character's 16 bits; value the node after the character
- *          (high 32 bits, TOK_NO_ID when the trie ends inside it) and the longest token that
- *          ends inside it (low 22 bits, all ones for none).
+ *          (high 32 bits, TOK_NO_ID when the trie ends inside it), the longest token that
+ *          ends inside it (bits 0-21, all ones for none) and how many of its bytes that takes
+ *          (bits 22-23).
  *   piece  whole pieces of three to eight bytes (tok_bpe_rank_piece), direct-mapped: key
  *          their bytes (the first and last four, which with the length name them), value the
  *          generation (bits 40-50), the length (bits 32-39) and the token (TOK_NO_ID for

@@ -142,46 +142,55 @@ static inline uint32_t step(const tok_vocab *v, uint32_t node, uint8_t byte, uin
     return s & TOK_TRIE_LEAF ? NONE : child;
 }
 
-/* The walk over the three-byte character p[0..3): the memo's entry (bpe_memo.c), filled. */
+/* The walk over the three-byte character p[0..3): the memo's r3 entry (algo.h), filled. */
 static __attribute__((noinline)) uint64_t fill_r3(const tok_vocab *v, const uint8_t *p,
                                                   tok_bpe_thread_memo *memo, uint32_t k)
 {
-    uint32_t node = v->byte1[p[0]], best = node;
-    for (int i = 1; i < 3 && node != NONE; i++)
+    uint32_t node = v->byte1[p[0]], best = node, len = 1;
+    for (uint32_t i = 1; i < 3 && node != NONE; i++) {
+        uint32_t b = best;
         node = step(v, node, p[i], &best);
-    uint64_t e = (uint64_t)node << 32 | (uint64_t)memo->gen << 21 | best;
+        len = best != b ? i + 1 : len;
+    }
+    uint64_t e = (uint64_t)len << 56 | (uint64_t)(node & 0xFFFFFF) << 32 |
+                 (uint64_t)memo->gen << 21 | best;
     memo->r3[k] = e;
     return e;
 }
 
 /* The trie walk from node over the three-byte character p[0..3), through the memo's step table:
- * the node after it (NONE when the walk ends inside it or on it) and the longest token ending
- * inside it (NONE for none). */
+ * the node after it (NONE when the walk ends inside it or on it), and the longest token ending
+ * inside it (*best, NONE for none) with how many of the three bytes it takes (*len). */
 static inline uint32_t step3(const tok_vocab *v, const uint8_t *p, uint32_t node,
-                             tok_bpe_thread_memo *memo, uint32_t *best)
+                             tok_bpe_thread_memo *memo, uint32_t *best, uint32_t *len)
 {
     uint32_t c = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
     uint64_t key = (uint64_t)memo->gen << 53 | (uint64_t)node << 16 | c;
     uint64_t *e = memo->step[(tok_fib_hash(key) >> (64 - TOK_BPE_STEP_BITS))];
     if (e[0] != key) {
-        uint32_t b = NONE, k = node;
-        for (int j = 0; j < 3 && k != NONE; j++)
+        uint32_t b = NONE, k = node, l = 0;
+        for (uint32_t j = 0; j < 3 && k != NONE; j++) {
+            uint32_t was = b;
             k = step(v, k, p[j], &b);
+            l = b != was ? j + 1 : l;
+        }
         e[0] = key;
-        e[1] = (uint64_t)k << 32 | (b == NONE ? 0x3FFFFFu : b);
+        e[1] = (uint64_t)k << 32 | (uint64_t)l << 22 | (b == NONE ? 0x3FFFFFu : b);
     }
     uint32_t b = (uint32_t)e[1] & 0x3FFFFF;
     *best = b == 0x3FFFFF ? NONE : b;
+    *len = (uint32_t)(e[1] >> 22) & 3;
     return (uint32_t)(e[1] >> 32);
 }
 
-/* The longest reachable token starting at p[pos] within p[0..n). Single bytes are always
- * tokens, so there is one. A three-byte character at pos is walked in one lookup when the
- * thread's memo has it, and so is each later one (step3). *seen gets how many bytes from pos
- * the answer depends on (at least up to where the walk stopped), or 0 when the walk ran to the
- * end of the piece. */
+/* The longest reachable token starting at p[pos] within p[0..n), with its length in *len
+ * (the walk knows it; the offsets table is a cache miss). Single bytes are always tokens, so
+ * there is one. A three-byte character at pos is walked in one lookup when the thread's memo
+ * has it, and so is each later one (step3). *seen gets how many bytes from pos the answer
+ * depends on (at least up to where the walk stopped), or 0 when the walk ran to the end of the
+ * piece. */
 static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n,
-                                     tok_bpe_thread_memo *memo, size_t *seen)
+                                     tok_bpe_thread_memo *memo, size_t *seen, uint32_t *len)
 {
     uint32_t node, best;
     size_t i = pos + 1;
@@ -194,9 +203,10 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
         uint64_t e = memo->r3[k];
         if ((e >> 21 & 0x7FF) != memo->gen)
             e = fill_r3(v, p + pos, memo, k);
-        node = (uint32_t)(e >> 32);
+        node = (uint32_t)(e >> 32) & 0xFFFFFF;
         best = (uint32_t)e & 0x1FFFFF;
-        if (node == NONE) {
+        *len = (uint32_t)(e >> 56);
+        if (node == 0xFFFFFF) {
             *seen = 3;
             return best;
         }
@@ -204,10 +214,10 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
         /* the characters after it, each in one lookup (the key needs the node in 32 bits) */
         while (n - i >= 3 && (p[i] & 0xF0) == 0xE0 && (p[i + 1] & 0xC0) == 0x80 &&
                (p[i + 2] & 0xC0) == 0x80) {
-            uint32_t b;
-            node = step3(v, p + i, node, memo, &b);
+            uint32_t b, l;
+            node = step3(v, p + i, node, memo, &b, &l);
             if (b != NONE)
-                best = b;
+                best = b, *len = (uint32_t)(i - pos) + l;
             i += 3;
             if (node == NONE) {
                 *seen = i - pos;
@@ -216,9 +226,13 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
         }
     } else {
         node = best = v->byte1[b0];
+        *len = 1;
     }
     for (; i < n; i++) {
+        uint32_t b = best;
         node = step(v, node, p[i], &best);
+        if (best != b)
+            *len = (uint32_t)(i + 1 - pos);
         if (node == NONE) {
             *seen = i + 1 - pos;
             return best;
@@ -228,28 +242,30 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
     return best;
 }
 
+/* The last walk of a piece, for longest_again. */
+typedef struct walk {
+    size_t pos, seen;
+    uint32_t tok, len;
+} walk;
+
 /* longest_token at pos, unless the bytes the last walk depended on recur there (a run of one
  * character, of spaces, of a CJK character: every walk the same): then its answer. */
 static inline uint32_t longest_again(const tok_vocab *v, const uint8_t *p, size_t pos, size_t n,
-                                     tok_bpe_thread_memo *memo, size_t *last_pos,
-                                     size_t *last_seen, uint32_t *last_tok)
+                                     tok_bpe_thread_memo *memo, walk *w, uint32_t *len)
 {
-    size_t k = *last_seen;
-    if (k && k <= n - pos && p[pos] == p[*last_pos] && !memcmp(p + pos, p + *last_pos, k))
-        return *last_tok;
-    *last_pos = pos;
-    return *last_tok = longest_token(v, p, pos, n, memo, last_seen);
+    size_t k = w->seen;
+    if (!(k && k <= n - pos && p[pos] == p[w->pos] && !memcmp(p + pos, p + w->pos, k))) {
+        w->pos = pos;
+        w->tok = longest_token(v, p, pos, n, memo, &w->seen, &w->len);
+    }
+    *len = w->len;
+    return w->tok;
 }
 
-/* Linear BPE (the backtracking encoder of rust-gems' bpe crate): a sequence of tokens covering
- * the piece is BPE's encoding exactly when every adjacent pair is valid (tok_bpe_valid_pair), so
- * take the longest token that keeps the sequence valid, else the next shorter prefix token, and
- * when no token fits at a position, mark the position dead and back up one token. Each
- * position dies at most once, so the work is linear in the piece (times the few candidates
- * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
 /* tok_bpe_valid_pair(a, b) through a direct-mapped cache: a slot holds the generation and
- * (a << 21 | b) + 1 above the answer bit (ids have at most 21 bits: algo/bpe_tables.c). Runs and repetitive text ask
- * the same pairs again and again; a walk down two merge trees costs hundreds of instructions. */
+ * (a << 21 | b) + 1 above the answer bit (ids have at most 21 bits: algo/bpe_tables.c). Runs
+ * and repetitive text ask the same pairs again and again; a walk down two merge trees costs
+ * hundreds of instructions. */
 static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos, uint32_t a,
                                 uint32_t b, tok_bpe_thread_memo *memo)
 {
@@ -265,20 +281,46 @@ static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos
     return ok;
 }
 
+/* The encoder steps by the lengths its walks found, which are the tokens' own unless a damaged
+ * pack's trie says otherwise (tables built here put each token at its own depth); what it
+ * returns must tile the piece by the tokens' lengths (callers place tokens by them). Starts,
+ * when kept, are the steps. Asked for untrusted tables only. */
+static bool tiled(const tok_vocab *v, const uint32_t *toks, size_t m, const uint32_t *starts,
+                  size_t n)
+{
+    if (starts) {
+        for (size_t k = 0; k < m; k++)
+            if (tok_vocab_len(v, toks[k]) != starts[k + 1] - starts[k])
+                return false;
+        return true;
+    }
+    size_t sum = 0;
+    for (size_t k = 0; k < m; k++)
+        sum += tok_vocab_len(v, toks[k]);
+    return sum == n;
+}
+
+/* Linear BPE (the backtracking encoder of rust-gems' bpe crate): a sequence of tokens covering
+ * the piece is BPE's encoding exactly when every adjacent pair is valid (tok_bpe_valid_pair), so
+ * take the longest token that keeps the sequence valid, else the next shorter prefix token, and
+ * when no token fits at a position, mark the position dead and back up one token. Each
+ * position dies at most once, so the work is linear in the piece (times the few candidates
+ * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
 size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
                               uint32_t *starts, uint64_t *dead, tok_bpe_thread_memo *memo)
 {
     memset(dead, 0, ((n >> 6) + 1) * sizeof *dead);
     size_t top = 0, pos = 0;
-    if (memo && v->n_ids > 1u << 21) /* its ids do not fit the memo's entries */
+    /* the memo's entries keep ids in 21 bits and r3's nodes in 24 (a table of 2^24 slots holds
+     * fewer than 2^23 nodes) */
+    if (memo && (v->n_ids > 1u << 21 || v->trie_bits > 24))
         memo = NULL;
-    size_t walk_pos = 0, walk_seen = 0; /* the last walk (longest_again) */
-    uint32_t walk_tok = NONE;
-    uint32_t next = longest_again(v, p, 0, n, memo, &walk_pos, &walk_seen, &walk_tok);
+    size_t deaths = 0;
+    walk w = {0, 0, NONE, 0};
+    uint32_t next_len, next = longest_again(v, p, 0, n, memo, &w, &next_len);
     for (;;) {
-        uint32_t t = next, last = top ? toks[top - 1] : NONE;
+        uint32_t t = next, len = next_len, last = top ? toks[top - 1] : NONE;
         for (;;) {
-            uint32_t len = tok_vocab_len(v, t);
             size_t end = pos + len;
             if ((uint32_t)(len - 1) >= n - pos) /* no bytes, or past the piece: a damaged pack */
                 return 0;
@@ -292,22 +334,27 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                 if (pos == n) {
                     if (starts)
                         starts[top] = (uint32_t)n;
-                    return top;
+                    return !v->untrusted || tiled(v, toks, top, starts, n) ? top : 0;
                 }
-                next = longest_again(v, p, pos, n, memo, &walk_pos, &walk_seen, &walk_tok);
+                next = longest_again(v, p, pos, n, memo, &w, &next_len);
                 break;
             }
             if (v->next_prefix[t] != NONE) {
                 t = v->next_prefix[t];
+                len = tok_vocab_len(v, t);
                 continue;
             }
-            /* nothing fits at pos after `last`: pos is dead; retry `last` shorter */
-            if (top == 0)
+            /* nothing fits at pos after `last`: pos is dead; retry `last` shorter. Each position
+             * dies once, unless the tables lie about lengths (a damaged pack): then give up. */
+            if (top == 0 || ++deaths > n)
                 return 0;
             dead[pos >> 6] |= 1ull << (pos & 63);
             top--;
             next = toks[top];
-            pos -= tok_vocab_len(v, next); /* the tokens tile p: no starts array needed */
+            next_len = tok_vocab_len(v, next);
+            if (next_len > pos)
+                return 0;
+            pos -= next_len; /* the tokens tile p: no starts array needed */
             break;
         }
     }
@@ -330,8 +377,9 @@ __attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v,
     size_t m = 0;
     /* the linear encoder serves pieces past SCAN_MAX, unless they hold a token its tables
      * leave out (algo/bpe_verify.c); tiktoken's merge serves the rest */
-    bool linear = v->split && n > SCAN_MAX && (!v->n_anom || !tok_bpe_piece_has_anom(v, p, n));
-    if (n <= SCAN_MAX || (!linear && n <= SMALL_MAX)) {
+    bool wide = n > SCAN_MAX || (n >= 6 && (p[0] & 0xF0) == 0xE0);
+    bool linear = v->split && wide && (!v->n_anom || !tok_bpe_piece_has_anom(v, p, n));
+    if (!wide || (!linear && n <= SMALL_MAX)) {
         m = tok_bpe_rank_merge_small(v, p, n, ids, starts);
     } else if (linear) {
         if (n > STACK) {

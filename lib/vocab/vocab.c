@@ -337,5 +337,6 @@ int tok_vocab_view_checked(tok_vocab *v, const void *blob, size_t len)
         bad += v->byte1[i] != TOK_NO_ID && v->byte1[i] >= n;
     if (!empty || bad)
         return -1;
+    v->untrusted = true;
     return v->split ? bpe_tables_checked(v) : 0;
 }

@@ -36,6 +36,9 @@ typedef struct tok_vocab {
                                   * TOK_TRIE_LEAF (algo/algo.h) when the child has none */
     const uint64_t *pairs;       /* 1 << pair_bits slots: (left, right) -> the token they make */
     uint32_t trie_bits, pair_bits;
+    /* The tables come from a blob tok_vocab_view_checked read (a pack from a file): safe to
+     * read, but their walks' lengths are checked against the tokens' (algo/bpe_rank.c). */
+    bool untrusted;
     /* Tokens the tables leave out (their last merge joins a later token: algo/bpe_verify.c),
      * four bytes or longer, sorted by their first four bytes, and a bitmap of 2^16 bits over a
      * hash of those. */

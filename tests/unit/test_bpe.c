@@ -377,3 +377,69 @@ TEST(bpe_short_pieces_through_the_piece_table)
     CHECK_MSG(checked > 300000 && bad == 0, "%zu of %zu short pieces differ from the merge", bad,
               checked);
 }
+
+/* A pack whose trie lies (children renumbered to tokens of other lengths, leaf bits flipped)
+ * still passes tok_vocab_view_checked, which reads no walks. The encoder steps by its walks'
+ * lengths, so on such tables it must give up (0: the caller merges instead) or return tokens
+ * that tile the piece by their own lengths -- never positions outside it (ASan runs this). */
+TEST(bpe_linear_on_a_lying_trie_stays_inside)
+{
+    tok_tokenizer *t;
+    CHECK(tok_open_encoding("cl100k_base", &t, NULL) == TOK_OK);
+    void *blob;
+    size_t len;
+    CHECK(tok_vocab_pack(&t->vocab, &blob, &len) == 0);
+    tok_vocab w;
+    CHECK(tok_vocab_view_checked(&w, blob, len) == 0 && w.untrusted && w.trie);
+    uint64_t seed = 71, *trie = (uint64_t *)(uintptr_t)w.trie;
+    size_t lies = 0;
+    for (size_t i = 0; i < (size_t)1 << w.trie_bits; i++) {
+        uint64_t s = trie[i];
+        if (s == UINT64_MAX || test_rand(&seed) % 8)
+            continue;
+        uint32_t c = TOK_TRIE_NODE(s);
+        if (c < w.n_ids && test_rand(&seed) % 2) { /* another token, of another length */
+            uint32_t d = (uint32_t)(test_rand(&seed) % w.n_ids);
+            if (tok_vocab_len(&w, d) && tok_vocab_len(&w, d) != tok_vocab_len(&w, c)) {
+                trie[i] = (s & ~(0xFFFFFFull << 32)) | (uint64_t)d << 32;
+                lies++;
+            }
+        } else {
+            trie[i] = s ^ TOK_TRIE_LEAF;
+        }
+    }
+    CHECK(tok_vocab_view_checked(&w, blob, len) == 0); /* the check does not see it */
+    static const char *frags[] = {"a", " the", "ing", "\xE4\xB8\x80", "\xE6\x97\xA5\xE6\x9C\xAC",
+                                  "\xE3\x81\x82\xE3\x81\x84", "0", "er", "\xC3\xA9", "  "};
+    enum { MAXN = 2000 };
+    static uint8_t p[MAXN];
+    static uint32_t ids[MAXN], st[MAXN + 1];
+    static uint64_t dead[MAXN / 64 + 1];
+    size_t gave_up = 0, bad = 0;
+    for (int r = 0; r < 3000; r++) {
+        size_t n = 0, want = 2 + test_rand(&seed) % (r % 4 ? 60 : MAXN - 8);
+        while (n < want) {
+            const char *f = frags[test_rand(&seed) % 10];
+            size_t l = strlen(f);
+            if (n + l > MAXN)
+                break;
+            memcpy(p + n, f, l);
+            n += l;
+        }
+        size_t m = tok_bpe_rank_backtrack(&w, p, n, ids, r % 2 ? st : NULL, dead,
+                                          r % 3 ? tok_bpe_memo(&w) : NULL);
+        gave_up += m == 0;
+        size_t sum = 0;
+        for (size_t k = 0; k < m; k++) {
+            if (r % 2 && st[k] != sum)
+                bad++;
+            sum += tok_vocab_len(&w, ids[k]);
+        }
+        bad += m && sum != n;
+    }
+    free(blob);
+    tok_close(t);
+    CHECK_MSG(lies > 1000 && gave_up > 100 && bad == 0,
+              "%zu lies, %zu pieces given up, %zu results that do not tile the piece", lies,
+              gave_up, bad);
+}
