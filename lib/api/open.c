@@ -163,13 +163,15 @@ tok_status tok_open_file(const char *path, const tok_open_options *opts, tok_tok
         if (map != MAP_FAILED) {
             /* a tokenizer.json tokscope ships opens from its pack (shipped_twin.c) */
             size_t i = skip_space(map, len);
-            if (i < len && ((const uint8_t *)map)[i] == '{' &&
-                tok_open_shipped_twin(map, len, path, out) == TOK_OK) {
+            bool json = i < len && ((const uint8_t *)map)[i] == '{';
+            if (json && tok_open_shipped_twin(map, len, path, out) == TOK_OK) {
                 munmap(map, len);
                 return TOK_OK;
             }
             tok_status st = tok_open_memory(map, len, path, opts, out, err);
             munmap(map, len);
+            if (st == TOK_OK && json) /* a pack may hold its model (shipped_twin.c) */
+                tok_note_model_twins(*out);
             return st;
         }
     }

@@ -10,7 +10,14 @@
  *
  * Each pack records its source's SHA-256 and length (load/packed.c). The length is compared
  * first, so a file no pack came from costs a directory listing and a page of each pack, never
- * a hash; a pack that does not record its length is compared by hash. */
+ * a hash; a pack that does not record its length is compared by hash.
+ *
+ * A file that is not byte for byte a pack's source may still hold a shipped model: a
+ * fine-tune's tokenizer.json, or one saved again, with the same vocabulary and merges and other
+ * added tokens, normalizer or post-processor. It opens from its JSON, and the packs whose
+ * sizes agree are named to it (tok_note_model_twins); on its first long piece the one that
+ * holds the same model byte for byte lends its rank tables (formats/hf/load/packed.c) in place
+ * of the 0.15 s proof. */
 #include "api/api.h"
 #include "formats/hf/hf.h"
 
@@ -22,45 +29,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The pack at path, mapped, when it was made from data[0..len): its mapping, its length and
- * its view; NULL otherwise. hex is data's SHA-256, computed on the first pack whose recorded
- * source length matches (*hashed then set), so at most once across packs. */
-static void *matching_pack(const char *path, const uint8_t *data, size_t len, bool *hashed,
-                           char hex[65], size_t *map_len, tok_pack_view *p)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    void *map = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > TOK_PACK_HEADER_SIZE)
-        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return NULL;
-    *map_len = (size_t)st.st_size;
-    char want[65];
-    uint64_t src_len;
-    if (tok_pack_read(map, *map_len, path, p, NULL) == TOK_OK &&
-        tok_hf_pack_source(p, want, &src_len) && (src_len == UINT64_MAX || src_len == len)) {
-        if (!*hashed) {
-            tok_sha256_hex(data, len, hex);
-            *hashed = true;
-        }
-        if (!memcmp(hex, want, 64))
-            return map;
-    }
-    munmap(map, *map_len);
-    return NULL;
-}
-
-tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *path,
-                                 tok_tokenizer **out)
+/* Each pack (.tkz) of the data directories, mapped, to visit(path, map, len, view, ctx), until
+ * it returns true (then it owns the mapping; the walk stops and returns true). */
+typedef bool (*pack_visit)(const char *path, void *map, size_t len, const tok_pack_view *p,
+                           void *ctx);
+static bool each_pack(pack_visit visit, void *ctx)
 {
     const char *dirs[2];
     size_t n_dirs = tok_data_dirs(dirs);
-    bool hashed = false;
-    char hex[65];
     for (size_t i = 0; i < n_dirs; i++) {
         DIR *d = opendir(dirs[i]);
         if (!d)
@@ -69,26 +45,94 @@ tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *pa
             size_t nl = strlen(e->d_name);
             if (nl < 5 || strcmp(e->d_name + nl - 4, ".tkz") != 0)
                 continue;
-            char pack[4096];
-            int k = snprintf(pack, sizeof pack, "%s/%s", dirs[i], e->d_name);
-            if (k <= 0 || (size_t)k >= sizeof pack)
+            char path[4096];
+            int k = snprintf(path, sizeof path, "%s/%s", dirs[i], e->d_name);
+            if (k <= 0 || (size_t)k >= sizeof path)
                 continue;
-            size_t map_len;
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            struct stat st;
+            void *map = MAP_FAILED;
+            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > TOK_PACK_HEADER_SIZE)
+                map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            close(fd);
+            if (map == MAP_FAILED)
+                continue;
             tok_pack_view p;
-            void *map = matching_pack(pack, data, len, &hashed, hex, &map_len, &p);
-            if (!map)
-                continue;
-            closedir(d);
-            /* A pack that fails to open (damaged since it was installed) leaves the file to
-             * its own loader: the pack is only a faster way to the same tokenizer. */
-            tok_error ignored;
-            if (tok_open_hf_packed(&p, map, true, path, out, &ignored) != TOK_OK)
-                return TOK_ENOENT; /* it unmapped the pack */
-            (*out)->chat_config = NULL;
-            (*out)->chat_config_len = 0;
-            return TOK_OK;
+            if (tok_pack_read(map, (size_t)st.st_size, path, &p, NULL) == TOK_OK &&
+                visit(path, map, (size_t)st.st_size, &p, ctx)) {
+                closedir(d);
+                return true;
+            }
+            munmap(map, (size_t)st.st_size);
         }
         closedir(d);
     }
-    return TOK_ENOENT;
+    return false;
+}
+
+typedef struct twin_search {
+    const uint8_t *data;
+    size_t len;
+    bool hashed;
+    char hex[65];
+    const char *path;
+    tok_tokenizer **out;
+    tok_status st;
+} twin_search;
+
+/* The pack made from s->data: its recorded source length first, so a file no pack came from
+ * costs a directory listing and a page of each pack, never a hash (a pack that does not record
+ * its length is compared by hash); the file's SHA-256 at most once. */
+static bool made_from(const char *pack, void *map, size_t len, const tok_pack_view *p, void *ctx)
+{
+    (void)pack, (void)len;
+    twin_search *s = ctx;
+    char want[65];
+    uint64_t src_len;
+    if (!tok_hf_pack_source(p, want, &src_len) || (src_len != UINT64_MAX && src_len != s->len))
+        return false;
+    if (!s->hashed) {
+        tok_sha256_hex(s->data, s->len, s->hex);
+        s->hashed = true;
+    }
+    if (memcmp(s->hex, want, 64))
+        return false;
+    /* A pack that fails to open (damaged since it was installed) leaves the file to its own
+     * loader: the pack is only a faster way to the same tokenizer. */
+    tok_error ignored;
+    if (tok_open_hf_packed(p, map, true, s->path, s->out, &ignored) != TOK_OK) {
+        s->st = TOK_ENOENT; /* it unmapped the pack */
+        return true;
+    }
+    (*s->out)->chat_config = NULL;
+    (*s->out)->chat_config_len = 0;
+    s->st = TOK_OK;
+    return true;
+}
+
+tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *path,
+                                 tok_tokenizer **out)
+{
+    twin_search s = {data, len, false, {0}, path, out, TOK_ENOENT};
+    return each_pack(made_from, &s) ? s.st : TOK_ENOENT;
+}
+
+/* A pack whose model may be t's (hf_pack_may_lend: the sizes agree) is named to t's lazy
+ * tables; the comparison itself waits for the first long piece, which most uses never meet. */
+static bool may_lend(const char *pack, void *map, size_t len, const tok_pack_view *p, void *ctx)
+{
+    (void)map, (void)len;
+    tok_tokenizer *t = ctx;
+    const hf_model *m = hf_twin_wanted(t);
+    if (m && hf_pack_may_lend(p, t, m))
+        hf_lazy_rank_twin(m->lazy, pack);
+    return false; /* the mapping goes; every pack is looked at */
+}
+
+void tok_note_model_twins(tok_tokenizer *t)
+{
+    if (hf_twin_wanted(t))
+        each_pack(may_lend, t);
 }

@@ -156,3 +156,133 @@ TEST(shipped_twin_damaged_pack_leaves_the_file_to_its_loader)
     CHECK(!packed);
     CHECK(same);
 }
+
+/* The lazy tables of t, after a long piece asked for them. */
+static const hf_lazy_rank *lazy_of(const tok_tokenizer *t)
+{
+    static const hf_lazy_rank none;
+    const hf_lazy_rank *z = ((const hf_pipeline *)t->impl)->model.lazy;
+    return z ? z : &none;
+}
+
+/* Llama 3's tokenizer.json: byte-level BPE on the fast path, shipped as llama3.tkz. */
+static bool llama3_path(char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/llama3/tokenizer.json", test_hf_dir());
+    return access(path, R_OK) == 0;
+}
+
+/* A piece long enough for the rank core (HF_RANK_LAZY_MIN), encoded by a and b: the same ids. */
+static bool same_long_piece(const tok_tokenizer *a, const tok_tokenizer *b)
+{
+    size_t n = HF_RANK_LAZY_MIN + 5000;
+    char *s = malloc(n + 1);
+    uint64_t seed = 9;
+    for (size_t i = 0; i < n; i++) /* letters only: one piece */
+        s[i] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[test_rand(&seed) % 52];
+    uint32_t *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    bool same = tok_encode_alloc(a, s, n, NULL, &x, NULL, &nx, NULL) == TOK_OK &&
+                tok_encode_alloc(b, s, n, NULL, &y, NULL, &ny, NULL) == TOK_OK && nx == ny &&
+                nx > 0 && !memcmp(x, y, nx * sizeof *x);
+    tok_free(x), tok_free(y), free(s);
+    return same;
+}
+
+/* data with one more newline (edit 0), its post_processor dropped too (1), or a reserved
+ * added token renamed (2), written to path. */
+static bool write_edited(const char *path, const char *data, size_t len, int edit)
+{
+    char *e = malloc(len + 64);
+    size_t m = len;
+    memcpy(e, data, len);
+    e[m++] = '\n';
+    if (edit == 2) {
+        char *q = strstr(e, "reserved_special_token_5|>\"");
+        if (!q)
+            return free(e), false;
+        q[strlen("reserved_special_token_")] = 'X';
+    }
+    if (edit == 1) {
+        char *pp = strstr(e, "\"post_processor\"");
+        char *colon = pp ? strchr(pp, ':') : NULL;
+        char *next = colon ? strstr(colon, "\"decoder\"") : NULL;
+        if (!next)
+            return free(e), false;
+        /* "post_processor": null, "decoder"... */
+        size_t tail = m - (size_t)(next - e);
+        memmove(colon + 8, next, tail);
+        memcpy(colon + 1, " null, ", 7);
+        m = (size_t)(colon + 8 - e) + tail;
+    }
+    bool ok = write_file(path, e, m);
+    free(e);
+    return ok;
+}
+
+/* A file that holds a shipped model but is not its pack's source (one more newline; no
+ * post-processor, or a reserved token renamed, as fine-tunes ship them) opens from its JSON, and on its first long piece
+ * the pack lends its rank tables (no 0.15 s proof): the same ids as the file's own tables. */
+TEST(model_twin_lends_tables_to_an_edited_file)
+{
+    char path[512], copy[600];
+    CHECK_MSG(llama3_path(path, sizeof path), "%s is missing (run make hf-vocabs)", path);
+    size_t len;
+    char *data = read_file(path, &len);
+    CHECK(data);
+    snprintf(copy, sizeof copy, "%s/model-twin.json", test_tmpdir());
+    for (int edit = 0; edit < 3; edit++) {
+        CHECK(write_edited(copy, data, len, edit));
+        tok_tokenizer *t = NULL, *ref = NULL;
+        bool opened = tok_open_file(copy, NULL, &t, NULL) == TOK_OK &&
+                      tok_open_memory(data, len, path, NULL, &ref, NULL) == TOK_OK;
+        bool packed = opened && from_pack(t), named = opened && lazy_of(t)->n_twins > 0;
+        bool same = opened && same_long_piece(t, ref) && (edit == 1 || same_ids(t, ref));
+        bool lent = opened && lazy_of(t)->twin_map != NULL;
+        bool ref_built = opened && lazy_of(ref)->twin_map == NULL; /* memory: no twins named */
+        tok_close(t), tok_close(ref);
+        unlink(copy);
+        if (!(opened && !packed && named && same && lent && ref_built))
+            free(data);
+        CHECK(opened);
+        CHECK_MSG(!packed, "an edited file opened from the pack");
+        CHECK_MSG(named, "no pack was named as a possible twin");
+        CHECK(same);
+        CHECK_MSG(lent, "the pack did not lend its tables (edit %d)", edit);
+        CHECK(ref_built);
+    }
+    free(data);
+}
+
+/* Two tokens' ids swapped ("ing" 287 and "ed" 291): the vocabulary is no longer the pack's, so
+ * the pack is named (the sizes agree) but lends nothing, and the file's own tables give its
+ * ids. (An added token renamed, as fine-tunes rename reserved ones, does not count: the tables
+ * hold only the model's vocabulary, and they are lent.) */
+TEST(model_twin_refuses_another_vocabulary)
+{
+    char path[512], copy[600];
+    CHECK_MSG(llama3_path(path, sizeof path), "%s is missing (run make hf-vocabs)", path);
+    size_t len;
+    char *data = read_file(path, &len);
+    CHECK(data);
+    char *a = strstr(data, "\"ing\": 287,"), *b = strstr(data, "\"ed\": 291,");
+    if (!a || !b)
+        free(data);
+    CHECK_MSG(a && b, "\"ing\": 287 or \"ed\": 291 is not in %s", path);
+    memcpy(a + strlen("\"ing\": "), "291", 3);
+    memcpy(b + strlen("\"ed\": "), "287", 3);
+    snprintf(copy, sizeof copy, "%s/model-not-twin.json", test_tmpdir());
+    bool wrote = write_file(copy, data, len);
+    tok_tokenizer *t = NULL, *ref = NULL;
+    bool opened = wrote && tok_open_file(copy, NULL, &t, NULL) == TOK_OK &&
+                  tok_open_memory(data, len, copy, NULL, &ref, NULL) == TOK_OK;
+    bool same = opened && same_long_piece(t, ref);
+    bool named = opened && lazy_of(t)->n_twins > 0, lent = opened && lazy_of(t)->twin_map != NULL;
+    tok_close(t), tok_close(ref);
+    unlink(copy);
+    free(data);
+    CHECK(opened);
+    CHECK_MSG(named, "the pack was not named (the test no longer reaches the comparison)");
+    CHECK_MSG(!lent, "a pack lent its tables to another vocabulary");
+    CHECK(same);
+}

@@ -313,6 +313,14 @@ typedef struct hf_lazy_rank {
      * sections, checked on first use instead of built; nothing of it is owned. */
     bool from_pack;
     hf_lazy_packed packed;
+    /* Byte-level: packs that may hold this very model (hf_lazy_rank_twin: api/shipped_twin.c
+     * names them when a tokenizer.json opens). On first use, the first whose vocabulary and
+     * merges are equal lends its tables (v and unreach point into its mapping, kept until
+     * free) instead of the build: the proof is the same proof. */
+    char *twins[4];
+    unsigned n_twins;
+    void *twin_map;
+    size_t twin_map_len;
     pthread_mutex_t mu;
     _Atomic int state;         /* 0: not asked yet, 1: rank BPE, 2: not (or no memory) */
     bool oom;                  /* state 2 for want of memory (character-level) */
@@ -322,6 +330,19 @@ void hf_lazy_rank_free(hf_lazy_rank *z);
 /* A packed tokenizer's character-level tables (formats/hf/load/packed.c), in place of the
  * build: the pack must outlive z. */
 void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p);
+/* A pack (its path) that may hold m's very model: tried, in the order given, before the build
+ * (at most four are kept; false when none more is). */
+bool hf_lazy_rank_twin(hf_lazy_rank *z, const char *pack_path);
+/* formats/hf/load/packed.c: when the pack at path holds t's vocabulary and m's merges, byte for
+ * byte, with the rank tables and the proof that they are rank BPE: its tables lent to z (true).
+ * hf_pack_may_lend is the cheap first look, on a pack's header: its vocabulary's size and
+ * merge table's length are m's. */
+bool hf_pack_may_lend(const tok_pack_view *p, const tok_tokenizer *t, const hf_model *m);
+bool hf_pack_lend_tables(const char *path, const tok_tokenizer *t, const hf_model *m,
+                         hf_lazy_rank *z);
+/* t's byte-level BPE model, when its tables are still to be worked out (a pack may lend them),
+ * else NULL. */
+const hf_model *hf_twin_wanted(const tok_tokenizer *t);
 /* m's lazy answer, worked out on the first call (once, under the lock): NULL when the merges
  * are not rank BPE. */
 const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m);

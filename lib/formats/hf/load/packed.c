@@ -29,9 +29,12 @@
 #include "base/pack.h"
 #include "formats/hf/load/load.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { SEC_CONFIG = 1, SEC_VOCAB, SEC_STRV, SEC_VERBATIM, SEC_MERGES, SEC_META, SEC_UNREACH,
        SEC_CHARS_VOCAB, SEC_CHARS_MAP, SEC_CHARS_SHORT, SEC_SOURCE = 16, SEC_CHAT };
@@ -254,5 +257,62 @@ bool tok_hf_pack_source(const tok_pack_view *p, char sha_hex[65], uint64_t *len)
         if (d == end && d > q + 1)
             *len = v;
     }
+    return true;
+}
+
+/* ---- a pack lending its byte-level tables to the same model opened from its JSON ---- */
+
+bool hf_pack_may_lend(const tok_pack_view *p, const tok_tokenizer *t, const hf_model *m)
+{
+    size_t meta_len, merges_len, vocab_len;
+    const uint32_t *meta = p->format == TOK_PACK_HF ? tok_pack_get(p, SEC_META, &meta_len) : NULL;
+    const void *merges = tok_pack_get(p, SEC_MERGES, &merges_len);
+    const void *vocab = tok_pack_get(p, SEC_VOCAB, &vocab_len);
+    tok_vocab w;
+    return meta && meta_len >= 8 && (meta[1] & META_RANK_BPE) && meta[0] == m->merge_bits &&
+           merges && merges_len == ((size_t)1 << m->merge_bits) * sizeof *m->merges && vocab &&
+           tok_vocab_view(&w, vocab, vocab_len) == 0 && w.n_ids == t->vocab.n_ids && w.split;
+}
+
+/* The pack's tables are for the pack's vocabulary; they serve t when t's is the same, id for id
+ * and byte for byte, and so are m's merges: then hf_bpe_ranks_check would answer as it did when
+ * the pack was made, and the tables it built are these. */
+bool hf_pack_lend_tables(const char *path, const tok_tokenizer *t, const hf_model *m,
+                         hf_lazy_rank *z)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return false;
+    size_t len = (size_t)st.st_size, vocab_len, unreach_len = 0;
+    tok_pack_view p;
+    tok_vocab w;
+    const tok_vocab *v = &t->vocab;
+    bool ok = tok_pack_read(map, len, path, &p, NULL) == TOK_OK && hf_pack_may_lend(&p, t, m) &&
+              !memcmp(tok_pack_get(&p, SEC_MERGES, &vocab_len), m->merges,
+                      ((size_t)1 << m->merge_bits) * sizeof *m->merges);
+    const void *vocab = ok ? tok_pack_get(&p, SEC_VOCAB, &vocab_len) : NULL;
+    ok = ok && tok_vocab_view_checked(&w, vocab, vocab_len) == 0 && w.split &&
+         w.n_ids == v->n_ids && !memcmp(w.off, v->off, ((size_t)v->n_ids + 1) * sizeof *v->off) &&
+         !memcmp(w.bytes, v->bytes, v->off[v->n_ids]);
+    const uint32_t *unreach = ok ? tok_pack_get(&p, SEC_UNREACH, &unreach_len) : NULL;
+    size_t n_unreach = unreach_len / sizeof *unreach;
+    for (size_t i = 0; ok && i < n_unreach; i++) /* as a pack's list is checked when it opens */
+        ok = unreach[i] < v->n_ids && (i == 0 || unreach[i] > unreach[i - 1]);
+    if (!ok) {
+        munmap(map, len);
+        return false;
+    }
+    z->v = w;
+    z->unreach = (uint32_t *)(uintptr_t)unreach;
+    z->n_unreach = (uint32_t)n_unreach;
+    z->twin_map = map;
+    z->twin_map_len = len;
     return true;
 }

@@ -33,6 +33,7 @@
 #include "formats/hf/hf.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
                         uint32_t *n_unreach, uint32_t **splits)
@@ -122,10 +123,37 @@ void hf_lazy_rank_free(hf_lazy_rank *z)
     if (!z)
         return;
     free(z->v.heap_bpe); /* byte-level: the tables; the rest of v is the tokenizer's */
-    free(z->unreach);
+    if (z->twin_map) /* v and unreach point into the pack that lent them */
+        munmap(z->twin_map, z->twin_map_len);
+    else
+        free(z->unreach);
+    for (unsigned i = 0; i < z->n_twins; i++)
+        free(z->twins[i]);
     tok_char_rank_free(&z->cr); /* from a pack: nothing of it is owned */
     pthread_mutex_destroy(&z->mu);
     free(z);
+}
+
+bool hf_lazy_rank_twin(hf_lazy_rank *z, const char *pack_path)
+{
+    if (z->n_twins == sizeof z->twins / sizeof z->twins[0])
+        return false;
+    char *copy = strdup(pack_path);
+    if (copy)
+        z->twins[z->n_twins++] = copy;
+    return copy != NULL;
+}
+
+const hf_model *hf_twin_wanted(const tok_tokenizer *t)
+{
+    if (t->ops != &hf_ops)
+        return NULL;
+    const hf_pipeline *hp = t->impl;
+    const hf_model *m = &hp->model;
+    bool want = m->kind == HF_BPE && m->byte_level && !m->byte_fallback && !m->prefix_len &&
+                !m->suffix_len && m->merges && m->lazy && !m->lazy->from_pack &&
+                atomic_load_explicit(&m->lazy->state, memory_order_acquire) == 0;
+    return want ? m : NULL;
 }
 
 void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p)
@@ -152,6 +180,17 @@ static bool byte_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     z->unreach = un;
     z->n_unreach = nu;
     return true;
+}
+
+/* A pack that holds this very model lends its tables (hf_lazy_rank_twin): a fine-tune's file,
+ * or one saved again, with other added tokens, normalizer or post-processor, has the vocabulary
+ * and merges of a model tokscope ships, and their proof is already in the pack. */
+static bool byte_level_twin(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
+{
+    for (unsigned i = 0; i < z->n_twins; i++)
+        if (hf_pack_lend_tables(z->twins[i], t, m, z))
+            return true;
+    return false;
 }
 
 typedef struct merge_order {
@@ -218,7 +257,7 @@ const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
         s = atomic_load_explicit(&z->state, memory_order_relaxed);
         if (s == 0) {
             bool ok = z->from_pack   ? packed_view(z, t)
-                      : m->byte_level ? byte_level_build(z, t, m)
+                      : m->byte_level ? byte_level_twin(z, t, m) || byte_level_build(z, t, m)
                                       : char_level_build(z, t, m);
             s = ok ? 1 : 2;
             atomic_store_explicit(&z->state, s, memory_order_release);
