@@ -42,6 +42,22 @@ TEST(bpe_lowest_rank_merges_first)
     tok_vocab_free(&v);
 }
 
+/* A piece of at least want bytes (at most cap) of random fragments: its length. */
+static size_t from_frags(uint8_t *p, size_t cap, size_t want, const char *const *frags,
+                         size_t n_frags, uint64_t *seed)
+{
+    size_t n = 0;
+    while (n < want) {
+        const char *f = frags[test_rand(seed) % n_frags];
+        size_t l = strlen(f);
+        if (n + l > cap)
+            break;
+        memcpy(p + n, f, l);
+        n += l;
+    }
+    return n;
+}
+
 static void agree_on_random(const char *enc, uint64_t seed)
 {
     tok_tokenizer *t;
@@ -54,15 +70,7 @@ static void agree_on_random(const char *enc, uint64_t seed)
     uint32_t ids1[64], starts1[65], ids2[64], starts2[65];
     void *work = malloc(tok_bpe_rank_heap_work(64));
     for (int r = 0; r < 20000; r++) {
-        size_t n = 0, want = 2 + test_rand(&seed) % 62;
-        while (n < want) {
-            const char *f = frags[test_rand(&seed) % 16];
-            size_t l = strlen(f);
-            if (n + l > 64)
-                break;
-            memcpy(p + n, f, l);
-            n += l;
-        }
+        size_t n = from_frags(p, 64, 2 + test_rand(&seed) % 62, frags, 16, &seed);
         size_t m1 = tok_bpe_rank_merge_small(v, p, n, ids1, starts1);
         size_t m2 = tok_bpe_rank_merge_heap(v, p, n, ids2, starts2, work);
         bool same = m1 == m2;
@@ -128,15 +136,8 @@ static void backtrack_agrees(const char *enc, uint64_t seed)
     void *work = malloc(tok_bpe_rank_heap_work(MAXN));
     tok_bpe_thread_memo *memo = tok_bpe_memo(v); /* every other piece through the caches */
     for (int r = 0; r < 6000; r++) {
-        size_t n = 0, want = 2 + test_rand(&seed) % (r % 10 == 0 ? MAXN - 8 : 40);
-        while (n < want) {
-            const char *f = frags[test_rand(&seed) % 20];
-            size_t l = strlen(f);
-            if (n + l > MAXN)
-                break;
-            memcpy(p + n, f, l);
-            n += l;
-        }
+        size_t want = 2 + test_rand(&seed) % (r % 10 == 0 ? MAXN - 8 : 40);
+        size_t n = from_frags(p, MAXN, want, frags, 20, &seed);
         size_t m1 = tok_bpe_rank_backtrack(v, p, n, i1, s1, dead, r % 2 ? memo : NULL);
         size_t m2 = tok_bpe_rank_merge_heap(v, p, n, i2, s2, work);
         CHECK_MSG(m1 > 0, "%s: the linear encoder gave up on a %zu-byte piece", enc, n);
@@ -417,15 +418,8 @@ TEST(bpe_linear_on_a_lying_trie_stays_inside)
     static uint64_t dead[MAXN / 64 + 1];
     size_t gave_up = 0, bad = 0;
     for (int r = 0; r < 3000; r++) {
-        size_t n = 0, want = 2 + test_rand(&seed) % (r % 4 ? 60 : MAXN - 8);
-        while (n < want) {
-            const char *f = frags[test_rand(&seed) % 10];
-            size_t l = strlen(f);
-            if (n + l > MAXN)
-                break;
-            memcpy(p + n, f, l);
-            n += l;
-        }
+        size_t want = 2 + test_rand(&seed) % (r % 4 ? 60 : MAXN - 8);
+        size_t n = from_frags(p, MAXN, want, frags, 10, &seed);
         size_t m = tok_bpe_rank_backtrack(&w, p, n, ids, r % 2 ? st : NULL, dead,
                                           r % 3 ? tok_bpe_memo(&w) : NULL);
         gave_up += m == 0;

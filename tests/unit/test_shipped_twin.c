@@ -221,8 +221,9 @@ static bool write_edited(const char *path, const char *data, size_t len, int edi
 }
 
 /* A file that holds a shipped model but is not its pack's source (one more newline; no
- * post-processor, or a reserved token renamed, as fine-tunes ship them) opens from its JSON, and on its first long piece
- * the pack lends its rank tables (no 0.15 s proof): the same ids as the file's own tables. */
+ * post-processor, or a reserved token renamed, as fine-tunes ship them) opens from its JSON,
+ * and on its first long piece the pack lends its rank tables (no 0.15 s proof): the same ids
+ * as the file's own tables. */
 TEST(model_twin_lends_tables_to_an_edited_file)
 {
     char path[512], copy[600];
