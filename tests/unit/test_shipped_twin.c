@@ -287,3 +287,32 @@ TEST(model_twin_refuses_another_vocabulary)
     CHECK_MSG(!lent, "a pack lent its tables to another vocabulary");
     CHECK(same);
 }
+
+/* Character-level BPE (Mistral 7B's tokenizer.json, shipped as mistral-7b.tkz, with one more
+ * newline): the pack lends its renumbered vocabulary's sections, checked on use as its own are,
+ * in place of the character-level build (0.5 s and 100 MB for Gemma 3). */
+TEST(model_twin_lends_character_level_tables)
+{
+    char path[512], copy[600];
+    snprintf(path, sizeof path, "%s/mistral_7b/tokenizer.json", test_hf_dir());
+    size_t len;
+    char *data = read_file(path, &len);
+    CHECK_MSG(data, "%s is missing (run make hf-vocabs)", path);
+    snprintf(copy, sizeof copy, "%s/model-twin-chars.json", test_tmpdir());
+    bool wrote = write_edited(copy, data, len, 0);
+    tok_tokenizer *t = NULL, *ref = NULL;
+    bool opened = wrote && tok_open_file(copy, NULL, &t, NULL) == TOK_OK &&
+                  tok_open_memory(data, len, path, NULL, &ref, NULL) == TOK_OK;
+    bool packed = opened && from_pack(t), named = opened && lazy_of(t)->n_twins > 0;
+    bool same = opened && same_long_piece(t, ref) && same_ids(t, ref);
+    bool lent = opened && lazy_of(t)->twin_map != NULL && lazy_of(ref)->twin_map == NULL;
+    bool used = opened && atomic_load(&lazy_of(t)->state) == 1;
+    tok_close(t), tok_close(ref);
+    unlink(copy);
+    free(data);
+    CHECK(opened);
+    CHECK_MSG(!packed, "an edited file opened from the pack");
+    CHECK_MSG(named, "no pack was named as a possible twin");
+    CHECK(same);
+    CHECK_MSG(lent && used, "the pack did not lend its character-level tables");
+}

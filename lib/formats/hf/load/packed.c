@@ -269,14 +269,21 @@ bool hf_pack_may_lend(const tok_pack_view *p, const tok_tokenizer *t, const hf_m
     const void *merges = tok_pack_get(p, SEC_MERGES, &merges_len);
     const void *vocab = tok_pack_get(p, SEC_VOCAB, &vocab_len);
     tok_vocab w;
-    return meta && meta_len >= 8 && (meta[1] & META_RANK_BPE) && meta[0] == m->merge_bits &&
-           merges && merges_len == ((size_t)1 << m->merge_bits) * sizeof *m->merges && vocab &&
-           tok_vocab_view(&w, vocab, vocab_len) == 0 && w.n_ids == t->vocab.n_ids && w.split;
+    /* byte-level: the merges proved rank BPE and the vocabulary holds the tables; character-
+     * level: the renumbered vocabulary's sections */
+    bool tables = m->byte_level ? meta && meta_len >= 8 && (meta[1] & META_RANK_BPE)
+                                : tok_pack_get(p, SEC_CHARS_VOCAB, &vocab_len) != NULL;
+    return tables && meta && meta_len >= 8 && meta[0] == m->merge_bits && merges &&
+           merges_len == ((size_t)1 << m->merge_bits) * sizeof *m->merges &&
+           (vocab = tok_pack_get(p, SEC_VOCAB, &vocab_len)) != NULL &&
+           tok_vocab_view(&w, vocab, vocab_len) == 0 && w.n_ids == t->vocab.n_ids &&
+           (!m->byte_level || w.split);
 }
 
 /* The pack's tables are for the pack's vocabulary; they serve t when t's is the same, id for id
- * and byte for byte, and so are m's merges: then hf_bpe_ranks_check would answer as it did when
- * the pack was made, and the tables it built are these. */
+ * and byte for byte, and so are m's merges: then hf_bpe_ranks_check (byte-level) or the
+ * character-level build would answer as they did when the pack was made, and the tables they
+ * built are these. */
 bool hf_pack_lend_tables(const char *path, const tok_tokenizer *t, const hf_model *m,
                          hf_lazy_rank *z)
 {
@@ -298,9 +305,26 @@ bool hf_pack_lend_tables(const char *path, const tok_tokenizer *t, const hf_mode
               !memcmp(tok_pack_get(&p, SEC_MERGES, &vocab_len), m->merges,
                       ((size_t)1 << m->merge_bits) * sizeof *m->merges);
     const void *vocab = ok ? tok_pack_get(&p, SEC_VOCAB, &vocab_len) : NULL;
-    ok = ok && tok_vocab_view_checked(&w, vocab, vocab_len) == 0 && w.split &&
-         w.n_ids == v->n_ids && !memcmp(w.off, v->off, ((size_t)v->n_ids + 1) * sizeof *v->off) &&
+    ok = ok && tok_vocab_view_checked(&w, vocab, vocab_len) == 0 &&
+         (!m->byte_level || w.split) && w.n_ids == v->n_ids &&
+         !memcmp(w.off, v->off, ((size_t)v->n_ids + 1) * sizeof *v->off) &&
          !memcmp(w.bytes, v->bytes, v->off[v->n_ids]);
+    if (ok && !m->byte_level) { /* the sections, checked on use (models/bpe_ranks.c) */
+        hf_lazy_packed *ch = &z->packed;
+        size_t map_len = 0, short_len = 0;
+        ch->vocab = tok_pack_get(&p, SEC_CHARS_VOCAB, &ch->vocab_len);
+        ch->to_model = tok_pack_get(&p, SEC_CHARS_MAP, &map_len);
+        ch->short_anom = tok_pack_get(&p, SEC_CHARS_SHORT, &short_len);
+        ch->n_to_model = map_len / sizeof(uint32_t);
+        ch->n_short = short_len / sizeof(uint32_t);
+        ok = ch->vocab && ch->to_model && !(map_len % 4) && !(short_len % 4);
+        if (ok) {
+            z->twin_map = map;
+            z->twin_map_len = len;
+            return true;
+        }
+        memset(ch, 0, sizeof *ch);
+    }
     const uint32_t *unreach = ok ? tok_pack_get(&p, SEC_UNREACH, &unreach_len) : NULL;
     size_t n_unreach = unreach_len / sizeof *unreach;
     for (size_t i = 0; ok && i < n_unreach; i++) /* as a pack's list is checked when it opens */

@@ -150,7 +150,8 @@ const hf_model *hf_twin_wanted(const tok_tokenizer *t)
         return NULL;
     const hf_pipeline *hp = t->impl;
     const hf_model *m = &hp->model;
-    bool want = m->kind == HF_BPE && m->byte_level && !m->byte_fallback && !m->prefix_len &&
+    /* byte-level as hf_bpe_ranks_check asks; character-level as hf_open gives m->lazy */
+    bool want = m->kind == HF_BPE && (!m->byte_level || !m->byte_fallback) && !m->prefix_len &&
                 !m->suffix_len && m->merges && m->lazy && !m->lazy->from_pack &&
                 atomic_load_explicit(&m->lazy->state, memory_order_acquire) == 0;
     return want ? m : NULL;
@@ -184,8 +185,10 @@ static bool byte_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
 
 /* A pack that holds this very model lends its tables (hf_lazy_rank_twin): a fine-tune's file,
  * or one saved again, with other added tokens, normalizer or post-processor, has the vocabulary
- * and merges of a model tokscope ships, and their proof is already in the pack. */
-static bool byte_level_twin(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
+ * and merges of a model tokscope ships, and their proof is already in the pack. Byte-level:
+ * the vocabulary with its rank tables; character-level: the renumbered vocabulary's sections
+ * (z->packed), viewed and checked as a pack's own are (packed_view). */
+static bool model_twin(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
 {
     for (unsigned i = 0; i < z->n_twins; i++)
         if (hf_pack_lend_tables(z->twins[i], t, m, z))
@@ -257,8 +260,9 @@ const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
         s = atomic_load_explicit(&z->state, memory_order_relaxed);
         if (s == 0) {
             bool ok = z->from_pack   ? packed_view(z, t)
-                      : m->byte_level ? byte_level_twin(z, t, m) || byte_level_build(z, t, m)
-                                      : char_level_build(z, t, m);
+                      : m->byte_level ? model_twin(z, t, m) || byte_level_build(z, t, m)
+                                      : (model_twin(z, t, m) && packed_view(z, t)) ||
+                                            char_level_build(z, t, m);
             s = ok ? 1 : 2;
             atomic_store_explicit(&z->state, s, memory_order_release);
         }
