@@ -281,25 +281,6 @@ static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos
     return ok;
 }
 
-/* The encoder steps by the lengths its walks found, which are the tokens' own unless a damaged
- * pack's trie says otherwise (tables built here put each token at its own depth); what it
- * returns must tile the piece by the tokens' lengths (callers place tokens by them). Starts,
- * when kept, are the steps. Asked for untrusted tables only. */
-static bool tiled(const tok_vocab *v, const uint32_t *toks, size_t m, const uint32_t *starts,
-                  size_t n)
-{
-    if (starts) {
-        for (size_t k = 0; k < m; k++)
-            if (tok_vocab_len(v, toks[k]) != starts[k + 1] - starts[k])
-                return false;
-        return true;
-    }
-    size_t sum = 0;
-    for (size_t k = 0; k < m; k++)
-        sum += tok_vocab_len(v, toks[k]);
-    return sum == n;
-}
-
 /* Linear BPE (the backtracking encoder of rust-gems' bpe crate): a sequence of tokens covering
  * the piece is BPE's encoding exactly when every adjacent pair is valid (tok_bpe_valid_pair), so
  * take the longest token that keeps the sequence valid, else the next shorter prefix token, and
@@ -326,6 +307,13 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                 return 0;
             if (!(dead[end >> 6] >> (end & 63) & 1) &&
                 (last == NONE || valid_cached(v, p, pos, last, t, memo))) {
+                /* The walk's length is the token's own, unless a damaged pack's trie says
+                 * otherwise (tables built here put each token at its own depth): tables read
+                 * from a file are held to it, so what is returned tiles the piece by the
+                 * tokens' lengths, as callers place them. The load is off the chain to the
+                 * next walk, which starts from the walk's length. */
+                if (v->untrusted && tok_vocab_len(v, t) != len)
+                    return 0;
                 toks[top] = t;
                 if (starts)
                     starts[top] = (uint32_t)pos;
@@ -334,7 +322,7 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                 if (pos == n) {
                     if (starts)
                         starts[top] = (uint32_t)n;
-                    return !v->untrusted || tiled(v, toks, top, starts, n) ? top : 0;
+                    return top;
                 }
                 next = longest_again(v, p, pos, n, memo, &w, &next_len);
                 break;
