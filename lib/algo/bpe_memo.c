@@ -27,7 +27,6 @@
 typedef tok_bpe_thread_memo memo;
 
 _Thread_local memo *tok_bpe_memo_table;
-#define table tok_bpe_memo_table
 static pthread_key_t key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static bool have_key;
@@ -36,25 +35,26 @@ static void make_key(void) { have_key = pthread_key_create(&key, free) == 0; }
 
 tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v)
 {
-    if (!table) {
+    memo *m = tok_bpe_memo_table;
+    if (!m) {
         pthread_once(&key_once, make_key);
-        memo *m = have_key ? calloc(1, sizeof *m) : NULL; /* zero pages until touched */
+        m = have_key ? calloc(1, sizeof *m) : NULL; /* zero pages until touched */
         if (!m || pthread_setspecific(key, m) != 0) {
             free(m);
             return NULL; /* no memory (or no key): check every pair, walk every byte */
         }
         m->gen = 0;
-        table = m;
+        tok_bpe_memo_table = m;
     }
-    if (table->owner != v->uid || table->gen == 0) {
-        table->owner = v->uid;
-        if (++table->gen == 2048) { /* the generations wrapped: clear for real */
-            memset(table->pairs, 0, sizeof table->pairs);
-            memset(table->r3, 0, sizeof table->r3);
-            memset(table->step, 0, sizeof table->step);
-            memset(table->piece, 0, sizeof table->piece);
-            table->gen = 1;
+    if (m->owner != v->uid || m->gen == 0) {
+        m->owner = v->uid;
+        if (++m->gen == 2048) { /* the generations wrapped: clear for real */
+            memset(m->pairs, 0, sizeof m->pairs);
+            memset(m->r3, 0, sizeof m->r3);
+            memset(m->step, 0, sizeof m->step);
+            memset(m->piece, 0, sizeof m->piece);
+            m->gen = 1;
         }
     }
-    return table;
+    return m;
 }

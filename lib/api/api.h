@@ -69,8 +69,8 @@ size_t tok_data_dirs(const char *dirs[2]);
  * pack was made from it or that pack does not open (the file's own loader then runs). */
 tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *path,
                                  tok_tokenizer **out);
-/* The packs of the data directories that may hold t's byte-level BPE model, named to it for its
- * first long piece (shipped_twin.c); nothing for other tokenizers. */
+/* The packs of the data directories that may hold t's BPE model, named to it for its first
+ * long piece (shipped_twin.c); nothing for other tokenizers. */
 void tok_note_model_twins(tok_tokenizer *t);
 
 #endif

@@ -17,17 +17,14 @@
  * added tokens, normalizer or post-processor. It opens from its JSON, and the packs whose
  * sizes agree are named to it (tok_note_model_twins); on its first long piece the one that
  * holds the same model byte for byte lends its rank tables (formats/hf/load/packed.c) in place
- * of the 0.15 s proof. */
+ * of the 0.15 s proof (byte-level) or the build (character-level: 0.5 s for Gemma 3). */
 #include "api/api.h"
 #include "formats/hf/hf.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Each pack (.tkz) of the data directories, mapped, to visit(path, map, len, view, ctx), until
  * it returns true (then it owns the mapping; the walk stops and returns true). */
@@ -49,23 +46,17 @@ static bool each_pack(pack_visit visit, void *ctx)
             int k = snprintf(path, sizeof path, "%s/%s", dirs[i], e->d_name);
             if (k <= 0 || (size_t)k >= sizeof path)
                 continue;
-            int fd = open(path, O_RDONLY | O_CLOEXEC);
-            if (fd < 0)
-                continue;
-            struct stat st;
-            void *map = MAP_FAILED;
-            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > TOK_PACK_HEADER_SIZE)
-                map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-            close(fd);
-            if (map == MAP_FAILED)
+            size_t len;
+            void *map = tok_map_file(path, TOK_PACK_HEADER_SIZE, &len);
+            if (!map)
                 continue;
             tok_pack_view p;
-            if (tok_pack_read(map, (size_t)st.st_size, path, &p, NULL) == TOK_OK &&
-                visit(path, map, (size_t)st.st_size, &p, ctx)) {
+            if (tok_pack_read(map, len, path, &p, NULL) == TOK_OK &&
+                visit(path, map, len, &p, ctx)) {
                 closedir(d);
                 return true;
             }
-            munmap(map, (size_t)st.st_size);
+            munmap(map, len);
         }
         closedir(d);
     }
@@ -121,18 +112,23 @@ tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *pa
 
 /* A pack whose model may be t's (hf_pack_may_lend: the sizes agree) is named to t's lazy
  * tables; the comparison itself waits for the first long piece, which most uses never meet. */
+typedef struct twin_model {
+    const tok_tokenizer *t;
+    const hf_model *m;
+} twin_model;
+
 static bool may_lend(const char *pack, void *map, size_t len, const tok_pack_view *p, void *ctx)
 {
     (void)map, (void)len;
-    tok_tokenizer *t = ctx;
-    const hf_model *m = hf_twin_wanted(t);
-    if (m && hf_pack_may_lend(p, t, m))
-        hf_lazy_rank_twin(m->lazy, pack);
+    const twin_model *w = ctx;
+    if (hf_pack_may_lend(p, w->t, w->m))
+        hf_lazy_rank_twin(w->m->lazy, pack);
     return false; /* the mapping goes; every pack is looked at */
 }
 
 void tok_note_model_twins(tok_tokenizer *t)
 {
-    if (hf_twin_wanted(t))
-        each_pack(may_lend, t);
+    twin_model w = {t, hf_twin_wanted(t)};
+    if (w.m)
+        each_pack(may_lend, &w);
 }

@@ -117,6 +117,10 @@ static inline void tok_out_push(tok_out *o, uint32_t id, uint64_t start, uint64_
 tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err);
 /* The same from an open descriptor, which it closes (path names it in messages). */
 tok_status tok_read_fd(int fd, const char *path, uint8_t **data, size_t *len, tok_error *err);
+/* path mapped read-only (pages read as they are touched) when it is a regular file of more
+ * than min bytes: the mapping, its length in *len; NULL otherwise (no message: the callers,
+ * which look through the packs of a data directory, skip what they cannot map). */
+void *tok_map_file(const char *path, size_t min, size_t *len);
 
 /* ---- base64 (base64.c) ---- */
 

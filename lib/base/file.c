@@ -1,13 +1,30 @@
 /* file: reading a whole file into memory -- the one reader behind tokenizer files and price
- * files, so both report the same errors in the same words. */
+ * files, so both report the same errors in the same words -- and mapping one. */
 #include "base/base.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+void *tok_map_file(const char *path, size_t min, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > min)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return NULL;
+    *len = (size_t)st.st_size;
+    return map;
+}
 
 tok_status tok_read_file(const char *path, uint8_t **data, size_t *len, tok_error *err)
 {

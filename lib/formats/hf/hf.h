@@ -313,10 +313,10 @@ typedef struct hf_lazy_rank {
      * sections, checked on first use instead of built; nothing of it is owned. */
     bool from_pack;
     hf_lazy_packed packed;
-    /* Byte-level: packs that may hold this very model (hf_lazy_rank_twin: api/shipped_twin.c
-     * names them when a tokenizer.json opens). On first use, the first whose vocabulary and
-     * merges are equal lends its tables (v and unreach point into its mapping, kept until
-     * free) instead of the build: the proof is the same proof. */
+    /* Packs that may hold this very model (hf_lazy_rank_twin: api/shipped_twin.c names them
+     * when a tokenizer.json opens). On first use, the first whose vocabulary and merges are
+     * equal lends its tables instead of the build -- byte-level: v and unreach; character-
+     * level: packed -- pointing into its mapping, kept until free. */
     char *twins[4];
     unsigned n_twins;
     void *twin_map;
@@ -334,13 +334,14 @@ void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p);
  * (at most four are kept; false when none more is). */
 bool hf_lazy_rank_twin(hf_lazy_rank *z, const char *pack_path);
 /* formats/hf/load/packed.c: when the pack at path holds t's vocabulary and m's merges, byte for
- * byte, with the rank tables and the proof that they are rank BPE: its tables lent to z (true).
+ * byte, with the rank tables (byte-level: and the proof that they are rank BPE; character-
+ * level: the renumbered vocabulary's sections): its tables lent to z (true).
  * hf_pack_may_lend is the cheap first look, on a pack's header: its vocabulary's size and
  * merge table's length are m's. */
 bool hf_pack_may_lend(const tok_pack_view *p, const tok_tokenizer *t, const hf_model *m);
 bool hf_pack_lend_tables(const char *path, const tok_tokenizer *t, const hf_model *m,
                          hf_lazy_rank *z);
-/* t's byte-level BPE model, when its tables are still to be worked out (a pack may lend them),
+/* t's BPE model, when its lazy rank tables are still to be worked out (a pack may lend them),
  * else NULL. */
 const hf_model *hf_twin_wanted(const tok_tokenizer *t);
 /* m's lazy answer, worked out on the first call (once, under the lock): NULL when the merges

@@ -29,12 +29,9 @@
 #include "base/pack.h"
 #include "formats/hf/load/load.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 enum { SEC_CONFIG = 1, SEC_VOCAB, SEC_STRV, SEC_VERBATIM, SEC_MERGES, SEC_META, SEC_UNREACH,
        SEC_CHARS_VOCAB, SEC_CHARS_MAP, SEC_CHARS_SHORT, SEC_SOURCE = 16, SEC_CHAT };
@@ -260,24 +257,23 @@ bool tok_hf_pack_source(const tok_pack_view *p, char sha_hex[65], uint64_t *len)
     return true;
 }
 
-/* ---- a pack lending its byte-level tables to the same model opened from its JSON ---- */
+/* ---- a pack lending its rank tables to the same model opened from its JSON ---- */
 
 bool hf_pack_may_lend(const tok_pack_view *p, const tok_tokenizer *t, const hf_model *m)
 {
-    size_t meta_len, merges_len, vocab_len;
+    size_t meta_len, merges_len, vocab_len, chars_len;
     const uint32_t *meta = p->format == TOK_PACK_HF ? tok_pack_get(p, SEC_META, &meta_len) : NULL;
     const void *merges = tok_pack_get(p, SEC_MERGES, &merges_len);
     const void *vocab = tok_pack_get(p, SEC_VOCAB, &vocab_len);
     tok_vocab w;
+    if (!meta || meta_len < 8 || meta[0] != m->merge_bits || !merges ||
+        merges_len != ((size_t)1 << m->merge_bits) * sizeof *m->merges || !vocab ||
+        tok_vocab_view(&w, vocab, vocab_len) != 0 || w.n_ids != t->vocab.n_ids)
+        return false;
     /* byte-level: the merges proved rank BPE and the vocabulary holds the tables; character-
      * level: the renumbered vocabulary's sections */
-    bool tables = m->byte_level ? meta && meta_len >= 8 && (meta[1] & META_RANK_BPE)
-                                : tok_pack_get(p, SEC_CHARS_VOCAB, &vocab_len) != NULL;
-    return tables && meta && meta_len >= 8 && meta[0] == m->merge_bits && merges &&
-           merges_len == ((size_t)1 << m->merge_bits) * sizeof *m->merges &&
-           (vocab = tok_pack_get(p, SEC_VOCAB, &vocab_len)) != NULL &&
-           tok_vocab_view(&w, vocab, vocab_len) == 0 && w.n_ids == t->vocab.n_ids &&
-           (!m->byte_level || w.split);
+    return m->byte_level ? (meta[1] & META_RANK_BPE) && w.split
+                         : tok_pack_get(p, SEC_CHARS_VOCAB, &chars_len) != NULL;
 }
 
 /* The pack's tables are for the pack's vocabulary; they serve t when t's is the same, id for id
@@ -287,23 +283,17 @@ bool hf_pack_may_lend(const tok_pack_view *p, const tok_tokenizer *t, const hf_m
 bool hf_pack_lend_tables(const char *path, const tok_tokenizer *t, const hf_model *m,
                          hf_lazy_rank *z)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    size_t len, merges_len, vocab_len, unreach_len = 0;
+    void *map = tok_map_file(path, TOK_PACK_HEADER_SIZE, &len);
+    if (!map)
         return false;
-    struct stat st;
-    void *map = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return false;
-    size_t len = (size_t)st.st_size, vocab_len, unreach_len = 0;
     tok_pack_view p;
     tok_vocab w;
     const tok_vocab *v = &t->vocab;
-    bool ok = tok_pack_read(map, len, path, &p, NULL) == TOK_OK && hf_pack_may_lend(&p, t, m) &&
-              !memcmp(tok_pack_get(&p, SEC_MERGES, &vocab_len), m->merges,
-                      ((size_t)1 << m->merge_bits) * sizeof *m->merges);
+    /* hf_pack_may_lend checked the merge table's length */
+    bool ok = tok_pack_read(map, len, path, &p, NULL) == TOK_OK && hf_pack_may_lend(&p, t, m);
+    const void *merges = ok ? tok_pack_get(&p, SEC_MERGES, &merges_len) : NULL;
+    ok = ok && !memcmp(merges, m->merges, merges_len);
     const void *vocab = ok ? tok_pack_get(&p, SEC_VOCAB, &vocab_len) : NULL;
     ok = ok && tok_vocab_view_checked(&w, vocab, vocab_len) == 0 &&
          (!m->byte_level || w.split) && w.n_ids == v->n_ids &&
