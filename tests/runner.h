@@ -98,7 +98,7 @@ tok_status test_open_json(const char *path, tok_tokenizer **out, tok_error *err)
  * `from` is not in it. from NULL: the file as it is. */
 tok_tokenizer *test_open_json_edited(const char *path, const char *from, const char *to);
 /* Do a and b give s[0..n) the same ids and spans (flags as tok_encode_options.flags), and a's
- * count as many? *tokens (may be NULL) gets how many. */
+ * count as many and ids asked alone the same? *tokens (may be NULL) gets how many. */
 bool test_same_tokens(const tok_tokenizer *a, const tok_tokenizer *b, const char *s, size_t n,
                       unsigned flags, size_t *tokens);
 /* Where the reference tokenizer.json files are: $TOK_HF_DIR, else build/hf. */

@@ -317,6 +317,12 @@ bool test_same_tokens(const tok_tokenizer *a, const tok_tokenizer *b, const char
               tok_encode_alloc(b, s, n, &o, &ib, &sb, &nb, NULL) == TOK_OK && na == nb &&
               (!na || (!memcmp(ia, ib, na * sizeof *ia) && !memcmp(sa, sb, na * sizeof *sa)));
     ok = ok && tok_count(a, s, n, &o, &count, NULL) == TOK_OK && count == na;
+    /* ids alone (no spans asked: some paths keep no alignments then) */
+    uint32_t *ic = NULL;
+    size_t nc = 0;
+    ok = ok && tok_encode_alloc(a, s, n, &o, &ic, NULL, &nc, NULL) == TOK_OK && nc == na &&
+         (!na || !memcmp(ia, ic, na * sizeof *ia));
+    tok_free(ic);
     if (tokens)
         *tokens = na;
     tok_free(ia), tok_free(ib), tok_free(sa), tok_free(sb);

@@ -78,3 +78,38 @@ static void check(const char *name, const char *normalizer)
 
 TEST(hf_words_bert_uncased) { check("gen_wordpiece_bert_uncased", BERT("true")); }
 TEST(hf_words_bert_cased) { check("gen_wordpiece_bert_cased_style", BERT("false")); }
+
+/* Without alignments (ids alone, a count) each piece goes through the model as it is cut: a
+ * word the model cannot make without an unknown token the file lacks fails the call there,
+ * the same as on the stages' path, and an added token between words keeps its place. */
+TEST(hf_words_direct_model_errors)
+{
+    static const char json[] =
+        "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[{\"id\":5,"
+        "\"content\":\"[X]\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
+        "\"normalized\":false,\"special\":false}],\"normalizer\":" BERT("true") ","
+        "\"pre_tokenizer\":{\"type\":\"BertPreTokenizer\"},\"post_processor\":null,"
+        "\"decoder\":null,\"model\":{\"type\":\"WordPiece\",\"unk_token\":\"[UNK]\","
+        "\"continuing_subword_prefix\":\"##\",\"max_input_chars_per_word\":100,"
+        "\"vocab\":{\"a\":0,\"b\":1,\"##b\":2,\",\":3,\"ab\":4,\"[X]\":5}}}";
+    tok_tokenizer *t = NULL;
+    CHECK(tok_open_memory(json, sizeof json - 1, "wp.json", NULL, &t, NULL) == TOK_OK);
+    if (!t)
+        return;
+    static const char good[] = "ab, Ab[X]b abb", bad[] = "ab, Ab[X]b zz ab";
+    static const uint32_t want[] = {4, 3, 4, 5, 1, 4, 2};
+    uint32_t *ids = NULL;
+    size_t n = 0, count = 0;
+    CHECK(tok_encode_alloc(t, good, sizeof good - 1, NULL, &ids, NULL, &n, NULL) == TOK_OK);
+    CHECK(n == 7 && ids && !memcmp(ids, want, sizeof want));
+    CHECK(tok_count(t, good, sizeof good - 1, NULL, &count, NULL) == TOK_OK && count == 7);
+    tok_free(ids);
+    ids = NULL;
+    CHECK(tok_encode_alloc(t, bad, sizeof bad - 1, NULL, &ids, NULL, &n, NULL) == TOK_EFORMAT);
+    CHECK(tok_count(t, bad, sizeof bad - 1, NULL, &count, NULL) == TOK_EFORMAT);
+    tok_span *sp = NULL;
+    CHECK(tok_encode_alloc(t, bad, sizeof bad - 1, NULL, &ids, &sp, &n, NULL) == TOK_EFORMAT);
+    tok_free(ids);
+    tok_free(sp);
+    tok_close(t);
+}

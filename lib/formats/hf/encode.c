@@ -165,6 +165,41 @@ static bool drain(void *ctx, hf_tokens *t)
     return true;
 }
 
+/* One piece of text through the model, its tokens onto e->toks. */
+static tok_status model_piece(enc *e, const uint8_t *p, size_t n)
+{
+    const hf_model *m = &e->hp->model;
+    switch (m->kind) {
+    case HF_BPE: return hf_bpe_tokenize(e->t, m, p, n, &e->toks, &e->call->sc);
+    case HF_WORDPIECE: return hf_wordpiece_tokenize(e->t, m, p, n, &e->toks);
+    case HF_WORDLEVEL: return hf_wordlevel_tokenize(e->t, m, p, n, &e->toks);
+    case HF_UNIGRAM: return hf_unigram_tokenize(e->t, m, p, n, &e->toks, &e->call->sc);
+    }
+    return TOK_EINVAL;
+}
+
+/* The words path's pieces straight through the model (hf_piece_sink): no alignments are
+ * tracked, so a piece needs nothing but its bytes, and the tokens leave in batches. */
+typedef struct direct {
+    enc *e;
+    sink *k;
+    tok_status ms; /* the model's failure, when put said no */
+} direct;
+
+static bool direct_put(void *ctx, const uint8_t *p, size_t n)
+{
+    direct *d = ctx;
+    enc *e = d->e;
+    d->ms = model_piece(e, p, n);
+    if (d->ms != TOK_OK || e->toks.oom)
+        return false;
+    if (e->toks.n >= HF_TOKENS_DRAIN_AT && !drain(d->k, &e->toks)) {
+        d->ms = TOK_ENOMEM;
+        return false;
+    }
+    return true;
+}
+
 static tok_status hf_encode(const tok_tokenizer *t, const uint8_t *s, size_t n,
                             const tok_encode_options *opts, tok_out *o, tok_call *call,
                             tok_error *err)
@@ -185,7 +220,6 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
                              tok_error *err)
 {
     const hf_pipeline *hp = t->impl;
-    tok_scratch *sc = &call->sc;
     enc e = {.t = t, .hp = hp, .policy = opts ? opts->special : TOK_SPECIAL_ORDINARY,
              .call = call, .err = err, .st = TOK_OK};
     bool add_special = opts && (opts->flags & TOK_ENCODE_ADD_SPECIAL);
@@ -199,28 +233,49 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     bool ok = hf_splits_view(&e.a, s, n, TOK_NO_ID, 0, (uint32_t)n);
     if (ok && hp->raw_match.n)
         ok = each_added(&e, &hp->raw_match);
+    /* the model's tokens go to k: straight out when the post-processor streams */
+    sink k = {.e = &e, .o = o, .track = track, .stream = hf_post_streams(hp, o->want_spans)};
+    if (k.stream) {
+        hf_post_around(t, add_special, true, o);
+        e.toks.drain = drain;
+        e.toks.drain_ctx = &k;
+    }
+    tok_status st = TOK_OK;
     bool words = ok && hf_words_shape(hp); /* BERT's stages on plain ASCII in one pass */
     if (words) {
+        /* without alignments, each piece goes through the model as it is cut */
+        direct d = {.e = &e, .k = &k, .ms = TOK_OK};
+        const hf_piece_sink ds = {direct_put, &d}, *dp = track ? NULL : &ds;
         hf_splits_reset(&e.b);
-        for (size_t i = 0; ok && i < e.a.n; i++)
-            ok = e.a.v[i].token != TOK_NO_ID
-                     ? hf_splits_copy(&e.b, &e.a, i)
-                     : hf_words_pieces(hp, &e.a, i, &e.b, &e.tmp, &e.tmp2, &e.c);
-        if (ok)
+        for (size_t i = 0; ok && i < e.a.n; i++) {
+            const hf_split *sp = &e.a.v[i];
+            if (sp->token == TOK_NO_ID)
+                ok = hf_words_pieces(hp, &e.a, i, &e.b, &e.tmp, &e.tmp2, &e.c, dp);
+            else
+                ok = dp ? hf_tokens_push(&e.toks, sp->token, 0, sp->len)
+                        : hf_splits_copy(&e.b, &e.a, i);
+        }
+        if (!dp && ok) {
             swap(&e.a, &e.b);
+        } else if (dp) { /* done: the model has seen every piece */
+            if (!ok && d.ms != TOK_OK && d.ms != TOK_ENOMEM)
+                st = model_error(&e, d.ms);
+            else if (ok && (e.toks.oom || !drain(&k, &e.toks)))
+                ok = false;
+            hf_splits_reset(&e.a);
+        }
     }
     if (ok && hp->n_norms && !words)
         ok = normalize_all(&e);
     if (ok && hp->norm_match.n)
         ok = each_added(&e, &hp->norm_match);
-    for (size_t k = 0; ok && !words && k < hp->n_pretoks; k++) {
+    for (size_t k2 = 0; ok && !words && k2 < hp->n_pretoks; k2++) {
         hf_splits_reset(&e.b);
-        ok = hf_pretokenize(&hp->pretoks[k], &e.a, &e.b, &e.tmp);
+        ok = hf_pretokenize(&hp->pretoks[k2], &e.a, &e.b, &e.tmp);
         if (ok)
             swap(&e.a, &e.b);
     }
-    tok_status st = TOK_OK;
-    if (!ok)
+    if (!ok && st == TOK_OK)
         st = e.st != TOK_OK ? e.st : tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
 
     /* the stages' spare lists are done with: the model's memory comes on top of one list */
@@ -230,12 +285,6 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
     hf_splits_free(&e.c);
 
     /* the model, piece by piece; spans through the alignments */
-    sink k = {.e = &e, .o = o, .track = track, .stream = hf_post_streams(hp, o->want_spans)};
-    if (k.stream) {
-        hf_post_around(t, add_special, true, o);
-        e.toks.drain = drain;
-        e.toks.drain_ctx = &k;
-    }
     for (size_t i = 0; st == TOK_OK && i < e.a.n; i++) {
         const hf_split *sp = &e.a.v[i];
         const uint8_t *p = e.a.text + sp->off;
@@ -245,12 +294,7 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
         if (sp->token != TOK_NO_ID) {
             ok = hf_tokens_push(&e.toks, sp->token, 0, sp->len);
         } else {
-            switch (hp->model.kind) {
-            case HF_BPE: ms = hf_bpe_tokenize(t, &hp->model, p, sp->len, &e.toks, sc); break;
-            case HF_WORDPIECE: ms = hf_wordpiece_tokenize(t, &hp->model, p, sp->len, &e.toks); break;
-            case HF_WORDLEVEL: ms = hf_wordlevel_tokenize(t, &hp->model, p, sp->len, &e.toks); break;
-            case HF_UNIGRAM: ms = hf_unigram_tokenize(t, &hp->model, p, sp->len, &e.toks, sc); break;
-            }
+            ms = model_piece(&e, p, sp->len);
         }
         if (ms != TOK_OK && ms != TOK_ENOMEM)
             st = model_error(&e, ms);

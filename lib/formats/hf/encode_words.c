@@ -16,7 +16,12 @@
  * starter that is whitespace (clean makes it a space), so no mark reorders across it and the
  * normalized text of the whole is that of the parts; the pre-tokenizer drops it and ends a
  * piece there. Vertical tab, form feed and the other controls are not in a fast stretch (clean
- * drops them, joining their neighbours). */
+ * drops them, joining their neighbours).
+ *
+ * When no alignments are wanted (a count, ids alone), each piece goes to a sink as it is cut
+ * -- the model, in encode.c -- instead of onto a list that the model reads afterwards: on a
+ * 50 MB line of prose the list's records and second pass were a fifth of the time. A word
+ * without punctuation, capitals or ideographs (most of them) is seen once. */
 #include "formats/hf/hf.h"
 
 #include <string.h>
@@ -38,11 +43,15 @@ bool hf_words_shape(const hf_pipeline *hp)
 
 static bool is_space(uint8_t b) { return b == ' ' || b == '\t' || b == '\n' || b == '\r'; }
 
-/* BertPreTokenizer's punctuation, on ASCII */
+/* BertPreTokenizer's punctuation, on ASCII: 0x21-0x2F, 0x3A-0x40, 0x5B-0x60, 0x7B-0x7E, as
+ * two 64-bit masks (bits a..b of a word: BITS(a, b)) -- a shift and a test per byte */
+#define BITS(a, b) ((~0ull >> (63 - (b) + (a))) << (a))
+static const uint64_t k_punct[2] = {BITS(0x21, 0x2F) | BITS(0x3A, 0x3F),
+                                    BITS(0x40 - 64, 0x40 - 64) | BITS(0x5B - 64, 0x60 - 64) |
+                                        BITS(0x7B - 64, 0x7E - 64)};
 static bool is_punct(uint8_t b)
 {
-    return (b >= 0x21 && b <= 0x2F) || (b >= 0x3A && b <= 0x40) || (b >= 0x5B && b <= 0x60) ||
-           (b >= 0x7B && b <= 0x7E);
+    return b < 0x80 && (k_punct[b >> 6] >> (b & 63) & 1);
 }
 
 /* s[a..b) of split sp as a piece, at its original place (ASCII: a byte each) */
@@ -58,6 +67,27 @@ static bool piece(const hf_splits *in, const hf_split *sp, size_t a, size_t b, b
             if (*p >= 'A' && *p <= 'Z')
                 *p += 'a' - 'A';
     return true;
+}
+
+/* s[a..b) of split sp to the sink: as it is, or lowercased in buf when it has a capital */
+static bool piece_to(const hf_piece_sink *d, const hf_splits *in, const hf_split *sp, size_t a,
+                     size_t b, bool lower, hf_splits *buf)
+{
+    const uint8_t *p = in->text + sp->off + a;
+    size_t n = b - a, k = 0;
+    while (lower && k < n && !(p[k] >= 'A' && p[k] <= 'Z'))
+        k++;
+    if (lower && k < n) {
+        hf_splits_reset(buf);
+        if (!hf_splits_reserve(buf, n))
+            return false;
+        memcpy(buf->text, p, n);
+        for (; k < n; k++)
+            if (buf->text[k] >= 'A' && buf->text[k] <= 'Z')
+                buf->text[k] += 'a' - 'A';
+        p = buf->text;
+    }
+    return d->put(d->ctx, p, n);
 }
 
 /* s[a..b) of split sp through the normalizers and the pre-tokenizer, its pieces onto out. */
@@ -80,6 +110,20 @@ static bool staged(const hf_pipeline *hp, const hf_splits *in, const hf_split *s
         y = t;
     }
     return !x->v[0].len || hf_pretokenize(&hp->pretoks[0], x, out, tmp);
+}
+
+/* staged, its pieces to the sink through out */
+static bool staged_to(const hf_piece_sink *d, const hf_pipeline *hp, const hf_splits *in,
+                      const hf_split *sp, size_t a, size_t b, hf_splits *out, hf_splits *x,
+                      hf_splits *y, hf_splits *tmp)
+{
+    hf_splits_reset(out);
+    if (!staged(hp, in, sp, a, b, out, x, y, tmp))
+        return false;
+    for (size_t k = 0; k < out->n; k++)
+        if (!d->put(d->ctx, out->text + out->v[k].off, out->v[k].len))
+            return false;
+    return true;
 }
 
 /* A CJK ideograph that handle_chinese_chars sets apart and no step after it changes: the
@@ -113,7 +157,7 @@ static bool ideographs_apart(const hf_pipeline *hp)
 }
 
 bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i, hf_splits *out,
-                     hf_splits *x, hf_splits *y, hf_splits *tmp)
+                     hf_splits *x, hf_splits *y, hf_splits *tmp, const hf_piece_sink *d)
 {
     const hf_split *sp = &in->v[i];
     const uint8_t *s = in->text + sp->off;
@@ -121,31 +165,51 @@ bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i, hf_sp
     bool lower = false, cjk = ideographs_apart(hp);
     for (size_t k = 0; k < hp->n_norms; k++)
         lower = lower || hp->norms[k].kind == HF_LOWERCASE;
+#define PIECE(a, b, low) (d ? piece_to(d, in, sp, a, b, low, y) : piece(in, sp, a, b, low, out))
+#define STAGED(a, b)                                                                         \
+    (d ? staged_to(d, hp, in, sp, a, b, out, x, y, tmp) : staged(hp, in, sp, a, b, out, x, y, tmp))
     size_t g = SIZE_MAX; /* where the stretch for the stages began */
     for (size_t u = 0; u < n;) {
         size_t e = u; /* the unit: up to the next whitespace */
         bool plain = true;
-        while (e < n && !is_space(s[e])) {
+        unsigned seen = 0; /* 1: punctuation, 2: a capital, 4: an ideograph */
+        for (;;) {
+            uint8_t c;
+            while (e < n && (uint8_t)((c = s[e]) - 0x21) < 0x7F - 0x21) { /* printable ASCII */
+                seen |= (unsigned)is_punct(c) | (unsigned)((uint8_t)(c - 'A') < 26) << 1;
+                e++;
+            }
+            if (e == n || is_space(s[e]))
+                break;
             unsigned cl = s[e] >= 0x80 && cjk ? ideograph(s + e, n - e) : 0;
-            plain = plain && ((s[e] > 0x20 && s[e] < 0x7F) || cl);
+            plain = plain && cl;
+            seen |= 4;
             e += cl ? cl : 1;
         }
-        if (plain && e > u) {
-            if (g != SIZE_MAX && !staged(hp, in, sp, g, u, out, x, y, tmp))
+        if (plain && e > u && !(seen & 5)) { /* one word, no piece inside */
+            if (g != SIZE_MAX && !STAGED(g, u))
+                return false;
+            g = SIZE_MAX;
+            if (!PIECE(u, e, lower && (seen & 2)))
+                return false;
+        } else if (plain && e > u) {
+            if (g != SIZE_MAX && !STAGED(g, u))
                 return false;
             g = SIZE_MAX;
             size_t w = u;
-            for (size_t k = u; k < e; k++) {
-                size_t cl = s[k] >= 0x80 ? ideograph(s + k, e - k) : is_punct(s[k]);
-                if (cl) { /* a piece of its own */
-                    if ((k > w && !piece(in, sp, w, k, lower, out)) ||
-                        !piece(in, sp, k, k + cl, false, out))
-                        return false;
-                    w = k + cl;
-                    k += cl - 1;
-                }
+            for (size_t k = u; k < e;) {
+                while (k < e && s[k] < 0x80 && !is_punct(s[k]))
+                    k++;
+                if (k == e)
+                    break;
+                /* a piece of its own: punctuation, or an ideograph (all a plain unit has
+                 * above ASCII) */
+                size_t cl = s[k] >= 0x80 ? ideograph(s + k, e - k) : 1;
+                if ((k > w && !PIECE(w, k, lower)) || !PIECE(k, k + cl, false))
+                    return false;
+                w = k += cl;
             }
-            if (e > w && !piece(in, sp, w, e, lower, out))
+            if (e > w && !PIECE(w, e, lower))
                 return false;
         } else if (e > u && g == SIZE_MAX) {
             g = u;
@@ -154,5 +218,7 @@ bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i, hf_sp
             e++;
         u = e;
     }
-    return g == SIZE_MAX || staged(hp, in, sp, g, n, out, x, y, tmp);
+    return g == SIZE_MAX || STAGED(g, n);
+#undef PIECE
+#undef STAGED
 }

@@ -452,10 +452,20 @@ typedef struct hf_pipeline {
 /* encode_words.c: is the pipeline BERT-shaped (BertNormalizer's steps and Unicode forms,
  * BertPreTokenizer alone, no added token on normalized text)? Then hf_words_pieces appends the
  * pre-tokenized pieces of split i of in to out, plain ASCII words in one pass and the rest
- * through the stages (x, y, tmp: spare lists). false when out of memory. */
+ * through the stages (x, y, tmp: spare lists). false when out of memory, or when the sink
+ * said no.
+ *
+ * With a sink (no alignments wanted), each piece goes to it as soon as it is cut, in order,
+ * instead of onto out (then one more spare list): counting BERT's pieces keeps no record per
+ * piece. */
+typedef struct hf_piece_sink {
+    bool (*put)(void *ctx, const uint8_t *p, size_t n); /* false: stop */
+    void *ctx;
+} hf_piece_sink;
 bool hf_words_shape(const hf_pipeline *hp);
 bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i,
-                     hf_splits *out, hf_splits *x, hf_splits *y, hf_splits *tmp);
+                     hf_splits *out, hf_splits *x, hf_splits *y, hf_splits *tmp,
+                     const hf_piece_sink *sink);
 
 /* The added token with this id, or NULL. */
 const hf_added *hf_added_of(const hf_pipeline *hp, uint32_t id);
