@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define TOK_HIDDEN __attribute__((visibility("hidden")))
 
@@ -128,6 +129,24 @@ void *tok_map_file(const char *path, size_t min, size_t *len);
  * the text is not base64. strict: padding required and trailing bits zero, as Rust's base64
  * STANDARD engine (tokenizer.json); else padding optional, as tiktoken reads .tiktoken files. */
 size_t tok_base64_decode(const uint8_t *s, size_t n, uint8_t *out, bool strict);
+
+/* ---- searching ---- */
+/* The first place needle[0..m) (m >= 1) occurs in s[0..n), or NULL: memchr for its first byte,
+ * then the rest compared. For short needles met every few bytes (a word delimiter), where
+ * memmem's set-up on every call costs more than the search. */
+static inline const uint8_t *tok_find(const uint8_t *s, size_t n, const uint8_t *needle,
+                                      size_t m)
+{
+    for (const uint8_t *end = s + n; (size_t)(end - s) >= m;) {
+        const uint8_t *p = memchr(s, needle[0], (size_t)(end - s) - m + 1);
+        if (!p)
+            return NULL;
+        if (!memcmp(p + 1, needle + 1, m - 1))
+            return p;
+        s = p + 1;
+    }
+    return NULL;
+}
 
 /* ---- hashing ---- */
 

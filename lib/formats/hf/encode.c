@@ -186,11 +186,14 @@ typedef struct direct {
     tok_status ms; /* the model's failure, when put said no */
 } direct;
 
-static bool direct_put(void *ctx, const uint8_t *p, size_t n)
+static bool direct_put(void *ctx, const uint8_t *p, size_t n, uint32_t token)
 {
     direct *d = ctx;
     enc *e = d->e;
-    d->ms = model_piece(e, p, n);
+    if (token != TOK_NO_ID)
+        d->ms = hf_tokens_push(&e->toks, token, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
+    else
+        d->ms = model_piece(e, p, n);
     if (d->ms != TOK_OK || e->toks.oom)
         return false;
     if (e->toks.n >= HF_TOKENS_DRAIN_AT && !drain(d->k, &e->toks)) {
@@ -241,29 +244,22 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
         e.toks.drain_ctx = &k;
     }
     tok_status st = TOK_OK;
+    /* without alignments, the last stage's pieces go through the model as they are cut */
+    direct d = {.e = &e, .k = &k, .ms = TOK_OK};
+    const hf_piece_sink ds = {direct_put, &d}, *dp = track ? NULL : &ds;
+    bool direct_done = false; /* every piece has been through the model */
     bool words = ok && hf_words_shape(hp); /* BERT's stages on plain ASCII in one pass */
     if (words) {
-        /* without alignments, each piece goes through the model as it is cut */
-        direct d = {.e = &e, .k = &k, .ms = TOK_OK};
-        const hf_piece_sink ds = {direct_put, &d}, *dp = track ? NULL : &ds;
         hf_splits_reset(&e.b);
-        for (size_t i = 0; ok && i < e.a.n; i++) {
-            const hf_split *sp = &e.a.v[i];
-            if (sp->token == TOK_NO_ID)
-                ok = hf_words_pieces(hp, &e.a, i, &e.b, &e.tmp, &e.tmp2, &e.c, dp);
-            else
-                ok = dp ? hf_tokens_push(&e.toks, sp->token, 0, sp->len)
-                        : hf_splits_copy(&e.b, &e.a, i);
-        }
-        if (!dp && ok) {
+        e.b.sink = dp;
+        for (size_t i = 0; ok && i < e.a.n; i++)
+            ok = e.a.v[i].token == TOK_NO_ID
+                     ? hf_words_pieces(hp, &e.a, i, &e.b, &e.tmp, &e.tmp2, &e.c, dp)
+                     : hf_splits_copy(&e.b, &e.a, i);
+        e.b.sink = NULL;
+        direct_done = dp != NULL;
+        if (ok && !dp)
             swap(&e.a, &e.b);
-        } else if (dp) { /* done: the model has seen every piece */
-            if (!ok && d.ms != TOK_OK && d.ms != TOK_ENOMEM)
-                st = model_error(&e, d.ms);
-            else if (ok && (e.toks.oom || !drain(&k, &e.toks)))
-                ok = false;
-            hf_splits_reset(&e.a);
-        }
     }
     if (ok && hp->n_norms && !words)
         ok = normalize_all(&e);
@@ -271,9 +267,20 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
         ok = each_added(&e, &hp->norm_match);
     for (size_t k2 = 0; ok && !words && k2 < hp->n_pretoks; k2++) {
         hf_splits_reset(&e.b);
+        bool last = k2 + 1 == hp->n_pretoks;
+        e.b.sink = last ? dp : NULL;
         ok = hf_pretokenize(&hp->pretoks[k2], &e.a, &e.b, &e.tmp);
-        if (ok)
+        e.b.sink = NULL;
+        direct_done = last && dp;
+        if (ok && !direct_done)
             swap(&e.a, &e.b);
+    }
+    if (direct_done) { /* the model has seen every piece: what is left of its tokens */
+        if (!ok && d.ms != TOK_OK && d.ms != TOK_ENOMEM)
+            st = model_error(&e, d.ms);
+        else if (ok && (e.toks.oom || !drain(&k, &e.toks)))
+            ok = false;
+        hf_splits_reset(&e.a);
     }
     if (!ok && st == TOK_OK)
         st = e.st != TOK_OK ? e.st : tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");

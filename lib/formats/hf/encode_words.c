@@ -87,7 +87,7 @@ static bool piece_to(const hf_piece_sink *d, const hf_splits *in, const hf_split
                 buf->text[k] += 'a' - 'A';
         p = buf->text;
     }
-    return d->put(d->ctx, p, n);
+    return d->put(d->ctx, p, n, TOK_NO_ID);
 }
 
 /* s[a..b) of split sp through the normalizers and the pre-tokenizer, its pieces onto out. */
@@ -112,18 +112,17 @@ static bool staged(const hf_pipeline *hp, const hf_splits *in, const hf_split *s
     return !x->v[0].len || hf_pretokenize(&hp->pretoks[0], x, out, tmp);
 }
 
-/* staged, its pieces to the sink through out */
+/* staged, its pieces to the sink (out only carries it) */
 static bool staged_to(const hf_piece_sink *d, const hf_pipeline *hp, const hf_splits *in,
                       const hf_split *sp, size_t a, size_t b, hf_splits *out, hf_splits *x,
                       hf_splits *y, hf_splits *tmp)
 {
+    const hf_piece_sink *was = out->sink;
     hf_splits_reset(out);
-    if (!staged(hp, in, sp, a, b, out, x, y, tmp))
-        return false;
-    for (size_t k = 0; k < out->n; k++)
-        if (!d->put(d->ctx, out->text + out->v[k].off, out->v[k].len))
-            return false;
-    return true;
+    out->sink = d;
+    bool ok = staged(hp, in, sp, a, b, out, x, y, tmp);
+    out->sink = was;
+    return ok;
 }
 
 /* A CJK ideograph that handle_chinese_chars sets apart and no step after it changes: the

@@ -32,6 +32,15 @@
 
 /* ---- text with alignments (normalized_string.c) ---- */
 
+/* Where the last stage's pieces go when no alignments are wanted: to the model as each is cut
+ * (encode.c), in order, instead of onto a list the model reads afterwards -- counting keeps no
+ * record per piece. token: TOK_NO_ID for text, else the added token the piece already is.
+ * put says false to stop (the model failed, or memory ran out). */
+typedef struct hf_piece_sink {
+    bool (*put)(void *ctx, const uint8_t *p, size_t n, uint32_t token);
+    void *ctx;
+} hf_piece_sink;
+
 typedef struct hf_splits {
     uint8_t *text;   /* all splits' normalized bytes, back to back */
     uint32_t *a0;    /* per text byte: original start (absolute input offset); NULL if untracked */
@@ -45,6 +54,9 @@ typedef struct hf_splits {
     size_t n, vcap;
     bool track, oom;
     bool borrowed; /* text is the caller's input (hf_splits_view), not owned */
+    /* Set on the pre-tokenizer's output list: its pieces (slices and copies) go here, not
+     * into the list (untracked lists only) */
+    const hf_piece_sink *sink;
 } hf_splits;
 typedef struct hf_split hf_split;
 
@@ -456,12 +468,7 @@ typedef struct hf_pipeline {
  * said no.
  *
  * With a sink (no alignments wanted), each piece goes to it as soon as it is cut, in order,
- * instead of onto out (then one more spare list): counting BERT's pieces keeps no record per
- * piece. */
-typedef struct hf_piece_sink {
-    bool (*put)(void *ctx, const uint8_t *p, size_t n); /* false: stop */
-    void *ctx;
-} hf_piece_sink;
+ * instead of onto out (then one more spare list). */
 bool hf_words_shape(const hf_pipeline *hp);
 bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i,
                      hf_splits *out, hf_splits *x, hf_splits *y, hf_splits *tmp,

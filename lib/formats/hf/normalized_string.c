@@ -243,6 +243,8 @@ bool hf_tx_insert(hf_tx *t, const uint8_t *s, size_t n)
 bool hf_splits_copy(hf_splits *out, const hf_splits *in, size_t i)
 {
     const hf_split *sp = &in->v[i];
+    if (out->sink)
+        return out->sink->put(out->sink->ctx, in->text + sp->off, sp->len, sp->token);
     if (in->borrowed && !out->track && !out->n && !out->len) /* the caller's input, which no
                                                                 * stage writes: no copy */
         return hf_splits_view(out, in->text + sp->off, sp->len, sp->token, sp->orig0, sp->orig1);

@@ -633,7 +633,7 @@ static bool prepend(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
 static bool literal_next(const hf_norm *nm, const uint8_t *s, size_t n, size_t at, size_t *ms,
                          size_t *me)
 {
-    const uint8_t *p = memmem(s + at, n - at, nm->pattern, nm->pattern_len);
+    const uint8_t *p = tok_find(s + at, n - at, (const uint8_t *)nm->pattern, nm->pattern_len);
     if (!p)
         return false;
     *ms = (size_t)(p - s);

@@ -35,6 +35,8 @@ static bool slice(const hf_splits *in, const hf_split *sp, size_t a, size_t b, h
 {
     if (b <= a)
         return true; /* empty splits are dropped, as PreTokenizedString::split does */
+    if (out->sink)
+        return out->sink->put(out->sink->ctx, in->text + sp->off + a, b - a, TOK_NO_ID);
     const uint32_t *a0 = in->track ? in->a0 + sp->off + a : NULL;
     const uint32_t *a1 = in->track ? in->a1 + sp->off + a : NULL;
     uint32_t o0 = a0 ? a0[0] : sp->orig0 + (uint32_t)a;
@@ -175,7 +177,7 @@ static void delim_ranges(uint32_t d, const uint8_t *s, size_t n, ranges *r)
     }
     uint8_t db[4];
     size_t dl = tok_utf8_encode(d, db), last = 0;
-    for (const uint8_t *p = s; (p = memmem(p, n - (size_t)(p - s), db, dl));) {
+    for (const uint8_t *p = s; (p = tok_find(p, n - (size_t)(p - s), db, dl));) {
         size_t k = (size_t)(p - s); /* valid UTF-8: a whole character's bytes start one */
         if (last < k)
             push(r, last, k, false);
