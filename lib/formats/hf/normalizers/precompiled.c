@@ -131,6 +131,14 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     size_t arl[128];
     memset(amatch, -1, sizeof amatch);
     for (size_t g = 0; ok && g < n;) {
+        if (!lp) { /* no change yet: ASCII characters before ASCII (not CR) whose own rule is
+                    * known to be none stay, passed over in a tight loop */
+            size_t g0 = g;
+            while (g + 1 < n && s[g] < 0x80 && s[g + 1] < 0x80 && s[g] != '\r' && !amatch[s[g]])
+                g++;
+            if (g > g0)
+                state = 0;
+        }
         unsigned cl = 1;
         size_t e;
         bool whole;
