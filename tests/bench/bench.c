@@ -1,9 +1,11 @@
 /* bench: tokscope's single-thread speed on files, for make bench.
  *
- *   bench [-e ENC | -t FILE]... [-n RUNS] [-c] FILE...
+ *   bench [-e ENC | -t FILE]... [-n RUNS] [-c] [-s] FILE...
  *
  * -c encodes the text in chunks of about 4 KB cut at line ends (as tests/bench/hf_bench.mjs
- * does for the reference), instead of as one string.
+ * does for the reference), instead of as one string. -s matches special tokens written in the
+ * text (TOK_SPECIAL_ALLOW), as HF tokenizers' encode does: a corpus that quotes "[MASK]" then
+ * counts as it does there (without it, tokscope's default reads such text as plain text).
  *
  * For each file and encoding: encode (ids materialised) and count, best of RUNS, in MB/s
  * (10^6 bytes per second of input), one "RESULT file enc mode mbps tokens" line each. Best-of
@@ -47,16 +49,19 @@ int main(int argc, char **argv)
     const char *encs[16];
     int n_enc = 0, runs = 5, first = 1;
     bool chunked = false;
+    tok_encode_options opts = {TOK_SPECIAL_ORDINARY, 0};
     for (; first < argc && argv[first][0] == '-'; first++) {
         if ((!strcmp(argv[first], "-e") || !strcmp(argv[first], "-t")) && first + 1 < argc &&
             n_enc < 16)
             encs[n_enc++] = argv[++first];
         else if (!strcmp(argv[first], "-c"))
             chunked = true;
+        else if (!strcmp(argv[first], "-s"))
+            opts.special = TOK_SPECIAL_ALLOW;
         else if (!strcmp(argv[first], "-n") && first + 1 < argc)
             runs = atoi(argv[++first]);
         else {
-            fprintf(stderr, "usage: bench [-e ENC]... [-n RUNS] FILE...\n");
+            fprintf(stderr, "usage: bench [-e ENC | -t FILE]... [-n RUNS] [-c] [-s] FILE...\n");
             return 2;
         }
     }
@@ -107,10 +112,10 @@ int main(int argc, char **argv)
                         size_t k;
                         if (mode == 0) {
                             uint32_t *ids;
-                            st = tok_encode_alloc(t, text + at, end - at, NULL, &ids, NULL, &k, &err);
+                            st = tok_encode_alloc(t, text + at, end - at, &opts, &ids, NULL, &k, &err);
                             tok_free(ids);
                         } else {
-                            st = tok_count(t, text + at, end - at, NULL, &k, &err);
+                            st = tok_count(t, text + at, end - at, &opts, &k, &err);
                         }
                         n += k;
                         at = end;
