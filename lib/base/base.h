@@ -104,6 +104,8 @@ static inline void tok_out_push(tok_out *o, uint32_t id, uint64_t start, uint64_
             o->spans[o->n].end = end;
         }
         o->n++;
+    } else if (!o->grow) { /* counting: nothing is kept */
+        o->n++;
     } else {
         tok_out_slow(o, id, start, end);
     }

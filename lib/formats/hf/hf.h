@@ -274,7 +274,18 @@ typedef struct hf_tokens {
     bool (*drain)(void *ctx, struct hf_tokens *t); /* empties t; false when out of memory */
     void *drain_ctx;
 } hf_tokens;
-bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end);
+/* Room for more tokens after t->n (models/bpe.c); false (and oom) when out of memory. */
+bool hf_tokens_room(hf_tokens *t, size_t more);
+static inline bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end)
+{
+    if (t->n == t->cap && !hf_tokens_room(t, 1))
+        return false;
+    t->id[t->n] = id;
+    t->start[t->n] = start;
+    t->end[t->n] = end;
+    t->n++;
+    return true;
+}
 /* The per-thread word cache (algo/word_cache.h) for a model's words: an entry's tokens pushed
  * at base + their offsets (false: out of memory), and the tokens pushed since first, a word
  * w[0..n) at base, kept in slot (which may be NULL: nothing kept). */

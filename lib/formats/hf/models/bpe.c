@@ -13,30 +13,29 @@
 
 #include <string.h>
 
-bool hf_tokens_push(hf_tokens *t, uint32_t id, uint32_t start, uint32_t end)
+bool hf_tokens_room(hf_tokens *t, size_t more)
 {
-    if (t->n == t->cap) {
-        size_t cap = tok_grow_cap(t->cap, t->n + 1, 64);
-        if (!cap || !tok_realloc(&t->id, cap, sizeof *t->id) ||
-            !tok_realloc(&t->start, cap, sizeof *t->start) ||
-            !tok_realloc(&t->end, cap, sizeof *t->end)) {
-            t->oom = true;
-            return false;
-        }
-        t->cap = cap;
+    size_t cap = tok_grow_cap(t->cap, t->n + more, 64);
+    if (!cap || !tok_realloc(&t->id, cap, sizeof *t->id) ||
+        !tok_realloc(&t->start, cap, sizeof *t->start) ||
+        !tok_realloc(&t->end, cap, sizeof *t->end)) {
+        t->oom = true;
+        return false;
     }
-    t->id[t->n] = id;
-    t->start[t->n] = start;
-    t->end[t->n] = end;
-    t->n++;
+    t->cap = cap;
     return true;
 }
 
 bool hf_tokens_from_cache(hf_tokens *out, const tok_wc_entry *e, uint32_t base)
 {
-    for (size_t k = 0; k < e->n; k++)
-        if (!hf_tokens_push(out, e->ids[k], base + e->start[k], base + e->end[k]))
-            return false;
+    if (out->n + e->n > out->cap && !hf_tokens_room(out, e->n))
+        return false;
+    for (size_t k = 0; k < e->n; k++) { /* room made once, not checked per token */
+        out->id[out->n] = e->ids[k];
+        out->start[out->n] = base + e->start[k];
+        out->end[out->n] = base + e->end[k];
+        out->n++;
+    }
     return true;
 }
 
