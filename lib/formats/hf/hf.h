@@ -113,7 +113,9 @@ typedef struct hf_norm {
     char *pattern, *content;          /* Replace (string pattern or regex), Prepend */
     size_t pattern_len, content_len;
     void *regex;                      /* Replace with a Regex pattern (pcre2_code) */
-    bool literal;                     /* Replace with a non-empty String: found by memmem */
+    bool literal;                     /* Replace with a non-empty String: found by tok_find */
+    uint8_t run_byte;                 /* Replace with a Regex "c{m,}" (c a plain ASCII */
+    uint32_t run_min;                 /* character, T5's " {2,}"): runs found by memchr; 0 not */
     void *charsmap;                   /* Precompiled (charsmap.h) */
 } hf_norm;
 

@@ -630,6 +630,27 @@ static bool prepend(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     return end(&t, in, i);
 }
 
+/* The next run of nm->run_byte at least nm->run_min long, whole (hf_norm.run_min). */
+static bool run_next(const hf_norm *nm, const uint8_t *s, size_t n, size_t at, size_t *ms,
+                     size_t *me)
+{
+    while (at < n) {
+        const uint8_t *p = memchr(s + at, nm->run_byte, n - at);
+        if (!p)
+            return false;
+        size_t a = (size_t)(p - s), b = a + 1;
+        while (b < n && s[b] == nm->run_byte)
+            b++;
+        if (b - a >= nm->run_min) {
+            *ms = a;
+            *me = b;
+            return true;
+        }
+        at = b;
+    }
+    return false;
+}
+
 static bool literal_next(const hf_norm *nm, const uint8_t *s, size_t n, size_t at, size_t *ms,
                          size_t *me)
 {
@@ -654,14 +675,18 @@ static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     begin(&t, in, i, out, 0);
     size_t at = 0;
     tok_match_iter it;
-    if (!nm->literal)
+    bool by_regex = !nm->literal && !nm->run_min;
+    if (by_regex)
         tok_match_begin(&it, nm->regex, s, n);
     else
         it.failed = false;
     size_t ms, me;
     /* a String pattern matches where its bytes are, leftmost first and not overlapping, as the
-     * escaped pattern would (Mistral's and Llama 2's " " -> U+2581: no regex engine per space) */
-    while (nm->literal ? literal_next(nm, s, n, at, &ms, &me) : tok_match_next(&it, &ms, &me)) {
+     * escaped pattern would (Mistral's and Llama 2's " " -> U+2581: no regex engine per space);
+     * so does "c{m,}" at runs of c (T5's " {2,}") */
+    while (by_regex    ? tok_match_next(&it, &ms, &me)
+           : nm->run_min ? run_next(nm, s, n, at, &ms, &me)
+                         : literal_next(nm, s, n, at, &ms, &me)) {
         if (ms > at && !hf_tx_copy(&t, ms - at))
             return false;
         hf_tx_skip(&t, me - ms);
