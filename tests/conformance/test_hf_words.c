@@ -113,3 +113,47 @@ TEST(hf_words_direct_model_errors)
     tok_free(sp);
     tok_close(t);
 }
+
+/* The same for every pipeline on the general path: ids asked alone (the pre-tokenizer's pieces
+ * straight to the model, formats/hf/encode.c) equal the ids asked with spans (the pieces on a
+ * list with their alignments), on Metaspace with runs of spaces and of U+2581 written in the
+ * text, where delimiters follow delimiters. */
+TEST(hf_pieces_direct_equal_listed)
+{
+    static const char json[] =
+        "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[],"
+        "\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Metaspace\",\"replacement\":"
+        "\"\\u2581\",\"prepend_scheme\":\"always\",\"split\":true},\"post_processor\":null,"
+        "\"decoder\":null,\"model\":{\"type\":\"WordLevel\",\"unk_token\":\"<unk>\",\"vocab\":"
+        "{\"<unk>\":0,\"\\u2581a\":1,\"\\u2581\":2,\"\\u2581b\":3,\"a\":4,\"b\":5,\"ab\":6}}}";
+    tok_tokenizer *t[2] = {NULL, NULL};
+    CHECK(tok_open_memory(json, sizeof json - 1, "meta.json", NULL, &t[0], NULL) == TOK_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/gen_unigram_nfkc/tokenizer.json", test_hf_dir());
+    t[1] = test_open_json_edited(path, NULL, NULL);
+    CHECK_MSG(t[1], "%s does not open", path);
+    static const char *const bits[] = {"a", "b", " ", "  ", "\xe2\x96\x81", "ab", "\xc3\xa9", "x"};
+    uint64_t r = 11;
+    for (int k = 0; k < 2 && t[0] && t[1]; k++)
+        for (int round = 0; round < 400; round++) {
+            char s[256];
+            size_t n = 0;
+            while (n < sizeof s - 8 && test_rand(&r) % 40) {
+                const char *b = bits[test_rand(&r) % (sizeof bits / sizeof *bits)];
+                memcpy(s + n, b, strlen(b));
+                n += strlen(b);
+            }
+            uint32_t *a = NULL, *b = NULL;
+            tok_span *sp = NULL;
+            size_t na = 0, nb = 0;
+            tok_status sa = tok_encode_alloc(t[k], s, n, NULL, &a, NULL, &na, NULL),
+                       sb = tok_encode_alloc(t[k], s, n, NULL, &b, &sp, &nb, NULL);
+            CHECK_MSG(sa == TOK_OK && sb == TOK_OK && na == nb &&
+                          (!na || !memcmp(a, b, na * sizeof *a)),
+                      "tokenizer %d: \"%.*s\": %zu ids alone, %zu with spans", k, (int)n, s, na,
+                      nb);
+            tok_free(a), tok_free(b), tok_free(sp);
+        }
+    tok_close(t[0]);
+    tok_close(t[1]);
+}

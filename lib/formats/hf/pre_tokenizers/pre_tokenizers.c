@@ -189,6 +189,29 @@ static void delim_ranges(uint32_t d, const uint8_t *s, size_t n, ranges *r)
         push(r, last, n, false);
 }
 
+/* delim_ranges then cut with MergedWithNext, in one pass and without the list of ranges, for a
+ * sink (no alignments): each delimiter joins the text after it, unless a delimiter or the end
+ * comes next (then it is a piece alone); text before the first delimiter is a piece alone. */
+static bool metaspace_pieces(uint32_t d, const hf_splits *in, const hf_split *sp, hf_splits *out)
+{
+    const uint8_t *s = in->text + sp->off;
+    size_t n = sp->len;
+    uint8_t db[4];
+    size_t dl = tok_utf8_encode(d, db);
+#define NEXT_D(from) (size_t)((q = tok_find(s + (from), n - (from), db, dl)) ? q - s : (ptrdiff_t)n)
+    const uint8_t *q;
+    for (size_t i = 0; i < n;) {
+        size_t a = i;
+        if (n - i >= dl && !memcmp(s + i, db, dl))
+            i += dl; /* a delimiter: to the next one (at once if one follows), or the end */
+        i = NEXT_D(i);
+        if (!slice(in, sp, a, i, out))
+            return false;
+    }
+#undef NEXT_D
+    return true;
+}
+
 /* ---- character classes, as Rust's char methods ---- */
 
 static bool is_ws(uint32_t cp, const hf_pretok *pt)
@@ -379,6 +402,10 @@ static bool each_split(const hf_pretok *pt, const hf_splits *in, hf_splits *out,
             const hf_split *ts = &tmp->v[tmp->n - 1];
             if (!pt->split) {
                 ok = hf_splits_copy(out, tmp, tmp->n - 1);
+                break;
+            }
+            if (out->sink) {
+                ok = metaspace_pieces(pt->replacement, tmp, ts, out);
                 break;
             }
             delim_ranges(pt->replacement, tmp->text + ts->off, ts->len, &r);
