@@ -116,6 +116,9 @@ tok_status tok_charsmap_init(tok_charsmap *cm, const uint8_t *blob, size_t len, 
         if (i < k)
             cm->plain[cp / 64] |= 1ull << (cp % 64);
     }
+    cm->printable_alone = true;
+    for (int c = 0x20; c < 0x7F; c++)
+        cm->printable_alone = cm->printable_alone && !cm->ascii_leaf[c];
     return TOK_OK;
 }
 

@@ -24,6 +24,7 @@ typedef struct tok_charsmap {
      * byte alone is a rule, and the bytes that can follow it in one */
     uint8_t ascii_leaf[128];
     uint64_t ascii_next[128][4];
+    bool printable_alone; /* no printable ASCII character (0x20-0x7E) is a rule on its own */
 } tok_charsmap;
 
 static inline bool tok_charsmap_plain(const tok_charsmap *cm, uint32_t cp)

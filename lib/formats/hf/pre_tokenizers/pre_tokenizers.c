@@ -304,9 +304,8 @@ static bool metaspace_text(const hf_pretok *pt, const hf_splits *in, size_t i, h
     uint8_t rep[4];
     size_t rl = tok_utf8_encode(pt->replacement, rep);
     for (size_t k = 0; k < sp->len;) {
-        size_t run = k;
-        while (run < sp->len && s[run] != ' ')
-            run++;
+        const uint8_t *sp_at = memchr(s + k, ' ', sp->len - k);
+        size_t run = sp_at ? (size_t)(sp_at - s) : sp->len;
         if (run > k && !hf_tx_copy(&t, run - k))
             return false;
         if (run < sp->len) {
