@@ -117,8 +117,13 @@ tok_status tok_charsmap_init(tok_charsmap *cm, const uint8_t *blob, size_t len, 
             cm->plain[cp / 64] |= 1ull << (cp % 64);
     }
     cm->printable_alone = true;
-    for (int c = 0x20; c < 0x7F; c++)
+    for (unsigned c = 0x20; c < 0x7F; c++) {
         cm->printable_alone = cm->printable_alone && !cm->ascii_leaf[c];
+        bool safe = c > 0x20 && !cm->ascii_leaf[c];
+        for (unsigned d = 0x21; safe && d < 0x7F; d++)
+            safe = !(cm->ascii_next[c][d / 64] >> (d % 64) & 1);
+        cm->graphic_safe[c] = safe;
+    }
     return TOK_OK;
 }
 

@@ -12,6 +12,8 @@
 #include "text/text.h"
 #include "vocab/vocab.h"
 
+#include <string.h>
+
 typedef struct tok_charsmap {
     uint32_t *units;     /* the double array, native order (owned) */
     size_t n_units;
@@ -25,7 +27,22 @@ typedef struct tok_charsmap {
     uint8_t ascii_leaf[128];
     uint64_t ascii_next[128][4];
     bool printable_alone; /* no printable ASCII character (0x20-0x7E) is a rule on its own */
+    /* graphic ASCII bytes (0x21-0x7E) that are no rule alone and start none with another
+     * graphic byte after them: before a graphic byte, such a byte stays itself */
+    uint8_t graphic_safe[128];
 } tok_charsmap;
+
+
+/* Are s[0..8) all printable ASCII (0x20-0x7E)? In one word: none
+ * has the top bit, none is below 0x20 (subtracting lo borrows into the top bit), none is 0x7F (the
+ * xor makes it zero). */
+static inline bool tok_ascii8_printable(const uint8_t *s)
+{
+    uint64_t w, hi = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+    memcpy(&w, s, 8);
+    uint64_t d = w ^ (0x7Full * ones);
+    return !((w | ((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & hi);
+}
 
 static inline bool tok_charsmap_plain(const tok_charsmap *cm, uint32_t cp)
 {

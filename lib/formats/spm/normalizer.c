@@ -119,11 +119,26 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
     /* characters that start no rule and no user-defined symbol are copied as they are */
     const tok_trie *user = nm->user;
     const tok_charsmap *cm = nm->cm;
+    /* graphic ASCII bytes before graphic ASCII that start no rule that way and no user-defined
+     * symbol stay themselves: passed over in a tight loop, by a table made once a call (for a
+     * text long enough to pay for it) */
+    uint8_t safe[128] = {0};
+    bool tight = n >= 64;
+    for (unsigned c = 0x21; tight && c < 0x7F; c++)
+        safe[c] = (cm ? cm->graphic_safe[c] : 1) &&
+                  (!user || tok_trie_next(user, 0, (uint8_t)c) == TOK_NO_ID);
     while (i < n) {
         size_t j = i;
         if (!reserve(o, n - i))
             return false;
         for (;;) {
+            if (tight) {
+                size_t j0 = j;
+                while (j + 1 < n && s[j] < 0x80 && safe[s[j]] && s[j + 1] > 0x20 && s[j + 1] < 0x7F)
+                    j++;
+                for (size_t m = j0; o->want_map && m < j; m++)
+                    o->map[o->len + m - i] = (uint32_t)m;
+            }
             if (j >= n)
                 break;
             uint8_t c = s[j];

@@ -114,17 +114,6 @@ static void tx_replace(tx_list *l, const uint8_t *old, size_t old_len, const uin
         l->change[l->n - 1] += (int)diff;
 }
 
-/* Are s[0..8) all printable ASCII (0x20-0x7E)? Per byte, in one word: none has the top bit,
- * none is below 0x20 (subtracting 0x20 borrows into the top bit), none is 0x7F (the xor makes it
- * zero). */
-static inline bool printable8(const uint8_t *s)
-{
-    uint64_t w, hi = 0x8080808080808080ull, ones = 0x0101010101010101ull;
-    memcpy(&w, s, 8);
-    uint64_t d = w ^ (0x7Full * ones);
-    return !((w | ((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & hi);
-}
-
 bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out)
 {
     const tok_charsmap *cm = nm->charsmap;
@@ -147,7 +136,7 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
             size_t g0 = g;
             /* eight printable ASCII bytes at a time when none is a rule alone: the first
              * seven are each followed by printable ASCII, so each is a cluster that stays */
-            while (cm->printable_alone && g + 8 <= n && printable8(s + g))
+            while (cm->printable_alone && g + 8 <= n && tok_ascii8_printable(s + g))
                 g += 7;
             while (g + 1 < n && s[g] < 0x80 && s[g + 1] < 0x80 && s[g] != '\r' && !amatch[s[g]])
                 g++;
