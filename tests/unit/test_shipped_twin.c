@@ -316,3 +316,29 @@ TEST(model_twin_lends_character_level_tables)
     CHECK(same);
     CHECK_MSG(lent && used, "the pack did not lend its character-level tables");
 }
+
+/* A character-level pack records whether its merges are plain (no merge involves a byte or
+ * the unknown token, every merge makes a vocabulary token), which the first long word otherwise
+ * asks of every merge (tens of milliseconds for Gemma 3): the recorded answer is the one the
+ * merges give, and a model that cuts words (which implies it) records none. */
+TEST(character_level_packs_record_plain_merges)
+{
+    static const char *const models[] = {"gemma-3-4b", "mistral-7b"};
+    for (size_t k = 0; k < sizeof models / sizeof *models; k++) {
+        tok_tokenizer *t = NULL;
+        CHECK_MSG(tok_open_model(models[k], &t, NULL) == TOK_OK && t, "%s does not open",
+                  models[k]);
+        if (!t)
+            continue;
+        const hf_pipeline *hp = t->impl;
+        CHECK_MSG(from_pack(t), "%s: not from its pack", models[k]);
+        const hf_model *m = &hp->model;
+        if (m->cut_words)
+            CHECK_MSG(m->plain_known == 0, "%s cuts words and records %u", models[k],
+                      m->plain_known);
+        else
+            CHECK_MSG(m->plain_known == (hf_merges_plain(&t->vocab, m, false) ? 2 : 1),
+                      "%s records %u", models[k], m->plain_known);
+        tok_close(t);
+    }
+}

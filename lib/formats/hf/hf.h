@@ -204,6 +204,9 @@ typedef struct hf_model {
     /* No merge can join a character to a following U+2581 (checked at load): text can be cut
      * before every U+2581 that follows another character and each word merged alone. */
     bool cut_words;
+    /* hf_merges_plain(vocab, model, false), when a pack recorded it: 0 not known (asked on the
+     * first long word, a pass over every merge), 1 not plain, 2 plain */
+    uint8_t plain_known;
     /* The merges are tiktoken's rank BPE over the vocabulary (models/bpe_ranks.c, decided when
      * packing): the fast path encodes with algo/'s rank core. unreach lists, sorted, the tokens
      * no merge makes, which without ignore_merges a whole piece is not taken as. */

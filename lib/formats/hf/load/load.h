@@ -19,6 +19,7 @@ typedef struct hf_prebuilt {
     const hf_merge *merges;     /* the merge table's slots */
     uint32_t merge_bits;
     int cut_words;              /* hf_bpe_prepare_words' answer for these merges */
+    uint8_t plain_known;        /* hf_model.plain_known (0: the pack did not record it) */
     bool rank_bpe;              /* hf_bpe_ranks_check's answer */
     const uint32_t *unreach;    /* and its list of tokens no merge makes */
     size_t n_unreach;

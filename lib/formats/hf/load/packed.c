@@ -35,7 +35,9 @@
 
 enum { SEC_CONFIG = 1, SEC_VOCAB, SEC_STRV, SEC_VERBATIM, SEC_MERGES, SEC_META, SEC_UNREACH,
        SEC_CHARS_VOCAB, SEC_CHARS_MAP, SEC_CHARS_SHORT, SEC_SOURCE = 16, SEC_CHAT };
-enum { META_CUT_WORDS = 1, META_RANK_BPE = 2 };
+/* META_PLAIN_KNOWN: packs from stop 25 on record hf_merges_plain's answer (META_PLAIN) for
+ * character-level merges; older ones leave both bits clear, and it is asked as before. */
+enum { META_CUT_WORDS = 1, META_RANK_BPE = 2, META_PLAIN_KNOWN = 4, META_PLAIN = 8 };
 
 /* The JSON with model.vocab and model.merges replaced by null, for kinds that are packed. */
 static char *config_of(const uint8_t *data, size_t len, bool keep_vocab, size_t *out_len)
@@ -129,8 +131,12 @@ tok_status tok_hf_pack(const uint8_t *data, size_t len, const char *source, cons
                              t->vocab.n_ids ? (size_t)(t->vocab.n_ids - 1) / 8 + 1 : 1);
             if (m->merges) {
                 tok_pack_add(&w, SEC_MERGES, m->merges, ((size_t)1 << m->merge_bits) * sizeof *m->merges);
+                uint32_t plain = 0;
+                if (!m->byte_level && !m->cut_words)
+                    plain = META_PLAIN_KNOWN |
+                            (hf_merges_plain(&t->vocab, m, false) ? META_PLAIN : 0u);
                 uint32_t meta[2] = {m->merge_bits, (m->cut_words ? META_CUT_WORDS : 0u) |
-                                                       (rank ? META_RANK_BPE : 0u)};
+                                                       (rank ? META_RANK_BPE : 0u) | plain};
                 tok_pack_add(&w, SEC_META, meta, sizeof meta);
                 if (rank && n_unreach)
                     tok_pack_add(&w, SEC_UNREACH, unreach, (size_t)n_unreach * sizeof *unreach);
@@ -210,6 +216,8 @@ tok_status tok_open_hf_packed(const tok_pack_view *p, void *backing, bool mapped
             pre.merge_bits = meta[0];
             pre.cut_words = meta[1] & META_CUT_WORDS;
             pre.rank_bpe = meta[1] & META_RANK_BPE;
+            if (meta[1] & META_PLAIN_KNOWN)
+                pre.plain_known = meta[1] & META_PLAIN ? 2 : 1;
         }
         st = hf_open((const uint8_t *)config, clen, source, &pre, NULL, out, err);
     }

@@ -873,6 +873,8 @@ tok_status hf_open(const uint8_t *data, size_t len, const char *source, const hf
     if (st != TOK_OK)
         goto fail;
     hf_bpe_prepare_words(&t->vocab, &hp->model, pre && pre->merges ? pre->cut_words : -1);
+    if (pre && pre->merges)
+        hp->model.plain_known = pre->plain_known;
     if (pre && pre->rank_bpe && hp->fast) { /* the pack's answer, its list checked */
         hf_model *m = &hp->model;
         for (size_t i = 0; i < pre->n_unreach; i++)

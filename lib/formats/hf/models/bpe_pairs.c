@@ -60,9 +60,13 @@ static hf_pair_bits *build(const tok_vocab *v)
         uint32_t len = tok_vocab_len(v, id);
         const uint8_t *s = v->bytes + v->off[id];
         uint32_t prev = UINT32_MAX;
+        size_t bad;
+        /* a token that is valid UTF-8 throughout (all but byte tokens) is decoded without
+         * asking at every character */
+        bool valid = tok_utf8_valid_prefix(s, len, &bad) == len;
         for (uint32_t i = 0; i < len;) {
             unsigned cl;
-            uint32_t cp = next_char(s + i, len - i, &cl);
+            uint32_t cp = valid ? tok_utf8_decode(s + i, &cl) : next_char(s + i, len - i, &cl);
             if (prev != UINT32_MAX && cp != UINT32_MAX) {
                 uint32_t h = pair_hash(prev, cp, p->mask);
                 p->w[h / 64] |= 1ull << (h % 64);
@@ -87,7 +91,9 @@ const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m)
     if (p)
         return p == &not_plain ? NULL : p;
     /* cut_words implies plain merges; the other models are asked once (bpe.c) */
-    p = m->cut_words || hf_merges_plain(&t->vocab, m, false) ? build(&t->vocab) : &not_plain;
+    bool plain = m->cut_words || (m->plain_known ? m->plain_known == 2
+                                                 : hf_merges_plain(&t->vocab, m, false));
+    p = plain ? build(&t->vocab) : &not_plain;
     if (!p)
         return NULL; /* no memory: the word is merged whole, still exact */
     hf_pair_bits *expected = NULL;
