@@ -166,6 +166,11 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
         pk = k;
         pending = k == OTHER || (pending && k != KNOWN);
         i += cl;
+        if (k != OTHER && held_a == cp && held_b == cp && i >= a + min)
+            /* a run of a character whose pair with itself some token holds: no cut inside it
+             * (spaces as U+2581, newlines), passed over by comparing bytes */
+            while (n - i >= cl && !memcmp(s + i, s + i - cl, cl))
+                i += cl;
     }
     return n;
 }
