@@ -294,6 +294,36 @@ bool hf_pretokenize(const hf_pretok *pt, const hf_splits *in, hf_splits *out, hf
 /* Metaspace's text change: spaces become the replacement (NormalizedString::replace with a
  * char pattern), then the prefix per prepend_scheme (NormalizedString::prepend). Leaves the
  * result as the last split of tmp. */
+/* metaspace_text's result when no alignments are kept, written in one pass: the replacement
+ * in front (when wanted, and the text does not start with a space or the replacement itself,
+ * which is what the transform below checks on its result), then the text with each space
+ * replaced. */
+static bool metaspace_bytes(const uint8_t *s, const hf_split *sp, const uint8_t *rep, size_t rl,
+                            bool want, hf_splits *tmp, hf_tx *t)
+{
+    size_t n = sp->len, spaces = 0;
+    for (const uint8_t *p = s, *e = s + n; (p = memchr(p, ' ', (size_t)(e - p))); p++)
+        spaces++;
+    bool front = want && n && s[0] != ' ' && !(n >= rl && !memcmp(s, rep, rl));
+    if (!hf_splits_reserve(tmp, n + spaces * (rl - 1) + (front ? rl : 0)))
+        return false;
+    uint8_t *o = tmp->text + tmp->len;
+    if (front)
+        o = (uint8_t *)memcpy(o, rep, rl) + rl;
+    for (size_t k = 0; k < n;) {
+        const uint8_t *q = memchr(s + k, ' ', n - k);
+        size_t run = (q ? (size_t)(q - s) : n) - k;
+        o = (uint8_t *)memcpy(o, s + k, run) + run;
+        k += run;
+        if (q) {
+            o = (uint8_t *)memcpy(o, rep, rl) + rl;
+            k++;
+        }
+    }
+    tmp->len = (size_t)(o - tmp->text);
+    return hf_tx_end(t, sp->token, sp->orig0, sp->orig1);
+}
+
 static bool metaspace_text(const hf_pretok *pt, const hf_splits *in, size_t i, hf_splits *tmp)
 {
     const hf_split *sp = &in->v[i];
@@ -303,6 +333,10 @@ static bool metaspace_text(const hf_pretok *pt, const hf_splits *in, size_t i, h
                 in->track ? in->a1 + sp->off : NULL, sp->len, 0, sp->orig0);
     uint8_t rep[4];
     size_t rl = tok_utf8_encode(pt->replacement, rep);
+    bool want = pt->prepend == HF_PREPEND_ALWAYS ||
+                (pt->prepend == HF_PREPEND_FIRST && sp->orig0 == 0);
+    if (!tmp->track) /* no alignments: bytes are all there is to write */
+        return metaspace_bytes(s, sp, rep, rl, want, tmp, &t);
     for (size_t k = 0; k < sp->len;) {
         const uint8_t *sp_at = memchr(s + k, ' ', sp->len - k);
         size_t run = sp_at ? (size_t)(sp_at - s) : sp->len;
@@ -321,8 +355,6 @@ static bool metaspace_text(const hf_pretok *pt, const hf_splits *in, size_t i, h
     hf_split r = tmp->v[tmp->n - 1];
     unsigned cl = 0;
     uint32_t first = r.len ? tok_utf8_decode(tmp->text + r.off, &cl) : 0;
-    bool want = pt->prepend == HF_PREPEND_ALWAYS ||
-                (pt->prepend == HF_PREPEND_FIRST && r.orig0 == 0);
     if (!want || r.len == 0 || first == pt->replacement)
         return true;
     /* prepend as a second transform, reading the first result in place: reserve first so the
