@@ -238,9 +238,15 @@ const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m);
  * a vocabulary token; with words, also cut_words' U+2581 condition. false when out of memory. */
 bool hf_merges_plain(const tok_vocab *v, const hf_model *m, bool words);
 void hf_pair_bits_free(hf_pair_bits *p);
+/* The last character above ASCII looked up, kept by a caller between cuts (U+2581 starts and
+ * ends every word); cp UINT32_MAX: none yet. */
+typedef struct hf_pair_memo {
+    uint32_t cp, id;
+    int kind;
+} hf_pair_memo;
 size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
                    const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped,
-                   uint32_t *first_id);
+                   uint32_t *first_id, hf_pair_memo *memo);
 
 /* Where the merge table's probe for key starts (the loader and the lookup must agree). */
 static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)

@@ -190,10 +190,11 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
     if (!p)
         return merge_piece(t, m, s, n, out, sc, base, drain);
     size_t gone = 0; /* bytes dropped so far: the whole word's offsets skip them */
+    hf_pair_memo memo = {UINT32_MAX, 0, 0};
     for (size_t a = 0; a < n;) {
         size_t dropped;
         uint32_t first_id;
-        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, PART_MIN, &dropped, &first_id);
+        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, PART_MIN, &dropped, &first_id, &memo);
         tok_status st = merge_piece(t, m, s + a, b - a, out, sc, base + (uint32_t)(a - gone), true);
         if (st != TOK_OK)
             return st;
@@ -289,10 +290,11 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
                            const uint8_t *s, size_t n, hf_tokens *out, tok_scratch *sc)
 {
     size_t gone = 0;
+    hf_pair_memo memo = {UINT32_MAX, 0, 0};
     for (size_t a = 0; a < n;) {
         size_t dropped;
         uint32_t one;
-        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped, &one);
+        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped, &one, &memo);
         /* one character that is a token is that token (digits, most CJK: a word a character) */
         unsigned cl = 1;
         if (s[a] >= 0x80)

@@ -23,8 +23,9 @@
 #include <string.h>
 
 struct hf_pair_bits {
-    uint32_t mask; /* bits - 1 */
-    uint64_t w[];
+    uint64_t ascii[128][2]; /* pairs of ASCII characters, exactly: bit b of row a */
+    uint32_t mask;          /* bits - 1 */
+    uint64_t w[];           /* the other pairs, hashed */
 };
 
 static uint32_t pair_hash(uint32_t a, uint32_t b, uint32_t mask)
@@ -67,7 +68,9 @@ static hf_pair_bits *build(const tok_vocab *v)
         for (uint32_t i = 0; i < len;) {
             unsigned cl;
             uint32_t cp = valid ? tok_utf8_decode(s + i, &cl) : next_char(s + i, len - i, &cl);
-            if (prev != UINT32_MAX && cp != UINT32_MAX) {
+            if (prev < 128 && cp < 128) {
+                p->ascii[prev][cp / 64] |= 1ull << (cp % 64);
+            } else if (prev != UINT32_MAX && cp != UINT32_MAX) {
                 uint32_t h = pair_hash(prev, cp, p->mask);
                 p->w[h / 64] |= 1ull << (h % 64);
             }
@@ -131,9 +134,23 @@ static kind kind_of(const tok_vocab *v, const hf_model *m, const uint8_t *s, uns
     return BYTES;
 }
 
+/* kind_of, with the last character above ASCII remembered */
+static inline kind kind_memo(const tok_vocab *v, const hf_model *m, const uint8_t *s, unsigned cl,
+                             uint32_t cp, uint32_t *id, hf_pair_memo *memo)
+{
+    if (cl == 1 || !memo)
+        return kind_of(v, m, s, cl, id);
+    if (memo->cp != cp) {
+        memo->kind = kind_of(v, m, s, cl, &memo->id);
+        memo->cp = cp;
+    }
+    *id = memo->id;
+    return (kind)memo->kind;
+}
+
 size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
                    const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped,
-                   uint32_t *first_id)
+                   uint32_t *first_id, hf_pair_memo *memo)
 {
     *dropped = 0;
     *first_id = TOK_NO_ID;
@@ -146,7 +163,7 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
         unsigned cl;
         uint32_t cp = tok_utf8_decode(s + i, &cl);
         /* a character repeated is what it was (runs of spaces: no lookup each) */
-        kind k = cl == pcl && cp == prev ? pk : kind_of(v, m, s + i, cl, &id);
+        kind k = cl == pcl && cp == prev ? pk : kind_memo(v, m, s + i, cl, cp, &id, memo);
         pcl = cl;
         if (i == a)
             *first_id = id;
@@ -154,8 +171,14 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
             if (pk == BYTES || k == BYTES)
                 return i;
             if (prev != held_a || cp != held_b) { /* a run asks the same pair again */
-                uint32_t h = pair_hash(prev, cp, p->mask);
-                if (!(p->w[h / 64] >> (h % 64) & 1))
+                bool held;
+                if (prev < 128 && cp < 128) {
+                    held = p->ascii[prev][cp / 64] >> (cp % 64) & 1;
+                } else {
+                    uint32_t h = pair_hash(prev, cp, p->mask);
+                    held = p->w[h / 64] >> (h % 64) & 1;
+                }
+                if (!held)
                     return i;
                 held_a = prev, held_b = cp;
             }
@@ -171,6 +194,14 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
              * (spaces as U+2581, newlines), passed over by comparing bytes */
             while (n - i >= cl && !memcmp(s + i, s + i - cl, cl))
                 i += cl;
+        if (k == KNOWN && cp < 128 && !pending) {
+            /* ASCII letters that are tokens, each pair held by some token (most words): no
+             * cut, nothing dropped, in a tight loop on the exact table of ASCII pairs */
+            while (i < n && s[i] < 0x80 && v->byte1[s[i]] != TOK_NO_ID &&
+                   (p->ascii[prev][s[i] / 64] >> (s[i] % 64) & 1))
+                prev = s[i++];
+            pcl = 1;
+        }
     }
     return n;
 }
