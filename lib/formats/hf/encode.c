@@ -178,8 +178,10 @@ static tok_status model_piece(enc *e, const uint8_t *p, size_t n)
     return TOK_EINVAL;
 }
 
-/* The words path's pieces straight through the model (hf_piece_sink): no alignments are
- * tracked, so a piece needs nothing but its bytes, and the tokens leave in batches. */
+/* The last stage's pieces (the last pre-tokenizer's, or BERT's one-pass words) straight
+ * through the model (hf_piece_sink): no alignments are tracked, so a piece needs nothing but
+ * its bytes, and the tokens leave in batches (their offsets within pieces mean nothing then,
+ * and drain reads none). */
 typedef struct direct {
     enc *e;
     sink *k;
