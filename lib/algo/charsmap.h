@@ -32,10 +32,8 @@ typedef struct tok_charsmap {
     uint8_t graphic_safe[128];
 } tok_charsmap;
 
-
-/* Are s[0..8) all printable ASCII (0x20-0x7E)? In one word: none
- * has the top bit, none is below 0x20 (subtracting lo borrows into the top bit), none is 0x7F (the
- * xor makes it zero). */
+/* Are s[0..8) all printable ASCII (0x20-0x7E)? In one word: none has the top bit, none is below
+ * 0x20 (subtracting 0x20 borrows into the top bit), none is 0x7F (the xor makes it zero). */
 static inline bool tok_ascii8_printable(const uint8_t *s)
 {
     uint64_t w, hi = 0x8080808080808080ull, ones = 0x0101010101010101ull;

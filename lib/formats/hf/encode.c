@@ -256,7 +256,7 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
         e.b.sink = dp;
         for (size_t i = 0; ok && i < e.a.n; i++)
             ok = e.a.v[i].token == TOK_NO_ID
-                     ? hf_words_pieces(hp, &e.a, i, &e.b, &e.tmp, &e.tmp2, &e.c, dp)
+                     ? hf_words_pieces(hp, &e.a, i, &e.b, &e.tmp, &e.tmp2, &e.c)
                      : hf_splits_copy(&e.b, &e.a, i);
         e.b.sink = NULL;
         direct_done = dp != NULL;

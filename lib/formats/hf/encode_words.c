@@ -112,19 +112,6 @@ static bool staged(const hf_pipeline *hp, const hf_splits *in, const hf_split *s
     return !x->v[0].len || hf_pretokenize(&hp->pretoks[0], x, out, tmp);
 }
 
-/* staged, its pieces to the sink (out only carries it) */
-static bool staged_to(const hf_piece_sink *d, const hf_pipeline *hp, const hf_splits *in,
-                      const hf_split *sp, size_t a, size_t b, hf_splits *out, hf_splits *x,
-                      hf_splits *y, hf_splits *tmp)
-{
-    const hf_piece_sink *was = out->sink;
-    hf_splits_reset(out);
-    out->sink = d;
-    bool ok = staged(hp, in, sp, a, b, out, x, y, tmp);
-    out->sink = was;
-    return ok;
-}
-
 /* A CJK ideograph that handle_chinese_chars sets apart and no step after it changes: the
  * unified blocks (no decomposition, no case, not a mark; unassigned ones stay as they are). */
 static unsigned ideograph(const uint8_t *s, size_t n)
@@ -156,8 +143,9 @@ static bool ideographs_apart(const hf_pipeline *hp)
 }
 
 bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i, hf_splits *out,
-                     hf_splits *x, hf_splits *y, hf_splits *tmp, const hf_piece_sink *d)
+                     hf_splits *x, hf_splits *y, hf_splits *tmp)
 {
+    const hf_piece_sink *d = out->sink; /* the stages' pieces reach it through out as well */
     const hf_split *sp = &in->v[i];
     const uint8_t *s = in->text + sp->off;
     size_t n = sp->len;
@@ -165,8 +153,7 @@ bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i, hf_sp
     for (size_t k = 0; k < hp->n_norms; k++)
         lower = lower || hp->norms[k].kind == HF_LOWERCASE;
 #define PIECE(a, b, low) (d ? piece_to(d, in, sp, a, b, low, y) : piece(in, sp, a, b, low, out))
-#define STAGED(a, b)                                                                         \
-    (d ? staged_to(d, hp, in, sp, a, b, out, x, y, tmp) : staged(hp, in, sp, a, b, out, x, y, tmp))
+#define STAGED(a, b) staged(hp, in, sp, a, b, out, x, y, tmp)
     size_t g = SIZE_MAX; /* where the stretch for the stages began */
     for (size_t u = 0; u < n;) {
         size_t e = u; /* the unit: up to the next whitespace */

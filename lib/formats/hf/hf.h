@@ -489,12 +489,11 @@ typedef struct hf_pipeline {
  * through the stages (x, y, tmp: spare lists). false when out of memory, or when the sink
  * said no.
  *
- * With a sink (no alignments wanted), each piece goes to it as soon as it is cut, in order,
- * instead of onto out (then one more spare list). */
+ * With a sink on out (out->sink: no alignments wanted), each piece goes to it as soon as it is
+ * cut, in order, instead of onto out. */
 bool hf_words_shape(const hf_pipeline *hp);
 bool hf_words_pieces(const hf_pipeline *hp, const hf_splits *in, size_t i,
-                     hf_splits *out, hf_splits *x, hf_splits *y, hf_splits *tmp,
-                     const hf_piece_sink *sink);
+                     hf_splits *out, hf_splits *x, hf_splits *y, hf_splits *tmp);
 
 /* The added token with this id, or NULL. */
 const hf_added *hf_added_of(const hf_pipeline *hp, uint32_t id);

@@ -198,17 +198,15 @@ static bool metaspace_pieces(uint32_t d, const hf_splits *in, const hf_split *sp
     size_t n = sp->len;
     uint8_t db[4];
     size_t dl = tok_utf8_encode(d, db);
-#define NEXT_D(from) (size_t)((q = tok_find(s + (from), n - (from), db, dl)) ? q - s : (ptrdiff_t)n)
-    const uint8_t *q;
     for (size_t i = 0; i < n;) {
         size_t a = i;
         if (n - i >= dl && !memcmp(s + i, db, dl))
             i += dl; /* a delimiter: to the next one (at once if one follows), or the end */
-        i = NEXT_D(i);
+        const uint8_t *q = tok_find(s + i, n - i, db, dl);
+        i = q ? (size_t)(q - s) : n;
         if (!slice(in, sp, a, i, out))
             return false;
     }
-#undef NEXT_D
     return true;
 }
 
@@ -291,9 +289,6 @@ bool hf_pretokenize(const hf_pretok *pt, const hf_splits *in, hf_splits *out, hf
     return each_split(pt, in, out, tmp);
 }
 
-/* Metaspace's text change: spaces become the replacement (NormalizedString::replace with a
- * char pattern), then the prefix per prepend_scheme (NormalizedString::prepend). Leaves the
- * result as the last split of tmp. */
 /* metaspace_text's result when no alignments are kept, written in one pass: the replacement
  * in front (when wanted, and the text does not start with a space or the replacement itself,
  * which is what the transform below checks on its result), then the text with each space
@@ -324,6 +319,9 @@ static bool metaspace_bytes(const uint8_t *s, const hf_split *sp, const uint8_t 
     return hf_tx_end(t, sp->token, sp->orig0, sp->orig1);
 }
 
+/* Metaspace's text change: spaces become the replacement (NormalizedString::replace with a
+ * char pattern), then the prefix per prepend_scheme (NormalizedString::prepend). Leaves the
+ * result as the last split of tmp. */
 static bool metaspace_text(const hf_pretok *pt, const hf_splits *in, size_t i, hf_splits *tmp)
 {
     const hf_split *sp = &in->v[i];
