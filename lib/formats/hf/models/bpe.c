@@ -206,6 +206,8 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
 
 /* ---- word by word ---- */
 
+/* Words longer than this are cut where no merge crosses (models/bpe_pairs.c) before merging. */
+#define HF_PAIRS_WORD 256
 #define SP0 0xE2 /* U+2581, SentencePiece's space: E2 96 81 */
 static bool is_sp(const uint8_t *p) { return p[0] == SP0 && p[1] == 0x96 && p[2] == 0x81; }
 
@@ -287,7 +289,8 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
 /* s[0..n) as words cut where no merge can cross, each through the word cache (or the rank core
  * when long); offsets skip the characters dropped before each word, as the whole merge's do. */
 static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_pair_bits *p,
-                           const uint8_t *s, size_t n, hf_tokens *out, tok_scratch *sc)
+                           const uint8_t *s, size_t n, uint32_t base, hf_tokens *out,
+                           tok_scratch *sc)
 {
     size_t gone = 0;
     hf_pair_memo memo = {UINT32_MAX, 0, 0};
@@ -302,10 +305,12 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
         if (b - a != cl)
             one = TOK_NO_ID;
         tok_status st = one != TOK_NO_ID
-                            ? (hf_tokens_push(out, one, (uint32_t)(a - gone), (uint32_t)(b - gone))
+                            ? (hf_tokens_push(out, one, base + (uint32_t)(a - gone),
+                                              base + (uint32_t)(b - gone))
                                    ? TOK_OK
                                    : TOK_ENOMEM)
-                            : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)(a - gone));
+                            : cached_word(t, m, s + a, b - a, out, sc,
+                                          base + (uint32_t)(a - gone));
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);
@@ -331,14 +336,18 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
          * and one token (">▁</") keeps it from cut_words; a short piece is a word */
         const hf_pair_bits *p = n > TOK_WC_WORD ? hf_pair_bits_get(t, m) : NULL;
         if (p)
-            return by_pairs(t, m, p, s, n, out, sc);
+            return by_pairs(t, m, p, s, n, 0, out, sc);
         return cached_word(t, m, s, n, out, sc, 0);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
     for (size_t a = 0; a < n;) {
         size_t b = word_end(s, a, n);
-        tok_status st = cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a);
+        /* a long word (digits, base64, a run) is cut where no merge crosses, as above: its
+         * parts' tokens then need no memory that grows with the word */
+        const hf_pair_bits *p = b - a > HF_PAIRS_WORD ? hf_pair_bits_get(t, m) : NULL;
+        tok_status st = p ? by_pairs(t, m, p, s + a, b - a, (uint32_t)a, out, sc)
+                          : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a);
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);

@@ -3,8 +3,9 @@
  * In HF's BPE every merge makes a vocabulary token whose text is its two parts' texts joined
  * (the loader refuses a merge whose result is not in the vocabulary), and a symbol of a word
  * is always a run of the word's characters. So a symbol that covered the boundary between two
- * characters c1 c2 would be a token holding c1 c2; when no token holds that pair, no merge
- * ever crosses the boundary, and the word's tokens are those of its two sides merged alone.
+ * characters c1 c2 would be a token some merge makes holding c1 c2; when no such token holds
+ * that pair, no merge ever crosses the boundary, and the word's tokens are those of its two
+ * sides merged alone.
  * That needs the symbols to be the characters' own texts: no byte-fallback or unknown token in
  * any merge, no affixes, not byte-level (part of what hf_model.cut_words proves; asked once
  * of the other models). A character
@@ -13,8 +14,9 @@
  * nor anywhere between an unknown and the next known character (HF adds the unknown run there,
  * after the byte tokens in between).
  *
- * The pairs held by tokens go into a bit set hashed on the two code points, built on the first
- * long word and shared (an atomic pointer: two threads may both build it; one copy is kept).
+ * The pairs held by merged tokens go into a bit set hashed on the two code points, built on the
+ * first long word and shared (an atomic pointer: two threads may both build it; one copy is
+ * kept).
  * A collision only makes a boundary look held: fewer cuts, never a wrong one. Random CJK, runs
  * of newlines or of byte-fallback characters are then merged a few characters at a time, in
  * memory that does not grow with the word. */
@@ -45,19 +47,42 @@ static uint32_t next_char(const uint8_t *s, size_t n, unsigned *len)
     return tok_utf8_decode(s, len); /* a whole valid character: decoding stays inside */
 }
 
-static hf_pair_bits *build(const tok_vocab *v)
+/* The tokens some merge makes: the only symbols of more than one character (a token no merge
+ * makes -- Gemma's "<unused12>", an added token kept in the vocabulary -- is never a symbol
+ * that covers a boundary, so its pairs do not hold one). NULL when out of memory. */
+static uint8_t *merged_ids(const tok_vocab *v, const hf_model *m)
 {
+    uint8_t *made = calloc(v->n_ids / 8 + 1, 1);
+    if (!made)
+        return NULL;
+    for (size_t i = 0, n = (size_t)1 << m->merge_bits; i < n; i++)
+        if (m->merges[i].key != UINT64_MAX && m->merges[i].id < v->n_ids)
+            made[m->merges[i].id / 8] |= (uint8_t)(1u << (m->merges[i].id % 8));
+    return made;
+}
+
+static hf_pair_bits *build(const tok_vocab *v, const hf_model *m)
+{
+    uint8_t *made = merged_ids(v, m);
+    if (!made)
+        return NULL;
+#define MADE(id) (made[(id) / 8] >> ((id) % 8) & 1)
     size_t chars = 0;
     for (uint32_t id = 0; id < v->n_ids; id++)
-        chars += tok_vocab_len(v, id);
+        if (MADE(id))
+            chars += tok_vocab_len(v, id);
     size_t bits = 1u << 16;
     while (bits < 16 * chars && bits < (1u << 27))
         bits <<= 1;
     hf_pair_bits *p = calloc(1, sizeof *p + bits / 8);
-    if (!p)
+    if (!p) {
+        free(made);
         return NULL;
+    }
     p->mask = (uint32_t)(bits - 1);
     for (uint32_t id = 0; id < v->n_ids; id++) {
+        if (!MADE(id))
+            continue;
         uint32_t len = tok_vocab_len(v, id);
         const uint8_t *s = v->bytes + v->off[id];
         uint32_t prev = UINT32_MAX;
@@ -78,6 +103,8 @@ static hf_pair_bits *build(const tok_vocab *v)
             i += cl;
         }
     }
+#undef MADE
+    free(made);
     return p;
 }
 
@@ -96,7 +123,7 @@ const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m)
     /* cut_words implies plain merges; the other models are asked once (bpe.c) */
     bool plain = m->cut_words || (m->plain_known ? m->plain_known == 2
                                                  : hf_merges_plain(&t->vocab, m, false));
-    p = plain ? build(&t->vocab) : &not_plain;
+    p = plain ? build(&t->vocab, m) : &not_plain;
     if (!p)
         return NULL; /* no memory: the word is merged whole, still exact */
     hf_pair_bits *expected = NULL;
