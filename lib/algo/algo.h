@@ -25,10 +25,29 @@ bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
  * one token (HF's BPE without ignore_merges cannot emit a token no merge makes). */
 bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
                         tok_out *o, tok_scratch *sc);
-/* The same parts left in the call's scratch (valid until its next use): their count, 0 when out
- * of memory (n >= 1); their lengths tile p. */
-size_t tok_bpe_rank_parts_view(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
-                               const uint32_t **ids);
+/* A piece's parts as BPE left them, in the call's scratch (valid until its next use): their
+ * ids, whose lengths tile the piece, or for a very long piece (64 KB or more) their lengths
+ * alone, one byte each instead of four -- tok_bpe_view_id finds each id again by its bytes. */
+typedef struct tok_bpe_view {
+    const uint32_t *ids;
+    const uint8_t *lens;
+    size_t m;
+} tok_bpe_view;
+/* The same parts as a view: false when out of memory (n >= 1). */
+bool tok_bpe_rank_parts_view(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+                             tok_bpe_view *out);
+/* Part k of w, which starts at `at` in the piece: its id (TOK_NO_ID only for a damaged pack's
+ * table that misses its own token) and *len its length. */
+static inline uint32_t tok_bpe_view_id(const tok_vocab *v, const tok_bpe_view *w, size_t k,
+                                       const uint8_t *at, uint32_t *len)
+{
+    if (w->ids) {
+        *len = tok_vocab_len(v, w->ids[k]);
+        return w->ids[k];
+    }
+    *len = w->lens[k];
+    return tok_vocab_find(v, at, w->lens[k]);
+}
 
 /* The linear encoder's tables, built (bpe_tables.c), checked against tiktoken's merge and
  * attached to v (bpe_verify.c): 0; -1 when v is a vocabulary they cannot describe (v is left
@@ -111,11 +130,12 @@ void tok_char_rank_free(tok_char_rank *z);
 /* May s[0..n) go to the rank core: is every character of it a character token, and does it
  * hold no token the tables leave out? (Then so may every part of it.) */
 bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n);
-/* s[0..n) (n >= 1; it or a text holding it tok_char_rank_fits) by the rank core: 1 with *m of
- * v's ids at *ids, in sc's memory (valid until its next use; their lengths tile s); 0 when a
- * byte or part of a character is left over (the argument excludes it); -1 when out of memory. */
+/* s[0..n) (n >= 1; it or a text holding it tok_char_rank_fits) by the rank core: 1 with its
+ * parts in *w, v's ids, in sc's memory (valid until its next use; their lengths tile s; read
+ * them with tok_bpe_view_id, which then never gives TOK_NO_ID); 0 when a byte or part of a
+ * character is left over (the argument excludes it); -1 when out of memory. */
 int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
-                         const uint32_t **ids, size_t *m);
+                         tok_bpe_view *w);
 
 /* The calling thread's caches for v (bpe_memo.c), NULL when out of memory:
  *   pairs  tok_bpe_valid_pair's answers, direct-mapped: a slot holds the generation (bits

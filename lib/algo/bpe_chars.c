@@ -284,12 +284,17 @@ bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n)
 }
 
 int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok_scratch *sc,
-                         const uint32_t **ids, size_t *m)
+                         tok_bpe_view *w)
 {
-    if (!(*m = tok_bpe_rank_parts_view(&z->v, s, n, sc, ids)))
+    if (!tok_bpe_rank_parts_view(&z->v, s, n, sc, w))
         return -1;
-    for (size_t k = 0; k < *m; k++) /* a byte or part of a character left over cannot be */
-        if (z->to_model[(*ids)[k]] == TOK_NO_ID)
+    uint32_t len;
+    for (size_t k = 0, at = 0; k < w->m; k++, at += len) {
+        /* a byte or part of a character left over cannot be (nor, but in a damaged pack, a
+         * part whose id is not found again) */
+        uint32_t id = tok_bpe_view_id(&z->v, w, k, s + at, &len);
+        if (id == TOK_NO_ID || z->to_model[id] == TOK_NO_ID)
             return 0;
+    }
     return 1;
 }

@@ -292,9 +292,16 @@ static inline bool valid_cached(const tok_vocab *v, const uint8_t *p, size_t pos
  * take the longest token that keeps the sequence valid, else the next shorter prefix token, and
  * when no token fits at a position, mark the position dead and back up one token. Each
  * position dies at most once, so the work is linear in the piece (times the few candidates
- * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent. */
-size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
-                              uint32_t *starts, uint64_t *dead, tok_bpe_thread_memo *memo)
+ * tried per position). Returns the number of tokens, or 0 if the tables are inconsistent.
+ *
+ * The stack holds the tokens' ids (toks), or, for a very long piece whose ids nobody keeps, their
+ * lengths alone (lens, one byte a token instead of four): the top's id is then kept aside, and
+ * the one below it found again by its bytes when the top is popped (each position dies once, so
+ * that is a lookup per death). A token longer than 255 bytes gives LENS_TOO_LONG there. */
+#define LENS_TOO_LONG SIZE_MAX
+static inline __attribute__((always_inline)) size_t
+backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks, uint8_t *lens,
+          uint32_t *starts, uint64_t *dead, tok_bpe_thread_memo *memo)
 {
     memset(dead, 0, ((n >> 6) + 1) * sizeof *dead);
     size_t top = 0, pos = 0;
@@ -304,9 +311,10 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
         memo = NULL;
     size_t deaths = 0;
     walk w = {0, 0, NONE, 0};
+    uint32_t top_id = NONE; /* lens: the id of the token on top */
     uint32_t next_len, next = longest_again(v, p, 0, n, memo, &w, &next_len);
     for (;;) {
-        uint32_t t = next, len = next_len, last = top ? toks[top - 1] : NONE;
+        uint32_t t = next, len = next_len, last = lens ? top_id : top ? toks[top - 1] : NONE;
         for (;;) {
             size_t end = pos + len;
             if ((uint32_t)(len - 1) >= n - pos) /* no bytes, or past the piece: a damaged pack */
@@ -320,7 +328,14 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                  * next walk, which starts from the walk's length. */
                 if (v->untrusted && tok_vocab_len(v, t) != len)
                     return 0;
-                toks[top] = t;
+                if (lens) {
+                    if (len > 255)
+                        return LENS_TOO_LONG;
+                    lens[top] = (uint8_t)len;
+                    top_id = t;
+                } else {
+                    toks[top] = t;
+                }
                 if (starts)
                     starts[top] = (uint32_t)pos;
                 top++;
@@ -345,15 +360,39 @@ size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, ui
                 return 0;
             dead[pos >> 6] |= 1ull << (pos & 63);
             top--;
-            next = toks[top];
-            next_len = tok_vocab_len(v, next);
+            next = lens ? top_id : toks[top];
+            next_len = lens ? lens[top] : tok_vocab_len(v, next);
             if (next_len > pos)
                 return 0;
             pos -= next_len; /* the tokens tile p: no starts array needed */
+            if (lens && top) {
+                top_id = tok_vocab_find(v, p + pos - lens[top - 1], lens[top - 1]);
+                if (top_id == NONE) /* a damaged pack's table misses its own token */
+                    return 0;
+            } else if (lens) {
+                top_id = NONE;
+            }
             break;
         }
     }
 }
+
+size_t tok_bpe_rank_backtrack(const tok_vocab *v, const uint8_t *p, size_t n, uint32_t *toks,
+                              uint32_t *starts, uint64_t *dead, tok_bpe_thread_memo *memo)
+{
+    return backtrack(v, p, n, toks, NULL, starts, dead, memo);
+}
+
+static __attribute__((noinline)) size_t backtrack_lens(const tok_vocab *v, const uint8_t *p,
+                                                       size_t n, uint8_t *lens, uint64_t *dead,
+                                                       tok_bpe_thread_memo *memo)
+{
+    return backtrack(v, p, n, NULL, lens, NULL, dead, memo);
+}
+
+/* From this many bytes a piece whose ids are not kept (a count, or a view that finds them
+ * again) is encoded on lengths: 4 MB of random CJK is one piece of 4 MB */
+#define LENS_MIN (64u * 1024)
 
 enum { STACK = 256 };
 /* Room for the parts of a piece that fits on the stack. */
@@ -362,14 +401,21 @@ typedef struct parts_buf {
     uint64_t dead[STACK / 64 + 1];
 } parts_buf;
 
-/* BPE of p[0..n) (n >= 2) as parts: their count, 0 when out of memory; *ids and *starts point
- * into b or the call's scratch (*starts is NULL for a long piece on the linear encoder). */
-__attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
-                       parts_buf *b, uint32_t **ids_out, uint32_t **starts_out)
+/* A piece's parts: ids, with starts (NULL for a long piece: the ids' lengths tile it), or lens
+ * alone (a very long piece asked with lens_ok). */
+typedef struct parts {
+    uint32_t *ids, *starts;
+    uint8_t *lens;
+    size_t m; /* 0 when out of memory */
+} parts;
+
+/* BPE of p[0..n) (n >= 2) as parts, in b or the call's scratch */
+__attribute__((always_inline)) static inline parts parts_of(const tok_vocab *v, const uint8_t *p,
+                                                            size_t n, tok_scratch *sc,
+                                                            parts_buf *b, bool lens_ok)
 {
-    uint32_t *ids = b->ids, *starts = b->starts;
+    parts r = {b->ids, b->starts, NULL, 0};
     uint64_t *dead = b->dead;
-    size_t m = 0;
     /* the linear encoder serves pieces past SCAN_MAX, and those of two or more three-byte
      * characters (its per-thread tables walk a CJK character in one lookup where the scan
      * probes the hash table per merge: cachegrind on Japanese, 1.6% fewer instructions and
@@ -378,48 +424,69 @@ __attribute__((always_inline)) static inline size_t parts_of(const tok_vocab *v,
     bool wide = n > SCAN_MAX || (n >= 6 && (p[0] & 0xF0) == 0xE0);
     bool linear = v->split && wide && (!v->n_anom || !tok_bpe_piece_has_anom(v, p, n));
     if (!wide || (!linear && n <= SMALL_MAX)) {
-        m = tok_bpe_rank_merge_small(v, p, n, ids, starts);
+        r.m = tok_bpe_rank_merge_small(v, p, n, r.ids, r.starts);
     } else if (linear) {
+        size_t words = (n >> 6) + 1;
+        if (lens_ok && n >= LENS_MIN) {
+            uint8_t *mem = tok_scratch_get(sc, words * 8 + n);
+            if (!mem)
+                return r;
+            r.m = backtrack_lens(v, p, n, mem + words * 8, (uint64_t *)mem, tok_bpe_memo(v));
+            if (r.m && r.m != LENS_TOO_LONG) {
+                r.ids = r.starts = NULL;
+                r.lens = mem + words * 8;
+                return r;
+            }
+            if (!r.m)
+                goto heap;
+        }
         if (n > STACK) {
             /* no starts (they follow from the ids' lengths): 4 bytes per byte of a hostile
              * piece, and only as many as there are tokens are touched */
-            size_t words = (n >> 6) + 1;
             uint8_t *mem = tok_scratch_get(sc, words * 8 + n * sizeof(uint32_t));
             if (!mem)
-                return 0;
+                return r;
             dead = (uint64_t *)mem;
-            ids = (uint32_t *)(dead + words);
-            starts = NULL;
+            r.ids = (uint32_t *)(dead + words);
+            r.starts = NULL;
         }
-        m = tok_bpe_rank_backtrack(v, p, n, ids, starts, dead, tok_bpe_memo(v));
+        r.m = tok_bpe_rank_backtrack(v, p, n, r.ids, r.starts, dead, tok_bpe_memo(v));
     }
-    if (m == 0) { /* a long piece without the linear encoder: tiktoken's own merge */
+heap:
+    if (r.m == 0) { /* a long piece without the linear encoder: tiktoken's own merge */
         size_t work = tok_bpe_rank_heap_work(n);
         uint8_t *mem = tok_scratch_get(sc, work + (2 * n + 1) * sizeof(uint32_t));
         if (!mem)
-            return 0;
-        ids = (uint32_t *)(mem + work);
-        starts = ids + n;
-        m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, mem);
+            return r;
+        r.ids = (uint32_t *)(mem + work);
+        r.starts = r.ids + n;
+        r.m = tok_bpe_rank_merge_heap(v, p, n, r.ids, r.starts, mem);
     }
-    *ids_out = ids;
-    *starts_out = starts;
-    return m;
+    return r;
 }
 
-static inline void push_parts(const tok_vocab *v, tok_out *o, const uint32_t *ids,
-                              const uint32_t *starts, size_t m, uint64_t base)
+/* Does o only count (no arrays, none to grow)? Then a piece's ids are not kept. */
+static inline bool counting(const tok_out *o)
 {
-    if (!starts) { /* a long piece: the parts tile it */
-        for (size_t k = 0; k < m; k++) {
-            uint32_t len = tok_vocab_len(v, ids[k]);
-            tok_out_push(o, ids[k], base, base + len);
+    return !o->grow && !o->cap;
+}
+
+static inline void push_parts(const tok_vocab *v, tok_out *o, parts r, uint64_t base)
+{
+    if (r.lens) { /* lens_ok was counting(o) */
+        o->n += r.m;
+        return;
+    }
+    if (!r.starts) { /* a long piece: the parts tile it */
+        for (size_t k = 0; k < r.m; k++) {
+            uint32_t len = tok_vocab_len(v, r.ids[k]);
+            tok_out_push(o, r.ids[k], base, base + len);
             base += len;
         }
         return;
     }
-    for (size_t k = 0; k < m; k++)
-        tok_out_push(o, ids[k], base + starts[k], base + starts[k + 1]);
+    for (size_t k = 0; k < r.m; k++)
+        tok_out_push(o, r.ids[k], base + r.starts[k], base + r.starts[k + 1]);
 }
 
 /* The piece as tokens by merging (it is not one whole token, or that token must not be taken). */
@@ -431,31 +498,32 @@ bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t
         return true;
     }
     parts_buf b;
-    uint32_t *ids = NULL, *starts = NULL;
-    size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
-    push_parts(v, o, ids, starts, m, base);
-    return m > 0;
+    parts r = parts_of(v, p, n, sc, &b, counting(o));
+    push_parts(v, o, r, base);
+    return r.m > 0;
 }
 
 /* The same, the parts left where BPE made them (no copy: a hostile piece's tokens cost 4 bytes
- * each once, not twice); short pieces' parts are copied from the stack to the scratch. */
-size_t tok_bpe_rank_parts_view(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
-                               const uint32_t **ids_out)
+ * each once, not twice, or one byte on lengths); short pieces' parts are copied from the stack
+ * to the scratch. */
+bool tok_bpe_rank_parts_view(const tok_vocab *v, const uint8_t *p, size_t n, tok_scratch *sc,
+                             tok_bpe_view *out)
 {
+    *out = (tok_bpe_view){NULL, NULL, 0};
     if (n == 0)
-        return 0;
+        return false;
     parts_buf b;
-    uint32_t one = v->byte1[p[0]], *ids = &one, *starts = NULL;
-    size_t m = n == 1 ? 1 : parts_of(v, p, n, sc, &b, &ids, &starts);
-    if (m && (ids == b.ids || ids == &one)) {
-        uint32_t *copy = tok_scratch_get(sc, m * sizeof *copy);
+    uint32_t one = v->byte1[p[0]];
+    parts r = n == 1 ? (parts){&one, NULL, NULL, 1} : parts_of(v, p, n, sc, &b, true);
+    if (r.m && (r.ids == b.ids || r.ids == &one)) {
+        uint32_t *copy = tok_scratch_get(sc, r.m * sizeof *copy);
         if (!copy)
-            return 0;
-        memcpy(copy, ids, m * sizeof *copy);
-        ids = copy;
+            return false;
+        memcpy(copy, r.ids, r.m * sizeof *copy);
+        r.ids = copy;
     }
-    *ids_out = ids;
-    return m;
+    *out = (tok_bpe_view){r.ids, r.lens, r.m};
+    return r.m > 0;
 }
 
 /* The slow path of a piece: BPE, its result kept in the word cache (slot, when not NULL). Out of
@@ -465,12 +533,11 @@ static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint
                                                   tok_wc_entry *slot)
 {
     parts_buf b;
-    uint32_t *ids = NULL, *starts = NULL;
-    size_t m = parts_of(v, p, n, sc, &b, &ids, &starts);
-    push_parts(v, o, ids, starts, m, base);
-    if (slot && starts) /* slots are for short pieces, which have starts */
-        tok_wc_store(slot, v->uid, p, n, m, ids, starts, starts + 1, 0);
-    return m > 0;
+    parts r = parts_of(v, p, n, sc, &b, counting(o));
+    push_parts(v, o, r, base);
+    if (slot && r.starts) /* slots are for short pieces, which have starts */
+        tok_wc_store(slot, v->uid, p, n, r.m, r.ids, r.starts, r.starts + 1, 0);
+    return r.m > 0;
 }
 
 /* The token p[0..n) (3 <= n <= 8) is, or NONE, through the thread's piece table; *h is the

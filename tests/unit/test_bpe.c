@@ -437,3 +437,79 @@ TEST(bpe_linear_on_a_lying_trie_stays_inside)
               "%zu lies, %zu pieces given up, %zu results that do not tile the piece", lies,
               gave_up, bad);
 }
+
+/* A piece of 64 KB or more whose ids are not kept -- counted, or viewed -- is encoded on its
+ * tokens' lengths, one byte each (bpe_rank.c: backtrack with lens), the token below a popped one
+ * found again by its bytes. On long pieces of cut CJK tokens (which make the encoder back up),
+ * of fragments and of runs: the count, and the view's ids found again, equal tiktoken's merge;
+ * the view is on lengths; ids asked for (spans too) equal the merge's as well. */
+static void long_pieces_on_lengths(const char *enc, uint64_t seed)
+{
+    tok_tokenizer *t;
+    CHECK(tok_open_encoding(enc, &t, NULL) == TOK_OK);
+    const tok_vocab *v = &t->vocab;
+    uint32_t n_cjk = 0, *cjk = malloc(v->n_ids * sizeof *cjk);
+    for (uint32_t id = 0; id < v->n_ids; id++) { /* tokens of CJK characters, as above */
+        uint32_t len = tok_vocab_len(v, id);
+        const uint8_t *b = v->bytes + v->off[id];
+        bool ok = len >= 6 && len % 3 == 0;
+        for (uint32_t k = 0; ok && k < len; k += 3)
+            ok = (b[k] & 0xF0) == 0xE0 && (b[k + 1] & 0xC0) == 0x80 && (b[k + 2] & 0xC0) == 0x80;
+        if (ok)
+            cjk[n_cjk++] = id;
+    }
+    static const char *frags[] = {"a", "aa", " ", "  ", "the", "ing", "\xC3\xA9", "\xE4\xB8\x80",
+                                  "\xE6\x97\xA5\xE6\x9C\xAC", "0", "12", "!", "==", "\n", "er",
+                                  "\xF0\x9F\x98\x80", "\xD0\xBF\xD1\x80", "ab", "Zq", "/+"};
+    enum { MAXN = 200000 };
+    uint8_t *p = malloc(MAXN);
+    uint32_t *ids = malloc(MAXN * 4), *starts = malloc((MAXN + 1) * 4);
+    void *work = malloc(tok_bpe_rank_heap_work(MAXN));
+    tok_scratch sc = {0};
+    size_t bad = 0, on_lens = 0;
+    for (int r = 0; r < 9; r++) {
+        size_t n = 0, want = 70000 + test_rand(&seed) % (MAXN - 80000);
+        if (r % 3 == 0) { /* CJK tokens, now and then cut after a character */
+            while (n_cjk && n < want) {
+                uint32_t id = cjk[test_rand(&seed) % n_cjk], len = tok_vocab_len(v, id);
+                if (test_rand(&seed) % 5 == 0)
+                    len = 3 * (1 + (uint32_t)(test_rand(&seed) % (len / 3)));
+                memcpy(p + n, v->bytes + v->off[id], len);
+                n += len;
+            }
+        } else if (r % 3 == 1) {
+            n = from_frags(p, MAXN, want, frags, 20, &seed);
+        } else { /* a run of one fragment, another dropped in now and then */
+            const char *u = frags[test_rand(&seed) % 20];
+            while (n + 8 < want) {
+                const char *f = test_rand(&seed) % 300 ? u : frags[test_rand(&seed) % 20];
+                memcpy(p + n, f, strlen(f));
+                n += strlen(f);
+            }
+        }
+        size_t m = tok_bpe_rank_merge_heap(v, p, n, ids, starts, work);
+        tok_out count = {0};
+        bool ok = tok_bpe_rank_parts(v, p, n, 0, &count, &sc) && count.n == m;
+        tok_bpe_view w;
+        ok = ok && tok_bpe_rank_parts_view(v, p, n, &sc, &w) && w.m == m;
+        on_lens += ok && w.lens && !w.ids;
+        uint32_t len;
+        for (size_t k = 0, at = 0; ok && k < m; k++, at += len)
+            ok = tok_bpe_view_id(v, &w, k, p + at, &len) == ids[k] && at == starts[k];
+        tok_out all = {.grow = true, .want_spans = true};
+        ok = ok && tok_bpe_rank_parts(v, p, n, 0, &all, &sc) && all.n == m;
+        for (size_t k = 0; ok && k < m; k++)
+            ok = all.ids[k] == ids[k] && all.spans[k].start == starts[k] &&
+                 all.spans[k].end == starts[k + 1];
+        free(all.ids), free(all.spans);
+        bad += !ok;
+    }
+    tok_scratch_free(&sc);
+    free(p), free(ids), free(starts), free(work), free(cjk);
+    tok_close(t);
+    CHECK_MSG(bad == 0 && on_lens == 9, "%s: %zu long pieces differ from the merge, %zu of 9 viewed "
+              "on lengths", enc, bad, on_lens);
+}
+
+TEST(bpe_long_pieces_on_lengths_cl100k) { long_pieces_on_lengths("cl100k_base", 61); }
+TEST(bpe_long_pieces_on_lengths_o200k) { long_pieces_on_lengths("o200k_base", 62); }

@@ -323,17 +323,16 @@ static uint32_t run_char(const spm_lazy_rank *z, const uint8_t *p, size_t n)
  * memory */
 static int rank_part(sink *k, size_t a, size_t b, tok_scratch *sc)
 {
-    const uint32_t *ids;
-    size_t m;
+    tok_bpe_view w;
     /* 0 (a byte or part of a character left over) the argument excludes; were it to happen
      * after parts of the stretch were put, the heap could not take the stretch over: fail */
-    int r = tok_char_rank_encode(&k->z->cr, k->s + a, b - a, sc, &ids, &m) > 0 ? 1 : -1;
+    int r = tok_char_rank_encode(&k->z->cr, k->s + a, b - a, sc, &w) > 0 ? 1 : -1;
     uint32_t pos = (uint32_t)a;
-    for (size_t i = 0; r > 0 && i < m; i++) {
-        uint32_t n = tok_vocab_len(&k->z->cr.v, ids[i]);
+    for (size_t i = 0; r > 0 && i < w.m; i++) {
+        uint32_t n, id = tok_bpe_view_id(&k->z->cr.v, &w, i, k->s + pos, &n);
         uint32_t rc = k->z->n_runs ? run_char(k->z, k->s + pos, n) : SPM_RUN_CHARS;
         if (rc < SPM_RUN_CHARS ? !row_add(k, rc, pos, 1)
-                               : (k->run_n && !flush_row(k)) || !rank_out(k, ids[i], pos))
+                               : (k->run_n && !flush_row(k)) || !rank_out(k, id, pos))
             r = -1;
         pos += n;
     }

@@ -275,16 +275,15 @@ bool hf_lazy_rank_word(const hf_lazy_rank *z, const uint8_t *s, size_t n, hf_tok
                        tok_scratch *sc, uint32_t base, bool drain, tok_status *st)
 {
     *st = TOK_OK;
-    const uint32_t *ids;
-    size_t m;
-    int r = n && tok_char_rank_fits(&z->cr, s, n) ? tok_char_rank_encode(&z->cr, s, n, sc, &ids, &m)
+    tok_bpe_view w;
+    int r = n && tok_char_rank_fits(&z->cr, s, n) ? tok_char_rank_encode(&z->cr, s, n, sc, &w)
                                                   : 0;
     if (r < 0)
         *st = TOK_ENOMEM;
     uint32_t pos = base;
-    for (size_t k = 0; r > 0 && k < m; k++) {
-        uint32_t len = tok_vocab_len(&z->cr.v, ids[k]);
-        if (!hf_tokens_push(out, z->cr.to_model[ids[k]], pos, pos + len)) {
+    for (size_t k = 0; r > 0 && k < w.m; k++) {
+        uint32_t len, id = tok_bpe_view_id(&z->cr.v, &w, k, s + (pos - base), &len);
+        if (!hf_tokens_push(out, z->cr.to_model[id], pos, pos + len)) {
             *st = TOK_ENOMEM;
             break;
         }
