@@ -133,17 +133,39 @@ void *tok_map_file(const char *path, size_t min, size_t *len);
 size_t tok_base64_decode(const uint8_t *s, size_t n, uint8_t *out, bool strict);
 
 /* ---- searching ---- */
-/* The first place needle[0..m) (m >= 1) occurs in s[0..n), or NULL: memchr for its first byte,
- * then the rest compared. For short needles met every few bytes (a word delimiter), where
- * memmem's set-up on every call costs more than the search. */
+/* memchr(s, c, n) for a byte met every few bytes (a space, a word delimiter's first byte): the
+ * first 32 bytes eight at a time in registers, the rest by memchr, whose set-up on every call
+ * cost more than the search (29% of a Unigram count of prose went to memchr's entry). */
+static inline const uint8_t *tok_memchr(const uint8_t *s, uint8_t c, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n && i < 32; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x ^= ones * c; /* a zero byte where s has c */
+        /* the lowest byte flagged is the first zero byte (a borrow only flags bytes above one) */
+        uint64_t z = (x - ones) & ~x & high;
+        if (z)
+            return s + i + ((unsigned)__builtin_ctzll(z) >> 3); /* little-endian */
+    }
+    return n > i ? (const uint8_t *)memchr(s + i, c, n - i) : NULL;
+}
+
+/* The first place needle[0..m) (m >= 1) occurs in s[0..n), or NULL: tok_memchr for its first
+ * byte, then the rest compared. For short needles met every few bytes (a word delimiter),
+ * where memmem's set-up on every call costs more than the search. */
 static inline const uint8_t *tok_find(const uint8_t *s, size_t n, const uint8_t *needle,
                                       size_t m)
 {
     for (const uint8_t *end = s + n; (size_t)(end - s) >= m;) {
-        const uint8_t *p = memchr(s, needle[0], (size_t)(end - s) - m + 1);
+        const uint8_t *p = tok_memchr(s, needle[0], (size_t)(end - s) - m + 1);
         if (!p)
             return NULL;
-        if (!memcmp(p + 1, needle + 1, m - 1))
+        size_t k = 1;
+        while (k < m && p[k] == needle[k])
+            k++;
+        if (k == m)
             return p;
         s = p + 1;
     }

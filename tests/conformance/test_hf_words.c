@@ -132,14 +132,18 @@ TEST(hf_pieces_direct_equal_listed)
     snprintf(path, sizeof path, "%s/gen_unigram_nfkc/tokenizer.json", test_hf_dir());
     t[1] = test_open_json_edited(path, NULL, NULL);
     CHECK_MSG(t[1], "%s does not open", path);
-    static const char *const bits[] = {"a", "b", " ", "  ", "\xe2\x96\x81", "ab", "\xc3\xa9", "x"};
+    /* U+2581 last: every other round leaves it out, so the text goes through Metaspace's
+     * one-pass cutter (pre_tokenizers.c: metaspace_sink), which takes only text without one; an
+     * em dash has its first byte */
+    static const char *const bits[] = {"a", "b", " ", "  ", "ab", "\xc3\xa9", "x",
+                                       "\xe2\x80\x94", "unbelievably", "\xe2\x96\x81"};
     uint64_t r = 11;
     for (int k = 0; k < 2 && t[0] && t[1]; k++)
         for (int round = 0; round < 400; round++) {
             char s[256];
             size_t n = 0;
             while (n < sizeof s - 8 && test_rand(&r) % 40) {
-                const char *b = bits[test_rand(&r) % (sizeof bits / sizeof *bits)];
+                const char *b = bits[test_rand(&r) % (sizeof bits / sizeof *bits - round % 2)];
                 memcpy(s + n, b, strlen(b));
                 n += strlen(b);
             }

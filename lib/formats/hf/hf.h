@@ -247,6 +247,12 @@ typedef struct hf_pair_memo {
 size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
                    const uint8_t *s, size_t a, size_t n, size_t min, size_t *dropped,
                    uint32_t *first_id, hf_pair_memo *memo);
+/* A cut hf_pair_cut may pass over, found fast in prose: s[a..) as a U+2581, then at most 64
+ * ASCII characters that are tokens, then a U+2581 that no merge joins to the last of them --
+ * the U+2581's place (with the first character's token in *first_id), or 0: ask hf_pair_cut.
+ * Not cutting is always exact, so a cut it passes over inside the word changes nothing. */
+size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
+                    size_t n, uint32_t *first_id);
 
 /* Where the merge table's probe for key starts (the loader and the lookup must agree). */
 static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)

@@ -297,7 +297,11 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
     for (size_t a = 0; a < n;) {
         size_t dropped;
         uint32_t one;
-        size_t b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped, &one, &memo);
+        size_t b = hf_pair_word(p, &t->vocab, s, a, n, &one);
+        if (b)
+            dropped = 0;
+        else
+            b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped, &one, &memo);
         /* one character that is a token is that token (digits, most CJK: a word a character) */
         unsigned cl = 1;
         if (s[a] >= 0x80)

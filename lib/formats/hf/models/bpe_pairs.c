@@ -26,6 +26,10 @@
 
 struct hf_pair_bits {
     uint64_t ascii[128][2]; /* pairs of ASCII characters, exactly: bit b of row a */
+    /* hf_pair_word: ASCII characters a U+2581 after which is no cut (some merge holds the
+     * pair, or U+2581 is neither a token nor given as bytes) */
+    uint64_t no_cut_before_sp[2];
+    uint32_t sp_id;         /* U+2581's token, or TOK_NO_ID */
     uint32_t mask;          /* bits - 1 */
     uint64_t w[];           /* the other pairs, hashed */
 };
@@ -45,6 +49,25 @@ static uint32_t next_char(const uint8_t *s, size_t n, unsigned *len)
         return UINT32_MAX;
     }
     return tok_utf8_decode(s, len); /* a whole valid character: decoding stays inside */
+}
+
+/* How a character enters merge_word: its own token, its bytes' fallback tokens (which no merge
+ * involves, cut_words says), or neither (an unknown run that may fuse and is added late, or a
+ * dropped character that lets its neighbours meet): no cut beside those. */
+typedef enum kind { KNOWN, BYTES, OTHER } kind;
+
+static kind kind_of(const tok_vocab *v, const hf_model *m, const uint8_t *s, unsigned cl,
+                    uint32_t *id)
+{
+    *id = cl == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, cl);
+    if (*id != TOK_NO_ID)
+        return KNOWN;
+    if (!m->byte_fallback)
+        return OTHER;
+    for (unsigned k = 0; k < cl; k++)
+        if (m->byte_ids[s[k]] == TOK_NO_ID)
+            return OTHER;
+    return BYTES;
 }
 
 /* The tokens some merge makes: the only symbols of more than one character (a token no merge
@@ -105,6 +128,16 @@ static hf_pair_bits *build(const tok_vocab *v, const hf_model *m)
     }
 #undef MADE
     free(made);
+    /* hf_pair_cut's rule before a U+2581 that follows an ASCII token: a cut when U+2581 falls
+     * back to bytes, none when it is unknown, else when no merge holds the pair */
+    static const uint8_t sp[3] = {0xE2, 0x96, 0x81};
+    uint32_t sid, h;
+    kind k = kind_of(v, m, sp, 3, &sid);
+    p->sp_id = k == KNOWN ? sid : TOK_NO_ID;
+    for (uint32_t c = 0; c < 128; c++)
+        if (k == OTHER || (k == KNOWN && (h = pair_hash(c, 0x2581, p->mask),
+                                          p->w[h / 64] >> (h % 64) & 1)))
+            p->no_cut_before_sp[c / 64] |= 1ull << (c % 64);
     return p;
 }
 
@@ -140,25 +173,6 @@ void hf_pair_bits_free(hf_pair_bits *p)
 {
     if (p != &not_plain)
         free(p);
-}
-
-/* How a character enters merge_word: its own token, its bytes' fallback tokens (which no merge
- * involves, cut_words says), or neither (an unknown run that may fuse and is added late, or a
- * dropped character that lets its neighbours meet): no cut beside those. */
-typedef enum kind { KNOWN, BYTES, OTHER } kind;
-
-static kind kind_of(const tok_vocab *v, const hf_model *m, const uint8_t *s, unsigned cl,
-                    uint32_t *id)
-{
-    *id = cl == 1 ? v->byte1[s[0]] : tok_vocab_find(v, s, cl);
-    if (*id != TOK_NO_ID)
-        return KNOWN;
-    if (!m->byte_fallback)
-        return OTHER;
-    for (unsigned k = 0; k < cl; k++)
-        if (m->byte_ids[s[k]] == TOK_NO_ID)
-            return OTHER;
-    return BYTES;
 }
 
 /* kind_of, with the last character above ASCII remembered */
@@ -231,6 +245,28 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
         }
     }
     return n;
+}
+
+#define HF_PAIR_WORD_MAX 64
+
+size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
+                    size_t n, uint32_t *first_id)
+{
+    /* a word after a U+2581 only: elsewhere (base64, a run of letters) the cuts come every few
+     * characters or never, and this look would be work done twice */
+    if (n - a < 4 || s[a] != 0xE2 || s[a + 1] != 0x96 || s[a + 2] != 0x81)
+        return 0;
+    size_t i = a + 3;
+    /* at most a word's length: where hf_pair_cut then cuts earlier (a long run of letters),
+     * the next call starts there, and a longer look would be quadratic */
+    size_t start = i, stop = n - i > HF_PAIR_WORD_MAX ? i + HF_PAIR_WORD_MAX : n;
+    while (i < stop && s[i] < 0x80 && v->byte1[s[i]] != TOK_NO_ID)
+        i++;
+    if (i == start || n - i < 3 || s[i] != 0xE2 || s[i + 1] != 0x96 || s[i + 2] != 0x81 ||
+        (p->no_cut_before_sp[s[i - 1] / 64] >> (s[i - 1] % 64) & 1))
+        return 0;
+    *first_id = p->sp_id;
+    return i;
 }
 
 void hf_bpe_merge_whole(tok_tokenizer *t) { ((hf_pipeline *)t->impl)->model.whole_words = true; }

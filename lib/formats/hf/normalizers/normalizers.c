@@ -635,7 +635,7 @@ static bool run_next(const hf_norm *nm, const uint8_t *s, size_t n, size_t at, s
                      size_t *me)
 {
     while (at < n) {
-        const uint8_t *p = memchr(s + at, nm->run_byte, n - at);
+        const uint8_t *p = tok_memchr(s + at, nm->run_byte, n - at);
         if (!p)
             return false;
         size_t a = (size_t)(p - s), b = a + 1;
@@ -662,6 +662,39 @@ static bool literal_next(const hf_norm *nm, const uint8_t *s, size_t n, size_t a
     return true;
 }
 
+/* replace of a one-byte String pattern with no alignments kept (Gemma's, Mistral's and Llama
+ * 2's " " -> U+2581): the bytes written in one pass, counted first so that the room is
+ * reserved once, instead of a copy and an insertion per space. */
+static bool replace_byte(const hf_norm *nm, const uint8_t *s, size_t n, hf_splits *out)
+{
+    uint8_t c = (uint8_t)nm->pattern[0];
+    const uint8_t *rep = (const uint8_t *)nm->content;
+    size_t rl = nm->content_len, hits = 0;
+    for (const uint8_t *p = s, *e = s + n; (p = tok_memchr(p, c, (size_t)(e - p))); p++)
+        hits++;
+    /* 16 bytes of slack: a run between matches is copied 16 bytes at a time when short */
+    if (!hf_splits_reserve(out, n - hits + hits * rl + 16))
+        return false;
+    uint8_t *o = out->text + out->len;
+    for (size_t k = 0; k < n;) {
+        const uint8_t *q = tok_memchr(s + k, c, n - k);
+        size_t run = (q ? (size_t)(q - s) : n) - k;
+        if (run <= 16 && n - k >= 16)
+            memcpy(o, s + k, 16);
+        else
+            memcpy(o, s + k, run);
+        o += run;
+        k += run;
+        if (q) {
+            memcpy(o, rep, rl);
+            o += rl;
+            k++;
+        }
+    }
+    out->len = (size_t)(o - out->text);
+    return true;
+}
+
 /* NormalizedString::replace: every match becomes content, inserted (+1) after the matched text
  * is consumed, so it aligns with the match's last byte. */
 static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out)
@@ -673,6 +706,8 @@ static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
         return copy(in, i, out);
     hf_tx t;
     begin(&t, in, i, out, 0);
+    if (!out->track && nm->literal && nm->pattern_len == 1)
+        return replace_byte(nm, s, n, out) && end(&t, in, i);
     size_t at = 0;
     tok_match_iter it;
     bool by_regex = !nm->literal && !nm->run_min;
