@@ -264,8 +264,9 @@ bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n)
         tok_utf8_decode(s + i, &cl);
         if (cl > n - i)
             return false;
-        if (i >= cl && !memcmp(s + i, s + i - cl, cl)) { /* the one before again: it passed */
-            i += cl;
+        if (i >= cl && tok_same_char(s + i, s + i - cl, cl)) { /* the one before again: it
+                                                                 * passed, and its copies */
+            i = tok_run_end(s, i + cl, n, cl);
             continue;
         }
         uint32_t id = cl == 1 ? v->byte1[s[i]] : tok_vocab_find(v, s + i, cl);

@@ -152,6 +152,35 @@ static inline const uint8_t *tok_memchr(const uint8_t *s, uint8_t c, size_t n)
     return n > i ? (const uint8_t *)memchr(s + i, c, n - i) : NULL;
 }
 
+/* a[0..n) == b[0..n) for a character's few bytes: inline, where memcmp of a length the compiler
+ * cannot see is a call (a run of 4 MB of U+2581 compares each character with the one before) */
+static inline bool tok_same_char(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (a[k] != b[k])
+            return false;
+    return true;
+}
+
+/* The end of the run that repeats the character s[i - cl..i) (cl 1-4, i >= cl) from i on: the
+ * first place from which a whole copy of it does not follow. Twelve bytes at a time (a whole
+ * number of characters of any length), each compared with the byte one character back. */
+static inline size_t tok_run_end(const uint8_t *s, size_t i, size_t n, size_t cl)
+{
+    while (n - i >= 12) {
+        uint64_t x, y;
+        uint32_t x4, y4;
+        memcpy(&x, s + i, 8), memcpy(&y, s + i - cl, 8);
+        memcpy(&x4, s + i + 8, 4), memcpy(&y4, s + i + 8 - cl, 4);
+        if (x != y || x4 != y4)
+            break;
+        i += 12;
+    }
+    while (n - i >= cl && tok_same_char(s + i, s + i - cl, cl))
+        i += cl;
+    return i;
+}
+
 /* The first place needle[0..m) (m >= 1) occurs in s[0..n), or NULL: tok_memchr for its first
  * byte, then the rest compared. For short needles met every few bytes (a word delimiter),
  * where memmem's set-up on every call costs more than the search. */

@@ -112,7 +112,7 @@ static tok_status merge_symbols(const tok_tokenizer *t, const hf_model *m, const
     merge_e *heap = (merge_e *)(w + most);
     uint8_t *buf = (uint8_t *)(heap + heap_max);
     sym_list l = {w, 0};
-    tok_status st = hf_bpe_symbols(v, m, s, n, buf, put_sym, &l);
+    tok_status st = hf_bpe_symbols(v, m, s, n, buf, put_sym, NULL, &l);
     if (st != TOK_OK)
         return st;
     size_t ns = l.n;

@@ -233,8 +233,7 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
         if (k != OTHER && held_a == cp && held_b == cp && i >= a + min)
             /* a run of a character whose pair with itself some token holds: no cut inside it
              * (spaces as U+2581, newlines), passed over by comparing bytes */
-            while (n - i >= cl && !memcmp(s + i, s + i - cl, cl))
-                i += cl;
+            i = tok_run_end(s, i, n, cl);
         if (k == KNOWN && cp < 128 && !pending) {
             /* ASCII letters that are tokens, each pair held by some token (most words): no
              * cut, nothing dropped, in a tight loop on the exact table of ASCII pairs */

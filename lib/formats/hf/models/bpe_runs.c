@@ -87,25 +87,28 @@ static int32_t new_run(runs *rs, uint32_t c, uint32_t len, uint32_t count, uint3
     return k;
 }
 
-/* Word::add, run by run: a symbol equal to the last (same token, same length) lengthens it. */
-static bool put_run(void *ctx, uint32_t id, uint32_t len)
+/* Word::add, run by run: count symbols equal to the last (same token, same length) lengthen
+ * it. */
+static bool put_runs(void *ctx, uint32_t id, uint32_t len, uint32_t count)
 {
     runs *rs = ctx;
     run *last = rs->n ? &rs->r[rs->n - 1] : NULL;
     if (last && last->c == id && last->len == len) {
-        last->count++;
+        last->count += count;
     } else {
         int why;
-        int32_t k = new_run(rs, id, len, 1, rs->pos, &why);
+        int32_t k = new_run(rs, id, len, count, rs->pos, &why);
         if (k < 0)
             return false; /* out of memory, or not mostly runs after all (byte fallback) */
         rs->r[k].prev = k - 1;
         if (k > 0)
             rs->r[k - 1].next = k;
     }
-    rs->pos += len;
+    rs->pos += len * count;
     return true;
 }
+
+static bool put_run(void *ctx, uint32_t id, uint32_t len) { return put_runs(ctx, id, len, 1); }
 
 static bool push(heap *h, entry e)
 {
@@ -319,12 +322,14 @@ static size_t runs_of_chars(const uint8_t *s, size_t n, bool bytes, size_t *char
         size_t cl = bytes || s[i] < 0x80 ? 1 : s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
         if (cl > n - i)
             cl = n - i;
-        if (!prev || cl != plen || memcmp(prev, s + i, cl) != 0)
+        if (!prev || cl != plen || !tok_same_char(prev, s + i, cl))
             r++;
         prev = s + i;
         plen = cl;
-        c++;
         i += cl;
+        size_t j = tok_run_end(s, i, n, cl); /* the copies right after it */
+        c += 1 + (j - i) / cl;
+        i = j;
     }
     *chars = c;
     return r;
@@ -342,7 +347,7 @@ tok_status hf_bpe_runs(const tok_tokenizer *t, const hf_model *m, const uint8_t 
     uint8_t buf[8];
     runs rs = {NULL, 0, 0, 0, 2 * nr + 16, -1, 0};
     heap h = {NULL, 0, 0};
-    tok_status st = hf_bpe_symbols(&t->vocab, m, s, n, buf, put_run, &rs);
+    tok_status st = hf_bpe_symbols(&t->vocab, m, s, n, buf, put_run, put_runs, &rs);
     int done = st == TOK_OK ? merge_runs(m, &rs, &h) : st == TOK_ENOMEM && rs.live >= rs.max ? DECLINE : DONE;
     if (done == DECLINE) { /* more runs than it is worth: the merge loop */
         free(rs.r);

@@ -25,12 +25,15 @@ static inline uint32_t hf_bpe_lookup_affixed(const tok_vocab *v, const hf_model 
     return tok_vocab_find(v, buf, pl + n + sl);
 }
 
-/* Each symbol of s[0..n) in order, as put(ctx, id, byte length); buf holds prefix_len +
- * suffix_len + 8 bytes. TOK_EFORMAT when a character needs an unknown token the vocabulary
- * lacks (HF's UnkTokenOutOfVocabulary, raised when needed), TOK_ENOMEM when put fails. */
+/* Each symbol of s[0..n) in order, as put(ctx, id, byte length) -- or, when put_rep is not
+ * NULL, copies of one character right after it (no affixes) as put_rep(ctx, id, length,
+ * count); buf holds prefix_len + suffix_len + 8 bytes. TOK_EFORMAT when a character needs an
+ * unknown token the vocabulary lacks (HF's UnkTokenOutOfVocabulary, raised when needed),
+ * TOK_ENOMEM when put fails. */
 static inline __attribute__((always_inline)) tok_status
 hf_bpe_symbols(const tok_vocab *v, const hf_model *m, const uint8_t *s, size_t n, uint8_t *buf,
-               bool (*put)(void *ctx, uint32_t id, uint32_t len), void *ctx)
+               bool (*put)(void *ctx, uint32_t id, uint32_t len),
+               bool (*put_rep)(void *ctx, uint32_t id, uint32_t len, uint32_t count), void *ctx)
 {
     /* an unknown run is held back until a known symbol */
     uint32_t unk_id = TOK_NO_ID, unk_len = 0;
@@ -45,7 +48,7 @@ hf_bpe_symbols(const tok_vocab *v, const hf_model *m, const uint8_t *s, size_t n
             tok_utf8_decode(s + i, &cl);
         bool first = i == 0, last = i + cl >= n;
         uint32_t id;
-        if (prev && cl == prev_cl && !memcmp(prev, s + i, cl)) {
+        if (prev && cl == prev_cl && tok_same_char(prev, s + i, cl)) {
             id = prev_id; /* a character repeated (runs of spaces): no lookup each */
         } else {
             id = hf_bpe_lookup_affixed(v, m, s + i, cl, first, last, buf);
@@ -59,6 +62,12 @@ hf_bpe_symbols(const tok_vocab *v, const hf_model *m, const uint8_t *s, size_t n
             if (!put(ctx, id, cl))
                 return TOK_ENOMEM;
             i += cl;
+            if (put_rep && !affixes && i < n) { /* a run: its copies at once */
+                size_t j = tok_run_end(s, i, n, cl);
+                if (j > i && !put_rep(ctx, id, cl, (uint32_t)((j - i) / cl)))
+                    return TOK_ENOMEM;
+                i = j;
+            }
             continue;
         }
         if (m->byte_fallback) {

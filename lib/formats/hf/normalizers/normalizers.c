@@ -675,7 +675,10 @@ static bool replace_byte(const hf_norm *nm, const uint8_t *s, size_t n, hf_split
     /* 16 bytes of slack: a run between matches is copied 16 bytes at a time when short */
     if (!hf_splits_reserve(out, n - hits + hits * rl + 16))
         return false;
-    uint8_t *o = out->text + out->len;
+    uint8_t *o = out->text + out->len, r4[4] = {0};
+    bool short_rep = rl <= 4; /* written four bytes at a time, into the slack */
+    if (short_rep)
+        memcpy(r4, rep, rl);
     for (size_t k = 0; k < n;) {
         const uint8_t *q = tok_memchr(s + k, c, n - k);
         size_t run = (q ? (size_t)(q - s) : n) - k;
@@ -685,8 +688,11 @@ static bool replace_byte(const hf_norm *nm, const uint8_t *s, size_t n, hf_split
             memcpy(o, s + k, run);
         o += run;
         k += run;
-        if (q) {
-            memcpy(o, rep, rl);
+        while (k < n && s[k] == c) { /* the match, and the ones right after it (runs) */
+            if (short_rep)
+                memcpy(o, r4, 4);
+            else
+                memcpy(o, rep, rl);
             o += rl;
             k++;
         }
