@@ -3,12 +3,15 @@
 
 Issue 14's targets, per tokenizer and input shape: time linear in the input (4x the input, at
 most ~4.5x the time), within 3x of the built-in encoding o200k_base on the same input, and
-memory at most about 4x the input plus the vocabulary. Memory is shown two ways: "mem", the peak
-RSS above counting an empty file, per input byte, which the verdict takes; and "slope", the peak
-RSS of the large input above the small one's, per byte between them -- what grows with the
-input. They differ where a pack's tables, read in place, count in RSS once a shape's first long
-word touches them (30 MB for Gemma 3: in "mem", not in "slope"), and where buffers that grow by
-doubling sit differently at the two sizes.
+memory at most about 4x the input plus the vocabulary. "The vocabulary" is what the tokenizer
+holds once the shape has reached it, not only what opening it takes: tables read in place from
+a pack or the binary become resident as text touches them, and some are built on the first long
+word (the pair set of a SentencePiece-style BPE, the rank tables). So memory is measured from a
+warm start, the peak RSS of counting the same shape's first 128 KB ("mem", per byte of input,
+which the verdict takes; the 128 KB add at most 4 x 128 KB to the start), and shown three more
+ways: "MB_voc", the warm start above counting an empty file (the vocabulary this shape
+touched); "cold", the peak RSS above counting an empty file, per byte of input; and "slope", the
+peak RSS of the large input above the small one's, per byte between them.
 One table, a verdict per row; the exit status is always 0: this is a benchmark (the machine may
 be shared and noisy), not a test.
 
@@ -22,7 +25,7 @@ those cells say "-" rather than a verdict built on clock ticks.
 
 usage: hostile.py BUILD [--only TOKENIZER,...] [--shapes SHAPE,...] [--markdown FILE]
 (--markdown writes the README's table: seconds at the large input (ratio to o200k_base), mem /
-slope; bold cells miss a target)
+cold; bold cells miss a target)
 (TOKSCOPE=path times another binary, e.g. a copy while BUILD is being rebuilt)
 """
 import base64
@@ -37,6 +40,8 @@ GROWTH_MAX = 4.5      # time for 4x the input
 RATIO_MAX = 3.0       # against o200k_base on the same input
 MEM_MAX = 4.0         # bytes of peak RSS (above the empty-input RSS) per byte of input
 MB = 1024 * 1024
+WARM = 128 * 1024     # the warm start: the same shape, this long (past HF_RANK_LAZY_MIN)
+SHAPES = ("run_a", "alt_ab", "base64", "digits", "run_cjk", "rand_cjk", "spaces", "newlines")
 
 # name, tokscope arguments (paths relative to the build directory are filled in below)
 TOKENIZERS = [
@@ -66,7 +71,7 @@ def make_inputs(d):
     """The shapes, at 1 MB and 4 MB (name_1m.txt, name_4m.txt), and the single line at 12.5 MB
     and 50 MB, deterministically; kept between runs (delete the directory to rebuild)."""
     os.makedirs(d, exist_ok=True)
-    stamp = os.path.join(d, ".done-1")
+    stamp = os.path.join(d, ".done-3")
     if os.path.exists(stamp):
         return
     r = random.Random(14)
@@ -94,6 +99,13 @@ def make_inputs(d):
     for name, text in (("line_50m.txt", line), ("line_12m.txt", line[:len(line) // 4])):
         with open(os.path.join(d, name), "w", encoding="utf-8", newline="") as f:
             f.write(text)
+    # each shape's first 128 KB (whole characters): the warm start memory is measured from
+    for small, warm in [(f"{s}_1m.txt", f"{s}_128k.txt") for s in SHAPES] + [("line_12m.txt",
+                                                                         "line_128k.txt")]:
+        with open(os.path.join(d, small), "rb") as f:
+            head = f.read(WARM).decode("utf-8", "ignore").encode()
+        with open(os.path.join(d, warm), "wb") as f:
+            f.write(head)
     open(stamp, "w").close()
 
 
@@ -150,10 +162,8 @@ def main():
     empty = os.path.join(d, "empty.txt")
     open(empty, "w").close()
 
-    shapes = [(s, f"{s}_1m.txt", f"{s}_4m.txt", 4 * MB, reps)
-              for s in ("run_a", "alt_ab", "base64", "digits", "run_cjk", "rand_cjk", "spaces",
-                        "newlines")]
-    shapes.append(("line_50m", "line_12m.txt", "line_50m.txt", None, line_reps))
+    shapes = [(s, f"{s}_128k.txt", f"{s}_1m.txt", f"{s}_4m.txt", reps) for s in SHAPES]
+    shapes.append(("line_50m", "line_128k.txt", "line_12m.txt", "line_50m.txt", line_reps))
     if shapes_only:
         shapes = [s for s in shapes if s[0] in shapes_only]
     edited = os.path.join(d, "llama3-edited.json")
@@ -168,12 +178,13 @@ def main():
 
     print(f"hostile input: user seconds (best of {reps}; line_50m best of {line_reps}) less the "
           f"empty-input time t0, small -> large input; growth = t_large/t_small for 4x the input (target <= {GROWTH_MAX}); "
-          f"ratio = t_large / o200k_base's, taken as at least {FLOOR} s (target <= {RATIO_MAX}); mem = (peak RSS - RSS on an "
-          f"empty file) / input size (target <= {MEM_MAX}); slope = (peak RSS large - peak RSS small) / (large - small "
-          f"input): the memory that grows with the input, shown, not judged. "
+          f"ratio = t_large / o200k_base's, taken as at least {FLOOR} s (target <= {RATIO_MAX}); MB_voc = peak RSS on "
+          f"the shape's first 128 KB - RSS on an empty file (the vocabulary this shape touches); mem = (peak RSS - peak "
+          f"RSS on the first 128 KB) / input size (target <= {MEM_MAX}); cold = (peak RSS - RSS on an empty file) / "
+          f"input size and slope = (peak RSS large - peak RSS small) / (large - small input), shown, not judged. "
           f"'-': under {GROWTH_FLOOR} s (growth) or "
           f"{FLOOR} s (ratio), too short to judge.")
-    hdr = f"{'tokenizer':<15} {'shape':<9} {'t0':>5} {'t_small':>8} {'t_large':>8} {'growth':>6} {'ratio':>6} {'MB_rss':>7} {'mem':>5} {'slope':>5}  verdict"
+    hdr = f"{'tokenizer':<15} {'shape':<9} {'t0':>5} {'t_small':>8} {'t_large':>8} {'growth':>6} {'ratio':>6} {'MB_rss':>7} {'MB_voc':>6} {'mem':>5} {'cold':>5} {'slope':>5}  verdict"
     print(hdr)
     print("-" * len(hdr))
     ref = {}
@@ -182,13 +193,15 @@ def main():
         base = run(tokscope, args, empty, reps)
         base_rss = base[1] if base else 0
         t0 = base[0] if base else 0.0
-        for shape, f1, f4, _, n in shapes:
-            p1, p4 = os.path.join(d, f1), os.path.join(d, f4)
+        for shape, f0, f1, f4, n in shapes:
+            p0, p1, p4 = os.path.join(d, f0), os.path.join(d, f1), os.path.join(d, f4)
             size = os.path.getsize(p4)
+            r0 = run(tokscope, args, p0, 1)
             r1 = run(tokscope, args, p1, n)
             r4 = run(tokscope, args, p4, n)
-            if r1 is None or r4 is None:
-                why = subprocess.run([tokscope, "count", *args, p4 if r4 is None else p1],
+            if r0 is None or r1 is None or r4 is None:
+                bad = p4 if r4 is None else p1 if r1 is None else p0
+                why = subprocess.run([tokscope, "count", *args, bad],
                                      capture_output=True, text=True).stderr.strip()[:100]
                 print(f"{name:<15} {shape:<9} failed: {why}")
                 misses.append(f"{name} {shape}: failed")
@@ -199,9 +212,13 @@ def main():
             growth = t4 / t1 if t1 > 0 and t4 >= GROWTH_FLOOR else None
             rt = ref.get(shape)
             ratio = t4 / max(rt, FLOOR) if rt is not None and t4 >= FLOOR else None
-            mem = max(r4[1] - base_rss, 0) / size
-            # what grows with the input: the tables a shape touches on its first long word
-            # (read in place from a pack, 30 MB for Gemma 3) are there at 1 MB already
+            # above the warm start (128 KB of the same shape): what the vocabulary takes once
+            # this shape has touched it -- a pack's tables read in place, the pair set or the
+            # rank tables built on the first long word -- is there already; 128 KB of input
+            # adds at most 4 x 128 KB to it
+            mem = max(r4[1] - r0[1], 0) / size
+            cold = max(r4[1] - base_rss, 0) / size
+            vocab_mb = max(r0[1] - base_rss, 0) / MB
             size1 = os.path.getsize(p1)
             slope = max(r4[1] - r1[1], 0) / (size - size1)
             over = []
@@ -216,9 +233,9 @@ def main():
                 misses.append(f"{name} {shape}: " + ", ".join(over))
             g = f"{growth:6.2f}" if growth is not None else f"{'-':>6}"
             ra = f"{ratio:6.2f}" if ratio is not None else f"{'-':>6}"
-            print(f"{name:<15} {shape:<9} {t0:5.2f} {t1:8.3f} {t4:8.3f} {g} {ra} {r4[1] / MB:7.0f} {mem:5.2f} {slope:5.2f}  {verdict}",
+            print(f"{name:<15} {shape:<9} {t0:5.2f} {t1:8.3f} {t4:8.3f} {g} {ra} {r4[1] / MB:7.0f} {vocab_mb:6.1f} {mem:5.2f} {cold:5.2f} {slope:5.2f}  {verdict}",
                   flush=True)
-            cell = f"{t4:.2f}" + (f" ({ratio:.2f}x)" if ratio is not None else "") + f", {mem:.1f} / {slope:.1f}"
+            cell = f"{t4:.2f}" + (f" ({ratio:.2f}x)" if ratio is not None else "") + f", {mem:.1f} / {cold:.1f}"
             cells.setdefault(name, {})[shape] = f"**{cell}**" if over else cell
     if markdown:  # the README's table: seconds (ratio), memory from empty / slope; bold misses
         names = [s[0] for s in shapes]
