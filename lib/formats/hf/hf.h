@@ -97,6 +97,14 @@ bool hf_tx_push(hf_tx *t, uint32_t cp, int change);
 /* Copy the next n input bytes unchanged (a run of "replace by itself"). */
 bool hf_tx_copy(hf_tx *t, size_t n);
 bool hf_tx_end(hf_tx *t, uint32_t token, uint32_t orig0, uint32_t orig1);
+/* Without alignments (out->track false): s[0..n) written at the end of out's text with every
+ * byte c replaced by rep[0..rl), rep first when front -- one pass after one reservation, where
+ * hf_tx copies and inserts per match (Replace " " -> U+2581, Metaspace). With a sink, the text
+ * is also sent as pieces cut before each rep written (Metaspace's MergedWithNext when the text
+ * holds no rep of its own). false when out of memory or the sink fails. */
+bool hf_splits_put_replacing(hf_splits *out, const uint8_t *s, size_t n, uint8_t c,
+                             const uint8_t *rep, size_t rl, bool front,
+                             const hf_piece_sink *sink);
 
 /* ---- normalizers (normalizers/) ---- */
 

@@ -252,3 +252,49 @@ bool hf_splits_copy(hf_splits *out, const hf_splits *in, size_t i)
                          in->track ? in->a1 + sp->off : NULL, 0, sp->token, sp->orig0,
                          sp->orig1);
 }
+
+/* Where a replacement is written: four bytes at a time into the slack when it is short. */
+static inline uint8_t *put_rep(uint8_t *o, const uint8_t *r4, const uint8_t *rep, size_t rl)
+{
+    if (rl <= 4)
+        memcpy(o, r4, 4);
+    else
+        memcpy(o, rep, rl);
+    return o + rl;
+}
+
+bool hf_splits_put_replacing(hf_splits *out, const uint8_t *s, size_t n, uint8_t c,
+                             const uint8_t *rep, size_t rl, bool front,
+                             const hf_piece_sink *sink)
+{
+    size_t hits = 0;
+    for (const uint8_t *p = s, *e = s + n; (p = tok_memchr(p, c, (size_t)(e - p))); p++)
+        hits++;
+    /* 16 bytes of slack: a short stretch is moved 16 bytes at a time, a short replacement
+     * four, the excess overwritten next */
+    if (!hf_splits_reserve(out, n - hits + (hits + front) * rl + 16))
+        return false;
+    uint8_t *o = out->text + out->len, *piece = o, r4[4] = {0};
+    memcpy(r4, rep, rl <= 4 ? rl : 0);
+    if (front)
+        o = put_rep(o, r4, rep, rl);
+    for (size_t k = 0; k < n;) {
+        const uint8_t *q = tok_memchr(s + k, c, n - k);
+        size_t run = (q ? (size_t)(q - s) : n) - k;
+        if (run <= 16 && n - k >= 16) /* a word of a few bytes: one 16-byte move, no call */
+            memcpy(o, s + k, 16);
+        else
+            memcpy(o, s + k, run);
+        o += run;
+        k += run;
+        while (k < n && s[k] == c) { /* the match, and those right after it (runs) */
+            if (sink && o > piece && !sink->put(sink->ctx, piece, (size_t)(o - piece), TOK_NO_ID))
+                return false;
+            piece = o;
+            o = put_rep(o, r4, rep, rl);
+            k++;
+        }
+    }
+    out->len = (size_t)(o - out->text);
+    return !sink || o == piece || sink->put(sink->ctx, piece, (size_t)(o - piece), TOK_NO_ID);
+}

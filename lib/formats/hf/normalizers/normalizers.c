@@ -662,45 +662,6 @@ static bool literal_next(const hf_norm *nm, const uint8_t *s, size_t n, size_t a
     return true;
 }
 
-/* replace of a one-byte String pattern with no alignments kept (Gemma's, Mistral's and Llama
- * 2's " " -> U+2581): the bytes written in one pass, counted first so that the room is
- * reserved once, instead of a copy and an insertion per space. */
-static bool replace_byte(const hf_norm *nm, const uint8_t *s, size_t n, hf_splits *out)
-{
-    uint8_t c = (uint8_t)nm->pattern[0];
-    const uint8_t *rep = (const uint8_t *)nm->content;
-    size_t rl = nm->content_len, hits = 0;
-    for (const uint8_t *p = s, *e = s + n; (p = tok_memchr(p, c, (size_t)(e - p))); p++)
-        hits++;
-    /* 16 bytes of slack: a run between matches is copied 16 bytes at a time when short */
-    if (!hf_splits_reserve(out, n - hits + hits * rl + 16))
-        return false;
-    uint8_t *o = out->text + out->len, r4[4] = {0};
-    bool short_rep = rl <= 4; /* written four bytes at a time, into the slack */
-    if (short_rep)
-        memcpy(r4, rep, rl);
-    for (size_t k = 0; k < n;) {
-        const uint8_t *q = tok_memchr(s + k, c, n - k);
-        size_t run = (q ? (size_t)(q - s) : n) - k;
-        if (run <= 16 && n - k >= 16)
-            memcpy(o, s + k, 16);
-        else
-            memcpy(o, s + k, run);
-        o += run;
-        k += run;
-        while (k < n && s[k] == c) { /* the match, and the ones right after it (runs) */
-            if (short_rep)
-                memcpy(o, r4, 4);
-            else
-                memcpy(o, rep, rl);
-            o += rl;
-            k++;
-        }
-    }
-    out->len = (size_t)(o - out->text);
-    return true;
-}
-
 /* NormalizedString::replace: every match becomes content, inserted (+1) after the matched text
  * is consumed, so it aligns with the match's last byte. */
 static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out)
@@ -712,8 +673,13 @@ static bool replace(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
         return copy(in, i, out);
     hf_tx t;
     begin(&t, in, i, out, 0);
+    /* a one-byte String pattern without alignments (Gemma's, Mistral's and Llama 2's " " ->
+     * U+2581): one pass, not a copy and an insertion per space */
     if (!out->track && nm->literal && nm->pattern_len == 1)
-        return replace_byte(nm, s, n, out) && end(&t, in, i);
+        return hf_splits_put_replacing(out, s, n, (uint8_t)nm->pattern[0],
+                                       (const uint8_t *)nm->content, nm->content_len, false,
+                                       NULL) &&
+               end(&t, in, i);
     size_t at = 0;
     tok_match_iter it;
     bool by_regex = !nm->literal && !nm->run_min;

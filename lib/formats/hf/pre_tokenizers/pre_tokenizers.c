@@ -296,74 +296,10 @@ bool hf_pretokenize(const hf_pretok *pt, const hf_splits *in, hf_splits *out, hf
 static bool metaspace_bytes(const uint8_t *s, const hf_split *sp, const uint8_t *rep, size_t rl,
                             bool want, hf_splits *tmp, hf_tx *t)
 {
-    size_t n = sp->len, spaces = 0;
-    for (const uint8_t *p = s, *e = s + n; (p = tok_memchr(p, ' ', (size_t)(e - p))); p++)
-        spaces++;
+    size_t n = sp->len;
     bool front = want && n && s[0] != ' ' && !(n >= rl && !memcmp(s, rep, rl));
-    /* 16 bytes of slack: a word is copied 16 bytes at a time, the excess overwritten next */
-    if (!hf_splits_reserve(tmp, n + spaces * (rl - 1) + (front ? rl : 0) + 16))
-        return false;
-    uint8_t *o = tmp->text + tmp->len;
-    if (front)
-        o = (uint8_t *)memcpy(o, rep, rl) + rl;
-    for (size_t k = 0; k < n;) {
-        const uint8_t *q = tok_memchr(s + k, ' ', n - k);
-        size_t run = (q ? (size_t)(q - s) : n) - k;
-        if (run <= 16 && n - k >= 16) /* a word of a few bytes: one 16-byte move, no call */
-            memcpy(o, s + k, 16);
-        else
-            memcpy(o, s + k, run);
-        o += run;
-        k += run;
-        if (q) {
-            memcpy(o, rep, 4); /* rl <= 4 bytes, the slack covers the rest */
-            o += rl;
-            k++;
-        }
-    }
-    tmp->len = (size_t)(o - tmp->text);
-    return hf_tx_end(t, sp->token, sp->orig0, sp->orig1);
-}
-
-/* Metaspace with split, for a sink (no alignments), when the text holds no replacement
- * character of its own: metaspace_bytes and metaspace_pieces in one pass. The delimiters are
- * then exactly the replacement in front and the spaces, and MergedWithNext cuts before each, so
- * every piece is sent as soon as the next delimiter is written. */
-static bool metaspace_sink(const uint8_t *s, size_t n, const uint8_t *rep, size_t rl, bool want,
-                           hf_splits *tmp, const hf_piece_sink *sink)
-{
-    size_t spaces = 0;
-    for (const uint8_t *p = s, *e = s + n; (p = tok_memchr(p, ' ', (size_t)(e - p))); p++)
-        spaces++;
-    bool front = want && n && s[0] != ' ';
-    /* 16 bytes of slack: a word is copied 16 bytes at a time, the excess overwritten next */
-    if (!hf_splits_reserve(tmp, n + spaces * (rl - 1) + (front ? rl : 0) + 16))
-        return false;
-    uint8_t *o = tmp->text + tmp->len, *piece = o;
-    if (front) {
-        memcpy(o, rep, 4); /* rl <= 4 bytes, the slack covers the rest */
-        o += rl;
-    }
-    for (size_t k = 0; k < n;) {
-        const uint8_t *q = tok_memchr(s + k, ' ', n - k);
-        size_t run = (q ? (size_t)(q - s) : n) - k;
-        if (run <= 16 && n - k >= 16) /* a word of a few bytes: one 16-byte move, no call */
-            memcpy(o, s + k, 16);
-        else
-            memcpy(o, s + k, run);
-        o += run;
-        k += run;
-        if (q) {
-            if (o > piece && !sink->put(sink->ctx, piece, (size_t)(o - piece), TOK_NO_ID))
-                return false;
-            piece = o;
-            memcpy(o, rep, 4);
-            o += rl;
-            k++;
-        }
-    }
-    tmp->len = (size_t)(o - tmp->text);
-    return o == piece || sink->put(sink->ctx, piece, (size_t)(o - piece), TOK_NO_ID);
+    return hf_splits_put_replacing(tmp, s, n, ' ', rep, rl, front, NULL) &&
+           hf_tx_end(t, sp->token, sp->orig0, sp->orig1);
 }
 
 /* Metaspace's text change: spaces become the replacement (NormalizedString::replace with a
@@ -478,7 +414,11 @@ static bool each_split(const hf_pretok *pt, const hf_splits *in, hf_splits *out,
             if (out->sink && pt->split && !tmp->track && !tok_find(s, n, rep, rl)) {
                 bool want = pt->prepend == HF_PREPEND_ALWAYS ||
                             (pt->prepend == HF_PREPEND_FIRST && sp->orig0 == 0);
-                ok = metaspace_sink(s, n, rep, rl, want, tmp, out->sink);
+                /* metaspace_bytes and metaspace_pieces in one pass: the delimiters are then
+                 * exactly the replacement in front and the spaces, and MergedWithNext cuts
+                 * before each, so each piece goes as soon as the next delimiter is written */
+                ok = hf_splits_put_replacing(tmp, s, n, ' ', rep, rl, want && n && s[0] != ' ',
+                                             out->sink);
                 break;
             }
             if (!(ok = metaspace_text(pt, in, i, tmp)))
