@@ -263,6 +263,23 @@ TEST(bpe_trie_leaf_bits_exact)
     }
 }
 
+/* The vocabulary's tokens of two or more three-byte characters (malloc'd), *n of them. */
+static uint32_t *cjk_tokens(const tok_vocab *v, uint32_t *n)
+{
+    uint32_t *cjk = malloc(v->n_ids * sizeof *cjk);
+    *n = 0;
+    for (uint32_t id = 0; id < v->n_ids; id++) {
+        uint32_t len = tok_vocab_len(v, id);
+        const uint8_t *b = v->bytes + v->off[id];
+        bool ok = len >= 6 && len % 3 == 0;
+        for (uint32_t k = 0; ok && k < len; k += 3)
+            ok = (b[k] & 0xF0) == 0xE0 && (b[k + 1] & 0xC0) == 0x80 && (b[k + 2] & 0xC0) == 0x80;
+        if (ok)
+            cjk[(*n)++] = id;
+    }
+    return cjk;
+}
+
 /* Long pieces of CJK made of the vocabulary's own tokens of two or more three-byte characters
  * (where the walks go deepest: the thread's step table, leaves mid-word), through the linear
  * encoder with and without the thread's caches, and through the same tables with the leaf bits
@@ -272,16 +289,7 @@ static void cjk_tokens_agree(const char *enc, uint64_t seed)
     tok_tokenizer *t;
     CHECK(tok_open_encoding(enc, &t, NULL) == TOK_OK);
     const tok_vocab *v = &t->vocab;
-    uint32_t *cjk = malloc(v->n_ids * sizeof *cjk), n_cjk = 0;
-    for (uint32_t id = 0; id < v->n_ids; id++) {
-        uint32_t len = tok_vocab_len(v, id);
-        const uint8_t *b = v->bytes + v->off[id];
-        bool ok = len >= 6 && len % 3 == 0;
-        for (uint32_t k = 0; ok && k < len; k += 3)
-            ok = (b[k] & 0xF0) == 0xE0 && (b[k + 1] & 0xC0) == 0x80 && (b[k + 2] & 0xC0) == 0x80;
-        if (ok)
-            cjk[n_cjk++] = id;
-    }
+    uint32_t n_cjk, *cjk = cjk_tokens(v, &n_cjk);
     size_t n_slots = (size_t)1 << v->trie_bits;
     uint64_t *bare = malloc(n_slots * sizeof *bare);
     for (size_t i = 0; i < n_slots; i++)
@@ -448,16 +456,7 @@ static void long_pieces_on_lengths(const char *enc, uint64_t seed)
     tok_tokenizer *t;
     CHECK(tok_open_encoding(enc, &t, NULL) == TOK_OK);
     const tok_vocab *v = &t->vocab;
-    uint32_t n_cjk = 0, *cjk = malloc(v->n_ids * sizeof *cjk);
-    for (uint32_t id = 0; id < v->n_ids; id++) { /* tokens of CJK characters, as above */
-        uint32_t len = tok_vocab_len(v, id);
-        const uint8_t *b = v->bytes + v->off[id];
-        bool ok = len >= 6 && len % 3 == 0;
-        for (uint32_t k = 0; ok && k < len; k += 3)
-            ok = (b[k] & 0xF0) == 0xE0 && (b[k + 1] & 0xC0) == 0x80 && (b[k + 2] & 0xC0) == 0x80;
-        if (ok)
-            cjk[n_cjk++] = id;
-    }
+    uint32_t n_cjk, *cjk = cjk_tokens(v, &n_cjk);
     static const char *frags[] = {"a", "aa", " ", "  ", "the", "ing", "\xC3\xA9", "\xE4\xB8\x80",
                                   "\xE6\x97\xA5\xE6\x9C\xAC", "0", "12", "!", "==", "\n", "er",
                                   "\xF0\x9F\x98\x80", "\xD0\xBF\xD1\x80", "ab", "Zq", "/+"};
