@@ -142,7 +142,7 @@ TEST(hf_pieces_direct_equal_listed)
         for (int round = 0; round < 400; round++) {
             char s[256];
             size_t n = 0;
-            while (n < sizeof s - 8 && test_rand(&r) % 40) {
+            while (n < sizeof s - 16 && test_rand(&r) % 40) { /* room for the longest bit */
                 const char *b = bits[test_rand(&r) % (sizeof bits / sizeof *bits - round % 2)];
                 memcpy(s + n, b, strlen(b));
                 n += strlen(b);
