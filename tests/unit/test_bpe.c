@@ -506,8 +506,9 @@ static void long_pieces_on_lengths(const char *enc, uint64_t seed)
     tok_scratch_free(&sc);
     free(p), free(ids), free(starts), free(work), free(cjk);
     tok_close(t);
-    CHECK_MSG(bad == 0 && on_lens == 9, "%s: %zu long pieces differ from the merge, %zu of 9 viewed "
-              "on lengths", enc, bad, on_lens);
+    CHECK_MSG(bad == 0 && on_lens == 9,
+              "%s: %zu long pieces differ from the merge, %zu of 9 viewed on lengths", enc, bad,
+              on_lens);
 }
 
 TEST(bpe_long_pieces_on_lengths_cl100k) { long_pieces_on_lengths("cl100k_base", 61); }
