@@ -191,10 +191,7 @@ static inline const uint8_t *tok_find(const uint8_t *s, size_t n, const uint8_t 
         const uint8_t *p = tok_memchr(s, needle[0], (size_t)(end - s) - m + 1);
         if (!p)
             return NULL;
-        size_t k = 1;
-        while (k < m && p[k] == needle[k])
-            k++;
-        if (k == m)
+        if (tok_same_char(p + 1, needle + 1, m - 1))
             return p;
         s = p + 1;
     }

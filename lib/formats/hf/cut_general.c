@@ -100,7 +100,6 @@ static bool used(const hf_added *ad, tok_special_policy policy)
     return !ad->special || policy != TOK_SPECIAL_ORDINARY;
 }
 
-static bool is_sp(const uint8_t *p) { return p[0] == 0xE2 && p[1] == 0x96 && p[2] == 0x81; }
 
 static bool words_norm(hf_norm_kind k)
 {
@@ -241,7 +240,7 @@ static bool cut_at(const plan *pl, const uint8_t *s, size_t c)
     case SHAPE_SPM_BPE:
         if (s[c] != ' ')
             return false;
-        if (pl->word_merges && (s[c - 1] == ' ' || (c >= 3 && is_sp(s + c - 3))))
+        if (pl->word_merges && (s[c - 1] == ' ' || (c >= 3 && hf_is_sp(s + c - 3))))
             return false;
         if (pl->kind == SHAPE_SPM_BPE)
             return true;

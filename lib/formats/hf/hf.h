@@ -236,6 +236,13 @@ typedef struct hf_model {
     void *unigram;
 } hf_model;
 
+/* Do p[0..3) hold U+2581, SentencePiece's space (E2 96 81), which starts the words of
+ * SentencePiece-style models? */
+static inline bool hf_is_sp(const uint8_t *p)
+{
+    return p[0] == 0xE2 && p[1] == 0x96 && p[2] == 0x81;
+}
+
 /* models/bpe_pairs.c: the pair set of m (NULL when out of memory), and the first boundary b in
  * s[a..n) at least min bytes after a that no merge can cross (n if none), with the bytes of
  * the characters dropped in s[a..b) (no unknown token: HF's offsets leave them out) and the
@@ -257,10 +264,10 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
                    uint32_t *first_id, hf_pair_memo *memo);
 /* A cut hf_pair_cut may pass over, found fast in prose: s[a..) as a U+2581, then at most 64
  * ASCII characters that are tokens, then a U+2581 that no merge joins to the last of them --
- * the U+2581's place (with the first character's token in *first_id), or 0: ask hf_pair_cut.
- * Not cutting is always exact, so a cut it passes over inside the word changes nothing. */
+ * the U+2581's place (always more than one character after a), or 0: ask hf_pair_cut. Not
+ * cutting is always exact, so a cut it passes over inside the word changes nothing. */
 size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
-                    size_t n, uint32_t *first_id);
+                    size_t n);
 
 /* Where the merge table's probe for key starts (the loader and the lookup must agree). */
 static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)

@@ -208,8 +208,7 @@ static tok_status merge_word(const tok_tokenizer *t, const hf_model *m, const ui
 
 /* Words longer than this are cut where no merge crosses (models/bpe_pairs.c) before merging. */
 #define HF_PAIRS_WORD 256
-#define SP0 0xE2 /* U+2581, SentencePiece's space: E2 96 81 */
-static bool is_sp(const uint8_t *p) { return p[0] == SP0 && p[1] == 0x96 && p[2] == 0x81; }
+#define SP0 0xE2 /* U+2581's first byte (hf_is_sp) */
 
 /* The end of the word that starts at a: the next U+2581 that follows another character. */
 static size_t word_end(const uint8_t *s, size_t a, size_t n)
@@ -219,7 +218,7 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
         if (!p)
             break;
         i = (size_t)(p - s);
-        if (is_sp(p) && !(i >= a + 3 && is_sp(p - 3)))
+        if (hf_is_sp(p) && !(i >= a + 3 && hf_is_sp(p - 3)))
             return i;
     }
     return n;
@@ -297,9 +296,9 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
     for (size_t a = 0; a < n;) {
         size_t dropped;
         uint32_t one;
-        size_t b = hf_pair_word(p, &t->vocab, s, a, n, &one);
+        size_t b = hf_pair_word(p, &t->vocab, s, a, n);
         if (b)
-            dropped = 0;
+            dropped = 0, one = TOK_NO_ID; /* a word of more than one character */
         else
             b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped, &one, &memo);
         /* one character that is a token is that token (digits, most CJK: a word a character) */
@@ -389,7 +388,7 @@ bool hf_merges_plain(const tok_vocab *v, const hf_model *m, bool words)
         const uint8_t *p = v->bytes + v->off[id];
         uint32_t len = tok_vocab_len(v, id);
         for (uint32_t k = 1; words && ok && k + 3 <= len; k++)
-            if (is_sp(p + k) && !(k >= 3 && is_sp(p + k - 3)))
+            if (hf_is_sp(p + k) && !(k >= 3 && hf_is_sp(p + k - 3)))
                 ok = false;
     }
 #undef MARK

@@ -29,7 +29,6 @@ struct hf_pair_bits {
     /* hf_pair_word: ASCII characters a U+2581 after which is no cut (some merge holds the
      * pair, or U+2581 is neither a token nor given as bytes) */
     uint64_t no_cut_before_sp[2];
-    uint32_t sp_id;         /* U+2581's token, or TOK_NO_ID */
     uint32_t mask;          /* bits - 1 */
     uint64_t w[];           /* the other pairs, hashed */
 };
@@ -37,6 +36,15 @@ struct hf_pair_bits {
 static uint32_t pair_hash(uint32_t a, uint32_t b, uint32_t mask)
 {
     return (uint32_t)(tok_fib_hash((uint64_t)a << 32 | b) >> 32) & mask;
+}
+
+/* Does some token a merge makes hold the characters a b side by side (or a collision say so)? */
+static inline bool held(const hf_pair_bits *p, uint32_t a, uint32_t b)
+{
+    if (a < 128 && b < 128)
+        return p->ascii[a][b / 64] >> (b % 64) & 1;
+    uint32_t h = pair_hash(a, b, p->mask);
+    return p->w[h / 64] >> (h % 64) & 1;
 }
 
 /* The code point of the valid UTF-8 character at s[0..n) (*len its bytes), or UINT32_MAX for
@@ -131,12 +139,10 @@ static hf_pair_bits *build(const tok_vocab *v, const hf_model *m)
     /* hf_pair_cut's rule before a U+2581 that follows an ASCII token: a cut when U+2581 falls
      * back to bytes, none when it is unknown, else when no merge holds the pair */
     static const uint8_t sp[3] = {0xE2, 0x96, 0x81};
-    uint32_t sid, h;
+    uint32_t sid;
     kind k = kind_of(v, m, sp, 3, &sid);
-    p->sp_id = k == KNOWN ? sid : TOK_NO_ID;
     for (uint32_t c = 0; c < 128; c++)
-        if (k == OTHER || (k == KNOWN && (h = pair_hash(c, 0x2581, p->mask),
-                                          p->w[h / 64] >> (h % 64) & 1)))
+        if (k == OTHER || (k == KNOWN && held(p, c, 0x2581)))
             p->no_cut_before_sp[c / 64] |= 1ull << (c % 64);
     return p;
 }
@@ -212,14 +218,7 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
             if (pk == BYTES || k == BYTES)
                 return i;
             if (prev != held_a || cp != held_b) { /* a run asks the same pair again */
-                bool held;
-                if (prev < 128 && cp < 128) {
-                    held = p->ascii[prev][cp / 64] >> (cp % 64) & 1;
-                } else {
-                    uint32_t h = pair_hash(prev, cp, p->mask);
-                    held = p->w[h / 64] >> (h % 64) & 1;
-                }
-                if (!held)
+                if (!held(p, prev, cp))
                     return i;
                 held_a = prev, held_b = cp;
             }
@@ -237,8 +236,7 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
         if (k == KNOWN && cp < 128 && !pending) {
             /* ASCII letters that are tokens, each pair held by some token (most words): no
              * cut, nothing dropped, in a tight loop on the exact table of ASCII pairs */
-            while (i < n && s[i] < 0x80 && v->byte1[s[i]] != TOK_NO_ID &&
-                   (p->ascii[prev][s[i] / 64] >> (s[i] % 64) & 1))
+            while (i < n && s[i] < 0x80 && v->byte1[s[i]] != TOK_NO_ID && held(p, prev, s[i]))
                 prev = s[i++];
             pcl = 1;
         }
@@ -249,11 +247,11 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
 #define HF_PAIR_WORD_MAX 64
 
 size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
-                    size_t n, uint32_t *first_id)
+                    size_t n)
 {
     /* a word after a U+2581 only: elsewhere (base64, a run of letters) the cuts come every few
      * characters or never, and this look would be work done twice */
-    if (n - a < 4 || s[a] != 0xE2 || s[a + 1] != 0x96 || s[a + 2] != 0x81)
+    if (n - a < 4 || !hf_is_sp(s + a))
         return 0;
     size_t i = a + 3;
     /* at most a word's length: where hf_pair_cut then cuts earlier (a long run of letters),
@@ -261,10 +259,9 @@ size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s,
     size_t start = i, stop = n - i > HF_PAIR_WORD_MAX ? i + HF_PAIR_WORD_MAX : n;
     while (i < stop && s[i] < 0x80 && v->byte1[s[i]] != TOK_NO_ID)
         i++;
-    if (i == start || n - i < 3 || s[i] != 0xE2 || s[i + 1] != 0x96 || s[i + 2] != 0x81 ||
+    if (i == start || n - i < 3 || !hf_is_sp(s + i) ||
         (p->no_cut_before_sp[s[i - 1] / 64] >> (s[i - 1] % 64) & 1))
         return 0;
-    *first_id = p->sp_id;
     return i;
 }
 
