@@ -62,7 +62,7 @@ VOCAB_BIN := $(VOCABS:%=$(BUILD)/vocabs/%.bin)
 # What the vocabulary packer links: the .tiktoken reader and the tables, nothing that needs the
 # packed vocabularies themselves.
 PACK_OBJ := $(addprefix $(BUILD)/obj/lib/,formats/tiktoken/file.o vocab/vocab.o algo/bpe_tables.o algo/bpe_verify.o algo/bpe_memo.o \
-              base/status.o base/sha256.o base/bigmem.o base/buf.o base/file.o base/base64.o)
+              base/status.o base/thread_mem.o base/sha256.o base/bigmem.o base/buf.o base/file.o base/base64.o)
 # Header dependencies, written by the compiler (-MMD -MP) next to each object.
 DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 

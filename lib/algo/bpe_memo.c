@@ -5,9 +5,9 @@
  * run of one character, where the same pair is asked about at every token. The answer depends
  * only on the vocabulary and the pair, so it can be kept; quicktok keeps one such table per
  * vocabulary, written by every thread. tokscope's tokenizers are shared by threads without
- * locks, so the table lives with the thread instead (as the word cache does,
- * word_cache.c): owned by one vocabulary (its uid) at a time and cleared when the thread turns
- * to another, freed when the thread ends. Ids have at most 21 bits (bpe_tables.c).
+ * locks, so the table lives with the thread instead (base/thread_mem.c): owned by one
+ * vocabulary (its uid) at a time and cleared when the thread turns to another, freed when the
+ * thread ends. Ids have at most 21 bits (bpe_tables.c).
  *
  * A trie walk costs a cache miss per byte (the trie is a hash table of several megabytes), so
  * the first character of every token of Chinese or Japanese text cost three. quicktok resolves
@@ -20,30 +20,19 @@
  * which `compare` of several tokenizers makes on every document). */
 #include "algo/algo.h"
 
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 typedef tok_bpe_thread_memo memo;
 
 _Thread_local memo *tok_bpe_memo_table;
-static pthread_key_t key;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static bool have_key;
-
-static void make_key(void) { have_key = pthread_key_create(&key, free) == 0; }
 
 tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v)
 {
     memo *m = tok_bpe_memo_table;
     if (!m) {
-        pthread_once(&key_once, make_key);
-        m = have_key ? calloc(1, sizeof *m) : NULL; /* zero pages until touched */
-        if (!m || pthread_setspecific(key, m) != 0) {
-            free(m);
-            return NULL; /* no memory (or no key): check every pair, walk every byte */
-        }
-        m->gen = 0;
+        m = tok_thread_calloc(sizeof *m); /* zero pages until touched */
+        if (!m)
+            return NULL; /* no memory: check every pair, walk every byte */
         tok_bpe_memo_table = m;
     }
     if (m->owner != v->uid || m->gen == 0) {

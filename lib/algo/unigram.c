@@ -311,6 +311,9 @@ int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *sc
 {
     if (n == 0)
         return TOK_UNI_OK;
+    int c = tok_unigram_cached(u, s, n, score, emit, ctx);
+    if (c != TOK_UNI_UNCACHED)
+        return c;
     if (n >= UINT32_MAX - 1)
         return TOK_UNI_ENOMEM;
     vit v = {.u = u, .s = s, .n = n, .sc = sc, .emit = emit, .ctx = ctx};

@@ -26,13 +26,16 @@ typedef struct tok_unigram {
     /* How many positions the pass holds before it first looks for where the best paths meet
      * (unigram.c); 0: the default. Tests set 1 to settle at every position. */
     size_t settle_every;
+    /* spm: the owner id of its entries in the per-thread cache of short texts' pieces
+     * (unigram_edges.c; tok_vocab_new_uid()); 0: no cache */
+    uint64_t cache_id;
 } tok_unigram;
 
 /* Receives the pieces of a segmentation in text order: bytes [start, end) of the text and the
  * id (unk_id for an unknown character; runs of them are not fused here). */
 typedef void (*tok_uni_emit)(void *ctx, uint32_t start, uint32_t end, uint32_t id);
 
-enum { TOK_UNI_OK = 0, TOK_UNI_ENOMEM = -1, TOK_UNI_MISSING_UNK = -2 };
+enum { TOK_UNI_OK = 0, TOK_UNI_ENOMEM = -1, TOK_UNI_MISSING_UNK = -2, TOK_UNI_UNCACHED = 1 };
 
 /* The best segmentation of s[0..n), its pieces given to emit as soon as they are certain (a
  * long text is not held: see unigram.c). *score is the best-path score at s[0] (0 for a
@@ -42,6 +45,12 @@ enum { TOK_UNI_OK = 0, TOK_UNI_ENOMEM = -1, TOK_UNI_MISSING_UNK = -2 };
  * (Hugging Face's MissingUnkId; what was emitted before it is to be thrown away). */
 int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
                     tok_scratch *sc, tok_uni_emit emit, void *ctx);
+
+/* tok_unigram_run's way for a short text of a SentencePiece model (unigram_edges.c): the pass
+ * over the pieces kept for s[0..n) by the calling thread, with the same results.
+ * TOK_UNI_UNCACHED (nothing done) when the text is not one it keeps. */
+int tok_unigram_cached(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
+                       tok_uni_emit emit, void *ctx);
 
 /* The byte length of the UTF-8 character starting with byte b, as sentencepiece's OneCharLen
  * (a continuation or invalid byte counts 1, 0xF8..0xFF count 4). */

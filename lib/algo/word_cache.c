@@ -1,48 +1,27 @@
 /* word_cache: a per-thread cache of BPE results for short words and pieces.
  *
  * HF keeps a cache of word -> tokens inside the model, behind a lock; tiktoken none. tokscope's
- * tokenizers are immutable and shared between threads without locks, so the cache lives with
- * the thread instead: one direct-mapped table per thread, allocated on first use and freed when
- * the thread ends. Entries are tagged with their owner's id -- a vocabulary uid (the rank-BPE
+ * cache lives with the thread (base/thread_mem.c): one direct-mapped table per thread,
+ * allocated on first use. Entries are tagged with their owner's id -- a vocabulary uid (the rank-BPE
  * core) or a model's cache id (HF's BPE), drawn from one counter and never given out twice --
  * so a tokenizer closed and another opened at the same address cannot see the old one's
  * entries. On English prose about 8% of pieces are not one token, and most of those recur: a
  * hit costs a compare and a copy where BPE costs over a thousand instructions. */
 #include "algo/word_cache.h"
 
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define SLOTS 4096 /* about 500 KB a thread: enough for the common words of a language */
 
 static _Thread_local tok_wc_entry *table;
-static pthread_key_t key;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static bool have_key;
 
-/* the destructor frees a thread's table when the thread exits; if the key cannot be made,
- * threads other than the main one would leak, so then no thread gets a table */
-static void make_key(void) { have_key = pthread_key_create(&key, free) == 0; }
-
-uint64_t tok_wc_new_id(void)
-{
-    pthread_once(&key_once, make_key);
-    return have_key ? tok_vocab_new_uid() : 0;
-}
+uint64_t tok_wc_new_id(void) { return tok_vocab_new_uid(); }
 
 /* The calling thread's slot for a word hash; NULL when the thread has no table (no memory). */
 static tok_wc_entry *slot_for(uint64_t hash)
 {
-    if (!table) {
-        pthread_once(&key_once, make_key);
-        tok_wc_entry *t = have_key ? calloc(SLOTS, sizeof *t) : NULL;
-        if (!t || pthread_setspecific(key, t) != 0) {
-            free(t);
-            return NULL; /* out of memory: tokenize without the cache */
-        }
-        table = t;
-    }
+    if (!table && !(table = tok_thread_calloc(SLOTS * sizeof *table)))
+        return NULL; /* out of memory: tokenize without the cache */
     return &table[hash & (SLOTS - 1)];
 }
 

@@ -16,8 +16,7 @@ typedef struct tok_wc_entry {
     uint32_t ids[TOK_WC_IDS];
     uint8_t word[TOK_WC_WORD];
 } tok_wc_entry;
-/* A fresh owner id, from the counter of vocabulary uids (0 if the cache cannot work in this
- * process). */
+/* A fresh owner id, from the counter of vocabulary uids. */
 uint64_t tok_wc_new_id(void);
 /* The cached tokens of w[0..n) for owner (NULL on a miss, with *slot the entry to fill, or NULL
  * when the word cannot be cached). hash is tok_hash_bytes(w, n). */

@@ -53,6 +53,10 @@ void tok_closest_names(const char *name, const char *const *cands, size_t n, cha
 void *tok_big_alloc(size_t size);
 void tok_big_free(void *p, size_t size);
 
+/* Zeroed memory of the calling thread, freed when the thread ends (thread_mem.c): the home of
+ * the per-thread caches. NULL when out of memory; callers then work without their cache. */
+void *tok_thread_calloc(size_t bytes);
+
 /* The library's one growable-array step (buf.c). tok_grow makes room for `need` elements of
  * `size` bytes in *arr (a T **, capacity *cap, doubled from `first` as needed); false (and *arr
  * and *cap unchanged) when out of memory or the size overflows. Arrays that grow together take

@@ -635,6 +635,7 @@ static tok_status build_tries(build *b)
             goto out;
         tok_trie_set_scores(&m->uni.trie, m->score);
         m->uni.spm = true;
+        m->uni.cache_id = tok_vocab_new_uid();
         m->uni.unk_id = m->unk_id;
         m->uni.fmin = FLT_MAX;
         m->uni.fmax = FLT_MIN; /* sentencepiece's initial value: the smallest positive float */

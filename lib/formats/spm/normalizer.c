@@ -127,6 +127,10 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
     for (unsigned c = 0x21; tight && c < 0x7F; c++)
         safe[c] = (cm ? cm->graphic_safe[c] : 1) &&
                   (!user || tok_trie_next(user, 0, (uint8_t)c) == TOK_NO_ID);
+    /* a space before a byte that starts no rule with it becomes the whitespace mark here,
+     * without the general path's search: one between every two words of most text */
+    const bool space_plain = (!user || tok_trie_next(user, 0, ' ') == TOK_NO_ID) &&
+                             (!cm || !cm->root[' '] || !cm->ascii_leaf[' ']);
     while (i < n) {
         size_t j = i;
         if (!reserve(o, n - i))
@@ -177,6 +181,19 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
             i = j;
             if (i == n)
                 break;
+        }
+        if (s[i] == ' ' && space_plain &&
+            (!cm || !cm->root[' '] || i + 1 == n ||
+             !(cm->ascii_next[' '][s[i + 1] / 64] >> (s[i + 1] % 64) & 1))) {
+            /* what norm_prefix and the lines below do with a space that is itself */
+            if (!prev_space) {
+                if (!reserve(o, ws_len))
+                    return false;
+                put(o, ws, ws_len, (uint32_t)i);
+            }
+            prev_space = nm->remove_extra_ws;
+            i++;
+            continue;
         }
         size_t k = norm_prefix(nm, s + i, n - i, &rep, &rep_len);
         if (prev_space)
