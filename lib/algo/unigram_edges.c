@@ -15,11 +15,13 @@
  * cache id (never given out twice). */
 #include "algo/unigram.h"
 
+#include <math.h>
 #include <string.h>
 
 #define WORD 32   /* longest text kept, in bytes */
 #define EDGES 24  /* most pieces a kept text may have */
-#define SLOTS 2048 /* about 900 KB a thread */
+#define SLOTS 2048 /* about 1 MB a thread */
+#define SUMMARY_MIN 64.0 /* below it a word's pass leaves the binade of its score */
 
 typedef struct edge {
     double add;  /* what the piece adds to the path's score (unknown: min - 10) */
@@ -33,6 +35,12 @@ typedef struct entry {
     uint8_t len, n;
     uint8_t word[WORD];
     edge e[EDGES];
+    /* The pass's outcome for an incoming score -m with m_lo <= m <= m_hi (none when
+     * m_lo > m_hi): the path (np pieces, indexes into e) and the score it adds, rel (see
+     * summarize). binade: the binade it was worked out for (0: none yet). */
+    double m_lo, m_hi, rel;
+    int binade;
+    uint8_t np, path[WORD];
 } entry;
 
 static _Thread_local entry *table;
@@ -85,6 +93,99 @@ static bool find_edges(const tok_unigram *u, const uint8_t *s, size_t n, entry *
     return true;
 }
 
+/* The pass of unigram.c over x's pieces from the score s0 (a float): best[p] the best path's
+ * score at byte p (a float, as sentencepiece keeps it), from[p] the piece it ends with, plus one
+ * (0: not reached yet). A later piece replaces a kept one only when strictly better.
+ *
+ * With track, *lo and *hi get the least and greatest amount by which any score of the pass (a
+ * candidate or a kept one) differs from s0, and the pass gives up (false) when a kept score is
+ * rounded from exactly halfway between two floats u apart: see summarize. */
+static inline __attribute__((always_inline)) bool pass(const entry *x, size_t n, double s0,
+                                                       double *best, uint8_t *from,
+                                                       const bool track, double u, double *lo,
+                                                       double *hi)
+{
+    memset(from, 0, WORD + 1);
+    best[0] = s0;
+    from[0] = EDGES + 1; /* reached, by no piece */
+    double mn = 0, mx = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const edge *e = &x->e[i];
+        double here = best[e->start], cand, stored, step;
+        if (e->unk) { /* added in float */
+            cand = stored = (double)((float)e->add + (float)here);
+            step = (double)(float)e->add;
+        } else {
+            cand = e->add + here;
+            stored = (double)(float)cand;
+            step = cand - here;
+        }
+        if (track) {
+            double c = cand - s0;
+            mn = c < mn ? c : mn, mx = c > mx ? c : mx;
+            c = stored - s0;
+            mn = c < mn ? c : mn, mx = c > mx ? c : mx;
+            if (fabs(fmod(step, u)) == u / 2)
+                return false;
+        }
+        size_t t = e->start + e->len;
+        if (!from[t] || cand > best[t]) {
+            best[t] = stored;
+            from[t] = (uint8_t)(i + 1);
+        }
+    }
+    if (track)
+        *lo = mn, *hi = mx;
+    (void)n;
+    return true;
+}
+
+/* The best path to n, read backwards from from[], into path (forwards); its length. */
+static size_t best_path(const entry *x, size_t n, const uint8_t *from, uint8_t *path)
+{
+    uint8_t back[WORD];
+    size_t m = 0;
+    for (size_t p = n; p > 0; p -= x->e[back[m++]].len)
+        back[m] = (uint8_t)(from[p] - 1);
+    for (size_t k = 0; k < m; k++)
+        path[k] = back[m - 1 - k];
+    return m;
+}
+
+/* The pass's outcome for every incoming score in the binade of -m at once.
+ *
+ * Scores here are floats: each kept score is the float nearest a sum (worked in double, or in
+ * float for the unknown piece). Let every score of the pass lie in one binade [2^(E-1), 2^E)
+ * of magnitude, where floats are u = 2^(E-24) apart. Then the incoming score S and every kept
+ * score are multiples of u, and a kept score is S + r with r fixed by the piece's score alone:
+ * adding a piece's score in double to a multiple of u rounds the same way whatever the
+ * multiple (the double's unit there, u / 2^29, divides u an even number of times), and
+ * rounding that to float moves it by the same amount -- unless the part below u is exactly
+ * half of u, where round-half-to-even looks at S's last bit. Comparisons of two such scores
+ * are then comparisons of their r. So when one pass from a score s0 in the middle of the binade
+ * meets no exact half and keeps all its scores inside the binade with room to spare, every
+ * incoming score whose pass stays inside it too -- m between m_lo and m_hi -- takes the same
+ * path and adds the same rel. On a long sentence the score is deep inside one binade for
+ * millions of words, and a word costs a lookup and an addition. */
+static void summarize(entry *x, size_t n, double m)
+{
+    int E;
+    frexp(m, &E); /* m = f * 2^E, 0.5 <= f < 1 */
+    x->binade = E;
+    x->m_lo = 1, x->m_hi = 0;
+    double top = ldexp(1, E), u = ldexp(1, E - 24), s0 = -0.75 * top, lo, hi;
+    double best[WORD + 1];
+    uint8_t from[WORD + 1];
+    if (!pass(x, n, s0, best, from, true, u, &lo, &hi))
+        return;
+    if (hi > 0.25 * top - 2 * u || lo < -0.25 * top + 2 * u)
+        return; /* the pass left the binade (or came near its edge) */
+    x->m_lo = 0.5 * top + 2 * u + hi; /* the magnitude of S + r stays >= 2^(E-1) + 2u */
+    x->m_hi = top - 2 * u + lo;       /* ... and <= 2^E - 2u */
+    x->rel = best[n] - s0;
+    x->np = (uint8_t)best_path(x, n, from, x->path);
+}
+
 int tok_unigram_cached(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
                        tok_uni_emit emit, void *ctx)
 {
@@ -101,41 +202,33 @@ int tok_unigram_cached(const tok_unigram *u, const uint8_t *s, size_t n, double 
             return TOK_UNI_UNCACHED;
         x->hash = h;
         x->len = (uint8_t)n;
+        x->m_lo = 1, x->m_hi = 0, x->binade = 0;
         memcpy(x->word, s, n);
         x->owner = u->cache_id;
     }
-    /* The pass of unigram.c over the kept pieces: best[p] the best path's score at byte p (a
-     * float, as sentencepiece keeps it), from[p] the piece it ends with, plus one (0: not
-     * reached yet). A later piece replaces a kept one only when strictly better. */
-    double best[WORD + 1];
-    uint8_t from[WORD + 1];
-    memset(from, 0, sizeof from);
-    best[0] = (double)(float)*score;
-    from[0] = EDGES + 1; /* reached, by no piece */
-    for (size_t i = 0; i < x->n; i++) {
-        const edge *e = &x->e[i];
-        double here = best[e->start], cand, stored;
-        if (e->unk) { /* added in float */
-            cand = stored = (double)((float)e->add + (float)here);
-        } else {
-            cand = e->add + here;
-            stored = (double)(float)cand;
-        }
-        size_t t = e->start + e->len;
-        if (!from[t] || cand > best[t]) {
-            best[t] = stored;
-            from[t] = (uint8_t)(i + 1);
-        }
+    double S = (double)(float)*score, m = -S;
+    if (!(m >= x->m_lo && m <= x->m_hi) && m >= SUMMARY_MIN) {
+        int E;
+        frexp(m, &E);
+        if (E != x->binade)
+            summarize(x, n, m);
     }
-    /* the best path to n, read backwards, given out forwards */
     uint8_t path[WORD];
-    size_t m = 0;
-    for (size_t p = n; p > 0; p -= x->e[path[m++]].len)
-        path[m] = (uint8_t)(from[p] - 1);
-    while (m-- > 0) {
-        const edge *e = &x->e[path[m]];
+    size_t np;
+    if (m >= x->m_lo && m <= x->m_hi) {
+        np = x->np;
+        memcpy(path, x->path, np);
+        *score = S + x->rel;
+    } else {
+        double best[WORD + 1];
+        uint8_t from[WORD + 1];
+        pass(x, n, S, best, from, false, 0, NULL, NULL);
+        np = best_path(x, n, from, path);
+        *score = best[n];
+    }
+    for (size_t k = 0; k < np; k++) {
+        const edge *e = &x->e[path[k]];
         emit(ctx, e->start, (uint32_t)e->start + e->len, e->id);
     }
-    *score = best[n];
     return TOK_UNI_OK;
 }

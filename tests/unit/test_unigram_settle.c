@@ -8,6 +8,7 @@
 #include "formats/spm/spm.h"
 #include "runner.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,8 +144,9 @@ TEST(unigram_settled_equals_one_pass_json)
 
 /* The pieces kept per thread for short texts (unigram_edges.c) give what the trie walk gives,
  * bit for bit, when the path brings a score so large that float rounding decides between
- * near-equal segmentations (a sentence of tens of megabytes): word after word of prose, the
- * score carried on, the pass with the cache against the pass without it. */
+ * near-equal segmentations (a sentence of tens of megabytes), and across the powers of two
+ * where the floats' spacing doubles (the kept outcome of a word holds within one binade):
+ * word after word of prose, the score carried on, with the cache and without it. */
 TEST(unigram_cached_pieces_equal_the_walk_at_large_scores)
 {
     static const char *const models[] = {"tests/golden/spm/models/uni_en_nosplit_ws.model",
@@ -153,6 +155,9 @@ TEST(unigram_cached_pieces_equal_the_walk_at_large_scores)
                                     "\xe2\x96\x81unbelievable", "\xe2\x96\x81z\xc3\xbcrich",
                                     "\xe2\x96\x81x", "q", "\xe2\x96\x81na\xc3\xafve", "and",
                                     "\xe6\x97\xa5\xe6\x9c\xac"};
+    /* deep in a binade where floats are 2 apart; just above 2^20 and 2^11 in magnitude, so
+     * the score crosses into the next binade; small, where words are worked one by one */
+    static const double starts[] = {-3.0e7, -1048000.0, -1900.0, 0.0};
     for (size_t mi = 0; mi < 2; mi++) {
         tok_tokenizer *t;
         tok_error err;
@@ -161,32 +166,78 @@ TEST(unigram_cached_pieces_equal_the_walk_at_large_scores)
         CHECK(u && u->cache_id);
         piece_list a = {0}, b = {0};
         tok_scratch sc = {0};
-        uint64_t r = 7;
-        double sa = -3.0e7, sb = -3.0e7, first = 0;
-        size_t differ = 0, words = 20000;
-        for (size_t i = 0; i < words && !differ; i++) {
-            const char *x = w[test_rand(&r) % 10];
-            size_t n = strlen(x);
-            a.n = b.n = 0;
-            u->settle_every = 0;
-            int ra = tok_unigram_run(u, (const uint8_t *)x, n, &sa, &sc, keep_piece, &a);
-            u->settle_every = SIZE_MAX / 4; /* no cache: the trie walk */
-            int rb = tok_unigram_run(u, (const uint8_t *)x, n, &sb, &sc, keep_piece, &b);
-            u->settle_every = 0;
-            if (ra != rb || sa != sb || a.n != b.n || !a.n || memcmp(a.v, b.v, a.n * sizeof *a.v))
-                differ = i + 1;
-            if (i == 0)
-                first = sa;
+        for (size_t si = 0; si < sizeof starts / sizeof *starts; si++) {
+            uint64_t r = 7 + si;
+            double sa = starts[si], sb = sa;
+            size_t differ = 0, words = 20000;
+            for (size_t i = 0; i < words && !differ; i++) {
+                const char *x = w[test_rand(&r) % 10];
+                size_t n = strlen(x);
+                a.n = b.n = 0;
+                u->settle_every = 0;
+                int ra = tok_unigram_run(u, (const uint8_t *)x, n, &sa, &sc, keep_piece, &a);
+                u->settle_every = SIZE_MAX / 4; /* no cache: the trie walk */
+                int rb = tok_unigram_run(u, (const uint8_t *)x, n, &sb, &sc, keep_piece, &b);
+                u->settle_every = 0;
+                if (ra != rb || sa != sb || a.n != b.n || !a.n ||
+                    memcmp(a.v, b.v, a.n * sizeof *a.v))
+                    differ = i + 1;
+            }
+            CHECK_MSG(!differ, "%s from %g: word %zu differs", models[mi], starts[si], differ);
+            /* the score moved by more than the words' count (it was carried) */
+            CHECK_MSG(sa < starts[si] - (double)words, "%s: score %g -> %g", models[mi],
+                      starts[si], sa);
+            if (si == 1 || si == 2) /* it crossed the power of two */
+                CHECK_MSG(sa < -ldexp(1, si == 1 ? 20 : 11), "%s: score %g", models[mi], sa);
         }
         tok_scratch_free(&sc);
         free(a.v), free(b.v);
         tok_close(t);
-        CHECK_MSG(!differ, "%s: word %zu differs", models[mi], differ);
-        /* the score moved (the words were not all skipped) and stayed where float rounding
-         * matters: a unit in the last place of about 2 */
-        CHECK_MSG(first < -3.0e7 && sa < first && sa > -4.0e7, "%s: score %g -> %g",
-                  models[mi], first, sa);
     }
+}
+
+/* An exact half: where floats are 1 apart, an unknown character scored -28.5 lands halfway
+ * between two of them, and round-half-to-even then looks at the incoming score's last bit, so
+ * a word's outcome depends on more than the binade of its score. The kept outcomes must see it
+ * (unigram_edges.c, summarize): from scores of both parities, with the cache and without. */
+TEST(unigram_cached_pieces_see_exact_halves)
+{
+    tok_tokenizer *t;
+    tok_error err;
+    const char *path = "tests/golden/spm/models/uni_en_nosplit_ws.model";
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);
+    tok_unigram *u = uni_of(t);
+    CHECK(u && u->cache_id);
+    u->fmin = -18.5f; /* the unknown piece: min - 10 = -28.5 */
+    static const char *const w[] = {"\xe2\x96\x81\xee\x80\x80", "\xe2\x96\x81the\xee\x80\x80",
+                                    "\xee\x80\x80\xee\x80\x81", "\xe2\x96\x81of"};
+    piece_list a = {0}, b = {0};
+    tok_scratch sc = {0};
+    size_t differ = 0, unknown = 0;
+    for (int parity = 0; parity < 2 && !differ; parity++) {
+        uint64_t r = 11;
+        double sa = -0.75 * 16777216.0 - parity, sb = sa; /* 2^24: floats 1 apart below it */
+        for (size_t i = 0; i < 2000 && !differ; i++) {
+            const char *x = w[test_rand(&r) % 4];
+            size_t n = strlen(x);
+            a.n = b.n = 0;
+            u->settle_every = 0;
+            int ra = tok_unigram_run(u, (const uint8_t *)x, n, &sa, &sc, keep_piece, &a);
+            u->settle_every = SIZE_MAX / 4;
+            int rb = tok_unigram_run(u, (const uint8_t *)x, n, &sb, &sc, keep_piece, &b);
+            u->settle_every = 0;
+            if (ra != rb || sa != sb || a.n != b.n || !a.n ||
+                memcmp(a.v, b.v, a.n * sizeof *a.v))
+                differ = i + 1;
+            for (size_t k = 2; k < a.n; k += 3)
+                unknown += a.v[k] == u->unk_id;
+        }
+        CHECK_MSG(!differ, "from a score of parity %d: word %zu differs", parity, differ);
+    }
+    tok_scratch_free(&sc);
+    free(a.v), free(b.v);
+    tok_close(t);
+    CHECK_MSG(unknown > 100, "only %zu unknown pieces: the test does not reach the halves", unknown);
 }
 
 static void count_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
