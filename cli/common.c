@@ -234,6 +234,28 @@ static tok_status open_model_choice(tok_choice *ch, bool exact_only, tok_error *
     return TOK_OK;
 }
 
+/* An encoding named with -m, or a model with -e: say which flag takes it (true when said). */
+static bool wrong_flag(const tok_choice *ch)
+{
+    bool encoding = false;
+    for (size_t i = 0; i < tok_builtin_count(); i++)
+        encoding = encoding || !strcmp(tok_builtin_name(i), ch->arg);
+    if (ch->kind == 'm' && encoding) {
+        warnx_("'%s' is an encoding, not a model: -e %s counts with it", ch->arg, ch->arg);
+        return true;
+    }
+    const tok_model *m;
+    const char *enc;
+    if (ch->kind == 'e' && !encoding &&
+        (tok_model_find(cli_registry(), ch->arg, &m, NULL) == TOK_OK ||
+         tok_encoding_for_model(ch->arg, &enc, NULL) == TOK_OK)) {
+        warnx_("'%s' is a model, not an encoding: -m %s counts with its tokenizer", ch->arg,
+               ch->arg);
+        return true;
+    }
+    return false;
+}
+
 static bool open_all(tok_choices *c, const char *def, bool exact_only)
 {
     if (c->n == 0)
@@ -245,6 +267,8 @@ static bool open_all(tok_choices *c, const char *def, bool exact_only)
         tok_status st = ch->kind == 'e'   ? tok_open_encoding(ch->arg, &ch->tok, &err)
                         : ch->kind == 'm' ? open_model_choice(ch, exact_only, &err)
                                           : tok_open_file(ch->arg, &oo, &ch->tok, &err);
+        if (st == TOK_ENOENT && wrong_flag(ch))
+            return false;
         if (st != TOK_OK) {
             warn_err(NULL, &err);
             return false;

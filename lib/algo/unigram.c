@@ -306,14 +306,12 @@ PASS_W(4, false, pass_4)
 PASS_W(1, true, pass_short_1)
 PASS_W(2, true, pass_short_2)
 
-int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
-                    tok_scratch *sc, tok_uni_emit emit, void *ctx)
+/* The trie walk's pass (the kept pieces of unigram_edges.c did not serve): apart, so that the
+ * common call does not set up its frame. */
+static __attribute__((noinline)) int walk(const tok_unigram *u, const uint8_t *s, size_t n,
+                                          double *score, tok_scratch *sc, tok_uni_emit emit,
+                                          void *ctx)
 {
-    if (n == 0)
-        return TOK_UNI_OK;
-    int c = tok_unigram_cached(u, s, n, score, emit, ctx);
-    if (c != TOK_UNI_UNCACHED)
-        return c;
     if (n >= UINT32_MAX - 1)
         return TOK_UNI_ENOMEM;
     vit v = {.u = u, .s = s, .n = n, .sc = sc, .emit = emit, .ctx = ctx};
@@ -359,4 +357,13 @@ int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *sc
         return r;
     *score = v.ring[n & v.mask];
     return TOK_UNI_OK;
+}
+
+int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
+                    tok_scratch *sc, tok_uni_emit emit, void *ctx)
+{
+    if (n == 0)
+        return TOK_UNI_OK;
+    int c = tok_unigram_cached(u, s, n, score, emit, ctx);
+    return c != TOK_UNI_UNCACHED ? c : walk(u, s, n, score, sc, emit, ctx);
 }

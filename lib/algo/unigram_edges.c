@@ -20,7 +20,8 @@
 
 #define WORD 32   /* longest text kept, in bytes */
 #define EDGES 24  /* most pieces a kept text may have */
-#define SLOTS 2048 /* about 1 MB a thread */
+#define PATH 8    /* most pieces of a kept outcome */
+#define SLOTS 2048 /* 256 KB of entries and 768 KB of their pieces a thread */
 #define SUMMARY_MIN 64.0 /* below it a word's pass leaves the binade of its score */
 
 typedef struct edge {
@@ -30,25 +31,32 @@ typedef struct edge {
     bool unk;
 } edge;
 
+/* What a word costs when its score is deep in a binade, in two cache lines; its pieces, read
+ * only to work the outcome out, are apart (edges[] of the same slot). */
 typedef struct entry {
     uint64_t owner, hash;
-    uint8_t len, n;
-    uint8_t word[WORD];
-    edge e[EDGES];
     /* The pass's outcome for an incoming score -m with m_lo <= m <= m_hi (none when
-     * m_lo > m_hi): the path (np pieces, indexes into e) and the score it adds, rel (see
-     * summarize). binade: the binade it was worked out for (0: none yet). */
+     * m_lo > m_hi): np pieces and the score they add, rel (see summarize). binade: the one it
+     * was worked out for (0: none yet). */
     double m_lo, m_hi, rel;
-    int binade;
-    uint8_t np, path[WORD];
+    uint8_t len, n, np;
+    int16_t binade;
+    uint8_t word[WORD];
+    uint8_t pstart[PATH], plen[PATH];
+    uint32_t pid[PATH];
 } entry;
 
-static _Thread_local entry *table;
+typedef struct slot_edges {
+    edge e[EDGES];
+} slot_edges;
+
+static _Thread_local entry *table; /* SLOTS entries, then SLOTS slot_edges */
 
 /* The pieces of s[0..n) in the order unigram.c's step offers them: by start, shortest first,
  * the unknown piece last where no one-character piece starts. False when there are more than
  * EDGES. */
-static bool find_edges(const tok_unigram *u, const uint8_t *s, size_t n, entry *x)
+static bool find_edges(const tok_unigram *u, const uint8_t *s, size_t n, entry *x,
+                       edge *ed)
 {
     const tok_trie_cell *cells = u->trie.cells;
     size_t k = 0;
@@ -77,15 +85,15 @@ static bool find_edges(const tok_unigram *u, const uint8_t *s, size_t n, entry *
             }
             if (k == EDGES)
                 return false;
-            x->e[k++] = (edge){add, id, (uint8_t)pos, (uint8_t)len, false};
+            ed[k++] = (edge){add, id, (uint8_t)pos, (uint8_t)len, false};
             if (len == mblen)
                 single = true;
         }
         if (!single) {
             if (k == EDGES)
                 return false;
-            x->e[k++] = (edge){(double)(u->fmin - 10.0f), u->unk_id, (uint8_t)pos,
-                               (uint8_t)mblen, true};
+            ed[k++] = (edge){(double)(u->fmin - 10.0f), u->unk_id, (uint8_t)pos,
+                             (uint8_t)mblen, true};
         }
         pos += mblen;
     }
@@ -100,8 +108,8 @@ static bool find_edges(const tok_unigram *u, const uint8_t *s, size_t n, entry *
  * With track, *lo and *hi get the least and greatest amount by which any score of the pass (a
  * candidate or a kept one) differs from s0, and the pass gives up (false) when a kept score is
  * rounded from exactly halfway between two floats u apart: see summarize. */
-static inline __attribute__((always_inline)) bool pass(const entry *x, size_t n, double s0,
-                                                       double *best, uint8_t *from,
+static inline __attribute__((always_inline)) bool pass(const entry *x, const edge *ed,
+                                                       double s0, double *best, uint8_t *from,
                                                        const bool track, double u, double *lo,
                                                        double *hi)
 {
@@ -110,7 +118,7 @@ static inline __attribute__((always_inline)) bool pass(const entry *x, size_t n,
     from[0] = EDGES + 1; /* reached, by no piece */
     double mn = 0, mx = 0;
     for (size_t i = 0; i < x->n; i++) {
-        const edge *e = &x->e[i];
+        const edge *e = &ed[i];
         double here = best[e->start], cand, stored, step;
         if (e->unk) { /* added in float */
             cand = stored = (double)((float)e->add + (float)here);
@@ -136,16 +144,15 @@ static inline __attribute__((always_inline)) bool pass(const entry *x, size_t n,
     }
     if (track)
         *lo = mn, *hi = mx;
-    (void)n;
     return true;
 }
 
 /* The best path to n, read backwards from from[], into path (forwards); its length. */
-static size_t best_path(const entry *x, size_t n, const uint8_t *from, uint8_t *path)
+static size_t best_path(const edge *ed, size_t n, const uint8_t *from, uint8_t *path)
 {
     uint8_t back[WORD];
     size_t m = 0;
-    for (size_t p = n; p > 0; p -= x->e[back[m++]].len)
+    for (size_t p = n; p > 0; p -= ed[back[m++]].len)
         back[m] = (uint8_t)(from[p] - 1);
     for (size_t k = 0; k < m; k++)
         path[k] = back[m - 1 - k];
@@ -167,23 +174,31 @@ static size_t best_path(const entry *x, size_t n, const uint8_t *from, uint8_t *
  * incoming score whose pass stays inside it too -- m between m_lo and m_hi -- takes the same
  * path and adds the same rel. On a long sentence the score is deep inside one binade for
  * millions of words, and a word costs a lookup and an addition. */
-static void summarize(entry *x, size_t n, double m)
+static void summarize(entry *x, const edge *ed, double m)
 {
     int E;
     frexp(m, &E); /* m = f * 2^E, 0.5 <= f < 1 */
-    x->binade = E;
+    x->binade = (int16_t)E;
     x->m_lo = 1, x->m_hi = 0;
     double top = ldexp(1, E), u = ldexp(1, E - 24), s0 = -0.75 * top, lo, hi;
     double best[WORD + 1];
-    uint8_t from[WORD + 1];
-    if (!pass(x, n, s0, best, from, true, u, &lo, &hi))
+    uint8_t from[WORD + 1], path[WORD];
+    if (!pass(x, ed, s0, best, from, true, u, &lo, &hi))
         return;
     if (hi > 0.25 * top - 2 * u || lo < -0.25 * top + 2 * u)
         return; /* the pass left the binade (or came near its edge) */
+    size_t np = best_path(ed, x->len, from, path);
+    if (np > PATH)
+        return;
+    for (size_t k = 0; k < np; k++) {
+        x->pstart[k] = ed[path[k]].start;
+        x->plen[k] = ed[path[k]].len;
+        x->pid[k] = ed[path[k]].id;
+    }
+    x->np = (uint8_t)np;
+    x->rel = best[x->len] - s0;
     x->m_lo = 0.5 * top + 2 * u + hi; /* the magnitude of S + r stays >= 2^(E-1) + 2u */
     x->m_hi = top - 2 * u + lo;       /* ... and <= 2^E - 2u */
-    x->rel = best[n] - s0;
-    x->np = (uint8_t)best_path(x, n, from, x->path);
 }
 
 int tok_unigram_cached(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
@@ -191,14 +206,15 @@ int tok_unigram_cached(const tok_unigram *u, const uint8_t *s, size_t n, double 
 {
     if (!u->cache_id || !u->spm || n == 0 || n > WORD || u->settle_every)
         return TOK_UNI_UNCACHED;
-    if (!table && !(table = tok_thread_calloc(SLOTS * sizeof *table)))
+    if (!table && !(table = tok_thread_calloc(SLOTS * (sizeof(entry) + sizeof(slot_edges)))))
         return TOK_UNI_UNCACHED;
     uint64_t h = tok_hash_bytes(s, n);
     entry *x = &table[h & (SLOTS - 1)];
+    edge *ed = ((slot_edges *)(table + SLOTS))[h & (SLOTS - 1)].e;
     if (!(x->owner == u->cache_id && x->hash == h && x->len == n &&
           tok_bytes_equal(x->word, s, n))) {
         x->owner = 0;
-        if (!find_edges(u, s, n, x))
+        if (!find_edges(u, s, n, x, ed))
             return TOK_UNI_UNCACHED;
         x->hash = h;
         x->len = (uint8_t)n;
@@ -211,24 +227,22 @@ int tok_unigram_cached(const tok_unigram *u, const uint8_t *s, size_t n, double 
         int E;
         frexp(m, &E);
         if (E != x->binade)
-            summarize(x, n, m);
+            summarize(x, ed, m);
     }
-    uint8_t path[WORD];
-    size_t np;
     if (m >= x->m_lo && m <= x->m_hi) {
-        np = x->np;
-        memcpy(path, x->path, np);
+        for (size_t k = 0; k < x->np; k++)
+            emit(ctx, x->pstart[k], (uint32_t)x->pstart[k] + x->plen[k], x->pid[k]);
         *score = S + x->rel;
-    } else {
-        double best[WORD + 1];
-        uint8_t from[WORD + 1];
-        pass(x, n, S, best, from, false, 0, NULL, NULL);
-        np = best_path(x, n, from, path);
-        *score = best[n];
+        return TOK_UNI_OK;
     }
+    double best[WORD + 1];
+    uint8_t from[WORD + 1], path[WORD];
+    pass(x, ed, S, best, from, false, 0, NULL, NULL);
+    size_t np = best_path(ed, n, from, path);
     for (size_t k = 0; k < np; k++) {
-        const edge *e = &x->e[path[k]];
+        const edge *e = &ed[path[k]];
         emit(ctx, e->start, (uint32_t)e->start + e->len, e->id);
     }
+    *score = best[n];
     return TOK_UNI_OK;
 }

@@ -134,6 +134,9 @@ def run(tokscope, args, path, reps):
 
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    if build.startswith("-"):  # a flag where the build directory goes (--help): no directory
+        sys.exit(__doc__ if build in ("-h", "--help") else "hostile.py: the first argument is "
+                 "the build directory, not " + build)
     only = shapes_only = markdown = None
     cells = {}
     argv = sys.argv[2:]

@@ -121,6 +121,22 @@ TEST(count_unreadable_file_reported_rest_counted)
     CHECK_EQ(r.status, 2);
     CHECK(strstr(r.err, "/nonexistent/tok.json"));
     cli_free(&r);
+    /* an encoding given to -m, a model to -e: the message names the flag that takes it (it
+     * listed the name itself as the closest model) */
+    r = RUN("count", "-m", "o200k_base", a);
+    CHECK_EQ(r.status, 2);
+    CHECK_MSG(strstr(r.err, "'o200k_base' is an encoding, not a model: -e o200k_base"), "%s",
+              r.err);
+    CHECK(!*r.out);
+    cli_free(&r);
+    static const char *const models[] = {"gpt-4o", "llama-3.1-8b", "claude-sonnet-4"};
+    for (size_t i = 0; i < 3; i++) {
+        r = RUN("count", "-e", models[i], a);
+        CHECK_EQ(r.status, 2);
+        CHECK_MSG(strstr(r.err, "is a model, not an encoding: -m ") &&
+                      strstr(r.err, models[i]), "%s", r.err);
+        cli_free(&r);
+    }
 }
 
 TEST(count_recursive_honours_gitignore_and_skips_binary)

@@ -695,6 +695,11 @@ static bool find_cuts(build *b)
         return true;
     if (!(m->cut_pairs = calloc(65536 / 64, sizeof *m->cut_pairs)))
         return false;
+    /* no cut inside a character either: the bit of (x, continuation byte) is set for every x,
+     * so the search for a cut is one test a byte */
+    for (unsigned x = 0; x < 256; x++)
+        for (unsigned y = 0x80; y < 0xC0; y++)
+            m->cut_pairs[(x << 8 | y) / 64] |= 1ull << ((x << 8 | y) % 64);
     for (size_t i = 0; i < mp->n; i++) {
         const raw_piece *rp = &mp->pieces[i];
         if (!is_matchable(rp->type))

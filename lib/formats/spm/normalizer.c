@@ -38,10 +38,16 @@ size_t tok_spm_valid_char(const uint8_t *s, size_t n)
 static const uint8_t k_space[3] = {0xE2, 0x96, 0x81}; /* U+2581 */
 static const uint8_t k_fffd[3] = {0xEF, 0xBF, 0xBD};
 
-static bool reserve(tok_norm_out *o, size_t extra)
+static bool grow(tok_norm_out *o, size_t extra);
+
+/* Room for extra more bytes (and the map's entry past them). */
+static inline bool reserve(tok_norm_out *o, size_t extra)
 {
-    if (o->len + extra + 1 <= o->cap)
-        return true;
+    return o->len + extra + 1 <= o->cap || grow(o, extra);
+}
+
+static bool grow(tok_norm_out *o, size_t extra)
+{
     size_t cap = tok_grow_cap(o->cap, o->len + extra + 1, 256);
     if (!cap || !tok_realloc(&o->text, cap, 1) ||
         (o->want_map && !tok_realloc(&o->map, cap, sizeof *o->map))) {
@@ -122,11 +128,13 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
     /* graphic ASCII bytes before graphic ASCII that start no rule that way and no user-defined
      * symbol stay themselves: passed over in a tight loop, by a table made once a call (for a
      * text long enough to pay for it) */
-    uint8_t safe[128] = {0};
+    uint8_t safe[256] = {0}, graphic[256] = {0}; /* one test a byte in the loop below */
     bool tight = n >= 64;
-    for (unsigned c = 0x21; tight && c < 0x7F; c++)
+    for (unsigned c = 0x21; tight && c < 0x7F; c++) {
         safe[c] = (cm ? cm->graphic_safe[c] : 1) &&
                   (!user || tok_trie_next(user, 0, (uint8_t)c) == TOK_NO_ID);
+        graphic[c] = 1;
+    }
     /* a space before a byte that starts no rule with it becomes the whitespace mark here,
      * without the general path's search: one between every two words of most text */
     const bool space_plain = (!user || tok_trie_next(user, 0, ' ') == TOK_NO_ID) &&
@@ -138,7 +146,7 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
         for (;;) {
             if (tight) {
                 size_t j0 = j;
-                while (j + 1 < n && s[j] < 0x80 && safe[s[j]] && s[j + 1] > 0x20 && s[j + 1] < 0x7F)
+                while (j + 1 < n && (safe[s[j]] & graphic[s[j + 1]]))
                     j++;
                 for (size_t m = j0; o->want_map && m < j; m++)
                     o->map[o->len + m - i] = (uint32_t)m;

@@ -84,8 +84,6 @@ static size_t segment_end(const spm_model *m, const uint8_t *s, size_t a, size_t
     if (!bits)
         return n;
     for (size_t p = a + 1; p < n; p++) {
-        if ((s[p] & 0xC0) == 0x80)
-            continue;
         unsigned pair = (unsigned)s[p - 1] << 8 | s[p];
         if (!(bits[pair / 64] >> (pair % 64) & 1))
             return p;
