@@ -128,13 +128,20 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
     /* graphic ASCII bytes before graphic ASCII that start no rule that way and no user-defined
      * symbol stay themselves: passed over in a tight loop, by a table made once a call (for a
      * text long enough to pay for it) */
-    uint8_t safe[256] = {0}, graphic[256] = {0}; /* one test a byte in the loop below */
+    /* safe[c]: bit 1 when c before graphic ASCII stays itself, bit 2 when c before a space
+     * does (so the loop passes a word's last letter too); next[d]: 1 for graphic ASCII, 2 for
+     * the space: one test a byte */
+    uint8_t safe[256] = {0}, next[256] = {0};
     bool tight = n >= 64;
     for (unsigned c = 0x21; tight && c < 0x7F; c++) {
-        safe[c] = (cm ? cm->graphic_safe[c] : 1) &&
-                  (!user || tok_trie_next(user, 0, (uint8_t)c) == TOK_NO_ID);
-        graphic[c] = 1;
+        bool alone = !user || tok_trie_next(user, 0, (uint8_t)c) == TOK_NO_ID;
+        safe[c] = (uint8_t)(((cm ? cm->graphic_safe[c] : 1) && alone) |
+                            (alone && (!cm || (!cm->ascii_leaf[c] &&
+                                               !(cm->ascii_next[c][0] >> ' ' & 1))))
+                                << 1);
+        next[c] = 1;
     }
+    next[' '] = 2;
     /* a space before a byte that starts no rule with it becomes the whitespace mark here,
      * without the general path's search: one between every two words of most text */
     const bool space_plain = (!user || tok_trie_next(user, 0, ' ') == TOK_NO_ID) &&
@@ -146,7 +153,7 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
         for (;;) {
             if (tight) {
                 size_t j0 = j;
-                while (j + 1 < n && (safe[s[j]] & graphic[s[j + 1]]))
+                while (j + 1 < n && (safe[s[j]] & next[s[j + 1]]))
                     j++;
                 for (size_t m = j0; o->want_map && m < j; m++)
                     o->map[o->len + m - i] = (uint32_t)m;
