@@ -22,7 +22,10 @@
 #define EDGES 24  /* most pieces a kept text may have */
 #define PATH 8    /* most pieces of a kept outcome */
 #define SLOTS 2048 /* 256 KB of entries and 768 KB of their pieces a thread */
-#define SUMMARY_MIN 64.0 /* below it a word's pass leaves the binade of its score */
+/* Scores below it are worked word by word: a sentence of a line stays there (a score of a
+ * thousand is a hundred words), where a word's outcome for one binade would be worked out anew
+ * in the next line's, and a word's pass would leave a small binade anyway. */
+#define SUMMARY_MIN 8192.0
 
 typedef struct edge {
     double add;  /* what the piece adds to the path's score (unknown: min - 10) */
@@ -107,7 +110,8 @@ static bool find_edges(const tok_unigram *u, const uint8_t *s, size_t n, entry *
  *
  * With track, *lo and *hi get the least and greatest amount by which any score of the pass (a
  * candidate or a kept one) differs from s0, and the pass gives up (false) when a kept score is
- * rounded from exactly halfway between two floats u apart: see summarize. */
+ * rounded from exactly halfway between two floats 1 / u apart: see summarize (u is a power of
+ * two, so step * u is exact). */
 static inline __attribute__((always_inline)) bool pass(const entry *x, const edge *ed,
                                                        double s0, double *best, uint8_t *from,
                                                        const bool track, double u, double *lo,
@@ -133,7 +137,9 @@ static inline __attribute__((always_inline)) bool pass(const entry *x, const edg
             mn = c < mn ? c : mn, mx = c > mx ? c : mx;
             c = stored - s0;
             mn = c < mn ? c : mn, mx = c > mx ? c : mx;
-            if (fabs(fmod(step, u)) == u / 2)
+            double q = step * u; /* u: 1 / the unit here; q has no fraction from 2^52 on */
+            double f = fabs(q) < 0x1p52 ? q - (double)(int64_t)q : 0;
+            if (f == 0.5 || f == -0.5)
                 return false;
         }
         size_t t = e->start + e->len;
@@ -183,7 +189,7 @@ static void summarize(entry *x, const edge *ed, double m)
     double top = ldexp(1, E), u = ldexp(1, E - 24), s0 = -0.75 * top, lo, hi;
     double best[WORD + 1];
     uint8_t from[WORD + 1], path[WORD];
-    if (!pass(x, ed, s0, best, from, true, u, &lo, &hi))
+    if (!pass(x, ed, s0, best, from, true, ldexp(1, 24 - E), &lo, &hi))
         return;
     if (hi > 0.25 * top - 2 * u || lo < -0.25 * top + 2 * u)
         return; /* the pass left the binade (or came near its edge) */
