@@ -155,16 +155,10 @@ static inline __attribute__((always_inline)) bool step(vit *v, size_t pos, size_
         if (id == TOK_NO_ID)
             continue;
         size_t len = k + 1 - pos;
-        double cand;
-        if (!spm) {
-            cand = u->dscore[id] + here;
-        } else if (kinds && u->kind[id] != TOK_UNI_NORMAL) {
-            if (u->kind[id] == TOK_UNI_UNUSED)
-                continue;
-            cand = ((double)((float)len * u->fmax) - 0.1) + here;
-        } else {
-            cand = (double)cells[node].score + here;
-        }
+        double add;
+        if (!tok_unigram_piece_add(u, spm, kinds, id, len, node, &add))
+            continue;
+        double cand = add + here;
         offer_id(v, pos, len, false, cand, spm ? (double)(float)cand : cand, id, w);
         if (len == mblen)
             single = true;

@@ -46,6 +46,28 @@ enum { TOK_UNI_OK = 0, TOK_UNI_ENOMEM = -1, TOK_UNI_MISSING_UNK = -2, TOK_UNI_UN
 int tok_unigram_run(const tok_unigram *u, const uint8_t *s, size_t n, double *score,
                     tok_scratch *sc, tok_uni_emit emit, void *ctx);
 
+/* What the piece id, of len bytes, found at trie node node, adds to a path's score (false: an
+ * unused piece, which sentencepiece skips). spm and kinds are constants where it is inlined:
+ * a SentencePiece model, and one with user-defined or unused pieces. */
+static inline __attribute__((always_inline)) bool tok_unigram_piece_add(const tok_unigram *u,
+                                                                        const bool spm,
+                                                                        const bool kinds,
+                                                                        uint32_t id, size_t len,
+                                                                        uint32_t node,
+                                                                        double *add)
+{
+    if (!spm) {
+        *add = u->dscore[id];
+    } else if (kinds && u->kind[id] != TOK_UNI_NORMAL) {
+        if (u->kind[id] == TOK_UNI_UNUSED)
+            return false;
+        *add = (double)((float)len * u->fmax) - 0.1; /* user-defined: a double expression */
+    } else {
+        *add = (double)u->trie.cells[node].score;
+    }
+    return true;
+}
+
 /* tok_unigram_run's way for a short text of a SentencePiece model (unigram_edges.c): the pass
  * over the pieces kept for s[0..n) by the calling thread, with the same results.
  * TOK_UNI_UNCACHED (nothing done) when the text is not one it keeps. */

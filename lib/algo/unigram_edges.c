@@ -70,22 +70,14 @@ static bool find_edges(const tok_unigram *u, const uint8_t *s, size_t n, entry *
         bool single = false;
         uint32_t node = 0;
         for (size_t j = pos; u->trie.n_keys && j < n; j++) {
-            uint32_t next = cells[node].base + s[j];
+            uint32_t id, next = cells[node].base + s[j];
             if (cells[next].check != node)
                 break;
-            node = next;
-            uint32_t id = cells[node].value;
-            if (id == TOK_NO_ID)
-                continue;
-            size_t len = j + 1 - pos;
             double add;
-            if (u->kind && u->kind[id] != TOK_UNI_NORMAL) {
-                if (u->kind[id] == TOK_UNI_UNUSED)
-                    continue;
-                add = (double)((float)len * u->fmax) - 0.1;
-            } else {
-                add = (double)cells[node].score;
-            }
+            size_t len = j + 1 - pos;
+            if ((id = cells[node = next].value) == TOK_NO_ID ||
+                !tok_unigram_piece_add(u, true, u->kind != NULL, id, len, node, &add))
+                continue;
             if (k == EDGES)
                 return false;
             ed[k++] = (edge){add, id, (uint8_t)pos, (uint8_t)len, false};
