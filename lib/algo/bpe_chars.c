@@ -259,11 +259,13 @@ int tok_char_rank_view(tok_char_rank *z, const void *vocab, size_t vocab_len,
 bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n)
 {
     const tok_vocab *v = &z->v;
+    uint64_t low = 0; /* the bytes below 64 the text holds (a short token's lead: below) */
     for (size_t i = 0; i < n;) { /* every character a token: the initial symbols */
         unsigned cl = 1;
         tok_utf8_decode(s + i, &cl);
         if (cl > n - i)
             return false;
+        low |= (uint64_t)(s[i] < 64) << (s[i] & 63);
         if (i >= cl && tok_same_char(s + i, s + i - cl, cl)) { /* the one before again: it
                                                                  * passed, and its copies */
             i = tok_run_end(s, i + cl, n, cl);
@@ -278,9 +280,16 @@ bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n)
      * core would merge bytes with a heap: the format's own merge over characters does less */
     if (!v->split || (v->n_anom && tok_bpe_piece_has_anom(v, s, n)))
         return false;
-    for (uint32_t k = 0; k < z->n_short; k++)
-        if (memmem(s, n, v->bytes + v->off[z->short_anom[k]], tok_vocab_len(v, z->short_anom[k])))
+    /* Gemma 3's are runs of newlines and tabs: a text without their lead byte (most words)
+     * needs no search */
+    for (uint32_t k = 0; k < z->n_short; k++) {
+        const uint8_t *a = v->bytes + v->off[z->short_anom[k]];
+        uint32_t len = tok_vocab_len(v, z->short_anom[k]);
+        if (len && a[0] < 64 && !(low >> a[0] & 1))
+            continue;
+        if (memmem(s, n, a, len))
             return false;
+    }
     return true;
 }
 
