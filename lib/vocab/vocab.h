@@ -130,9 +130,13 @@ tok_vocab_find_hashed(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t h
     }
 }
 
-/* The id of bytes p[0..n), or TOK_NO_ID. */
+/* The id of bytes p[0..n), or TOK_NO_ID. One and two bytes come from the direct tables, which
+ * a vocabulary built here fills with exactly the tokens it indexes (a blob from a file has its
+ * entries checked for range only, so it is asked by hash: what comes back has those bytes). */
 static inline uint32_t tok_vocab_find(const tok_vocab *v, const uint8_t *p, size_t n)
 {
+    if (n - 1 < 2 && !v->untrusted)
+        return n == 1 ? v->byte1[p[0]] : v->pair2[(uint32_t)p[0] << 8 | p[1]];
     return tok_vocab_find_hashed(v, p, n, tok_hash_bytes(p, n));
 }
 
