@@ -3,13 +3,15 @@
  * sentencepiece runs its Viterbi over a whole sentence and keeps best-path scores in float, so
  * the segmentation of a word depends on the score the path brings to it: on a long line the
  * running score is large enough that rounding decides between near-equal paths, and a word's
- * answer cannot be cached (tokscope cuts a sentence where no piece spans and carries the score
- * across: processor_encode.c). What a word's pass does depend on its bytes alone is the set of
- * pieces that start at each of its characters, which the trie walk finds at a cost of about
- * 180 instructions a byte. This cache keeps that set -- each piece's start, length, id and the
- * number its path adds -- for texts of up to WORD bytes, and the pass over it is the one of
- * unigram.c, offer by offer in the same order with the same arithmetic, so the ids and the
- * score carried on are the same bit for bit.
+ * answer cannot be cached as such (tokscope cuts a sentence where no piece spans and carries
+ * the score across: processor_encode.c). What a word's pass does depend on its bytes alone is
+ * the set of pieces that start at each of its characters, which the trie walk finds at a cost
+ * of about 180 instructions a byte. This cache keeps that set -- each piece's start, length, id
+ * and the number its path adds -- for texts of up to WORD bytes, and the pass over it is the one
+ * of unigram.c, offer by offer in the same order with the same arithmetic, so the ids and the
+ * score carried on are the same bit for bit. On top of it, for scores deep inside one binade,
+ * the outcome itself: the path and the score it adds, the same for every score of the binade
+ * whose pass stays inside it (summarize, with the argument).
  *
  * The table lives with the thread (base/thread_mem.c), direct-mapped, tagged with the model's
  * cache id (never given out twice). */
