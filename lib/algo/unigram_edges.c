@@ -159,7 +159,7 @@ static size_t best_path(const edge *ed, size_t n, const uint8_t *from, uint8_t *
     return m;
 }
 
-/* The pass's outcome for every incoming score in the binade of -m at once.
+/* The pass's outcome for every incoming score -m of the binade [2^(E-1), 2^E) at once.
  *
  * Scores here are floats: each kept score is the float nearest a sum (worked in double, or in
  * float for the unknown piece). Let every score of the pass lie in one binade [2^(E-1), 2^E)
@@ -174,10 +174,8 @@ static size_t best_path(const edge *ed, size_t n, const uint8_t *from, uint8_t *
  * incoming score whose pass stays inside it too -- m between m_lo and m_hi -- takes the same
  * path and adds the same rel. On a long sentence the score is deep inside one binade for
  * millions of words, and a word costs a lookup and an addition. */
-static void summarize(entry *x, const edge *ed, double m)
+static void summarize(entry *x, const edge *ed, int E)
 {
-    int E;
-    frexp(m, &E); /* m = f * 2^E, 0.5 <= f < 1 */
     x->binade = (int16_t)E;
     x->m_lo = 1, x->m_hi = 0;
     double top = ldexp(1, E), u = ldexp(1, E - 24), s0 = -0.75 * top, lo, hi;
@@ -225,9 +223,9 @@ int tok_unigram_cached(const tok_unigram *u, const uint8_t *s, size_t n, double 
     double S = (double)(float)*score, m = -S;
     if (!(m >= x->m_lo && m <= x->m_hi) && m >= SUMMARY_MIN) {
         int E;
-        frexp(m, &E);
+        frexp(m, &E); /* m = f * 2^E, 0.5 <= f < 1: the binade [2^(E-1), 2^E) */
         if (E != x->binade)
-            summarize(x, ed, m);
+            summarize(x, ed, E);
     }
     if (m >= x->m_lo && m <= x->m_hi) {
         for (size_t k = 0; k < x->np; k++)

@@ -2,10 +2,10 @@
  *
  * HF keeps a cache of word -> tokens inside the model, behind a lock; tiktoken none. tokscope's
  * cache lives with the thread (base/thread_mem.c): one direct-mapped table per thread,
- * allocated on first use. Entries are tagged with their owner's id -- a vocabulary uid (the rank-BPE
- * core) or a model's cache id (HF's BPE), drawn from one counter and never given out twice --
- * so a tokenizer closed and another opened at the same address cannot see the old one's
- * entries. On English prose about 8% of pieces are not one token, and most of those recur: a
+ * allocated on first use. Entries are tagged with their owner's id -- a vocabulary uid (the
+ * rank-BPE core) or a model's cache id (HF's BPE), drawn from one counter and never given out
+ * twice -- so a tokenizer closed and another opened at the same address cannot see the old
+ * one's entries. On English prose about 8% of pieces are not one token, and most of those recur: a
  * hit costs a compare and a copy where BPE costs over a thousand instructions. */
 #include "algo/word_cache.h"
 

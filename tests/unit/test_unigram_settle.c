@@ -237,7 +237,8 @@ TEST(unigram_cached_pieces_see_exact_halves)
     tok_scratch_free(&sc);
     free(a.v), free(b.v);
     tok_close(t);
-    CHECK_MSG(unknown > 100, "only %zu unknown pieces: the test does not reach the halves", unknown);
+    CHECK_MSG(unknown > 100, "only %zu unknown pieces: the test does not reach the halves",
+              unknown);
 }
 
 static void count_piece(void *ctx, uint32_t a, uint32_t b, uint32_t id)
