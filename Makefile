@@ -121,6 +121,16 @@ $(BUILD)/vocabs/%.bin: vocabs/%.tiktoken vocabs/MANIFEST $(BUILD)/pack_vocab
 	@mkdir -p $(@D)
 	$(Q)$(BUILD)/pack_vocab $< $@ $$(awk '$$1 == "$*.tiktoken" { print $$2 }' vocabs/MANIFEST)
 
+# The compact form of each (the WebAssembly build's vocabularies: formats/tiktoken/compact.c).
+$(BUILD)/compact_vocab: lib/formats/tiktoken/gen/compact_vocab.c $(PACK_OBJ) \
+    $(BUILD)/obj/lib/formats/tiktoken/compact.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $^ -o $@
+
+$(BUILD)/vocabs/%.tkc: $(BUILD)/vocabs/%.bin $(BUILD)/compact_vocab
+	$(call msg,COMPACT,$@)
+	$(Q)$(BUILD)/compact_vocab $< $@
+
 $(BUILD)/obj/lib/formats/tiktoken/embedded.o: lib/formats/tiktoken/embedded.S $(VOCAB_BIN)
 	$(call msg,AS,$<)
 	@mkdir -p $(@D)

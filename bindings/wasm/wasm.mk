@@ -17,7 +17,8 @@
 #
 # The library's sources are LIB_SRC, less the C half of each embedded.S pair (.incbin cannot be
 # assembled for WebAssembly): src/embedded_files.c stands in for them, loading each built-in
-# vocabulary on first use from the data directory (/vocabs in the module's file system).
+# vocabulary on first use from the data directory (/vocabs in the module's file system), in the
+# compact form the native build makes of its packed blob ($(BUILD)/vocabs/NAME.tkc).
 
 WASM_DIR := bindings/wasm
 WASM_OUT := $(BUILD)/wasm
@@ -37,7 +38,7 @@ PCRE2_SRC := $(addprefix $(WASM_DEPS)/src/pcre2/src/pcre2_,auto_possess.c charta
 DEP_SRC := $(PCRE2_SRC) $(WASM_DEPS)/src/utf8proc/utf8proc.c $(WASM_DEPS)/src/cjson/cJSON.c
 WASM_OBJS := $(WASM_LIB_SRC:%.c=$(WASM_OBJ)/%.o) $(WASM_GLUE_SRC:%.c=$(WASM_OBJ)/%.o) \
   $(DEP_SRC:$(WASM_DEPS)/src/%.c=$(WASM_OBJ)/deps/%.o) $(WASM_OBJ)/models_tsv.o
-WASM_VOCABS := $(VOCABS:%=$(WASM_OUT)/vocabs/%.tiktoken) $(OPEN_VOCABS:%=$(WASM_OUT)/vocabs/%.tkz)
+WASM_VOCABS := $(VOCABS:%=$(WASM_OUT)/vocabs/%.tkc) $(OPEN_VOCABS:%=$(WASM_OUT)/vocabs/%.tkz)
 WASM_PKG := $(WASM_OUT)/tokscope.mjs $(WASM_OUT)/tokscope.wasm $(WASM_OUT)/index.d.ts \
   $(WASM_OUT)/package.json $(WASM_OUT)/README.md $(WASM_OUT)/LICENSE $(WASM_OUT)/NOTICE $(WASM_VOCABS)
 WASM_LDFLAGS := $(WASM_OPT) -sMODULARIZE=1 -sEXPORT_NAME=createTokscopeModule \
@@ -90,13 +91,13 @@ $(WASM_OBJ)/deps/%.o: $(WASM_DEPS)/src/%.c $(WASM_DEPS)/.stamp
 $(WASM_OBJ)/$(WASM_DIR)/src/%.o: WASM_CFLAGS += -Wno-missing-prototypes
 $(WASM_OBJ)/lib/api/open_model.o: WASM_CFLAGS += -DTOK_DATADIR='"/vocabs"' -DTOK_BUILD_DATADIR='""'
 $(WASM_OBJ)/$(WASM_DIR)/src/embedded_files.o: WASM_CFLAGS += -DTOK_DATADIR='"/vocabs"' \
-  -include $(WASM_OBJ)/vocab_sha.h
-$(WASM_OBJ)/$(WASM_DIR)/src/embedded_files.o: $(WASM_OBJ)/vocab_sha.h
-# The SHA-256 of each built-in vocabulary (vocabs/MANIFEST), checked when it loads.
-$(WASM_OBJ)/vocab_sha.h: vocabs/MANIFEST
+  -include $(WASM_OBJ)/vocab_hash.h
+$(WASM_OBJ)/$(WASM_DIR)/src/embedded_files.o: $(WASM_OBJ)/vocab_hash.h
+# The hash of each built-in vocabulary's compact form, checked when it loads.
+$(WASM_OBJ)/vocab_hash.h: $(VOCABS:%=$(BUILD)/vocabs/%.tkc) $(BUILD)/compact_vocab
 	@mkdir -p $(@D)
-	@awk '$$1 ~ /\.tiktoken$$/ { sub(/\.tiktoken$$/, "", $$1); printf "{\"%s\", \"%s\"},\n", $$1, $$2 }' \
-	  $< | { echo '#define TSW_VOCAB_SHA \'; sed 's/$$/ \\/'; echo; } > $@
+	@$(BUILD)/compact_vocab --hash $(foreach v,$(VOCABS),$(v)=$(BUILD)/vocabs/$(v).tkc) | \
+	  { echo '#define TSW_VOCAB_HASH \'; sed 's/$$/ \\/'; echo; } > $@.tmp && mv $@.tmp $@
 $(WASM_OBJ)/%.o: %.c $(WASM_DEPS)/.stamp
 	$(call msg,EMCC,$<)
 	@mkdir -p $(@D)
@@ -132,7 +133,7 @@ $(WASM_OUT)/LICENSE: LICENSE
 	@mkdir -p $(@D) && cp $< $@
 $(WASM_OUT)/NOTICE: vocabs/MANIFEST vocabs/open/MANIFEST $(WASM_DIR)/deps/MANIFEST
 	@mkdir -p $(@D) && cat $^ > $@
-$(WASM_OUT)/vocabs/%.tiktoken: vocabs/%.tiktoken
+$(WASM_OUT)/vocabs/%.tkc: $(BUILD)/vocabs/%.tkc
 	@mkdir -p $(@D) && cp $< $@
 $(WASM_OUT)/vocabs/%.tkz: $(BUILD)/vocabs/%.tkz
 	@mkdir -p $(@D) && cp $< $@

@@ -68,6 +68,16 @@ int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *truth, uint32_t **short_out
 tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **split,
                                 uint32_t **next_prefix, uint64_t **trie, uint32_t *trie_bits,
                                 uint64_t **pairs, uint32_t *pair_bits);
+/* The trie of the tokens split[] reaches (two bytes or more) and the pair table of its merges,
+ * from splits already decided (tok_bpe_tables_build's, or a compact pack's): malloc'd. */
+tok_status tok_bpe_tables_index(const tok_vocab *v, const uint32_t *split, uint64_t **trie,
+                                uint32_t *trie_bits, uint64_t **pairs, uint32_t *pair_bits);
+/* Tables from splits and prefixes already decided and proven (a compact vocabulary's: see
+ * formats/tiktoken/compact.c), with anom (n_anom ids, in tok_vocab.anom's order) left out:
+ * indexed and attached to v as tok_bpe_tables_add attaches them. 0, or -2 when out of memory
+ * or v has too many ids for the pair table. */
+int tok_bpe_tables_set(tok_vocab *v, const uint32_t *split, const uint32_t *prefix,
+                       const uint32_t *anom, uint32_t n_anom);
 /* Every token's last merge by tiktoken's own merge (bpe_verify.c): split[2t], split[2t + 1] are
  * the two tokens that BPE of bytes(t) joins last, (t, t) for single bytes, NO_ID for an id BPE
  * cannot make (unreachable, without bytes, not indexed, or set in the bitmap ex, whose ids are

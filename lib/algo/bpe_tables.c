@@ -243,6 +243,79 @@ static bool longest_prefixes(const tok_vocab *v, const uint32_t *order, uint32_t
     return true;
 }
 
+tok_status tok_bpe_tables_index(const tok_vocab *v, const uint32_t *split, uint64_t **trie_out,
+                                uint32_t *trie_bits, uint64_t **pairs_out, uint32_t *pair_bits)
+{
+    if (3 * v->id_bits > 63)
+        return TOK_EUNSUPPORTED; /* a pair's key and its token share 64 bits */
+    uint32_t n = v->n_ids, maxlen = 0;
+    trie_b reach = {.bits = 16, .next_node = n};
+    uint64_t *pairs = NULL;
+    uint32_t *order = NULL, *at = NULL;
+    tok_status st = TOK_ENOMEM;
+    for (uint32_t t = 0; t < n; t++)
+        if (tok_vocab_len(v, t) > maxlen)
+            maxlen = tok_vocab_len(v, t);
+    reach.slots = malloc(((size_t)1 << 16) * sizeof(uint64_t));
+    order = malloc(((size_t)n + 1) * sizeof *order);
+    at = calloc((size_t)maxlen + 2, sizeof *at);
+    if (!reach.slots || !order || !at)
+        goto done;
+    memset(reach.slots, 0xFF, ((size_t)1 << 16) * sizeof(uint64_t));
+    /* The reachable tokens of two bytes or more by length (a counting sort, ids in order within
+     * a length), so every token is inserted after its prefixes. */
+#define MULTI(t) (tok_vocab_len(v, t) >= 2 && split[2 * (t)] != TOK_NO_ID)
+    for (uint32_t t = 0; t < n; t++)
+        if (MULTI(t))
+            at[tok_vocab_len(v, t) + 1]++;
+    for (uint32_t len = 1; len <= maxlen; len++)
+        at[len + 1] += at[len];
+    for (uint32_t t = 0; t < n; t++)
+        if (MULTI(t))
+            order[at[tok_vocab_len(v, t)]++] = t;
+#undef MULTI
+    for (uint32_t i = 0; i < at[maxlen]; i++) {
+        uint32_t t = order[i];
+        if (!trie_insert(&reach, v, v->bytes + v->off[t], tok_vocab_len(v, t), t))
+            goto done;
+    }
+    if (!mark_leaves(&reach))
+        goto done;
+    /* the merges as a pair table */
+    uint32_t n_pairs = 0, pbits = 4;
+    for (uint32_t t = 0; t < n; t++)
+        n_pairs += split[2 * t] != TOK_NO_ID && split[2 * t] != t;
+    while (((size_t)1 << pbits) < 2 * (size_t)n_pairs + 16)
+        pbits++;
+    pairs = malloc(((size_t)1 << pbits) * sizeof *pairs);
+    if (!pairs)
+        goto done;
+    memset(pairs, 0xFF, ((size_t)1 << pbits) * sizeof *pairs);
+    uint32_t pmask = (1u << pbits) - 1;
+    for (uint32_t t = 0; t < n; t++) {
+        if (split[2 * t] == TOK_NO_ID || split[2 * t] == t)
+            continue;
+        uint64_t key = (uint64_t)split[2 * t] << v->id_bits | split[2 * t + 1];
+        uint32_t i = (uint32_t)(tok_fib_hash(key) >> 40) & pmask;
+        while (pairs[i] != UINT64_MAX)
+            i = (i + 1) & pmask;
+        pairs[i] = key << v->id_bits | t;
+    }
+    *trie_out = reach.slots;
+    *trie_bits = reach.bits;
+    *pairs_out = pairs;
+    *pair_bits = pbits;
+    reach.slots = NULL;
+    pairs = NULL;
+    st = TOK_OK;
+done:
+    free(reach.slots);
+    free(pairs);
+    free(order);
+    free(at);
+    return st;
+}
+
 tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **split_out,
                                 uint32_t **prefix_out, uint64_t **trie_out, uint32_t *trie_bits,
                                 uint64_t **pairs_out, uint32_t *pair_bits)
@@ -254,14 +327,9 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
     uint32_t *prefix = malloc((size_t)n * sizeof *prefix);
     uint32_t *order = malloc((size_t)n * sizeof *order);
     uint32_t *longest = malloc((size_t)n * sizeof *longest), *chain = NULL;
-    trie_b reach = {0};
-    reach.bits = 16;
-    reach.slots = malloc(((size_t)1 << 16) * sizeof(uint64_t));
     tok_status st = TOK_ENOMEM;
-    if (!split || !prefix || !order || !longest || !reach.slots)
+    if (!split || !prefix || !order || !longest)
         goto done;
-    memset(reach.slots, 0xFF, ((size_t)1 << 16) * sizeof(uint64_t));
-    reach.next_node = n;
 
     /* The included ids of two bytes or more by length (a counting sort), so every token is
      * inserted after its prefixes. */
@@ -325,18 +393,7 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
         }
     }
 
-    /* The trie of reachable tokens, and each token's longest reachable proper prefix. */
-    for (uint32_t i = 0; i < n_multi; i++) {
-        uint32_t t = order[i];
-        if (split[2 * t] != TOK_NO_ID &&
-            !trie_insert(&reach, v, v->bytes + v->off[t], tok_vocab_len(v, t), t))
-            goto done;
-    }
-    if (!mark_leaves(&reach))
-        goto done;
-    v->trie = reach.slots;
-    v->trie_bits = reach.bits;
-    /* the longest reachable token prefix, else the first byte */
+    /* each token's longest reachable proper token prefix, else its first byte */
     for (uint32_t t = 0; t < n; t++) {
         uint32_t len = tok_vocab_len(v, t), best = TOK_NO_ID;
         if (len >= 2 && split[2 * t] != TOK_NO_ID) {
@@ -349,42 +406,26 @@ tok_status tok_bpe_tables_build(tok_vocab *v, const uint8_t *ex, uint32_t **spli
         }
         prefix[t] = best;
     }
-    /* the merges as a pair table */
-    uint32_t n_pairs = 0, pbits = 4;
-    for (uint32_t t = 0; t < n; t++)
-        n_pairs += split[2 * t] != TOK_NO_ID && split[2 * t] != t;
-    while (((size_t)1 << pbits) < 2 * (size_t)n_pairs + 16)
-        pbits++;
-    uint64_t *pairs = malloc(((size_t)1 << pbits) * sizeof *pairs);
-    if (!pairs)
+    uint64_t *trie, *pairs;
+    uint32_t bits, pbits;
+    st = tok_bpe_tables_index(v, split, &trie, &bits, &pairs, &pbits);
+    if (st != TOK_OK)
         goto done;
-    memset(pairs, 0xFF, ((size_t)1 << pbits) * sizeof *pairs);
-    uint32_t pmask = (1u << pbits) - 1;
-    for (uint32_t t = 0; t < n; t++) {
-        if (split[2 * t] == TOK_NO_ID || split[2 * t] == t)
-            continue;
-        uint64_t key = (uint64_t)split[2 * t] << v->id_bits | split[2 * t + 1];
-        uint32_t i = (uint32_t)(tok_fib_hash(key) >> 40) & pmask;
-        while (pairs[i] != UINT64_MAX)
-            i = (i + 1) & pmask;
-        pairs[i] = key << v->id_bits | t;
-    }
+    v->trie = trie;
+    v->trie_bits = bits;
     *split_out = split;
     *prefix_out = prefix;
-    *trie_out = reach.slots;
-    *trie_bits = reach.bits;
+    *trie_out = trie;
+    *trie_bits = bits;
     *pairs_out = pairs;
     *pair_bits = pbits;
     split = prefix = NULL;
-    reach.slots = NULL;
-    st = TOK_OK;
 done:
     free(split);
     free(prefix);
     free(order);
     free(longest);
     free(chain);
-    free(reach.slots);
     if (st != TOK_OK) {
         v->split = NULL;
         v->trie = NULL;

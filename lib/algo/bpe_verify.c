@@ -185,6 +185,67 @@ static tok_status resplit(const tok_vocab *v, const uint8_t *ex, uint32_t *truth
     return TOK_OK;
 }
 
+/* The bitmap over the hashed first four bytes of each listed token (tok_bpe_piece_has_anom). */
+static void mark_heads(const tok_vocab *v, const uint32_t *list, size_t k, uint8_t *heads)
+{
+    for (size_t i = 0; i < k; i++) {
+        uint32_t w = head_bit(head4(v->bytes + v->off[list[i]]));
+        heads[w >> 3] |= (uint8_t)(1u << (w & 7));
+    }
+}
+
+/* The tables copied into one block v owns, so it frees them like its other arrays: 0, or -2
+ * when out of memory (v unchanged). */
+static int attach(tok_vocab *v, const uint32_t *split, const uint32_t *prefix,
+                  const uint64_t *trie, uint32_t bits, const uint64_t *pairs, uint32_t pbits,
+                  const uint32_t *list, uint32_t k, const uint8_t *heads)
+{
+    uint32_t n = v->n_ids;
+    size_t a = (size_t)n * 8, b = (((size_t)n * 4 + 7) & ~(size_t)7);
+    size_t c = ((size_t)1 << bits) * 8, d = ((size_t)1 << pbits) * 8;
+    size_t e = (((size_t)k * 4 + 7) & ~(size_t)7), f = k ? 65536 / 8 : 0;
+    uint8_t *blk = malloc(a + b + c + d + e + f);
+    if (!blk)
+        return -2;
+    memcpy(blk, split, a);
+    memcpy(blk + a, prefix, (size_t)n * 4);
+    memcpy(blk + a + b, trie, c);
+    memcpy(blk + a + b + c, pairs, d);
+    if (k)
+        memcpy(blk + a + b + c + d, list, (size_t)k * sizeof *list);
+    if (f)
+        memcpy(blk + a + b + c + d + e, heads, f);
+    free(v->heap_bpe);
+    v->heap_bpe = blk;
+    v->uid = tok_vocab_new_uid(); /* new tables: nothing cached for the old ones applies */
+    v->split = (const uint32_t *)blk;
+    v->next_prefix = (const uint32_t *)(blk + a);
+    v->trie = (const uint64_t *)(blk + a + b);
+    v->pairs = (const uint64_t *)(blk + a + b + c);
+    v->trie_bits = bits;
+    v->pair_bits = pbits;
+    v->n_anom = k;
+    v->anom = k ? (const uint32_t *)(blk + a + b + c + d) : NULL;
+    v->anom_heads = k ? blk + a + b + c + d + e : NULL;
+    return 0;
+}
+
+int tok_bpe_tables_set(tok_vocab *v, const uint32_t *split, const uint32_t *prefix,
+                       const uint32_t *anom, uint32_t n_anom)
+{
+    uint64_t *trie = NULL, *pairs = NULL;
+    uint32_t bits, pbits;
+    uint8_t *heads = n_anom ? calloc(65536 / 8, 1) : NULL;
+    int ret = -2;
+    if ((!n_anom || heads) &&
+        tok_bpe_tables_index(v, split, &trie, &bits, &pairs, &pbits) == TOK_OK) {
+        mark_heads(v, anom, n_anom, heads);
+        ret = attach(v, split, prefix, trie, bits, pairs, pbits, anom, n_anom, heads);
+    }
+    free(trie), free(pairs), free(heads);
+    return ret;
+}
+
 int tok_bpe_tables_add(tok_vocab *v) { return tok_bpe_tables_add_known(v, NULL, NULL, NULL); }
 
 int tok_bpe_tables_add_short(tok_vocab *v, uint32_t **short_out, uint32_t *n_short)
@@ -249,11 +310,9 @@ int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *known, uint32_t **short_out
         if (is_set(anom, t) && tok_vocab_len(v, t) >= 4)
             keyed[k++] = (uint64_t)head4(v->bytes + v->off[t]) << 32 | t;
     qsort(keyed, k, sizeof *keyed, by_u64);
-    for (size_t i = 0; i < k; i++) {
-        uint32_t w = head_bit((uint32_t)(keyed[i] >> 32));
+    for (size_t i = 0; i < k; i++)
         list[i] = (uint32_t)keyed[i];
-        heads[w >> 3] |= (uint8_t)(1u << (w & 7));
-    }
+    mark_heads(v, list, k, heads);
     v->n_anom = (uint32_t)k;
     v->anom = k ? list : NULL;
     v->anom_heads = k ? heads : NULL;
@@ -266,32 +325,8 @@ int tok_bpe_tables_add_known(tok_vocab *v, uint32_t *known, uint32_t **short_out
             ret = -1; /* the tables would not be tiktoken's merge: go without */
             goto done;
         }
-    /* one owned block, so the vocabulary frees it like its other arrays */
-    size_t a = (size_t)n * 8, b = (((size_t)n * 4 + 7) & ~(size_t)7);
-    size_t c = ((size_t)1 << bits) * 8, d = ((size_t)1 << pbits) * 8;
-    size_t e = (((size_t)n_anom * 4 + 7) & ~(size_t)7), f = n_anom ? 65536 / 8 : 0;
-    uint8_t *blk = malloc(a + b + c + d + e + f);
-    if (!blk)
+    if (attach(v, split, prefix, trie, bits, pairs, pbits, list, (uint32_t)k, heads) != 0)
         goto done;
-    memcpy(blk, split, a);
-    memcpy(blk + a, prefix, (size_t)n * 4);
-    memcpy(blk + a + b, trie, c);
-    memcpy(blk + a + b + c, pairs, d);
-    memcpy(blk + a + b + c + d, list, k * sizeof *list);
-    if (f)
-        memcpy(blk + a + b + c + d + e, heads, f);
-    free(v->heap_bpe);
-    v->heap_bpe = blk;
-    v->uid = tok_vocab_new_uid(); /* new tables: nothing cached for the old ones applies */
-    v->split = (const uint32_t *)blk;
-    v->next_prefix = (const uint32_t *)(blk + a);
-    v->trie = (const uint64_t *)(blk + a + b);
-    v->pairs = (const uint64_t *)(blk + a + b + c);
-    v->trie_bits = bits;
-    v->pair_bits = pbits;
-    v->n_anom = (uint32_t)k;
-    v->anom = k ? (const uint32_t *)(blk + a + b + c + d) : NULL;
-    v->anom_heads = k ? blk + a + b + c + d + e : NULL;
     ret = 0;
     if (short_out) {
         *short_out = shorts;

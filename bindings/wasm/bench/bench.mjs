@@ -34,8 +34,9 @@ const pad = (s, n) => String(s).padStart(n);
 
 console.log(`Node ${process.version}, one thread, best of ${runs}; MB/s of input (10^6 bytes/s).\n`);
 
-// First open of each encoding: tokscope reads the .tiktoken file and builds its tables (once
-// per process); tiktoken parses its ranks from JavaScript.
+// First open of each encoding: tokscope reads its compact vocabulary (NAME.tkc) and opens it
+// into the tables the native library links in (once per process); tiktoken parses its ranks
+// from JavaScript.
 const opens = [];
 for (const name of ['r50k_base', 'cl100k_base', 'o200k_base']) {
   let t0 = performance.now();
@@ -93,8 +94,8 @@ const coreRaw = core.reduce((s, f) => s + fs.statSync(f).size, 0), coreGz = core
 console.log(`\nPackage sizes:\n  tokscope core (tokscope.wasm + tokscope.mjs): ${kb(coreRaw)}, ${kb(coreGz)} gzipped (target: under 1 MB gzipped)`);
 const vocabs = fs.readdirSync(path.join(w, 'vocabs')).map((f) => path.join(w, 'vocabs', f));
 const size = (fs_) => fs_.reduce((s, f) => s + fs.statSync(f).size, 0);
-const tk = vocabs.filter((f) => f.endsWith('.tiktoken')), packs = vocabs.filter((f) => f.endsWith('.tkz'));
-console.log(`  OpenAI vocabularies (${tk.length} .tiktoken, loaded on first use): ${mbs(size(tk))}, ${mbs(tk.reduce((s, f) => s + gz(f), 0))} gzipped`);
+const tk = vocabs.filter((f) => f.endsWith('.tkc')), packs = vocabs.filter((f) => f.endsWith('.tkz'));
+console.log(`  OpenAI vocabularies (${tk.length} compact .tkc files, loaded on first use): ${mbs(size(tk))}, ${mbs(tk.reduce((s, f) => s + gz(f), 0))} gzipped`);
 console.log(`  open-model packs (${packs.length} .tkz, loaded on first use): ${mbs(size(packs))}`);
 const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: w, encoding: 'utf8', maxBuffer: 1 << 26 }))[0];
 console.log(`  npm pack: ${mbs(pack.size)} tarball, ${mbs(pack.unpackedSize)} unpacked, ${pack.entryCount} files`);

@@ -290,7 +290,7 @@ EXPORT char *tsw_model_json(const char *name)
 
 /* The files an open of name may read from the data directory, one per line (the JavaScript side
  * provides the ones it has before opening): a built-in encoding's or an OpenAI model's
- * NAME.tiktoken; for a model of the registry its vocabulary NAME.tkz and the encoding that
+ * NAME.tkc (its compact vocabulary: embedded_files.c); for a model of the registry its vocabulary NAME.tkz and the encoding that
  * estimates it. "" when name needs none or is unknown (the open then says why). */
 EXPORT char *tsw_files_for(const char *name)
 {
@@ -300,7 +300,7 @@ EXPORT char *tsw_files_for(const char *name)
     if (!b && tok_encoding_for_model(name, &enc, NULL) == TOK_OK)
         b = tok_builtin_find(enc);
     if (b) {
-        snprintf(buf, sizeof buf, "%s.tiktoken\n", b->vocab);
+        snprintf(buf, sizeof buf, "%s.tkc\n", b->vocab);
     } else {
         tok_registry *reg = registry();
         const tok_model *m = NULL;
@@ -308,13 +308,13 @@ EXPORT char *tsw_files_for(const char *name)
             size_t o = 0;
             const tok_builtin *mb = m->tokenizer_builtin ? tok_builtin_find(m->tokenizer) : NULL;
             if (mb)
-                o += (size_t)snprintf(buf + o, sizeof buf - o, "%s.tiktoken\n", mb->vocab);
+                o += (size_t)snprintf(buf + o, sizeof buf - o, "%s.tkc\n", mb->vocab);
             else if (m->tokenizer[0])
                 o += (size_t)snprintf(buf + o, sizeof buf - o, "%s.tkz\n", m->tokenizer);
             const tok_builtin *ab = m->approx_encoding[0] ? tok_builtin_find(m->approx_encoding)
                                                           : NULL;
             if (ab && o < sizeof buf)
-                snprintf(buf + o, sizeof buf - o, "%s.tiktoken\n", ab->vocab);
+                snprintf(buf + o, sizeof buf - o, "%s.tkc\n", ab->vocab);
         }
     }
     return strdup(buf);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { check, cli, corpusLines, fail, firstDiff, sameIds, test } from './harness.mjs';
 
@@ -275,6 +276,24 @@ export async function apiTests(ts, { bin, hfDir, build }) {
     e = null;
     try { enc.encode('x'); } catch (x) { e = x; }
     check(e && /freed/.test(e.message), `use after free: ${e && e.message}`);
+  });
+
+  await test('a built-in vocabulary file that is not the one this build made is refused, naming it', async () => {
+    // a second instance of the module (its own memory and file system), given cl100k_base's
+    // compact vocabulary as o200k_base's, then o200k_base's cut short
+    const url = pathToFileURL(path.resolve(build, 'wasm/tokscope.mjs')).href;
+    const other = await import(`${url}?wrong-vocabulary`);
+    const file = (name) => fs.readFileSync(path.join(build, 'wasm/vocabs', name));
+    other.setFileSource((name) => (name === 'o200k_base.tkc' ? file('cl100k_base.tkc') : null));
+    let e = null;
+    try { other.getEncoding('o200k_base'); } catch (x) { e = x; }
+    check(e && /o200k_base\.tkc is not the file this build made/.test(e.message), `another file: ${e ? e.message : 'opened'}`);
+    const other2 = await import(`${url}?short-vocabulary`);
+    other2.setFileSource((name) => (name === 'r50k_base.tkc' ? file('r50k_base.tkc').subarray(0, 1000) : null));
+    e = null;
+    try { other2.getEncoding('r50k_base'); } catch (x) { e = x; }
+    check(e && /r50k_base\.tkc/.test(e.message), `a cut file: ${e ? e.message : 'opened'}`);
+    return e && e.message;
   });
 
   await test('memory: opening and freeing tokenizers many times does not grow the heap', () => {

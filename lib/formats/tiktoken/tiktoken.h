@@ -6,6 +6,7 @@
  *   embedded_blobs.c  their packed vocabularies (embedded.S links them in; gen/pack_vocab.c
  *                     packs them with tok_tiktoken_pack)
  *   file.c            the .tiktoken text format -> vocabulary, and its packed form
+ *   compact.c         a packed vocabulary in a small file that opens without the proofs
  *   load.c            a .tiktoken file -> tokenizer (OpenAI's files recognised by SHA-256)
  *   encode.c          the pipeline: special tokens, the split, rank BPE per piece; decode
  *   cut.c             where a text may be cut without changing its tokens (budgets)
@@ -64,6 +65,14 @@ tok_status tok_tiktoken_parse(const uint8_t *data, size_t len, const char *sourc
  * is checked first when not NULL, so a damaged file never packs. */
 tok_status tok_tiktoken_pack(const uint8_t *data, size_t len, const char *source,
                              const char *sha256, void **blob, size_t *blob_len, tok_error *err);
+/* The compact form of a packed vocabulary (compact.c): what opens into the same blob without
+ * the proofs; checked to do so before it is given (malloc'd). */
+tok_status tok_tiktoken_compact(const void *blob, size_t blob_len, const char *source,
+                                void **out, size_t *out_len, tok_error *err);
+/* A compact form -> the packed blob it was made from (malloc'd). TOK_EFORMAT naming source
+ * when it is not one this build wrote or is damaged; never a crash on any input. */
+tok_status tok_tiktoken_uncompact(const uint8_t *data, size_t len, const char *source,
+                                  void **blob, size_t *blob_len, tok_error *err);
 /* A .tiktoken file in data[0..len); source names it in messages. */
 tok_status tok_open_tiktoken(const uint8_t *data, size_t len, const char *source,
                              const tok_open_options *opts, tok_tokenizer **out, tok_error *err);
