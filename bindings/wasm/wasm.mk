@@ -119,7 +119,8 @@ $(WASM_OBJ)/tokscope-core.js: $(WASM_OBJS)
 	  's/^EXPORT [^(]*[ *]\(tsw_[a-z0-9_]*\)(.*/_\1/p' $(WASM_DIR)/src/*.c | tr '\n' ',')_malloc,_free
 $(WASM_OBJ)/tokscope-core.wasm: $(WASM_OBJ)/tokscope-core.js
 
-$(WASM_OUT)/tokscope.mjs $(WASM_OUT)/tokscope.wasm: $(WASM_OBJ)/tokscope-core.js \
+# One run makes both (a grouped target: with -j, two targets of a plain rule run it twice at once).
+$(WASM_OUT)/tokscope.mjs $(WASM_OUT)/tokscope.wasm &: $(WASM_OBJ)/tokscope-core.js \
     $(WASM_DIR)/js/api.js $(WASM_DIR)/tools/assemble.mjs
 	@mkdir -p $(WASM_OUT)
 	$(Q)node $(WASM_DIR)/tools/assemble.mjs module $(WASM_OBJ)/tokscope-core.js $(WASM_OUT)
