@@ -52,6 +52,10 @@ void tok_closest_names(const char *name, const char *const *cands, size_t n, cha
 /* Large zero-filled blocks on huge pages (bigmem.c); free with the same size. */
 void *tok_big_alloc(size_t size);
 void tok_big_free(void *p, size_t size);
+/* Zero-filled blocks whose pages take memory only once written (bigmem.c): for large tables of
+ * which little is written. Free with the same size. */
+void *tok_sparse_alloc(size_t size);
+void tok_sparse_free(void *p, size_t size);
 
 /* Zeroed memory of the calling thread, freed when the thread ends (thread_mem.c): the home of
  * the per-thread caches. NULL when out of memory; callers then work without their cache. */

@@ -1,10 +1,16 @@
-/* bigmem: large zero-filled blocks on transparent huge pages.
+/* bigmem: large zero-filled blocks on transparent huge pages, and sparse ones.
  *
  * Loading a tokenizer.json fills tens of megabytes of fresh memory (parsed JSON, token tables,
  * merges); with 4 KB pages the first touches cost more than the parsing on some machines (a
  * 9 MB file took 160 ms cold, 66 ms warm). Blocks of 2 MB or more are mapped 2 MB aligned and
  * marked MADV_HUGEPAGE, so the kernel backs them with 2 MB pages where it can; smaller ones come
  * from malloc. Free with tok_big_free and the same size.
+ *
+ * A sparse block is the opposite: zero pages that become memory only where they are written
+ * (tok_sparse_alloc), for a table indexed by position of which a pass writes a few entries --
+ * the backtracking encoder's dead positions over a piece of megabytes, read at every position
+ * (reads of an untouched page map the kernel's shared zero page) and set at a few. Small pages,
+ * so one write commits 4 KB, not 2 MB.
  *
  * Huge pages are Linux's: elsewhere (WebAssembly, whose mmap cannot unmap part of a mapping,
  * which the alignment below does) every block comes from calloc. */
@@ -57,4 +63,33 @@ void tok_big_free(void *p, size_t size)
         return;
     }
     munmap(p, (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+}
+
+void *tok_sparse_alloc(size_t size)
+{
+#if defined(__linux__)
+    if (size >= 64 * 1024) {
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+#ifdef MADV_NOHUGEPAGE
+        madvise(p, size, MADV_NOHUGEPAGE);
+#endif
+        return p;
+    }
+#endif
+    return calloc(1, size ? size : 1);
+}
+
+void tok_sparse_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+#if defined(__linux__)
+    if (size >= 64 * 1024) {
+        munmap(p, size);
+        return;
+    }
+#endif
+    free(p);
 }

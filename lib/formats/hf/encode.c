@@ -73,9 +73,9 @@ static bool normalize_all(enc *e)
         const hf_splits *src = &e->a;
         size_t at = i;
         hf_splits *x = &e->tmp, *y = &e->tmp2;
-        for (size_t k = 0; k < hp->n_norms; k++) {
+        for (size_t k = 0, d; k < hp->n_norms; k += d) {
             hf_splits_reset(x);
-            if (!hf_normalize(&hp->norms[k], src, at, x))
+            if (!(d = hf_normalize_next(hp->norms + k, hp->n_norms - k, src, at, x)))
                 return false;
             src = x;
             at = 0;

@@ -130,6 +130,12 @@ typedef struct hf_norm {
 /* Apply one normalizer to split i of in, appending the result to out as one split (possibly
  * empty). false when out of memory. */
 bool hf_normalize(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *out);
+/* Normalizers norms[0..n) from the first: applies one, or two in one pass (a Prepend and the
+ * one-byte Replace after it, as Mistral's and Llama 2's files have them: no whole copy of the
+ * text between them), to split i of in into out. Returns how many it applied, 0 when out of
+ * memory. */
+size_t hf_normalize_next(const hf_norm *norms, size_t n, const hf_splits *in, size_t i,
+                         hf_splits *out);
 /* Skip n input bytes without output (the matched text a replacement stands for). */
 void hf_tx_skip(hf_tx *t, size_t n);
 /* Insert the valid UTF-8 s[0..n), each character as hf_tx_push(cp, 1) (aligned with the input

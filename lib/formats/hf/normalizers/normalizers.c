@@ -731,6 +731,35 @@ bool hf_normalize(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits *o
     return copy(in, i, out);
 }
 
+/* Prepend p then the one-byte Replace r, without alignments, when p's content is r's and has
+ * no byte r replaces: Replace leaves the prefix as it is, so the two are the replaced text after
+ * the prefix (hf_splits_put_replacing's front). */
+static bool fuses(const hf_norm *p, const hf_norm *r, const hf_splits *out)
+{
+    return p->kind == HF_PREPEND && r->kind == HF_REPLACE && !out->track && r->literal &&
+           r->pattern_len == 1 && p->content_len == r->content_len && p->content_len &&
+           memcmp(p->content, r->content, p->content_len) == 0 &&
+           !memchr(p->content, (uint8_t)r->pattern[0], p->content_len);
+}
+
+size_t hf_normalize_next(const hf_norm *norms, size_t n, const hf_splits *in, size_t i,
+                         hf_splits *out)
+{
+    const hf_split *sp = &in->v[i];
+    if (n >= 2 && sp->len && fuses(&norms[0], &norms[1], out)) {
+        hf_tx t;
+        begin(&t, in, i, out, 0);
+        return hf_splits_put_replacing(out, in->text + sp->off, sp->len,
+                                       (uint8_t)norms[1].pattern[0],
+                                       (const uint8_t *)norms[1].content, norms[1].content_len,
+                                       true, NULL) &&
+                       end(&t, in, i)
+                   ? 2
+                   : 0;
+    }
+    return hf_normalize(&norms[0], in, i, out) ? 1 : 0;
+}
+
 char *hf_normalize_string(const hf_pipeline *hp, const char *s, size_t n, size_t *out_len)
 {
     hf_splits x, y;
@@ -738,9 +767,9 @@ char *hf_normalize_string(const hf_pipeline *hp, const char *s, size_t n, size_t
     hf_splits_init(&y, false);
     char *r = NULL;
     bool ok = hf_splits_add(&x, (const uint8_t *)s, n, NULL, NULL, 0, TOK_NO_ID, 0, (uint32_t)n);
-    for (size_t k = 0; ok && k < hp->n_norms; k++) {
+    for (size_t k = 0, d = 0; ok && k < hp->n_norms; k += d) {
         hf_splits_reset(&y);
-        ok = hf_normalize(&hp->norms[k], &x, 0, &y);
+        ok = (d = hf_normalize_next(hp->norms + k, hp->n_norms - k, &x, 0, &y)) != 0;
         hf_splits t = x;
         x = y;
         y = t;
