@@ -150,3 +150,91 @@ TEST(utf8_valid_prefix_every_three_bytes)
         }
     CHECK_MSG(wrong == 0, "%zu sequences validated unlike Table 3-7", wrong);
 }
+
+/* The sixteen-byte check (text/utf8.c, x86 with SSSE3, texts of 64 bytes or more) passes only
+ * valid blocks and hands over at a character's start: every three bytes, and a fourth of either
+ * kind, at every offset from a block's start, after 40 to 55 bytes of characters of every
+ * length, then more text, against Table 3-7; a character cut short at every place in a block
+ * and ASCII after it; and random mixtures of valid characters (the ends of each range among
+ * them) and invalid bytes, up to 300 bytes. */
+static void ref_prefix(const uint8_t *s, size_t n, size_t *ok, size_t *bad)
+{
+    size_t b, m;
+    *ok = 0, *bad = 0;
+    for (size_t i = 0; i < n; i += m) {
+        m = ref_utf8_one(s + i, n - i, &b);
+        if (!m) {
+            *ok = i, *bad = b;
+            return;
+        }
+        *ok = i + m;
+    }
+}
+
+TEST(utf8_valid_prefix_in_blocks_of_sixteen)
+{
+    static const char head[] = "a\xC3\xA9\xE4\xB8\x80z\xF0\x9F\xA6\x9C \xD0\xB4\xEF\xBF\xBF"
+                               "\xF4\x8F\xBF\xBF\xE0\xA0\x80\xED\x9F\xBF\xC2\x80\xDF\xBF"
+                               "\xF0\x90\x80\x80\xEE\x80\x80 tail padding to fill";
+    uint8_t buf[128];
+    size_t wrong = 0;
+    for (uint32_t x = 0; x < 1u << 24; x++) {
+        size_t k = 40 + x % 16; /* the window at every offset in a block */
+        memcpy(buf, head, k);
+        while (k > 0 && ((uint8_t)head[k] & 0xC0) == 0x80) /* at a character's start */
+            k--;
+        size_t at = k;
+        buf[k++] = (uint8_t)(x >> 16), buf[k++] = (uint8_t)(x >> 8), buf[k++] = (uint8_t)x;
+        buf[k++] = (x >> 4 & 1) ? 0x80 : 'z';
+        memcpy(buf + k, "\xE6\x97\xA5 more text after the window, past a block", 40);
+        size_t n = k + 40 - (x >> 5 & 7); /* and the end at several places */
+        size_t want_ok, want_bad, bad = 99;
+        ref_prefix(buf, n, &want_ok, &want_bad);
+        size_t ok = tok_utf8_valid_prefix(buf, n, &bad);
+        if (ok != want_ok || bad != want_bad) {
+            if (wrong++ < 5)
+                fprintf(stderr, "  window %06x at %zu, %zu bytes: %zu/%zu, Table 3-7 %zu/%zu\n",
+                        x, at, n, ok, bad, want_ok, want_bad);
+        }
+    }
+    /* a character cut short at every place in a block, then ASCII blocks */
+    static const char *cut[] = {"\xC3", "\xE4", "\xE4\xB8", "\xF0", "\xF0\x9F", "\xF0\x9F\xA6",
+                                "\xED\xA0", "\x80"};
+    for (size_t c = 0; c < sizeof cut / sizeof cut[0]; c++)
+        for (size_t k = 0; k < 48; k++) {
+            size_t cl = strlen(cut[c]), n = k + cl + 60, want_ok, want_bad, bad = 99;
+            memset(buf, 'x', k);
+            memcpy(buf + k, cut[c], cl);
+            memset(buf + k + cl, 'y', 60);
+            ref_prefix(buf, n, &want_ok, &want_bad);
+            size_t ok = tok_utf8_valid_prefix(buf, n, &bad);
+            if ((ok != want_ok || bad != want_bad) && wrong++ < 10)
+                fprintf(stderr, "  cut %zu at %zu: %zu/%zu, Table 3-7 %zu/%zu\n", c, k, ok, bad,
+                        want_ok, want_bad);
+        }
+    uint64_t r = 99;
+    static const uint32_t cps[] = {0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFD, 0xFFFF,
+                                   0x10000, 0x1F99C, 0x10FFFF, 0x4E00, 0x439, 0xE9};
+    static const uint8_t junk[] = {0x80, 0xBF, 0xC0, 0xC1, 0xF5, 0xFF, 0xE0, 0xED, 0xF0, 0xF4};
+    for (int round = 0; round < 300000; round++) {
+        uint8_t s[310];
+        size_t n = 0, want = test_rand(&r) % 300;
+        bool clean = round % 3 == 0;
+        while (n < want) {
+            uint64_t d = test_rand(&r) % 100;
+            if (!clean && d < 2)
+                s[n++] = junk[test_rand(&r) % sizeof junk];
+            else
+                n += tok_utf8_encode(cps[test_rand(&r) % (sizeof cps / sizeof cps[0])], s + n);
+        }
+        size_t want_ok, want_bad, bad = 99;
+        ref_prefix(s, n, &want_ok, &want_bad);
+        size_t ok = tok_utf8_valid_prefix(s, n, &bad);
+        if (ok != want_ok || bad != want_bad) {
+            if (wrong++ < 10)
+                fprintf(stderr, "  random %d, %zu bytes: %zu/%zu, Table 3-7 %zu/%zu\n", round, n,
+                        ok, bad, want_ok, want_bad);
+        }
+    }
+    CHECK_MSG(wrong == 0, "%zu texts validated unlike Table 3-7", wrong);
+}
