@@ -28,7 +28,7 @@ size_t tok_utf8_encode(uint32_t cp, uint8_t *out)
     return 4;
 }
 
-/* ---- sixteen bytes at a time (x86 with SSSE3) ----
+/* ---- sixteen bytes at a time (x86 with SSSE3; WebAssembly SIMD) ----
  *
  * The check of Keiser and Lemire ("Validating UTF-8 in less than one instruction per byte",
  * 2021), as simdjson runs it: each byte with the one before it looks up three 16-entry tables
@@ -40,10 +40,7 @@ size_t tok_utf8_encode(uint32_t cp, uint8_t *out)
  * they begin, and the byte-wise loop below goes on from there (finding the exact position and
  * length of an invalid sequence, and whether the last character is complete). Multilingual
  * text: 6 instructions a byte in the loop below, about 1 here. */
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#include <cpuid.h>
-#include <immintrin.h>
-
+#if ((defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)) || defined(__wasm_simd128__)
 #define TOO_SHORT 0x01
 #define TOO_LONG 0x02
 #define OVERLONG_3 0x04
@@ -54,34 +51,49 @@ size_t tok_utf8_encode(uint32_t cp, uint8_t *out)
 #define OVERLONG_4 0x40
 #define TWO_CONTS 0x80
 #define CARRY (TOO_SHORT | TOO_LONG | TWO_CONTS)
+#define BIG (CARRY | TOO_LARGE | TOO_LARGE_1000)
+
+/* by the previous byte's high nibble, its low nibble, this byte's high nibble; then the limits
+ * above which a block's last three bytes begin a character it does not finish */
+static const uint8_t tables[4][16] = {
+    {TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS,
+     TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
+     TOO_SHORT | OVERLONG_3 | SURROGATE, TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4},
+    {CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY,
+     CARRY | TOO_LARGE, BIG, BIG, BIG, BIG, BIG, BIG, BIG, BIG, BIG | SURROGATE, BIG, BIG},
+    {TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+     TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+     TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+     TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+     TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+     TOO_SHORT},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0xEF, 0xDF, 0xBF},
+};
+
+/* Back from the first block not passed to the start of the last character the passed blocks
+ * begin: it may run on into that block or past the end. */
+static size_t last_start(const uint8_t *s, size_t i)
+{
+    if (i == 0)
+        return 0;
+    i--;
+    while (i > 0 && (s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+#endif
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
 
 __attribute__((target("ssse3"))) static size_t valid_blocks(const uint8_t *s, size_t n)
 {
-    const __m128i hi1 = _mm_setr_epi8(
-        TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-        TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
-        TOO_SHORT | OVERLONG_3 | SURROGATE,
-        (char)(TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4));
-    const __m128i lo1 = _mm_setr_epi8(
-        (char)(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4), (char)(CARRY | OVERLONG_2),
-        (char)CARRY, (char)CARRY, (char)(CARRY | TOO_LARGE),
-        (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        (char)(CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE),
-        (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000));
-    const __m128i hi2 = _mm_setr_epi8(
-        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
-        (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4),
-        (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE),
-        (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
-        (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE), TOO_SHORT, TOO_SHORT,
-        TOO_SHORT, TOO_SHORT);
+    const __m128i hi1 = _mm_loadu_si128((const __m128i *)tables[0]);
+    const __m128i lo1 = _mm_loadu_si128((const __m128i *)tables[1]);
+    const __m128i hi2 = _mm_loadu_si128((const __m128i *)tables[2]);
+    const __m128i last = _mm_loadu_si128((const __m128i *)tables[3]);
     const __m128i nib = _mm_set1_epi8(0x0F), zero = _mm_setzero_si128();
-    /* above these, a block's last three bytes begin a character it does not finish */
-    const __m128i last = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                       (char)0xEF, (char)0xDF, (char)0xBF);
     __m128i prev = zero;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -108,14 +120,7 @@ __attribute__((target("ssse3"))) static size_t valid_blocks(const uint8_t *s, si
             break;
         prev = in;
     }
-    /* back to the start of the last character the passed blocks begin: it may run on into the
-     * block that failed or past the end */
-    if (i == 0)
-        return 0;
-    i--;
-    while (i > 0 && (s[i] & 0xC0) == 0x80)
-        i--;
-    return i;
+    return last_start(s, i);
 }
 
 static bool have_ssse3(void)
@@ -130,6 +135,48 @@ static bool have_ssse3(void)
     return k == 2;
 }
 #define VALID_BLOCKS(s, n) ((n) >= 64 && have_ssse3() ? valid_blocks(s, n) : 0)
+
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+
+/* The same with WebAssembly's SIMD (the build's -msimd128): swizzle is pshufb for indices
+ * below 16, a shuffle of two vectors is alignr. */
+static size_t valid_blocks(const uint8_t *s, size_t n)
+{
+    const v128_t hi1 = wasm_v128_load(tables[0]), lo1 = wasm_v128_load(tables[1]);
+    const v128_t hi2 = wasm_v128_load(tables[2]), last = wasm_v128_load(tables[3]);
+    const v128_t nib = wasm_u8x16_splat(0x0F);
+    v128_t prev = wasm_u8x16_splat(0);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v128_t in = wasm_v128_load(s + i);
+        if (!wasm_i8x16_bitmask(in)) {
+            if (wasm_v128_any_true(wasm_u8x16_sub_sat(prev, last)))
+                break;
+            prev = in;
+            continue;
+        }
+        v128_t p1 = wasm_i8x16_shuffle(prev, in, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+                                       27, 28, 29, 30);
+        v128_t p2 = wasm_i8x16_shuffle(prev, in, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+                                       26, 27, 28, 29);
+        v128_t p3 = wasm_i8x16_shuffle(prev, in, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+                                       25, 26, 27, 28);
+        v128_t sc = wasm_v128_and(
+            wasm_v128_and(wasm_i8x16_swizzle(hi1, wasm_u8x16_shr(p1, 4)),
+                          wasm_i8x16_swizzle(lo1, wasm_v128_and(p1, nib))),
+            wasm_i8x16_swizzle(hi2, wasm_u8x16_shr(in, 4)));
+        v128_t must = wasm_v128_or(wasm_u8x16_sub_sat(p2, wasm_u8x16_splat(0xE0 - 0x80)),
+                                   wasm_u8x16_sub_sat(p3, wasm_u8x16_splat(0xF0 - 0x80)));
+        v128_t err = wasm_v128_xor(wasm_v128_and(must, wasm_u8x16_splat(0x80)), sc);
+        if (wasm_v128_any_true(err))
+            break;
+        prev = in;
+    }
+    return last_start(s, i);
+}
+#define VALID_BLOCKS(s, n) ((n) >= 64 ? valid_blocks(s, n) : 0)
+
 #else
 #define VALID_BLOCKS(s, n) 0
 #endif

@@ -278,6 +278,42 @@ export async function apiTests(ts, { bin, hfDir, build }) {
     check(e && /freed/.test(e.message), `use after free: ${e && e.message}`);
   });
 
+  await test('UTF-8 checked as the WHATWG decoder checks it (WebAssembly SIMD sixteen bytes at a time): invalid exactly when TextDecoder says so, U+FFFD where it puts them', () => {
+    const enc = ts.getEncoding('o200k_base');
+    const fatal = new TextDecoder('utf-8', { fatal: true }), lenient = new TextDecoder('utf-8');
+    const chars = ['a', 'é', 'й', '\u07ff', '\u0800', '一', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '🦜', '\u{10ffff}', ' '];
+    const junk = [0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff, 0xe0, 0xed, 0xf0, 0xf4, 0xc3, 0xe4];
+    let seed = 12345;
+    const rand = (m) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % m; };
+    let invalid = 0;
+    // a character cut short at every place in a block, then ASCII blocks; then random mixtures
+    const cuts = [[0xc3], [0xe4], [0xe4, 0xb8], [0xf0], [0xf0, 0x9f], [0xf0, 0x9f, 0xa6], [0xed, 0xa0], [0x80]];
+    const texts = [];
+    for (const c of cuts) for (let k = 0; k < 48; k++) texts.push(Buffer.concat([Buffer.alloc(k, 'x'), Buffer.from(c), Buffer.alloc(60, 'y')]));
+    for (let round = 0; round < 4000; round++) {
+      const parts = [], want = rand(300), clean = round % 3 === 0;
+      let n = 0;
+      while (n < want) {
+        if (!clean && rand(100) < 3) { parts.push(Uint8Array.of(junk[rand(junk.length)])); n++; }
+        else { const b = Buffer.from(chars[rand(chars.length)]); parts.push(b); n += b.length; }
+      }
+      texts.push(Buffer.concat(parts));
+    }
+    for (const [round, bytes] of texts.entries()) {
+      let ok = true;
+      try { fatal.decode(bytes); } catch { ok = false; }
+      let e = null, ids = null;
+      try { ids = enc.encode(bytes); } catch (x) { e = x; }
+      if (ok ? e : !(e && e.status === 'EUTF8')) { fail(`round ${round}: TextDecoder ${ok ? 'valid' : 'invalid'}, wasm ${e ? e.message : 'valid'}`); continue; }
+      if (!ok) invalid++;
+      const lossy = enc.encode(bytes, [], 'all', { lossy: true }), viaText = enc.encode(lenient.decode(bytes));
+      if (!sameIds(lossy, viaText)) fail(`round ${round}: lossy ids differ from TextDecoder's text at token ${firstDiff(lossy, viaText)}`);
+      if (ok && !sameIds(ids, viaText)) fail(`round ${round}: valid bytes and their text differ`);
+    }
+    enc.free();
+    return `${texts.length} texts, ${invalid} invalid`;
+  });
+
   await test('a built-in vocabulary file that is not the one this build made is refused, naming it', async () => {
     // a second instance of the module (its own memory and file system), given cl100k_base's
     // compact vocabulary as o200k_base's, then o200k_base's cut short
