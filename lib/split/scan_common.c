@@ -1,7 +1,14 @@
 /* scan_common: character kinds and contractions shared by the hand-written scanners. */
 #include "split/split.h"
 
-const uint8_t tok_kind_of_gc[32] = {
+/* By the props byte's low six bits: the general category, and White_Space above it (every
+ * White_Space character is K_WS, whatever its category), so a character's kind is one load. */
+#define WS_(gc) [TOK_UNI_WS | (gc)] = K_WS
+const uint8_t tok_kind_of_props[64] = {
+    WS_(0),  WS_(1),  WS_(2),  WS_(3),  WS_(4),  WS_(5),  WS_(6),  WS_(7),
+    WS_(8),  WS_(9),  WS_(10), WS_(11), WS_(12), WS_(13), WS_(14), WS_(15),
+    WS_(16), WS_(17), WS_(18), WS_(19), WS_(20), WS_(21), WS_(22), WS_(23),
+    WS_(24), WS_(25), WS_(26), WS_(27), WS_(28), WS_(29), WS_(30), WS_(31),
     [TOK_GC_Cn] = K_OTHER, [TOK_GC_Lu] = K_LU,    [TOK_GC_Ll] = K_LL,    [TOK_GC_Lt] = K_LU,
     [TOK_GC_Lm] = K_LB,    [TOK_GC_Lo] = K_LB,    [TOK_GC_Mn] = K_M,     [TOK_GC_Mc] = K_M,
     [TOK_GC_Me] = K_M,     [TOK_GC_Nd] = K_N,     [TOK_GC_Nl] = K_N,     [TOK_GC_No] = K_N,
@@ -10,7 +17,7 @@ const uint8_t tok_kind_of_gc[32] = {
     [TOK_GC_Sc] = K_OTHER, [TOK_GC_Sk] = K_OTHER, [TOK_GC_So] = K_OTHER, [TOK_GC_Zs] = K_OTHER,
     [TOK_GC_Zl] = K_OTHER, [TOK_GC_Zp] = K_OTHER, [TOK_GC_Cc] = K_OTHER, [TOK_GC_Cf] = K_OTHER,
     [TOK_GC_Cs] = K_OTHER, [TOK_GC_Co] = K_OTHER,
-    /* Zs/Zl/Zp are all White_Space, which tok_kind_at checks first. */
+    /* Zs/Zl/Zp are all White_Space: their entries are the K_WS ones above. */
 };
 
 #define A_(c) [c] = K_LU

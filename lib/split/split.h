@@ -51,7 +51,7 @@ static inline bool k_is_space(unsigned k) { return k >= K_SPACE; }
 static inline bool k_is_punct(unsigned k) { return k <= K_M; }
 
 extern const uint8_t tok_kind_ascii[128];
-extern const uint8_t tok_kind_of_gc[32];
+extern const uint8_t tok_kind_of_props[64];
 
 /* Kind of the character at s[i]; *len gets its byte length. */
 static inline unsigned tok_kind_at(const uint8_t *s, size_t i, unsigned *len)
@@ -62,7 +62,7 @@ static inline unsigned tok_kind_at(const uint8_t *s, size_t i, unsigned *len)
         return tok_kind_ascii[c];
     }
     uint8_t p = tok_uni_props(tok_utf8_decode(s + i, len));
-    return (p & TOK_UNI_WS) ? K_WS : tok_kind_of_gc[p & 31];
+    return tok_kind_of_props[p & 63];
 }
 
 /* Length after the apostrophe of a contraction at s[i..end): 's 't 'd 'm 'll 've 're.
