@@ -37,6 +37,8 @@
 typedef struct trie_b {
     uint64_t *slots;
     uint32_t bits, used, next_node;
+    bool full; /* a node past the 24 bits a key keeps for it (a vocabulary of tens of millions
+                * of prefixes): the tables cannot describe it, and it goes without them */
 } trie_b;
 
 static bool trie_grow(trie_b *t);
@@ -53,6 +55,10 @@ static uint32_t trie_step(trie_b *t, uint32_t node, uint8_t byte, uint32_t id)
             break;
         if ((uint32_t)s == key)
             return (uint32_t)(s >> 32);
+    }
+    if (id == TOK_NO_ID && t->next_node >= 1u << 24) {
+        t->full = true;
+        return TOK_NO_ID;
     }
     uint32_t child = id != TOK_NO_ID ? id : t->next_node++;
     t->slots[i] = (uint64_t)child << 32 | key;
@@ -276,8 +282,11 @@ tok_status tok_bpe_tables_index(const tok_vocab *v, const uint32_t *split, uint6
 #undef MULTI
     for (uint32_t i = 0; i < at[maxlen]; i++) {
         uint32_t t = order[i];
-        if (!trie_insert(&reach, v, v->bytes + v->off[t], tok_vocab_len(v, t), t))
+        if (!trie_insert(&reach, v, v->bytes + v->off[t], tok_vocab_len(v, t), t)) {
+            if (reach.full)
+                st = TOK_EUNSUPPORTED;
             goto done;
+        }
     }
     if (!mark_leaves(&reach))
         goto done;
