@@ -283,6 +283,30 @@ TEST(template_limits)
     CHECK_EQ(render_str("{% set ns = namespace(v=1) %}{% set ns.v = [ns] %}{{ ns }}", "{}", NULL, &out, &err), TMPL_ERR_UNSUPPORTED);
 }
 
+/* String repetition as Python gives it, at every count up to 70 and at the output limit, whose
+ * 64 million repetitions of one byte once took a call each (minutes under the fuzzer). */
+TEST(template_string_repetition)
+{
+    static const char *words[] = {"", "x", "ab", "xyz", "\xc3\xa9t\xc3\xa9"};
+    for (size_t w = 0; w < 5; w++)
+        for (int times = -2; times <= 70; times++) {
+            char src[64], *out = NULL, want[1024] = "";
+            tmpl_error err;
+            snprintf(src, sizeof src, "{{ '%s' * %d }}", words[w], times);
+            for (int i = 0; i < times; i++)
+                strcat(want, words[w]);
+            CHECK_MSG(render_str(src, "{}", NULL, &out, &err) == TMPL_OK && out &&
+                          strcmp(out, want) == 0,
+                      "%s gave '%s'", src, out ? out : "(error)");
+            free(out);
+        }
+    char *out = NULL;
+    tmpl_error err;
+    CHECK_EQ(render_str("{{ ('x' * 64000000) | length }}", "{}", NULL, &out, &err), TMPL_OK);
+    CHECK(out && strcmp(out, "64000000") == 0);
+    free(out);
+}
+
 TEST(template_many_names_one_line)
 {
     /* 50000 distinct variables on one line: symbol interning, column tracking and frame lookup
