@@ -65,10 +65,14 @@ void tok_big_free(void *p, size_t size)
     munmap(p, (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
 }
 
+/* Below this a sparse block comes from calloc: a mapping of its own would cost more than the
+ * few pages it could leave untouched. */
+#define SPARSE_MIN ((size_t)64 * 1024)
+
 void *tok_sparse_alloc(size_t size)
 {
 #if defined(__linux__)
-    if (size >= 64 * 1024) {
+    if (size >= SPARSE_MIN) {
         void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
             return NULL;
@@ -86,7 +90,7 @@ void tok_sparse_free(void *p, size_t size)
     if (!p)
         return;
 #if defined(__linux__)
-    if (size >= 64 * 1024) {
+    if (size >= SPARSE_MIN) {
         munmap(p, size);
         return;
     }

@@ -290,8 +290,9 @@ EXPORT char *tsw_model_json(const char *name)
 
 /* The files an open of name may read from the data directory, one per line (the JavaScript side
  * provides the ones it has before opening): a built-in encoding's or an OpenAI model's
- * NAME.tkc (its compact vocabulary: embedded_files.c); for a model of the registry its vocabulary NAME.tkz and the encoding that
- * estimates it. "" when name needs none or is unknown (the open then says why). */
+ * NAME.tkc (its compact vocabulary: embedded_files.c); for a model of the registry its
+ * vocabulary NAME.tkz and the encoding that estimates it. "" when name needs none or is unknown
+ * (the open then says why). */
 EXPORT char *tsw_files_for(const char *name)
 {
     char buf[512] = "";

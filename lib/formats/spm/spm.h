@@ -85,8 +85,9 @@ typedef struct spm_model {
      * piece can span the boundary between bytes x and y when no matchable piece holds x
      * followed by y. cut_pairs has a bit per (x, y) that some piece holds or where y
      * continues a character; the text is cut wherever the bit is clear and the segments are
-     * encoded one by one, with the result of one pass over the whole text. NULL (no cutting) for BPE with UNUSED
-     * pieces: sentencepiece resegments those with a map shared across the whole text. */
+     * encoded one by one, with the result of one pass over the whole text. NULL (no cutting)
+     * for BPE with UNUSED pieces: sentencepiece resegments those with a map shared across the
+     * whole text. */
     uint64_t *cut_pairs;
     uint32_t n_unused;
     uint32_t *canon;          /* decode: id -> PieceToId(IdToPiece(id)) where it differs; NULL */

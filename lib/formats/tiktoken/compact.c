@@ -64,11 +64,6 @@ static uint8_t *write_form(const tok_vocab *v, size_t *len)
     return out;
 }
 
-static uint32_t find(const tok_vocab *v, const uint8_t *p, uint32_t n)
-{
-    return n == 1 ? v->byte1[p[0]] : tok_vocab_find(v, p, n);
-}
-
 /* The splits and prefixes the form records, checked as they are found: every part a token
  * below t, every prefix a shorter token, every listed id a token of four bytes or more in the
  * order of its first four bytes. false when the form is not one this build wrote. */
@@ -83,9 +78,9 @@ static bool decide(const tok_vocab *v, const uint8_t *left, const uint8_t *prefi
         if (len == 1 && !l && !q) {
             split[2 * t] = split[2 * t + 1] = t;
         } else if (l) {
-            uint32_t a = l < len ? find(v, p, l) : TOK_NO_ID;
-            uint32_t b = a != TOK_NO_ID ? find(v, p + l, len - l) : TOK_NO_ID;
-            uint32_t c = q && q < len ? find(v, p, q) : TOK_NO_ID;
+            uint32_t a = l < len ? tok_vocab_find(v, p, l) : TOK_NO_ID;
+            uint32_t b = a != TOK_NO_ID ? tok_vocab_find(v, p + l, len - l) : TOK_NO_ID;
+            uint32_t c = q && q < len ? tok_vocab_find(v, p, q) : TOK_NO_ID;
             if (a >= t || b >= t || c == TOK_NO_ID)
                 return false;
             split[2 * t] = a, split[2 * t + 1] = b, pre[t] = c;
