@@ -9,7 +9,6 @@
  *                 BPE (tokenizer.json Metaspace, SentencePiece) on the same core
  *   word_cache.h  a per-thread cache of the tokens of short pieces (both BPEs)
  *   heap.h        the binary heap of both BPE merges
- *   trie.h        the double-array trie (SentencePiece pieces, Unigram)
  *   unigram.h     the Unigram Viterbi (SentencePiece and tokenizer.json)
  *   charsmap.h    SentencePiece's precompiled character map (its normalizer, HF Precompiled) */
 #ifndef TOK_ALGO_H

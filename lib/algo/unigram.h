@@ -3,7 +3,7 @@
 #ifndef TOK_UNIGRAM_H
 #define TOK_UNIGRAM_H
 
-#include "algo/trie.h"
+#include "vocab/trie.h"
 
 /* Piece kinds the SentencePiece Viterbi treats apart (kind[] below). */
 enum { TOK_UNI_NORMAL = 0, TOK_UNI_USER = 1, TOK_UNI_UNUSED = 2 };

@@ -6,9 +6,9 @@
  *
  *   base/      errors, buffers, files, JSON, SHA-256, big allocations (this folder)
  *   text/      UTF-8, Unicode tables, lossy decoding
- *   vocab/     token tables, special-token matching
+ *   vocab/     token tables, the trie, special-token matching
  *   split/     pre-tokenizers: hand-written scanners, the regex fallback, regex rewriting
- *   algo/      algorithms several formats share: rank BPE, the trie, Unigram, the charsmap
+ *   algo/      algorithms several formats share: rank BPE, Unigram, the charsmap
  *   core/      the tokenizer object and the format interface every format implements
  *   formats/   tiktoken/, hf/, spm/ -- a format never includes another format
  *   registry/  models, prices, money, cost (data; opens no tokenizer)

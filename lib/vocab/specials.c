@@ -3,8 +3,11 @@
  * tiktoken builds one regex alternation of the escaped texts and takes the leftmost match; the
  * texts of its encodings are never prefixes of one another, so leftmost-longest is the same
  * thing, and longest is what Hugging Face's added-token matcher does too. Candidates are found
- * by first byte (memchr when all texts share it, as tiktoken's "<|" do); at a candidate the
- * distinct lengths are tried longest first with one hash probe each. */
+ * by first byte (memchr when all texts share it, as tiktoken's "<|" do); at a candidate a walk
+ * of the trie of the texts finds the longest one there. The walk stops at the first byte no
+ * text continues with: Gemma's added tokens include runs of 2 to 31 U+2581 and of newlines and
+ * tabs (52 distinct lengths), and trying each length at every U+2581 of a text, as this did,
+ * took a quarter of Gemma 2's time. */
 #include "vocab/specials.h"
 
 #include <string.h>
@@ -39,23 +42,8 @@ tok_status tok_specials_init(tok_specials *sp, size_t n, const char *const *text
         pos[i] = (uint32_t)i;
         at += lens[i];
         sp->first[(uint8_t)texts[i][0]] = 1;
-        size_t k = 0;
-        while (k < sp->n_lens && sp->lens[k] != lens32[i])
-            k++;
-        if (k == sp->n_lens) {
-            st = TOK_EINVAL;
-            if (sp->n_lens == sizeof sp->lens / sizeof sp->lens[0])
-                goto done;
-            sp->lens[sp->n_lens++] = lens32[i];
-        }
+        sp->longest = lens[i] > sp->longest ? lens[i] : sp->longest;
     }
-    /* longest first */
-    for (size_t a = 1; a < sp->n_lens; a++)
-        for (size_t b = a; b > 0 && sp->lens[b - 1] < sp->lens[b]; b--) {
-            uint32_t t = sp->lens[b];
-            sp->lens[b] = sp->lens[b - 1];
-            sp->lens[b - 1] = t;
-        }
     sp->only_first = -1;
     for (int c = 0; c < 256; c++)
         if (sp->first[c])
@@ -63,6 +51,8 @@ tok_status tok_specials_init(tok_specials *sp, size_t n, const char *const *text
     size_t dup;
     int r = tok_vocab_build(&sp->index, n, ptrs, lens32, pos, &dup);
     st = r == 0 ? TOK_OK : r == -1 ? TOK_EINVAL : TOK_ENOMEM;
+    if (st == TOK_OK && tok_trie_build(&sp->trie, n, ptrs, lens32, pos) != 0)
+        st = TOK_ENOMEM;
     sp->n = n;
 done:
     free(ptrs);
@@ -84,6 +74,7 @@ bool tok_specials_hold(const tok_specials *sp, uint8_t b)
 void tok_specials_free(tok_specials *sp)
 {
     tok_vocab_free(&sp->index);
+    tok_trie_free(&sp->trie);
     free(sp->toks);
     free(sp->text);
     memset(sp, 0, sizeof *sp);
@@ -106,15 +97,10 @@ size_t tok_specials_find(const tok_specials *sp, const uint8_t *s, size_t from, 
             i++;
             continue;
         }
-        for (size_t k = 0; k < sp->n_lens; k++) {
-            uint32_t len = sp->lens[k];
-            if (len > n - i)
-                continue;
-            uint32_t pos = tok_vocab_find(&sp->index, s + i, len);
-            if (pos != TOK_NO_ID) {
-                *which = pos;
-                return i;
-            }
+        uint32_t pos;
+        if (tok_trie_longest(&sp->trie, s + i, n - i, &pos)) {
+            *which = pos;
+            return i;
         }
         i++;
     }

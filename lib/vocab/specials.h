@@ -3,7 +3,7 @@
 #ifndef TOK_SPECIALS_H
 #define TOK_SPECIALS_H
 
-#include "vocab/vocab.h"
+#include "vocab/trie.h"
 
 typedef struct tok_special_tok {
     const uint8_t *text; /* points into tok_specials.text */
@@ -15,14 +15,14 @@ typedef struct tok_specials {
     tok_special_tok *toks;
     uint8_t *text;          /* all texts, owned */
     tok_vocab index;        /* text -> position in toks (a vocab whose "ids" are positions) */
-    uint32_t lens[64];      /* distinct lengths, longest first */
-    size_t n_lens;
+    tok_trie trie;          /* the same map, walked at a candidate for the longest text there */
+    size_t longest;         /* the longest text's length in bytes */
     uint8_t first[256];     /* 1 if some special text starts with this byte */
     int only_first;         /* the one first byte all texts share, or -2 */
 } tok_specials;
 
 /* texts[i][0..lens[i]) has id ids[i]. Returns TOK_OK, TOK_ENOMEM or TOK_EINVAL (duplicate or
- * empty text, more than 64 distinct lengths). */
+ * empty text). */
 tok_status tok_specials_init(tok_specials *sp, size_t n, const char *const *texts,
                              const size_t *lens, const uint32_t *ids);
 void tok_specials_free(tok_specials *sp);

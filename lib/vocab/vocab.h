@@ -1,5 +1,6 @@
 /* vocab: the token table of a tokenizer, id -> bytes and bytes -> id. Includes base/ and text/
- * only (the layer rule: base/base.h). Special-token matching: vocab/specials.h.
+ * only (the layer rule: base/base.h). Special-token matching: vocab/specials.h; the double-array
+ * trie of byte strings (SentencePiece pieces, Unigram, special tokens): vocab/trie.h.
  *
  * One layout serves both the embedded built-in vocabularies and files loaded at run time: the
  * build packs each .tiktoken file into this exact layout (formats/tiktoken/gen/pack_vocab.c), the library

@@ -287,3 +287,85 @@ TEST(specials_leftmost_longest)
     size_t dl[] = {1, 1};
     CHECK(tok_specials_init(&sp, 2, dup, dl, ids) == TOK_EINVAL);
 }
+
+/* The first text at or after from, longest there: every text tried at every position. */
+static size_t specials_brute(const tok_specials *sp, const uint8_t *s, size_t from, size_t n,
+                             size_t *which)
+{
+    for (size_t i = from; i < n; i++) {
+        size_t best = 0;
+        for (size_t k = 0; k < sp->n; k++)
+            if (sp->toks[k].len <= n - i && sp->toks[k].len > best &&
+                !memcmp(s + i, sp->toks[k].text, sp->toks[k].len))
+                best = sp->toks[k].len, *which = k;
+        if (best)
+            return i;
+    }
+    return n;
+}
+
+/* Gemma's added tokens are runs of U+2581, newlines and tabs of every length to 31 and many
+ * <tags>: more distinct lengths than the matcher once allowed (64), nested prefixes of one
+ * another. Random texts of the same alphabet against the brute-force answer, with texts of
+ * several first bytes and with one first byte shared by all (the memchr path). */
+TEST(specials_longest_of_many_lengths)
+{
+    static const char *const alpha[] = {"a", "b", "\n", "\xE2\x96\x81", "<", ">"};
+    for (int shared = 0; shared < 2; shared++) {
+        uint64_t seed = 77 + (uint64_t)shared;
+        enum { N = 300 };
+        char *texts[N];
+        size_t lens[N];
+        uint32_t ids[N];
+        size_t n = 0;
+        for (size_t run = 1; run <= 100; run++) { /* "<", "<<", ... 100 distinct lengths */
+            texts[n] = malloc(run);
+            memset(texts[n], shared ? '<' : "a<\n"[run % 3], run);
+            lens[n] = run, ids[n] = (uint32_t)n, n++;
+        }
+        while (n < N) {
+            char buf[64];
+            size_t len = 0, want = 1 + test_rand(&seed) % 12;
+            buf[len++] = shared ? '<' : *alpha[test_rand(&seed) % 6];
+            while (len < want) {
+                const char *c = alpha[test_rand(&seed) % 6];
+                memcpy(buf + len, c, strlen(c)), len += strlen(c);
+            }
+            bool seen = false;
+            for (size_t k = 0; k < n; k++)
+                seen |= lens[k] == len && !memcmp(texts[k], buf, len);
+            if (seen)
+                continue;
+            texts[n] = malloc(len);
+            memcpy(texts[n], buf, len);
+            lens[n] = len, ids[n] = (uint32_t)n, n++;
+        }
+        tok_specials sp;
+        CHECK(tok_specials_init(&sp, N, (const char *const *)texts, lens, ids) == TOK_OK);
+        CHECK_EQ(sp.longest, 100);
+        size_t bad = 0, found = 0;
+        for (int round = 0; round < 2000; round++) {
+            uint8_t s[400];
+            size_t len = 0, want = test_rand(&seed) % 380;
+            while (len < want) {
+                const char *c = alpha[test_rand(&seed) % 6];
+                if (test_rand(&seed) % 8 == 0) /* a run, as Gemma's spaces */
+                    for (size_t r = test_rand(&seed) % 40; r-- && len < want;)
+                        s[len++] = (uint8_t)c[0];
+                memcpy(s + len, c, strlen(c)), len += strlen(c);
+            }
+            for (size_t from = 0; from <= len; from += 1 + test_rand(&seed) % 50) {
+                size_t w1 = SIZE_MAX, w2 = SIZE_MAX;
+                size_t a = tok_specials_find(&sp, s, from, len, &w1),
+                       b = specials_brute(&sp, s, from, len, &w2);
+                bad += a != b || (a < len && w1 != w2);
+                found += a < len;
+            }
+        }
+        CHECK_MSG(bad == 0 && found > 1000, "shared first byte %d: %zu wrong of %zu found", shared,
+                  bad, found);
+        tok_specials_free(&sp);
+        for (size_t k = 0; k < N; k++)
+            free(texts[k]);
+    }
+}

@@ -114,8 +114,5 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
 
 size_t hf_longest_raw_added(const hf_pipeline *hp)
 {
-    size_t longest = 0;
-    for (size_t i = 0; i < hp->raw_match.n_lens; i++)
-        longest = hp->raw_match.lens[i] > longest ? hp->raw_match.lens[i] : longest;
-    return longest;
+    return hp->raw_match.longest;
 }

@@ -51,9 +51,7 @@ bool tt_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
                     !tok_regex_looks_back(t->pattern, strlen(t->pattern));
     bool specials = (opts ? opts->special : TOK_SPECIAL_ORDINARY) != TOK_SPECIAL_ORDINARY &&
                     t->specials.n;
-    size_t longest = 0;
-    for (size_t i = 0; specials && i < t->specials.n_lens; i++)
-        longest = t->specials.lens[i] > longest ? t->specials.lens[i] : longest;
+    size_t longest = specials ? t->specials.longest : 0;
     if (n <= longest)
         return false;
     size_t m = n - longest;

@@ -1,5 +1,5 @@
 /* trie: a double-array trie over byte strings, shared by SentencePiece (its pieces and
- * user-defined symbols) and the Unigram model of both formats.
+ * user-defined symbols), the Unigram model of both formats and special-token matching.
  *
  * Node s has child t = base[s] + c when check[t] == s. Children of a node sit next to each
  * other, so walking a piece costs about one cache line per byte and nothing is allocated. Built

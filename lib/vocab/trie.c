@@ -4,7 +4,7 @@
  * every child's cell (base + byte) is free. A bitmap of used cells lets the search jump over
  * full stretches 64 cells at a time; most nodes have one or two children, so a base is usually
  * found at the first free cell. Build time is about linear in the total key length. */
-#include "algo/trie.h"
+#include "vocab/trie.h"
 
 #include <string.h>
 
