@@ -49,6 +49,42 @@ static const tok_split_preset presets[] = {
     {"tekken", TEKKEN_PAT, tok_pretok_tekken, ONIG, true, "Mistral NeMo tokenizer.json"},
 };
 
+/* Sequences of Isolated Splits with one scanner for the whole sequence (DeepSeek V3, R1, V4:
+ * scan_deepseek.c). The patterns as tokenizer.json holds them once its JSON is decoded. */
+#define DEEPSEEK_DIGITS "\\p{N}{1,3}"
+/* [\x{4E00}-\x{9FA5}\x{3040}-\x{309F}\x{30A0}-\x{30FF}]+ written as the characters */
+#define DEEPSEEK_CJK "[\xE4\xB8\x80-\xE9\xBE\xA5\xE3\x81\x80-\xE3\x82\x9F\xE3\x82\xA0-\xE3\x83\xBF]+"
+#define DEEPSEEK_MAIN                                                                          \
+    "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+|" \
+    " ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+"
+static const tok_split_sequence sequences[] = {
+    {"deepseek", {DEEPSEEK_DIGITS, DEEPSEEK_CJK, DEEPSEEK_MAIN}, 3, tok_pretok_deepseek, ONIG,
+     "DeepSeek V3 / R1 / V4 tokenizer.json (pre_tokenizer: Sequence of three Split, ByteLevel)"},
+};
+
+const tok_split_sequence *tok_split_sequence_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof sequences / sizeof sequences[0]; i++)
+        if (strcmp(sequences[i].name, name) == 0)
+            return &sequences[i];
+    return NULL;
+}
+
+tok_pretok_fn tok_split_sequence_scanner(const char *const *patterns, const size_t *lens, size_t n,
+                                         tok_regex_dialect dialect)
+{
+    for (size_t i = 0; i < sizeof sequences / sizeof sequences[0]; i++) {
+        const tok_split_sequence *q = &sequences[i];
+        bool same = q->n == n && (q->dialects >> dialect & 1);
+        for (size_t k = 0; same && k < n; k++)
+            same = patterns[k] && strlen(q->patterns[k]) == lens[k] &&
+                   memcmp(q->patterns[k], patterns[k], lens[k]) == 0;
+        if (same)
+            return q->scan;
+    }
+    return NULL;
+}
+
 const tok_split_preset *tok_split_preset_named(const char *name)
 {
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)

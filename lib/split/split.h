@@ -29,6 +29,8 @@ size_t tok_pretok_o200k(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_llama3(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_qwen2(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_tekken(const uint8_t *s, size_t i, size_t end);
+/* DeepSeek V3's three Isolated Splits in a row, as one scanner (scan_deepseek.c) */
+size_t tok_pretok_deepseek(const uint8_t *s, size_t i, size_t end);
 
 /* Character kinds the tiktoken patterns distinguish. */
 enum tok_kind {
@@ -134,6 +136,22 @@ const tok_split_preset *tok_split_preset_named(const char *name);
 tok_pretok_fn tok_split_scanner_for(const char *pattern, size_t len, tok_regex_dialect dialect);
 /* Is scan a preset scanner whose split restarts (tok_split_preset.restarts)? */
 bool tok_split_scan_restarts(tok_pretok_fn scan);
+
+/* A Sequence of Isolated, non-inverted Splits, each applied to the pieces of the one before,
+ * that one scanner gives left to right (their pieces tile the text). */
+typedef struct tok_split_sequence {
+    const char *name;
+    const char *patterns[4];
+    size_t n;
+    tok_pretok_fn scan;
+    unsigned dialects;
+    const char *source;
+} tok_split_sequence;
+
+const tok_split_sequence *tok_split_sequence_named(const char *name);
+/* The scanner of the sequence patterns[0..n) (lens[k] bytes each) read in dialect, or NULL. */
+tok_pretok_fn tok_split_sequence_scanner(const char *const *patterns, const size_t *lens, size_t n,
+                                         tok_regex_dialect dialect);
 
 /* ---- the regex fallback (regex.c, regex_rewrite.c) ---- */
 

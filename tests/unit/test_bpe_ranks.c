@@ -641,3 +641,50 @@ TEST(bpe_ranks_lazy_build_shared_by_threads)
     tok_close(t);
     tok_close(g);
 }
+
+/* DeepSeek V3 and V4: three Splits in a row and added tokens matched on normalized text (with
+ * no normalizer) -- once the general pipeline, now the fast path: the sequence's scanner
+ * (split/scan_deepseek.c), the two levels of added tokens (encode_fast.c cut_added) and the
+ * rank core. Ids against the general pipeline on text that mixes tokens of both levels, under
+ * each policy. */
+TEST(bpe_ranks_deepseek_on_the_scanner_and_rank_core)
+{
+    static const char text[] =
+        "<\xef\xbd\x9cUser\xef\xbd\x9c>hi 12345 \xe6\xbc\xa2\xe5\xad\x97\xe3\x82\xab\xe3\x83\x8a"
+        "\xe3\x83\xbb\xe3\x83\x86<\xef\xbd\x9c" "Assistant\xef\xbd\x9c><\xef\xbd\x9c" "end\xe2\x96\x81"
+        "of\xe2\x96\x81sentence\xef\xbd\x9c>x<\xef\xbd\x9ctool\xe2\x96\x81sep\xef\xbd\x9c> .NET\t"
+        "\xc2\xbd\n\n  \xe2\x80\x8b";
+    const char *names[] = {"deepseek_v3", "deepseek_v4"};
+    for (size_t f = 0; f < 2; f++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
+        size_t plen, len;
+        void *blob = pack_file(path, &plen);
+        CHECK_MSG(blob, "%s: cannot pack (make hf-vocabs)", path);
+        char *data = read_file(path, &len);
+        CHECK(data);
+        tok_tokenizer *t, *g;
+        tok_error err;
+        CHECK_MSG(tok_open_memory(blob, plen, names[f], NULL, &t, &err) == TOK_OK, "%s", err.message);
+        CHECK_MSG(tok_open_memory(data, len, path, NULL, &g, &err) == TOK_OK, "%s", err.message);
+        free(blob);
+        free(data);
+        const hf_pipeline *hp = t->impl;
+        CHECK(hp->fast && hp->fast_scan == tok_pretok_deepseek && hp->model.rank_bpe);
+        CHECK(hp->norm_match.n > 0 && hp->raw_match.n > 0);
+        hf_use_general_path(g);
+        for (int policy = TOK_SPECIAL_ORDINARY; policy <= TOK_SPECIAL_REJECT; policy++) {
+            tok_encode_options o = {(tok_special_policy)policy, 0};
+            uint32_t a[256], b[256];
+            size_t na = 0, nb = 0;
+            tok_status sa = tok_encode(t, text, strlen(text), &o, a, NULL, 256, &na, NULL),
+                       sb = tok_encode(g, text, strlen(text), &o, b, NULL, 256, &nb, NULL);
+            CHECK_MSG(sa == sb && na == nb && (sa != TOK_OK || memcmp(a, b, na * 4) == 0),
+                      "%s, policy %d: %d/%zu tokens fast, %d/%zu general", names[f], policy, sa,
+                      na, sb, nb);
+            CHECK_MSG(policy == TOK_SPECIAL_REJECT ? sa == TOK_ESPECIAL : sa == TOK_OK && na > 15, "%s, policy %d: %d, %zu tokens", names[f], policy, sa, na);
+        }
+        tok_close(t);
+        tok_close(g);
+    }
+}

@@ -139,3 +139,133 @@ TEST(pretok_hf_spellings_differ_where_expected)
     CHECK_EQ(pieces(tok_pretok_o200k, "we're", e), 1);
     CHECK_EQ(pieces(tok_pretok_tekken, "we're", e), 2);
 }
+
+/* ---- sequences of Isolated Splits: one scanner against the patterns run one after another ---- */
+
+/* Characters of every class DeepSeek's three patterns tell apart, with the edges of its CJK
+ * ranges inside and outside them: ideographs (U+4E00, U+9FA5 in, U+9FA6 and U+3400 out), kana
+ * and the punctuation and symbols in the kana blocks (U+309B Sk, U+30A0 Pd, U+30FB Po, U+30FF
+ * in; U+303F, U+3100 out), digits of three kinds (Nd, Nl, No, and U+3007 outside the ranges),
+ * marks, controls and format characters (which start no match alone), ASCII punctuation of the
+ * first alternative and other punctuation and symbols. */
+static const uint32_t ds_alphabet[] = {
+    'a', 'b', 'Z', 'x', ' ', ' ', ' ', ' ', '\t', '\n', '\n', '\r', '\v', '0', '1', '9', '.',
+    ',', '!', '-', '[', '\\', '`', '~', '$', '\'', '"', 0x85, 0xA0, 0x3000, 0x2028, 0x0301,
+    0x0903, 0x20DD, 0x00E9, 0x01C5, 0x02B0, 0x05D0, 0x0660, 0x2160, 0x00BD, 0x3007, 0x4E00,
+    0x4E8C, 0x9FA5, 0x9FA6, 0x3400, 0x3042, 0x3093, 0x309B, 0x30A0, 0x30AB, 0x30FB, 0x30FF,
+    0x303F, 0x3100, 0xFF11, 0x00AB, 0x2014, 0x20AC, 0x00A9, 0x1F600, 0x0001, 0x001F, 0x007F,
+    0x0090, 0x200B, 0xFEFF, 0x00AD, 0xE000,
+};
+#define N_DS_ALPHA (sizeof ds_alphabet / sizeof ds_alphabet[0])
+
+typedef struct spans {
+    size_t a[600], b[600], n;
+} spans;
+
+/* HF's Split with Isolated on each span of in: the matches of re in it (found as Oniguruma's
+ * find_iter, on the span as a text of its own) and the text between them, in order. */
+static bool split_isolated(const void *re, const uint8_t *s, const spans *in, spans *out)
+{
+    out->n = 0;
+    for (size_t k = 0; k < in->n; k++) {
+        tok_match_iter it;
+        size_t at = 0, ms, me, len = in->b[k] - in->a[k];
+        tok_match_begin(&it, re, s + in->a[k], len);
+        while (tok_match_next(&it, &ms, &me)) {
+            if (me == ms)
+                continue;
+            if (ms > at)
+                out->a[out->n] = in->a[k] + at, out->b[out->n++] = in->a[k] + ms;
+            out->a[out->n] = in->a[k] + ms, out->b[out->n++] = in->a[k] + me;
+            at = me;
+        }
+        if (it.failed)
+            return false;
+        if (at < len)
+            out->a[out->n] = in->a[k] + at, out->b[out->n++] = in->b[k];
+    }
+    return true;
+}
+
+TEST(pretok_deepseek_matches_pcre2_sequence)
+{
+    const tok_split_sequence *q = tok_split_sequence_named("deepseek");
+    CHECK(q && q->scan == tok_pretok_deepseek && q->n == 3);
+    size_t lens[4];
+    for (size_t k = 0; k < q->n; k++)
+        lens[k] = strlen(q->patterns[k]);
+    /* handed out for exactly its patterns, in Oniguruma's reading, all three of them */
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, 3, TOK_REGEX_ONIG) == tok_pretok_deepseek);
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, 3, TOK_REGEX_RUST) == NULL);
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, 2, TOK_REGEX_ONIG) == NULL);
+    lens[2]--;
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, 3, TOK_REGEX_ONIG) == NULL);
+    lens[2]++;
+    void *re[3];
+    char msg[256];
+    size_t at;
+    for (size_t k = 0; k < 3; k++) {
+        re[k] = tok_regex_new(q->patterns[k], lens[k], false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
+        CHECK_MSG(re[k] != NULL, "%s", msg);
+    }
+    uint64_t seed = 18;
+    uint8_t text[256];
+    static spans a, b;
+    size_t pieces_seen = 0;
+    for (int r = 0; r < 60000; r++) {
+        size_t len = 0, nchars = test_rand(&seed) % 40;
+        for (size_t k = 0; k < nchars; k++)
+            len += tok_utf8_encode(ds_alphabet[test_rand(&seed) % N_DS_ALPHA], text + len);
+        a.n = len > 0;
+        a.a[0] = 0, a.b[0] = len;
+        bool ok = true;
+        for (size_t k = 0; k < 3 && ok; k++) {
+            ok = split_isolated(re[k], text, &a, &b);
+            a = b;
+        }
+        CHECK(ok);
+        size_t n = 0, i = 0;
+        bool same = true;
+        while (i < len && same) {
+            size_t e = tok_pretok_deepseek(text, i, len);
+            same = n < a.n && a.a[n] == i && a.b[n] == e;
+            n++;
+            i = e;
+        }
+        same = same && n == a.n;
+        pieces_seen += n;
+        if (!same) {
+            char shown[1024];
+            size_t o = 0;
+            for (size_t k = 0; k < len && o < 1000; k++)
+                o += (size_t)snprintf(shown + o, sizeof shown - o, "%02x", text[k]);
+            test_fail(__FILE__, __LINE__, "deepseek: text %s: piece %zu differs (PCRE2 %zu..%zu)",
+                      shown, n - 1, n - 1 < a.n ? a.a[n - 1] : 0, n - 1 < a.n ? a.b[n - 1] : 0);
+            break;
+        }
+    }
+    CHECK(pieces_seen > 500000);
+    for (size_t k = 0; k < 3; k++)
+        tok_regex_free(re[k]);
+}
+
+/* Worked examples of the sequence: digits in threes from the start of each run, CJK runs whole,
+ * the third pattern's text ending at the next digit or CJK character. */
+TEST(pretok_deepseek_examples)
+{
+    size_t e[32];
+    /* "ab" "12345" -> "123" "45"; " " before the digits is the end of its text: a piece */
+    CHECK_EQ(pieces(tok_pretok_deepseek, "ab 12345", e), 4);
+    CHECK_EQ(e[0], 2);
+    CHECK_EQ(e[1], 3);
+    CHECK_EQ(e[2], 6);
+    /* kana and ideographs in one run; the space before them ends its own text */
+    CHECK_EQ(pieces(tok_pretok_deepseek, "go \xE3\x81\x82\xE4\xB8\x80x", e), 4);
+    CHECK_EQ(e[0], 2);
+    CHECK_EQ(e[1], 3);
+    CHECK_EQ(e[2], 9);
+    /* ASCII punctuation takes the ASCII letters after it; a control alone is a piece */
+    CHECK_EQ(pieces(tok_pretok_deepseek, ".net\x01\x01!", e), 3);
+    CHECK_EQ(e[0], 4);
+    CHECK_EQ(e[1], 6);
+}

@@ -36,8 +36,8 @@ static bool ascii_after(void *ctx, size_t at)
 static bool restart_cut(const hf_pipeline *hp, const uint8_t *s, size_t n, size_t *p, size_t *q)
 {
     if (!hp->fast || hp->trunc_max || !tok_split_scan_restarts(hp->fast_scan) ||
-        hp->post.bytelevel_trim || hp->post.roberta_trim)
-        return false;
+        hp->post.bytelevel_trim || hp->post.roberta_trim || hp->norm_match.n)
+        return false; /* (tokens matched on normalized text: not worked out for cuts) */
     for (size_t i = 0; i < hp->n_added; i++)
         if (memchr(hp->added[i].content, '\n', hp->added[i].len))
             return false;
@@ -57,7 +57,8 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
         return hf_cut_general(t, opts, s, n, p, q);
     bool trim = hp->post.bytelevel_trim || hp->post.roberta_trim;
     bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
-    if (hp->trunc_max || hp->fast_looks_back || !hp->fast_regex || (trim && prefix))
+    if (hp->trunc_max || hp->fast_looks_back || !hp->fast_regex || (trim && prefix) ||
+        hp->norm_match.n)
         return false;
     if (!s)
         return true;

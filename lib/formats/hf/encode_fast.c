@@ -273,6 +273,48 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
     return fast_body(t, s, n, opts, o, call, err);
 }
 
+typedef struct added_cut {
+    const tok_tokenizer *t;
+    const hf_pipeline *hp;
+    const uint8_t *s;
+    tok_special_policy policy;
+    tok_out *dst;
+    tok_scratch *sc;
+    hf_tokens *tmp;
+    tok_call *call;
+    tok_error *err;
+} added_cut;
+
+/* s[from..to) with the added tokens of sp taken out, the text between them to the split and the
+ * model. HF's AddedVocabulary finds the tokens matched on raw text first (raw_match), then, in
+ * each piece between them, once normalized, those matched on normalized text (norm_match):
+ * without a normalizer that is the same text, so the second level runs on the raw bytes. */
+static tok_status cut_added(const added_cut *c, const tok_specials *sp, size_t from, size_t to)
+{
+    const hf_pipeline *hp = c->hp;
+    bool nested = sp == &hp->raw_match && hp->norm_match.n;
+    size_t pos = from;
+    while (pos <= to) {
+        size_t which, at = sp->n ? tok_specials_find(sp, c->s, pos, to, &which) : to, start = pos;
+        /* skip special tokens under the ordinary policy: they are plain text */
+        while (at < to && hp->added[sp->toks[which].id].special &&
+               c->policy == TOK_SPECIAL_ORDINARY)
+            at = tok_specials_find(sp, c->s, at + sp->toks[which].len, to, &which);
+        if (at < to && hp->added[sp->toks[which].id].special && c->policy == TOK_SPECIAL_REJECT) {
+            const hf_added *ad = &hp->added[sp->toks[which].id];
+            return tok_fail_special(c->call, c->err, ad->content, ad->len, at);
+        }
+        tok_status st = nested ? cut_added(c, &hp->norm_match, start, at)
+                               : segment(c->t, hp, c->s, start, at, c->dst, c->sc, c->tmp);
+        if (st != TOK_OK || at >= to)
+            return st;
+        const hf_added *ad = &hp->added[sp->toks[which].id];
+        tok_out_push(c->dst, ad->id, at, at + sp->toks[which].len);
+        pos = at + sp->toks[which].len;
+    }
+    return TOK_OK;
+}
+
 static tok_status fast_body(const tok_tokenizer *t, const uint8_t *s, size_t n,
                             const tok_encode_options *opts, tok_out *o, tok_call *call,
                             tok_error *err)
@@ -290,25 +332,8 @@ static tok_status fast_body(const tok_tokenizer *t, const uint8_t *s, size_t n,
     size_t first = dst->n;
     hf_tokens tmp = {0};
     tok_status st = TOK_OK;
-    size_t pos = 0;
-    const tok_specials *sp = &hp->raw_match;
-    while (st == TOK_OK && pos <= n) {
-        size_t which, at = sp->n ? tok_specials_find(sp, s, pos, n, &which) : n, from = pos;
-        /* skip special tokens under the ordinary policy: they are plain text */
-        while (at < n && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_ORDINARY)
-            at = tok_specials_find(sp, s, at + sp->toks[which].len, n, &which);
-        if (at < n && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_REJECT) {
-            const hf_added *ad = &hp->added[sp->toks[which].id];
-            st = tok_fail_special(call, err, ad->content, ad->len, at);
-            break;
-        }
-        st = segment(t, hp, s, from, at, dst, sc, &tmp);
-        if (st != TOK_OK || at >= n)
-            break;
-        const hf_added *ad = &hp->added[sp->toks[which].id];
-        tok_out_push(dst, ad->id, at, at + ad->len);
-        pos = at + ad->len;
-    }
+    added_cut ac = {t, hp, s, policy, dst, sc, &tmp, call, err};
+    st = cut_added(&ac, &hp->raw_match, 0, n);
     if (st == TOK_OK && dst->oom)
         st = TOK_ENOMEM;
     if (st == TOK_ENOMEM)
@@ -340,6 +365,26 @@ static tok_status fast_body(const tok_tokenizer *t, const uint8_t *s, size_t n,
     return st;
 }
 
+/* The scanner of the pipeline's pre-tokenizers when they are two or more Isolated Splits, none
+ * inverted, then ByteLevel without a prefix space, and the Splits' sequence has one. */
+static tok_pretok_fn sequence_scanner(const hf_pipeline *hp)
+{
+    size_t n = hp->n_pretoks;
+    if (n < 3 || n - 1 > 4 || hp->pretoks[n - 1].kind != HF_PT_BYTELEVEL ||
+        hp->pretoks[n - 1].add_prefix_space)
+        return NULL;
+    const char *patterns[4];
+    size_t lens[4];
+    for (size_t k = 0; k + 1 < n; k++) {
+        const hf_pretok *pt = &hp->pretoks[k];
+        if (pt->kind != HF_PT_SPLIT || pt->behavior != HF_ISOLATED || pt->invert || !pt->pattern)
+            return NULL;
+        patterns[k] = pt->pattern;
+        lens[k] = pt->pattern_len;
+    }
+    return tok_split_sequence_scanner(patterns, lens, n - 1, TOK_REGEX_ONIG);
+}
+
 /* Does the pipeline have the fast path's shape? */
 void hf_fast_check(tok_tokenizer *t)
 {
@@ -352,7 +397,7 @@ void hf_fast_check(tok_tokenizer *t)
             return;
     if (hp->n_norms > 1 || (hp->n_norms == 1 && hp->norms[0].kind != HF_NFC))
         return;
-    if (hp->norm_match.n)
+    if (hp->norm_match.n && hp->n_norms) /* tokens matched on normalized text: see cut_added */
         return;
     for (size_t i = 0; i < hp->n_added; i++) {
         const hf_added *a = &hp->added[i];
@@ -360,8 +405,21 @@ void hf_fast_check(tok_tokenizer *t)
             return;
     }
     /* pre-tokenizers: [Split(tiling regex, Isolated | Removed+invert)] then ByteLevel without a
-     * prefix space (using its own regex only if there is no Split) */
+     * prefix space (using its own regex only if there is no Split); or Isolated Splits whose
+     * sequence has one scanner (DeepSeek's three) then that ByteLevel */
     const hf_pretok *split = NULL, *bl = NULL;
+    tok_pretok_fn seq = sequence_scanner(hp);
+    if (seq) {
+        bl = &hp->pretoks[hp->n_pretoks - 1];
+        if (bl->use_regex)
+            return;
+        hp->fast_scan = seq;
+        hp->fast_regex = NULL;
+        hp->fast_looks_back = false;
+        hp->fast_keep_gaps = true;
+        hp->fast = true;
+        return;
+    }
     for (size_t k = 0; k < hp->n_pretoks; k++) {
         const hf_pretok *pt = &hp->pretoks[k];
         if (pt->kind == HF_PT_SPLIT && !split && !bl &&

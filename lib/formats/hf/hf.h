@@ -163,6 +163,8 @@ typedef struct hf_pretok {
     bool add_prefix_space, use_regex, trim_offsets; /* ByteLevel */
     void *regex;             /* Split (pcre2_code, also for string patterns, escaped) */
     tok_pretok_fn scan;      /* Split: a hand-written scanner proven equal to the regex */
+    char *pattern;           /* Split: the regex's text (NULL for a string pattern) */
+    size_t pattern_len;
     bool looks_back;         /* Split, ByteLevel: the regex looks behind a search's start */
     hf_behavior behavior;    /* Split, Punctuation */
     bool invert;             /* Split */

@@ -332,7 +332,12 @@ static tok_status load_pretok(hf_load *ld, uint32_t node)
         if (st == TOK_OK) {
             pt->scan = is_regex ? tok_split_scanner_for(text, text_len, TOK_REGEX_ONIG) : NULL;
             pt->looks_back = is_regex && tok_regex_looks_back(text, text_len);
-            free(text);
+            if (is_regex) { /* kept: a Sequence of Splits may have one scanner (hf_fast_check) */
+                pt->pattern = text;
+                pt->pattern_len = text_len;
+            } else {
+                free(text);
+            }
             st = get_behavior(ld, node, true, HF_ISOLATED, &pt->behavior);
         }
         if (st == TOK_OK) {
@@ -865,8 +870,10 @@ void hf_pipeline_free(hf_pipeline *hp)
         hf_charsmap_free(hp->norms[i].charsmap);
     }
     free(hp->norms);
-    for (size_t i = 0; i < hp->n_pretoks; i++)
+    for (size_t i = 0; i < hp->n_pretoks; i++) {
         tok_regex_free(hp->pretoks[i].regex);
+        free(hp->pretoks[i].pattern);
+    }
     free(hp->pretoks);
     hf_model *m = &hp->model;
     free(m->unk_token);
