@@ -28,7 +28,14 @@
  * ("ab" then "'l" then "1"), a run's next character into the first. So piece j is final when
  * piece j + 3 ends before n: with pieces P1..Pk of s[0..n) (Pk ends at n), P1..P(k-4) are
  * final. The scanners equal the patterns (tests/unit/test_pretok.c); tests/conformance/
- * test_budget.c checks cuts on every golden line at random lengths against the real rest. */
+ * test_budget.c checks cuts on every golden line at random lengths against the real rest.
+ *
+ * DeepSeek's sequence (scan_deepseek.c) reads no further: a digit chunk, a CJK run, a letter,
+ * ASCII-letter or punctuation run one character past its end; the text between two matches
+ * up to the first two characters of the match after it, which lie in that match; whitespace
+ * its whole run and the character after it, in the same worst case of three pieces ("\n",
+ * "  ", " x"); a run that ends at a digit or CJK character (the third pattern's end of text)
+ * is decided by that character, the first of the next piece. So the same bound holds. */
 #include "split/split.h"
 
 #include <stdlib.h>
@@ -40,8 +47,9 @@ size_t tok_pretok_cut(tok_pretok_fn scan, const uint8_t *s, size_t n,
                       bool (*accept)(void *ctx, size_t p), void *ctx)
 {
     /* the argument above is for these scanners only (Llama 3's, Qwen2's and Tekken's are
-     * analysed through their regex) */
-    if (scan != tok_pretok_r50k && scan != tok_pretok_cl100k && scan != tok_pretok_o200k)
+     * analysed through their regex; DeepSeek's sequence has no one regex) */
+    if (scan != tok_pretok_r50k && scan != tok_pretok_cl100k && scan != tok_pretok_o200k &&
+        scan != tok_pretok_deepseek)
         return 0;
     size_t *starts = NULL, k = 0, cap = 0, cut = 0;
     for (size_t i = 0; i < n; k++) {
@@ -104,6 +112,12 @@ size_t tok_regex_cut(const void *re, const uint8_t *s, size_t n,
  * the LF), \s*[\r\n] (cl100k) or \s*[\r\n]+ (the others) takes the run up to its last CR
  * or LF -- all of it -- in the whole, and at the text's end cl100k's \s++$, tried first,
  * takes the same run, while the others have no $ and take it as in the whole.
+ *
+ * DeepSeek's sequence: digits and CJK characters, which end the third pattern's text, are
+ * neither a line feed nor an ASCII letter, so the third pattern decides both sides, and it has
+ * the others' shape: [^\r\n\p{L}\p{P}\p{S}]? excludes CR and LF, ?[\p{P}\p{S}]+[\r\n]*
+ * stops at the letter, \s*[\r\n]+ comes before \s+(?!\S) and takes a run ending with the LF
+ * whole, at the end of a text as before a letter.
  *
  * r50k / GPT-2 do not restart there: before a letter "  \n" is "  " (\s+(?!\S)) then
  * "\n", at the end of a text it is one piece. */

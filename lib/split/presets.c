@@ -58,7 +58,7 @@ static const tok_split_preset presets[] = {
     "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+|" \
     " ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+"
 static const tok_split_sequence sequences[] = {
-    {"deepseek", {DEEPSEEK_DIGITS, DEEPSEEK_CJK, DEEPSEEK_MAIN}, 3, tok_pretok_deepseek, ONIG,
+    {"deepseek", {DEEPSEEK_DIGITS, DEEPSEEK_CJK, DEEPSEEK_MAIN}, 3, tok_pretok_deepseek, ONIG, true,
      "DeepSeek V3 / R1 / V4 tokenizer.json (pre_tokenizer: Sequence of three Split, ByteLevel)"},
 };
 
@@ -110,5 +110,8 @@ bool tok_split_scan_restarts(tok_pretok_fn scan)
     for (size_t i = 0; scan && i < sizeof presets / sizeof presets[0]; i++)
         if (presets[i].scan == scan)
             return presets[i].restarts;
+    for (size_t i = 0; scan && i < sizeof sequences / sizeof sequences[0]; i++)
+        if (sequences[i].scan == scan)
+            return sequences[i].restarts;
     return false;
 }

@@ -134,7 +134,7 @@ typedef struct tok_split_preset {
 const tok_split_preset *tok_split_preset_named(const char *name);
 /* The scanner equal to pattern[0..len) read in dialect, or NULL (then use the regex). */
 tok_pretok_fn tok_split_scanner_for(const char *pattern, size_t len, tok_regex_dialect dialect);
-/* Is scan a preset scanner whose split restarts (tok_split_preset.restarts)? */
+/* Is scan a preset's or a sequence's scanner whose split restarts (.restarts)? */
 bool tok_split_scan_restarts(tok_pretok_fn scan);
 
 /* A Sequence of Isolated, non-inverted Splits, each applied to the pieces of the one before,
@@ -145,6 +145,7 @@ typedef struct tok_split_sequence {
     size_t n;
     tok_pretok_fn scan;
     unsigned dialects;
+    bool restarts; /* as tok_split_preset.restarts */
     const char *source;
 } tok_split_sequence;
 

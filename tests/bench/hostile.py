@@ -53,6 +53,7 @@ TOKENIZERS = [
     # ... and the same JSON one newline longer, which its own loader reads
     ("llama3 edited", ["-t", "{D}/llama3-edited.json"]),
     ("mistral7b json", ["-t", "{B}/hf/mistral_7b/tokenizer.json"]),
+    ("deepseek-v3 pack", ["-m", "deepseek-v3"]),
     ("gemma3 pack", ["-m", "gemma-3-4b"]),
     ("wordpiece json", ["-t", "{B}/hf/gen_wordpiece_bert_uncased/tokenizer.json"]),
     ("unigram json", ["-t", "{B}/hf/gen_unigram_nfkc/tokenizer.json"]),

@@ -36,8 +36,8 @@ static bool ascii_after(void *ctx, size_t at)
 static bool restart_cut(const hf_pipeline *hp, const uint8_t *s, size_t n, size_t *p, size_t *q)
 {
     if (!hp->fast || hp->trunc_max || !tok_split_scan_restarts(hp->fast_scan) ||
-        hp->post.bytelevel_trim || hp->post.roberta_trim || hp->norm_match.n)
-        return false; /* (tokens matched on normalized text: not worked out for cuts) */
+        hp->post.bytelevel_trim || hp->post.roberta_trim)
+        return false;
     for (size_t i = 0; i < hp->n_added; i++)
         if (memchr(hp->added[i].content, '\n', hp->added[i].len))
             return false;
@@ -45,6 +45,28 @@ static bool restart_cut(const hf_pipeline *hp, const uint8_t *s, size_t n, size_
         return true;
     *p = *q = tok_split_cut(s, n);
     return *p > 0;
+}
+
+/* The end of the last added token of sp in s[from..to) that starts before m (found as
+ * hf_encode_fast finds them: special ones are text under the ordinary policy, and tokens
+ * matched on normalized text, with no normalizer, in the stretches between the others), or
+ * from when there is none: text after it is a segment of its own. */
+static size_t last_added_end(const hf_pipeline *hp, const tok_specials *sp, const uint8_t *s,
+                             size_t from, size_t to, size_t m, tok_special_policy policy)
+{
+    bool nested = sp == &hp->raw_match && hp->norm_match.n;
+    size_t seg = from;
+    for (size_t pos = from; pos <= to;) {
+        size_t which, at = sp->n ? tok_specials_find(sp, s, pos, to, &which) : to;
+        while (at < to && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_ORDINARY)
+            at = tok_specials_find(sp, s, at + sp->toks[which].len, to, &which);
+        if (nested && pos < m) /* the stretch before this token */
+            seg = last_added_end(hp, &hp->norm_match, s, pos, at, m, policy);
+        if (at >= to || at >= m)
+            break;
+        seg = pos = at + sp->toks[which].len;
+    }
+    return seg;
 }
 
 bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
@@ -57,12 +79,13 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
         return hf_cut_general(t, opts, s, n, p, q);
     bool trim = hp->post.bytelevel_trim || hp->post.roberta_trim;
     bool prefix = hp->post.bytelevel_trim ? hp->post.bytelevel_prefix : hp->post.roberta_prefix;
-    if (hp->trunc_max || hp->fast_looks_back || !hp->fast_regex || (trim && prefix) ||
-        hp->norm_match.n)
+    if (hp->trunc_max || hp->fast_looks_back || (!hp->fast_regex && !hp->fast_scan) ||
+        (trim && prefix))
         return false;
     if (!s)
         return true;
     size_t longest = hf_longest_raw_added(hp);
+    longest = hp->norm_match.longest > longest ? hp->norm_match.longest : longest;
     /* every policy matches the non-special added tokens: always leave room for them */
     tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
     if (n <= longest)
@@ -90,19 +113,14 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
     }
     /* the last added token that starts before m (found as hf_encode_fast finds them: special
      * ones are text under the ordinary policy): text after it is a segment of its own */
-    size_t seg = 0;
-    for (const tok_specials *sp = &hp->raw_match; sp->n;) {
-        size_t which, at = tok_specials_find(sp, s, seg, n, &which);
-        while (at < n && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_ORDINARY)
-            at = tok_specials_find(sp, s, at + sp->toks[which].len, n, &which);
-        if (at >= m)
-            break;
-        seg = at + sp->toks[which].len;
-    }
+    size_t seg = last_added_end(hp, &hp->raw_match, s, 0, n, m, policy);
     size_t cut = 0;
     if (seg < m) {
-        size_t c = tok_regex_cut(hp->fast_regex, s + seg, m - seg,
-                                 hp->n_norms ? ascii_after : NULL, (void *)(s + seg));
+        const uint8_t *x = s + seg;
+        size_t c = hp->fast_regex ? tok_regex_cut(hp->fast_regex, x, m - seg,
+                                                  hp->n_norms ? ascii_after : NULL, (void *)x)
+                                  : tok_pretok_cut(hp->fast_scan, x, m - seg,
+                                                   hp->n_norms ? ascii_after : NULL, (void *)x);
         cut = c ? seg + c : 0;
     }
     if (!cut && seg && (!hp->n_norms || s[seg] < 0x80))
