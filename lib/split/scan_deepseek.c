@@ -79,9 +79,14 @@ static inline __attribute__((always_inline)) unsigned in_text(const uint8_t *s, 
 static inline size_t run_of(const uint8_t *s, size_t j, size_t end, unsigned cjk, unsigned k)
 {
     unsigned l;
-    while (in_text(s, j, end, cjk, &l) == k)
+    for (;;) {
+        if (k == D_LM && !cjk) /* ASCII letters, the bulk of a word, without the class lookup */
+            while (j < end && ascii_letter(s[j]))
+                j++;
+        if (in_text(s, j, end, cjk, &l) != k)
+            return j;
         j += l;
-    return j;
+    }
 }
 
 /* The third pattern's match starting at i (class k0 without D_CJK, length l0) in its text, or 0
