@@ -104,24 +104,34 @@ static size_t pieces(tok_pretok_fn scan, const char *s, size_t *ends_out)
     return n;
 }
 
+/* Does scan cut s into the pieces of want, written with '|' between them? */
+static void split_as(const char *name, tok_pretok_fn scan, const char *s, const char *want)
+{
+    char got[256];
+    size_t len = strlen(s), o = 0;
+    for (size_t i = 0; i < len && o + 2 < sizeof got;) {
+        size_t e = scan((const uint8_t *)s, i, len);
+        if (i)
+            got[o++] = '|';
+        for (; i < e && o + 1 < sizeof got; i++)
+            got[o++] = s[i];
+    }
+    got[o] = 0;
+    CHECK_MSG(strcmp(got, want) == 0, "%s: \"%s\" split as \"%s\", not \"%s\"", name, s, got,
+              want);
+}
+
 /* Worked examples, so a reader sees what each pattern does. */
 TEST(pretok_examples)
 {
-    size_t e[32];
     /* cl100k: contractions split off, digits in threes, trailing space run kept together */
-    CHECK_EQ(pieces(tok_pretok_cl100k, "we'RE 12345", e), 5); /* we 'RE ' 123 45 */
-    CHECK_EQ(e[0], 2);
-    CHECK_EQ(e[1], 5);
-    CHECK_EQ(e[2], 6);
-    CHECK_EQ(e[3], 9);
+    split_as("cl100k", tok_pretok_cl100k, "we'RE 12345", "we|'RE| |123|45");
     /* o200k: the contraction stays on its word; a word ends where a capital follows a small
-     * letter, but capitals before small letters stay with them: we're| HTTPServer| hello|World */
-    CHECK_EQ(pieces(tok_pretok_o200k, "we're HTTPServer helloWorld", e), 4);
-    CHECK_EQ(e[0], 5);
-    CHECK_EQ(e[1], 16);
-    CHECK_EQ(e[2], 22);
+     * letter, but capitals before small letters stay with them */
+    split_as("o200k", tok_pretok_o200k, "we're HTTPServer helloWorld",
+             "we're| HTTPServer| hello|World");
     /* r50k: uppercase contraction is not one ('S is apostrophe + S) */
-    CHECK_EQ(pieces(tok_pretok_r50k, "IT'S", e), 3); /* IT ' S */
+    split_as("r50k", tok_pretok_r50k, "IT'S", "IT|'|S");
 }
 
 /* The differences that set the HF spellings apart, where random text may rarely reach them. */
@@ -253,19 +263,15 @@ TEST(pretok_deepseek_matches_pcre2_sequence)
  * the third pattern's text ending at the next digit or CJK character. */
 TEST(pretok_deepseek_examples)
 {
-    size_t e[32];
-    /* "ab" "12345" -> "123" "45"; " " before the digits is the end of its text: a piece */
-    CHECK_EQ(pieces(tok_pretok_deepseek, "ab 12345", e), 4);
-    CHECK_EQ(e[0], 2);
-    CHECK_EQ(e[1], 3);
-    CHECK_EQ(e[2], 6);
+    /* the space before the digits is the end of its text: a piece of its own */
+    split_as("deepseek", tok_pretok_deepseek, "ab 12345", "ab| |123|45");
     /* kana and ideographs in one run; the space before them ends its own text */
-    CHECK_EQ(pieces(tok_pretok_deepseek, "go \xE3\x81\x82\xE4\xB8\x80x", e), 4);
-    CHECK_EQ(e[0], 2);
-    CHECK_EQ(e[1], 3);
-    CHECK_EQ(e[2], 9);
-    /* ASCII punctuation takes the ASCII letters after it; a control alone is a piece */
-    CHECK_EQ(pieces(tok_pretok_deepseek, ".net\x01\x01!", e), 3);
-    CHECK_EQ(e[0], 4);
-    CHECK_EQ(e[1], 6);
+    split_as("deepseek", tok_pretok_deepseek, "go \xE3\x81\x82\xE4\xB8\x80x",
+             "go| |\xE3\x81\x82\xE4\xB8\x80|x");
+    /* a katakana middle dot (Po) is cut from the katakana around it, inside their run */
+    split_as("deepseek", tok_pretok_deepseek, "\xE3\x82\xAB\xE3\x83\xBB\xE3\x83\x8A",
+             "\xE3\x82\xAB|\xE3\x83\xBB|\xE3\x83\x8A");
+    /* ASCII punctuation takes the ASCII letters after it; controls without a letter after them
+     * are a piece between matches */
+    split_as("deepseek", tok_pretok_deepseek, ".net\x01\x01!", ".net|\x01\x01|!");
 }
