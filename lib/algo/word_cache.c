@@ -11,7 +11,11 @@
 
 #include <string.h>
 
-#define SLOTS 4096 /* about 500 KB a thread: enough for the common words of a language */
+/* About 2 MB a thread, touched as words arrive. 4096 slots missed 29% of the lookups of Gemma 3's
+ * pack on the 10 MB prose corpus counted twice (858,000 of 2.97 million), 16384 miss 20%
+ * (590,000): a word that misses costs Gemma's character-level BPE a cache miss a byte in its
+ * tables of tens of megabytes. */
+#define SLOTS 16384
 
 static _Thread_local tok_wc_entry *table;
 
