@@ -15,6 +15,7 @@
 typedef struct blocks {
     size_t n;
     void *p[MAX_BLOCKS];
+    size_t size[MAX_BLOCKS];
 } blocks;
 
 static pthread_key_t key;
@@ -26,7 +27,7 @@ static void free_blocks(void *arg)
 {
     blocks *b = arg;
     for (size_t i = 0; i < b->n; i++)
-        free(b->p[i]);
+        tok_sparse_free(b->p[i], b->size[i]);
     free(b);
 }
 
@@ -47,8 +48,13 @@ void *tok_thread_calloc(size_t bytes)
     }
     if (mine->n == MAX_BLOCKS)
         return NULL;
-    void *p = calloc(1, bytes); /* zero pages until touched: a thread pays for what it uses */
-    if (p)
-        mine->p[mine->n++] = p;
+    /* Zero pages until touched, so a thread pays for what it uses: mapped, not calloc'd, since
+     * once glibc has raised its mmap threshold (it does whenever a mapped chunk is freed, up to
+     * 32 MB) calloc takes a block of megabytes from the heap and clears it, every page. */
+    void *p = tok_sparse_alloc(bytes);
+    if (p) {
+        mine->p[mine->n] = p;
+        mine->size[mine->n++] = bytes;
+    }
     return p;
 }

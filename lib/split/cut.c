@@ -99,9 +99,10 @@ size_t tok_regex_cut(const void *re, const uint8_t *s, size_t n,
 
 /* Restarts: a cut that needs no analysis, the same for every preset with .restarts (presets.c),
  * so that several tokenizers can share it (tok_cut_point). Cut a text between a line feed and
- * an ASCII letter; the split of the whole is the split of the two parts when (a) some piece of the whole ends at the cut, and
- * (b) the part before the cut splits as in the whole although its end is now the text's end
- * (the part after starts fresh either way: no pattern here looks behind).
+ * an ASCII letter; the split of the whole is the split of the two parts when (a) some piece of
+ * the whole ends at the cut, and (b) the part before the cut splits as in the whole although
+ * its end is now the text's end (the part after starts fresh either way: no pattern here looks
+ * behind).
  *
  * cl100k, o200k, Llama 3, Qwen2, Tekken. (a) No alternative takes a line feed and then a
  * letter: the letter alternatives' optional first character excludes CR and LF; digits,
