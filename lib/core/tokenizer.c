@@ -149,11 +149,8 @@ tok_status tok_token_id(const tok_tokenizer *t, const char *bytes, size_t len, u
     if (!bytes && len)
         return TOK_EINVAL;
     uint32_t v = len ? tok_vocab_find(&t->vocab, (const uint8_t *)bytes, len) : TOK_NO_ID;
-    if (v == TOK_NO_ID && len && t->specials.n) {
-        uint32_t pos = tok_vocab_find(&t->specials.index, (const uint8_t *)bytes, len);
-        if (pos != TOK_NO_ID)
-            v = t->specials.toks[pos].id;
-    }
+    if (v == TOK_NO_ID && len)
+        v = tok_specials_id(&t->specials, (const uint8_t *)bytes, len);
     if (v == TOK_NO_ID && len && t->ops->extra_id && t->ops->extra_id(t, bytes, len, &v))
         return *id = v, TOK_OK;
     if (v == TOK_NO_ID)

@@ -48,11 +48,11 @@ tok_status tok_specials_init(tok_specials *sp, size_t n, const char *const *text
     for (int c = 0; c < 256; c++)
         if (sp->first[c])
             sp->only_first = sp->only_first == -1 ? c : -2;
-    size_t dup;
-    int r = tok_vocab_build(&sp->index, n, ptrs, lens32, pos, &dup);
-    st = r == 0 ? TOK_OK : r == -1 ? TOK_EINVAL : TOK_ENOMEM;
-    if (st == TOK_OK && tok_trie_build(&sp->trie, n, ptrs, lens32, pos) != 0)
-        st = TOK_ENOMEM;
+    st = tok_trie_build(&sp->trie, n, ptrs, lens32, pos) == 0 ? TOK_OK : TOK_ENOMEM;
+    /* a text given twice keeps its last position in the trie: the earlier one finds another */
+    for (size_t i = 0; st == TOK_OK && i < n; i++)
+        if (tok_trie_find(&sp->trie, ptrs[i], lens32[i]) != i)
+            st = TOK_EINVAL;
     sp->n = n;
 done:
     free(ptrs);
@@ -61,6 +61,12 @@ done:
     if (st != TOK_OK)
         tok_specials_free(sp);
     return st;
+}
+
+uint32_t tok_specials_id(const tok_specials *sp, const uint8_t *p, size_t n)
+{
+    uint32_t pos = sp->n ? tok_trie_find(&sp->trie, p, n) : TOK_NO_ID;
+    return pos == TOK_NO_ID ? TOK_NO_ID : sp->toks[pos].id;
 }
 
 bool tok_specials_hold(const tok_specials *sp, uint8_t b)
@@ -73,7 +79,6 @@ bool tok_specials_hold(const tok_specials *sp, uint8_t b)
 
 void tok_specials_free(tok_specials *sp)
 {
-    tok_vocab_free(&sp->index);
     tok_trie_free(&sp->trie);
     free(sp->toks);
     free(sp->text);

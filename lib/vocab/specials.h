@@ -14,8 +14,7 @@ typedef struct tok_specials {
     size_t n;
     tok_special_tok *toks;
     uint8_t *text;          /* all texts, owned */
-    tok_vocab index;        /* text -> position in toks (a vocab whose "ids" are positions) */
-    tok_trie trie;          /* the same map, walked at a candidate for the longest text there */
+    tok_trie trie;          /* text -> position in toks; walked at a candidate for the longest */
     size_t longest;         /* the longest text's length in bytes */
     uint8_t first[256];     /* 1 if some special text starts with this byte */
     int only_first;         /* the one first byte all texts share, or -2 */
@@ -26,6 +25,8 @@ typedef struct tok_specials {
 tok_status tok_specials_init(tok_specials *sp, size_t n, const char *const *texts,
                              const size_t *lens, const uint32_t *ids);
 void tok_specials_free(tok_specials *sp);
+/* The id of the special text that is exactly p[0..n), or TOK_NO_ID. */
+uint32_t tok_specials_id(const tok_specials *sp, const uint8_t *p, size_t n);
 /* Does some special text hold the byte b? */
 bool tok_specials_hold(const tok_specials *sp, uint8_t b);
 /* The first special text at or after position from in s[0..n): returns its start (n if none)

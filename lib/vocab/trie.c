@@ -108,13 +108,8 @@ int tok_trie_build(tok_trie *t, size_t n, const uint8_t *const *keys, const uint
 {
     memset(t, 0, sizeof *t);
     builder b = {0};
-    /* The two work arrays are mapped, not malloc'd: glibc raises its mmap threshold to the size
-     * of any mapped chunk free() returns, after which the growing buffers of every later encode
-     * come from the heap and stay resident when freed. Gemma 3's 6,415 added tokens made these
-     * 150 and 200 KB, and 4 MB of newlines then peaked 3 MB higher. */
-    size_t k_size = (n + 1) * sizeof(key_ref), stack_size = (n + 2) * sizeof(frame);
-    key_ref *k = tok_sparse_alloc(k_size);
-    frame *stack = tok_sparse_alloc(stack_size);
+    key_ref *k = malloc((n + 1) * sizeof *k);
+    frame *stack = malloc((n + 2) * sizeof *stack);
     int rc = -2;
     if (!k || !stack || !grow(&b, 1024))
         goto out;
@@ -180,8 +175,8 @@ int tok_trie_build(tok_trie *t, size_t n, const uint8_t *const *keys, const uint
 out:
     free(b.cells);
     free(b.used);
-    tok_sparse_free(k, k_size);
-    tok_sparse_free(stack, stack_size);
+    free(k);
+    free(stack);
     return rc;
 }
 

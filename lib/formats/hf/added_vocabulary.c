@@ -26,6 +26,15 @@ static uint32_t char_before(const uint8_t *s, size_t k, size_t *start)
     return tok_utf8_decode(s + b, &cl);
 }
 
+size_t hf_next_added(const hf_pipeline *hp, const tok_specials *sp, const uint8_t *s,
+                     size_t from, size_t to, tok_special_policy policy, size_t *which)
+{
+    size_t at = sp->n ? tok_specials_find(sp, s, from, to, which) : to;
+    while (at < to && hp->added[sp->toks[*which].id].special && policy == TOK_SPECIAL_ORDINARY)
+        at = tok_specials_find(sp, s, at + sp->toks[*which].len, to, which);
+    return at;
+}
+
 bool hf_split_added(const hf_pipeline *hp, const tok_specials *match, tok_special_policy policy,
                     const hf_splits *in, size_t i, hf_splits *out, const tok_call *call,
                     tok_error *err, tok_status *st, bool *untouched)

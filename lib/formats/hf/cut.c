@@ -57,9 +57,7 @@ static size_t last_added_end(const hf_pipeline *hp, const tok_specials *sp, cons
     bool nested = sp == &hp->raw_match && hp->norm_match.n;
     size_t seg = from;
     for (size_t pos = from; pos <= to;) {
-        size_t which, at = sp->n ? tok_specials_find(sp, s, pos, to, &which) : to;
-        while (at < to && hp->added[sp->toks[which].id].special && policy == TOK_SPECIAL_ORDINARY)
-            at = tok_specials_find(sp, s, at + sp->toks[which].len, to, &which);
+        size_t which, at = hf_next_added(hp, sp, s, pos, to, policy, &which);
         if (nested && pos < m) /* the stretch before this token */
             seg = last_added_end(hp, &hp->norm_match, s, pos, at, m, policy);
         if (at >= to || at >= m)
@@ -84,8 +82,8 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
         return false;
     if (!s)
         return true;
-    size_t longest = hf_longest_raw_added(hp);
-    longest = hp->norm_match.longest > longest ? hp->norm_match.longest : longest;
+    size_t longest = hp->raw_match.longest > hp->norm_match.longest ? hp->raw_match.longest
+                                                                    : hp->norm_match.longest;
     /* every policy matches the non-special added tokens: always leave room for them */
     tok_special_policy policy = opts ? opts->special : TOK_SPECIAL_ORDINARY;
     if (n <= longest)
@@ -129,9 +127,4 @@ bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_
         return false;
     *p = *q = cut;
     return true;
-}
-
-size_t hf_longest_raw_added(const hf_pipeline *hp)
-{
-    return hp->raw_match.longest;
 }

@@ -263,7 +263,7 @@ bool hf_cut_general(const tok_tokenizer *t, const tok_encode_options *opts, cons
         return false;
     if (!s)
         return true;
-    size_t longest = hf_longest_raw_added(hp);
+    size_t longest = hp->raw_match.longest;
     if (n <= longest + 1)
         return false;
     size_t m = n - longest;

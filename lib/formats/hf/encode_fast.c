@@ -295,11 +295,7 @@ static tok_status cut_added(const added_cut *c, const tok_specials *sp, size_t f
     bool nested = sp == &hp->raw_match && hp->norm_match.n;
     size_t pos = from;
     while (pos <= to) {
-        size_t which, at = sp->n ? tok_specials_find(sp, c->s, pos, to, &which) : to, start = pos;
-        /* skip special tokens under the ordinary policy: they are plain text */
-        while (at < to && hp->added[sp->toks[which].id].special &&
-               c->policy == TOK_SPECIAL_ORDINARY)
-            at = tok_specials_find(sp, c->s, at + sp->toks[which].len, to, &which);
+        size_t which, at = hf_next_added(hp, sp, c->s, pos, to, c->policy, &which), start = pos;
         if (at < to && hp->added[sp->toks[which].id].special && c->policy == TOK_SPECIAL_REJECT) {
             const hf_added *ad = &hp->added[sp->toks[which].id];
             return tok_fail_special(c->call, c->err, ad->content, ad->len, at);

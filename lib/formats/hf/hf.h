@@ -547,6 +547,12 @@ void hf_use_general_path(tok_tokenizer *t);
 void hf_unigram_settle_every(tok_tokenizer *t, size_t every);
 /* For tests: a BPE model merges every word whole, never in parts (models/bpe_pairs.c). */
 void hf_bpe_merge_whole(tok_tokenizer *t);
+/* Where the next added token of sp that policy matches starts in s[from..to) (to when none),
+ * its index in sp->toks in *which: special tokens are plain text under the ordinary policy,
+ * and the search goes on after them. For the paths that take the tokens out of raw bytes
+ * (encode_fast.c, cut.c). */
+size_t hf_next_added(const hf_pipeline *hp, const tok_specials *sp, const uint8_t *s,
+                     size_t from, size_t to, tok_special_policy policy, size_t *which);
 /* AddedVocabulary::find_matches on split i of in (added_vocabulary.c): text and token splits
  * to out. false when out of memory, or with *st set when the policy rejects special text. With
  * untouched, a split no token is cut from is not copied: *untouched says so. */
@@ -565,9 +571,6 @@ tok_status hf_decode(const tok_tokenizer *t, const uint32_t *ids, size_t n, unsi
  * path (cut_general.c). */
 bool hf_cut(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s, size_t n,
             tok_cut_kind kind, size_t *p, size_t *q);
-/* The byte length of the longest added token matched before normalizing (cut.c): a cut must
- * leave that much room before the end of what it looks at. */
-size_t hf_longest_raw_added(const hf_pipeline *hp);
 bool hf_cut_general(const tok_tokenizer *t, const tok_encode_options *opts, const uint8_t *s,
                     size_t n, size_t *p, size_t *q);
 /* The pieces of decoding the batch decoder (decoders/decoders.c) and the stream

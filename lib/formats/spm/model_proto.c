@@ -373,11 +373,9 @@ static int byte_of_piece(const uint8_t *p, size_t n)
 uint32_t spm_piece_to_id(const tok_tokenizer *t, const uint8_t *p, size_t n)
 {
     const spm_model *m = t->impl;
-    if (t->specials.n) {
-        uint32_t pos = tok_vocab_find(&t->specials.index, p, n);
-        if (pos != TOK_NO_ID)
-            return t->specials.toks[pos].id;
-    }
+    uint32_t special = tok_specials_id(&t->specials, p, n);
+    if (special != TOK_NO_ID)
+        return special;
     if (n == 6 && p[0] == '<') {
         int b = byte_of_piece(p, n);
         if (b >= 0 && m->byte_id[b] != TOK_NO_ID)
