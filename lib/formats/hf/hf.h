@@ -47,7 +47,8 @@ typedef struct hf_splits {
     uint32_t *a1;    /* per text byte: original end */
     size_t len, cap;
     struct hf_split {
-        uint32_t off, len; /* bytes of text */
+        uint32_t off, len; /* bytes of text (a token split of an untracked list has none there:
+                              * nothing reads them, hf_splits_add) */
         uint32_t token;    /* TOK_NO_ID, or the added token this split already is */
         uint32_t orig0, orig1; /* the original span of the whole split (its NormalizedString) */
     } *v;

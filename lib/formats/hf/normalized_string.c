@@ -96,6 +96,11 @@ bool hf_splits_add(hf_splits *s, const uint8_t *src, size_t n, const uint32_t *a
                    const uint32_t *a1, uint32_t base, uint32_t token, uint32_t orig0,
                    uint32_t orig1)
 {
+    /* Without alignments nothing reads the bytes of a split that is already a token (stages
+     * pass it on, the model takes its id): only its length is kept. Gemma's runs of newlines
+     * are tokens, so 4 MB of them would otherwise be copied once a stage. */
+    if (!s->track && token != TOK_NO_ID)
+        return add_entry(s, s->len, n, token, orig0, orig1);
     if (!hf_splits_reserve(s, n))
         return false;
     memcpy(s->text + s->len, src, n);
