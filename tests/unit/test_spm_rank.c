@@ -407,3 +407,143 @@ TEST(spm_rank_build_shared_by_threads)
     tok_close(t);
     tok_close(g);
 }
+
+/* Rows: counting drops rows of K spaces from inside a long run (bpe_long.c, "Rows"). The count
+ * of texts with runs of every length from 0 to about 600 -- at the start, at the end, next to
+ * words, tabs, U+2581 and user-defined symbols -- must equal the number of pieces
+ * sentencepiece's heap gives (the same file without the rank path, which never drops), and
+ * Llama 2 must have dropped rows (the counter), so the test sees the path it is about. */
+static size_t runs_text(uint8_t *p, size_t cap, uint64_t *seed)
+{
+    static const char *const frag[] = {"a", "the", "x", "42", "\t", "\n", "\xe2\x96\x81", ".",
+                                       "\xe4\xb8\x80", "<sep>", "ab"};
+    size_t k = 0;
+    while (k + 700 < cap) {
+        if (test_rand(seed) % 3 == 0) {
+            size_t n = test_rand(seed) % 8 ? test_rand(seed) % 600 : test_rand(seed) % 70;
+            memset(p + k, ' ', n);
+            k += n;
+        } else {
+            const char *f = frag[test_rand(seed) % (sizeof frag / sizeof *frag)];
+            memcpy(p + k, f, strlen(f));
+            k += strlen(f);
+        }
+    }
+    if (test_rand(seed) % 2) { /* a run at the very end */
+        memset(p + k, ' ', 300);
+        k += 300;
+    }
+    return k;
+}
+
+static void rows_match_heap(const char *path, uint64_t *rows)
+{
+    *rows = 0;
+    tok_tokenizer *t, *g;
+    tok_error err;
+    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);
+    CHECK(test_open_json(path, &g, &err) == TOK_OK);
+    heap_only(g);
+    spm_model *m = model_of(t);
+    m->rank_min = 1;
+    static uint8_t p[16384];
+    uint64_t seed = 16;
+    for (int i = 0; i < 60; i++) {
+        size_t n = runs_text(p, 1024 + test_rand(&seed) % (sizeof p - 1024), &seed);
+        if (i % 4 == 0) { /* and one opening the text */
+            memmove(p + 200, p, n - 200);
+            memset(p, ' ', 200);
+        }
+        size_t count = 0, want = 0;
+        uint32_t *ids = NULL;
+        CHECK(tok_count(t, (const char *)p, n, NULL, &count, &err) == TOK_OK);
+        CHECK(tok_encode_alloc(g, (const char *)p, n, NULL, &ids, NULL, &want, &err) == TOK_OK);
+        CHECK_MSG(count == want, "%s, text %d: counted %zu, the heap gives %zu pieces", path, i,
+                  count, want);
+        free(ids);
+    }
+    *rows = m->lazy ? atomic_load(&m->lazy->rows) : 0;
+    tok_close(t);
+    tok_close(g);
+}
+
+TEST(spm_rank_rows_of_spaces_counted_as_the_heap)
+{
+    const spm_lazy_rank *z = NULL;
+    tok_tokenizer *t;
+    tok_error err;
+    const char *llama2 = "build/spm-npm-models/llama2.model";
+    CHECK_MSG(test_open_json(llama2, &t, &err) == TOK_OK, "%s (make spm-npm-models)",
+              err.message);
+    if (t)
+        z = spm_lazy_rank_get(t, model_of(t));
+    CHECK_MSG(z && z->ws_row == 16, "llama2: rows of %u", z ? z->ws_row : 0);
+    tok_close(t);
+    uint64_t rows;
+    rows_match_heap(llama2, &rows);
+    CHECK_MSG(rows > 1000, "llama2: %llu rows dropped", (unsigned long long)rows);
+    static const char *const dirs[] = {"tests/golden/spm/models", "build/spm-npm-models"};
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dir = opendir(dirs[d]);
+        CHECK_MSG(dir, "%s missing", dirs[d]);
+        struct dirent *de;
+        while (dir && (de = readdir(dir)) != NULL) {
+            size_t l = strlen(de->d_name);
+            if (l < 7 || strcmp(de->d_name + l - 6, ".model") != 0)
+                continue;
+            char path[600];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
+            if (is_bpe_model(path))
+                rows_match_heap(path, &rows);
+        }
+        if (dir)
+            closedir(dir);
+    }
+}
+
+/* A user-defined piece holding U+2581 is matched inside a run at places its length decides:
+ * no rows then. The runs model with U+2581 as its run character, with and without one. */
+TEST(spm_rank_rows_not_with_a_user_piece_of_spaces)
+{
+    static const tpiece base[] = {
+        {"<unk>", 0, T_UNKNOWN}, {"<s>", 0, T_CONTROL}, {"</s>", 0, T_CONTROL},
+        {WS, -20, T_NORMAL},     {"a", -20, T_NORMAL},  {"b", -20, T_NORMAL},
+        {WS "a", -4, T_NORMAL},  {"ab", -1, T_NORMAL},  {WS WS, -30, T_NORMAL},
+        {WS WS WS, -30, T_NORMAL}, {"q", -20, T_NORMAL}, {NULL, 0, 0}};
+    tpiece p[16];
+    memcpy(p, base, sizeof base);
+    for (int user = 0; user < 2; user++) {
+        if (user)
+            p[10] = (tpiece){"q" WS "q", 0, T_USER};
+        tmodel md = {.model_type = 2, .keep_ws = true};
+        tok_tokenizer *t = spm_open(&md, p, false), *g = spm_open(&md, p, false);
+        CHECK(t && g);
+        if (!t || !g) {
+            tok_close(t), tok_close(g);
+            continue;
+        }
+        heap_only(g);
+        spm_model *m = model_of(t);
+        m->rank_min = 1;
+        const spm_lazy_rank *z = spm_lazy_rank_get(t, m);
+        CHECK_MSG(z && z->ws_row == (user ? 0u : 3u), "user piece %d: rows of %u", user,
+                  z ? z->ws_row : 0);
+        char s[600];
+        for (size_t n = 0; n < 300; n += 7) {
+            size_t k = (size_t)snprintf(s, sizeof s, "ab");
+            memset(s + k, ' ', n);
+            k += n;
+            k += (size_t)snprintf(s + k, sizeof s - k, "%s", n % 2 ? "a" : "");
+            size_t count = 0, want = 0;
+            uint32_t *ids = NULL;
+            CHECK(tok_count(t, s, k, NULL, &count, NULL) == TOK_OK);
+            CHECK(tok_encode_alloc(g, s, k, NULL, &ids, NULL, &want, NULL) == TOK_OK);
+            CHECK_MSG(count == want, "run of %zu: %zu against %zu", n, count, want);
+            free(ids);
+        }
+        CHECK_MSG((atomic_load(&m->lazy->rows) > 0) == !user, "user piece %d: %llu rows", user,
+                  (unsigned long long)atomic_load(&m->lazy->rows));
+        tok_close(t);
+        tok_close(g);
+    }
+}

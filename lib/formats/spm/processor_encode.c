@@ -172,12 +172,32 @@ static void run_char(const tok_tokenizer *t, const spm_model *m, const uint8_t *
     }
 }
 
+/* Does s[0..n) hold a run of spaces long enough to drop rows from (SPM_ROW_KEEP and a few
+ * rows)? Such a run covers a multiple of 256 whose neighbours are spaces too, so a look every
+ * 256 bytes finds it. */
+static bool long_space_run(const uint8_t *s, size_t n)
+{
+    for (size_t i = 256; i + 1 < n; i += 256)
+        if (s[i - 1] == ' ' && s[i] == ' ' && s[i + 1] == ' ')
+            return true;
+    return false;
+}
+
 /* One sentence: s[0..n) of the input, which starts at base. */
 static tok_status encode_sentence(const tok_tokenizer *t, const uint8_t *s, size_t n,
                                   uint64_t base, tok_out *o, tok_scratch *sc, tok_norm_out *no,
                                   tok_error *err)
 {
     const spm_model *m = t->impl;
+    /* counting BPE: the rows of a long run of spaces are counted, not normalized (4 MB of
+     * spaces through Llama 2 would be 12 MB of U+2581; bpe_long.c, "Rows"), in a text long
+     * enough to pay for the rank core's build (which proves the rows) */
+    no->drop_row = 0;
+    if (m->type == SPM_BPE && !o->grow && !o->cap && !o->want_spans && m->lazy &&
+        n >= m->rank_min && !m->norm.remove_extra_ws && long_space_run(s, n)) {
+        const spm_lazy_rank *z = spm_lazy_rank_get(t, m);
+        no->drop_row = z ? z->ws_row : 0;
+    }
     if (!tok_spm_normalize(&m->norm, s, n, no))
         return tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
     emitter e = {t, m, no->text, no->map, base, o, false, false, 0, 0, UINT32_MAX, 0};
@@ -189,6 +209,10 @@ static tok_status encode_sentence(const tok_tokenizer *t, const uint8_t *s, size
     case SPM_CHAR: run_char(t, m, no->text, no->len, &e); break;
     }
     flush(&e);
+    if (no->dropped) { /* one piece a row (counting only) */
+        o->n += no->dropped;
+        atomic_fetch_add_explicit(&m->lazy->rows, no->dropped, memory_order_relaxed);
+    }
     if (!ok)
         return tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
     if (e.control_at != UINT32_MAX) {

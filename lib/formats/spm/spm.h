@@ -42,7 +42,15 @@ typedef struct tok_norm_out {
     uint32_t *map;
     size_t len, cap;
     bool want_map, oom;
+    /* Counting only (no map): a run of plain spaces longer than SPM_ROW_KEEP + drop_row loses
+     * rows of drop_row spaces, and dropped counts the rows (spm_lazy_rank.ws_row says when
+     * the count is then dropped fewer); 0: the text is normalized whole. */
+    uint32_t drop_row;
+    size_t dropped;
 } tok_norm_out;
+/* What a run keeps of its spaces when rows are dropped: far more than the three characters
+ * the argument needs (bpe_long.c), so the run's two ends are what they were. */
+#define SPM_ROW_KEEP 64
 
 /* Normalize s[0..n) into o (reset first; memory reused across calls). Whitespace as
  * sentencepiece: leading, trailing and repeated spaces dropped (remove_extra_ws), spaces as
@@ -119,9 +127,14 @@ typedef struct spm_lazy_rank {
         uint32_t max;
     } runs[SPM_RUN_CHARS];
     uint64_t run_lead[4];      /* a bit per first byte of a run character */
+    /* K when the normalizer's whitespace mark is such a run character and no user-defined
+     * piece holds it: a run of it then makes one piece more for every K more (bpe_long.c,
+     * "Rows"); 0 when not */
+    uint32_t ws_row;
     pthread_mutex_t mu;
     _Atomic int state;         /* 0: not asked yet, 1: the rank core serves, 2: not (or OOM) */
     _Atomic uint64_t served;   /* segments the rank core encoded (for tests) */
+    _Atomic uint64_t rows;     /* rows of spaces counted without being normalized (for tests) */
 } spm_lazy_rank;
 spm_lazy_rank *spm_lazy_rank_new(void);
 void spm_lazy_rank_free(spm_lazy_rank *z);
