@@ -70,6 +70,41 @@ static void check_kept(tok_tokenizer *t, const char *text, size_t len)
     free(s);
 }
 
+/* BPE: the count of a text whose spaces became long runs (where rows of spaces are counted,
+ * not normalized: formats/spm/bpe_long.c, "Rows") equals the number of ids, which never drop
+ * any; the rank core allowed on every segment, as for a long text. */
+static void check_rows(tok_tokenizer *t, const char *text, size_t len)
+{
+    spm_model *m = t->impl;
+    if (m->type != SPM_BPE || !len)
+        return;
+    static const size_t run[] = {1, 2, 79, 80, 81, 96, 97, 150, 300, 1000};
+    char *s = malloc(len * 1000 + 1);
+    if (!s)
+        return;
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == ' ') {
+            size_t r = run[k++ % (sizeof run / sizeof *run)];
+            memset(s + n, ' ', r);
+            n += r;
+        } else {
+            s[n++] = text[i];
+        }
+    uint32_t keep = m->rank_min;
+    m->rank_min = 1;
+    tok_encode_options o = {TOK_SPECIAL_ORDINARY, TOK_ENCODE_LOSSY_UTF8};
+    uint32_t *ids = NULL;
+    size_t nids = 0, count = 0;
+    tok_status sa = tok_encode_alloc(t, s, n, &o, &ids, NULL, &nids, NULL);
+    tok_status sb = tok_count(t, s, n, &o, &count, NULL);
+    m->rank_min = keep;
+    if (sa != sb || (sa == TOK_OK && nids != count))
+        abort();
+    tok_free(ids);
+    free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 1 << 20)
@@ -89,6 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_text(t, (const char *)data, size < 256 ? size : 256);
     check_kept(t, text, sizeof text - 1);
     check_kept(t, (const char *)data, size < 64 ? size : 64);
+    check_rows(t, text, sizeof text - 1);
+    check_rows(t, (const char *)data, size < 256 ? size : 256);
     /* every id's bytes and back */
     for (uint32_t id = 0; id < tok_vocab_size(t); id++) {
         const char *b;
