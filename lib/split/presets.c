@@ -57,9 +57,14 @@ static const tok_split_preset presets[] = {
 #define DEEPSEEK_MAIN                                                                          \
     "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+|" \
     " ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+"
+/* HF's Digits with individual_digits is an Isolated Split on each numeric character, and
+ * ByteLevel's own regex one on GPT-2's pattern: Cohere's pipeline is these two (scan_cohere.c) */
 static const tok_split_sequence sequences[] = {
     {"deepseek", {DEEPSEEK_DIGITS, DEEPSEEK_CJK, DEEPSEEK_MAIN}, 3, tok_pretok_deepseek, ONIG, true,
      "DeepSeek V3 / R1 / V4 tokenizer.json (pre_tokenizer: Sequence of three Split, ByteLevel)"},
+    {"cohere", {TOK_SPLIT_NUMERIC_ONE, GPT2_PAT}, 2, tok_pretok_cohere, ONIG, false,
+     "Cohere Command R / R+ / Aya tokenizer.json (pre_tokenizer: Sequence of Digits with "
+     "individual_digits, ByteLevel with its regex)"},
 };
 
 const tok_split_sequence *tok_split_sequence_named(const char *name)

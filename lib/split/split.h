@@ -31,6 +31,8 @@ size_t tok_pretok_qwen2(const uint8_t *s, size_t i, size_t end);
 size_t tok_pretok_tekken(const uint8_t *s, size_t i, size_t end);
 /* DeepSeek V3's three Isolated Splits in a row, as one scanner (scan_deepseek.c) */
 size_t tok_pretok_deepseek(const uint8_t *s, size_t i, size_t end);
+/* Cohere's Digits (individual) then GPT-2's pattern, as one scanner (scan_cohere.c) */
+size_t tok_pretok_cohere(const uint8_t *s, size_t i, size_t end);
 
 /* Character kinds the tiktoken patterns distinguish. */
 enum tok_kind {
@@ -149,6 +151,8 @@ typedef struct tok_split_sequence {
     const char *source;
 } tok_split_sequence;
 
+/* HF's Digits pre-tokenizer with individual_digits, as the Isolated Split it equals */
+#define TOK_SPLIT_NUMERIC_ONE "\\p{N}"
 const tok_split_sequence *tok_split_sequence_named(const char *name);
 /* The scanner of the sequence patterns[0..n) (lens[k] bytes each) read in dialect, or NULL. */
 tok_pretok_fn tok_split_sequence_scanner(const char *const *patterns, const size_t *lens, size_t n,

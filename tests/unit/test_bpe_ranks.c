@@ -688,3 +688,60 @@ TEST(bpe_ranks_deepseek_on_the_scanner_and_rank_core)
         tok_close(g);
     }
 }
+
+/* Cohere's Command R+ and Aya Expanse: Digits (each numeric character) and ByteLevel's own
+ * regex -- once the general pipeline, now the fast path: one scanner for both
+ * (split/scan_cohere.c), an NFC normalizer, and the rank core once packed. Ids against the
+ * general pipeline, from the file and from the pack, on text where the digits cut the text
+ * GPT-2's pattern sees (a space before a digit, fractions, fullwidth and Arabic-Indic digits,
+ * decomposed accents NFC composes), under each policy. */
+TEST(bpe_ranks_cohere_on_the_scanner_and_rank_core)
+{
+    static const char text[] =
+        "<|START_OF_TURN_TOKEN|><|USER_TOKEN|>Version 3.14 ships in 2025,  12  items \xc2\xbd "
+        "\xef\xbc\x91\xef\xbc\x92 \xd9\xa3\xd9\xa4 it's Cafe\xcc\x81 x1y2   z\n\n 7<|END_OF_TURN_TOKEN|>"
+        "<BOS_TOKEN>done";
+    const char *names[] = {"command_r_plus", "aya_expanse"};
+    for (size_t f = 0; f < 2; f++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
+        size_t plen, len;
+        void *blob = pack_file(path, &plen);
+        CHECK_MSG(blob, "%s: cannot pack (make hf-vocabs)", path);
+        char *data = read_file(path, &len);
+        CHECK(data);
+        tok_tokenizer *t = NULL, *j = NULL, *g = NULL;
+        tok_error err;
+        CHECK_MSG(tok_open_memory(blob, plen, names[f], NULL, &t, &err) == TOK_OK, "%s", err.message);
+        CHECK_MSG(tok_open_memory(data, len, path, NULL, &j, &err) == TOK_OK, "%s", err.message);
+        CHECK_MSG(tok_open_memory(data, len, path, NULL, &g, &err) == TOK_OK, "%s", err.message);
+        free(blob);
+        free(data);
+        if (!t || !j || !g) {
+            tok_close(t), tok_close(j), tok_close(g);
+            continue;
+        }
+        const hf_pipeline *hp = t->impl, *hj = j->impl;
+        CHECK(hp->fast && hp->fast_scan == tok_pretok_cohere && hp->model.rank_bpe);
+        CHECK(hj->fast && hj->fast_scan == tok_pretok_cohere);
+        hf_use_general_path(g);
+        for (int policy = TOK_SPECIAL_ORDINARY; policy <= TOK_SPECIAL_REJECT; policy++) {
+            tok_encode_options o = {(tok_special_policy)policy, 0};
+            uint32_t a[256], c[256], b[256];
+            size_t na = 0, nc = 0, nb = 0;
+            tok_status sa = tok_encode(t, text, strlen(text), &o, a, NULL, 256, &na, NULL),
+                       sc = tok_encode(j, text, strlen(text), &o, c, NULL, 256, &nc, NULL),
+                       sb = tok_encode(g, text, strlen(text), &o, b, NULL, 256, &nb, NULL);
+            CHECK_MSG(sa == sb && sc == sb &&
+                          (sa != TOK_OK || (na == nb && nc == nb && !memcmp(a, b, na * 4) &&
+                                            !memcmp(c, b, nc * 4))),
+                      "%s, policy %d: %d/%zu tokens packed, %d/%zu from the file, %d/%zu general",
+                      names[f], policy, sa, na, sc, nc, sb, nb);
+            CHECK_MSG(policy == TOK_SPECIAL_REJECT ? sa == TOK_ESPECIAL : sa == TOK_OK && na > 40,
+                      "%s, policy %d: %d, %zu tokens", names[f], policy, sa, na);
+        }
+        tok_close(t);
+        tok_close(j);
+        tok_close(g);
+    }
+}

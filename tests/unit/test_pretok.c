@@ -197,39 +197,43 @@ static bool split_isolated(const void *re, const uint8_t *s, const spans *in, sp
     return true;
 }
 
-TEST(pretok_deepseek_matches_pcre2_sequence)
+/* A sequence's scanner against PCRE2 running its patterns one after another as HF's Isolated
+ * splits, on random texts over alphabet; each piece compared. */
+static void sequence_differential(const char *name, tok_pretok_fn scan, const uint32_t *alphabet_,
+                                  size_t n_alpha, uint64_t seed, int rounds, size_t min_pieces)
 {
-    const tok_split_sequence *q = tok_split_sequence_named("deepseek");
-    CHECK(q && q->scan == tok_pretok_deepseek && q->n == 3);
-    size_t lens[4];
-    for (size_t k = 0; k < q->n; k++)
+    const tok_split_sequence *q = tok_split_sequence_named(name);
+    CHECK(q && q->scan == scan);
+    if (!q)
+        return;
+    size_t lens[4], np = q->n;
+    for (size_t k = 0; k < np; k++)
         lens[k] = strlen(q->patterns[k]);
-    /* handed out for exactly its patterns, in Oniguruma's reading, all three of them */
-    CHECK(tok_split_sequence_scanner(q->patterns, lens, 3, TOK_REGEX_ONIG) == tok_pretok_deepseek);
-    CHECK(tok_split_sequence_scanner(q->patterns, lens, 3, TOK_REGEX_RUST) == NULL);
-    CHECK(tok_split_sequence_scanner(q->patterns, lens, 2, TOK_REGEX_ONIG) == NULL);
-    lens[2]--;
-    CHECK(tok_split_sequence_scanner(q->patterns, lens, 3, TOK_REGEX_ONIG) == NULL);
-    lens[2]++;
-    void *re[3];
+    /* handed out for exactly its patterns, in Oniguruma's reading, all of them */
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, np, TOK_REGEX_ONIG) == scan);
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, np, TOK_REGEX_RUST) == NULL);
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, np - 1, TOK_REGEX_ONIG) == NULL);
+    lens[np - 1]--;
+    CHECK(tok_split_sequence_scanner(q->patterns, lens, np, TOK_REGEX_ONIG) == NULL);
+    lens[np - 1]++;
+    void *re[4];
     char msg[256];
     size_t at;
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < np; k++) {
         re[k] = tok_regex_new(q->patterns[k], lens[k], false, TOK_REGEX_ONIG, msg, sizeof msg, &at);
         CHECK_MSG(re[k] != NULL, "%s", msg);
     }
-    uint64_t seed = 18;
     uint8_t text[256];
     static spans a, b;
     size_t pieces_seen = 0;
-    for (int r = 0; r < 60000; r++) {
+    for (int r = 0; r < rounds; r++) {
         size_t len = 0, nchars = test_rand(&seed) % 40;
         for (size_t k = 0; k < nchars; k++)
-            len += tok_utf8_encode(ds_alphabet[test_rand(&seed) % N_DS_ALPHA], text + len);
+            len += tok_utf8_encode(alphabet_[test_rand(&seed) % n_alpha], text + len);
         a.n = len > 0;
         a.a[0] = 0, a.b[0] = len;
         bool ok = true;
-        for (size_t k = 0; k < 3 && ok; k++) {
+        for (size_t k = 0; k < np && ok; k++) {
             ok = split_isolated(re[k], text, &a, &b);
             a = b;
         }
@@ -237,7 +241,7 @@ TEST(pretok_deepseek_matches_pcre2_sequence)
         size_t n = 0, i = 0;
         bool same = true;
         while (i < len && same) {
-            size_t e = tok_pretok_deepseek(text, i, len);
+            size_t e = scan(text, i, len);
             same = n < a.n && a.a[n] == i && a.b[n] == e;
             n++;
             i = e;
@@ -249,14 +253,28 @@ TEST(pretok_deepseek_matches_pcre2_sequence)
             size_t o = 0;
             for (size_t k = 0; k < len && o < 1000; k++)
                 o += (size_t)snprintf(shown + o, sizeof shown - o, "%02x", text[k]);
-            test_fail(__FILE__, __LINE__, "deepseek: text %s: piece %zu differs (PCRE2 %zu..%zu)",
+            test_fail(__FILE__, __LINE__, "%s: text %s: piece %zu differs (PCRE2 %zu..%zu)", name,
                       shown, n - 1, n - 1 < a.n ? a.a[n - 1] : 0, n - 1 < a.n ? a.b[n - 1] : 0);
             break;
         }
     }
-    CHECK(pieces_seen > 500000);
-    for (size_t k = 0; k < 3; k++)
+    CHECK_MSG(pieces_seen > min_pieces, "%s: %zu pieces", name, pieces_seen);
+    for (size_t k = 0; k < np; k++)
         tok_regex_free(re[k]);
+}
+
+TEST(pretok_deepseek_matches_pcre2_sequence)
+{
+    sequence_differential("deepseek", tok_pretok_deepseek, ds_alphabet, N_DS_ALPHA, 18, 60000,
+                          500000);
+}
+
+/* Cohere's Digits then GPT-2's pattern: numbers of every kind (Nd, Nl, No, fullwidth) next to
+ * spaces, letters, contractions and other characters -- where the next number is the end of
+ * a text to the second split */
+TEST(pretok_cohere_matches_pcre2_sequence)
+{
+    sequence_differential("cohere", tok_pretok_cohere, alphabet, N_ALPHA, 19, 60000, 500000);
 }
 
 /* Worked examples of the sequence: digits in threes from the start of each run, CJK runs whole,
@@ -274,4 +292,14 @@ TEST(pretok_deepseek_examples)
     /* ASCII punctuation takes the ASCII letters after it; controls without a letter after them
      * are a piece between matches */
     split_as("deepseek", tok_pretok_deepseek, ".net\x01\x01!", ".net|\x01\x01|!");
+}
+
+/* Cohere's: each digit alone, and the text before a digit ends there (GPT-2's pattern alone
+ * gives "a", " ", " 1" for the first) */
+TEST(pretok_cohere_examples)
+{
+    split_as("cohere", tok_pretok_cohere, "a  12", "a|  |1|2");
+    split_as("cohere", tok_pretok_cohere, "it's 3rd", "it|'s| |3|rd");
+    split_as("cohere", tok_pretok_cohere, "x \xC2\xBD y", "x| |\xC2\xBD| y"); /* U+00BD, No */
+    split_as("cohere", tok_pretok_cohere, "a   b", "a|  | b");
 }

@@ -361,24 +361,36 @@ static tok_status fast_body(const tok_tokenizer *t, const uint8_t *s, size_t n,
     return st;
 }
 
-/* The scanner of the pipeline's pre-tokenizers when they are two or more Isolated Splits, none
- * inverted, then ByteLevel without a prefix space, and the Splits' sequence has one. */
+/* The scanner of the pipeline's pre-tokenizers when they are Isolated Splits (none inverted;
+ * Digits with individual_digits is one, on each numeric character) then ByteLevel without a
+ * prefix space (its own regex, when it uses it, one more), two or more splits in all, and the
+ * splits' sequence has one (DeepSeek's three Splits; Cohere's Digits and ByteLevel's regex). */
 static tok_pretok_fn sequence_scanner(const hf_pipeline *hp)
 {
     size_t n = hp->n_pretoks;
-    if (n < 3 || n - 1 > 4 || hp->pretoks[n - 1].kind != HF_PT_BYTELEVEL ||
+    if (n < 2 || n > 5 || hp->pretoks[n - 1].kind != HF_PT_BYTELEVEL ||
         hp->pretoks[n - 1].add_prefix_space)
         return NULL;
-    const char *patterns[4];
-    size_t lens[4];
+    const char *patterns[5];
+    size_t lens[5], np = 0;
     for (size_t k = 0; k + 1 < n; k++) {
         const hf_pretok *pt = &hp->pretoks[k];
+        if (pt->kind == HF_PT_DIGITS && pt->individual_digits) {
+            patterns[np] = TOK_SPLIT_NUMERIC_ONE;
+            lens[np++] = strlen(TOK_SPLIT_NUMERIC_ONE);
+            continue;
+        }
         if (pt->kind != HF_PT_SPLIT || pt->behavior != HF_ISOLATED || pt->invert || !pt->pattern)
             return NULL;
-        patterns[k] = pt->pattern;
-        lens[k] = pt->pattern_len;
+        patterns[np] = pt->pattern;
+        lens[np++] = pt->pattern_len;
     }
-    return tok_split_sequence_scanner(patterns, lens, n - 1, TOK_REGEX_ONIG);
+    if (hp->pretoks[n - 1].use_regex) {
+        patterns[np] = tok_split_preset_named("gpt2")->pattern;
+        lens[np] = strlen(patterns[np]);
+        np++;
+    }
+    return np >= 2 ? tok_split_sequence_scanner(patterns, lens, np, TOK_REGEX_ONIG) : NULL;
 }
 
 /* Does the pipeline have the fast path's shape? */
@@ -402,13 +414,10 @@ void hf_fast_check(tok_tokenizer *t)
     }
     /* pre-tokenizers: [Split(tiling regex, Isolated | Removed+invert)] then ByteLevel without a
      * prefix space (using its own regex only if there is no Split); or Isolated Splits whose
-     * sequence has one scanner (DeepSeek's three) then that ByteLevel */
+     * sequence has one scanner (DeepSeek's three; Cohere's Digits and ByteLevel's regex) */
     const hf_pretok *split = NULL, *bl = NULL;
     tok_pretok_fn seq = sequence_scanner(hp);
     if (seq) {
-        bl = &hp->pretoks[hp->n_pretoks - 1];
-        if (bl->use_regex)
-            return;
         hp->fast_scan = seq;
         hp->fast_regex = NULL;
         hp->fast_looks_back = false;
