@@ -642,6 +642,40 @@ TEST(bpe_ranks_lazy_build_shared_by_threads)
     tok_close(g);
 }
 
+/* build/hf's NAME packed (*t) and read from its tokenizer.json (*g, and *j when asked: a second
+ * copy); false (each NULL, the failure reported) when one does not open. */
+static bool open_packed_and_file(const char *name, tok_tokenizer **t, tok_tokenizer **g,
+                                 tok_tokenizer **j)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
+    size_t plen = 0, len = 0;
+    void *blob = pack_file(path, &plen);
+    char *data = read_file(path, &len);
+    tok_error err;
+    *t = *g = NULL;
+    if (j)
+        *j = NULL;
+    bool ok = blob && data;
+    ok = ok && tok_open_memory(blob, plen, name, NULL, t, &err) == TOK_OK;
+    ok = ok && tok_open_memory(data, len, path, NULL, g, &err) == TOK_OK;
+    ok = ok && (!j || tok_open_memory(data, len, path, NULL, j, &err) == TOK_OK);
+    if (!ok)
+        test_fail(__FILE__, __LINE__, "%s: %s", name,
+                  blob && data ? err.message : "cannot read or pack it (make hf-vocabs)");
+    free(blob);
+    free(data);
+    if (!ok) {
+        tok_close(*t), tok_close(*g);
+        *t = *g = NULL;
+        if (j) {
+            tok_close(*j);
+            *j = NULL;
+        }
+    }
+    return ok;
+}
+
 /* DeepSeek V3 and V4: three Splits in a row and added tokens matched on normalized text (with
  * no normalizer) -- once the general pipeline, now the fast path: the sequence's scanner
  * (split/scan_deepseek.c), the two levels of added tokens (encode_fast.c cut_added) and the
@@ -656,19 +690,9 @@ TEST(bpe_ranks_deepseek_on_the_scanner_and_rank_core)
         "\xc2\xbd\n\n  \xe2\x80\x8b";
     const char *names[] = {"deepseek_v3", "deepseek_v4"};
     for (size_t f = 0; f < 2; f++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
-        size_t plen, len;
-        void *blob = pack_file(path, &plen);
-        CHECK_MSG(blob, "%s: cannot pack (make hf-vocabs)", path);
-        char *data = read_file(path, &len);
-        CHECK(data);
         tok_tokenizer *t, *g;
-        tok_error err;
-        CHECK_MSG(tok_open_memory(blob, plen, names[f], NULL, &t, &err) == TOK_OK, "%s", err.message);
-        CHECK_MSG(tok_open_memory(data, len, path, NULL, &g, &err) == TOK_OK, "%s", err.message);
-        free(blob);
-        free(data);
+        if (!open_packed_and_file(names[f], &t, &g, NULL))
+            continue;
         const hf_pipeline *hp = t->impl;
         CHECK(hp->fast && hp->fast_scan == tok_pretok_deepseek && hp->model.rank_bpe);
         CHECK(hp->norm_match.n > 0 && hp->raw_match.n > 0);
@@ -703,24 +727,9 @@ TEST(bpe_ranks_cohere_on_the_scanner_and_rank_core)
         "<BOS_TOKEN>done";
     const char *names[] = {"command_r_plus", "aya_expanse"};
     for (size_t f = 0; f < 2; f++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
-        size_t plen, len;
-        void *blob = pack_file(path, &plen);
-        CHECK_MSG(blob, "%s: cannot pack (make hf-vocabs)", path);
-        char *data = read_file(path, &len);
-        CHECK(data);
-        tok_tokenizer *t = NULL, *j = NULL, *g = NULL;
-        tok_error err;
-        CHECK_MSG(tok_open_memory(blob, plen, names[f], NULL, &t, &err) == TOK_OK, "%s", err.message);
-        CHECK_MSG(tok_open_memory(data, len, path, NULL, &j, &err) == TOK_OK, "%s", err.message);
-        CHECK_MSG(tok_open_memory(data, len, path, NULL, &g, &err) == TOK_OK, "%s", err.message);
-        free(blob);
-        free(data);
-        if (!t || !j || !g) {
-            tok_close(t), tok_close(j), tok_close(g);
+        tok_tokenizer *t, *j, *g;
+        if (!open_packed_and_file(names[f], &t, &g, &j))
             continue;
-        }
         const hf_pipeline *hp = t->impl, *hj = j->impl;
         CHECK(hp->fast && hp->fast_scan == tok_pretok_cohere && hp->model.rank_bpe);
         CHECK(hj->fast && hj->fast_scan == tok_pretok_cohere);

@@ -115,6 +115,30 @@ static bool is_bpe_model(const char *path)
     return bpe;
 }
 
+/* The paths of every BPE .model we have: the trained ones and the npm ones. */
+#define MAX_MODELS 64
+static size_t bpe_models(char paths[][600])
+{
+    static const char *const dirs[] = {"tests/golden/spm/models", "build/spm-npm-models"};
+    size_t n = 0;
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dir = opendir(dirs[d]);
+        if (!dir)
+            test_fail(__FILE__, __LINE__, "%s missing", dirs[d]);
+        struct dirent *de;
+        while (dir && n < MAX_MODELS && (de = readdir(dir)) != NULL) {
+            size_t l = strlen(de->d_name);
+            if (l < 7 || strcmp(de->d_name + l - 6, ".model") != 0)
+                continue;
+            snprintf(paths[n], 600, "%s/%s", dirs[d], de->d_name);
+            n += is_bpe_model(paths[n]);
+        }
+        if (dir)
+            closedir(dir);
+    }
+    return n;
+}
+
 TEST(spm_rank_llama2_matches_heap)
 {
     const char *path = "build/spm-npm-models/llama2.model";
@@ -129,28 +153,16 @@ TEST(spm_rank_llama2_matches_heap)
 /* Every other BPE .model we have. */
 TEST(spm_rank_every_bpe_model_matches_heap)
 {
-    static const char *const dirs[] = {"tests/golden/spm/models", "build/spm-npm-models"};
-    size_t models = 0, ranked = 0;
-    for (size_t d = 0; d < 2; d++) {
-        DIR *dir = opendir(dirs[d]);
-        CHECK_MSG(dir, "%s missing", dirs[d]);
-        struct dirent *de;
-        while ((de = readdir(dir)) != NULL) {
-            size_t l = strlen(de->d_name);
-            if (l < 7 || strcmp(de->d_name + l - 6, ".model") != 0 ||
-                strcmp(de->d_name, "llama2.model") == 0)
-                continue;
-            char path[600];
-            snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
-            if (!is_bpe_model(path))
-                continue;
-            models++;
-            unsigned served;
-            model_matches(path, &served);
-            if (served)
-                ranked++;
-        }
-        closedir(dir);
+    static char paths[MAX_MODELS][600];
+    size_t n = bpe_models(paths), models = 0, ranked = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(paths[i], "/llama2.model"))
+            continue;
+        models++;
+        unsigned served;
+        model_matches(paths[i], &served);
+        if (served)
+            ranked++;
     }
     CHECK_MSG(models >= 10, "only %zu BPE models found", models);
     CHECK_MSG(ranked > 0, "the rank path served none of %zu models", models);
@@ -253,13 +265,28 @@ static size_t random_mix(uint8_t *p, size_t cap, uint64_t *seed)
     return k;
 }
 
+/* path twice: *t with the rank core offered every segment (as a long text's), *g the heap only;
+ * false (both NULL, the failure reported) when it does not open */
+static bool open_with_heap(const char *path, tok_tokenizer **t, tok_tokenizer **g)
+{
+    tok_error err;
+    *t = *g = NULL;
+    if (test_open_json(path, t, &err) != TOK_OK || test_open_json(path, g, &err) != TOK_OK) {
+        test_fail(__FILE__, __LINE__, "%s: %s", path, err.message);
+        tok_close(*t);
+        *t = NULL;
+        return false;
+    }
+    heap_only(*g);
+    return true;
+}
+
 static void mix_matches(const char *path, bool *ranked)
 {
     tok_tokenizer *t, *g;
-    tok_error err;
-    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);
-    CHECK(test_open_json(path, &g, &err) == TOK_OK);
-    heap_only(g);
+    *ranked = false;
+    if (!open_with_heap(path, &t, &g))
+        return;
     spm_model *m = model_of(t);
     *ranked = m->lazy && spm_lazy_rank_get(t, m);
     m->rank_min = 1;
@@ -281,26 +308,12 @@ static void mix_matches(const char *path, bool *ranked)
 
 TEST(spm_rank_random_mixes_match_heap)
 {
-    static const char *const dirs[] = {"tests/golden/spm/models", "build/spm-npm-models"};
-    size_t models = 0, ranked = 0;
-    for (size_t d = 0; d < 2; d++) {
-        DIR *dir = opendir(dirs[d]);
-        CHECK_MSG(dir, "%s missing", dirs[d]);
-        struct dirent *de;
-        while ((de = readdir(dir)) != NULL) {
-            size_t l = strlen(de->d_name);
-            if (l < 7 || strcmp(de->d_name + l - 6, ".model") != 0)
-                continue;
-            char path[600];
-            snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
-            if (!is_bpe_model(path))
-                continue;
-            bool r;
-            mix_matches(path, &r);
-            models++;
-            ranked += r;
-        }
-        closedir(dir);
+    static char paths[MAX_MODELS][600];
+    size_t models = bpe_models(paths), ranked = 0;
+    for (size_t i = 0; i < models; i++) {
+        bool r;
+        mix_matches(paths[i], &r);
+        ranked += r;
     }
     CHECK_MSG(models >= 11 && ranked == models, "rank path on %zu of %zu BPE models", ranked,
               models);
@@ -440,12 +453,11 @@ static void rows_match_heap(const char *path, uint64_t *rows)
 {
     *rows = 0;
     tok_tokenizer *t, *g;
-    tok_error err;
-    CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s", err.message);
-    CHECK(test_open_json(path, &g, &err) == TOK_OK);
-    heap_only(g);
+    if (!open_with_heap(path, &t, &g))
+        return;
     spm_model *m = model_of(t);
     m->rank_min = 1;
+    tok_error err;
     static uint8_t p[16384];
     uint64_t seed = 16;
     for (int i = 0; i < 60; i++) {
@@ -482,24 +494,13 @@ TEST(spm_rank_rows_of_spaces_counted_as_the_heap)
     uint64_t rows;
     rows_match_heap(llama2, &rows);
     CHECK_MSG(rows > 1000, "llama2: %llu rows dropped", (unsigned long long)rows);
-    static const char *const dirs[] = {"tests/golden/spm/models", "build/spm-npm-models"};
-    for (size_t d = 0; d < 2; d++) {
-        DIR *dir = opendir(dirs[d]);
-        CHECK_MSG(dir, "%s missing", dirs[d]);
-        struct dirent *de;
-        while (dir && (de = readdir(dir)) != NULL) {
-            size_t l = strlen(de->d_name);
-            if (l < 7 || strcmp(de->d_name + l - 6, ".model") != 0)
-                continue;
-            char path[600];
-            snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
-            if (is_bpe_model(path))
-                rows_match_heap(path, &rows);
-        }
-        if (dir)
-            closedir(dir);
-    }
+    static char paths[MAX_MODELS][600];
+    size_t n = bpe_models(paths);
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(paths[i], "/llama2.model"))
+            rows_match_heap(paths[i], &rows);
 }
+
 
 /* A user-defined piece holding U+2581 is matched inside a run at places its length decides:
  * no rows then. The runs model with U+2581 as its run character, with and without one. */
