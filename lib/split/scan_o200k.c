@@ -31,6 +31,8 @@ static size_t upper_then_lower(const uint8_t *s, size_t i, size_t end)
         unsigned l, k = tok_kind_at(s, j, &l);
         if (k == K_LL) { /* U* ends here; W+ runs over Ll and both-kind */
             j += l;
+            while (j < end && (uint8_t)(s[j] - 'a') < 26) /* most of W+: ASCII lowercase */
+                j++;
             while (j < end) {
                 k = tok_kind_at(s, j, &l);
                 if (k != K_LL && k != K_LB && k != K_M)

@@ -79,6 +79,8 @@ size_t tok_contraction_cs(const uint8_t *s, size_t i, size_t end);
 /* Skip characters of a kind set from i; returns the first position not in it. */
 static inline size_t tok_skip_letters(const uint8_t *s, size_t i, size_t end)
 {
+    while (i < end && (uint8_t)((s[i] | 0x20) - 'a') < 26) /* ASCII letters: no table */
+        i++;
     while (i < end) {
         unsigned l;
         if (!k_is_letter(tok_kind_at(s, i, &l)))
