@@ -128,6 +128,17 @@ bool tok_lossy_clean(const uint8_t *s, size_t n, tok_lossy *m);
 /* A clean offset -> the original offset; inside a replacement, a start maps to the start of the
  * bad bytes and an end to their end. */
 uint64_t tok_lossy_orig(const tok_lossy *m, uint64_t p, bool is_end);
+/* Does s[0..n) seem to hold a run of at least min (>= 8) spaces? A look every min / 2 bytes:
+ * such a run covers one of those places with a space on each side, so it is never missed; a
+ * shorter run may answer yes (a filter before the work that runs need). */
+static inline bool tok_maybe_space_run(const uint8_t *s, size_t n, size_t min)
+{
+    for (size_t i = min / 2; i + 1 < n; i += min / 2)
+        if (s[i - 1] == ' ' && s[i] == ' ' && s[i + 1] == ' ')
+            return true;
+    return false;
+}
+
 /* Spans computed on the cleaned text, mapped back to the original bytes. */
 void tok_lossy_map_spans(const tok_lossy *m, tok_out *o);
 void tok_lossy_free(tok_lossy *m);

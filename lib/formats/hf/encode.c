@@ -22,6 +22,8 @@ typedef struct enc {
     tok_call *call;
     tok_error *err;
     tok_status st;
+    uint32_t drop_row; /* counting: rows dropped from long runs of spaces (rows.c) */
+    size_t dropped;
 } enc;
 
 static void swap(hf_splits *x, hf_splits *y)
@@ -75,7 +77,11 @@ static bool normalize_all(enc *e)
         hf_splits *x = &e->tmp, *y = &e->tmp2;
         for (size_t k = 0, d; k < hp->n_norms; k += d) {
             hf_splits_reset(x);
-            if (!(d = hf_normalize_next(hp->norms + k, hp->n_norms - k, src, at, x)))
+            x->drop_row = e->drop_row;
+            d = hf_normalize_next(hp->norms + k, hp->n_norms - k, src, at, x);
+            e->dropped += x->dropped;
+            x->drop_row = 0, x->dropped = 0;
+            if (!d)
                 return false;
             src = x;
             at = 0;
@@ -263,6 +269,10 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
         if (ok && !dp)
             swap(&e.a, &e.b);
     }
+    /* counting without alignments: each row of a long run of spaces one token (rows.c) */
+    if (!track && !o->grow && !o->cap && n >= HF_ROW_KEEP &&
+        tok_maybe_space_run(s, n, HF_ROW_KEEP + 16))
+        e.drop_row = hf_space_rows(t, e.policy);
     if (ok && hp->n_norms && !words)
         ok = normalize_all(&e);
     if (ok && hp->norm_match.n)
@@ -311,6 +321,11 @@ tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
             st = tok_fail(err, TOK_ENOMEM, NULL, TOK_NO_OFFSET, "out of memory");
     }
 
+    if (st == TOK_OK && e.dropped) { /* counting: the rows' tokens (no ids are kept) */
+        o->n += e.dropped;
+        atomic_fetch_add_explicit(&((hf_pipeline *)hp)->rows_dropped, e.dropped,
+                                  memory_order_relaxed);
+    }
     if (st == TOK_OK && k.stream)
         hf_post_around(t, add_special, false, o);
     else if (st == TOK_OK)

@@ -58,7 +58,14 @@ typedef struct hf_splits {
     /* Set on the pre-tokenizer's output list: its pieces (slices and copies) go here, not
      * into the list (untracked lists only) */
     const hf_piece_sink *sink;
+    /* Counting only (untracked, no sink): a run of spaces that a one-byte Replace makes U+2581
+     * loses rows of drop_row from inside when longer than HF_ROW_KEEP + drop_row, and dropped
+     * counts them (hf_space_rows says when each row is one token); 0: nothing is dropped */
+    uint32_t drop_row;
+    size_t dropped;
 } hf_splits;
+/* What a run keeps when rows are dropped: a few rows, so its two ends are what they were */
+#define HF_ROW_KEEP 128
 typedef struct hf_split hf_split;
 
 void hf_splits_init(hf_splits *s, bool track);
@@ -165,6 +172,7 @@ typedef struct hf_pretok {
     void *regex;             /* Split (pcre2_code, also for string patterns, escaped) */
     tok_pretok_fn scan;      /* Split: a hand-written scanner proven equal to the regex */
     char *pattern;           /* Split: the regex's text (NULL for a string pattern) */
+    uint8_t literal_byte;    /* Split: a string pattern of one byte, that byte; else 0 */
     size_t pattern_len;
     bool looks_back;         /* Split, ByteLevel: the regex looks behind a search's start */
     hf_behavior behavior;    /* Split, Punctuation */
@@ -505,6 +513,9 @@ typedef struct hf_pipeline {
     /* cut_general.c's question about the first normalizer, asked on the first cut: 0 not yet,
      * 1 it maps each printable ASCII character alone to itself, 2 it does not */
     _Atomic int ascii_kept;
+    /* hf_space_rows's answer, worked out on first use: 0 not yet, 1 none, else K + 1 */
+    _Atomic int space_rows;
+    _Atomic uint64_t rows_dropped; /* rows counted without being normalized (for tests) */
     uint8_t *verbatim;       /* byte-level vocabularies: ids whose bytes are their string */
     uint32_t *added_by_id;   /* (id, index into added) pairs sorted by id */
     /* A packed tokenizer's file, which the tables point into: mapped, or a malloc'd copy. */
@@ -537,6 +548,9 @@ void hf_fast_check(tok_tokenizer *t);
 tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
                           const tok_encode_options *opts, tok_out *o, tok_call *call,
                           tok_error *err);
+/* K when counting may drop rows of K spaces from inside a long run, each one token (rows.c);
+ * 0 when that is not proven for t's pipeline under policy. */
+uint32_t hf_space_rows(const tok_tokenizer *t, tok_special_policy policy);
 tok_status hf_encode_general(const tok_tokenizer *t, const uint8_t *s, size_t n,
                              const tok_encode_options *opts, tok_out *o, tok_call *call,
                              tok_error *err);

@@ -172,17 +172,6 @@ static void run_char(const tok_tokenizer *t, const spm_model *m, const uint8_t *
     }
 }
 
-/* Does s[0..n) hold a run of spaces long enough to drop rows from (SPM_ROW_KEEP and a few
- * rows)? Such a run covers a multiple of 256 whose neighbours are spaces too, so a look every
- * 256 bytes finds it. */
-static bool long_space_run(const uint8_t *s, size_t n)
-{
-    for (size_t i = 256; i + 1 < n; i += 256)
-        if (s[i - 1] == ' ' && s[i] == ' ' && s[i + 1] == ' ')
-            return true;
-    return false;
-}
-
 /* One sentence: s[0..n) of the input, which starts at base. */
 static tok_status encode_sentence(const tok_tokenizer *t, const uint8_t *s, size_t n,
                                   uint64_t base, tok_out *o, tok_scratch *sc, tok_norm_out *no,
@@ -194,7 +183,8 @@ static tok_status encode_sentence(const tok_tokenizer *t, const uint8_t *s, size
      * enough to pay for the rank core's build (which proves the rows) */
     no->drop_row = 0;
     if (m->type == SPM_BPE && !o->grow && !o->cap && !o->want_spans && m->lazy &&
-        n >= m->rank_min && !m->norm.remove_extra_ws && long_space_run(s, n)) {
+        n >= m->rank_min && !m->norm.remove_extra_ws &&
+        tok_maybe_space_run(s, n, SPM_ROW_KEEP + 16)) {
         const spm_lazy_rank *z = spm_lazy_rank_get(t, m);
         no->drop_row = z ? z->ws_row : 0;
     }

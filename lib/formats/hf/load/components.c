@@ -336,6 +336,8 @@ static tok_status load_pretok(hf_load *ld, uint32_t node)
                 pt->pattern = text;
                 pt->pattern_len = text_len;
             } else {
+                if (text_len == 1) /* Gemma's " ": a no-op once a Replace took every space */
+                    pt->literal_byte = (uint8_t)text[0];
                 free(text);
             }
             st = get_behavior(ld, node, true, HF_ISOLATED, &pt->behavior);
