@@ -1,6 +1,7 @@
 /* libFuzzer: the tokenizer.json loader on arbitrary bytes never crashes, every failure explains
  * itself, and what it accepts encodes with sane offsets, counts what it encodes, and decodes,
- * under every special-token policy, with and without the post-processor. Seeds: small files
+ * under every special-token policy, with and without the post-processor, also on text with long
+ * runs of spaces (which counting may take by rows). Seeds: small files
  * covering the component types (fuzz/corpus/load_hf). */
 #include "tokscope.h"
 
@@ -41,6 +42,27 @@ static void exercise(const tok_tokenizer *t, const char *text, size_t len)
         }
 }
 
+/* text with its spaces made runs of 1 to 1,000, long enough for counting to drop rows of
+ * them (formats/hf/rows.c), which exercise checks against the ids */
+static void exercise_runs(const tok_tokenizer *t, const char *text, size_t len)
+{
+    static const size_t run[] = {1, 2, 150, 160, 171, 300, 1000};
+    char *s = malloc(len * 1000 + 1);
+    if (!s)
+        return;
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == ' ') {
+            size_t r = run[k++ % (sizeof run / sizeof *run)];
+            memset(s + n, ' ', r);
+            n += r;
+        } else {
+            s[n++] = text[i];
+        }
+    exercise(t, s, n);
+    free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 1 << 16)
@@ -55,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char text[] = " Hello, world! 123 abab \xE6\x97\xA5\xE6\x9C\xAC <s>a</s> \t\n\n  x";
     exercise(t, text, sizeof text - 1);
     exercise(t, (const char *)data, size < 256 ? size : 256); /* the file's own bytes as text */
+    exercise_runs(t, text, sizeof text - 1);
     tok_close(t);
     return 0;
 }

@@ -112,12 +112,14 @@ TEST(hf_rows_of_spaces_counted_as_the_ids)
 
 /* A small model with rows of four: "▁▁ ▁▁" and the growth merges come before "▁ ▁" (G),
  * nothing joins past four (B); "x" takes up to two marks from the left, "a" one or two from
- * the right. Then (G) broken ("▁ ▁" first) and (B) broken ("▁▁▁ ▁▁" makes five). */
-static tok_tokenizer *synthetic(const char *extra_vocab, const char *merges)
+ * the right. Then (G) broken ("▁ ▁" first), (B) broken ("▁▁▁ ▁▁" makes five) and the same
+ * model with truncation. */
+static tok_tokenizer *synthetic(const char *truncation, const char *extra_vocab,
+                                const char *merges)
 {
     char json[2048];
     snprintf(json, sizeof json,
-             "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[],"
+             "{\"version\":\"1.0\",\"truncation\":%s,\"padding\":null,\"added_tokens\":[],"
              "\"normalizer\":{\"type\":\"Replace\",\"pattern\":{\"String\":\" \"},"
              "\"content\":\"\\u2581\"},\"pre_tokenizer\":null,\"post_processor\":null,"
              "\"decoder\":null,\"model\":{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":null,"
@@ -126,7 +128,7 @@ static tok_tokenizer *synthetic(const char *extra_vocab, const char *merges)
              "\"b\":2,\"x\":3,\"\\u2581\\u2581\":4,\"\\u2581\\u2581\\u2581\":5,"
              "\"\\u2581\\u2581\\u2581\\u2581\":6,\"\\u2581a\":7,\"ab\":8,\"x\\u2581\":9,"
              "\"x\\u2581\\u2581\":10,\"\\u2581\\u2581a\":11%s},\"merges\":[%s]}}",
-             extra_vocab, merges);
+             truncation, extra_vocab, merges);
     tok_tokenizer *t = NULL;
     tok_error err;
     if (tok_open_memory(json, strlen(json), "rows.json", NULL, &t, &err) != TOK_OK)
@@ -142,17 +144,22 @@ static tok_tokenizer *synthetic(const char *extra_vocab, const char *merges)
 TEST(hf_rows_of_spaces_need_both_conditions)
 {
     static const char *const frag[] = {"a", "b", "x", "ab", "xa", "ba", "x x"};
+    static const char trunc[] =
+        "{\"direction\":\"Right\",\"max_length\":100000,\"strategy\":\"LongestFirst\","
+        "\"stride\":0}";
     struct {
-        const char *what, *vocab, *merges;
+        const char *what, *truncation, *vocab, *merges;
         uint32_t want;
     } cases[] = {
-        {"rows of four", "", M_GROW "," M_REST "," M_PAIR "," M_LAST, 4},
-        {"(G) broken", "", M_PAIR "," M_GROW "," M_REST "," M_LAST, 0},
-        {"(B) broken", ",\"\\u2581\\u2581\\u2581\\u2581\\u2581\":12",
+        {"rows of four", "null", "", M_GROW "," M_REST "," M_PAIR "," M_LAST, 4},
+        {"(G) broken", "null", "", M_PAIR "," M_GROW "," M_REST "," M_LAST, 0},
+        {"(B) broken", "null", ",\"\\u2581\\u2581\\u2581\\u2581\\u2581\":12",
          M_GROW "," M_REST "," M_PAIR "," M_LAST ",\"\\u2581\\u2581\\u2581 \\u2581\\u2581\"", 0},
+        /* truncation needs every id: no rows (its limit is above the texts' counts) */
+        {"truncation", trunc, "", M_GROW "," M_REST "," M_PAIR "," M_LAST, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        tok_tokenizer *t = synthetic(cases[c].vocab, cases[c].merges);
+        tok_tokenizer *t = synthetic(cases[c].truncation, cases[c].vocab, cases[c].merges);
         if (!t)
             continue;
         uint32_t k = hf_space_rows(t, TOK_SPECIAL_ORDINARY);

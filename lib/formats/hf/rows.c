@@ -24,7 +24,7 @@
  * The pipeline must hand the run to the model as it is: normalizers a one-byte Replace of " "
  * by c (a Prepend of c before it allowed), pre-tokenizers none or a Split on the string " "
  * (which, after the Replace, finds nothing), no added token the policy uses that holds a space
- * (raw) or c (normalized), and a model without ignore_merges (its whole-word look-up would
+ * (raw) or c (normalized), no truncation, and a model without ignore_merges (its whole-word look-up would
  * see the length) or affixes. hf_space_rows answers once per tokenizer. */
 #include "formats/hf/hf.h"
 
@@ -81,6 +81,8 @@ static uint32_t model_rows(const tok_tokenizer *t, const hf_model *m)
 /* The pipeline's side (the comment above) */
 static bool pipeline_passes_runs(const hf_pipeline *hp, tok_special_policy policy)
 {
+    if (hp->trunc_max) /* truncation cuts the ids: it needs them all */
+        return false;
     size_t k = 0;
     if (hp->n_norms == 2 && hp->norms[0].kind == HF_PREPEND && hp->norms[0].content_len == 3 &&
         !memcmp(hp->norms[0].content, mark, 3))
