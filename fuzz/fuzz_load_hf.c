@@ -4,6 +4,7 @@
  * runs of spaces (which counting may take by rows). Seeds: small files
  * covering the component types (fuzz/corpus/load_hf). */
 #include "tokscope.h"
+#include "runs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,20 +47,10 @@ static void exercise(const tok_tokenizer *t, const char *text, size_t len)
  * them (formats/hf/rows.c), which exercise checks against the ids */
 static void exercise_runs(const tok_tokenizer *t, const char *text, size_t len)
 {
-    static const size_t run[] = {1, 2, 150, 160, 171, 300, 1000};
-    char *s = malloc(len * 1000 + 1);
-    if (!s)
-        return;
-    size_t n = 0, k = 0;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] == ' ') {
-            size_t r = run[k++ % (sizeof run / sizeof *run)];
-            memset(s + n, ' ', r);
-            n += r;
-        } else {
-            s[n++] = text[i];
-        }
-    exercise(t, s, n);
+    size_t n;
+    char *s = spaces_as_runs(text, len, &n);
+    if (s)
+        exercise(t, s, n);
     free(s);
 }
 

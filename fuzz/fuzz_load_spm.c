@@ -4,6 +4,7 @@
  * plus the input's own first bytes (so pieces of the model appear in it). */
 #include "api/api.h"
 #include "formats/spm/spm.h"
+#include "runs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,19 +79,10 @@ static void check_rows(tok_tokenizer *t, const char *text, size_t len)
     spm_model *m = t->impl;
     if (m->type != SPM_BPE || !len)
         return;
-    static const size_t run[] = {1, 2, 79, 80, 81, 96, 97, 150, 300, 1000};
-    char *s = malloc(len * 1000 + 1);
+    size_t n;
+    char *s = spaces_as_runs(text, len, &n);
     if (!s)
         return;
-    size_t n = 0, k = 0;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] == ' ') {
-            size_t r = run[k++ % (sizeof run / sizeof *run)];
-            memset(s + n, ' ', r);
-            n += r;
-        } else {
-            s[n++] = text[i];
-        }
     uint32_t keep = m->rank_min;
     m->rank_min = 1;
     tok_encode_options o = {TOK_SPECIAL_ORDINARY, TOK_ENCODE_LOSSY_UTF8};

@@ -86,6 +86,11 @@ void cli_free(cli_result *r);
 
 /* Deterministic random numbers for property tests. */
 uint64_t test_rand(uint64_t *state);
+/* A text of at most cap bytes (cap > 1,000): fragments from frag[0..nfrag) and runs of spaces
+ * of every length up to 600, one opening it a time in four, one closing it a time in two (for
+ * counting that takes long runs by rows). Its length. */
+size_t test_runs_text(uint8_t *p, size_t cap, uint64_t *seed, const char *const *frag,
+                      size_t nfrag);
 
 /* A fresh temporary directory (removed at exit). */
 const char *test_tmpdir(void);

@@ -253,6 +253,32 @@ void text_lines_free(text_lines *l)
     l->n = 0;
 }
 
+size_t test_runs_text(uint8_t *p, size_t cap, uint64_t *seed, const char *const *frag,
+                      size_t nfrag)
+{
+    size_t k = 0;
+    if (test_rand(seed) % 4 == 0) { /* a run opening the text */
+        memset(p, ' ', 200);
+        k = 200;
+    }
+    while (k + 700 < cap) {
+        if (test_rand(seed) % 3 == 0) {
+            size_t n = test_rand(seed) % 8 ? test_rand(seed) % 600 : test_rand(seed) % 70;
+            memset(p + k, ' ', n);
+            k += n;
+        } else {
+            const char *f = frag[test_rand(seed) % nfrag];
+            memcpy(p + k, f, strlen(f));
+            k += strlen(f);
+        }
+    }
+    if (test_rand(seed) % 2) { /* a run closing it */
+        memset(p + k, ' ', 300);
+        k += 300;
+    }
+    return k;
+}
+
 const char *test_hf_dir(void)
 {
     const char *d = getenv("TOK_HF_DIR");

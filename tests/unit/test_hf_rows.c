@@ -14,32 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t runs_text(uint8_t *p, size_t cap, uint64_t *seed, const char *const *frag,
-                        size_t nfrag)
-{
-    size_t k = 0;
-    if (test_rand(seed) % 4 == 0) { /* a run opening the text */
-        memset(p, ' ', 200);
-        k = 200;
-    }
-    while (k + 700 < cap) {
-        if (test_rand(seed) % 3 == 0) {
-            size_t n = test_rand(seed) % 8 ? test_rand(seed) % 600 : test_rand(seed) % 70;
-            memset(p + k, ' ', n);
-            k += n;
-        } else {
-            const char *f = frag[test_rand(seed) % nfrag];
-            memcpy(p + k, f, strlen(f));
-            k += strlen(f);
-        }
-    }
-    if (test_rand(seed) % 2) { /* a run closing it */
-        memset(p + k, ' ', 300);
-        k += 300;
-    }
-    return k;
-}
-
 /* t's counts of random texts over frag equal its numbers of ids, under both policies that
  * differ; the rows t dropped doing so. */
 static uint64_t counts_equal_ids(const char *name, tok_tokenizer *t, const char *const *frag,
@@ -49,7 +23,8 @@ static uint64_t counts_equal_ids(const char *name, tok_tokenizer *t, const char 
     uint64_t before = atomic_load(&hp->rows_dropped), seed = 31;
     static uint8_t p[16384];
     for (int i = 0; i < texts; i++) {
-        size_t n = runs_text(p, 1024 + test_rand(&seed) % (sizeof p - 1024), &seed, frag, nfrag);
+        size_t n = test_runs_text(p, 1024 + test_rand(&seed) % (sizeof p - 1024), &seed, frag,
+                                  nfrag);
         for (int policy = TOK_SPECIAL_ORDINARY; policy <= TOK_SPECIAL_ALLOW; policy++) {
             tok_encode_options o = {(tok_special_policy)policy, 0};
             size_t count = 0, want = 0;

@@ -426,29 +426,6 @@ TEST(spm_rank_build_shared_by_threads)
  * words, tabs, U+2581 and user-defined symbols -- must equal the number of pieces
  * sentencepiece's heap gives (the same file without the rank path, which never drops), and
  * Llama 2 must have dropped rows (the counter), so the test sees the path it is about. */
-static size_t runs_text(uint8_t *p, size_t cap, uint64_t *seed)
-{
-    static const char *const frag[] = {"a", "the", "x", "42", "\t", "\n", "\xe2\x96\x81", ".",
-                                       "\xe4\xb8\x80", "<sep>", "ab"};
-    size_t k = 0;
-    while (k + 700 < cap) {
-        if (test_rand(seed) % 3 == 0) {
-            size_t n = test_rand(seed) % 8 ? test_rand(seed) % 600 : test_rand(seed) % 70;
-            memset(p + k, ' ', n);
-            k += n;
-        } else {
-            const char *f = frag[test_rand(seed) % (sizeof frag / sizeof *frag)];
-            memcpy(p + k, f, strlen(f));
-            k += strlen(f);
-        }
-    }
-    if (test_rand(seed) % 2) { /* a run at the very end */
-        memset(p + k, ' ', 300);
-        k += 300;
-    }
-    return k;
-}
-
 static void rows_match_heap(const char *path, uint64_t *rows)
 {
     *rows = 0;
@@ -458,14 +435,13 @@ static void rows_match_heap(const char *path, uint64_t *rows)
     spm_model *m = model_of(t);
     m->rank_min = 1;
     tok_error err;
+    static const char *const frag[] = {"a", "the", "x", "42", "\t", "\n", "\xe2\x96\x81", ".",
+                                       "\xe4\xb8\x80", "<sep>", "ab"};
     static uint8_t p[16384];
     uint64_t seed = 16;
     for (int i = 0; i < 60; i++) {
-        size_t n = runs_text(p, 1024 + test_rand(&seed) % (sizeof p - 1024), &seed);
-        if (i % 4 == 0) { /* and one opening the text */
-            memmove(p + 200, p, n - 200);
-            memset(p, ' ', 200);
-        }
+        size_t n = test_runs_text(p, 1024 + test_rand(&seed) % (sizeof p - 1024), &seed, frag,
+                                  sizeof frag / sizeof *frag);
         size_t count = 0, want = 0;
         uint32_t *ids = NULL;
         CHECK(tok_count(t, (const char *)p, n, NULL, &count, &err) == TOK_OK);
