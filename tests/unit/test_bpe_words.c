@@ -134,3 +134,55 @@ TEST(bpe_words_cache_per_thread)
     }
     tok_close(a);
 }
+
+/* Words of two or three ASCII characters skip the merge loop (bpe.c tiny_word): every two-
+ * character word of printable ASCII and 30,000 three-character ones (runs and random, an
+ * alphabet of base64 and punctuation) give the merge loop's tokens and spans, through the
+ * files of Gemma 3, Gemma 2 and Mistral 7B. */
+TEST(bpe_words_tiny_words_as_the_merge_loop)
+{
+    static const char *const names[] = {"gemma3", "gemma2", "mistral_7b"};
+    static const char alpha[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"
+                                "=.,;:!?'\"()-_ ";
+    for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
+        tok_tokenizer *t;
+        tok_error err;
+        CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);
+        const hf_model *m = model(t);
+        tok_scratch sc = {0};
+        hf_tokens a = {0}, b = {0};
+        uint64_t seed = 3;
+        size_t words = 0;
+        for (int i = 0; i < 95 * 95 + 30000; i++) {
+            uint8_t w[3];
+            size_t n = i < 95 * 95 ? 2 : 3;
+            if (n == 2) {
+                w[0] = (uint8_t)(' ' + i / 95), w[1] = (uint8_t)(' ' + i % 95);
+            } else {
+                for (size_t k = 0; k < 3; k++)
+                    w[k] = (uint8_t)alpha[test_rand(&seed) % (sizeof alpha - 1)];
+                if (i % 5 == 0)
+                    w[1] = w[2] = w[0];
+            }
+            if (memchr(w, ' ', n)) /* a space is U+2581 after the normalizer, never here */
+                continue;
+            a.n = b.n = 0;
+            tok_status sa = hf_bpe_tokenize(t, m, w, n, &a, &sc),
+                       sb = hf_bpe_merge(t, m, w, n, &b, &sc, false);
+            bool same = sa == sb && a.n == b.n;
+            for (size_t k = 0; same && k < a.n; k++)
+                same = a.id[k] == b.id[k] && a.start[k] == b.start[k] && a.end[k] == b.end[k];
+            if (!same) {
+                test_fail(__FILE__, __LINE__, "%s: \"%.*s\": %zu tokens, the merge loop %zu",
+                          names[f], (int)n, (const char *)w, a.n, b.n);
+                break;
+            }
+            words++;
+        }
+        CHECK_MSG(words > 30000, "%s: %zu words", names[f], words);
+        free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+        tok_close(t);
+    }
+}

@@ -260,11 +260,57 @@ static bool long_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *
     return z && (hf_lazy_rank_word(z, w, n, out, sc, base, true, st) || *st != TOK_OK);
 }
 
+/* A word of two or three ASCII characters, each a token, merged as HF does without the merge
+ * loop's set-up: the listed pair of lower rank first (the leftmost when both are one pair),
+ * then the pair it leaves. false: not such a word (nothing pushed). */
+static bool tiny_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w, size_t n,
+                      hf_tokens *out, uint32_t base, tok_status *st)
+{
+    if ((n != 2 && n != 3) || m->byte_level || m->ignore_merges || m->prefix_len ||
+        m->suffix_len)
+        return false;
+    uint32_t c[3], id[3], at[4] = {0, 1, 2, 3}, k = (uint32_t)n, r1, r2, x1, x2;
+    for (uint32_t i = 0; i < k; i++)
+        if (w[i] >= 0x80 || (c[i] = t->vocab.byte1[w[i]]) == TOK_NO_ID)
+            return false;
+    bool m1 = hf_merge_lookup(m, c[0], c[1], &r1, &x1);
+    if (k == 2) {
+        *st = (m1 ? hf_tokens_push(out, x1, base, base + 2)
+                  : hf_tokens_push(out, c[0], base, base + 1) &&
+                        hf_tokens_push(out, c[1], base + 1, base + 2))
+                  ? TOK_OK
+                  : TOK_ENOMEM;
+        return true;
+    }
+    bool m2 = hf_merge_lookup(m, c[1], c[2], &r2, &x2);
+    uint32_t nid = 0;
+    if (m1 && (!m2 || r1 <= r2)) { /* (c0 c1) first, then with c2 */
+        uint32_t r, x;
+        if (hf_merge_lookup(m, x1, c[2], &r, &x))
+            id[nid++] = x, at[1] = 3;
+        else
+            id[nid++] = x1, id[nid++] = c[2], at[1] = 2;
+    } else if (m2) { /* (c1 c2) first, then c0 with it */
+        uint32_t r, x;
+        if (hf_merge_lookup(m, c[0], x2, &r, &x))
+            id[nid++] = x, at[1] = 3;
+        else
+            id[nid++] = c[0], id[nid++] = x2, at[1] = 1;
+    } else {
+        id[0] = c[0], id[1] = c[1], id[2] = c[2], nid = 3;
+    }
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < nid; i++)
+        ok = hf_tokens_push(out, id[i], base + at[i], base + (i + 1 < nid ? at[i + 1] : 3));
+    *st = ok ? TOK_OK : TOK_ENOMEM;
+    return true;
+}
+
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
                               size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
 {
     tok_status st;
-    if (long_word(t, m, w, n, out, sc, base, &st))
+    if (long_word(t, m, w, n, out, sc, base, &st) || tiny_word(t, m, w, n, out, base, &st))
         return st;
     tok_wc_entry *slot;
     const tok_wc_entry *e = tok_wc_find(m->cache_id, w, n, &slot);
