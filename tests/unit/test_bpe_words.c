@@ -183,6 +183,7 @@ TEST(bpe_words_tiny_words_as_the_merge_loop)
         }
         CHECK_MSG(words > 30000, "%s: %zu words", names[f], words);
         free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+        tok_scratch_free(&sc);
         tok_close(t);
     }
 }
