@@ -139,6 +139,18 @@ static inline bool tok_maybe_space_run(const uint8_t *s, size_t n, size_t min)
     return false;
 }
 
+/* The rows of `row` characters c that a run of c starting at s[i] can lose while keeping at
+ * least `keep` of them (counting long runs of spaces by rows: formats/spm/bpe_long.c,
+ * formats/hf/rows.c); 0 when the run is shorter than keep + row. */
+static inline size_t tok_run_rows(const uint8_t *s, size_t i, size_t n, uint8_t c, size_t keep,
+                                  size_t row)
+{
+    size_t r = i;
+    while (r < n && s[r] == c)
+        r++;
+    return r - i >= keep + row ? (r - i - keep) / row : 0;
+}
+
 /* Spans computed on the cleaned text, mapped back to the original bytes. */
 void tok_lossy_map_spans(const tok_lossy *m, tok_out *o);
 void tok_lossy_free(tok_lossy *m);

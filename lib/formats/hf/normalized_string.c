@@ -292,15 +292,10 @@ bool hf_splits_put_replacing(hf_splits *out, const uint8_t *s, size_t n, uint8_t
             memcpy(o, s + k, run);
         o += run;
         k += run;
-        if (out->drop_row && !sink && k < n) { /* counting: rows out of a long run (rows.c) */
-            size_t r = k;
-            while (r < n && s[r] == c)
-                r++;
-            if (r - k >= HF_ROW_KEEP + out->drop_row) {
-                size_t rows = (r - k - HF_ROW_KEEP) / out->drop_row;
-                out->dropped += rows;
-                k += rows * out->drop_row;
-            }
+        if (out->drop_row && !sink) { /* counting: rows out of a long run (rows.c) */
+            size_t rows = tok_run_rows(s, k, n, c, HF_ROW_KEEP, out->drop_row);
+            out->dropped += rows;
+            k += rows * out->drop_row;
         }
         while (k < n && s[k] == c) { /* the match, and those right after it (runs) */
             if (sink && o > piece && !sink->put(sink->ctx, piece, (size_t)(o - piece), TOK_NO_ID))

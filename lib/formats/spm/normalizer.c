@@ -205,14 +205,9 @@ bool tok_spm_normalize(const tok_spm_norm *nm, const uint8_t *s, size_t n, tok_n
              !(cm->ascii_next[' '][s[i + 1] / 64] >> (s[i + 1] % 64) & 1))) {
             /* what norm_prefix and the lines below do with a space that is itself */
             if (o->drop_row && (i == 0 || s[i - 1] != ' ')) { /* a run's start: its rows */
-                size_t r = i + 1;
-                while (r < n && s[r] == ' ')
-                    r++;
-                if (r - i >= SPM_ROW_KEEP + o->drop_row) {
-                    size_t rows = (r - i - SPM_ROW_KEEP) / o->drop_row;
-                    o->dropped += rows;
-                    i += rows * o->drop_row;
-                }
+                size_t rows = tok_run_rows(s, i, n, ' ', SPM_ROW_KEEP, o->drop_row);
+                o->dropped += rows;
+                i += rows * o->drop_row;
             }
             if (!prev_space) {
                 if (!reserve(o, ws_len))
