@@ -187,3 +187,78 @@ TEST(bpe_words_tiny_words_as_the_merge_loop)
         tok_close(t);
     }
 }
+
+/* hf_bpe_tokenize and the merge loop on s[0..n): the same tokens and spans, else a failure
+ * naming the text. */
+static bool same_as_merge_loop(const tok_tokenizer *t, const char *name, const uint8_t *s,
+                               size_t n, tok_scratch *sc, hf_tokens *a, hf_tokens *b)
+{
+    const hf_model *m = model(t);
+    a->n = b->n = 0;
+    tok_status sa = hf_bpe_tokenize(t, m, s, n, a, sc), sb = hf_bpe_merge(t, m, s, n, b, sc, false);
+    bool same = sa == sb && a->n == b->n;
+    for (size_t k = 0; same && k < a->n; k++)
+        same = a->id[k] == b->id[k] && a->start[k] == b->start[k] && a->end[k] == b->end[k];
+    if (!same)
+        test_fail(__FILE__, __LINE__, "%s: %zu bytes from \"%.24s\": %zu tokens, the merge loop %zu",
+                  name, n, (const char *)s, a->n, b->n);
+    return same;
+}
+
+/* Long words cut where no merge crosses look two- and three-byte characters up by code point
+ * (models/bpe_pairs.c, bmp): texts of letters, accents, Cyrillic, CJK, Hangul, a private-use
+ * character (byte fallback in Gemma), U+0800, U+FFFD and an emoji (four bytes: the hash
+ * lookup), in runs and at random, give the merge loop's tokens through Gemma 3, Gemma 2 and
+ * Mistral 7B, and through a small file whose characters are known, byte fallback or unknown. */
+TEST(bpe_words_characters_by_code_point_as_the_merge_loop)
+{
+    static const char *const chars[] = {"a", "b", "e", "\xC3\xA9", "\xC3\xA8", "\xD0\xB6",
+                                        "\xD0\xB8", "\xE4\xB8\xAD", "\xE6\x96\x87",
+                                        "\xED\x95\x9C", "\xEE\x80\x80", "\xE0\xA0\x80",
+                                        "\xEF\xBF\xBD", "\xF0\x9F\x98\x80", "1", "."};
+    static const char small[] =
+        "{\"version\":\"1.0\",\"added_tokens\":[],\"normalizer\":null,\"pre_tokenizer\":null,"
+        "\"post_processor\":null,\"decoder\":null,\"model\":{\"type\":\"BPE\",\"dropout\":null,"
+        "\"unk_token\":null,\"fuse_unk\":false,\"byte_fallback\":true,\"vocab\":{\"a\":0,"
+        "\"b\":1,\"\\u00e9\":2,\"\\u0436\":3,\"\\u4e2d\":4,\"\\u00e9\\u0436\":5,"
+        "\"\\u4e2d\\u4e2d\":6,\"<0xE6>\":7,\"<0x96>\":8,\"<0x87>\":9,\"ab\":10},"
+        "\"merges\":[\"\\u00e9 \\u0436\",\"\\u4e2d \\u4e2d\",\"a b\"]}}";
+    const size_t nc = sizeof chars / sizeof *chars;
+    tok_scratch sc = {0};
+    hf_tokens a = {0}, b = {0};
+    for (size_t f = 0; f < 4; f++) {
+        static const char *const names[] = {"gemma3", "gemma2", "mistral_7b", "small"};
+        tok_tokenizer *t = NULL;
+        tok_error err;
+        if (f < 3) {
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
+            CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);
+        } else {
+            t = open_json(small);
+            CHECK(t != NULL);
+        }
+        if (!t)
+            continue;
+        uint64_t seed = 11 + f;
+        uint8_t s[1200];
+        size_t texts = 0;
+        for (int i = 0; i < 300; i++) {
+            size_t n = 0;
+            while (n + 4 * 8 < sizeof s) { /* a run of up to 8 of one character, or one */
+                const char *c = chars[test_rand(&seed) % nc];
+                size_t len = strlen(c), reps = i % 3 == 0 ? 1 + test_rand(&seed) % 8 : 1;
+                for (size_t r = 0; r < reps; r++, n += len)
+                    memcpy(s + n, c, len);
+            }
+            if (!same_as_merge_loop(t, names[f], s, n, &sc, &a, &b))
+                break;
+            texts++;
+        }
+        CHECK_MSG(texts == 300, "%s: %zu texts", names[f], texts);
+        CHECK_MSG(hf_pair_bits_get(t, model(t)) != NULL, "%s: words not cut", names[f]);
+        tok_close(t);
+    }
+    free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+    tok_scratch_free(&sc);
+}
