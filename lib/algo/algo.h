@@ -114,6 +114,9 @@ typedef struct tok_char_rank {
     const uint32_t *short_anom; /* v's tokens a text must not hold (tok_bpe_tables_add_short) */
     uint32_t n_short;
     bool in_place; /* v, to_model and short_anom are the caller's memory (tok_char_rank_view) */
+    /* ASCII characters that are v's character tokens with a model token: tok_char_rank_fits
+     * asks one byte of them where it would ask three arrays */
+    bool ascii_fits[128];
 } tok_char_rank;
 
 /* The format's condition on the multi-character token id (model ids), which BPE makes last

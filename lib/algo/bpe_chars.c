@@ -175,6 +175,14 @@ static int renumber(tok_char_rank *z, const tok_vocab *mv, const uint8_t *keep,
     return 0;
 }
 
+static void mark_ascii(tok_char_rank *z)
+{
+    for (uint32_t b = 0; b < 128; b++) {
+        uint32_t id = z->v.byte1[b];
+        z->ascii_fits[b] = id != TOK_NO_ID && z->to_model[id] != TOK_NO_ID && id < z->first_multi;
+    }
+}
+
 int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *keep,
                         const uint32_t *key, tok_char_rank_check check, void *ctx,
                         bool keep_split)
@@ -221,6 +229,8 @@ int tok_char_rank_build(tok_char_rank *z, const tok_vocab *mv, const uint8_t *ke
         free(split);
     if (ret != 0)
         tok_char_rank_free(z);
+    else
+        mark_ascii(z);
     return ret;
 }
 
@@ -253,6 +263,7 @@ int tok_char_rank_view(tok_char_rank *z, const void *vocab, size_t vocab_len,
     z->short_anom = n_short ? short_anom : NULL;
     z->n_short = (uint32_t)n_short;
     z->in_place = true;
+    mark_ascii(z);
     return 0;
 }
 
@@ -261,6 +272,13 @@ bool tok_char_rank_fits(const tok_char_rank *z, const uint8_t *s, size_t n)
     const tok_vocab *v = &z->v;
     uint64_t low = 0; /* the bytes below 64 the text holds (a short token's lead: below) */
     for (size_t i = 0; i < n;) { /* every character a token: the initial symbols */
+        if (s[i] < 0x80) {
+            if (!z->ascii_fits[s[i]])
+                return false;
+            low |= (uint64_t)(s[i] < 64) << (s[i] & 63);
+            i++;
+            continue;
+        }
         unsigned cl = 1;
         tok_utf8_decode(s + i, &cl);
         if (cl > n - i)

@@ -208,8 +208,9 @@ static bool same_as_merge_loop(const tok_tokenizer *t, const char *name, const u
 /* Long words cut where no merge crosses look two- and three-byte characters up by code point
  * (models/bpe_pairs.c, bmp): texts of letters, accents, Cyrillic, CJK, Hangul, a private-use
  * character (byte fallback in Gemma), U+0800, U+FFFD and an emoji (four bytes: the hash
- * lookup), in runs and at random, give the merge loop's tokens through Gemma 3, Gemma 2 and
- * Mistral 7B, and through a small file whose characters are known, byte fallback or unknown. */
+ * lookup), in runs and at random, and ASCII words as base64 has them (hf_pair_ascii's table of
+ * pairs) give the merge loop's tokens through Gemma 3, Gemma 2 and Mistral 7B, and through a
+ * small file whose characters are known, byte fallback or unknown. */
 TEST(bpe_words_characters_by_code_point_as_the_merge_loop)
 {
     static const char *const chars[] = {"a", "b", "e", "\xC3\xA9", "\xC3\xA8", "\xD0\xB6",
@@ -255,7 +256,27 @@ TEST(bpe_words_characters_by_code_point_as_the_merge_loop)
                 break;
             texts++;
         }
-        CHECK_MSG(texts == 300, "%s: %zu texts", names[f], texts);
+        /* ASCII words a few characters long, as in base64 (hf_pair_ascii), with characters
+         * that are not tokens of the small file and the odd two-byte one */
+        static const char b64[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789+/=_-.,!\t\n";
+        for (int i = 0; i < 300; i++) {
+            size_t n = 0;
+            while (n + 8 < sizeof s) {
+                if (test_rand(&seed) % 50 == 0) {
+                    memcpy(s + n, "\xC3\xA9", 2), n += 2;
+                } else {
+                    s[n++] = (uint8_t)b64[test_rand(&seed) % (sizeof b64 - 1)];
+                    if (i % 4 == 0) /* runs of two to four */
+                        for (uint64_t r = test_rand(&seed) % 4; r > 0; r--, n++)
+                            s[n] = s[n - 1];
+                }
+            }
+            if (!same_as_merge_loop(t, names[f], s, n, &sc, &a, &b))
+                break;
+            texts++;
+        }
+        CHECK_MSG(texts == 600, "%s: %zu texts", names[f], texts);
         CHECK_MSG(hf_pair_bits_get(t, model(t)) != NULL, "%s: words not cut", names[f]);
         tok_close(t);
     }

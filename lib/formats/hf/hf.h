@@ -285,6 +285,11 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
  * cutting is always exact, so a cut it passes over inside the word changes nothing. */
 size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
                     size_t n);
+/* hf_pair_cut's cut (min 1) of a word of ASCII tokens from s[a], found by the table of ASCII
+ * pairs alone (base64, code: a cut every few characters), or 0: ask hf_pair_cut (a character
+ * above ASCII or not a token before the cut). Nothing is dropped before it. */
+size_t hf_pair_ascii(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
+                     size_t n);
 
 /* Where the merge table's probe for key starts (the loader and the lookup must agree). */
 static inline uint32_t hf_merge_home(uint64_t key, uint32_t mask)

@@ -340,12 +340,16 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
     size_t gone = 0;
     hf_pair_memo memo = {UINT32_MAX, 0, 0};
     for (size_t a = 0; a < n;) {
-        size_t dropped;
-        uint32_t one;
-        size_t b = hf_pair_word(p, &t->vocab, s, a, n);
-        if (b)
-            dropped = 0, one = TOK_NO_ID; /* a word of more than one character */
-        else
+        size_t dropped = 0, b;
+        uint32_t one = TOK_NO_ID;
+        if (s[a] < 0x80) { /* ASCII tokens (base64: a word every 2.4 bytes) */
+            b = hf_pair_ascii(p, &t->vocab, s, a, n);
+            if (b == a + 1)
+                one = t->vocab.byte1[s[a]];
+        } else {
+            b = hf_pair_word(p, &t->vocab, s, a, n); /* a word of more than one character */
+        }
+        if (!b)
             b = hf_pair_cut(p, &t->vocab, m, s, a, n, 1, &dropped, &one, &memo);
         /* one character that is a token is that token (digits, most CJK: a word a character) */
         unsigned cl = 1;

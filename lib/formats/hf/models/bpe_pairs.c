@@ -30,6 +30,7 @@ struct hf_pair_bits {
      * time Gemma 3 spent cutting multilingual text went to those lookups) */
     uint32_t bmp[0x10000];
     uint64_t ascii[128][2]; /* pairs of ASCII characters, exactly: bit b of row a */
+    uint8_t join[128][128]; /* a b held and b a token: hf_pair_ascii's one load a byte */
     /* hf_pair_word: ASCII characters a U+2581 after which is no cut (some merge holds the
      * pair, or U+2581 is neither a token nor given as bytes) */
     uint64_t no_cut_before_sp[2];
@@ -158,6 +159,9 @@ static hf_pair_bits *build(const tok_vocab *v, const hf_model *m)
     }
 #undef MADE
     free(made);
+    for (uint32_t a = 0; a < 128; a++)
+        for (uint32_t b = 0; b < 128; b++)
+            p->join[a][b] = held(p, a, b) && v->byte1[b] != TOK_NO_ID;
     /* hf_pair_cut's rule before a U+2581 that follows an ASCII token: a cut when U+2581 falls
      * back to bytes, none when it is unknown, else when no merge holds the pair */
     static const uint8_t sp[3] = {0xE2, 0x96, 0x81};
@@ -268,6 +272,20 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
         }
     }
     return n;
+}
+
+size_t hf_pair_ascii(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
+                     size_t n)
+{
+    if (s[a] >= 0x80 || v->byte1[s[a]] == TOK_NO_ID)
+        return 0;
+    /* hf_pair_cut's tight loop from the first character on: every character so far a token,
+     * so nothing pending and nothing dropped */
+    size_t i = a + 1;
+    while (i < n && s[i] < 0x80 && p->join[s[i - 1]][s[i]])
+        i++;
+    /* the end, or two ASCII tokens no merge holds side by side: where hf_pair_cut cuts */
+    return i == n || (s[i] < 0x80 && v->byte1[s[i]] != TOK_NO_ID) ? i : 0;
 }
 
 #define HF_PAIR_WORD_MAX 64
