@@ -283,3 +283,83 @@ TEST(bpe_words_characters_by_code_point_as_the_merge_loop)
     free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
     tok_scratch_free(&sc);
 }
+
+/* A word's leading run of U+2581 is its own token when the merges allow it (hf_pair_lead,
+ * models/bpe_pairs.c): Gemma's families do up to 31 marks, Mistral 7B (runs merged in every
+ * order) never; and texts of indented words -- runs of 1 to 70 marks before letters,
+ * punctuation, CJK, an emoji, a private-use character (byte fallback) and single marks --
+ * give the merge loop's tokens. */
+TEST(bpe_words_leading_runs_as_the_merge_loop)
+{
+    static const char *const names[] = {"gemma3", "gemma2", "gemma", "mistral_7b"};
+    static const size_t most[] = {31, 31, 31, 0};
+    static const char *const after[] = {"and", "If", "..", "return", "x", "\xE4\xB8\xAD\xE6\x96\x87",
+                                        "\xF0\x9F\x98\x80", "\xEE\x80\x80", "(", "\n", "\t"};
+    static const char mark[] = "\xE2\x96\x81";
+    tok_scratch sc = {0};
+    hf_tokens a = {0}, b = {0};
+    for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
+        tok_tokenizer *t;
+        tok_error err;
+        CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);
+        if (!t)
+            continue;
+        const hf_pair_bits *p = hf_pair_bits_get(t, model(t));
+        CHECK_MSG(p != NULL, "%s: no pair set", names[f]);
+        if (!p) {
+            tok_close(t);
+            continue;
+        }
+        /* where the run is its own token: 2 .. most marks before a token */
+        uint8_t w[3 * 80 + 8];
+        size_t found = 0;
+        for (size_t k = 1; k <= 70; k++) {
+            for (size_t i = 0; i < k; i++)
+                memcpy(w + 3 * i, mark, 3);
+            memcpy(w + 3 * k, "and", 3);
+            uint32_t id = TOK_NO_ID;
+            size_t at = hf_pair_lead(p, &t->vocab, w, 3 * k + 3, &id);
+            bool want = k >= 2 && k <= most[f];
+            CHECK_MSG((at != 0) == want, "%s: %zu marks: %zu", names[f], k, at);
+            if (at) {
+                CHECK_EQ(at, 3 * k);
+                CHECK_EQ(id, tok_vocab_find(&t->vocab, w, 3 * k));
+                found++;
+            }
+        }
+        CHECK_EQ(found, most[f] ? most[f] - 1 : 0);
+        /* a character that is not a token after the run: no cut (it may be dropped) */
+        uint32_t cp = 0xE000, id;
+        for (; cp < 0xF900; cp++) {
+            tok_utf8_encode(cp, w + 6);
+            if (tok_vocab_find(&t->vocab, w + 6, 3) == TOK_NO_ID)
+                break;
+        }
+        CHECK(cp < 0xF900);
+        CHECK_EQ(hf_pair_lead(p, &t->vocab, w, 9, &id), 0);
+        memcpy(w + 6, "a", 1); /* and one that is */
+        CHECK_EQ(hf_pair_lead(p, &t->vocab, w, 7, &id), most[f] ? 6 : 0);
+        uint64_t seed = 5 + f;
+        size_t texts = 0;
+        for (int i = 0; i < 200; i++) {
+            uint8_t s[1400];
+            size_t n = 0;
+            while (n + 3 * 72 + 16 < sizeof s) {
+                size_t k = 1 + test_rand(&seed) % (i % 2 ? 8 : 70);
+                for (size_t r = 0; r < k; r++, n += 3)
+                    memcpy(s + n, mark, 3);
+                const char *x = after[test_rand(&seed) % (sizeof after / sizeof *after)];
+                memcpy(s + n, x, strlen(x)), n += strlen(x);
+            }
+            if (!same_as_merge_loop(t, names[f], s, n, &sc, &a, &b))
+                break;
+            texts++;
+        }
+        CHECK_MSG(texts == 200, "%s: %zu texts", names[f], texts);
+        tok_close(t);
+    }
+    free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+    tok_scratch_free(&sc);
+}

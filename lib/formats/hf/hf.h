@@ -285,6 +285,13 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
  * cutting is always exact, so a cut it passes over inside the word changes nothing. */
 size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
                     size_t n);
+/* A word w[0..n) that starts with 2 <= k <= HF_LEAD_MAX U+2581 and, when more follows, a
+ * character that is a token: where the run ends (3k), with *id the run's one token, when HF's
+ * merge of the word is that token then the merge of the rest alone (the argument is in
+ * models/bpe_pairs.c); else 0. */
+#define HF_LEAD_MAX 64
+size_t hf_pair_lead(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *w, size_t n,
+                    uint32_t *id);
 /* hf_pair_cut's cut (min 1) of a word of ASCII tokens from s[a], found by the table of ASCII
  * pairs alone (base64, code: a cut every few characters), or 0: ask hf_pair_cut (a character
  * above ASCII or not a token before the cut). Nothing is dropped before it. */

@@ -307,9 +307,20 @@ static bool tiny_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *
 }
 
 static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const uint8_t *w,
-                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base)
+                              size_t n, hf_tokens *out, tok_scratch *sc, uint32_t base,
+                              const hf_pair_bits *p)
 {
     tok_status st;
+    uint32_t lead;
+    size_t at = p && n >= 6 && hf_is_sp(w) && hf_is_sp(w + 3)
+                    ? hf_pair_lead(p, &t->vocab, w, n, &lead)
+                    : 0;
+    if (at) { /* an indented word: its run's token, then the rest (models/bpe_pairs.c) */
+        if (!hf_tokens_push(out, lead, base, base + (uint32_t)at))
+            return TOK_ENOMEM;
+        return at == n ? TOK_OK
+                       : cached_word(t, m, w + at, n - at, out, sc, base + (uint32_t)at, NULL);
+    }
     if (long_word(t, m, w, n, out, sc, base, &st) || tiny_word(t, m, w, n, out, base, &st))
         return st;
     tok_wc_entry *slot;
@@ -363,7 +374,7 @@ static tok_status by_pairs(const tok_tokenizer *t, const hf_model *m, const hf_p
                                    ? TOK_OK
                                    : TOK_ENOMEM)
                             : cached_word(t, m, s + a, b - a, out, sc,
-                                          base + (uint32_t)(a - gone));
+                                          base + (uint32_t)(a - gone), p);
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);
@@ -390,7 +401,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         const hf_pair_bits *p = n > TOK_WC_WORD ? hf_pair_bits_get(t, m) : NULL;
         if (p)
             return by_pairs(t, m, p, s, n, 0, out, sc);
-        return cached_word(t, m, s, n, out, sc, 0);
+        return cached_word(t, m, s, n, out, sc, 0, NULL);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
@@ -400,7 +411,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
          * parts' tokens then need no memory that grows with the word */
         const hf_pair_bits *p = b - a > HF_PAIRS_WORD ? hf_pair_bits_get(t, m) : NULL;
         tok_status st = p ? by_pairs(t, m, p, s + a, b - a, (uint32_t)a, out, sc)
-                          : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a);
+                          : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a, NULL);
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);

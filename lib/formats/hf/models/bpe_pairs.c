@@ -34,6 +34,8 @@ struct hf_pair_bits {
     /* hf_pair_word: ASCII characters a U+2581 after which is no cut (some merge holds the
      * pair, or U+2581 is neither a token nor given as bytes) */
     uint64_t no_cut_before_sp[2];
+    /* hf_pair_lead: u_k, the token of k U+2581 (k = 1 .. lead_k); lead_k 0: no such cut */
+    uint32_t lead_k, lead_ids[HF_LEAD_MAX + 1];
     uint32_t mask;          /* bits - 1 */
     uint64_t w[];           /* the other pairs, hashed */
 };
@@ -111,8 +113,88 @@ static uint8_t *merged_ids(const tok_vocab *v, const hf_model *m)
     return made;
 }
 
-static hf_pair_bits *build(const tok_vocab *v, const hf_model *m)
+/* ---- a word's leading run of U+2581 ----
+ *
+ * Gemma's words of indented text start with runs of c = U+2581 ("▁▁▁and"), whose tokens the
+ * linear encoder leaves out (their merges come in an order ranks cannot express), so they went
+ * to the merge loop: a tenth of Gemma 3's time on prose. Let u_k be the token c^k. When
+ *   (R) a run of k characters c alone merges to the one token u_k, for every 2 <= k <= K,
+ *   (A) every merge (u_1, y) with y not a token of c comes after every merge of two tokens of
+ *       c, and
+ *   (N) no merge (u_k, y), 2 <= k <= K, has y not a token of c,
+ * the word c^k x... with 2 <= k <= K and x a character that is a token merges as u_k followed
+ * by the merge of x... alone. HF joins the pair of lowest (rank, position), so the run's own
+ * pairs all join before the one pair across the run's end, (u_1, x's symbol) (A): the run goes
+ * as it goes alone, to u_k (R), while merges in x... join only its own characters. u_k beside
+ * x's symbol then joins nothing (N) -- nor did any u_j on the way -- and the pair that waited
+ * is stale. Nothing comes before the run: it starts the word. x must be a token: a character
+ * dropped (no unk, no byte fallback) would let the run meet what follows it.
+ * Gemma 2 and 3: K = 31 (every merge of runs comes first); Gemma: K = 31 as well. */
+static const uint8_t c3[3] = {0xE2, 0x96, 0x81};
+
+/* Is id a token of c only (0: no, 1: yes, 2: empty) */
+static int of_c(const tok_vocab *v, uint32_t id)
 {
+    size_t len = id < v->n_ids ? tok_vocab_len(v, id) : 0, at = 0;
+    const uint8_t *b = v->bytes + (id < v->n_ids ? v->off[id] : 0);
+    if (!len)
+        return 2;
+    while (at + 3 <= len && memcmp(b + at, c3, 3) == 0)
+        at += 3;
+    return at == len;
+}
+
+static void lead_runs(hf_pair_bits *p, const tok_tokenizer *t, const hf_model *m)
+{
+    const tok_vocab *v = &t->vocab;
+    uint8_t run[3 * HF_LEAD_MAX];
+    for (size_t i = 0; i < HF_LEAD_MAX; i++)
+        memcpy(run + 3 * i, c3, 3);
+    uint32_t *u = p->lead_ids, k = 2;
+    p->lead_k = 0;
+    u[1] = tok_vocab_find(v, c3, 3);
+    if (u[1] == TOK_NO_ID)
+        return;
+    hf_tokens out = {0};
+    tok_scratch sc = {0};
+    for (; k <= HF_LEAD_MAX; k++) { /* (R) */
+        out.n = 0;
+        if (hf_bpe_merge(t, m, run, 3 * (size_t)k, &out, &sc, false) != TOK_OK || out.n != 1)
+            break;
+        u[k] = out.id[0];
+    }
+    free(out.id), free(out.start), free(out.end);
+    tok_scratch_free(&sc);
+    uint32_t K = k - 1, last_runs = 0, first_u1y = UINT32_MAX;
+    uint8_t *is_u = K >= 2 ? calloc(v->n_ids / 8 + 1, 1) : NULL;
+    if (!is_u)
+        return; /* no run, or no memory: words merge whole, still exact */
+    for (uint32_t j = 2; j <= K; j++)
+        is_u[u[j] / 8] |= (uint8_t)(1u << (u[j] % 8));
+    bool ok = true;
+    for (size_t i = 0, n = (size_t)1 << m->merge_bits; ok && i < n; i++) {
+        uint64_t key = m->merges[i].key;
+        if (key == UINT64_MAX)
+            continue;
+        uint32_t l = (uint32_t)(key >> 32), r = (uint32_t)key, rank = m->merges[i].rank;
+        if (l >= v->n_ids || (v->bytes[v->off[l]] != c3[0] && l != u[1]))
+            continue; /* a left side that is not a token of c (their first byte: quick) */
+        int lc = of_c(v, l), rc = of_c(v, r);
+        if (lc == 1 && rc == 1)
+            last_runs = rank > last_runs ? rank : last_runs;
+        else if (l == u[1] && rc == 0)
+            first_u1y = rank < first_u1y ? rank : first_u1y;
+        else if (lc == 1 && rc == 0 && (is_u[l / 8] >> (l % 8) & 1))
+            ok = false; /* (N) */
+    }
+    free(is_u);
+    if (ok && last_runs < first_u1y) /* (A) */
+        p->lead_k = K;
+}
+
+static hf_pair_bits *build(const tok_tokenizer *t, const hf_model *m)
+{
+    const tok_vocab *v = &t->vocab;
     uint8_t *made = merged_ids(v, m);
     if (!made)
         return NULL;
@@ -162,6 +244,7 @@ static hf_pair_bits *build(const tok_vocab *v, const hf_model *m)
     for (uint32_t a = 0; a < 128; a++)
         for (uint32_t b = 0; b < 128; b++)
             p->join[a][b] = held(p, a, b) && v->byte1[b] != TOK_NO_ID;
+    lead_runs(p, t, m);
     /* hf_pair_cut's rule before a U+2581 that follows an ASCII token: a cut when U+2581 falls
      * back to bytes, none when it is unknown, else when no merge holds the pair */
     static const uint8_t sp[3] = {0xE2, 0x96, 0x81};
@@ -171,6 +254,28 @@ static hf_pair_bits *build(const tok_vocab *v, const hf_model *m)
         if (k == OTHER || (k == KNOWN && held(p, c, 0x2581)))
             p->no_cut_before_sp[c / 64] |= 1ull << (c % 64);
     return p;
+}
+
+size_t hf_pair_lead(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *w, size_t n,
+                    uint32_t *id)
+{
+    size_t k = 0;
+    while (3 * k + 3 <= n && hf_is_sp(w + 3 * k))
+        k++;
+    if (k < 2 || k > p->lead_k)
+        return 0;
+    size_t at = 3 * k;
+    if (at < n) { /* x, a token (bmp_cp: a character of two or three bytes) */
+        unsigned cl;
+        uint32_t cp = tok_utf8_decode(w + at, &cl);
+        uint32_t x = cl == 1 ? v->byte1[w[at]] : (cp = bmp_cp(w + at, cl)) != UINT32_MAX
+                                                     ? p->bmp[cp]
+                                                     : TOK_NO_ID;
+        if (cl > n - at || x == TOK_NO_ID)
+            return 0;
+    }
+    *id = p->lead_ids[k];
+    return at;
 }
 
 /* Stands for "the merges are not plain": no pair set, merge words whole. */
@@ -188,7 +293,7 @@ const hf_pair_bits *hf_pair_bits_get(const tok_tokenizer *t, const hf_model *m)
     /* cut_words implies plain merges; the other models are asked once (bpe.c) */
     bool plain = m->cut_words || (m->plain_known ? m->plain_known == 2
                                                  : hf_merges_plain(&t->vocab, m, false));
-    p = plain ? build(&t->vocab, m) : &not_plain;
+    p = plain ? build(t, m) : &not_plain;
     if (!p)
         return NULL; /* no memory: the word is merged whole, still exact */
     hf_pair_bits *expected = NULL;
