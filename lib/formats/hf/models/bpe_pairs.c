@@ -132,16 +132,13 @@ static uint8_t *merged_ids(const tok_vocab *v, const hf_model *m)
  * Gemma 2 and 3: K = 31 (every merge of runs comes first); Gemma: K = 31 as well. */
 static const uint8_t c3[3] = {0xE2, 0x96, 0x81};
 
-/* Is id a token of c only (0: no, 1: yes, 2: empty) */
-static int of_c(const tok_vocab *v, uint32_t id)
+/* Is p[0..len) one or more c? */
+static bool all_c(const uint8_t *b, size_t len)
 {
-    size_t len = id < v->n_ids ? tok_vocab_len(v, id) : 0, at = 0;
-    const uint8_t *b = v->bytes + (id < v->n_ids ? v->off[id] : 0);
-    if (!len)
-        return 2;
-    while (at + 3 <= len && memcmp(b + at, c3, 3) == 0)
+    size_t at = 0;
+    while (at + 3 <= len && b[at] == c3[0] && b[at + 1] == c3[1] && b[at + 2] == c3[2])
         at += 3;
-    return at == len;
+    return len && at == len;
 }
 
 static void lead_runs(hf_pair_bits *p, const tok_tokenizer *t, const hf_model *m)
@@ -166,28 +163,28 @@ static void lead_runs(hf_pair_bits *p, const tok_tokenizer *t, const hf_model *m
     free(out.id), free(out.start), free(out.end);
     tok_scratch_free(&sc);
     uint32_t K = k - 1, last_runs = 0, first_u1y = UINT32_MAX;
-    uint8_t *is_u = K >= 2 ? calloc(v->n_ids / 8 + 1, 1) : NULL;
-    if (!is_u)
+    /* 1: a token of c; 2: also one of u_2 .. u_K */
+    uint8_t *runs = K >= 2 ? calloc(v->n_ids, 1) : NULL;
+    if (!runs)
         return; /* no run, or no memory: words merge whole, still exact */
+    for (uint32_t id = 0; id < v->n_ids; id++)
+        runs[id] = all_c(v->bytes + v->off[id], tok_vocab_len(v, id));
     for (uint32_t j = 2; j <= K; j++)
-        is_u[u[j] / 8] |= (uint8_t)(1u << (u[j] % 8));
+        runs[u[j]] = 2;
     bool ok = true;
     for (size_t i = 0, n = (size_t)1 << m->merge_bits; ok && i < n; i++) {
         uint64_t key = m->merges[i].key;
-        if (key == UINT64_MAX)
-            continue;
         uint32_t l = (uint32_t)(key >> 32), r = (uint32_t)key, rank = m->merges[i].rank;
-        if (l >= v->n_ids || (v->bytes[v->off[l]] != c3[0] && l != u[1]))
-            continue; /* a left side that is not a token of c (their first byte: quick) */
-        int lc = of_c(v, l), rc = of_c(v, r);
-        if (lc == 1 && rc == 1)
+        if (key == UINT64_MAX || l >= v->n_ids || r >= v->n_ids || !runs[l])
+            continue;
+        if (runs[r])
             last_runs = rank > last_runs ? rank : last_runs;
-        else if (l == u[1] && rc == 0)
+        else if (l == u[1])
             first_u1y = rank < first_u1y ? rank : first_u1y;
-        else if (lc == 1 && rc == 0 && (is_u[l / 8] >> (l % 8) & 1))
+        else if (runs[l] == 2 && tok_vocab_len(v, r))
             ok = false; /* (N) */
     }
-    free(is_u);
+    free(runs);
     if (ok && last_runs < first_u1y) /* (A) */
         p->lead_k = K;
 }
