@@ -401,7 +401,10 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         const hf_pair_bits *p = n > TOK_WC_WORD ? hf_pair_bits_get(t, m) : NULL;
         if (p)
             return by_pairs(t, m, p, s, n, 0, out, sc);
-        return cached_word(t, m, s, n, out, sc, 0, NULL);
+        /* (a line of Gemma 3's, between its newline tokens: indented, it asks for the pair
+         * set for its leading run) */
+        p = n >= 6 && hf_is_sp(s) && hf_is_sp(s + 3) ? hf_pair_bits_get(t, m) : NULL;
+        return cached_word(t, m, s, n, out, sc, 0, p);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
@@ -410,8 +413,11 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         /* a long word (digits, base64, a run) is cut where no merge crosses, as above: its
          * parts' tokens then need no memory that grows with the word */
         const hf_pair_bits *p = b - a > HF_PAIRS_WORD ? hf_pair_bits_get(t, m) : NULL;
-        tok_status st = p ? by_pairs(t, m, p, s + a, b - a, (uint32_t)a, out, sc)
-                          : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a, NULL);
+        if (!p && b - a >= 6 && hf_is_sp(s + a) && hf_is_sp(s + a + 3))
+            p = hf_pair_bits_get(t, m); /* an indented word: its leading run */
+        tok_status st = p && b - a > HF_PAIRS_WORD
+                            ? by_pairs(t, m, p, s + a, b - a, (uint32_t)a, out, sc)
+                            : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a, p);
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);
