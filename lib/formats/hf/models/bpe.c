@@ -407,20 +407,33 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         return cached_word(t, m, s, n, out, sc, 0, p);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
-     * this a whole text would be one word for the merge loop */
+     * this a whole text would be one word for the merge loop. HF merges the piece as one word,
+     * so its offsets skip the characters it drops in every word before (gone) */
+    bool drops = hf_may_drop(m);
+    size_t gone = 0;
     for (size_t a = 0; a < n;) {
         size_t b = word_end(s, a, n);
         /* a long word (digits, base64, a run) is cut where no merge crosses, as above: its
          * parts' tokens then need no memory that grows with the word */
-        const hf_pair_bits *p = b - a > HF_PAIRS_WORD ? hf_pair_bits_get(t, m) : NULL;
+        /* so is a word with a control character: Mistral 7B gives newlines and tabs as
+         * byte-fallback tokens, which never merge, so "▁and\n" is "▁and" and a newline, and
+         * the first goes to the word cache or the rank core, not the merge loop (which took 40%
+         * of its time on prose, most of it on such words at line ends) */
+        bool ctrl = false;
+        for (size_t i = a; i < b && !ctrl; i++)
+            ctrl = s[i] < 0x20;
+        bool cut = b - a > HF_PAIRS_WORD || ctrl;
+        const hf_pair_bits *p = cut ? hf_pair_bits_get(t, m) : NULL;
         if (!p && b - a >= 6 && hf_is_sp(s + a) && hf_is_sp(s + a + 3))
             p = hf_pair_bits_get(t, m); /* an indented word: its leading run */
-        tok_status st = p && b - a > HF_PAIRS_WORD
-                            ? by_pairs(t, m, p, s + a, b - a, (uint32_t)a, out, sc)
-                            : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a, p);
+        uint32_t base = (uint32_t)(a - gone);
+        tok_status st = p && cut ? by_pairs(t, m, p, s + a, b - a, base, out, sc)
+                                 : cached_word(t, m, s + a, b - a, out, sc, base, p);
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);
+        if (drops)
+            gone += hf_dropped(&t->vocab, m, s + a, b - a);
         a = b;
     }
     return out->oom ? TOK_ENOMEM : TOK_OK;
