@@ -5,6 +5,7 @@
  * far whose join (up to 8 letters) becomes a merge, in the order given (so the ranks come in
  * any order), until a byte 0xFF; the rest are runs, a letter and a length each. The loader
  * checks nothing here that the merge does not need, so a vocabulary it refuses is skipped. */
+#include "bpe_json.h"
 #include "formats/hf/models/bpe_word.h"
 
 #include <stdio.h>
@@ -16,11 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 3 || size > 4096)
         return 0;
     size_t letters = 2 + data[0] % 3, at = 1;
-    char tok[48][9];
+    char tok[48][40];
     size_t nt = 0, nm = 0;
     for (size_t k = 0; k < letters; k++)
         tok[nt][0] = (char)('a' + k), tok[nt][1] = 0, nt++;
-    char merges[64][20];
+    char merges[64][84];
     while (at + 1 < size && data[at] != 0xFF && nm < 64) {
         const char *x = tok[data[at] % nt], *y = tok[data[at + 1] % nt];
         at += 2;
@@ -41,22 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strcpy(merges[nm++], m);
     }
     at++;
-    char json[8192];
-    size_t n = (size_t)snprintf(json, sizeof json,
-                                "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": "
-                                "null, \"pre_tokenizer\": null, \"post_processor\": null, "
-                                "\"decoder\": null, \"model\": {\"type\": \"BPE\", \"dropout\": "
-                                "null, \"unk_token\": null, \"continuing_subword_prefix\": "
-                                "null, \"end_of_word_suffix\": null, \"fuse_unk\": false, "
-                                "\"byte_fallback\": false, \"vocab\": {");
-    for (size_t k = 0; k < nt; k++)
-        n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\": %zu", k ? ", " : "", tok[k], k);
-    n += (size_t)snprintf(json + n, sizeof json - n, "}, \"merges\": [");
-    for (size_t k = 0; k < nm; k++)
-        n += (size_t)snprintf(json + n, sizeof json - n, "%s\"%s\"", k ? ", " : "", merges[k]);
-    n += (size_t)snprintf(json + n, sizeof json - n, "]}}");
-    tok_tokenizer *t;
-    if (n >= sizeof json || tok_open_memory(json, n, "fuzz", NULL, &t, NULL) != TOK_OK)
+    tok_tokenizer *t = bpe_json_open(tok, nt, merges, nm, false, NULL, NULL);
+    if (!t)
         return 0;
     char text[1 << 15];
     size_t len = 0;

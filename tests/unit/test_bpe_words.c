@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #define SP "\\u2581"
+#define SP8 "\xE2\x96\x81" /* U+2581 as UTF-8 */
 /* SentencePiece-style: spaces become U+2581, no pre-tokenizer. merges_ and ids_ vary. */
 #define JSON(vocab, merges)                                                                  \
     "{\"version\":\"1.0\",\"added_tokens\":[],\"normalizer\":{\"type\":\"Replace\","        \
@@ -432,4 +433,38 @@ TEST(bpe_words_control_characters_as_the_merge_loop)
     }
     free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
     tok_scratch_free(&sc);
+}
+
+/* A model that drops characters (no unk token, no byte fallback): what follows a dropped
+ * character meets what came before it, so a U+2581 after a dropped tab may continue a run of
+ * U+2581 -- no cut before it (found by fuzz_bpe_words). Ids from npm tokenizers 0.23.2 on this
+ * file: "a▁\t▁▁b" -> 1,4,2; "a▁\n\t▁▁▁▁" + 44 b -> 1,3,4 and 44 times 2. */
+TEST(bpe_words_dropped_characters_join_runs)
+{
+    static const char json[] =
+        "{\"version\":\"1.0\",\"added_tokens\":[],\"normalizer\":null,\"pre_tokenizer\":null,"
+        "\"post_processor\":null,\"decoder\":null,\"model\":{\"type\":\"BPE\",\"dropout\":null,"
+        "\"unk_token\":null,\"fuse_unk\":false,\"byte_fallback\":false,\"vocab\":{"
+        "\"\\u2581\":0,\"a\":1,\"b\":2,\"\\u2581\\u2581\":3,\"\\u2581\\u2581\\u2581\":4},"
+        "\"merges\":[\"\\u2581 \\u2581\",\"\\u2581\\u2581 \\u2581\"]}}";
+    tok_tokenizer *t = open_json(json);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    CHECK(model(t)->cut_words);
+    char text[128];
+    uint32_t ids[64];
+    size_t n = 0;
+    tok_error err;
+    CHECK_EQ(tok_encode(t, "a" SP8 "\t" SP8 SP8 "b", 12, NULL, ids, NULL, 64, &n, &err), TOK_OK);
+    CHECK_EQ(n, 3);
+    CHECK(n == 3 && ids[0] == 1 && ids[1] == 4 && ids[2] == 2);
+    size_t len = (size_t)snprintf(text, sizeof text, "a" SP8 "\n\t" SP8 SP8 SP8 SP8 "%s",
+                                  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    CHECK_EQ(tok_encode(t, text, len, NULL, ids, NULL, 64, &n, &err), TOK_OK);
+    CHECK_EQ(n, 47);
+    CHECK(n == 47 && ids[0] == 1 && ids[1] == 3 && ids[2] == 4);
+    for (size_t i = 3; i < n && i < 64; i++)
+        CHECK_EQ(ids[i], 2);
+    tok_close(t);
 }

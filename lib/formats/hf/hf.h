@@ -286,10 +286,8 @@ size_t hf_pair_cut(const hf_pair_bits *p, const tok_vocab *v, const hf_model *m,
 size_t hf_pair_word(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *s, size_t a,
                     size_t n);
 /* Can m drop a character (no token, no unknown token, not all its bytes fallback tokens)?
- * HF's offsets then do not count it, nor any after it in the word: hf_dropped gives the bytes
- * of s[0..n) dropped. */
+ * What follows it then meets what came before it, and HF's offsets do not count it. */
 bool hf_may_drop(const hf_model *m);
-size_t hf_dropped(const tok_vocab *v, const hf_model *m, const uint8_t *s, size_t n);
 /* A word w[0..n) that starts with 2 <= k <= HF_LEAD_MAX U+2581 and, when more follows, a
  * character that is a token: where the run ends (3k), with *id the run's one token, when HF's
  * merge of the word is that token then the merge of the rest alone (the argument is in

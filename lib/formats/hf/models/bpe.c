@@ -394,10 +394,13 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         if (id != TOK_NO_ID)
             return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
     }
-    if (!m->cut_words) {
+    if (!m->cut_words || hf_may_drop(m)) {
         /* a piece whose merges are plain goes word by word all the same, its words ending
          * where no merge can cross (models/bpe_pairs.c): Gemma 3's whole text is one piece,
-         * and one token (">▁</") keeps it from cut_words; a short piece is a word */
+         * and one token (">▁</") keeps it from cut_words; a short piece is a word. So does a
+         * model that drops characters (no unk, no byte fallback): a U+2581 after a dropped
+         * character may follow another U+2581 in what the merge sees, which cuts at every
+         * U+2581 after another character would split (the pair cut knows dropped ones) */
         const hf_pair_bits *p = n > TOK_WC_WORD ? hf_pair_bits_get(t, m) : NULL;
         if (p)
             return by_pairs(t, m, p, s, n, 0, out, sc);
@@ -407,10 +410,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         return cached_word(t, m, s, n, out, sc, 0, p);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
-     * this a whole text would be one word for the merge loop. HF merges the piece as one word,
-     * so its offsets skip the characters it drops in every word before (gone) */
-    bool drops = hf_may_drop(m);
-    size_t gone = 0;
+     * this a whole text would be one word for the merge loop */
     for (size_t a = 0; a < n;) {
         size_t b = word_end(s, a, n);
         /* a long word (digits, base64, a run) is cut where no merge crosses, as above: its
@@ -426,14 +426,11 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         const hf_pair_bits *p = cut ? hf_pair_bits_get(t, m) : NULL;
         if (!p && b - a >= 6 && hf_is_sp(s + a) && hf_is_sp(s + a + 3))
             p = hf_pair_bits_get(t, m); /* an indented word: its leading run */
-        uint32_t base = (uint32_t)(a - gone);
-        tok_status st = p && cut ? by_pairs(t, m, p, s + a, b - a, base, out, sc)
-                                 : cached_word(t, m, s + a, b - a, out, sc, base, p);
+        tok_status st = p && cut ? by_pairs(t, m, p, s + a, b - a, (uint32_t)a, out, sc)
+                                 : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a, p);
         if (st != TOK_OK)
             return st;
         hf_tokens_settled(out);
-        if (drops)
-            gone += hf_dropped(&t->vocab, m, s + a, b - a);
         a = b;
     }
     return out->oom ? TOK_ENOMEM : TOK_OK;

@@ -109,20 +109,6 @@ bool hf_may_drop(const hf_model *m)
     return !m->byte_fallback;
 }
 
-size_t hf_dropped(const tok_vocab *v, const hf_model *m, const uint8_t *s, size_t n)
-{
-    size_t gone = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned cl;
-        uint32_t id;
-        next_char(s + i, n - i, &cl);
-        if (kind_of(v, m, s + i, cl, &id) == OTHER)
-            gone += cl;
-        i += cl;
-    }
-    return gone;
-}
-
 /* The tokens some merge makes: the only symbols of more than one character (a token no merge
  * makes -- Gemma's "<unused12>", an added token kept in the vocabulary -- is never a symbol
  * that covers a boundary, so its pairs do not hold one). NULL when out of memory. */
