@@ -6,6 +6,31 @@
 #include "tokscope.h"
 
 #include <stdio.h>
+#include <string.h>
+
+/* The merge of tokens x and y appended to merges (*nm of them), and their join to tok (*nt of
+ * at most max_t) when it is new: the join's index, or -1 when the merge is there already or
+ * there is no room. */
+static long bpe_add_merge(char (*tok)[40], size_t *nt, size_t max_t, char (*merges)[84],
+                          size_t *nm, size_t x, size_t y)
+{
+    char m[84], j[40];
+    snprintf(m, sizeof m, "%s %s", tok[x], tok[y]);
+    snprintf(j, sizeof j, "%s%s", tok[x], tok[y]);
+    for (size_t k = 0; k < *nm; k++)
+        if (!strcmp(merges[k], m))
+            return -1;
+    size_t at = 0;
+    while (at < *nt && strcmp(tok[at], j))
+        at++;
+    if (at == *nt) {
+        if (*nt == max_t)
+            return -1;
+        strcpy(tok[(*nt)++], j);
+    }
+    strcpy(merges[(*nm)++], m);
+    return (long)at;
+}
 
 /* tok[k] gets id k; merges are "left right" strings, in rank order; extra is appended to the
  * vocabulary object (", \"<0x0A>\": 40" and the like: ids after the tokens), unk names the

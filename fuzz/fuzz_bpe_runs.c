@@ -23,23 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tok[nt][0] = (char)('a' + k), tok[nt][1] = 0, nt++;
     char merges[64][84];
     while (at + 1 < size && data[at] != 0xFF && nm < 64) {
-        const char *x = tok[data[at] % nt], *y = tok[data[at + 1] % nt];
+        size_t x = data[at] % nt, y = data[at + 1] % nt;
         at += 2;
-        if (strlen(x) + strlen(y) > 8)
-            continue;
-        char m[20], j[17];
-        snprintf(m, sizeof m, "%s %s", x, y);
-        snprintf(j, sizeof j, "%s%s", x, y);
-        bool dup = false, have = false;
-        for (size_t k = 0; k < nm && !dup; k++)
-            dup = !strcmp(merges[k], m);
-        for (size_t k = 0; k < nt && !have; k++)
-            have = !strcmp(tok[k], j);
-        if (dup || (!have && nt == 48))
-            continue;
-        if (!have)
-            strcpy(tok[nt++], j);
-        strcpy(merges[nm++], m);
+        if (strlen(tok[x]) + strlen(tok[y]) <= 8)
+            bpe_add_merge(tok, &nt, 48, merges, &nm, x, y);
     }
     at++;
     tok_tokenizer *t = bpe_json_open(tok, nt, merges, nm, false, NULL, NULL);

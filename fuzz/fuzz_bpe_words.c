@@ -35,21 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         at += 2;
         if (count[x] + count[y] > 8)
             continue;
-        char m[84], j[40];
-        snprintf(m, sizeof m, "%s %s", tok[x], tok[y]);
-        snprintf(j, sizeof j, "%s%s", tok[x], tok[y]);
-        bool dup = false, have = false;
-        for (size_t k = 0; k < nm && !dup; k++)
-            dup = !strcmp(merges[k], m);
-        for (size_t k = 0; k < nt && !have; k++)
-            have = !strcmp(tok[k], j);
-        if (dup || (!have && nt == 64))
-            continue;
-        if (!have) {
-            strcpy(tok[nt], j);
-            count[nt++] = count[x] + count[y];
-        }
-        strcpy(merges[nm++], m);
+        size_t before = nt;
+        long j = bpe_add_merge(tok, &nt, 64, merges, &nm, x, y);
+        if (j >= 0 && nt > before)
+            count[j] = count[x] + count[y];
     }
     at++;
     /* byte fallback: a newline and "x" as bytes, not a tab; the unknown token after those */

@@ -194,6 +194,27 @@ TEST(bpe_words_tiny_words_as_the_merge_loop)
     }
 }
 
+/* The reference tokenizer.json NAME, or the text small when NAME is "small"; NULL, with a
+ * failure noted, when it does not open. */
+static tok_tokenizer *open_named(const char *name, const char *small)
+{
+    tok_tokenizer *t = NULL;
+    tok_error err;
+    if (!strcmp(name, "small")) {
+        t = open_json(small);
+    } else {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), name);
+        if (test_open_json(path, &t, &err) != TOK_OK) {
+            fprintf(stderr, "    %s: %s\n", path, err.message);
+            t = NULL;
+        }
+    }
+    if (!t)
+        test_fail(__FILE__, __LINE__, "%s does not open", name);
+    return t;
+}
+
 /* hf_bpe_tokenize and the merge loop on s[0..n): the same tokens and spans, else a failure
  * naming the text. */
 static bool same_as_merge_loop(const tok_tokenizer *t, const char *name, const uint8_t *s,
@@ -235,16 +256,7 @@ TEST(bpe_words_characters_by_code_point_as_the_merge_loop)
     hf_tokens a = {0}, b = {0};
     for (size_t f = 0; f < 4; f++) {
         static const char *const names[] = {"gemma3", "gemma2", "mistral_7b", "small"};
-        tok_tokenizer *t = NULL;
-        tok_error err;
-        if (f < 3) {
-            char path[512];
-            snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
-            CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);
-        } else {
-            t = open_json(small);
-            CHECK(t != NULL);
-        }
+        tok_tokenizer *t = open_named(names[f], small);
         if (!t)
             continue;
         uint64_t seed = 11 + f;
@@ -305,11 +317,7 @@ TEST(bpe_words_leading_runs_as_the_merge_loop)
     tok_scratch sc = {0};
     hf_tokens a = {0}, b = {0};
     for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
-        tok_tokenizer *t;
-        tok_error err;
-        CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);
+        tok_tokenizer *t = open_named(names[f], NULL);
         if (!t)
             continue;
         const hf_pair_bits *p = hf_pair_bits_get(t, model(t));
@@ -403,16 +411,7 @@ TEST(bpe_words_control_characters_as_the_merge_loop)
     tok_scratch sc = {0};
     hf_tokens a = {0}, b = {0};
     for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
-        tok_tokenizer *t = NULL;
-        tok_error err;
-        if (f < 2) {
-            char path[512];
-            snprintf(path, sizeof path, "%s/%s/tokenizer.json", test_hf_dir(), names[f]);
-            CHECK_MSG(test_open_json(path, &t, &err) == TOK_OK, "%s: %s", path, err.message);
-        } else {
-            t = open_json(small);
-            CHECK(t != NULL);
-        }
+        tok_tokenizer *t = open_named(names[f], small);
         if (!t)
             continue;
         uint64_t seed = 17 + f;
