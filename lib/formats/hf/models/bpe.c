@@ -224,6 +224,21 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
     return n;
 }
 
+/* The first byte below 0x20 in s[i..n), or n: eight bytes a step (a byte b < 0x20 is one
+ * whose b - 0x20 borrows while b itself has the top bit clear). */
+static size_t next_control(const uint8_t *s, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if ((x - 0x2020202020202020ull) & ~x & 0x8080808080808080ull)
+            break;
+    }
+    while (i < n && s[i] >= 0x20)
+        i++;
+    return i;
+}
+
 /* Does the merge loop have work on w: an adjacent pair of characters with a merge for every 64
  * bytes? (Digits, most CJK: hardly any.) */
 static bool merges_many(const tok_tokenizer *t, const hf_model *m, const uint8_t *w, size_t n)
@@ -411,6 +426,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
      * this a whole text would be one word for the merge loop */
+    size_t ctrl_at = 0; /* the first control character at or after a (n: none) */
     for (size_t a = 0; a < n;) {
         size_t b = word_end(s, a, n);
         /* a long word (digits, base64, a run) is cut where no merge crosses, as above: its
@@ -419,10 +435,9 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
          * byte-fallback tokens, which never merge, so "▁and\n" is "▁and" and a newline, and
          * the first goes to the word cache or the rank core, not the merge loop (which took 40%
          * of its time on prose, most of it on such words at line ends) */
-        bool ctrl = false;
-        for (size_t i = a; i < b && !ctrl; i++)
-            ctrl = s[i] < 0x20;
-        bool cut = b - a > HF_PAIRS_WORD || ctrl;
+        if (ctrl_at < a)
+            ctrl_at = next_control(s, a, n);
+        bool cut = b - a > HF_PAIRS_WORD || ctrl_at < b;
         const hf_pair_bits *p = cut ? hf_pair_bits_get(t, m) : NULL;
         if (!p && b - a >= 6 && hf_is_sp(s + a) && hf_is_sp(s + a + 3))
             p = hf_pair_bits_get(t, m); /* an indented word: its leading run */
