@@ -584,6 +584,51 @@ TEST(bpe_ranks_packed_char_level_golden_words_gemma3) { golden_words("gemma3"); 
 TEST(bpe_ranks_packed_char_level_golden_words_mistral) { golden_words("mistral_7b"); }
 TEST(bpe_ranks_packed_char_level_golden_words_gemma2) { golden_words("gemma2"); }
 
+/* Words too long for the word cache take a pack's tables too (bpe.c cached_word), with their
+ * tokens settled as they come: texts of long runs of punctuation (a man page's line of
+ * asterisks), letters, digits and CJK with U+2581 between, through the packed Gemma 3 and
+ * Mistral 7B, give the merge loop's tokens and spans over the same text. */
+static void long_words(const char *name)
+{
+    static const char *const parts[] = {"*", "-", "=", ".", "\"", "~", "a", "x", "7",
+                                        "\xE4\xB8\xAD", "\xC3\xA9", "\xE2\x96\x81"};
+    char path[512];
+    char_level_path(name, path, sizeof path);
+    tok_tokenizer *t;
+    CHECK_MSG(t = open_packed(path), "%s: cannot pack and open (make hf-vocabs)", path);
+    const hf_model *m = &((const hf_pipeline *)t->impl)->model;
+    CHECK_MSG(m->lazy && hf_lazy_rank_get(t, m) && served_from_pack(t), "%s: no packed tables",
+              name);
+    tok_scratch sc = {0};
+    hf_tokens a = {0}, b = {0};
+    uint64_t seed = 23;
+    size_t texts = 0;
+    for (int i = 0; i < 300; i++) {
+        uint8_t s[2048];
+        size_t n = 0;
+        while (n + 3 * 100 < sizeof s) { /* a run of 30-90 of one part, or a few parts */
+            const char *x = parts[test_rand(&seed) % (sizeof parts / sizeof *parts)];
+            size_t k = i % 3 ? 30 + test_rand(&seed) % 60 : 1 + test_rand(&seed) % 3;
+            for (size_t r = 0; r < k; r++, n += strlen(x))
+                memcpy(s + n, x, strlen(x));
+        }
+        a.n = b.n = 0;
+        tok_status sa = hf_bpe_tokenize(t, m, s, n, &a, &sc), sb = hf_bpe_merge(t, m, s, n, &b, &sc, false);
+        bool same = sa == sb && a.n == b.n;
+        for (size_t k = 0; same && k < a.n; k++)
+            same = a.id[k] == b.id[k] && a.start[k] == b.start[k] && a.end[k] == b.end[k];
+        CHECK_MSG(same, "%s: text %d: %zu tokens, the merge loop %zu", name, i, a.n, b.n);
+        texts++;
+    }
+    CHECK_EQ(texts, 300);
+    free(a.id), free(a.start), free(a.end), free(b.id), free(b.start), free(b.end);
+    free(sc.buf);
+    tok_close(t);
+}
+
+TEST(bpe_ranks_packed_char_level_long_words_gemma3) { long_words("gemma3"); }
+TEST(bpe_ranks_packed_char_level_long_words_mistral) { long_words("mistral_7b"); }
+
 /* The lazy tables are built inside the first encode of a long piece, on a tokenizer that threads
  * share: several threads hit the first long piece at once, one builds (under the lazy state's
  * lock), all get the ids of the merge loop. make tsan runs this test (its name has "thread"). */

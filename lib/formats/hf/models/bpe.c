@@ -342,17 +342,17 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
     const tok_wc_entry *e = tok_wc_find(m->cache_id, w, n, &slot);
     if (e)
         return hf_tokens_from_cache(out, e, base) ? TOK_OK : TOK_ENOMEM;
-    if (!slot) /* not one the cache keeps (too long): nothing is read back */
-        return merge_word(t, m, w, n, out, sc, base, true);
+    bool keep = slot != NULL; /* else not one the cache keeps (too long): nothing read back */
     size_t first = out->n;
-    /* a pack's rank tables, read in place, are ready: they beat the merge loop on any word */
+    /* a pack's rank tables, read in place, are ready: they beat the merge loop on any word
+     * (Gemma 3 on man pages: a line of 70 asterisks, 822 times, went to the merge loop) */
     const hf_lazy_rank *z = m->lazy && m->lazy->from_pack && n > 3 ? hf_lazy_rank_get(t, m) : NULL;
-    if (!z || !hf_lazy_rank_word(z, w, n, out, sc, base, false, &st)) {
+    if (!z || !hf_lazy_rank_word(z, w, n, out, sc, base, !keep, &st)) {
         if (z && st != TOK_OK)
             return st;
-        st = merge_word(t, m, w, n, out, sc, base, false);
+        st = merge_word(t, m, w, n, out, sc, base, !keep);
     }
-    if (st == TOK_OK)
+    if (st == TOK_OK && keep)
         hf_tokens_to_cache(slot, m->cache_id, w, n, out, first, base);
     return st;
 }
