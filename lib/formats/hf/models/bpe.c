@@ -346,7 +346,9 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
     size_t first = out->n;
     /* a pack's rank tables, read in place, are ready: they beat the merge loop on any word
      * (Gemma 3 on man pages: a line of 70 asterisks, 822 times, went to the merge loop) */
-    const hf_lazy_rank *z = m->lazy && m->lazy->from_pack && n > 3 ? hf_lazy_rank_get(t, m) : NULL;
+    const hf_lazy_rank *z = m->lazy && m->lazy->from_pack && n > 3 && n < HF_RANK_LAZY_MIN
+                                ? hf_lazy_rank_get(t, m)
+                                : NULL; /* (longer: long_word asked them already) */
     if (!z || !hf_lazy_rank_word(z, w, n, out, sc, base, !keep, &st)) {
         if (z && st != TOK_OK)
             return st;
