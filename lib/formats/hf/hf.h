@@ -229,6 +229,10 @@ typedef struct hf_model {
     /* No merge can join a character to a following U+2581 (checked at load): text can be cut
      * before every U+2581 that follows another character and each word merged alone. */
     bool cut_words;
+    /* hf_may_drop's answer, worked out when the file opens (hf_bpe_prepare_words): a U+2581
+     * after a character the model drops may continue the run before it, so such a model is
+     * cut by the pair cut, not at every U+2581 (bpe.c) */
+    bool may_drop;
     /* hf_merges_plain(vocab, model, false), when a pack recorded it: 0 not known (asked on the
      * first long word, a pass over every merge), 1 not plain, 2 plain */
     uint8_t plain_known;

@@ -224,6 +224,12 @@ static size_t word_end(const uint8_t *s, size_t a, size_t n)
     return n;
 }
 
+/* Does w[0..n) start with two U+2581, a run hf_pair_lead may take as one token? */
+static inline bool starts_indented(const uint8_t *w, size_t n)
+{
+    return n >= 6 && hf_is_sp(w) && hf_is_sp(w + 3);
+}
+
 /* The first byte below 0x20 in s[i..n), or n: eight bytes a step (a byte b < 0x20 is one
  * whose b - 0x20 borrows while b itself has the top bit clear). */
 static size_t next_control(const uint8_t *s, size_t i, size_t n)
@@ -327,9 +333,7 @@ static tok_status cached_word(const tok_tokenizer *t, const hf_model *m, const u
 {
     tok_status st;
     uint32_t lead;
-    size_t at = p && n >= 6 && hf_is_sp(w) && hf_is_sp(w + 3)
-                    ? hf_pair_lead(p, &t->vocab, w, n, &lead)
-                    : 0;
+    size_t at = p && starts_indented(w, n) ? hf_pair_lead(p, &t->vocab, w, n, &lead) : 0;
     if (at) { /* an indented word: its run's token, then the rest (models/bpe_pairs.c) */
         if (!hf_tokens_push(out, lead, base, base + (uint32_t)at))
             return TOK_ENOMEM;
@@ -411,7 +415,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         if (id != TOK_NO_ID)
             return hf_tokens_push(out, id, 0, (uint32_t)n) ? TOK_OK : TOK_ENOMEM;
     }
-    if (!m->cut_words || hf_may_drop(m)) {
+    if (!m->cut_words || m->may_drop) {
         /* a piece whose merges are plain goes word by word all the same, its words ending
          * where no merge can cross (models/bpe_pairs.c): Gemma 3's whole text is one piece,
          * and one token (">▁</") keeps it from cut_words; a short piece is a word. So does a
@@ -423,7 +427,7 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
             return by_pairs(t, m, p, s, n, 0, out, sc);
         /* (a line of Gemma 3's, between its newline tokens: indented, it asks for the pair
          * set for its leading run) */
-        p = n >= 6 && hf_is_sp(s) && hf_is_sp(s + 3) ? hf_pair_bits_get(t, m) : NULL;
+        p = starts_indented(s, n) ? hf_pair_bits_get(t, m) : NULL;
         return cached_word(t, m, s, n, out, sc, 0, p);
     }
     /* SentencePiece-style models (Gemma, Mistral 7B, Yi, ...) have no pre-tokenizer: without
@@ -440,9 +444,9 @@ tok_status hf_bpe_tokenize(const tok_tokenizer *t, const hf_model *m, const uint
         if (ctrl_at < a)
             ctrl_at = next_control(s, a, n);
         bool cut = b - a > HF_PAIRS_WORD || ctrl_at < b;
-        const hf_pair_bits *p = cut ? hf_pair_bits_get(t, m) : NULL;
-        if (!p && b - a >= 6 && hf_is_sp(s + a) && hf_is_sp(s + a + 3))
-            p = hf_pair_bits_get(t, m); /* an indented word: its leading run */
+        /* (an indented word asks for the pair set too: its leading run) */
+        const hf_pair_bits *p =
+            cut || starts_indented(s + a, b - a) ? hf_pair_bits_get(t, m) : NULL;
         tok_status st = p && cut ? by_pairs(t, m, p, s + a, b - a, (uint32_t)a, out, sc)
                                  : cached_word(t, m, s + a, b - a, out, sc, (uint32_t)a, p);
         if (st != TOK_OK)
@@ -502,6 +506,7 @@ void hf_bpe_prepare_words(const tok_vocab *v, hf_model *m, int known)
     m->cut_words = false;
     if (m->kind != HF_BPE || !m->merges)
         return;
+    m->may_drop = hf_may_drop(m);
     m->cache_id = tok_wc_new_id();
     if (known >= 0) { /* a pack records the answer (it scans every merge: 40 ms for Gemma 3) */
         m->cut_words = known == 1;

@@ -99,6 +99,14 @@ static inline uint32_t bmp_cp(const uint8_t *s, unsigned cl)
     return UINT32_MAX;
 }
 
+/* The token of the two- or three-byte character at s[0..cl) by its code point, or TOK_NO_ID
+ * (not a token, or not a character bmp holds) */
+static inline uint32_t bmp_id(const hf_pair_bits *p, const uint8_t *s, unsigned cl)
+{
+    uint32_t cp = bmp_cp(s, cl);
+    return cp != UINT32_MAX ? p->bmp[cp] : TOK_NO_ID;
+}
+
 bool hf_may_drop(const hf_model *m)
 {
     if (m->unk_token)
@@ -272,13 +280,10 @@ size_t hf_pair_lead(const hf_pair_bits *p, const tok_vocab *v, const uint8_t *w,
     if (k < 2 || k > p->lead_k)
         return 0;
     size_t at = 3 * k;
-    if (at < n) { /* x, a token (bmp_cp: a character of two or three bytes) */
+    if (at < n) { /* x, a token (ASCII or, by bmp, of two or three bytes) */
         unsigned cl;
-        uint32_t cp = tok_utf8_decode(w + at, &cl);
-        uint32_t x = cl == 1 ? v->byte1[w[at]] : (cp = bmp_cp(w + at, cl)) != UINT32_MAX
-                                                     ? p->bmp[cp]
-                                                     : TOK_NO_ID;
-        if (cl > n - at || x == TOK_NO_ID)
+        tok_utf8_decode(w + at, &cl);
+        if (cl > n - at || (cl == 1 ? v->byte1[w[at]] : bmp_id(p, w + at, cl)) == TOK_NO_ID)
             return 0;
     }
     *id = p->lead_ids[k];
@@ -326,8 +331,7 @@ static inline kind kind_memo(const hf_pair_bits *p, const tok_vocab *v, const hf
 {
     if (cl == 1 || !memo)
         return kind_of(v, m, s, cl, id);
-    uint32_t c = bmp_cp(s, cl);
-    if (c != UINT32_MAX && (*id = p->bmp[c]) != TOK_NO_ID)
+    if ((*id = bmp_id(p, s, cl)) != TOK_NO_ID)
         return KNOWN;
     if (memo->cp != cp) {
         memo->kind = kind_of(v, m, s, cl, &memo->id);
