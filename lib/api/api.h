@@ -72,5 +72,9 @@ tok_status tok_open_shipped_twin(const uint8_t *data, size_t len, const char *pa
 /* The packs of the data directories that may hold t's BPE model, named to it for its first
  * long piece (shipped_twin.c); nothing for other tokenizers. */
 void tok_note_model_twins(tok_tokenizer *t);
+/* A byte-level tokenizer.json whose vocabulary looks like a built-in encoding's (GPT-2, GPT-4,
+ * GPT-4o in HF form) is named that vocabulary, whose proven tables serve it from its first
+ * piece once its merges are checked (formats/hf/models/bpe_ranks.c). */
+void tok_note_builtin_twin(tok_tokenizer *t);
 
 #endif

@@ -110,8 +110,12 @@ tok_status tok_open_memory(const void *data, size_t len, const char *label,
         memcpy(copy, p, len);
         return open_pack(copy, len, false, src, out, err);
     }
-    if (i < len && p[i] == '{')
-        return tok_open_hf(p, len, src, out, err);
+    if (i < len && p[i] == '{') {
+        tok_status st = tok_open_hf(p, len, src, out, err);
+        if (st == TOK_OK)
+            tok_note_builtin_twin(*out);
+        return st;
+    }
     if (looks_like_model_proto(p, len))
         return tok_open_spm(p, len, src, out, err);
     /* .tiktoken text by its first line, or by its name (then its parser names the bad line) */

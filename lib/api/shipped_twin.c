@@ -20,6 +20,7 @@
  * of the 0.15 s proof (byte-level) or the build (character-level: 0.5 s for Gemma 3). */
 #include "api/api.h"
 #include "formats/hf/hf.h"
+#include "formats/tiktoken/tiktoken.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -131,4 +132,36 @@ void tok_note_model_twins(tok_tokenizer *t)
     twin_model w = {t, hf_twin_wanted(t)};
     if (w.m)
         each_pack(may_lend, &w);
+}
+
+void tok_note_builtin_twin(tok_tokenizer *t)
+{
+#ifndef __EMSCRIPTEN__ /* there the vocabularies are files, loaded when an encoding asks */
+    if (!hf_twin_wanted(t))
+        return;
+    /* the largest first: p50k_base is r50k_base and 24 tokens more, and a file of p50k_base's
+     * would pass r50k_base's sample, then fail its proof */
+    tok_vocab w[8];
+    const char *seen[8];
+    size_t n = 0;
+    for (size_t i = 0; i < tok_builtin_count() && n < 8; i++) {
+        const tok_builtin *b = tok_builtin_find(tok_builtin_name(i));
+        size_t len, k = 0;
+        while (k < n && strcmp(seen[k], b->vocab) != 0)
+            k++;
+        const void *blob = k == n ? tok_embedded_vocab(b->vocab, &len) : NULL;
+        if (blob && tok_vocab_view(&w[n], blob, len) == 0)
+            seen[n++] = b->vocab;
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort by size, largest first */
+        for (size_t k = i; k > 0 && w[k].n_ids > w[k - 1].n_ids; k--) {
+            tok_vocab x = w[k];
+            w[k] = w[k - 1], w[k - 1] = x;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (hf_lazy_rank_builtin(t, &w[i]))
+            return;
+#else
+    (void)t;
+#endif
 }

@@ -58,8 +58,9 @@ static tok_status bpe_piece(const tok_tokenizer *t, const hf_model *m, const uin
     const tok_vocab *v = &t->vocab;
     if (m->rank_bpe) /* tiktoken's BPE (models/bpe_ranks.c): the rank core */
         return rank_piece(v, m->unreach, m->n_unreach, m->ignore_merges, p, n, base, o, sc);
-    if (m->lazy && n >= HF_RANK_LAZY_MIN) { /* not packed: asked now */
-        const hf_lazy_rank *z = hf_lazy_rank_get(t, m);
+    if (m->lazy) { /* not packed: asked on the first long piece, or the first (built-in twin) */
+        const hf_lazy_rank *z = n >= HF_RANK_LAZY_MIN ? hf_lazy_rank_get(t, m)
+                                                      : hf_lazy_rank_ready(t, m);
         if (z)
             return rank_piece(&z->v, z->unreach, z->n_unreach, m->ignore_merges, p, n, base, o, sc);
     }
@@ -135,11 +136,20 @@ static tok_status segment(const tok_tokenizer *t, const hf_pipeline *hp, const u
 {
     tok_status st = TOK_OK;
     const hf_model *m = &hp->model;
-    if (hp->fast_scan && m->rank_bpe && (m->ignore_merges || !m->n_unreach)) {
-        /* the built-in encodings' loop (formats/tiktoken/encode.c) */
+    /* the rank core's vocabulary, when every piece may go to it as the built-in encodings'
+     * do: a pack's, or a built-in twin's or one worked out on a long piece (models/bpe_ranks.c);
+     * asked once here, not per piece */
+    const tok_vocab *rv = NULL;
+    if (m->rank_bpe) {
+        rv = m->ignore_merges || !m->n_unreach ? &t->vocab : NULL;
+    } else if (hp->fast_scan && m->lazy) {
+        const hf_lazy_rank *z = hf_lazy_rank_ready(t, m);
+        rv = z && (m->ignore_merges || !z->n_unreach) ? &z->v : NULL;
+    }
+    if (hp->fast_scan && rv) { /* the built-in encodings' loop (formats/tiktoken/encode.c) */
         for (size_t i = a; i < b;) {
             size_t j = hp->fast_scan(s, i, b);
-            if (!tok_bpe_rank_piece(&t->vocab, s + i, j - i, i, o, sc))
+            if (!tok_bpe_rank_piece(rv, s + i, j - i, i, o, sc))
                 return TOK_ENOMEM;
             i = j;
         }

@@ -412,6 +412,13 @@ typedef struct hf_lazy_rank {
     unsigned n_twins;
     void *twin_map;
     size_t twin_map_len;
+    /* Byte-level: a built-in encoding whose vocabulary may be this model's (hf_lazy_rank_builtin:
+     * the GPT-2, GPT-4 and GPT-4o tokenizer.json files). Its tables are proven already, so the
+     * question costs a comparison and a merge-table probe per token, not the build: it is
+     * asked on the first piece (eager), not the first long one. */
+    tok_vocab builtin;
+    bool has_builtin;
+    _Atomic int eager;
     pthread_mutex_t mu;
     _Atomic int state;         /* 0: not asked yet, 1: rank BPE, 2: not (or no memory) */
     bool oom;                  /* state 2 for want of memory (character-level) */
@@ -424,6 +431,10 @@ void hf_lazy_rank_adopt(hf_lazy_rank *z, const hf_lazy_packed *p);
 /* A pack (its path) that may hold m's very model: tried, in the order given, before the build
  * (at most four are kept; false when none more is). */
 bool hf_lazy_rank_twin(hf_lazy_rank *z, const char *pack_path);
+/* A built-in encoding's vocabulary w (with its tables; it must outlive z) that may be t's
+ * byte-level model's: cheap checks now (its size, a sample of its tokens), the proof on the
+ * first piece. True when noted. */
+bool hf_lazy_rank_builtin(const tok_tokenizer *t, const tok_vocab *w);
 /* formats/hf/load/packed.c: when the pack at path holds t's vocabulary and m's merges, byte for
  * byte, with the rank tables (byte-level: and the proof that they are rank BPE; character-
  * level: the renumbered vocabulary's sections): its tables lent to z (true).
@@ -438,6 +449,24 @@ const hf_model *hf_twin_wanted(const tok_tokenizer *t);
 /* m's lazy answer, worked out on the first call (once, under the lock): NULL when the merges
  * are not rank BPE. */
 const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m);
+/* The built-in encoding's proof alone (hf_lazy_rank_ready's slow path): m's tables, or NULL and
+ * never asked again. */
+const hf_lazy_rank *hf_lazy_rank_first(const tok_tokenizer *t, const hf_model *m);
+/* Byte-level, for a piece of any length: m's tables when they are worked out already (a long
+ * piece asked), or at hand without a build (a built-in encoding's, hf_lazy_rank_builtin: the
+ * first piece asks, once), else NULL. */
+static inline const hf_lazy_rank *hf_lazy_rank_ready(const tok_tokenizer *t, const hf_model *m)
+{
+    hf_lazy_rank *z = m->lazy;
+    if (!z || !m->byte_level)
+        return NULL;
+    int s = atomic_load_explicit(&z->state, memory_order_acquire);
+    if (s == 1)
+        return z;
+    if (s == 0 && atomic_load_explicit(&z->eager, memory_order_relaxed))
+        return hf_lazy_rank_first(t, m);
+    return NULL;
+}
 /* Character-level: one word s[0..n) by the rank core when every character is a token (else
  * false, nothing pushed, *st TOK_OK); *st TOK_ENOMEM when out of memory. With drain the tokens
  * may leave as they are pushed (hf_tokens_settled): the caller reads none of them back. */

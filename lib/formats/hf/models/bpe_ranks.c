@@ -35,26 +35,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
-                        uint32_t *n_unreach, uint32_t **splits)
+/* Conditions (1) and (2) for tokens 0..n of t's vocabulary, given their true splits: true
+ * when they hold; *unreach gets the tokens no merge makes (malloc'd, NULL when none). */
+static bool splits_listed(const tok_vocab *v, const hf_model *m, const uint32_t *split,
+                          uint32_t n, uint32_t **unreach, uint32_t *n_unreach)
 {
-    const tok_vocab *v = &t->vocab;
-    *unreach = NULL;
-    *n_unreach = 0;
-    if (splits)
-        *splits = NULL;
-    if (m->kind != HF_BPE || !m->byte_level || m->byte_fallback || m->prefix_len ||
-        m->suffix_len || !m->merges)
-        return false;
-    for (int b = 0; b < 256; b++)
-        if (v->byte1[b] == TOK_NO_ID)
-            return false;
-    uint32_t n = v->n_ids;
-    uint32_t *split = malloc((size_t)n * 2 * sizeof *split);
-    if (!split || tok_bpe_true_splits(v, NULL, split) != TOK_OK) {
-        free(split);
-        return false;
-    }
     bool ok = true;
     uint64_t last = 0; /* the previous reachable token's merge index, plus one */
     size_t nu = 0, cap = 0;
@@ -78,16 +63,47 @@ bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **un
         ok = hf_merge_lookup(m, l, r, &rank, &id) && id == c && rank >= last;
         last = (uint64_t)rank + 1;
     }
-    if (ok && splits)
-        *splits = split;
-    else
-        free(split);
     if (!ok) {
         free(list);
         return false;
     }
     *unreach = list;
     *n_unreach = (uint32_t)nu;
+    return true;
+}
+
+/* The model is one the check is for: byte-level BPE, every byte a token. */
+static bool checkable(const tok_vocab *v, const hf_model *m)
+{
+    if (m->kind != HF_BPE || !m->byte_level || m->byte_fallback || m->prefix_len ||
+        m->suffix_len || !m->merges)
+        return false;
+    for (int b = 0; b < 256; b++)
+        if (v->byte1[b] == TOK_NO_ID)
+            return false;
+    return true;
+}
+
+bool hf_bpe_ranks_check(const tok_tokenizer *t, const hf_model *m, uint32_t **unreach,
+                        uint32_t *n_unreach, uint32_t **splits)
+{
+    const tok_vocab *v = &t->vocab;
+    *unreach = NULL;
+    *n_unreach = 0;
+    if (splits)
+        *splits = NULL;
+    if (!checkable(v, m))
+        return false;
+    uint32_t *split = malloc((size_t)v->n_ids * 2 * sizeof *split);
+    if (!split || tok_bpe_true_splits(v, NULL, split) != TOK_OK ||
+        !splits_listed(v, m, split, v->n_ids, unreach, n_unreach)) {
+        free(split);
+        return false;
+    }
+    if (splits)
+        *splits = split;
+    else
+        free(split);
     return true;
 }
 
@@ -183,6 +199,78 @@ static bool byte_level_build(hf_lazy_rank *z, const tok_tokenizer *t, const hf_m
     return true;
 }
 
+/* A built-in encoding's vocabulary w as this model's (the GPT-2, GPT-4 and GPT-4o files of
+ * HF form are r50k_base, cl100k_base and o200k_base with their specials added). Its tables
+ * were proven when it was packed, and with no anomalous token its splits are the true ones
+ * (bpe_verify.c attaches them only when they equal tok_bpe_true_splits; a unit test holds every
+ * built-in to it), so the claim needs, besides conditions (1) and (2) over its tokens:
+ *   - w's tokens are t's, byte for byte and id for id (the ids the rank core gives are t's);
+ *   - t's other tokens (the specials, above w's ids or at one w leaves free) are never made:
+ *     no merge gives one, and without ignore_merges no whole-piece lookup meets one (with it,
+ *     t must have no other token).
+ * A comparison of the two vocabularies and a merge-table probe per token: a few milliseconds
+ * for o200k_base against the 0.3 s of working the splits out. */
+static bool builtin_twin(hf_lazy_rank *z, const tok_tokenizer *t, const hf_model *m)
+{
+    const tok_vocab *v = &t->vocab, *w = &z->builtin;
+    uint32_t n = w->n_ids;
+    if (!z->has_builtin || !checkable(v, m) || !w->split || w->n_anom || n > v->n_ids ||
+        (m->ignore_merges && n != v->n_ids) ||
+        memcmp(w->byte1, v->byte1, 256 * sizeof *v->byte1) != 0)
+        return false;
+    for (uint32_t id = 0; id < n; id++) {
+        uint32_t len = tok_vocab_len(w, id);
+        /* an id w leaves free (p50k_base's 50256, <|endoftext|>) may be a special of t's */
+        if (len ? len != tok_vocab_len(v, id) ||
+                      memcmp(w->bytes + w->off[id], v->bytes + v->off[id], len) != 0
+                : m->ignore_merges)
+            return false;
+    }
+    for (size_t i = 0; i < (size_t)1 << m->merge_bits; i++)
+        if (m->merges[i].key != UINT64_MAX &&
+            (m->merges[i].id >= n || !tok_vocab_len(w, m->merges[i].id)))
+            return false;
+    uint32_t *un, nu;
+    if (!splits_listed(v, m, w->split, n, &un, &nu))
+        return false;
+    z->v = *w; /* the built-in's memory, which lives as long as the program */
+    z->v.heap = NULL;
+    z->v.heap_size = 0;
+    z->v.heap_bpe = NULL;
+    z->v.uid = tok_vocab_new_uid();
+    z->unreach = un;
+    z->n_unreach = nu;
+    return true;
+}
+
+bool hf_lazy_rank_builtin(const tok_tokenizer *t, const tok_vocab *w)
+{
+    const hf_model *m = hf_twin_wanted(t);
+    const tok_vocab *v = &t->vocab;
+    if (!m || !m->byte_level || m->lazy->has_builtin || !w->split || w->n_anom ||
+        w->n_ids > v->n_ids || w->n_ids < 2)
+        return false;
+    /* a sample of tokens, spread over the ids: a vocabulary of the same size that is not
+     * this one differs in most of them */
+    for (uint32_t k = 0; k < 64; k++) {
+        uint32_t id = (uint32_t)((uint64_t)w->n_ids * k / 64) + (k ? 0 : 256);
+        id = id < w->n_ids ? id : w->n_ids - 1;
+        uint32_t len = tok_vocab_len(w, id);
+        if ((len && len != tok_vocab_len(v, id)) ||
+            memcmp(w->bytes + w->off[id], v->bytes + v->off[id], len) != 0)
+            return false;
+    }
+    /* t's other tokens are added ones (Llama 3 is cl100k_base's tokens and 28,000 more) */
+    for (uint32_t id = w->n_ids; id < v->n_ids; id++)
+        if (tok_vocab_len(v, id) && !hf_added_of(t->impl, id))
+            return false;
+    hf_lazy_rank *z = m->lazy;
+    z->builtin = *w;
+    z->has_builtin = true;
+    atomic_store_explicit(&z->eager, 1, memory_order_relaxed);
+    return true;
+}
+
 /* A pack that holds this very model lends its tables (hf_lazy_rank_twin): a fine-tune's file,
  * or one saved again, with other added tokens, normalizer or post-processor, has the vocabulary
  * and merges of a model tokscope ships, and their proof is already in the pack. Byte-level:
@@ -260,14 +348,31 @@ const hf_lazy_rank *hf_lazy_rank_get(const tok_tokenizer *t, const hf_model *m)
         s = atomic_load_explicit(&z->state, memory_order_relaxed);
         if (s == 0) {
             bool ok = z->from_pack   ? packed_view(z, t)
-                      : m->byte_level ? model_twin(z, t, m) || byte_level_build(z, t, m)
+                      : m->byte_level ? model_twin(z, t, m) || builtin_twin(z, t, m) ||
+                                           byte_level_build(z, t, m)
                                       : (model_twin(z, t, m) && packed_view(z, t)) ||
                                             char_level_build(z, t, m);
             s = ok ? 1 : 2;
             atomic_store_explicit(&z->state, s, memory_order_release);
         }
+        atomic_store_explicit(&z->eager, 0, memory_order_relaxed);
         pthread_mutex_unlock(&z->mu);
     }
+    return s == 1 ? z : NULL;
+}
+
+const hf_lazy_rank *hf_lazy_rank_first(const tok_tokenizer *t, const hf_model *m)
+{
+    hf_lazy_rank *z = m->lazy;
+    pthread_mutex_lock(&z->mu);
+    int s = atomic_load_explicit(&z->state, memory_order_relaxed);
+    if (s == 0 && atomic_load_explicit(&z->eager, memory_order_relaxed)) {
+        if (builtin_twin(z, t, m))
+            atomic_store_explicit(&z->state, s = 1, memory_order_release);
+        else /* not the built-in's: HF's merge loop, and the build on a long piece */
+            atomic_store_explicit(&z->eager, 0, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&z->mu);
     return s == 1 ? z : NULL;
 }
 
