@@ -2,7 +2,8 @@
 // same run, single thread, best of N runs, MB/s of input (10^6 bytes/s):
 //   1. built-in encodings on prose, code and multilingual text: npm tiktoken@1.0.22 (OpenAI's
 //      Rust core in WASM) and gpt-tokenizer@4.0.0 (JavaScript); the shipped Llama 3, Qwen2.5 and
-//      DeepSeek V3 packs on the same text, next to cl100k_base;
+//      DeepSeek V3 packs on the same text, next to cl100k_base; GPT-4o's and GPT-4's
+//      tokenizer.json next to o200k_base and cl100k_base, whose tables serve them;
 //   2. tokenizer.json files and packs next to npm tokenizers@0.23.2 (HF's Rust core), 4 KB chunks;
 //   3. the hostile shapes at 1 MB and 4 MB (time must grow linearly), references at 1 MB;
 //   4. how long each built-in encoding and each shipped pack takes to open;
@@ -19,6 +20,9 @@ const bench = path.join(build, 'bench_tokscope');
 const encs = ['cl100k_base', 'o200k_base'];
 const corpora = ['prose', 'code', 'multi'].map((c) => path.join(dir, `${c}.txt`));
 const packs = ['llama3', 'qwen2.5', 'deepseek-v3'].map((p) => path.join(build, 'vocabs', `${p}.tkz`)).filter((f) => fs.existsSync(f));
+// OpenAI tokenizer.json files in HF form, served by their built-in encoding's tables (built-in
+// twins, formats/hf/models/bpe_ranks.c): the same text should cost the same either way
+const twins = [['gpt4o', 'o200k_base'], ['gpt4', 'cl100k_base']].map(([d, e]) => [path.join(build, 'hf', d, 'tokenizer.json'), e, d]).filter((x) => fs.existsSync(x[0]));
 
 function results(out) {
   const r = {};
@@ -49,7 +53,7 @@ const note = (what, r, target) => ratios.push([what, r, target]);
 console.log('Single thread, best of runs, MB/s of input (10^6 bytes/s). Same files, same run.\n');
 
 // ---- 1. built-in encodings ----
-const ours = results(run(bench, [...encs.flatMap((e) => ['-e', e]), ...packs.flatMap((p) => ['-t', p]), '-n', '5', ...corpora]));
+const ours = results(run(bench, [...encs.flatMap((e) => ['-e', e]), ...packs.flatMap((p) => ['-t', p]), ...twins.flatMap((x) => ['-t', x[0]]), '-n', '5', ...corpora]));
 const tt = results(run('node', [path.join(here, 'tiktoken_bench.mjs'), '3', encs.join(','), ...corpora]));
 const gt = results(run('node', [path.join(here, 'gpt_tokenizer_bench.mjs'), '3', encs.join(','), ...corpora]));
 console.log(`${'corpus'.padEnd(8)}${'encoding'.padEnd(13)}${pad('MB', 6)}${pad('encode', 9)}${pad('count', 8)}${pad('tiktoken', 10)}${pad('ratio', 7)}${pad('gpt-tok', 9)}${pad('ratio', 7)}  ids`);
@@ -71,8 +75,19 @@ if (packs.length) {
     }
 }
 
+if (twins.length) {
+  console.log('\nOpenAI tokenizer.json files (HF form) on their built-in encoding\'s tables, next to that encoding:');
+  for (const [file, e, label] of twins)
+    for (const f of corpora) {
+      const o = ours[`${f} ${label} encode`], b = ours[`${f} ${e} encode`];
+      note(`${label} tokenizer.json ${base(f)} vs ${e}`, o.mbps / b.mbps, 0.9);
+      console.log(`${base(f).padEnd(8)}${(label + ' json').padEnd(13)}${pad(fx(o.mbps), 9)} MB/s  ${fx(o.mbps / b.mbps, 2)}x ${e}'s ${fx(b.mbps)}  ${o.tokens === b.tokens ? 'same count' : `DIFFERENT (${o.tokens} vs ${b.tokens})`}`);
+    }
+}
+
 // ---- 2. tokenizer.json and packs next to HF tokenizers ----
 const hf = [['llama3', path.join(build, 'hf', 'llama3', 'tokenizer.json')],
+            ['gpt4o', path.join(build, 'hf', 'gpt4o', 'tokenizer.json')],
             ['llama3.tkz', path.join(build, 'vocabs', 'llama3.tkz'), path.join(build, 'hf', 'llama3', 'tokenizer.json')],
             ['qwen2.5.tkz', path.join(build, 'vocabs', 'qwen2.5.tkz'), path.join(build, 'hf', 'qwen2_5', 'tokenizer.json')],
             ['deepseek-v3.tkz', path.join(build, 'vocabs', 'deepseek-v3.tkz'), path.join(build, 'hf', 'deepseek_v3', 'tokenizer.json')],

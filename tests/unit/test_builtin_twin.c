@@ -147,3 +147,43 @@ TEST(builtin_twin_not_asked_for_larger_vocabularies)
     tok_close(t);
     CHECK(!noted);
 }
+
+/* A byte-level file that is no built-in's (GPT-2's, its twin turned off) works its tables out
+ * once the text through its merge loop adds up to HF_RANK_SPEND_PER_ID bytes a token, not
+ * before; from then on the rank core gives the merge loop's ids. */
+TEST(rank_tables_built_once_text_pays_for_them)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/gpt2/tokenizer.json", test_hf_dir());
+    CHECK_MSG(access(path, R_OK) == 0, "%s is missing (run make hf-vocabs)", path);
+    tok_tokenizer *t = NULL, *ref = NULL;
+    CHECK(test_open_json(path, &t, NULL) == TOK_OK);
+    if (test_open_json(path, &ref, NULL) != TOK_OK)
+        tok_close(t);
+    CHECK(ref);
+    lazy_of(t)->has_builtin = false; /* no twin: the tables are worked out from the file */
+    atomic_store(&lazy_of(t)->eager, 0);
+    atomic_store(&lazy_of(ref)->eager, 0);
+    atomic_store(&lazy_of(ref)->state, 2); /* the reference: HF's merge loop for good */
+    size_t price = (size_t)HF_RANK_SPEND_PER_ID * t->vocab.n_ids, cap = price / 3 + 1000;
+    char *text = malloc(cap);
+    uint64_t seed = 5;
+    size_t n = text ? mixed_text(text, cap, &seed) : 0, c;
+    bool counted = text != NULL;
+    int before = -1;
+    for (int k = 0; k < 4 && counted; k++) { /* 4 x a third of the price */
+        if (k == 2)
+            before = atomic_load(&lazy_of(t)->state);
+        counted = tok_count(t, text, n, NULL, &c, NULL) == TOK_OK;
+    }
+    int after = atomic_load(&lazy_of(t)->state);
+    bool built = after == 1 && lazy_of(t)->v.heap_bpe != NULL;
+    n = text ? mixed_text(text, 20000, &seed) : 0;
+    bool same = built && test_same_tokens(t, ref, text, n, 0, NULL);
+    free(text);
+    tok_close(t), tok_close(ref);
+    CHECK(counted);
+    CHECK_MSG(before == 0, "the tables were worked out before the text paid for them");
+    CHECK_MSG(built, "state %d after more text than the price", after);
+    CHECK(same);
+}

@@ -260,6 +260,7 @@ tok_status hf_encode_fast(const tok_tokenizer *t, const uint8_t *s, size_t n,
                           tok_error *err)
 {
     const hf_pipeline *hp = t->impl;
+    hf_lazy_rank_spend(t, &hp->model, n);
     /* NFC: text already in NFC is left as it is (nfc_of tells, in one pass that allocates
      * nothing for it). Text that is not NFC takes the general path when spans are wanted (its
      * alignments give HF's offsets); without spans its normalized form goes through the fast
