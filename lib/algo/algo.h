@@ -170,6 +170,12 @@ int tok_char_rank_encode(const tok_char_rank *z, const uint8_t *s, size_t n, tok
  *          none). Numbers, short words and punctuation recur; one load of a 128 KB table
  *          replaces a probe of the vocabulary's hash table, its offsets and its bytes (three
  *          misses; random digits: 0.75x -> 1.1x quicktok).
+ *   b2     the trie's step from a single byte by the next, indexed by the two bytes: the
+ *          child (bits 0-23, all ones for none), whether it is a leaf (bit 24), the
+ *          generation (bits 53-63). A walk that starts inside a character (the byte after a
+ *          CJK character's first two, which random CJK text splits off) asks the trie for an
+ *          edge it rarely has, a miss in megabytes each time; the pairs of bytes that do this
+ *          are few.
  * The sizes were measured on Japanese text (make bench-quicktok): 2^14 pair slots missed often
  * enough to cost 10-15% against 2^18; tables are calloc'd, so a thread pays for the pages its
  * text touches. */
@@ -183,6 +189,7 @@ struct tok_bpe_thread_memo {
     uint64_t r3[1 << 16];
     uint64_t step[1u << TOK_BPE_STEP_BITS][2];
     uint64_t piece[1u << TOK_BPE_PIECE_BITS][2];
+    uint64_t b2[1 << 16];
 };
 tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v);
 /* The same, inline when the thread's table already belongs to v. */

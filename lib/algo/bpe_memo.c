@@ -42,6 +42,7 @@ tok_bpe_thread_memo *tok_bpe_memo(const tok_vocab *v)
             memset(m->r3, 0, sizeof m->r3);
             memset(m->step, 0, sizeof m->step);
             memset(m->piece, 0, sizeof m->piece);
+            memset(m->b2, 0, sizeof m->b2);
             m->gen = 1;
         }
     }

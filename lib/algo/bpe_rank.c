@@ -189,6 +189,26 @@ static inline uint32_t step3(const tok_vocab *v, const uint8_t *p, uint32_t node
     return (uint32_t)(e[1] >> 32);
 }
 
+/* step from the single byte p[0] by p[1], through the memo's b2 table (algo.h) */
+static inline uint32_t step2(const tok_vocab *v, const uint8_t *p, tok_bpe_thread_memo *memo,
+                             uint32_t *best)
+{
+    uint32_t k = (uint32_t)p[0] << 8 | p[1];
+    uint64_t e = memo->b2[k];
+    if (e >> 53 != memo->gen) {
+        uint64_t s = tok_trie_edge(v, v->byte1[p[0]], p[1]);
+        e = (uint64_t)memo->gen << 53 |
+            (s == UINT64_MAX ? 0xFFFFFFu : (uint64_t)!!(s & TOK_TRIE_LEAF) << 24 | TOK_TRIE_NODE(s));
+        memo->b2[k] = e;
+    }
+    uint32_t child = (uint32_t)e & 0xFFFFFF;
+    if (child == 0xFFFFFF)
+        return NONE;
+    if (child < v->n_ids)
+        *best = child;
+    return e >> 24 & 1 ? NONE : child;
+}
+
 /* The longest reachable token starting at p[pos] within p[0..n), with its length in *len
  * (the walk knows it; the offsets table is a cache miss). Single bytes are always tokens, so
  * there is one. A three-byte character at pos is walked in one lookup when the thread's memo
@@ -233,6 +253,16 @@ static inline uint32_t longest_token(const tok_vocab *v, const uint8_t *p, size_
     } else {
         node = best = v->byte1[b0];
         *len = 1;
+        if (memo && i < n) { /* the second byte in one lookup */
+            node = step2(v, p + pos, memo, &best);
+            if (best != v->byte1[b0])
+                *len = 2;
+            i++;
+            if (node == NONE) {
+                *seen = 2;
+                return best;
+            }
+        }
     }
     for (; i < n; i++) {
         uint32_t b = best;
