@@ -17,9 +17,11 @@
 #include "vocab/vocab.h"
 
 /* tiktoken's byte-pair encoding of one piece: the ids of p[0..n), whose bytes start at input
- * offset base. Ranks are ids; every single byte must be a token. Returns false on OOM. */
-bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
-                        tok_out *o, tok_scratch *sc);
+ * offset base. Ranks are ids; every single byte must be a token. Returns false on OOM.
+ * tok_bpe_rank_piece (below, inline) takes a piece of one or two bytes, and one of three to
+ * eight the thread has met as a whole token, without a call; this is the rest. */
+bool tok_bpe_rank_piece_call(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                             tok_out *o, tok_scratch *sc);
 /* The same without the whole-piece lookup first: the merges' result even where the piece is
  * one token (HF's BPE without ignore_merges cannot emit a token no merge makes). */
 bool tok_bpe_rank_parts(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
@@ -198,6 +200,45 @@ static inline tok_bpe_thread_memo *tok_bpe_memo_of(const tok_vocab *v)
 {
     tok_bpe_thread_memo *m = tok_bpe_memo_table;
     return m && m->owner == v->uid && m->gen ? m : tok_bpe_memo(v);
+}
+
+/* The memo's slot for the piece p[0..n) (3 <= n <= 8), and in *key and *tag what a slot
+ * holding it has (tok_bpe_thread_memo's piece). */
+static inline uint64_t *tok_bpe_piece_slot(const tok_bpe_thread_memo *memo, const uint8_t *p,
+                                           size_t n, uint64_t *key, uint64_t *tag)
+{
+    uint32_t lo, hi;
+    if (n == 3) {
+        lo = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+        hi = 0;
+    } else { /* two loads of four that overlap when n < 8; with n, they name the bytes */
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+    }
+    *key = (uint64_t)hi << 32 | lo;
+    *tag = (uint64_t)memo->gen << 40 | (uint64_t)n << 32;
+    return (uint64_t *)memo->piece[tok_fib_hash(*key ^ n) >> (64 - TOK_BPE_PIECE_BITS)];
+}
+
+static inline bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n,
+                                      uint64_t base, tok_out *o, tok_scratch *sc)
+{
+    uint32_t id = TOK_NO_ID;
+    if (n <= 2) {
+        id = n == 1 ? v->byte1[p[0]] : v->pair2[(uint32_t)p[0] << 8 | p[1]];
+    } else if (n <= 8) { /* the thread's piece table, when it is v's (bpe_memo.c) */
+        tok_bpe_thread_memo *m = tok_bpe_memo_table;
+        if (m && m->owner == v->uid && m->gen) {
+            uint64_t key, tag, *e = tok_bpe_piece_slot(m, p, n, &key, &tag);
+            if (e[0] == key && (e[1] & ~0xFFFFFFFFull) == tag)
+                id = (uint32_t)e[1];
+        }
+    }
+    if (id != TOK_NO_ID) {
+        tok_out_push(o, id, base, base + n);
+        return true;
+    }
+    return tok_bpe_rank_piece_call(v, p, n, base, o, sc);
 }
 
 /* ---- the tables' lookups ---- */

@@ -581,17 +581,7 @@ static __attribute__((noinline)) bool merge_piece(const tok_vocab *v, const uint
 static inline uint32_t short_piece(const tok_vocab *v, tok_bpe_thread_memo *memo,
                                    const uint8_t *p, size_t n, uint64_t *h)
 {
-    uint32_t lo, hi;
-    if (n == 3) {
-        lo = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-        hi = 0;
-    } else { /* two loads of four that overlap when n < 8; with n, they name the bytes */
-        memcpy(&lo, p, 4);
-        memcpy(&hi, p + n - 4, 4);
-    }
-    uint64_t key = (uint64_t)hi << 32 | lo;
-    uint64_t *e = memo->piece[tok_fib_hash(key ^ n) >> (64 - TOK_BPE_PIECE_BITS)];
-    uint64_t tag = (uint64_t)memo->gen << 40 | (uint64_t)n << 32;
+    uint64_t key, tag, *e = tok_bpe_piece_slot(memo, p, n, &key, &tag);
     if (e[0] == key && (e[1] & ~0xFFFFFFFFull) == tag)
         return (uint32_t)e[1];
     *h = tok_hash_bytes(p, n);
@@ -604,8 +594,8 @@ static inline uint32_t short_piece(const tok_vocab *v, tok_bpe_thread_memo *memo
 /* A piece: one token when its bytes are one (one hash probe, or the direct tables for one and
  * two bytes); else the per-thread word cache (algo/word_cache.c), keyed by the same hash; else
  * BPE, whose result the cache keeps. */
-bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
-                        tok_out *o, tok_scratch *sc)
+bool tok_bpe_rank_piece_call(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base,
+                             tok_out *o, tok_scratch *sc)
 {
     uint64_t h = 0;
     uint32_t id;

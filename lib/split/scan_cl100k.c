@@ -40,7 +40,9 @@ cl100k_like(const uint8_t *s, size_t i, size_t end, int max_digits, bool dollar_
         size_t j = i + l0;
         for (int n = 1; n < max_digits && j < end; n++) {
             unsigned l;
-            if (tok_kind_at(s, j, &l) != K_N)
+            if ((uint8_t)(s[j] - '0') < 10)
+                l = 1;
+            else if (tok_kind_at(s, j, &l) != K_N)
                 break;
             j += l;
         }
