@@ -220,8 +220,9 @@ static inline uint64_t *tok_bpe_piece_slot(const tok_bpe_thread_memo *memo, cons
     return (uint64_t *)memo->piece[tok_fib_hash(*key ^ n) >> (64 - TOK_BPE_PIECE_BITS)];
 }
 
-static inline bool tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n,
-                                      uint64_t base, tok_out *o, tok_scratch *sc)
+static inline __attribute__((always_inline)) bool
+tok_bpe_rank_piece(const tok_vocab *v, const uint8_t *p, size_t n, uint64_t base, tok_out *o,
+                   tok_scratch *sc)
 {
     uint32_t id = TOK_NO_ID;
     if (n <= 2) {
