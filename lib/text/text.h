@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 enum tok_gc {
@@ -106,10 +107,28 @@ static inline const uint32_t *tok_uni_range_find(const uint32_t (*tab)[3], uint3
     return lo < n && tab[lo][0] <= cp ? tab[lo] : NULL;
 }
 
+/* For tok_uni_gc8 (0) and tok_uni_gc9 (1), a bitmap of the BMP code points the table holds
+ * (unicode_old.c): published once made, made by the first caller of tok_uni_old_bmp_make. */
+extern _Atomic(const uint8_t *) tok_uni_old_bits[2];
+const uint8_t *tok_uni_old_bmp_make(int which);
+static inline const uint8_t *tok_uni_old_bmp(const uint32_t (*tab)[3])
+{
+    int which = tab == tok_uni_gc8 ? 0 : tab == tok_uni_gc9 ? 1 : -1;
+    if (which < 0)
+        return NULL;
+    const uint8_t *b = atomic_load_explicit(&tok_uni_old_bits[which], memory_order_acquire);
+    return b ? b : tok_uni_old_bmp_make(which);
+}
+
 /* The General_Category of cp in an older Unicode version, given that version's difference
  * table (tok_uni_gc9, tok_uni_gc8). */
 static inline unsigned tok_uni_gc_old(const uint32_t (*tab)[3], uint32_t n, uint32_t cp)
 {
+    if (cp < 0x10000) { /* most characters are in no range: no search */
+        const uint8_t *bits = tok_uni_old_bmp(tab);
+        if (bits && !(bits[cp >> 3] >> (cp & 7) & 1))
+            return tok_uni_gc(cp);
+    }
     const uint32_t *r = tok_uni_range_find(tab, n, cp);
     return r ? r[2] : tok_uni_gc(cp);
 }

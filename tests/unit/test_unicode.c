@@ -238,3 +238,24 @@ TEST(utf8_valid_prefix_in_blocks_of_sixteen)
     }
     CHECK_MSG(wrong == 0, "%zu texts validated unlike Table 3-7", wrong);
 }
+
+/* tok_uni_gc_old's bitmap (text/unicode_old.c) skips the search only for code points no range
+ * holds: every BMP code point gets the category the search gives, in both tables. */
+TEST(unicode_old_categories_bitmap_agrees_with_search)
+{
+    static const struct {
+        const uint32_t (*tab)[3];
+        const uint32_t *n;
+    } tabs[] = {{tok_uni_gc8, &tok_uni_gc8_n}, {tok_uni_gc9, &tok_uni_gc9_n}};
+    for (size_t t = 0; t < 2; t++) {
+        size_t in_ranges = 0;
+        for (uint32_t cp = 0; cp < 0x110000; cp += cp < 0x10000 ? 1 : 97) {
+            const uint32_t *r = tok_uni_range_find(tabs[t].tab, *tabs[t].n, cp);
+            unsigned want = r ? r[2] : tok_uni_gc(cp);
+            in_ranges += r != NULL;
+            CHECK_MSG(tok_uni_gc_old(tabs[t].tab, *tabs[t].n, cp) == want, "U+%04X, table %zu",
+                      cp, t);
+        }
+        CHECK(in_ranges > 100); /* the tables are not empty: the bitmap had ranges to mark */
+    }
+}
