@@ -61,31 +61,90 @@ void hf_charsmap_free(void *c)
  * whatever the text's length. The transformation starts at the first change: a text no rule
  * touches is copied. */
 #define TX_BLOCK 1024
+/* An entry of characters the rules leave as they are, copied from the input in one go
+ * (hf_tx_copy): change holds their bytes, src where they start. Never the last entry
+ * (tx_settle). */
+#define TX_COPY UINT32_MAX
 
 typedef struct tx_list {
     uint32_t cp[TX_BLOCK];
     int change[TX_BLOCK];
+    size_t src[TX_BLOCK];
     size_t n;
     hf_tx t;
     bool ok;
+    const uint8_t *s;
+    size_t kept_from, kept_to; /* s[kept_from..kept_to): unchanged, not yet entered */
 } tx_list;
+
+/* A copy entry: in one go when the input stands where its characters are; else (a deletion at
+ * the start of the text was charged to no entry, and the input lags behind the output) as
+ * characters, each taking the next input character's place, as hf_tx_push does. */
+static bool tx_copy(tx_list *l, size_t src, size_t len)
+{
+    if (l->t.in_pos == src)
+        return hf_tx_copy(&l->t, len);
+    bool ok = true;
+    for (size_t i = src; ok && i < src + len;) {
+        unsigned cl;
+        ok = hf_tx_push(&l->t, tok_utf8_decode(l->s + i, &cl), 0);
+        i += cl;
+    }
+    return ok;
+}
 
 static void tx_flush(tx_list *l, size_t keep)
 {
     size_t k = 0;
     for (; l->ok && k + keep < l->n; k++)
-        l->ok = hf_tx_push(&l->t, l->cp[k], l->change[k]);
+        l->ok = l->cp[k] == TX_COPY ? tx_copy(l, l->src[k], (size_t)l->change[k])
+                                    : hf_tx_push(&l->t, l->cp[k], l->change[k]);
     memmove(l->cp, l->cp + k, (l->n - k) * sizeof *l->cp);
+    memmove(l->src, l->src + k, (l->n - k) * sizeof *l->src);
     memmove(l->change, l->change + k, (l->n - k) * sizeof *l->change);
     l->n -= k;
 }
 
-static void tx_add(tx_list *l, uint32_t cp, int change)
+static void tx_entry(tx_list *l, uint32_t cp, int change, size_t src)
 {
     if (l->n == TX_BLOCK)
         tx_flush(l, 1);
     l->cp[l->n] = cp;
+    l->src[l->n] = src;
     l->change[l->n++] = change;
+}
+
+/* The unchanged characters held back (tx_keep) as entries: all but the last in one copy, the
+ * last alone, since a replacement that shrinks the text charges the last entry. */
+static void tx_settle(tx_list *l)
+{
+    size_t a = l->kept_from, b = l->kept_to;
+    if (a == b)
+        return;
+    size_t last = b - 1;
+    while (last > a && (l->s[last] & 0xC0) == 0x80)
+        last--;
+    if (last > a)
+        tx_entry(l, TX_COPY, (int)(last - a), a);
+    unsigned cl;
+    tx_entry(l, tok_utf8_decode(l->s + last, &cl), 0, 0);
+    l->kept_from = l->kept_to = b;
+}
+
+/* s[a..b) stays as it is: held back while the unchanged text runs on. */
+static void tx_keep(tx_list *l, size_t a, size_t b)
+{
+    if (a != l->kept_to || b - l->kept_from > (size_t)INT32_MAX / 2)
+        tx_settle(l);
+    if (l->kept_from == l->kept_to)
+        l->kept_from = a;
+    l->kept_to = b;
+}
+
+static void tx_add(tx_list *l, uint32_t cp, int change)
+{
+    tx_settle(l);
+    tx_entry(l, cp, change, 0);
 }
 
 static size_t count_chars(const uint8_t *s, size_t n)
@@ -101,6 +160,7 @@ static size_t count_chars(const uint8_t *s, size_t n)
 static void tx_replace(tx_list *l, const uint8_t *old, size_t old_len, const uint8_t *rep,
                        size_t rep_len)
 {
+    tx_settle(l);
     size_t nr = count_chars(rep, rep_len);
     long diff = (long)nr - (long)count_chars(old, old_len);
     size_t j = 0;
@@ -159,7 +219,7 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
             rl = arl[c];
             if (!whole) {
                 if (lp)
-                    tx_add(lp, c, 0);
+                    tx_keep(lp, g, e);
                 g = e;
                 continue;
             }
@@ -193,10 +253,11 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
                 return false;
             lp->n = 0;
             lp->ok = true;
+            lp->s = s;
+            lp->kept_from = lp->kept_to = 0;
             hf_tx_begin(&lp->t, out, s, in->track ? in->a0 + sp->off : NULL,
                         in->track ? in->a1 + sp->off : NULL, n, 0, sp->orig0);
-            for (size_t c = 0; c < g; c += cl)
-                tx_add(lp, tok_utf8_decode(s + c, &cl), 0);
+            tx_keep(lp, 0, g);
             if (whole) /* the lookup above moved rep; find the whole cluster's again */
                 tok_charsmap_match(cm, s + g, e - g, true, &rep, &rl);
         }
@@ -204,11 +265,11 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
             tx_replace(lp, s + g, e - g, rep, rl);
         } else {
             for (size_t c = g; c < e;) {
-                uint32_t cp = tok_utf8_decode(s + c, &cl);
+                tok_utf8_decode(s + c, &cl);
                 if (tok_charsmap_match(cm, s + c, cl, true, &rep, &rl))
                     tx_replace(lp, s + c, cl, rep, rl);
                 else
-                    tx_add(lp, cp, 0);
+                    tx_keep(lp, c, c + cl);
                 c += cl;
             }
         }
@@ -217,6 +278,7 @@ bool hf_precompiled(const hf_norm *nm, const hf_splits *in, size_t i, hf_splits 
     }
     if (!lp)
         return hf_splits_copy(out, in, i);
+    tx_settle(lp);
     tx_flush(lp, 0);
     ok = lp->ok && hf_tx_end(&lp->t, sp->token, sp->orig0, sp->orig1);
     free(lp);
