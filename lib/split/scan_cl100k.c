@@ -37,16 +37,7 @@ cl100k_like(const uint8_t *s, size_t i, size_t end, int max_digits, bool dollar_
             return tok_skip_letters(s, i + l0 + l1, end);
     }
     if (k0 == K_N) { /* \p{N}{1,3}+ */
-        size_t j = i + l0;
-        for (int n = 1; n < max_digits && j < end; n++) {
-            unsigned l;
-            if ((uint8_t)(s[j] - '0') < 10)
-                l = 1;
-            else if (tok_kind_at(s, j, &l) != K_N)
-                break;
-            j += l;
-        }
-        return j;
+        return tok_skip_digits(s, i + l0, end, max_digits);
     }
     /*  ?[^\s\p{L}\p{N}]++[\r\n]*+ */
     size_t p = i;

@@ -86,23 +86,13 @@ __attribute__((always_inline)) static inline size_t
 o200k_like(const uint8_t *s, size_t i, size_t end, bool contractions, int max_digits)
 {
     unsigned l0, k0 = tok_kind_at(s, i, &l0);
-    size_t j;
-    if (k0 == K_N) { /* \p{N}{1,3}: a digit starts neither 1 nor 2 (not a letter, nor their
-                      * prefix), so it is asked first */
-        j = i + l0;
-        for (int n = 1; n < max_digits && j < end; n++) {
-            unsigned l;
-            if ((uint8_t)(s[j] - '0') < 10)
-                l = 1;
-            else if (tok_kind_at(s, j, &l) != K_N)
-                break;
-            j += l;
-        }
-        return j;
-    }
+    /* \p{N}{1,3}: a digit starts neither 1 nor 2 (not a letter, nor their prefix), so it is
+     * asked first */
+    if (k0 == K_N)
+        return tok_skip_digits(s, i + l0, end, max_digits);
     /* [^\r\n\p{L}\p{N}] : anything but CR, LF, letters and digits */
     bool prefix = k0 != K_CR && k0 != K_LF && !k_is_letter(k0);
-    j = NO_MATCH;
+    size_t j = NO_MATCH;
     if (prefix && i + l0 < end)
         j = upper_then_lower(s, i + l0, end);
     if (j == NO_MATCH)

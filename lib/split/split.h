@@ -90,6 +90,21 @@ static inline size_t tok_skip_letters(const uint8_t *s, size_t i, size_t end)
     return i;
 }
 
+/* \p{N}{1,max}: from j, just past a numeric character that starts the piece, up to max - 1
+ * more (ASCII digits without a table); returns where the piece ends. */
+static inline size_t tok_skip_digits(const uint8_t *s, size_t j, size_t end, int max)
+{
+    for (int n = 1; n < max && j < end; n++) {
+        unsigned l;
+        if ((uint8_t)(s[j] - '0') < 10)
+            l = 1;
+        else if (tok_kind_at(s, j, &l) != K_N)
+            break;
+        j += l;
+    }
+    return j;
+}
+
 /* The whitespace alternatives the patterns end with, for a piece starting with whitespace at
  * i (kind k0, length l0). Let the maximal whitespace run be i..j:
  *   \s++$          (dollar_first) the whole run when it reaches the end of the text;
