@@ -369,8 +369,11 @@ const hf_lazy_rank *hf_lazy_rank_first(const tok_tokenizer *t, const hf_model *m
     if (s == 0 && atomic_load_explicit(&z->eager, memory_order_relaxed)) {
         if (builtin_twin(z, t, m))
             atomic_store_explicit(&z->state, s = 1, memory_order_release);
-        else /* not the built-in's: HF's merge loop, and the build on a long piece */
+        else { /* not the built-in's: HF's merge loop, and the build on a long piece, which
+                * need not prove the built-in again */
+            z->has_builtin = false;
             atomic_store_explicit(&z->eager, 0, memory_order_relaxed);
+        }
     }
     pthread_mutex_unlock(&z->mu);
     return s == 1 ? z : NULL;
